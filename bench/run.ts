@@ -1,0 +1,337 @@
+// `npm run bench`: the original PolicyKit's measured workload, so the two can be compared.
+// One community, one base platform policy (filter true, no initialize, check passes at ≥ 3 yes
+// votes, else proposed; empty notify/pass/fail), N governed actions proposed by one member.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { createEngine, type Engine } from '../src/engine/engine.ts'
+import { emptyBlocks } from '../src/domain/policy.ts'
+import { createQuickJsSandbox } from '../src/sandbox/quickjs-sandbox.ts'
+import { systemClock } from '../src/scheduler/clock.ts'
+import { createEmbeddedQueue } from '../src/scheduler/embedded-queue.ts'
+import { createScheduler } from '../src/scheduler/scheduler.ts'
+import { migrate } from '../src/store/migrate.ts'
+import { openStore } from '../src/store/open-store.ts'
+import type { Store } from '../src/store/store.ts'
+import { testPlatform } from '../test/support/test-platform.ts'
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    n: { type: 'string', default: '1000' },
+    pending: { type: 'string', default: '10000' },
+    postgres: { type: 'boolean', default: false },
+    part: { type: 'string' },
+  },
+})
+const n = Number(values.n)
+const databaseUrl = values.postgres ? process.env['DATABASE_URL'] : undefined
+if (values.postgres && !databaseUrl) {
+  process.stderr.write('bench --postgres needs DATABASE_URL\n')
+  process.exit(2)
+}
+
+const check = `const yes = proposal.getYesVotes().length
+if (yes >= 3) return PASSED
+return PROPOSED`
+
+interface Setup {
+  store: Store
+  engine: Engine
+  communityId: number
+  proposerId: number
+  voterIds: number[]
+  close(): Promise<void>
+}
+
+async function setup(
+  options: { scheduler?: boolean } = {},
+): Promise<Setup & { awaitDecision?: (id: number) => Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'policykit-bench-'))
+  const secretKey = Buffer.alloc(32, 1)
+  let schema: string | undefined
+  let store: Store
+  if (databaseUrl) {
+    schema = `bench_${process.pid}_${Date.now()}`
+    store = await openStore({ databaseUrl, pgSchema: schema, secretKey })
+  } else {
+    store = await openStore({ sqlitePath: path.join(dir, 'bench.db'), secretKey })
+  }
+  await migrate(store)
+  const sandbox = await createQuickJsSandbox({ poolSize: 2 })
+  const { platform } = testPlatform()
+  const now = Date.now()
+  const community = await store.communities.create({ name: 'Bench', now })
+  await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*'], isDefault: true })
+  const proposer = await store.members.create(community.id, { username: 'proposer', now })
+  const voterIds: number[] = []
+  for (let i = 0; i < 3; i++) {
+    voterIds.push((await store.members.create(community.id, { username: `voter${i}`, now })).id)
+  }
+  await store.policies.create(
+    community.id,
+    {
+      name: 'Base: three yes votes',
+      description: '',
+      kind: 'platform',
+      actionTypes: [],
+      priority: 0,
+      variables: [],
+      blocks: { ...emptyBlocks(), filter: 'return true', check },
+    },
+    now,
+  )
+  const waiters = new Map<number, () => void>()
+  let stopScheduler = async () => {}
+  let engine: Engine
+  if (options.scheduler) {
+    const queue = createEmbeddedQueue({ jobs: store.jobs, clock: systemClock })
+    const scheduler = createScheduler({
+      queue,
+      clock: systemClock,
+      sweepIntervalMs: 3_600_000,
+      onRecheck: async ({ communityId, proposalId }) => {
+        await engine.recheck(communityId, proposalId)
+        waiters.get(proposalId)?.()
+      },
+      onSweep: async () => {},
+    })
+    engine = createEngine({
+      store,
+      sandbox,
+      platforms: [platform],
+      clock: systemClock,
+      jobs: {
+        recheck: (c, p, at) => scheduler.recheck(c, p, at),
+        retryPerform: async () => {},
+      },
+    })
+    await scheduler.start()
+    stopScheduler = () => scheduler.stop()
+  } else {
+    engine = createEngine({ store, sandbox, platforms: [platform], clock: systemClock })
+  }
+  return {
+    store,
+    engine,
+    communityId: community.id,
+    proposerId: proposer.id,
+    voterIds,
+    awaitDecision: (id) => new Promise<void>((resolve) => waiters.set(id, resolve)),
+    async close() {
+      await stopScheduler()
+      await sandbox.close()
+      if (schema) {
+        await store.db.schema.dropSchema(schema).cascade().execute()
+      }
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+const propose = (s: Setup, i: number) =>
+  s.engine.propose({
+    communityId: s.communityId,
+    type: 'test.post',
+    params: { text: `action ${i}` },
+    initiatorId: s.proposerId,
+    origin: 'policykit',
+  })
+
+async function timeIt(fn: () => Promise<void>): Promise<number> {
+  const start = performance.now()
+  await fn()
+  return performance.now() - start
+}
+
+/** (a) first evaluation, (b) one re-check pass with 2 yes + 1 no on each, (c) the floor. */
+async function evaluationParts() {
+  const s = await setup()
+  for (let i = 0; i < 20; i++) {
+    await propose(s, -i) // warm-up: JIT, sandbox pool, statement caches
+  }
+  const proposalIds: number[] = []
+  const first = await timeIt(async () => {
+    for (let i = 0; i < n; i++) {
+      const outcome = await propose(s, i)
+      if ('proposal' in outcome && outcome.proposal) {
+        proposalIds.push(outcome.proposal.id)
+      }
+    }
+  })
+  const [a, b, c] = s.voterIds
+  if (a === undefined || b === undefined || c === undefined) {
+    throw new Error('bench setup made no voters')
+  }
+  for (const proposalId of proposalIds) {
+    for (const [memberId, value] of [
+      [a, true],
+      [b, true],
+      [c, false],
+    ] as const) {
+      await s.store.votes.cast(s.communityId, {
+        proposalId,
+        memberId,
+        vote: { kind: 'boolean', value },
+        now: Date.now(),
+      })
+    }
+  }
+  let checked = 0
+  const recheck = await timeIt(async () => {
+    checked = (await s.engine.sweep()).checked
+  })
+
+  // The floor: what the first evaluation does in the database, with neither engine nor sandbox.
+  const floor = await timeIt(async () => {
+    for (let i = 0; i < n; i++) {
+      const { action } = await s.store.actions.create(s.communityId, {
+        kind: 'platform',
+        type: 'test.post',
+        origin: 'policykit',
+        initiatorId: s.proposerId,
+        params: { text: `floor ${i}` },
+        now: Date.now(),
+      })
+      await s.store.roles.effectiveRoles(s.communityId, s.proposerId)
+      const [policy] = await s.store.policies.candidates(s.communityId, 'platform', 'test.post')
+      if (!policy) {
+        throw new Error('no policy')
+      }
+      const proposal = await s.store.proposals.create(s.communityId, {
+        actionId: action.id,
+        policyId: policy.id,
+        policyVersionId: policy.versionId,
+        now: Date.now(),
+      })
+      await s.store.votes.count(s.communityId, proposal.id, { kind: 'boolean', value: true })
+    }
+  })
+  await s.close()
+  return {
+    first_eval_ms_per_action: first / n,
+    recheck_ms_per_proposal: recheck / Math.max(checked, 1),
+    floor_ms_per_action: floor / n,
+    rechecked: checked,
+  }
+}
+
+/** (d) vote cast → decision, event-driven through the durable queue. */
+async function latencyPart() {
+  const s = await setup({ scheduler: true })
+  const [a, b, c] = s.voterIds
+  if (a === undefined || b === undefined || c === undefined || !s.awaitDecision) {
+    throw new Error('bench setup made no voters')
+  }
+  const samples: number[] = []
+  const total = Math.min(n, 1000)
+  for (let i = 0; i < total + 20; i++) {
+    const outcome = await propose(s, i)
+    if (!('proposal' in outcome) || !outcome.proposal) {
+      throw new Error('expected a pending proposal')
+    }
+    const proposalId = outcome.proposal.id
+    for (const memberId of [a, b]) {
+      await s.store.votes.cast(s.communityId, {
+        proposalId,
+        memberId,
+        vote: { kind: 'boolean', value: true },
+        now: Date.now(),
+      })
+    }
+    const decided = s.awaitDecision(proposalId)
+    const start = performance.now()
+    await s.engine.castVote(s.communityId, proposalId, c, { kind: 'boolean', value: true })
+    await decided
+    const elapsed = performance.now() - start
+    const after = await s.store.proposals.get(s.communityId, proposalId)
+    if (after?.status !== 'passed') {
+      throw new Error(`proposal ${proposalId} is ${after?.status}, expected passed`)
+    }
+    if (i >= 20) {
+      samples.push(elapsed) // the first 20 warm up
+    }
+  }
+  await s.close()
+  samples.sort((x, y) => x - y)
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN
+  return { vote_to_decision_p50_ms: at(0.5), vote_to_decision_p99_ms: at(0.99) }
+}
+
+/** (e) peak RSS of a process holding 10,000 pending proposals and sweeping them once. */
+async function rssPart() {
+  const s = await setup()
+  const pending = Number(values.pending)
+  for (let i = 0; i < pending; i++) {
+    await propose(s, i)
+  }
+  await s.engine.sweep()
+  await s.close()
+  return { rss_mib_10k_pending: process.resourceUsage().maxRSS / 1024 }
+}
+
+async function main() {
+  if (values.part === 'rss') {
+    process.stdout.write(JSON.stringify(await rssPart()))
+    return
+  }
+  const evaluation = await evaluationParts()
+  const latency = await latencyPart()
+  // A fresh process, so the figure is not inflated by the parts above.
+  const child = spawnSync(
+    process.execPath,
+    [
+      process.argv[1] ?? 'bench/run.ts',
+      '--part',
+      'rss',
+      '--pending',
+      String(values.pending),
+      ...(values.postgres ? ['--postgres'] : []),
+    ],
+    { encoding: 'utf8', env: process.env },
+  )
+  if (child.status !== 0) {
+    throw new Error(`rss part failed: ${child.stderr}`)
+  }
+  const rss = JSON.parse(child.stdout) as { rss_mib_10k_pending: number }
+  const result = {
+    first_eval_ms_per_action: evaluation.first_eval_ms_per_action,
+    recheck_ms_per_proposal: evaluation.recheck_ms_per_proposal,
+    floor_ms_per_action: evaluation.floor_ms_per_action,
+    vote_to_decision_p50_ms: latency.vote_to_decision_p50_ms,
+    vote_to_decision_p99_ms: latency.vote_to_decision_p99_ms,
+    rss_mib_10k_pending: rss.rss_mib_10k_pending,
+    database: databaseUrl ? 'postgres' : 'sqlite',
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`)
+    return
+  }
+  const original = { first: 4.2, recheck: 3.1 }
+  const f = (x: number) => x.toFixed(3)
+  const rows: [string, string, string][] = [
+    [
+      '(a) first evaluation, ms/action',
+      f(result.first_eval_ms_per_action),
+      `${(original.first / result.first_eval_ms_per_action).toFixed(1)}× original (target ≥ 20×), ${(result.first_eval_ms_per_action / result.floor_ms_per_action).toFixed(1)}× floor (target ≤ 3×)`,
+    ],
+    [
+      '(b) re-check, ms/proposal',
+      f(result.recheck_ms_per_proposal),
+      `${(original.recheck / result.recheck_ms_per_proposal).toFixed(1)}× original (target ≥ 30×)`,
+    ],
+    ['(c) database floor, ms/action', f(result.floor_ms_per_action), 'the same database work, no engine or sandbox'],
+    ['(d) vote → decision p50, ms', f(result.vote_to_decision_p50_ms), ''],
+    ['(d) vote → decision p99, ms', f(result.vote_to_decision_p99_ms), 'target < 50 ms'],
+    ['(e) peak RSS, 10k pending, MiB', result.rss_mib_10k_pending.toFixed(1), 'target < 150 MiB'],
+  ]
+  process.stdout.write(`PolicyKit benchmark on ${result.database}, N = ${n}\n\n`)
+  for (const [name, value, note] of rows) {
+    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
+  }
+}
+
+await main()

@@ -1,0 +1,51 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+const env = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  POLICYKIT_DATA_DIR: z.string().min(1).default('data'),
+  POLICYKIT_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .optional(),
+  POLICYKIT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(4),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export interface Config {
+  databaseUrl: string | undefined
+  dataDir: string
+  /** The embedded database file (used when no DATABASE_URL is given). */
+  sqlitePath: string
+  /** Hex key from the environment; otherwise the key file under the data directory is used. */
+  secretKeyHex: string | undefined
+  secretKeyPath: string
+  sweepIntervalMs: number
+  sandboxPoolSize: number
+  logLevel: z.infer<typeof env>['LOG_LEVEL']
+}
+
+/** The only reader of process.env: a bad value stops start-up with a message naming it. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = env.safeParse(source)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')
+    throw new Error(`invalid configuration:\n${problems}`)
+  }
+  const e = parsed.data
+  const dataDir = path.resolve(e.POLICYKIT_DATA_DIR)
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    sqlitePath: path.join(dataDir, 'policykit.db'),
+    secretKeyHex: e.POLICYKIT_SECRET_KEY,
+    secretKeyPath: path.join(dataDir, 'secret.key'),
+    sweepIntervalMs: e.POLICYKIT_SWEEP_SECONDS * 1000,
+    sandboxPoolSize: e.POLICYKIT_SANDBOX_POOL,
+    logLevel: e.LOG_LEVEL,
+  }
+}

@@ -1,0 +1,45 @@
+import type { JsonObject } from './json.ts'
+
+export interface Community {
+  id: number
+  name: string
+  /** e.g. sweep interval; parsed where it is used. */
+  settings: JsonObject
+  createdAt: number
+}
+
+export interface Document {
+  id: number
+  communityId: number
+  name: string
+  text: string
+  active: boolean
+  updatedAt: number
+}
+
+/** A platform connection; credentials are decrypted only inside the store and platform clients. */
+export interface Integration {
+  id: number
+  communityId: number
+  platform: string
+  /** The platform's id for the community (Slack team id, Discord guild id, …). */
+  externalId: string
+  config: JsonObject
+  active: boolean
+  createdAt: number
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface EvaluationLog {
+  id: number
+  communityId: number
+  proposalId: number | null
+  actionId: number | null
+  policyId: number | null
+  level: LogLevel
+  message: string
+  /** e.g. `{ block: 'check', line: 3, kind: 'runtime' }` for an error in policy code */
+  details: JsonObject | null
+  createdAt: number
+}

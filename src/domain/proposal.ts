@@ -1,0 +1,28 @@
+import type { JsonObject } from './json.ts'
+
+/** `errored`: its first evaluation raised, so the action moved on to the next eligible policy. */
+export type ProposalStatus = 'proposed' | 'passed' | 'failed' | 'errored'
+
+export type CheckResult = 'passed' | 'failed' | 'proposed'
+
+export interface Proposal {
+  id: number
+  communityId: number
+  actionId: number
+  policyId: number
+  /** The policy version this proposal started with and keeps. */
+  policyVersionId: number
+  status: ProposalStatus
+  proposedAt: number
+  decidedAt: number | null
+  votePostId: string | null
+  voteUrl: string | null
+  /** Set when a vote is hosted somewhere: the platform that hosts it. */
+  votePlatform: string | null
+  data: JsonObject
+}
+
+/** Only the exact strings count; anything else (undefined too) means still proposed. */
+export function normalizeCheckResult(value: unknown): CheckResult {
+  return value === 'passed' || value === 'failed' ? value : 'proposed'
+}

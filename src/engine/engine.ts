@@ -1,0 +1,414 @@
+import { randomUUID } from 'node:crypto'
+import type { Action, ActionKind, ActionOrigin } from '../domain/action.ts'
+import type { JsonObject } from '../domain/json.ts'
+import { hasPermission } from '../domain/member.ts'
+import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
+import type { VoteValue } from '../domain/vote.ts'
+import { AppError, toError } from '../errors.ts'
+import type { PlatformDef } from '../platforms/platform.ts'
+import type { Sandbox } from '../sandbox/sandbox.ts'
+import type { Clock } from '../scheduler/clock.ts'
+import type { Store } from '../store/store.ts'
+import { evaluateProposal, filterMatches, type EvaluationDeps } from './evaluate-proposal.ts'
+import { silentLogger, type Logger } from './logger.ts'
+import { performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
+import { PlatformAccess } from './platform-access.ts'
+import type { ActionView } from './run-context.ts'
+import { VersionCache } from './version-cache.ts'
+
+/** How the engine asks for work later; the scheduler implements it durably. */
+export interface EngineJobs {
+  recheck(communityId: number, proposalId: number, atMs?: number): Promise<void>
+  /** Retry an execute or revert that the platform could not take now. */
+  retryPerform(communityId: number, actionId: number, op: PerformOp): Promise<void>
+}
+
+export interface EngineDeps {
+  store: Store
+  sandbox: Sandbox
+  platforms: readonly PlatformDef[]
+  clock: Clock
+  logger?: Logger
+  fetch?: typeof fetch
+  /** Without it, votes re-check inline and failed platform calls are only logged. */
+  jobs?: EngineJobs
+  /** How long one evaluation may hold a proposal before another may take it over. */
+  leaseMs?: number
+}
+
+export interface ProposeInput {
+  communityId: number
+  type: string
+  params: JsonObject
+  initiatorId: number | null
+  origin: ActionOrigin
+  /** The platform's id for the event, so a redelivered webhook makes no second action. */
+  externalId?: string | null
+  /** What `revert` needs of an action that already happened (e.g. the message's id). */
+  result?: JsonObject | null
+}
+
+export type ProposeOutcome =
+  | { status: 'executed'; action: Action }
+  | { status: 'forbidden'; action: Action; reason: string }
+  | { status: 'duplicate'; action: Action; proposal: Proposal | undefined }
+  | { status: 'ungoverned'; action: Action }
+  | { status: ProposalStatus; action: Action; proposal: Proposal }
+
+export interface TriggerInput {
+  communityId: number
+  type: string
+  data: JsonObject
+  initiatorId?: number | null
+}
+
+export interface Engine {
+  /** A platform or constitution action: check permissions, choose its policy, evaluate. */
+  propose(input: ProposeInput): Promise<ProposeOutcome>
+  /** An event: every trigger policy listing its type and passing its filter runs. */
+  trigger(input: TriggerInput): Promise<Proposal[]>
+  /** Records a member's vote and re-checks the proposal at once. */
+  castVote(communityId: number, proposalId: number, memberId: number, vote: VoteValue): Promise<void>
+  /** Re-evaluates one pending proposal; `busy` when another evaluation holds it (it re-runs). */
+  recheck(communityId: number, proposalId: number): Promise<'checked' | 'busy' | 'closed'>
+  /** Re-checks every pending proposal (the safety net for time-based conditions). */
+  sweep(): Promise<{ checked: number }>
+  /** Runs an execute or revert that was put off; throws platform_unavailable to be retried. */
+  perform(communityId: number, actionId: number, op: PerformOp): Promise<void>
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const logger = deps.logger ?? silentLogger
+  const { store, clock } = deps
+  const leaseMs = deps.leaseMs ?? 60_000
+  const access = new PlatformAccess({
+    store,
+    platforms: deps.platforms,
+    fetch: deps.fetch ?? fetch,
+    logger,
+    now: () => clock.now(),
+  })
+  const versions = new VersionCache(store)
+  const evaluation: EvaluationDeps = { store, sandbox: deps.sandbox, access, logger, clock, onPassed, perform }
+
+  async function view(action: Action): Promise<ActionView> {
+    if (action.initiatorId === null) {
+      return { action, initiator: null }
+    }
+    const [member, roles] = await Promise.all([
+      store.members.get(action.communityId, action.initiatorId),
+      store.roles.effectiveRoles(action.communityId, action.initiatorId),
+    ])
+    return { action, initiator: member ? { member, roles, platform: action.platform } : null }
+  }
+
+  async function permissionsOf(communityId: number, memberId: number | null): Promise<Set<string>> {
+    const roles =
+      memberId === null
+        ? (await store.roles.list(communityId)).filter((r) => r.isDefault)
+        : await store.roles.effectiveRoles(communityId, memberId)
+    return new Set(roles.flatMap((r) => r.permissions))
+  }
+
+  async function perform(action: Action, op: PerformOp): Promise<PerformOutcome> {
+    const outcome = await performAction({ store, access, logger }, action, op)
+    if (outcome === 'retry') {
+      if (deps.jobs) {
+        await deps.jobs.retryPerform(action.communityId, action.id, op)
+      } else {
+        await store.logs.add(action.communityId, [
+          {
+            actionId: action.id,
+            level: 'error',
+            message: `could not ${op} ${action.type}: platform unavailable`,
+            now: clock.now(),
+          },
+        ])
+      }
+    }
+    return outcome
+  }
+
+  /** After a governed action passed: run it, then let trigger policies react. */
+  async function onPassed(action: Action): Promise<void> {
+    if (action.kind === 'trigger') {
+      return
+    }
+    // When the platform cannot take it now, the retried execution emits the trigger instead.
+    if ((await perform(action, 'execute')) !== 'retry') {
+      await emitExecuted(action)
+    }
+  }
+
+  async function emitExecuted(action: Action): Promise<void> {
+    await runTrigger(action.communityId, `${action.type}.executed`, { actionId: action.id }, action.initiatorId, action)
+  }
+
+  /** Holds the proposal's lease while `fn` runs; runs it again if a re-check came in meanwhile. */
+  async function withLease(proposal: Proposal, fn: () => Promise<void>): Promise<boolean> {
+    const token = randomUUID()
+    const now = clock.now()
+    if (!(await store.proposals.acquireLease(proposal.communityId, proposal.id, token, now + leaseMs, now))) {
+      return false
+    }
+    for (;;) {
+      try {
+        await fn()
+      } catch (e) {
+        await store.proposals.releaseLease(proposal.communityId, proposal.id, token)
+        throw e
+      }
+      const { recheck } = await store.proposals.releaseLease(proposal.communityId, proposal.id, token)
+      if (!recheck) {
+        return true
+      }
+    }
+  }
+
+  async function recheckLoaded(proposal: Proposal): Promise<void> {
+    const current = await store.proposals.get(proposal.communityId, proposal.id)
+    if (!current || current.status !== 'proposed') {
+      return
+    }
+    const action = await store.actions.get(current.communityId, current.actionId)
+    const version = await versions.get(current.communityId, current.policyVersionId)
+    if (!action || !version) {
+      throw new Error(`proposal ${current.id} lost its action or policy version`)
+    }
+    const actionView = action.kind === 'trigger' ? await triggerView(action) : await view(action)
+    await evaluateProposal(evaluation, current, actionView, version, false)
+  }
+
+  async function triggerView(trigger: Action): Promise<ActionView> {
+    const governedId = trigger.params['actionId']
+    if (trigger.type.endsWith('.executed') && typeof governedId === 'number') {
+      const governed = await store.actions.get(trigger.communityId, governedId)
+      if (governed) {
+        return { ...(await view(governed)), triggerType: trigger.type }
+      }
+    }
+    return view(trigger)
+  }
+
+  /** First evaluation: the first candidate whose filter matches governs; errors move on. */
+  async function govern(actionView: ActionView, kind: ActionKind): Promise<Proposal | undefined> {
+    const { action } = actionView
+    const candidates = await store.policies.candidates(action.communityId, kind, action.type)
+    for (const policy of candidates) {
+      const version = await versions.get(action.communityId, policy.versionId)
+      if (!version || !(await filterMatches(evaluation, actionView, version))) {
+        continue
+      }
+      const proposal = await store.proposals.create(action.communityId, {
+        actionId: action.id,
+        policyId: policy.id,
+        policyVersionId: version.versionId,
+        now: clock.now(),
+      })
+      const first = { status: 'proposed' as ProposalStatus }
+      await withLease(proposal, async () => {
+        first.status = await evaluateProposal(evaluation, proposal, actionView, version, true)
+      })
+      if (first.status !== 'errored') {
+        return store.proposals.get(action.communityId, proposal.id)
+      }
+    }
+    return undefined
+  }
+
+  async function runTrigger(
+    communityId: number,
+    type: string,
+    data: JsonObject,
+    initiatorId: number | null,
+    governed: Action | null,
+  ): Promise<Proposal[]> {
+    const policies = (await store.policies.candidates(communityId, 'trigger', type)).filter(
+      (p) => p.actionTypes.length > 0,
+    )
+    if (policies.length === 0) {
+      return []
+    }
+    // The trigger is stored only once some policy's filter wants it, to keep the table small.
+    const pending: Action = {
+      id: 0,
+      communityId,
+      kind: 'trigger',
+      type,
+      platform: type.slice(0, type.indexOf('.')),
+      origin: 'platform',
+      initiatorId,
+      params: data,
+      result: null,
+      executionState: 'none',
+      externalId: null,
+      createdAt: clock.now(),
+    }
+    const shown = governed ? { ...(await view(governed)), triggerType: type } : await view(pending)
+    let stored: Action | undefined
+    const proposals: Proposal[] = []
+    for (const policy of policies) {
+      const version = await versions.get(communityId, policy.versionId)
+      if (!version || !(await filterMatches(evaluation, shown, version))) {
+        continue
+      }
+      stored ??= (
+        await store.actions.create(communityId, {
+          kind: 'trigger',
+          type,
+          origin: 'platform',
+          initiatorId,
+          params: data,
+          now: pending.createdAt,
+        })
+      ).action
+      const triggerView: ActionView = governed ? shown : { ...shown, action: stored }
+      const proposal = await store.proposals.create(communityId, {
+        actionId: stored.id,
+        policyId: policy.id,
+        policyVersionId: version.versionId,
+        now: clock.now(),
+      })
+      await withLease(proposal, async () => {
+        await evaluateProposal(evaluation, proposal, triggerView, version, true)
+      })
+      const after = await store.proposals.get(communityId, proposal.id)
+      if (after && after.status !== 'errored') {
+        proposals.push(after)
+      }
+    }
+    return proposals
+  }
+
+  async function logAction(action: Action, level: 'info' | 'warn', message: string): Promise<void> {
+    await store.logs.add(action.communityId, [{ actionId: action.id, level, message, now: clock.now() }])
+  }
+
+  const engine: Engine = {
+    async propose(input) {
+      const { platform, def } = access.actionDef(input.type)
+      const parsed = def.params.safeParse(input.params)
+      if (!parsed.success) {
+        throw new AppError('invalid_input', `${input.type}: ${parsed.error.issues.map(formatIssue).join('; ')}`)
+      }
+      const kind: ActionKind = platform.kind ?? 'platform'
+      const permissions = await permissionsOf(input.communityId, input.initiatorId)
+      const canExecute = hasPermission(permissions, `execute:${input.type}`)
+      const canPropose = canExecute || hasPermission(permissions, `propose:${input.type}`)
+      if (input.origin === 'policykit' && !canPropose) {
+        throw new AppError('forbidden', `you may not propose ${input.type}`)
+      }
+      const { action, created } = await store.actions.create(input.communityId, {
+        kind,
+        type: input.type,
+        origin: input.origin,
+        initiatorId: input.initiatorId,
+        params: parsed.data,
+        externalId: input.externalId ?? null,
+        now: clock.now(),
+      })
+      if (!created) {
+        const [proposal] = await store.proposals.list(input.communityId, { actionId: action.id, limit: 1 })
+        return { status: 'duplicate', action, proposal }
+      }
+      if (input.result) {
+        await store.actions.transitionExecution(action.communityId, action.id, ['none'], 'none', input.result)
+        action.result = input.result
+      }
+      if (canExecute) {
+        if (action.origin === 'policykit') {
+          await perform(action, 'execute')
+        }
+        await logAction(action, 'info', `executed at once: the initiator may execute ${action.type}`)
+        await emitExecuted(action)
+        return { status: 'executed', action: (await store.actions.get(action.communityId, action.id)) ?? action }
+      }
+      if (!canPropose) {
+        const reason = `the initiator may not propose ${action.type}`
+        await logAction(action, 'warn', `reverted: ${reason}`)
+        await perform(action, 'revert')
+        return { status: 'forbidden', action, reason }
+      }
+      const proposal = await govern(await view(action), kind)
+      if (!proposal) {
+        await logAction(action, 'warn', `no active policy governs ${action.type}; it was left as it is`)
+        logger.warn({ communityId: action.communityId, actionId: action.id, type: action.type }, 'ungoverned action')
+        return { status: 'ungoverned', action }
+      }
+      return { status: proposal.status, action, proposal }
+    },
+
+    async trigger(input) {
+      return runTrigger(input.communityId, input.type, input.data, input.initiatorId ?? null, null)
+    },
+
+    async castVote(communityId, proposalId, memberId, vote) {
+      const proposal = await store.proposals.get(communityId, proposalId)
+      if (!proposal) {
+        throw new AppError('not_found', `proposal ${proposalId} not found`)
+      }
+      if (proposal.status !== 'proposed') {
+        throw new AppError('conflict', `voting on proposal ${proposalId} is closed (${proposal.status})`)
+      }
+      if (!(await store.members.get(communityId, memberId))) {
+        throw new AppError('not_found', `member ${memberId} not found`)
+      }
+      await store.votes.cast(communityId, { proposalId, memberId, vote, now: clock.now() })
+      if (deps.jobs) {
+        await deps.jobs.recheck(communityId, proposalId)
+      } else {
+        await engine.recheck(communityId, proposalId)
+      }
+    },
+
+    async recheck(communityId, proposalId) {
+      const proposal = await store.proposals.get(communityId, proposalId)
+      if (!proposal || proposal.status !== 'proposed') {
+        return 'closed'
+      }
+      const took = await withLease(proposal, () => recheckLoaded(proposal))
+      return took ? 'checked' : 'busy'
+    },
+
+    async sweep() {
+      let checked = 0
+      let afterId = 0
+      for (;;) {
+        const page = await store.proposals.pendingPage(afterId, 200)
+        if (page.length === 0) {
+          return { checked }
+        }
+        for (const { id, communityId } of page) {
+          afterId = id
+          try {
+            if ((await engine.recheck(communityId, id)) === 'checked') {
+              checked++
+            }
+          } catch (e) {
+            // One broken proposal must not starve the rest of the sweep.
+            logger.error({ communityId, proposalId: id, err: toError(e) }, 'sweep: re-check failed')
+          }
+        }
+      }
+    },
+
+    async perform(communityId, actionId, op) {
+      const action = await store.actions.get(communityId, actionId)
+      if (!action) {
+        throw new AppError('not_found', `action ${actionId} not found`)
+      }
+      const outcome = await performAction({ store, access, logger }, action, op)
+      if (outcome === 'retry') {
+        throw new AppError('platform_unavailable', `${op} of ${action.type} could not reach ${action.platform}`)
+      }
+      if (outcome === 'done' && op === 'execute') {
+        await emitExecuted(action)
+      }
+    },
+  }
+  return engine
+}
+
+function formatIssue(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message
+}

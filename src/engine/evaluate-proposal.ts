@@ -1,0 +1,163 @@
+import { blockNames, type BlockName, type PolicyVersion } from '../domain/policy.ts'
+import { normalizeCheckResult, type Proposal, type ProposalStatus } from '../domain/proposal.ts'
+import type { HostFunction, Sandbox, SandboxError, SandboxResult } from '../sandbox/sandbox.ts'
+import type { Clock } from '../scheduler/clock.ts'
+import type { Store } from '../store/store.ts'
+import type { Action } from '../domain/action.ts'
+import type { Logger } from './logger.ts'
+import type { PerformOp, PerformOutcome } from './perform-action.ts'
+import type { PlatformAccess } from './platform-access.ts'
+import { RunContext, type ActionView } from './run-context.ts'
+
+export interface EvaluationDeps {
+  store: Store
+  sandbox: Sandbox
+  access: PlatformAccess
+  logger: Logger
+  clock: Clock
+  /** Runs a passed action and emits its `.executed` trigger. */
+  onPassed(action: Action): Promise<void>
+  perform(action: Action, op: PerformOp): Promise<PerformOutcome>
+}
+
+function isBlank(code: string): boolean {
+  return code.trim() === ''
+}
+
+function seedFor(id: number, block: BlockName, now: number): number {
+  return (Math.imul(id, 2654435761) ^ Math.imul(blockNames.indexOf(block) + 1, 40503) ^ now) >>> 0
+}
+
+async function runBlock(
+  deps: EvaluationDeps,
+  ctx: RunContext,
+  block: BlockName,
+  functions: Record<string, HostFunction>,
+): Promise<SandboxResult> {
+  const code = ctx.version.blocks[block]
+  if (isBlank(code)) {
+    return { ok: true, value: undefined }
+  }
+  return deps.sandbox.run({
+    block,
+    code,
+    globals: ctx.globals(),
+    functions,
+    now: ctx.now,
+    randomSeed: seedFor(ctx.proposal?.id ?? ctx.view.action.id, block, ctx.now),
+  })
+}
+
+function logBlockError(ctx: RunContext, error: SandboxError, consequence: string): void {
+  const where = error.line === undefined ? error.block : `${error.block}, line ${error.line}`
+  ctx.log('error', `${error.kind} error in ${where}: ${error.message} (${consequence})`, {
+    block: error.block,
+    kind: error.kind,
+    ...(error.line === undefined ? {} : { line: error.line }),
+  })
+}
+
+/** Runs the filter block; an empty filter matches, an error means it does not. */
+export async function filterMatches(deps: EvaluationDeps, view: ActionView, version: PolicyVersion): Promise<boolean> {
+  if (isBlank(version.blocks.filter)) {
+    return true
+  }
+  const ctx = new RunContext({ store: deps.store, view, version, proposal: null, now: deps.clock.now() })
+  const result = await runBlock(deps, ctx, 'filter', ctx.functions())
+  if (!result.ok) {
+    logBlockError(ctx, result.error, 'the policy does not govern this action')
+  }
+  await ctx.flush()
+  return result.ok && Boolean(result.value)
+}
+
+/**
+ * One evaluation of a proposal under its pinned policy version (DESIGN §3): on the first,
+ * initialize → check → pass/fail, or revert and notify while it stays proposed; on later ones,
+ * check → pass/fail. Returns the status it leaves the proposal in; `errored` means the first
+ * evaluation raised and the caller moves on to the next eligible policy.
+ */
+export async function evaluateProposal(
+  deps: EvaluationDeps,
+  proposal: Proposal,
+  view: ActionView,
+  version: PolicyVersion,
+  first: boolean,
+): Promise<ProposalStatus> {
+  const { store } = deps
+  const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })
+  const functions = {
+    ...ctx.functions(),
+    ...(await deps.access.policyFunctions(proposal.communityId, proposal, view.action, (_platform, post) =>
+      ctx.setVotePost(post),
+    )),
+  }
+  // Only an action this proposal governs is executed or reverted, never the one a trigger shows.
+  const governed = view.triggerType === undefined && view.action.kind !== 'trigger' ? view.action : null
+
+  const errored = async (error: SandboxError): Promise<ProposalStatus> => {
+    logBlockError(ctx, error, 'moving on to the next eligible policy')
+    await store.proposals.decide(proposal.communityId, proposal.id, 'errored', ctx.now)
+    return 'errored'
+  }
+
+  const decide = async (status: 'passed' | 'failed'): Promise<ProposalStatus> => {
+    if (!(await store.proposals.decide(proposal.communityId, proposal.id, status, ctx.now))) {
+      // Someone else decided it first; their decision stands and nothing runs twice.
+      return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
+    }
+    ctx.log('info', `proposal ${status}`)
+    const block = status === 'passed' ? 'pass' : 'fail'
+    if (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id)) {
+      const result = await runBlock(deps, ctx, block, functions)
+      if (!result.ok) {
+        logBlockError(ctx, result.error, `the proposal stays ${status}`)
+      }
+    }
+    await ctx.flush()
+    if (governed && status === 'passed') {
+      await deps.onPassed(governed)
+    } else if (governed && governed.origin === 'platform') {
+      await deps.perform(governed, 'revert')
+    }
+    return status
+  }
+
+  try {
+    if (first) {
+      const init = await runBlock(deps, ctx, 'initialize', functions)
+      if (!init.ok) {
+        return await errored(init.error)
+      }
+    }
+    const check = await runBlock(deps, ctx, 'check', functions)
+    if (!check.ok) {
+      if (first) {
+        return await errored(check.error)
+      }
+      logBlockError(ctx, check.error, 'the proposal stays pending')
+      return 'proposed'
+    }
+    const status = normalizeCheckResult(check.value)
+    if (first || status !== 'proposed') {
+      ctx.log('debug', `check returned ${status}`)
+    }
+    if (status !== 'proposed') {
+      return await decide(status)
+    }
+    if (first) {
+      if (governed && governed.origin === 'platform') {
+        await deps.perform(governed, 'revert')
+      }
+      if (await store.proposals.markNotified(proposal.communityId, proposal.id)) {
+        const notify = await runBlock(deps, ctx, 'notify', functions)
+        if (!notify.ok) {
+          return await errored(notify.error)
+        }
+      }
+    }
+    return 'proposed'
+  } finally {
+    await ctx.flush()
+  }
+}

@@ -1,0 +1,83 @@
+import type { Action, ExecutionState } from '../domain/action.ts'
+import { AppError, isAppError, toError } from '../errors.ts'
+import type { Store } from '../store/store.ts'
+import type { Logger } from './logger.ts'
+import type { PlatformAccess } from './platform-access.ts'
+
+export type PerformOp = 'execute' | 'revert'
+
+/** done: it happened now; skipped: nothing to do (already done, or cannot be done); retry: try later. */
+export type PerformOutcome = 'done' | 'skipped' | 'retry'
+
+interface Transition {
+  from: ExecutionState[]
+  during: ExecutionState
+  to: ExecutionState
+}
+
+/**
+ * Executes or reverts an action on its platform at most once: the state moves to `executing`
+ * or `reverting` by compare-and-set before the platform is called, so concurrent callers and
+ * duplicate deliveries cannot both do it.
+ */
+export async function performAction(
+  deps: { store: Store; access: PlatformAccess; logger: Logger },
+  action: Action,
+  op: PerformOp,
+): Promise<PerformOutcome> {
+  const { store, access, logger } = deps
+  const { def } = access.actionDef(action.type)
+  const transition = transitionFor(action, op)
+  if (!transition.from.includes(action.executionState)) {
+    return 'skipped'
+  }
+  const able = op === 'execute' ? def.execute !== undefined : def.revert !== undefined
+  if (!able) {
+    logger.warn(
+      { communityId: action.communityId, actionId: action.id, type: action.type },
+      `${action.type} cannot ${op}`,
+    )
+    return 'skipped'
+  }
+  const claimed = await store.actions.transitionExecution(
+    action.communityId,
+    action.id,
+    transition.from,
+    transition.during,
+  )
+  if (!claimed) {
+    return 'skipped'
+  }
+  const previous = action.executionState
+  try {
+    const ctx = await access.context(action.communityId, access.actionDef(action.type).platform)
+    let result = action.result
+    if (op === 'execute' && def.execute) {
+      const returned = await def.execute(ctx, action.params, action)
+      result = returned ? { ...(result ?? {}), ...returned } : result
+    } else if (op === 'revert' && def.revert) {
+      await def.revert(ctx, action.params, action.result, action)
+    }
+    await store.actions.transitionExecution(action.communityId, action.id, [transition.during], transition.to, result)
+    return 'done'
+  } catch (e) {
+    await store.actions.transitionExecution(action.communityId, action.id, [transition.during], previous)
+    const error = toError(e)
+    const details = { communityId: action.communityId, actionId: action.id, type: action.type, err: error }
+    if (isAppError(error, 'platform_unavailable')) {
+      logger.warn(details, `${op} of ${action.type} failed, will retry: ${error.message}`)
+      return 'retry'
+    }
+    logger.error(details, `${op} of ${action.type} failed: ${error.message}`)
+    throw error instanceof AppError ? error : new AppError('platform_rejected', error.message, { cause: error })
+  }
+}
+
+function transitionFor(action: Action, op: PerformOp): Transition {
+  if (op === 'revert') {
+    return { from: ['none'], during: 'reverting', to: 'reverted' }
+  }
+  // A platform action that happened and was reverted is redone; one proposed in PolicyKit is done.
+  const from: ExecutionState[] = action.origin === 'platform' ? ['reverted'] : ['none']
+  return { from, during: 'executing', to: 'executed' }
+}

@@ -1,0 +1,92 @@
+import type { z } from 'zod'
+import type { Action } from '../domain/action.ts'
+import type { Integration } from '../domain/community.ts'
+import type { JsonObject, JsonValue } from '../domain/json.ts'
+import type { Member } from '../domain/member.ts'
+import type { Proposal } from '../domain/proposal.ts'
+
+/** Structured logging for platform code, with the community already attached. */
+export interface PlatformLogger {
+  debug(message: string, details?: JsonObject): void
+  info(message: string, details?: JsonObject): void
+  warn(message: string, details?: JsonObject): void
+  error(message: string, details?: JsonObject): void
+}
+
+/** What a platform's code is handed for one community: never another community's data. */
+export interface PlatformContext {
+  communityId: number
+  /** The community's connection to this platform; null for built-in platforms. */
+  integration: Integration | null
+  /** Decrypted credentials of that connection ({} for built-in platforms). */
+  credentials: JsonObject
+  fetch: typeof fetch
+  logger: PlatformLogger
+  now(): number
+}
+
+/**
+ * One governable action type. `execute` performs it and returns what `revert` needs; without
+ * `revert` the action cannot be undone, without `execute` PolicyKit cannot perform it (it can
+ * only be observed and reverted).
+ */
+export interface ActionDef<P extends JsonObject = JsonObject> {
+  description: string
+  params: z.ZodType<P>
+  execute?(ctx: PlatformContext, params: P, action: Action): Promise<JsonObject | void>
+  revert?(ctx: PlatformContext, params: P, result: JsonObject | null, action: Action): Promise<void>
+}
+
+/** An event that trigger policies react to; `data` is what `action` shows them. */
+export interface TriggerDef {
+  description: string
+  data: z.ZodType<JsonObject>
+}
+
+/** A vote the platform posted: where it is, so votes cast there can be matched back. */
+export interface VotePost {
+  postId: string
+  url: string | null
+}
+
+/** What a function that policy code calls is handed besides its arguments. */
+export interface PolicyCallContext extends PlatformContext {
+  proposal: Proposal
+  action: Action
+  /** Members of the community by id, for functions that take or return members. */
+  members(ids?: number[]): Promise<Member[]>
+  /** Records that this proposal's vote is hosted by this platform at `post`. */
+  setVotePost(post: VotePost): Promise<void>
+}
+
+export type PolicyFunction = (ctx: PolicyCallContext, ...args: JsonValue[]) => Promise<JsonValue | undefined>
+
+export interface PlatformDef {
+  /** Lower-case, unique: the prefix of its action types (`slack.postMessage`). */
+  name: string
+  /** Built-in platforms (constitution, test) need no connection. */
+  builtIn?: boolean
+  /** `constitution` for the platform whose actions change PolicyKit itself. */
+  kind?: 'platform' | 'constitution'
+  actions: Record<string, ActionDef>
+  triggers?: Record<string, TriggerDef>
+  /**
+   * Functions policy code may call as `<name>.<function>(…)`. A platform that can host votes
+   * has an `initiateVote` here that calls `ctx.setVotePost`.
+   */
+  functions?: Record<string, PolicyFunction>
+}
+
+export function defineAction<P extends JsonObject>(def: ActionDef<P>): ActionDef {
+  // Each action parses its own params before execute/revert see them, so the erased type is safe.
+  return def
+}
+
+export function definePlatform(def: PlatformDef): PlatformDef {
+  for (const name of Object.keys(def.actions)) {
+    if (!/^[a-z][A-Za-z0-9]*$/.test(name)) {
+      throw new Error(`action name ${def.name}.${name} must be camelCase`)
+    }
+  }
+  return def
+}

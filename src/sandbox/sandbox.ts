@@ -1,0 +1,65 @@
+import type { JsonValue } from '../domain/json.ts'
+
+export type SandboxErrorKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'stack' | 'host_call_budget'
+
+export interface SandboxError {
+  kind: SandboxErrorKind
+  message: string
+  /** The block (or file) name the code ran as. */
+  block: string
+  /** 1-based line within the block body, when known. */
+  line?: number
+}
+
+export type SandboxResult = { ok: true; value: JsonValue | undefined } | { ok: false; error: SandboxError }
+
+/**
+ * A function policy code may call. It receives plain data (JSON values) and returns plain data;
+ * it may be async, and the author still calls it as if it were synchronous. An AppError it throws
+ * reaches the author as an Error with the same message.
+ */
+export type HostFunction = (...args: JsonValue[]) => JsonValue | undefined | Promise<JsonValue | undefined>
+
+export interface SandboxLimits {
+  /** CPU time inside QuickJS before the interrupt handler stops it (host calls excluded). */
+  cpuMs: number
+  /** Wall-clock time for the whole run, host calls included. */
+  wallMs: number
+  /** QuickJS heap limit in bytes (the WebAssembly.Memory cap is the hard backstop). */
+  memoryBytes: number
+  stackBytes: number
+  hostCalls: number
+}
+
+export const defaultLimits: SandboxLimits = {
+  cpuMs: 250,
+  wallMs: 10_000,
+  memoryBytes: 32 * 1024 * 1024,
+  stackBytes: 256 * 1024,
+  hostCalls: 1000,
+}
+
+export interface BlockRun {
+  /** Reported in errors: `filter`, `check`, a file name… */
+  block: string
+  /** The body of a function: `return` gives the value; `await` is allowed and harmless. */
+  code: string
+  /** Plain data put in scope by name (`action`, `policy`, `variables`…). */
+  globals?: Record<string, JsonValue>
+  /**
+   * Host functions by dotted path: `'proposal.getYesVotes'` becomes a method on the `proposal`
+   * global (created if missing), `'slack.postMessage'` one on `slack`.
+   */
+  functions?: Record<string, HostFunction>
+  /** `Date.now()` / `new Date()` inside the run; fixed for the run so it can be replayed. */
+  now?: number
+  /** Seed of `Math.random` inside the run. */
+  randomSeed?: number
+  limits?: Partial<SandboxLimits>
+}
+
+/** Runs untrusted policy code; every run starts from a fresh context and leaves nothing behind. */
+export interface Sandbox {
+  run(request: BlockRun): Promise<SandboxResult>
+  close(): Promise<void>
+}

@@ -1,0 +1,37 @@
+import type { JsonObject } from '../domain/json.ts'
+
+export interface SendOptions {
+  /** Epoch ms; due at once when absent. (pg-boss takes a Date here; an adapter converts.) */
+  startAfter?: number
+  /** At most one queued job per key; sending another returns null (see JobRepo.enqueue). */
+  singletonKey?: string
+  /** Retries after the first attempt, as in pg-boss; only `platform_unavailable` is retried. */
+  retryLimit?: number
+  communityId?: number | null
+}
+
+export interface QueuedJob {
+  /** Text, as pg-boss's ids are UUIDs; the embedded queue's are row ids. */
+  id: string
+  name: string
+  data: JsonObject
+  /** 1 on the first run. */
+  attempt: number
+}
+
+export type JobHandler = (job: QueuedJob) => Promise<void>
+
+/**
+ * The queue the engine and scheduler use, shaped after pg-boss (send / work / start / stop) so
+ * a pg-boss implementation can replace the embedded one. A handler that returns completes the
+ * job; one that throws `AppError('platform_unavailable')` is retried with backoff; any other
+ * error fails the job at once with the error kept on it.
+ */
+export interface JobQueue {
+  send(name: string, data: JsonObject, options?: SendOptions): Promise<string | null>
+  /** One handler per name; jobs whose name has no handler here are left for other processes. */
+  work(name: string, handler: JobHandler): void
+  start(): Promise<void>
+  /** Stops taking jobs and waits for the running handlers. */
+  stop(): Promise<void>
+}

@@ -1,0 +1,125 @@
+import type { Kysely, Selectable } from 'kysely'
+import {
+  actionPlatform,
+  type Action,
+  type ActionKind,
+  type ActionOrigin,
+  type ExecutionState,
+} from '../domain/action.ts'
+import type { ActionsTable, Database } from './database.ts'
+import { parseEnum, parseJsonObject, parseJsonObjectOrNull } from './rows.ts'
+import type { ActionRepo } from './store.ts'
+
+const kinds = ['platform', 'constitution', 'trigger'] as const satisfies readonly ActionKind[]
+const origins = ['platform', 'policykit'] as const satisfies readonly ActionOrigin[]
+const executionStates = [
+  'none',
+  'reverting',
+  'reverted',
+  'executing',
+  'executed',
+  'failed',
+] as const satisfies readonly ExecutionState[]
+
+function toAction(row: Selectable<ActionsTable>): Action {
+  return {
+    id: row.id,
+    communityId: row.community_id,
+    kind: parseEnum('actions', row.id, 'kind', row.kind, kinds),
+    type: row.type,
+    platform: row.platform,
+    origin: parseEnum('actions', row.id, 'origin', row.origin, origins),
+    initiatorId: row.initiator_id,
+    params: parseJsonObject('actions', row.id, 'params', row.params),
+    result: parseJsonObjectOrNull('actions', row.id, 'result', row.result),
+    executionState: parseEnum('actions', row.id, 'execution_state', row.execution_state, executionStates),
+    externalId: row.external_id,
+    createdAt: row.created_at,
+  }
+}
+
+export function createActionRepo(db: Kysely<Database>): ActionRepo {
+  async function get(communityId: number, actionId: number): Promise<Action | undefined> {
+    const row = await db
+      .selectFrom('actions')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .where('id', '=', actionId)
+      .executeTakeFirst()
+    return row && toAction(row)
+  }
+
+  return {
+    async create(communityId, input) {
+      const platform = actionPlatform(input.type)
+      const externalId = input.externalId ?? null
+      // ON CONFLICT DO NOTHING makes a repeated delivery (also a concurrent one) insert nothing
+      // instead of failing; the first delivery's row is then read back.
+      const row = await db
+        .insertInto('actions')
+        .values({
+          community_id: communityId,
+          kind: input.kind,
+          type: input.type,
+          platform,
+          origin: input.origin,
+          initiator_id: input.initiatorId,
+          params: JSON.stringify(input.params),
+          result: null,
+          execution_state: 'none',
+          external_id: externalId,
+          created_at: input.now,
+        })
+        .onConflict((oc) => oc.columns(['community_id', 'platform', 'external_id']).doNothing())
+        .returningAll()
+        .executeTakeFirst()
+      if (row) {
+        return { action: toAction(row), created: true }
+      }
+      if (externalId === null) {
+        throw new Error('inserting an action without an external id inserted nothing')
+      }
+      const existing = await db
+        .selectFrom('actions')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('platform', '=', platform)
+        .where('external_id', '=', externalId)
+        .executeTakeFirstOrThrow()
+      return { action: toAction(existing), created: false }
+    },
+
+    get,
+
+    async transitionExecution(communityId, actionId, from, to, result) {
+      if (from.length === 0) {
+        return false
+      }
+      const updated = await db
+        .updateTable('actions')
+        .set({
+          execution_state: to,
+          ...(result !== undefined && {
+            result: result === null ? null : JSON.stringify(result),
+          }),
+        })
+        .where('community_id', '=', communityId)
+        .where('id', '=', actionId)
+        .where('execution_state', 'in', from)
+        .executeTakeFirst()
+      return updated.numUpdatedRows > 0n
+    },
+
+    async list(communityId, options = {}) {
+      let query = db.selectFrom('actions').selectAll().where('community_id', '=', communityId)
+      if (options.beforeId !== undefined) {
+        query = query.where('id', '<', options.beforeId)
+      }
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(options.limit ?? 100)
+        .execute()
+      return rows.map(toAction)
+    },
+  }
+}

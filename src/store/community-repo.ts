@@ -1,0 +1,67 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { Community } from '../domain/community.ts'
+import { AppError } from '../errors.ts'
+import type { CommunitiesTable, Database } from './database.ts'
+import { parseJsonObject } from './rows.ts'
+import type { CommunityRepo } from './store.ts'
+
+function toCommunity(row: Selectable<CommunitiesTable>): Community {
+  return {
+    id: row.id,
+    name: row.name,
+    settings: parseJsonObject('communities', row.id, 'settings', row.settings),
+    createdAt: row.created_at,
+  }
+}
+
+export function createCommunityRepo(db: Kysely<Database>): CommunityRepo {
+  async function get(communityId: number): Promise<Community | undefined> {
+    const row = await db.selectFrom('communities').selectAll().where('id', '=', communityId).executeTakeFirst()
+    return row && toCommunity(row)
+  }
+
+  return {
+    async create({ name, settings, now }) {
+      const row = await db
+        .insertInto('communities')
+        .values({
+          name,
+          settings: JSON.stringify(settings ?? {}),
+          created_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      return toCommunity(row)
+    },
+
+    get,
+
+    async listAll() {
+      const rows = await db.selectFrom('communities').selectAll().orderBy('id').execute()
+      return rows.map(toCommunity)
+    },
+
+    async update(communityId, patch) {
+      const values = {
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.settings !== undefined && {
+          settings: JSON.stringify(patch.settings),
+        }),
+      }
+      const community =
+        Object.keys(values).length === 0
+          ? await get(communityId)
+          : await db
+              .updateTable('communities')
+              .set(values)
+              .where('id', '=', communityId)
+              .returningAll()
+              .executeTakeFirst()
+              .then((row) => row && toCommunity(row))
+      if (!community) {
+        throw new AppError('not_found', `community ${communityId} not found`)
+      }
+      return community
+    },
+  }
+}

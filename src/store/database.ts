@@ -1,0 +1,192 @@
+import type { Generated } from 'kysely'
+
+/**
+ * Table types, shared by SQLite and PostgreSQL. Times are epoch milliseconds (bigint), booleans
+ * 0/1 integers and JSON text, so both dialects read back the same values. Every row but `jobs`
+ * carries `community_id`, and every repository query filters on it.
+ */
+export interface Database {
+  communities: CommunitiesTable
+  integrations: IntegrationsTable
+  members: MembersTable
+  accounts: AccountsTable
+  roles: RolesTable
+  member_roles: MemberRolesTable
+  documents: DocumentsTable
+  policies: PoliciesTable
+  policy_versions: PolicyVersionsTable
+  actions: ActionsTable
+  proposals: ProposalsTable
+  votes: VotesTable
+  evaluation_logs: EvaluationLogsTable
+  jobs: JobsTable
+}
+
+export interface CommunitiesTable {
+  id: Generated<number>
+  name: string
+  settings: string
+  created_at: number
+}
+
+export interface IntegrationsTable {
+  id: Generated<number>
+  community_id: number
+  platform: string
+  external_id: string
+  config: string
+  /** AES-256-GCM ciphertext of the credentials JSON (see crypto.ts) */
+  credentials: string
+  active: number
+  created_at: number
+}
+
+export interface MembersTable {
+  id: Generated<number>
+  community_id: number
+  username: string
+  display_name: string
+  created_at: number
+}
+
+export interface AccountsTable {
+  id: Generated<number>
+  community_id: number
+  member_id: number
+  platform: string
+  external_id: string
+  username: string
+}
+
+export interface RolesTable {
+  id: Generated<number>
+  community_id: number
+  name: string
+  description: string
+  permissions: string
+  is_default: number
+}
+
+export interface MemberRolesTable {
+  community_id: number
+  member_id: number
+  role_id: number
+}
+
+export interface DocumentsTable {
+  id: Generated<number>
+  community_id: number
+  name: string
+  text: string
+  active: number
+  updated_at: number
+}
+
+/** The live head of a policy; its content is the row in policy_versions it points at. */
+export interface PoliciesTable {
+  id: Generated<number>
+  community_id: number
+  name: string
+  kind: string
+  action_types: string
+  priority: number
+  active: number
+  current_version_id: number
+  version: number
+  updated_at: number
+}
+
+/** Immutable: every change to a policy adds a row. */
+export interface PolicyVersionsTable {
+  id: Generated<number>
+  community_id: number
+  policy_id: number
+  version: number
+  name: string
+  description: string
+  kind: string
+  action_types: string
+  priority: number
+  variables: string
+  blocks: string
+  created_at: number
+}
+
+export interface ActionsTable {
+  id: Generated<number>
+  community_id: number
+  kind: string
+  type: string
+  platform: string
+  origin: string
+  initiator_id: number | null
+  params: string
+  result: string | null
+  execution_state: string
+  external_id: string | null
+  created_at: number
+}
+
+export interface ProposalsTable {
+  id: Generated<number>
+  community_id: number
+  action_id: number
+  policy_id: number
+  policy_version_id: number
+  status: string
+  proposed_at: number
+  decided_at: number | null
+  vote_post_id: string | null
+  vote_url: string | null
+  vote_platform: string | null
+  data: string
+  /** 1 once notify has run (it runs at most once) */
+  notified: number
+  /** 1 once the pass or fail block has run (at most once) */
+  outcome_ran: number
+  /** who is evaluating it now, and until when; another evaluation sets recheck_requested instead */
+  lease_token: string | null
+  lease_until: number | null
+  recheck_requested: number
+}
+
+export interface VotesTable {
+  id: Generated<number>
+  community_id: number
+  proposal_id: number
+  member_id: number
+  kind: string
+  /** JSON of the value: true/false, "choice", 3 */
+  value: string
+  cast_at: number
+}
+
+export interface EvaluationLogsTable {
+  id: Generated<number>
+  community_id: number
+  proposal_id: number | null
+  action_id: number | null
+  policy_id: number | null
+  level: string
+  message: string
+  details: string | null
+  created_at: number
+}
+
+export interface JobsTable {
+  id: Generated<number>
+  community_id: number | null
+  name: string
+  payload: string
+  /** at most one queued job per key (e.g. `recheck:42`) */
+  singleton_key: string | null
+  state: string
+  run_at: number
+  attempts: number
+  max_attempts: number
+  locked_by: string | null
+  locked_until: number | null
+  last_error: string | null
+  created_at: number
+  updated_at: number
+}

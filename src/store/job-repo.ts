@@ -1,0 +1,250 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { Database, JobsTable } from './database.ts'
+import type { Job, JobRepo, JobState } from './jobs.ts'
+import { isUniqueViolation, parseEnum, parseJsonObject } from './rows.ts'
+import type { Dialect } from './store.ts'
+
+const defaultMaxAttempts = 10
+const jobStates: readonly JobState[] = ['queued', 'running', 'done', 'failed']
+
+/**
+ * The durable job table. Every method is a single statement (or a short sequence of them that
+ * is safe to interrupt), never `db.transaction()`, so the repo also works when the store binds
+ * it to a transaction of its own. Finished jobs are deleted: the table holds work still to do
+ * and failures to look at, while every vote makes a job.
+ */
+export function createJobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
+  const owned = (jobId: number, workerId: string) =>
+    db.updateTable('jobs').where('id', '=', jobId).where('locked_by', '=', workerId).where('state', '=', 'running')
+
+  /**
+   * A retry meets a job with its singleton key that was queued while it ran. The queued job
+   * does the same work, so the retry merges into it: it runs no later than the retry would
+   * have, carries the error, and the retrying row goes. False when the queued job was claimed
+   * meanwhile (the caller then tries to re-queue again).
+   */
+  async function mergeIntoQueued(
+    jobId: number,
+    workerId: string,
+    error: string,
+    retryAt: number,
+    now: number,
+  ): Promise<boolean> {
+    const mine = await db
+      .selectFrom('jobs')
+      .select('singleton_key')
+      .where('id', '=', jobId)
+      .where('locked_by', '=', workerId)
+      .where('state', '=', 'running')
+      .executeTakeFirst()
+    if (!mine?.singleton_key) {
+      // The lease was lost to another worker, which now owns the job's fate.
+      return true
+    }
+    const merged = await db
+      .updateTable('jobs')
+      .set((eb) => ({
+        run_at: eb.case().when('run_at', '>', retryAt).then(retryAt).else(eb.ref('run_at')).end(),
+        last_error: error,
+        updated_at: now,
+      }))
+      .where('singleton_key', '=', mine.singleton_key)
+      .where('state', '=', 'queued')
+      .executeTakeFirst()
+    if (merged.numUpdatedRows === 0n) {
+      return false
+    }
+    await db
+      .deleteFrom('jobs')
+      .where('id', '=', jobId)
+      .where('locked_by', '=', workerId)
+      .where('state', '=', 'running')
+      .execute()
+    return true
+  }
+
+  return {
+    async enqueue(input) {
+      const key = input.singletonKey ?? null
+      const row = await db
+        .insertInto('jobs')
+        .values({
+          community_id: input.communityId,
+          name: input.name,
+          payload: JSON.stringify(input.payload),
+          singleton_key: key,
+          state: 'queued',
+          run_at: input.runAt,
+          attempts: 0,
+          max_attempts: input.maxAttempts ?? defaultMaxAttempts,
+          created_at: input.now,
+          updated_at: input.now,
+        })
+        // The partial unique index decides races between enqueuers; no error, no aborted
+        // transaction. Its predicate is spelled literally: both databases match it as text.
+        .onConflict((oc) =>
+          oc
+            .column('singleton_key')
+            .where(sql<boolean>`state = 'queued'`)
+            .doNothing(),
+        )
+        .returningAll()
+        .executeTakeFirst()
+      if (row) {
+        return toJob(row)
+      }
+      if (key !== null) {
+        // Someone asking for the work sooner must not wait for the later run (a vote arriving
+        // while a recheck backs off), so the queued job moves up to the earliest time asked.
+        await db
+          .updateTable('jobs')
+          .set({ run_at: input.runAt, updated_at: input.now })
+          .where('singleton_key', '=', key)
+          .where('state', '=', 'queued')
+          .where('run_at', '>', input.runAt)
+          .execute()
+      }
+      return null
+    },
+
+    async claim({ now, workerId, leaseMs, limit, names }) {
+      if (limit <= 0 || names?.length === 0) {
+        return []
+      }
+      let due = db
+        .selectFrom('jobs')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('state', '=', 'queued'), eb('run_at', '<=', now)]),
+            // A worker that died mid-job: its lease ran out, so the job is anyone's again.
+            eb.and([eb('state', '=', 'running'), eb('locked_until', '<', now)]),
+          ]),
+        )
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(limit)
+      if (names) {
+        due = due.where('name', 'in', names)
+      }
+      if (dialect === 'postgres') {
+        // Rows another process is claiming right now are skipped rather than waited for.
+        due = due.forUpdate().skipLocked()
+      }
+      // One UPDATE … RETURNING: SQLite runs it under its write lock, PostgreSQL under the row
+      // locks above, so no job is handed to two workers.
+      const rows = await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          state: 'running',
+          locked_by: workerId,
+          locked_until: now + leaseMs,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', 'in', due)
+        .returningAll()
+        .execute()
+      return rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id)
+    },
+
+    async complete(jobId, workerId) {
+      await db
+        .deleteFrom('jobs')
+        .where('id', '=', jobId)
+        .where('locked_by', '=', workerId)
+        .where('state', '=', 'running')
+        .execute()
+    },
+
+    async fail(jobId, workerId, error, retryAt, now) {
+      const released = {
+        last_error: error,
+        locked_by: null,
+        locked_until: null,
+        updated_at: now,
+      }
+      if (retryAt === null) {
+        await owned(jobId, workerId)
+          .set({ ...released, state: 'failed' })
+          .execute()
+        return
+      }
+      // Each round re-queues, merges, or loses the sibling to a concurrent claim (then it runs
+      // and is no longer in the way), so a few rounds always suffice.
+      for (let round = 0; round < 5; round++) {
+        try {
+          const result = await owned(jobId, workerId)
+            .set({ ...released, state: 'queued', run_at: retryAt })
+            .where((eb) =>
+              eb.or([
+                eb('singleton_key', 'is', null),
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom('jobs as sibling')
+                      .select('sibling.id')
+                      .whereRef('sibling.singleton_key', '=', 'jobs.singleton_key')
+                      .where('sibling.state', '=', 'queued'),
+                  ),
+                ),
+              ]),
+            )
+            .executeTakeFirst()
+          if (result.numUpdatedRows > 0n) {
+            return
+          }
+        } catch (e) {
+          // A sibling was enqueued between the check and the write: merge below.
+          if (!isUniqueViolation(e)) {
+            throw e
+          }
+        }
+        if (await mergeIntoQueued(jobId, workerId, error, retryAt, now)) {
+          return
+        }
+      }
+      throw new Error(`job ${jobId}: could not re-queue its retry`)
+    },
+
+    async nextRunAt() {
+      const row = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min('run_at').as('next'))
+        .where('state', '=', 'queued')
+        .executeTakeFirst()
+      return row?.next === null || row?.next === undefined ? undefined : Number(row.next)
+    },
+
+    async list(options = {}) {
+      let query = db
+        .selectFrom('jobs')
+        .selectAll()
+        .orderBy('id')
+        .limit(options.limit ?? 100)
+      if (options.state) {
+        query = query.where('state', '=', options.state)
+      }
+      if (options.name) {
+        query = query.where('name', '=', options.name)
+      }
+      return (await query.execute()).map(toJob)
+    },
+  }
+}
+
+function toJob(row: Selectable<JobsTable>): Job {
+  // Number(): pg hands bigint columns back as text unless the pool is told otherwise.
+  return {
+    id: Number(row.id),
+    communityId: row.community_id === null ? null : Number(row.community_id),
+    name: row.name,
+    payload: parseJsonObject('jobs', row.id, 'payload', row.payload),
+    singletonKey: row.singleton_key,
+    state: parseEnum('jobs', row.id, 'state', row.state, jobStates),
+    runAt: Number(row.run_at),
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    lastError: row.last_error,
+  }
+}

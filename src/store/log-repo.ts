@@ -1,0 +1,65 @@
+import type { Insertable, Kysely, Selectable } from 'kysely'
+import type { EvaluationLog, LogLevel } from '../domain/community.ts'
+import type { Database, EvaluationLogsTable } from './database.ts'
+import { parseEnum, parseJsonObjectOrNull } from './rows.ts'
+import type { LogRepo } from './store.ts'
+
+const levels = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
+
+/** Rows per INSERT: keeps a large batch under SQLite's bound-parameter limit. */
+const batchSize = 500
+
+function toLog(row: Selectable<EvaluationLogsTable>): EvaluationLog {
+  return {
+    id: row.id,
+    communityId: row.community_id,
+    proposalId: row.proposal_id,
+    actionId: row.action_id,
+    policyId: row.policy_id,
+    level: parseEnum('evaluation_logs', row.id, 'level', row.level, levels),
+    message: row.message,
+    details: parseJsonObjectOrNull('evaluation_logs', row.id, 'details', row.details),
+    createdAt: row.created_at,
+  }
+}
+
+export function createLogRepo(db: Kysely<Database>): LogRepo {
+  return {
+    async add(communityId, entries) {
+      const rows = entries.map((entry): Insertable<EvaluationLogsTable> => ({
+        community_id: communityId,
+        proposal_id: entry.proposalId ?? null,
+        action_id: entry.actionId ?? null,
+        policy_id: entry.policyId ?? null,
+        level: entry.level,
+        message: entry.message,
+        details: entry.details ? JSON.stringify(entry.details) : null,
+        created_at: entry.now,
+      }))
+      for (let start = 0; start < rows.length; start += batchSize) {
+        await db
+          .insertInto('evaluation_logs')
+          .values(rows.slice(start, start + batchSize))
+          .execute()
+      }
+    },
+
+    async list(communityId, options = {}) {
+      let query = db.selectFrom('evaluation_logs').selectAll().where('community_id', '=', communityId)
+      if (options.proposalId !== undefined) {
+        query = query.where('proposal_id', '=', options.proposalId)
+      }
+      if (options.actionId !== undefined) {
+        query = query.where('action_id', '=', options.actionId)
+      }
+      if (options.beforeId !== undefined) {
+        query = query.where('id', '<', options.beforeId)
+      }
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(options.limit ?? 100)
+        .execute()
+      return rows.map(toLog)
+    },
+  }
+}

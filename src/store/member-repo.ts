@@ -1,0 +1,153 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { Account, Member } from '../domain/member.ts'
+import { AppError } from '../errors.ts'
+import type { AccountsTable, Database, MembersTable } from './database.ts'
+import { isUniqueViolation } from './rows.ts'
+import type { MemberRepo } from './store.ts'
+
+export function toMember(row: Selectable<MembersTable>): Member {
+  return {
+    id: row.id,
+    communityId: row.community_id,
+    username: row.username,
+    displayName: row.display_name,
+    createdAt: row.created_at,
+  }
+}
+
+function toAccount(row: Selectable<AccountsTable>): Account {
+  return {
+    id: row.id,
+    communityId: row.community_id,
+    memberId: row.member_id,
+    platform: row.platform,
+    externalId: row.external_id,
+    username: row.username,
+  }
+}
+
+export function createMemberRepo(db: Kysely<Database>): MemberRepo {
+  return {
+    async create(communityId, { username, displayName, now }) {
+      try {
+        const row = await db
+          .insertInto('members')
+          .values({
+            community_id: communityId,
+            username,
+            display_name: displayName ?? username,
+            created_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        return toMember(row)
+      } catch (e) {
+        if (isUniqueViolation(e)) {
+          throw new AppError('conflict', `username ${username} is already taken`, { cause: e })
+        }
+        throw e
+      }
+    },
+
+    async get(communityId, memberId) {
+      const row = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('id', '=', memberId)
+        .executeTakeFirst()
+      return row && toMember(row)
+    },
+
+    async getMany(communityId, memberIds) {
+      if (memberIds.length === 0) {
+        return []
+      }
+      const rows = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('id', 'in', memberIds)
+        .orderBy('id')
+        .execute()
+      return rows.map(toMember)
+    },
+
+    async getByUsername(communityId, username) {
+      const row = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('username', '=', username)
+        .executeTakeFirst()
+      return row && toMember(row)
+    },
+
+    async list(communityId) {
+      const rows = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .orderBy('id')
+        .execute()
+      return rows.map(toMember)
+    },
+
+    async linkAccount(communityId, memberId, account) {
+      const member = await db
+        .selectFrom('members')
+        .select('id')
+        .where('community_id', '=', communityId)
+        .where('id', '=', memberId)
+        .executeTakeFirst()
+      if (!member) {
+        throw new AppError('not_found', `member ${memberId} not found`)
+      }
+      try {
+        const row = await db
+          .insertInto('accounts')
+          .values({
+            community_id: communityId,
+            member_id: memberId,
+            platform: account.platform,
+            external_id: account.externalId,
+            username: account.username,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        return toAccount(row)
+      } catch (e) {
+        if (isUniqueViolation(e)) {
+          throw new AppError('conflict', `${account.platform} account ${account.externalId} is already linked`, {
+            cause: e,
+          })
+        }
+        throw e
+      }
+    },
+
+    async accounts(communityId, memberId) {
+      const rows = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('member_id', '=', memberId)
+        .orderBy('id')
+        .execute()
+      return rows.map(toAccount)
+    },
+
+    async findByAccount(communityId, platform, externalId) {
+      const row = await db
+        .selectFrom('accounts')
+        .innerJoin('members', 'members.id', 'accounts.member_id')
+        .selectAll('members')
+        .where('accounts.community_id', '=', communityId)
+        .where('members.community_id', '=', communityId)
+        .where('accounts.platform', '=', platform)
+        .where('accounts.external_id', '=', externalId)
+        .executeTakeFirst()
+      return row && toMember(row)
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import { sql, type DatabaseIntrospector, type Kysely } from 'kysely'
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
+import type { Database } from './database.ts'
+import * as initial from './migrations/0001-initial.ts'
+import type { Dialect, Store } from './store.ts'
+
+interface MigrationModule {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
+}
+
+/** In code rather than read from a folder: what runs is what was imported and type-checked. */
+const migrations: Record<string, MigrationModule> = {
+  '0001-initial': initial,
+}
+
+function provider(dialect: Dialect): MigrationProvider {
+  return {
+    getMigrations: () =>
+      Promise.resolve(
+        Object.fromEntries(
+          Object.entries(migrations).map(([name, module]): [string, Migration] => [
+            name,
+            { up: (db) => module.up(db, dialect) },
+          ]),
+        ),
+      ),
+  }
+}
+
+/** Applies pending migrations; returns the names of those it applied (none when up to date). */
+export async function migrate(store: Store): Promise<string[]> {
+  const migrator =
+    store.dialect === 'postgres'
+      ? await postgresMigrator(store.db)
+      : new Migrator({ db: store.db, provider: provider('sqlite') })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  if (error !== undefined) {
+    const failed = results.find((r) => r.status === 'Error')
+    throw new Error(`migration ${failed?.migrationName ?? '(setup)'} failed`, {
+      cause: error,
+    })
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/**
+ * The Migrator only asks the introspector whether its bookkeeping tables exist. Kysely's
+ * PostgreSQL introspector answers by reading every column of every schema, which is slow with
+ * many schemas and fails ("schema does not exist") when another schema is dropped meanwhile
+ * (parallel tests, side-by-side installs). So it gets the store's schema, and only its tables.
+ */
+async function postgresMigrator(db: Kysely<Database>): Promise<Migrator> {
+  const { rows } = await sql<{
+    schema: string | null
+  }>`select current_schema() as schema`.execute(db)
+  const schema = rows[0]?.schema
+  if (!schema) {
+    throw new Error('PostgreSQL has no current schema: check search_path')
+  }
+  const introspector: DatabaseIntrospector = {
+    async getSchemas() {
+      const found = await sql<{ name: string }>`
+        select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db)
+      return found.rows
+    },
+    async getTables() {
+      const found = await sql<{ name: string }>`
+        select c.relname as name
+        from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind in ('r', 'p')`.execute(db)
+      return found.rows.map(({ name }) => ({
+        name,
+        schema,
+        isView: false,
+        isForeign: false,
+        columns: [],
+      }))
+    },
+  }
+  const scoped = new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') {
+        return introspector
+      }
+      const value: unknown = Reflect.get(target, property, target)
+      // Kysely's methods use private fields, so they must run on the real instance.
+      return typeof value === 'function' ? (...args: unknown[]): unknown => Reflect.apply(value, target, args) : value
+    },
+  })
+  return new Migrator({
+    db: scoped,
+    provider: provider('postgres'),
+    // Otherwise Kysely accepts its bookkeeping table found in any schema as this one's.
+    migrationTableSchema: schema,
+  })
+}

@@ -1,0 +1,121 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import { createActionRepo } from './action-repo.ts'
+import { createCommunityRepo } from './community-repo.ts'
+import type { Database } from './database.ts'
+import { createDocumentRepo } from './document-repo.ts'
+import { inTransaction } from './in-transaction.ts'
+import { createIntegrationRepo } from './integration-repo.ts'
+import { createJobRepo } from './job-repo.ts'
+import { createLogRepo } from './log-repo.ts'
+import { createMemberRepo } from './member-repo.ts'
+import { createPolicyRepo } from './policy-repo.ts'
+import { createProposalRepo } from './proposal-repo.ts'
+import { createRoleRepo } from './role-repo.ts'
+import type { Dialect, Store } from './store.ts'
+import { createVoteRepo } from './vote-repo.ts'
+
+export interface OpenStoreOptions {
+  /** postgres://…; when set, PostgreSQL is used and `sqlitePath` is ignored. */
+  databaseUrl?: string
+  /** A file path, or ':memory:'. */
+  sqlitePath?: string
+  /** PostgreSQL only: keep every table in this schema (created if missing). */
+  pgSchema?: string
+  /** 32 bytes; encrypts integration credentials. */
+  secretKey: Buffer
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (options.secretKey.length !== 32) {
+    throw new Error(`secret key must be 32 bytes, got ${options.secretKey.length}`)
+  }
+  if (options.databaseUrl) {
+    const db = await openPostgres(options.databaseUrl, options.pgSchema)
+    return bindStore(db, 'postgres', options.secretKey)
+  }
+  if (!options.sqlitePath) {
+    throw new Error('openStore needs a databaseUrl or a sqlitePath')
+  }
+  return bindStore(openSqlite(options.sqlitePath), 'sqlite', options.secretKey)
+}
+
+function openSqlite(path: string): Kysely<Database> {
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true })
+  }
+  const database = new SqliteDatabase(path)
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = NORMAL')
+  database.pragma('foreign_keys = ON')
+  // Other processes (the CLI, a backup) may hold the write lock briefly.
+  database.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+}
+
+/** Times and counts are int8; they stay well inside 2^53, so numbers are safe and simpler. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser(id, format): unknown {
+    if (id === pg.types.builtins.INT8 && format !== 'binary') {
+      return Number
+    }
+    const parser: unknown = pg.types.getTypeParser(id, format)
+    return parser
+  },
+}
+
+const schemaName = /^[a-z_][a-z0-9_]*$/
+
+async function openPostgres(connectionString: string, schema: string | undefined): Promise<Kysely<Database>> {
+  if (schema !== undefined && !schemaName.test(schema)) {
+    throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must match ${String(schemaName)}`)
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    types,
+    // Set per connection at startup, so every query, pooled or in a transaction, sees it.
+    ...(schema !== undefined && { options: `-c search_path=${schema}` }),
+  })
+  if (schema !== undefined) {
+    try {
+      await pool.query(`create schema if not exists ${schema}`)
+    } catch (e) {
+      // Two processes creating the schema at once can still collide; the loser is fine.
+      if (!(e instanceof Error && 'code' in e && e.code === '23505')) {
+        await pool.end()
+        throw e
+      }
+    }
+  }
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/** A Store whose repositories all use `db`: the root connection, or one transaction. */
+function bindStore(db: Kysely<Database>, dialect: Dialect, secretKey: Buffer): Store {
+  const store: Store = {
+    dialect,
+    db,
+    transaction: (fn) => inTransaction(db, (trx) => fn(trx === db ? store : bindStore(trx, dialect, secretKey))),
+    communities: createCommunityRepo(db),
+    integrations: createIntegrationRepo(db, secretKey),
+    members: createMemberRepo(db),
+    roles: createRoleRepo(db),
+    documents: createDocumentRepo(db),
+    policies: createPolicyRepo(db, dialect),
+    actions: createActionRepo(db),
+    proposals: createProposalRepo(db),
+    votes: createVoteRepo(db),
+    logs: createLogRepo(db),
+    jobs: createJobRepo(db, dialect),
+    async close() {
+      if (db.isTransaction) {
+        throw new Error('close the store, not a transaction')
+      }
+      await db.destroy()
+    },
+  }
+  return store
+}

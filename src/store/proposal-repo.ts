@@ -1,0 +1,220 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
+import { AppError } from '../errors.ts'
+import type { Database, ProposalsTable } from './database.ts'
+import { parseEnum, parseJsonObject } from './rows.ts'
+import type { ProposalRepo } from './store.ts'
+
+const statuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies readonly ProposalStatus[]
+
+/** The columns a Proposal is made of (the lease and once-flags stay inside the store). */
+const columns = [
+  'id',
+  'community_id',
+  'action_id',
+  'policy_id',
+  'policy_version_id',
+  'status',
+  'proposed_at',
+  'decided_at',
+  'vote_post_id',
+  'vote_url',
+  'vote_platform',
+  'data',
+] as const
+
+type ProposalRow = Pick<Selectable<ProposalsTable>, (typeof columns)[number]>
+
+function toProposal(row: ProposalRow): Proposal {
+  return {
+    id: row.id,
+    communityId: row.community_id,
+    actionId: row.action_id,
+    policyId: row.policy_id,
+    policyVersionId: row.policy_version_id,
+    status: parseEnum('proposals', row.id, 'status', row.status, statuses),
+    proposedAt: row.proposed_at,
+    decidedAt: row.decided_at,
+    votePostId: row.vote_post_id,
+    voteUrl: row.vote_url,
+    votePlatform: row.vote_platform,
+    data: parseJsonObject('proposals', row.id, 'data', row.data),
+  }
+}
+
+export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
+  function byId(communityId: number, proposalId: number) {
+    return db.updateTable('proposals').where('community_id', '=', communityId).where('id', '=', proposalId)
+  }
+
+  function notFound(proposalId: number): AppError {
+    return new AppError('not_found', `proposal ${proposalId} not found`)
+  }
+
+  return {
+    async create(communityId, { actionId, policyId, policyVersionId, now }) {
+      // Insert-select, so an action or policy version of another community inserts nothing.
+      const row = await db
+        .insertInto('proposals')
+        .columns(['community_id', 'action_id', 'policy_id', 'policy_version_id', 'status', 'proposed_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('actions as a')
+            .innerJoin('policy_versions as v', 'v.community_id', 'a.community_id')
+            .select([
+              'a.community_id',
+              'a.id',
+              'v.policy_id',
+              'v.id',
+              sql<string>`${'proposed'}`.as('status'),
+              sql<number>`cast(${now} as bigint)`.as('proposed_at'),
+            ])
+            .where('a.community_id', '=', communityId)
+            .where('a.id', '=', actionId)
+            .where('v.id', '=', policyVersionId)
+            .where('v.policy_id', '=', policyId),
+        )
+        .returning(columns)
+        .executeTakeFirst()
+      if (!row) {
+        throw new AppError(
+          'not_found',
+          `action ${actionId} or version ${policyVersionId} of policy ${policyId} not found`,
+        )
+      }
+      return toProposal(row)
+    },
+
+    async get(communityId, proposalId) {
+      const row = await db
+        .selectFrom('proposals')
+        .select(columns)
+        .where('community_id', '=', communityId)
+        .where('id', '=', proposalId)
+        .executeTakeFirst()
+      return row && toProposal(row)
+    },
+
+    async list(communityId, options = {}) {
+      let query = db.selectFrom('proposals').select(columns).where('community_id', '=', communityId)
+      if (options.status !== undefined) {
+        query = query.where('status', '=', options.status)
+      }
+      if (options.actionId !== undefined) {
+        query = query.where('action_id', '=', options.actionId)
+      }
+      if (options.beforeId !== undefined) {
+        query = query.where('id', '<', options.beforeId)
+      }
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(options.limit ?? 100)
+        .execute()
+      return rows.map(toProposal)
+    },
+
+    async pendingPage(afterId, limit) {
+      const rows = await db
+        .selectFrom('proposals')
+        .select(['id', 'community_id'])
+        .where('status', '=', 'proposed')
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute()
+      return rows.map((row) => ({ id: row.id, communityId: row.community_id }))
+    },
+
+    async decide(communityId, proposalId, status, now) {
+      const result = await byId(communityId, proposalId)
+        .set({ status, decided_at: now })
+        .where('status', '=', 'proposed')
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+
+    async markNotified(communityId, proposalId) {
+      const result = await byId(communityId, proposalId)
+        .set({ notified: 1 })
+        .where('notified', '=', 0)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+
+    async markOutcomeRan(communityId, proposalId) {
+      const result = await byId(communityId, proposalId)
+        .set({ outcome_ran: 1 })
+        .where('outcome_ran', '=', 0)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+
+    async acquireLease(communityId, proposalId, token, until, now) {
+      // One statement decides both outcomes atomically: take a free (or expired) lease, or
+      // leave the holder's lease alone and ask it to re-check. Doing it in two statements
+      // would lose the request when the holder lets go between them.
+      const free = sql<boolean>`(lease_token is null or lease_until < ${now})`
+      const row = await byId(communityId, proposalId)
+        .set({
+          lease_token: sql<string>`case when ${free} then ${token} else lease_token end`,
+          lease_until: sql<number>`case when ${free} then cast(${until} as bigint) else lease_until end`,
+          // A new holder evaluates from scratch, which answers any earlier request.
+          recheck_requested: sql<number>`case when ${free} then 0 else 1 end`,
+        })
+        .where('status', '=', 'proposed')
+        .returning('lease_token')
+        .executeTakeFirst()
+      return row?.lease_token === token
+    },
+
+    async releaseLease(communityId, proposalId, token) {
+      // Atomic for the same reason: a request that arrives concurrently is either seen here
+      // (keep the lease, report it) or arrives after and takes the then-free lease itself.
+      const keep = sql<boolean>`(recheck_requested = 1 and status = 'proposed')`
+      const row = await byId(communityId, proposalId)
+        .set({
+          lease_token: sql<string | null>`case when ${keep} then lease_token else null end`,
+          lease_until: sql<number | null>`case when ${keep} then lease_until else null end`,
+          recheck_requested: 0,
+        })
+        .where('lease_token', '=', token)
+        .returning('lease_token')
+        .executeTakeFirst()
+      return { recheck: row?.lease_token === token }
+    },
+
+    async setVotePost(communityId, proposalId, post) {
+      const result = await byId(communityId, proposalId)
+        .set({
+          vote_platform: post.platform,
+          vote_post_id: post.postId,
+          vote_url: post.url,
+        })
+        .executeTakeFirst()
+      if (result.numUpdatedRows === 0n) {
+        throw notFound(proposalId)
+      }
+    },
+
+    async findByVotePost(communityId, platform, postId) {
+      const row = await db
+        .selectFrom('proposals')
+        .select(columns)
+        .where('community_id', '=', communityId)
+        .where('vote_platform', '=', platform)
+        .where('vote_post_id', '=', postId)
+        .orderBy('id', 'desc')
+        .executeTakeFirst()
+      return row && toProposal(row)
+    },
+
+    async setData(communityId, proposalId, data) {
+      const result = await byId(communityId, proposalId)
+        .set({ data: JSON.stringify(data) })
+        .executeTakeFirst()
+      if (result.numUpdatedRows === 0n) {
+        throw notFound(proposalId)
+      }
+    },
+  }
+}

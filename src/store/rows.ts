@@ -1,0 +1,73 @@
+import type { z } from 'zod'
+import type { JsonObject } from '../domain/json.ts'
+
+/**
+ * Reading stored JSON back. A row that does not parse is data corruption, not a caller's
+ * mistake, so it throws a plain Error naming the table, row and column for the operator.
+ */
+export function parseJsonText(table: string, id: number, column: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch (e) {
+    throw new Error(`corrupt row: ${table} ${id}, column ${column} is not valid JSON`, { cause: e })
+  }
+}
+
+/** Objects are only checked to be objects: their contents are free-form (params, settings). */
+export function parseJsonObject(table: string, id: number, column: string, text: string): JsonObject {
+  const value = parseJsonText(table, id, column, text)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`corrupt row: ${table} ${id}, column ${column} is not a JSON object`)
+  }
+  return value as JsonObject
+}
+
+export function parseJsonObjectOrNull(
+  table: string,
+  id: number,
+  column: string,
+  text: string | null,
+): JsonObject | null {
+  return text === null ? null : parseJsonObject(table, id, column, text)
+}
+
+/** For JSON whose shape the code relies on (policy blocks, variables, permissions). */
+export function parseJsonAs<T extends z.ZodType>(
+  table: string,
+  id: number,
+  column: string,
+  text: string,
+  schema: T,
+): z.infer<T> {
+  const result = schema.safeParse(parseJsonText(table, id, column, text))
+  if (!result.success) {
+    throw new Error(`corrupt row: ${table} ${id}, column ${column}: ${result.error.message}`, { cause: result.error })
+  }
+  return result.data
+}
+
+/** Narrows a stored string to one of the values the code writes. */
+export function parseEnum<T extends string>(
+  table: string,
+  id: number,
+  column: string,
+  value: string,
+  allowed: readonly T[],
+): T {
+  const found = allowed.find((a) => a === value)
+  if (found === undefined) {
+    throw new Error(`corrupt row: ${table} ${id}, column ${column} has unknown value ${JSON.stringify(value)}`)
+  }
+  return found
+}
+
+/** A unique or primary-key violation, in either dialect's driver. */
+export function isUniqueViolation(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null || !('code' in e)) {
+    return false
+  }
+  const { code } = e
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+export const flag = (value: boolean): number => (value ? 1 : 0)

@@ -1,0 +1,248 @@
+import type { Kysely } from 'kysely'
+import type { Action, ActionKind, ActionOrigin, ExecutionState } from '../domain/action.ts'
+import type { Community, Document, EvaluationLog, Integration, LogLevel } from '../domain/community.ts'
+import type { JsonObject } from '../domain/json.ts'
+import type { Account, Member, Permission, Role } from '../domain/member.ts'
+import type { Policy, PolicyBlocks, PolicyVariable, PolicyVersion } from '../domain/policy.ts'
+import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
+import type { Vote, VoteValue } from '../domain/vote.ts'
+import type { Database } from './database.ts'
+import type { JobRepo } from './jobs.ts'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+/**
+ * The store: one repository per noun. Every method that reads or writes a community's data
+ * takes its `communityId` first and never touches another community's rows; the few system-wide
+ * queries (the sweep, webhook routing) say so in their names.
+ */
+export interface Store {
+  readonly dialect: Dialect
+  /** For repositories, migrations and tests; the rest of the app uses the repositories. */
+  readonly db: Kysely<Database>
+  /** Runs `fn` with repositories bound to one transaction; nothing is kept if it throws. */
+  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>
+  readonly communities: CommunityRepo
+  readonly integrations: IntegrationRepo
+  readonly members: MemberRepo
+  readonly roles: RoleRepo
+  readonly documents: DocumentRepo
+  readonly policies: PolicyRepo
+  readonly actions: ActionRepo
+  readonly proposals: ProposalRepo
+  readonly votes: VoteRepo
+  readonly logs: LogRepo
+  readonly jobs: JobRepo
+  close(): Promise<void>
+}
+
+export interface CommunityRepo {
+  create(input: { name: string; settings?: JsonObject; now: number }): Promise<Community>
+  get(communityId: number): Promise<Community | undefined>
+  /** System-wide: every community, for the operator and the CLI. */
+  listAll(): Promise<Community[]>
+  update(communityId: number, patch: { name?: string; settings?: JsonObject }): Promise<Community>
+}
+
+export interface IntegrationInput {
+  platform: string
+  externalId: string
+  config: JsonObject
+  /** Encrypted before it is written; never returned by `get`/`list`. */
+  credentials: JsonObject
+  now: number
+}
+
+export interface IntegrationRepo {
+  create(communityId: number, input: IntegrationInput): Promise<Integration>
+  get(communityId: number, integrationId: number): Promise<Integration | undefined>
+  list(communityId: number, options?: { activeOnly?: boolean }): Promise<Integration[]>
+  /** Decrypts with the server key; only platform clients call this. */
+  getCredentials(communityId: number, integrationId: number): Promise<JsonObject>
+  setCredentials(communityId: number, integrationId: number, credentials: JsonObject): Promise<void>
+  setActive(communityId: number, integrationId: number, active: boolean): Promise<void>
+  /** System-wide: which community a webhook for (platform, external id) belongs to. */
+  findByExternalId(platform: string, externalId: string): Promise<Integration | undefined>
+}
+
+export interface MemberRepo {
+  create(communityId: number, input: { username: string; displayName?: string; now: number }): Promise<Member>
+  get(communityId: number, memberId: number): Promise<Member | undefined>
+  getMany(communityId: number, memberIds: number[]): Promise<Member[]>
+  getByUsername(communityId: number, username: string): Promise<Member | undefined>
+  list(communityId: number): Promise<Member[]>
+  linkAccount(
+    communityId: number,
+    memberId: number,
+    account: { platform: string; externalId: string; username: string },
+  ): Promise<Account>
+  accounts(communityId: number, memberId: number): Promise<Account[]>
+  findByAccount(communityId: number, platform: string, externalId: string): Promise<Member | undefined>
+}
+
+export interface RoleInput {
+  name: string
+  description?: string
+  permissions: Permission[]
+  isDefault?: boolean
+}
+
+export interface RoleRepo {
+  /** A second default role is refused (`conflict`); so is a name already used in the community. */
+  create(communityId: number, input: RoleInput): Promise<Role>
+  update(communityId: number, roleId: number, patch: Partial<RoleInput>): Promise<Role>
+  remove(communityId: number, roleId: number): Promise<void>
+  get(communityId: number, roleId: number): Promise<Role | undefined>
+  getByName(communityId: number, name: string): Promise<Role | undefined>
+  list(communityId: number): Promise<Role[]>
+  assign(communityId: number, memberId: number, roleId: number): Promise<void>
+  unassign(communityId: number, memberId: number, roleId: number): Promise<void>
+  /** The member's roles; the community's default role when the member has none. */
+  effectiveRoles(communityId: number, memberId: number): Promise<Role[]>
+  /** Members holding the role (for the default role: also members with no role at all). */
+  members(communityId: number, roleId: number): Promise<Member[]>
+}
+
+export interface DocumentRepo {
+  create(communityId: number, input: { name: string; text: string; now: number }): Promise<Document>
+  update(
+    communityId: number,
+    documentId: number,
+    patch: { name?: string; text?: string; now: number },
+  ): Promise<Document>
+  setActive(communityId: number, documentId: number, active: boolean, now: number): Promise<void>
+  get(communityId: number, documentId: number): Promise<Document | undefined>
+  list(communityId: number, options?: { activeOnly?: boolean }): Promise<Document[]>
+}
+
+export interface PolicyInput {
+  name: string
+  description: string
+  kind: ActionKind
+  actionTypes: string[]
+  priority: number
+  variables: PolicyVariable[]
+  blocks: PolicyBlocks
+}
+
+export interface PolicyRepo {
+  /** Creates the policy and its version 1. */
+  create(communityId: number, input: PolicyInput, now: number): Promise<Policy>
+  /** Writes a new version with the patch applied; earlier versions stay as they were. */
+  update(communityId: number, policyId: number, patch: Partial<PolicyInput>, now: number): Promise<Policy>
+  setActive(communityId: number, policyId: number, active: boolean, now: number): Promise<Policy>
+  get(communityId: number, policyId: number): Promise<Policy | undefined>
+  list(communityId: number, options?: { kind?: ActionKind; activeOnly?: boolean }): Promise<Policy[]>
+  /**
+   * Active policies of a kind that could govern `actionType` (those listing it, and base
+   * policies listing none), in evaluation order: priority descending, then most recently
+   * changed, then id descending.
+   */
+  candidates(communityId: number, kind: ActionKind, actionType: string): Promise<Policy[]>
+  getVersion(communityId: number, versionId: number): Promise<PolicyVersion | undefined>
+  versions(communityId: number, policyId: number): Promise<PolicyVersion[]>
+}
+
+export interface ActionInput {
+  kind: ActionKind
+  type: string
+  origin: ActionOrigin
+  initiatorId: number | null
+  params: JsonObject
+  externalId?: string | null
+  now: number
+}
+
+export interface ActionRepo {
+  /** Idempotent on (platform, externalId): a repeated delivery returns the first action. */
+  create(communityId: number, input: ActionInput): Promise<{ action: Action; created: boolean }>
+  get(communityId: number, actionId: number): Promise<Action | undefined>
+  /** Compare-and-set; true when this call made the transition. */
+  transitionExecution(
+    communityId: number,
+    actionId: number,
+    from: ExecutionState[],
+    to: ExecutionState,
+    result?: JsonObject | null,
+  ): Promise<boolean>
+  list(communityId: number, options?: { limit?: number; beforeId?: number }): Promise<Action[]>
+}
+
+export interface ProposalRepo {
+  create(
+    communityId: number,
+    input: { actionId: number; policyId: number; policyVersionId: number; now: number },
+  ): Promise<Proposal>
+  get(communityId: number, proposalId: number): Promise<Proposal | undefined>
+  list(
+    communityId: number,
+    options?: { status?: ProposalStatus; actionId?: number; limit?: number; beforeId?: number },
+  ): Promise<Proposal[]>
+  /** System-wide, for the sweep: pending proposals after `afterId`, by id. */
+  pendingPage(afterId: number, limit: number): Promise<{ id: number; communityId: number }[]>
+  /** Compare-and-set from `proposed`; true when this call decided it. */
+  decide(
+    communityId: number,
+    proposalId: number,
+    status: 'passed' | 'failed' | 'errored',
+    now: number,
+  ): Promise<boolean>
+  /** Compare-and-set notified 0 → 1. */
+  markNotified(communityId: number, proposalId: number): Promise<boolean>
+  /** Compare-and-set outcome_ran 0 → 1: the pass or fail block runs once. */
+  markOutcomeRan(communityId: number, proposalId: number): Promise<boolean>
+  /**
+   * Takes the evaluation lease when the proposal is pending and nobody holds an unexpired
+   * lease. When someone else holds it, sets `recheck_requested` so the holder evaluates again
+   * before letting go, and returns false.
+   */
+  acquireLease(communityId: number, proposalId: number, token: string, until: number, now: number): Promise<boolean>
+  /**
+   * Lets go of the lease; returns true (and keeps the lease, clearing the request) when a
+   * re-check was requested meanwhile, so the caller evaluates once more.
+   */
+  releaseLease(communityId: number, proposalId: number, token: string): Promise<{ recheck: boolean }>
+  setVotePost(
+    communityId: number,
+    proposalId: number,
+    post: { platform: string; postId: string; url: string | null },
+  ): Promise<void>
+  findByVotePost(communityId: number, platform: string, postId: string): Promise<Proposal | undefined>
+  setData(communityId: number, proposalId: number, data: JsonObject): Promise<void>
+}
+
+export interface VoteFilter {
+  kind?: VoteValue['kind']
+  /** Only votes with this value (for boolean: true = yes). */
+  value?: boolean | string | number
+  memberIds?: number[]
+}
+
+export interface VoteRepo {
+  /** One vote per member per proposal: a new vote replaces the member's earlier one. */
+  cast(
+    communityId: number,
+    input: { proposalId: number; memberId: number; vote: VoteValue; now: number },
+  ): Promise<Vote>
+  withdraw(communityId: number, proposalId: number, memberId: number): Promise<boolean>
+  list(communityId: number, proposalId: number, filter?: VoteFilter): Promise<Vote[]>
+  count(communityId: number, proposalId: number, filter?: VoteFilter): Promise<number>
+}
+
+export interface LogInput {
+  proposalId?: number | null
+  actionId?: number | null
+  policyId?: number | null
+  level: LogLevel
+  message: string
+  details?: JsonObject | null
+  now: number
+}
+
+export interface LogRepo {
+  add(communityId: number, entries: LogInput[]): Promise<void>
+  list(
+    communityId: number,
+    options?: { proposalId?: number; actionId?: number; limit?: number; beforeId?: number },
+  ): Promise<EvaluationLog[]>
+}

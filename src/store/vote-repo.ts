@@ -1,0 +1,113 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { Vote, VoteValue } from '../domain/vote.ts'
+import { AppError } from '../errors.ts'
+import type { Database, VotesTable } from './database.ts'
+import { parseJsonText } from './rows.ts'
+import type { VoteFilter, VoteRepo } from './store.ts'
+
+function toVoteValue(row: Selectable<VotesTable>): VoteValue {
+  const value = parseJsonText('votes', row.id, 'value', row.value)
+  if (row.kind === 'boolean' && typeof value === 'boolean') {
+    return { kind: row.kind, value }
+  }
+  if (row.kind === 'choice' && typeof value === 'string') {
+    return { kind: row.kind, value }
+  }
+  if (row.kind === 'number' && typeof value === 'number') {
+    return { kind: row.kind, value }
+  }
+  throw new Error(`corrupt row: votes ${row.id}, value ${row.value} is not a ${row.kind} vote`)
+}
+
+function toVote(row: Selectable<VotesTable>): Vote {
+  return {
+    id: row.id,
+    proposalId: row.proposal_id,
+    memberId: row.member_id,
+    castAt: row.cast_at,
+    ...toVoteValue(row),
+  }
+}
+
+export function createVoteRepo(db: Kysely<Database>): VoteRepo {
+  /** Votes of one proposal matching the filter; values compare as their stored JSON text. */
+  function selectVotes(communityId: number, proposalId: number, filter: VoteFilter) {
+    let query = db.selectFrom('votes').where('community_id', '=', communityId).where('proposal_id', '=', proposalId)
+    if (filter.kind !== undefined) {
+      query = query.where('kind', '=', filter.kind)
+    }
+    if (filter.value !== undefined) {
+      query = query.where('value', '=', JSON.stringify(filter.value))
+    }
+    if (filter.memberIds !== undefined) {
+      // An empty list matches nobody; `in ()` is not valid SQL.
+      query =
+        filter.memberIds.length === 0
+          ? query.where(sql<boolean>`1 = 0`)
+          : query.where('member_id', 'in', filter.memberIds)
+    }
+    return query
+  }
+
+  return {
+    async cast(communityId, { proposalId, memberId, vote, now }) {
+      // Insert-select: only a proposal and a member of this community produce a row. The
+      // upsert replaces the member's earlier vote in the same statement.
+      const row = await db
+        .insertInto('votes')
+        .columns(['community_id', 'proposal_id', 'member_id', 'kind', 'value', 'cast_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('proposals as p')
+            .innerJoin('members as m', 'm.community_id', 'p.community_id')
+            .select([
+              'p.community_id',
+              'p.id',
+              'm.id',
+              sql<string>`cast(${vote.kind} as text)`.as('kind'),
+              sql<string>`cast(${JSON.stringify(vote.value)} as text)`.as('value'),
+              sql<number>`cast(${now} as bigint)`.as('cast_at'),
+            ])
+            .where('p.community_id', '=', communityId)
+            .where('p.id', '=', proposalId)
+            .where('m.id', '=', memberId),
+        )
+        .onConflict((oc) =>
+          oc.columns(['proposal_id', 'member_id']).doUpdateSet((eb) => ({
+            kind: eb.ref('excluded.kind'),
+            value: eb.ref('excluded.value'),
+            cast_at: eb.ref('excluded.cast_at'),
+          })),
+        )
+        .returningAll()
+        .executeTakeFirst()
+      if (!row) {
+        throw new AppError('not_found', `proposal ${proposalId} or member ${memberId} not found`)
+      }
+      return toVote(row)
+    },
+
+    async withdraw(communityId, proposalId, memberId) {
+      const result = await db
+        .deleteFrom('votes')
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where('member_id', '=', memberId)
+        .executeTakeFirst()
+      return result.numDeletedRows > 0n
+    },
+
+    async list(communityId, proposalId, filter = {}) {
+      const rows = await selectVotes(communityId, proposalId, filter).selectAll().orderBy('id').execute()
+      return rows.map(toVote)
+    },
+
+    async count(communityId, proposalId, filter = {}) {
+      const row = await selectVotes(communityId, proposalId, filter)
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirstOrThrow()
+      // PostgreSQL's count is a bigint; the pool parses it to a number (open-store.ts).
+      return Number(row.count)
+    },
+  }
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createEngine } from '../../src/engine/engine.ts'
+import type { Member } from '../../src/domain/member.ts'
+import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
+import { testDialects } from '../support/test-store.ts'
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: exactly once under concurrency`, () => {
+    let h: EngineHarness
+    let voters: Member[]
+
+    before(async () => {
+      h = await engineHarness(dialect)
+      voters = []
+      for (const name of ['a', 'b', 'c']) {
+        voters.push(await h.member(name))
+      }
+      await h.policy({
+        name: 'three yes',
+        blocks: {
+          check: 'return proposal.getYesVotes().length >= 3 ? PASSED : PROPOSED',
+          notify: `test.initiateVote({ text: 'vote' })`,
+          pass: `test.postMessage('passed ' + proposal.id)`,
+        },
+      })
+    })
+    after(() => h.close())
+
+    it('passes, runs the pass block and executes once when many re-checks race', async () => {
+      const outcome = await h.engine.propose({
+        communityId: h.community.id,
+        type: 'test.post',
+        params: { text: 'race' },
+        initiatorId: null,
+        origin: 'platform',
+        result: { postId: 'orig' },
+      })
+      assert.ok('proposal' in outcome && outcome.proposal)
+      const proposalId = outcome.proposal.id
+      for (const voter of voters) {
+        await h.store.votes.cast(h.community.id, {
+          proposalId,
+          memberId: voter.id,
+          vote: { kind: 'boolean', value: true },
+          now: h.clock.now(),
+        })
+      }
+      // A second engine over the same store stands in for another worker process.
+      const other = createEngine({ store: h.store, sandbox: h.sandbox, platforms: [h.platform], clock: h.clock })
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? other : h.engine).recheck(h.community.id, proposalId)),
+      )
+      assert.ok(results.includes('checked'))
+      assert.equal((await h.store.proposals.get(h.community.id, proposalId))?.status, 'passed')
+      assert.deepEqual(
+        h.world.messages.map((m) => m.text),
+        [`passed ${proposalId}`],
+      )
+      assert.deepEqual(
+        h.world.calls.map((c) => c.op),
+        ['revert', 'execute'],
+      )
+      assert.equal(h.world.votePosts.length, 1, 'notify ran once')
+    })
+
+    it('does not lose a vote that arrives while the proposal is being evaluated', async () => {
+      const outcome = await h.engine.propose({
+        communityId: h.community.id,
+        type: 'test.post',
+        params: { text: 'late vote' },
+        initiatorId: null,
+        origin: 'policykit',
+      })
+      assert.ok('proposal' in outcome && outcome.proposal)
+      const proposalId = outcome.proposal.id
+      const casts = voters.map((voter) =>
+        h.engine.castVote(h.community.id, proposalId, voter.id, { kind: 'boolean', value: true }),
+      )
+      await Promise.all(casts)
+      assert.equal((await h.store.proposals.get(h.community.id, proposalId))?.status, 'passed')
+    })
+  })
+}

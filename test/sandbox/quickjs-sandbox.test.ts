@@ -1,0 +1,294 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { AppError } from '../../src/errors.ts'
+import { createQuickJsSandbox } from '../../src/sandbox/quickjs-sandbox.ts'
+import type { BlockRun, Sandbox, SandboxResult } from '../../src/sandbox/sandbox.ts'
+
+function valueOf(result: SandboxResult): unknown {
+  assert.ok(result.ok, `expected ok, got ${JSON.stringify(result)}`)
+  return result.value
+}
+
+function errorOf(result: SandboxResult) {
+  assert.ok(!result.ok, `expected an error, got ${JSON.stringify(result)}`)
+  return result.error
+}
+
+describe('quickjs sandbox: values and host functions', () => {
+  let sandbox: Sandbox
+  const run = (code: string, extra: Partial<BlockRun> = {}) => sandbox.run({ block: 'check', code, ...extra })
+
+  before(async () => {
+    sandbox = await createQuickJsSandbox({ poolSize: 2 })
+  })
+  after(() => sandbox.close())
+
+  it('returns JSON values with their types', async () => {
+    assert.equal(valueOf(await run('return true')), true)
+    assert.equal(valueOf(await run('return 1.5')), 1.5)
+    assert.equal(valueOf(await run('return "x"')), 'x')
+    assert.equal(valueOf(await run('return null')), null)
+    assert.deepEqual(valueOf(await run('return { a: [1, "b", null], u: undefined }')), {
+      a: [1, 'b', null],
+    })
+  })
+
+  it('keeps undefined as undefined', async () => {
+    const result = await run('const x = 1')
+    assert.deepEqual(result, { ok: true, value: undefined })
+  })
+
+  it('treats await as harmless', async () => {
+    assert.equal(valueOf(await run('return await 5')), 5)
+    assert.equal(valueOf(await run('await null; return await Promise.resolve(6)')), 6)
+  })
+
+  it('puts globals in scope by name', async () => {
+    const result = await run('return action.type + ":" + PASSED', {
+      globals: { action: { type: 'slack.postMessage' }, PASSED: 'passed' },
+    })
+    assert.equal(valueOf(result), 'slack.postMessage:passed')
+  })
+
+  it('calls async host functions as if they were synchronous, also after an await', async () => {
+    const posted: unknown[] = []
+    const functions = {
+      'slack.postMessage': async (text: unknown) => {
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        posted.push(text)
+        return `ts-${posted.length}`
+      },
+    }
+    const code = `
+      const first = slack.postMessage('hi')
+      await null
+      const second = await slack.postMessage('again')
+      return [first, second]`
+    assert.deepEqual(valueOf(await run(code, { functions })), ['ts-1', 'ts-2'])
+    assert.deepEqual(posted, ['hi', 'again'])
+  })
+
+  it('creates objects along dotted paths and adds methods to given globals', async () => {
+    const data: Record<string, unknown> = {}
+    const result = await run(
+      `proposal.data.set('k', { n: 1 })
+       return [proposal.id, proposal.getYesVotes(), proposal.data.get('k')]`,
+      {
+        globals: { proposal: { id: 7 } },
+        functions: {
+          'proposal.getYesVotes': () => 3,
+          'proposal.data.set': (key, value) => {
+            data[JSON.stringify(key)] = value
+            return undefined
+          },
+          'proposal.data.get': (key) => (data[JSON.stringify(key)] as number) ?? null,
+        },
+      },
+    )
+    assert.deepEqual(valueOf(result), [7, 3, { n: 1 }])
+  })
+
+  it('passes only plain data to host functions', async () => {
+    const seen: unknown[][] = []
+    const functions = {
+      'x.record': (...args: unknown[]) => {
+        seen.push(args)
+        return null
+      },
+    }
+    await run('x.record(1, { f() {}, d: new Date(0), u: undefined }, [() => 1], undefined)', {
+      functions,
+      now: 0,
+    })
+    assert.deepEqual(seen, [[1, { d: '1970-01-01T00:00:00.000Z' }, [null]]])
+    const cyclic = await run('const a = {}; a.a = a; x.record(a)', {
+      functions,
+    })
+    assert.match(errorOf(cyclic).message, /circular/)
+  })
+
+  it('surfaces an AppError message, hides any other host error', async () => {
+    const functions = {
+      'x.refuse': () => {
+        throw new AppError('forbidden', 'not allowed here')
+      },
+      'x.crash': () => {
+        throw new Error('secret at /srv/app/db.ts:12')
+      },
+      'x.reject': () => Promise.reject(new Error('boom')),
+    }
+    const refused = await run('\n\nx.refuse()', { functions })
+    assert.deepEqual(errorOf(refused), {
+      kind: 'runtime',
+      message: 'not allowed here',
+      block: 'check',
+      line: 3,
+    })
+    const caught = await run(
+      'try { x.crash() } catch (e) { return [e instanceof Error, e.message, String(e.stack).includes("srv")] }',
+      { functions },
+    )
+    assert.deepEqual(valueOf(caught), [true, 'internal error in x.crash', false])
+    const rejected = await run('x.reject()', { functions })
+    assert.equal(errorOf(rejected).message, 'internal error in x.reject')
+  })
+
+  it('is deterministic in time and randomness', async () => {
+    const code = 'return [Date.now(), new Date().getTime(), Date(), Math.random(), Math.random()]'
+    const a = valueOf(await run(code, { now: 1_700_000_000_000, randomSeed: 42 }))
+    const b = valueOf(await run(code, { now: 1_700_000_000_000, randomSeed: 42 }))
+    const c = valueOf(await run(code, { now: 1_700_000_000_000, randomSeed: 43 }))
+    assert.deepEqual(a, b)
+    assert.ok(Array.isArray(a) && Array.isArray(c))
+    assert.equal(a[0], 1_700_000_000_000)
+    assert.equal(a[1], 1_700_000_000_000)
+    assert.notEqual(a[3], c[3])
+    assert.ok(typeof a[3] === 'number' && a[3] >= 0 && a[3] < 1)
+    assert.equal(valueOf(await run('return new Date(5).getTime()', { now: 1 })), 5)
+  })
+
+  it('runs in strict mode', async () => {
+    assert.equal(valueOf(await run('return this === undefined')), true)
+    assert.equal(errorOf(await run('undeclared = 1')).kind, 'runtime')
+  })
+})
+
+describe('quickjs sandbox: errors and line numbers', () => {
+  let sandbox: Sandbox
+  before(async () => {
+    sandbox = await createQuickJsSandbox({ poolSize: 1 })
+  })
+  after(() => sandbox.close())
+
+  it('reports syntax errors with their line', async () => {
+    const result = await sandbox.run({
+      block: 'filter',
+      code: 'const a = 1\n\nlet = ;',
+    })
+    const error = errorOf(result)
+    assert.equal(error.kind, 'syntax')
+    assert.equal(error.block, 'filter')
+    assert.equal(error.line, 3)
+  })
+
+  it('shows an unclosed bracket on the last line of the body', async () => {
+    const error = errorOf(await sandbox.run({ block: 'check', code: 'const a = 1\nreturn ((' }))
+    assert.equal(error.kind, 'syntax')
+    assert.equal(error.line, 2)
+  })
+
+  it('reports a thrown Error with its message and line', async () => {
+    const result = await sandbox.run({
+      block: 'check',
+      code: 'const a = 1\nthrow new Error("x")',
+    })
+    assert.deepEqual(errorOf(result), {
+      kind: 'runtime',
+      message: 'x',
+      block: 'check',
+      line: 2,
+    })
+  })
+
+  it('names non-plain errors and finds the line inside nested functions', async () => {
+    const code = 'function f() {\n  return null.x\n}\nreturn f()'
+    const error = errorOf(await sandbox.run({ block: 'check', code }))
+    assert.equal(error.kind, 'runtime')
+    assert.match(error.message, /^TypeError: /)
+    assert.equal(error.line, 2)
+  })
+
+  it('reports errors after an await with their line', async () => {
+    const code = 'await null\n\nthrow new RangeError("late")'
+    const error = errorOf(await sandbox.run({ block: 'check', code }))
+    assert.deepEqual(error, {
+      kind: 'runtime',
+      message: 'RangeError: late',
+      block: 'check',
+      line: 3,
+    })
+  })
+
+  it('reports thrown non-errors', async () => {
+    assert.equal(errorOf(await sandbox.run({ block: 'b', code: 'throw "plain"' })).message, 'plain')
+  })
+
+  it('treats a promise that never settles as a runtime error', async () => {
+    const error = errorOf(await sandbox.run({ block: 'b', code: 'await new Promise(() => {})' }))
+    assert.equal(error.kind, 'runtime')
+    assert.match(error.message, /did not finish/)
+  })
+})
+
+describe('quickjs sandbox: isolation and concurrency', () => {
+  let sandbox: Sandbox
+  before(async () => {
+    sandbox = await createQuickJsSandbox({ poolSize: 2 })
+  })
+  after(() => sandbox.close())
+
+  it('starts every run from a fresh context', async () => {
+    const leak = `
+      globalThis.leaked = 1
+      Array.prototype.evil = 1
+      Object.prototype.polluted = 1
+      JSON.parse = () => 'hijacked'
+      Math.random = () => 0
+      Date.now = () => 0
+      var topVar = 1`
+    for (let i = 0; i < 4; i++) {
+      valueOf(await sandbox.run({ block: 'a', code: leak }))
+    }
+    const probe = `return [typeof leaked, typeof [].evil, typeof ({}).polluted,
+      JSON.parse('1'), Math.random() !== 0, Date.now(), typeof topVar]`
+    for (let i = 0; i < 4; i++) {
+      const result = await sandbox.run({
+        block: 'b',
+        code: probe,
+        now: 9,
+        randomSeed: i,
+      })
+      assert.deepEqual(valueOf(result), ['undefined', 'undefined', 'undefined', 1, true, 9, 'undefined'])
+    }
+  })
+
+  it('does not share globals between interleaved runs', async () => {
+    const runs = Array.from({ length: 20 }, (_, i) =>
+      sandbox.run({
+        block: `run${i}`,
+        code: `const before = typeof globalThis.mine
+          globalThis.mine = ${i}
+          await null
+          return [before, globalThis.mine, id]`,
+        globals: { id: i },
+      }),
+    )
+    const results = await Promise.all(runs)
+    results.forEach((result, i) => assert.deepEqual(valueOf(result), ['undefined', i, i]))
+  })
+
+  it('serves 50 parallel runs with a pool of 2, each with its own values', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        sandbox.run({
+          block: 'check',
+          code: 'const n = x.double(input); await null; return [input, n, x.double(n)]',
+          globals: { input: i },
+          functions: {
+            'x.double': async (n) => {
+              await new Promise((resolve) => setTimeout(resolve, i % 3))
+              return Number(n) * 2
+            },
+          },
+        }),
+      ),
+    )
+    results.forEach((result, i) => assert.deepEqual(valueOf(result), [i, i * 2, i * 4]))
+  })
+
+  it('refuses names that are not identifiers', async () => {
+    await assert.rejects(sandbox.run({ block: 'b', code: '', globals: { 'a-b': 1 } }), TypeError)
+    await assert.rejects(sandbox.run({ block: 'b', code: '', functions: { 'a..b': () => null } }), TypeError)
+    assert.equal(valueOf(await sandbox.run({ block: 'b', code: 'return 1' })), 1)
+  })
+})

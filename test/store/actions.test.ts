@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { ActionInput, Store } from '../../src/store/store.ts'
+import { openTestStore, testDialects } from '../support/test-store.ts'
+import { seedCommunity } from './seed.ts'
+
+function slackPost(externalId: string | null, now = 10): ActionInput {
+  return {
+    kind: 'platform',
+    type: 'slack.postMessage',
+    origin: 'platform',
+    initiatorId: null,
+    params: { text: 'hi' },
+    externalId,
+    now,
+  }
+}
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: actions`, () => {
+    let store: Store
+    before(async () => {
+      store = await openTestStore(dialect)
+    })
+    after(() => store.close())
+
+    it('round-trips an action and derives its platform from the type', async () => {
+      const c = await seedCommunity(store)
+      const member = await store.members.create(c.id, {
+        username: 'ada',
+        now: 1,
+      })
+      const { action, created } = await store.actions.create(c.id, {
+        kind: 'constitution',
+        type: 'constitution.addPolicy',
+        origin: 'policykit',
+        initiatorId: member.id,
+        params: { name: 'p', nested: { list: [1, 'two', null] } },
+        now: 42,
+      })
+      assert.equal(created, true)
+      assert.deepEqual(action, {
+        id: action.id,
+        communityId: c.id,
+        kind: 'constitution',
+        type: 'constitution.addPolicy',
+        platform: 'constitution',
+        origin: 'policykit',
+        initiatorId: member.id,
+        params: { name: 'p', nested: { list: [1, 'two', null] } },
+        result: null,
+        executionState: 'none',
+        externalId: null,
+        createdAt: 42,
+      })
+      assert.deepEqual(await store.actions.get(c.id, action.id), action)
+    })
+
+    it('returns the first action for a repeated external id, also when deliveries race', async () => {
+      const c = await seedCommunity(store)
+      const first = await store.actions.create(c.id, slackPost('evt-1'))
+      const again = await store.actions.create(c.id, slackPost('evt-1', 99))
+      assert.equal(first.created, true)
+      assert.equal(again.created, false)
+      assert.deepEqual(again.action, first.action)
+
+      const racing = await Promise.all(Array.from({ length: 10 }, () => store.actions.create(c.id, slackPost('evt-2'))))
+      assert.equal(racing.filter((r) => r.created).length, 1)
+      assert.equal(new Set(racing.map((r) => r.action.id)).size, 1)
+
+      // Without an external id every create is a new action; another community may reuse the id.
+      const x = await store.actions.create(c.id, slackPost(null))
+      const y = await store.actions.create(c.id, slackPost(null))
+      assert.notEqual(x.action.id, y.action.id)
+      const other = await seedCommunity(store)
+      assert.equal((await store.actions.create(other.id, slackPost('evt-1'))).created, true)
+    })
+
+    it('transitions execution state exactly once under concurrent calls', async () => {
+      const c = await seedCommunity(store)
+      const { action } = await store.actions.create(c.id, slackPost(null))
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          store.actions.transitionExecution(c.id, action.id, ['none', 'reverted'], 'executing'),
+        ),
+      )
+      assert.equal(results.filter(Boolean).length, 1)
+      assert.equal(
+        await store.actions.transitionExecution(c.id, action.id, ['executing'], 'executed', { ts: '1.2' }),
+        true,
+      )
+      assert.equal(await store.actions.transitionExecution(c.id, action.id, ['executing'], 'failed'), false)
+      assert.equal(await store.actions.transitionExecution(c.id, action.id, [], 'failed'), false)
+      const done = await store.actions.get(c.id, action.id)
+      assert.equal(done?.executionState, 'executed')
+      assert.deepEqual(done?.result, { ts: '1.2' })
+      // Leaving out `result` keeps it; null clears it.
+      assert.equal(await store.actions.transitionExecution(c.id, action.id, ['executed'], 'reverting'), true)
+      assert.deepEqual((await store.actions.get(c.id, action.id))?.result, {
+        ts: '1.2',
+      })
+      assert.equal(await store.actions.transitionExecution(c.id, action.id, ['reverting'], 'reverted', null), true)
+      assert.equal((await store.actions.get(c.id, action.id))?.result, null)
+    })
+
+    it('lists newest first, paged by id', async () => {
+      const c = await seedCommunity(store)
+      const ids: number[] = []
+      for (let i = 0; i < 5; i++) {
+        ids.push((await store.actions.create(c.id, slackPost(null))).action.id)
+      }
+      const newestFirst = [...ids].reverse()
+      assert.deepEqual(
+        (await store.actions.list(c.id)).map((a) => a.id),
+        newestFirst,
+      )
+      assert.deepEqual(
+        (await store.actions.list(c.id, { limit: 2 })).map((a) => a.id),
+        newestFirst.slice(0, 2),
+      )
+      assert.deepEqual(
+        (await store.actions.list(c.id, { beforeId: newestFirst[1], limit: 2 })).map((a) => a.id),
+        newestFirst.slice(2, 4),
+      )
+    })
+
+    it('keeps another community out', async () => {
+      const a = await seedCommunity(store)
+      const b = await seedCommunity(store)
+      const { action } = await store.actions.create(a.id, slackPost('evt-9'))
+      assert.equal(await store.actions.get(b.id, action.id), undefined)
+      assert.deepEqual(await store.actions.list(b.id), [])
+      assert.equal(await store.actions.transitionExecution(b.id, action.id, ['none'], 'executing'), false)
+      assert.equal((await store.actions.get(a.id, action.id))?.executionState, 'none')
+    })
+
+    it('names the row of corrupted params', async () => {
+      const c = await seedCommunity(store)
+      const { action } = await store.actions.create(c.id, slackPost(null))
+      await store.db.updateTable('actions').set({ params: '[1]' }).where('id', '=', action.id).execute()
+      await assert.rejects(
+        store.actions.get(c.id, action.id),
+        new RegExp(`actions ${action.id}, column params is not a JSON object`),
+      )
+    })
+  })
+}

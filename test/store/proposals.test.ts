@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { isAppError } from '../../src/errors.ts'
+import type { Store } from '../../src/store/store.ts'
+import { openTestStore, testDialects } from '../support/test-store.ts'
+import { seedProposal } from './seed.ts'
+
+const ten = <T>(fn: () => Promise<T>): Promise<T[]> => Promise.all(Array.from({ length: 10 }, fn))
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: proposals`, () => {
+    let store: Store
+    before(async () => {
+      store = await openTestStore(dialect)
+    })
+    after(() => store.close())
+
+    it('round-trips a proposal, its vote post and data', async () => {
+      const { community, policy, proposal } = await seedProposal(store)
+      assert.deepEqual(proposal, {
+        id: proposal.id,
+        communityId: community.id,
+        actionId: proposal.actionId,
+        policyId: policy.id,
+        policyVersionId: policy.versionId,
+        status: 'proposed',
+        proposedAt: 1000,
+        decidedAt: null,
+        votePostId: null,
+        voteUrl: null,
+        votePlatform: null,
+        data: {},
+      })
+      assert.deepEqual(await store.proposals.get(community.id, proposal.id), proposal)
+      await store.proposals.setVotePost(community.id, proposal.id, {
+        platform: 'slack',
+        postId: '123.45',
+        url: null,
+      })
+      await store.proposals.setData(community.id, proposal.id, {
+        yes: 2,
+        who: ['ada'],
+      })
+      const found = await store.proposals.findByVotePost(community.id, 'slack', '123.45')
+      assert.deepEqual(found, {
+        ...proposal,
+        votePlatform: 'slack',
+        votePostId: '123.45',
+        data: { yes: 2, who: ['ada'] },
+      })
+      assert.equal(await store.proposals.findByVotePost(community.id, 'discord', '123.45'), undefined)
+    })
+
+    it('lists by status and action, newest first, and pages pending proposals system-wide', async () => {
+      const one = await seedProposal(store)
+      const two = await seedProposal(store)
+      const extra = await store.proposals.create(one.community.id, {
+        actionId: one.proposal.actionId,
+        policyId: one.policy.id,
+        policyVersionId: one.policy.versionId,
+        now: 2000,
+      })
+      await store.proposals.decide(one.community.id, one.proposal.id, 'errored', 2000)
+      const list = await store.proposals.list(one.community.id, {
+        actionId: one.proposal.actionId,
+      })
+      assert.deepEqual(
+        list.map((p) => p.id),
+        [extra.id, one.proposal.id],
+      )
+      assert.deepEqual(
+        (await store.proposals.list(one.community.id, { status: 'errored' })).map((p) => p.id),
+        [one.proposal.id],
+      )
+      assert.deepEqual(
+        (await store.proposals.list(one.community.id, { limit: 1 })).map((p) => p.id),
+        [extra.id],
+      )
+      assert.deepEqual(
+        (await store.proposals.list(one.community.id, { beforeId: extra.id })).map((p) => p.id),
+        [one.proposal.id],
+      )
+
+      const pending = await store.proposals.pendingPage(0, 1000)
+      assert.ok(pending.some((p) => p.id === extra.id && p.communityId === one.community.id))
+      assert.ok(pending.some((p) => p.id === two.proposal.id && p.communityId === two.community.id))
+      assert.ok(!pending.some((p) => p.id === one.proposal.id))
+      const page = await store.proposals.pendingPage(two.proposal.id, 1)
+      assert.deepEqual(page, [{ id: extra.id, communityId: one.community.id }])
+    })
+
+    it('decides, notifies and runs the outcome exactly once under concurrent calls', async () => {
+      const { community, proposal } = await seedProposal(store)
+      const decided = await ten(() => store.proposals.decide(community.id, proposal.id, 'passed', 5000))
+      assert.equal(decided.filter(Boolean).length, 1)
+      assert.equal(await store.proposals.decide(community.id, proposal.id, 'failed', 6000), false)
+      const after = await store.proposals.get(community.id, proposal.id)
+      assert.equal(after?.status, 'passed')
+      assert.equal(after?.decidedAt, 5000)
+
+      const notified = await ten(() => store.proposals.markNotified(community.id, proposal.id))
+      assert.equal(notified.filter(Boolean).length, 1)
+      const ran = await ten(() => store.proposals.markOutcomeRan(community.id, proposal.id))
+      assert.equal(ran.filter(Boolean).length, 1)
+    })
+
+    it('gives the lease to one caller and asks it to re-check when others came meanwhile', async () => {
+      const { community, proposal } = await seedProposal(store)
+      const tokens = Array.from({ length: 10 }, (_, i) => `t${i}`)
+      const acquired = await Promise.all(
+        tokens.map((t) => store.proposals.acquireLease(community.id, proposal.id, t, 2000, 1000)),
+      )
+      assert.equal(acquired.filter(Boolean).length, 1)
+      const holder = tokens[acquired.indexOf(true)] ?? ''
+
+      // A loser's token does not release anything.
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'nobody'), { recheck: false })
+      // The others asked for a re-check: the holder keeps the lease once more, then lets go.
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: true })
+      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'late', 2000, 1000), false)
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: true })
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: false })
+
+      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'next', 3000, 1500), true)
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'next'), { recheck: false })
+    })
+
+    it('lets an expired lease be taken over, and gives no lease on a decided proposal', async () => {
+      const { community, proposal } = await seedProposal(store)
+      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'slow', 2000, 1000), true)
+      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'fresh', 5000, 2500), true)
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'slow'), { recheck: false })
+      // A re-check requested of a proposal that is decided meanwhile is dropped.
+      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'other', 5000, 2600), false)
+      assert.equal(await store.proposals.decide(community.id, proposal.id, 'passed', 2700), true)
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'fresh'), { recheck: false })
+      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'after', 9000, 8000), false)
+    })
+
+    it('keeps another community out', async () => {
+      const a = await seedProposal(store, 'a')
+      const b = await seedProposal(store, 'b')
+      const id = a.proposal.id
+      assert.equal(await store.proposals.get(b.community.id, id), undefined)
+      assert.ok(!(await store.proposals.list(b.community.id)).some((p) => p.id === id))
+      assert.equal(await store.proposals.decide(b.community.id, id, 'failed', 1), false)
+      assert.equal(await store.proposals.markNotified(b.community.id, id), false)
+      assert.equal(await store.proposals.markOutcomeRan(b.community.id, id), false)
+      assert.equal(await store.proposals.acquireLease(b.community.id, id, 't', 2000, 1000), false)
+      await assert.rejects(store.proposals.setData(b.community.id, id, { x: 1 }), (e) => isAppError(e, 'not_found'))
+      await assert.rejects(
+        store.proposals.setVotePost(b.community.id, id, {
+          platform: 'slack',
+          postId: '1',
+          url: null,
+        }),
+        (e) => isAppError(e, 'not_found'),
+      )
+      // Nor may a proposal be made from another community's action or policy version.
+      await assert.rejects(
+        store.proposals.create(b.community.id, {
+          actionId: a.proposal.actionId,
+          policyId: b.policy.id,
+          policyVersionId: b.policy.versionId,
+          now: 1,
+        }),
+        (e) => isAppError(e, 'not_found'),
+      )
+      await assert.rejects(
+        store.proposals.create(b.community.id, {
+          actionId: b.proposal.actionId,
+          policyId: a.policy.id,
+          policyVersionId: a.policy.versionId,
+          now: 1,
+        }),
+        (e) => isAppError(e, 'not_found'),
+      )
+      assert.deepEqual(await store.proposals.get(a.community.id, id), a.proposal)
+      assert.equal(await store.proposals.acquireLease(a.community.id, id, 't', 2000, 1000), true)
+    })
+
+    it('names the row of corrupted data', async () => {
+      const { community, proposal } = await seedProposal(store)
+      await store.db.updateTable('proposals').set({ data: 'null' }).where('id', '=', proposal.id).execute()
+      await assert.rejects(
+        store.proposals.get(community.id, proposal.id),
+        new RegExp(`proposals ${proposal.id}, column data`),
+      )
+    })
+  })
+}

@@ -1,0 +1,55 @@
+import type { Community } from '../../src/domain/community.ts'
+import type { Member } from '../../src/domain/member.ts'
+import { emptyBlocks, type Policy } from '../../src/domain/policy.ts'
+import type { Proposal } from '../../src/domain/proposal.ts'
+import type { PolicyInput, Store } from '../../src/store/store.ts'
+
+/** Store tests share one store per suite; each test seeds communities of its own. */
+export async function seedCommunity(store: Store, name = 'c'): Promise<Community> {
+  return store.communities.create({ name, now: 1000 })
+}
+
+export function policyInput(patch: Partial<PolicyInput> = {}): PolicyInput {
+  return {
+    name: 'majority',
+    description: 'passes with a majority',
+    kind: 'platform',
+    actionTypes: [],
+    priority: 0,
+    variables: [],
+    blocks: { ...emptyBlocks(), check: 'return PASSED' },
+    ...patch,
+  }
+}
+
+export interface ProposalWorld {
+  community: Community
+  member: Member
+  policy: Policy
+  proposal: Proposal
+}
+
+/** A community with a member, a policy and one pending proposal on an action. */
+export async function seedProposal(store: Store, name = 'c'): Promise<ProposalWorld> {
+  const community = await seedCommunity(store, name)
+  const member = await store.members.create(community.id, {
+    username: 'ada',
+    now: 1000,
+  })
+  const policy = await store.policies.create(community.id, policyInput(), 1000)
+  const { action } = await store.actions.create(community.id, {
+    kind: 'platform',
+    type: 'test.post',
+    origin: 'policykit',
+    initiatorId: member.id,
+    params: { text: 'hi' },
+    now: 1000,
+  })
+  const proposal = await store.proposals.create(community.id, {
+    actionId: action.id,
+    policyId: policy.id,
+    policyVersionId: policy.versionId,
+    now: 1000,
+  })
+  return { community, member, policy, proposal }
+}

@@ -1,0 +1,102 @@
+import { createEngine, type Engine, type EngineJobs } from '../../src/engine/engine.ts'
+import type { Community } from '../../src/domain/community.ts'
+import type { Member, Permission, Role } from '../../src/domain/member.ts'
+import { emptyBlocks, type Policy, type PolicyBlocks } from '../../src/domain/policy.ts'
+import type { PlatformDef } from '../../src/platforms/platform.ts'
+import type { Sandbox } from '../../src/sandbox/sandbox.ts'
+import { createQuickJsSandbox } from '../../src/sandbox/quickjs-sandbox.ts'
+import type { Dialect, PolicyInput, Store } from '../../src/store/store.ts'
+import { fakeClock } from './fake-clock.ts'
+import { openTestStore } from './test-store.ts'
+import { testPlatform, type TestWorld } from './test-platform.ts'
+
+export interface EngineHarness {
+  store: Store
+  sandbox: Sandbox
+  clock: ReturnType<typeof fakeClock>
+  engine: Engine
+  world: TestWorld
+  /** The test platform the engine runs with (share it to build a second engine on one world). */
+  platform: PlatformDef
+  community: Community
+  member(username: string, roles?: string[]): Promise<Member>
+  role(name: string, permissions: Permission[], options?: { isDefault?: boolean }): Promise<Role>
+  policy(input: Partial<Omit<PolicyInput, 'blocks'>> & { blocks?: Partial<PolicyBlocks> }): Promise<Policy>
+  close(): Promise<void>
+}
+
+/**
+ * A community on the test platform with a real store, the real sandbox and a fake clock. Its
+ * default role may propose every action; tests add roles and policies as they need.
+ */
+export async function engineHarness(
+  dialect: Dialect,
+  options: { jobs?: (engine: () => Engine) => EngineJobs; sandbox?: Sandbox } = {},
+): Promise<EngineHarness> {
+  const store = await openTestStore(dialect)
+  const sandbox = options.sandbox ?? (await createQuickJsSandbox({ poolSize: 2 }))
+  const clock = fakeClock()
+  const { platform, world } = testPlatform()
+  let engineRef: Engine | undefined
+  const getEngine = (): Engine => {
+    if (!engineRef) {
+      throw new Error('engine not built yet')
+    }
+    return engineRef
+  }
+  const engine = createEngine({
+    store,
+    sandbox,
+    platforms: [platform],
+    clock,
+    ...(options.jobs ? { jobs: options.jobs(getEngine) } : {}),
+  })
+  engineRef = engine
+  const community = await store.communities.create({ name: 'Test community', now: clock.now() })
+  await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*'], isDefault: true })
+
+  return {
+    store,
+    sandbox,
+    clock,
+    engine,
+    world,
+    platform,
+    community,
+    async member(username, roles = []) {
+      const member = await store.members.create(community.id, { username, now: clock.now() })
+      for (const name of roles) {
+        const role = await store.roles.getByName(community.id, name)
+        if (!role) {
+          throw new Error(`no role ${name}`)
+        }
+        await store.roles.assign(community.id, member.id, role.id)
+      }
+      return member
+    },
+    role(name, permissions, roleOptions = {}) {
+      return store.roles.create(community.id, { name, permissions, isDefault: roleOptions.isDefault ?? false })
+    },
+    policy(input) {
+      return store.policies.create(
+        community.id,
+        {
+          name: input.name ?? 'Policy',
+          description: input.description ?? '',
+          kind: input.kind ?? 'platform',
+          actionTypes: input.actionTypes ?? [],
+          priority: input.priority ?? 0,
+          variables: input.variables ?? [],
+          blocks: { ...emptyBlocks(), ...input.blocks },
+        },
+        clock.now(),
+      )
+    },
+    async close() {
+      if (!options.sandbox) {
+        await sandbox.close()
+      }
+      await store.close()
+    },
+  }
+}
