@@ -16,6 +16,7 @@ import { createPolicyRepo } from './policy-repo.ts'
 import { createProposalRepo } from './proposal-repo.ts'
 import { createRoleRepo } from './role-repo.ts'
 import type { Dialect, Store } from './store.ts'
+import { cachingDatabase } from './statement-cache.ts'
 import { createVoteRepo } from './vote-repo.ts'
 
 export interface OpenStoreOptions {
@@ -53,7 +54,7 @@ function openSqlite(path: string): Kysely<Database> {
   database.pragma('foreign_keys = ON')
   // Other processes (the CLI, a backup) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(database) }) })
 }
 
 /** Times and counts are int8; they stay well inside 2^53, so numbers are safe and simpler. */
