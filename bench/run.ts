@@ -10,8 +10,7 @@ import { createEngine, type Engine } from '../src/engine/engine.ts'
 import { emptyBlocks } from '../src/domain/policy.ts'
 import { createQuickJsSandbox } from '../src/sandbox/quickjs-sandbox.ts'
 import { systemClock } from '../src/scheduler/clock.ts'
-import { createEmbeddedQueue } from '../src/scheduler/embedded-queue.ts'
-import { createScheduler } from '../src/scheduler/scheduler.ts'
+import { createEngineRuntime, type EngineRuntime } from '../src/engine-runtime.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { openStore } from '../src/store/open-store.ts'
 import type { Store } from '../src/store/store.ts'
@@ -43,6 +42,8 @@ interface Setup {
   communityId: number
   proposerId: number
   voterIds: number[]
+  /** Resolves when the job queue has nothing left to run (after a vote: the decision is made). */
+  idle(): Promise<void>
   close(): Promise<void>
 }
 
@@ -83,33 +84,18 @@ async function setup(
     },
     now,
   )
-  const waiters = new Map<number, () => void>()
-  let stopScheduler = async () => {}
+  let runtime: EngineRuntime | undefined
   let engine: Engine
   if (options.scheduler) {
-    const queue = createEmbeddedQueue({ jobs: store.jobs, clock: systemClock })
-    const scheduler = createScheduler({
-      queue,
-      clock: systemClock,
-      sweepIntervalMs: 3_600_000,
-      onRecheck: async ({ communityId, proposalId }) => {
-        await engine.recheck(communityId, proposalId)
-        waiters.get(proposalId)?.()
-      },
-      onSweep: async () => {},
-    })
-    engine = createEngine({
+    runtime = createEngineRuntime({
       store,
       sandbox,
       platforms: [platform],
       clock: systemClock,
-      jobs: {
-        recheck: (c, p, at) => scheduler.recheck(c, p, at),
-        retryPerform: async () => {},
-      },
+      sweepIntervalMs: 3_600_000,
     })
-    await scheduler.start()
-    stopScheduler = () => scheduler.stop()
+    engine = runtime.engine
+    await runtime.start()
   } else {
     engine = createEngine({ store, sandbox, platforms: [platform], clock: systemClock })
   }
@@ -119,9 +105,9 @@ async function setup(
     communityId: community.id,
     proposerId: proposer.id,
     voterIds,
-    awaitDecision: (id) => new Promise<void>((resolve) => waiters.set(id, resolve)),
+    idle: () => runtime?.queue.idle() ?? Promise.resolve(),
     async close() {
-      await stopScheduler()
+      await runtime?.stop()
       await sandbox.close()
       if (schema) {
         await store.db.schema.dropSchema(schema).cascade().execute()
@@ -223,7 +209,7 @@ async function evaluationParts() {
 async function latencyPart() {
   const s = await setup({ scheduler: true })
   const [a, b, c] = s.voterIds
-  if (a === undefined || b === undefined || c === undefined || !s.awaitDecision) {
+  if (a === undefined || b === undefined || c === undefined) {
     throw new Error('bench setup made no voters')
   }
   const samples: number[] = []
@@ -242,10 +228,9 @@ async function latencyPart() {
         now: Date.now(),
       })
     }
-    const decided = s.awaitDecision(proposalId)
     const start = performance.now()
     await s.engine.castVote(s.communityId, proposalId, c, { kind: 'boolean', value: true })
-    await decided
+    await s.idle()
     const elapsed = performance.now() - start
     const after = await s.store.proposals.get(s.communityId, proposalId)
     if (after?.status !== 'passed') {
@@ -269,6 +254,9 @@ async function rssPart() {
     await propose(s, i)
   }
   await s.engine.sweep()
+  if (process.env['BENCH_DEBUG']) {
+    process.stderr.write(`${JSON.stringify(process.memoryUsage())}\n`)
+  }
   await s.close()
   return { rss_mib_10k_pending: process.resourceUsage().maxRSS / 1024 }
 }

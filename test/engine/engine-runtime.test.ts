@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import type { Member } from '../../src/domain/member.ts'
+import { createEngineRuntime, type EngineRuntime } from '../../src/engine-runtime.ts'
+import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
+import { testDialects } from '../support/test-store.ts'
+
+const minute = 60_000
+
+for (const dialect of testDialects()) {
+  describe(`${dialect}: the engine on the durable job queue`, () => {
+    let h: EngineHarness
+    let runtime: EngineRuntime
+    let voters: Member[]
+
+    beforeEach(async () => {
+      h = await engineHarness(dialect)
+      runtime = createEngineRuntime({
+        store: h.store,
+        sandbox: h.sandbox,
+        platforms: [h.platform],
+        clock: h.clock,
+        sweepIntervalMs: minute,
+        pollIntervalMs: minute,
+      })
+      h.clock.waitFor(() => runtime.queue.idle())
+      await runtime.start()
+      voters = [await h.member('a'), await h.member('b')]
+      await h.policy({
+        name: 'two yes, or fail after an hour',
+        blocks: {
+          check: `
+            if (proposal.getYesVotes().length >= 2) return PASSED
+            if (proposal.getTimeElapsed() > 3600 * 1000) return FAILED`,
+        },
+      })
+    })
+    afterEach(async () => {
+      await runtime.stop()
+      await h.close()
+    })
+
+    const proposePost = async (text: string) => {
+      const outcome = await runtime.engine.propose({
+        communityId: h.community.id,
+        type: 'test.post',
+        params: { text },
+        initiatorId: null,
+        origin: 'policykit',
+      })
+      assert.ok('proposal' in outcome && outcome.proposal)
+      return outcome.proposal
+    }
+
+    const status = async (proposalId: number) => (await h.store.proposals.get(h.community.id, proposalId))?.status
+
+    it('decides when the deciding vote arrives, without waiting for the sweep', async () => {
+      const proposal = await proposePost('vote me in')
+      for (const voter of voters) {
+        await runtime.engine.castVote(h.community.id, proposal.id, voter.id, { kind: 'boolean', value: true })
+      }
+      await h.clock.settle() // the re-check job runs; the clock has not moved
+      assert.equal(await status(proposal.id), 'passed')
+      assert.deepEqual(
+        h.world.calls.map((c) => c.op),
+        ['execute'],
+      )
+    })
+
+    it('finds time limits with the periodic sweep', async () => {
+      const proposal = await proposePost('too slow')
+      await h.clock.advance(59 * minute)
+      assert.equal(await status(proposal.id), 'proposed')
+      await h.clock.advance(2 * minute)
+      assert.equal(await status(proposal.id), 'failed')
+    })
+
+    it('retries an execution the platform cannot take now, and executes it once', async () => {
+      const proposal = await proposePost('during an outage')
+      h.world.unavailable = 2
+      for (const voter of voters) {
+        await runtime.engine.castVote(h.community.id, proposal.id, voter.id, { kind: 'boolean', value: true })
+      }
+      await h.clock.settle()
+      assert.equal(await status(proposal.id), 'passed')
+      assert.equal(h.world.calls.length, 0, 'nothing executed yet')
+      const action = await h.store.actions.get(h.community.id, proposal.actionId)
+      assert.equal(action?.executionState, 'none')
+
+      await h.clock.advance(10 * minute)
+      assert.equal(h.world.unavailable, 0)
+      assert.deepEqual(
+        h.world.calls.map((c) => [c.op, c.params['text']]),
+        [['execute', 'during an outage']],
+      )
+      assert.equal((await h.store.actions.get(h.community.id, proposal.actionId))?.executionState, 'executed')
+    })
+
+    it('keeps queued work across a restart', async () => {
+      const proposal = await proposePost('survives')
+      await runtime.stop()
+      for (const voter of voters) {
+        await h.store.votes.cast(h.community.id, {
+          proposalId: proposal.id,
+          memberId: voter.id,
+          vote: { kind: 'boolean', value: true },
+          now: h.clock.now(),
+        })
+      }
+      await runtime.scheduler.recheck(h.community.id, proposal.id)
+      assert.equal(await status(proposal.id), 'proposed', 'nobody works while stopped')
+
+      runtime = createEngineRuntime({
+        store: h.store,
+        sandbox: h.sandbox,
+        platforms: [h.platform],
+        clock: h.clock,
+        sweepIntervalMs: minute,
+        pollIntervalMs: minute,
+      })
+      h.clock.waitFor(() => runtime.queue.idle())
+      await runtime.start()
+      await h.clock.settle()
+      assert.equal(await status(proposal.id), 'passed')
+    })
+  })
+}
