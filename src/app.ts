@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs'
-import type { Logger } from './engine/logger.ts'
 import type { Config } from './config.ts'
-import { createEngine, type Engine } from './engine/engine.ts'
+import type { Engine } from './engine/engine.ts'
+import type { Logger } from './engine/logger.ts'
+import { createEngineRuntime } from './engine-runtime.ts'
+import { createConstitutionPlatform } from './platforms/constitution/manifest.ts'
+import type { PlatformDef } from './platforms/platform.ts'
 import { platforms } from './platforms/registry.ts'
 import { createQuickJsSandbox } from './sandbox/quickjs-sandbox.ts'
+import type { Sandbox } from './sandbox/sandbox.ts'
 import { systemClock, type Clock } from './scheduler/clock.ts'
-import { createEmbeddedQueue } from './scheduler/embedded-queue.ts'
-import { createScheduler } from './scheduler/scheduler.ts'
 import { loadOrCreateSecretKey } from './store/crypto.ts'
 import { migrate } from './store/migrate.ts'
 import { openStore } from './store/open-store.ts'
@@ -18,61 +20,43 @@ export interface App {
   stop(): Promise<void>
 }
 
-/** Opens the store from config (migrating it), builds the engine and starts the scheduler. */
-export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock): Promise<App> {
+/** The configured database: PostgreSQL with DATABASE_URL, else the embedded SQLite file. */
+export async function openConfiguredStore(config: Config): Promise<Store> {
   const secretKey = config.secretKeyHex
     ? Buffer.from(config.secretKeyHex, 'hex')
     : loadOrCreateSecretKey(config.secretKeyPath)
-  if (!config.databaseUrl) {
-    mkdirSync(config.dataDir, { recursive: true })
+  if (config.databaseUrl) {
+    return openStore({ databaseUrl: config.databaseUrl, secretKey })
   }
-  const store = await openStore(
-    config.databaseUrl ? { databaseUrl: config.databaseUrl, secretKey } : { sqlitePath: config.sqlitePath, secretKey },
-  )
+  mkdirSync(config.dataDir, { recursive: true })
+  return openStore({ sqlitePath: config.sqlitePath, secretKey })
+}
+
+/** Every platform the engine runs with: the built-in constitution and the registry's. */
+export function enginePlatforms(store: Store, sandbox: Sandbox): PlatformDef[] {
+  return [createConstitutionPlatform({ store, sandbox }), ...platforms]
+}
+
+/** Opens the store from config (migrating it), builds the engine and starts the scheduler. */
+export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock): Promise<App> {
+  const store = await openConfiguredStore(config)
   const applied = await migrate(store)
   logger.info({ applied, database: store.dialect }, `database ready (${applied.length} migrations applied)`)
   const sandbox = await createQuickJsSandbox({ poolSize: config.sandboxPoolSize })
-  const queue = createEmbeddedQueue({ jobs: store.jobs, clock, logger })
-  let engine: Engine | undefined
-  const scheduler = createScheduler({
-    queue,
-    clock,
-    sweepIntervalMs: config.sweepIntervalMs,
-    onRecheck: async ({ communityId, proposalId }) => {
-      await engine?.recheck(communityId, proposalId)
-    },
-    onSweep: async () => {
-      const { checked } = (await engine?.sweep()) ?? { checked: 0 }
-      logger.debug({ checked }, 'sweep done')
-    },
-  })
-  engine = createEngine({
+  const runtime = createEngineRuntime({
     store,
     sandbox,
-    platforms,
+    platforms: enginePlatforms(store, sandbox),
     clock,
     logger,
-    jobs: {
-      recheck: (communityId, proposalId, atMs) => scheduler.recheck(communityId, proposalId, atMs),
-      retryPerform: async (communityId, actionId, op) => {
-        await queue.send('action.perform', { communityId, actionId, op }, { communityId })
-      },
-    },
+    sweepIntervalMs: config.sweepIntervalMs,
   })
-  const ready = engine
-  queue.work('action.perform', async ({ data }) => {
-    const { communityId, actionId, op } = data
-    if (typeof communityId !== 'number' || typeof actionId !== 'number' || (op !== 'execute' && op !== 'revert')) {
-      throw new Error(`malformed action.perform job: ${JSON.stringify(data)}`)
-    }
-    await ready.perform(communityId, actionId, op)
-  })
-  await scheduler.start()
+  await runtime.start()
   return {
     store,
-    engine: ready,
+    engine: runtime.engine,
     async stop() {
-      await scheduler.stop()
+      await runtime.stop()
       await sandbox.close()
       await store.close()
     },

@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util'
+import { openConfiguredStore } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { toError } from '../errors.ts'
 import { main as start } from '../main.ts'
-import { loadOrCreateSecretKey } from '../store/crypto.ts'
+import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts'
 import { migrate } from '../store/migrate.ts'
-import { openStore } from '../store/open-store.ts'
+import { communityUsage, runCommunityCommand } from './community-command.ts'
+import { runKitsCommand } from './kits-command.ts'
+import { openCliRuntime } from './open-cli-runtime.ts'
+import { policyUsage, runPolicyCommand, type CliOutput } from './policy-command.ts'
 import { runSandboxCommand } from './sandbox-command.ts'
 
 const usage = `usage: policykit <command>
@@ -13,17 +17,17 @@ commands:
   start              migrate the database, then run the engine and scheduler
   migrate            apply database migrations and exit
   sandbox FILE…      run each FILE as a policy block in the sandbox; one JSON line per file
+  policy export      print a policy as a policy document (see policykit policy --help)
+  policy import      propose a policy document as constitution.addPolicy
+  policy validate    check policy documents without a database
+  kits               list the starter kits
+  community create   create a community with a starter kit and its admin
+  community list     list the communities
 
 configuration comes from the environment (see README.md)`
 
 async function migrateCommand(): Promise<number> {
-  const config = loadConfig()
-  const secretKey = config.secretKeyHex
-    ? Buffer.from(config.secretKeyHex, 'hex')
-    : loadOrCreateSecretKey(config.secretKeyPath)
-  const store = await openStore(
-    config.databaseUrl ? { databaseUrl: config.databaseUrl, secretKey } : { sqlitePath: config.sqlitePath, secretKey },
-  )
+  const store = await openConfiguredStore(loadConfig())
   try {
     const applied = await migrate(store)
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n')
@@ -33,7 +37,34 @@ async function migrateCommand(): Promise<number> {
   }
 }
 
+const stdio: CliOutput = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}
+
 async function run(argv: string[]): Promise<number> {
+  // Subcommands with options of their own parse the rest of the line themselves.
+  if (argv[0] === 'policy') {
+    if (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h') {
+      process.stdout.write(`${policyUsage}\n`)
+      return argv.length === 1 ? 2 : 0
+    }
+    return runPolicyCommand(argv.slice(1), stdio, {
+      open: openCliRuntime,
+      openSandbox: () => createQuickJsSandbox({ poolSize: 1 }),
+    })
+  }
+  if (argv[0] === 'community') {
+    if (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h') {
+      process.stdout.write(`${communityUsage}\n`)
+      return argv.length === 1 ? 2 : 0
+    }
+    return runCommunityCommand(argv.slice(1), stdio, async () => {
+      const store = await openConfiguredStore(loadConfig())
+      await migrate(store)
+      return store
+    })
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -57,6 +88,8 @@ async function run(argv: string[]): Promise<number> {
         return 2
       }
       return runSandboxCommand(rest, (line) => process.stdout.write(`${line}\n`))
+    case 'kits':
+      return runKitsCommand(stdio)
     default:
       process.stderr.write(`policykit: unknown command '${command}'\n${usage}\n`)
       return 2

@@ -19,6 +19,8 @@ export interface Proposal {
   voteUrl: string | null
   /** Set when a vote is hosted somewhere: the platform that hosts it. */
   votePlatform: string | null
+  /** Members who may vote on it (set when a vote is initiated for some only); null: every member. */
+  eligibleVoters: number[] | null
   data: JsonObject
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Action, ActionKind, ActionOrigin } from '../domain/action.ts'
+import { readCommunitySettings } from '../domain/community-settings.ts'
 import type { JsonObject } from '../domain/json.ts'
 import { hasPermission } from '../domain/member.ts'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
@@ -71,7 +72,10 @@ export interface Engine {
   castVote(communityId: number, proposalId: number, memberId: number, vote: VoteValue): Promise<void>
   /** Re-evaluates one pending proposal; `busy` when another evaluation holds it (it re-runs). */
   recheck(communityId: number, proposalId: number): Promise<'checked' | 'busy' | 'closed'>
-  /** Re-checks every pending proposal (the safety net for time-based conditions). */
+  /**
+   * Re-checks every pending proposal (the safety net for time-based conditions), skipping a
+   * community whose `sweepSeconds` setting has not elapsed since this engine last swept it.
+   */
   sweep(): Promise<{ checked: number }>
   /** Runs an execute or revert that was put off; throws platform_unavailable to be retried. */
   perform(communityId: number, actionId: number, op: PerformOp): Promise<void>
@@ -129,13 +133,42 @@ export function createEngine(deps: EngineDeps): Engine {
     return outcome
   }
 
+  /**
+   * Executes an action, and when its platform refuses (a constitution action whose target is
+   * gone, say) marks it `failed` and says why in its log, so the refusal is seen, not retried.
+   */
+  async function execute(action: Action): Promise<PerformOutcome> {
+    try {
+      return await perform(action, 'execute')
+    } catch (e) {
+      const error = toError(e)
+      await store.actions.transitionExecution(action.communityId, action.id, ['none', 'reverted'], 'failed')
+      await store.logs.add(action.communityId, [
+        {
+          actionId: action.id,
+          level: 'error',
+          message: `could not execute ${action.type}: ${error.message}`,
+          now: clock.now(),
+        },
+      ])
+      throw error
+    }
+  }
+
   /** After a governed action passed: run it, then let trigger policies react. */
   async function onPassed(action: Action): Promise<void> {
     if (action.kind === 'trigger') {
       return
     }
+    let outcome: PerformOutcome
+    try {
+      outcome = await execute(action)
+    } catch {
+      // The decision stands; why the action could not be carried out is in its log.
+      return
+    }
     // When the platform cannot take it now, the retried execution emits the trigger instead.
-    if ((await perform(action, 'execute')) !== 'retry') {
+    if (outcome !== 'retry') {
       await emitExecuted(action)
     }
   }
@@ -280,6 +313,25 @@ export function createEngine(deps: EngineDeps): Engine {
     return proposals
   }
 
+  /** When this engine last swept each community (kept in memory: a restart sweeps all at once). */
+  const lastSwept = new Map<number, number>()
+
+  /** Whether a sweep that began at `now` re-checks the community; decided once per sweep. */
+  async function sweepDue(due: Map<number, boolean>, communityId: number, now: number): Promise<boolean> {
+    let isDue = due.get(communityId)
+    if (isDue === undefined) {
+      const community = await store.communities.get(communityId)
+      const seconds = community ? readCommunitySettings(community.settings).sweepSeconds : undefined
+      const last = lastSwept.get(communityId)
+      isDue = seconds === undefined || last === undefined || now - last >= seconds * 1000
+      if (isDue) {
+        lastSwept.set(communityId, now)
+      }
+      due.set(communityId, isDue)
+    }
+    return isDue
+  }
+
   async function logAction(action: Action, level: 'info' | 'warn', message: string): Promise<void> {
     await store.logs.add(action.communityId, [{ actionId: action.id, level, message, now: clock.now() }])
   }
@@ -297,6 +349,9 @@ export function createEngine(deps: EngineDeps): Engine {
       const canPropose = canExecute || hasPermission(permissions, `propose:${input.type}`)
       if (input.origin === 'policykit' && !canPropose) {
         throw new AppError('forbidden', `you may not propose ${input.type}`)
+      }
+      if (def.validate) {
+        await def.validate(await access.validateContext(input.communityId, platform, input.initiatorId), parsed.data)
       }
       const { action, created } = await store.actions.create(input.communityId, {
         kind,
@@ -317,7 +372,7 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       if (canExecute) {
         if (action.origin === 'policykit') {
-          await perform(action, 'execute')
+          await execute(action)
         }
         await logAction(action, 'info', `executed at once: the initiator may execute ${action.type}`)
         await emitExecuted(action)
@@ -353,6 +408,9 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!(await store.members.get(communityId, memberId))) {
         throw new AppError('not_found', `member ${memberId} not found`)
       }
+      if (proposal.eligibleVoters !== null && !proposal.eligibleVoters.includes(memberId)) {
+        throw new AppError('forbidden', `member ${memberId} may not vote on proposal ${proposalId}`)
+      }
       await store.votes.cast(communityId, { proposalId, memberId, vote, now: clock.now() })
       if (deps.jobs) {
         await deps.jobs.recheck(communityId, proposalId)
@@ -371,6 +429,8 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     async sweep() {
+      const now = clock.now()
+      const due = new Map<number, boolean>()
       let checked = 0
       let afterId = 0
       for (;;) {
@@ -381,6 +441,9 @@ export function createEngine(deps: EngineDeps): Engine {
         for (const { id, communityId } of page) {
           afterId = id
           try {
+            if (!(await sweepDue(due, communityId, now))) {
+              continue
+            }
             if ((await engine.recheck(communityId, id)) === 'checked') {
               checked++
             }

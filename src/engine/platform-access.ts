@@ -5,10 +5,12 @@ import type { Proposal } from '../domain/proposal.ts'
 import { AppError } from '../errors.ts'
 import type {
   ActionDef,
+  KnownTypes,
   PlatformContext,
   PlatformDef,
   PlatformLogger,
   PolicyCallContext,
+  ValidateContext,
 } from '../platforms/platform.ts'
 import type { HostFunction } from '../sandbox/sandbox.ts'
 import type { Store } from '../store/store.ts'
@@ -28,11 +30,18 @@ export class PlatformAccess {
   private readonly deps: PlatformAccessDeps
   /** Whether any platform needs a connection: only then is the integrations table read. */
   private readonly anyConnected: boolean
+  readonly knownTypes: KnownTypes
 
   constructor(deps: PlatformAccessDeps) {
     this.deps = deps
     this.byName = new Map(deps.platforms.map((p) => [p.name, p]))
     this.anyConnected = deps.platforms.some((p) => !p.builtIn)
+    const actions = deps.platforms.flatMap((p) => Object.keys(p.actions).map((name) => `${p.name}.${name}`))
+    const triggers = deps.platforms.flatMap((p) => Object.keys(p.triggers ?? {}).map((name) => `${p.name}.${name}`))
+    this.knownTypes = {
+      actions: new Set(actions),
+      triggers: new Set([...triggers, ...actions.map((type) => `${type}.executed`)]),
+    }
   }
 
   platform(name: string): PlatformDef | undefined {
@@ -62,6 +71,15 @@ export class PlatformAccess {
     }
     const credentials = await this.deps.store.integrations.getCredentials(communityId, integration.id)
     return this.makeContext(communityId, platform, integration, credentials)
+  }
+
+  /** The context an action's `validate` runs with when `initiatorId` proposes it. */
+  async validateContext(
+    communityId: number,
+    platform: PlatformDef,
+    initiatorId: number | null,
+  ): Promise<ValidateContext> {
+    return { ...(await this.context(communityId, platform)), initiatorId, knownTypes: this.knownTypes }
   }
 
   /**
@@ -96,6 +114,7 @@ export class PlatformAccess {
               })
               onVotePost(platform.name, post)
             },
+            setVoters: (memberIds) => this.deps.store.proposals.setEligibleVoters(communityId, proposal.id, memberIds),
           }
           return fn(ctx, ...args)
         }

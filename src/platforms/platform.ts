@@ -25,6 +25,20 @@ export interface PlatformContext {
   now(): number
 }
 
+/** The action and trigger types the engine knows, across every platform it runs with. */
+export interface KnownTypes {
+  /** Governable action types, `<platform>.<action>`. */
+  actions: ReadonlySet<string>
+  /** Types trigger policies may react to: each platform's triggers and `<action type>.executed`. */
+  triggers: ReadonlySet<string>
+}
+
+/** What `validate` is handed: the community's context, who proposes, and what types exist. */
+export interface ValidateContext extends PlatformContext {
+  initiatorId: number | null
+  knownTypes: KnownTypes
+}
+
 /**
  * One governable action type. `execute` performs it and returns what `revert` needs; without
  * `revert` the action cannot be undone, without `execute` PolicyKit cannot perform it (it can
@@ -33,6 +47,12 @@ export interface PlatformContext {
 export interface ActionDef<P extends JsonObject = JsonObject> {
   description: string
   params: z.ZodType<P>
+  /**
+   * Checks what the params schema cannot (that a referenced row exists in this community, a
+   * name is free…) when the action is proposed, before anything is saved. Throws an AppError
+   * (`invalid_input`, `not_found` or `conflict`) with a message for the proposer.
+   */
+  validate?(ctx: ValidateContext, params: P): Promise<void>
   execute?(ctx: PlatformContext, params: P, action: Action): Promise<JsonObject | void>
   revert?(ctx: PlatformContext, params: P, result: JsonObject | null, action: Action): Promise<void>
 }
@@ -57,6 +77,8 @@ export interface PolicyCallContext extends PlatformContext {
   members(ids?: number[]): Promise<Member[]>
   /** Records that this proposal's vote is hosted by this platform at `post`. */
   setVotePost(post: VotePost): Promise<void>
+  /** Who may vote on this proposal (member ids); null: every member of the community. */
+  setVoters(memberIds: number[] | null): Promise<void>
 }
 
 export type PolicyFunction = (ctx: PolicyCallContext, ...args: JsonValue[]) => Promise<JsonValue | undefined>

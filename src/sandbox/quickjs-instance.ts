@@ -157,6 +157,19 @@ function isGuestError(value: unknown): value is GuestError {
 }
 
 /**
+ * The one line the block runs in: the prelude's entry called with the run's data and the block
+ * as the body of an async function, so the block's own lines keep their numbers.
+ */
+function wrap(code: string, globals: Record<string, JsonValue>, paths: string[], now: number): string {
+  return (
+    `${runEntry}(${literal(globals)},` +
+    `${JSON.stringify(paths.map((path) => path.split('.')))},` +
+    `${now},` +
+    `async function(){${code}\n})`
+  )
+}
+
+/**
  * One WebAssembly instance of QuickJS (its own capped memory) with one runtime reused across
  * runs; every run gets a fresh context, created ahead of time when the instance is idle.
  * Holds at most one evaluation, since asyncify can suspend only one at a time.
@@ -300,6 +313,56 @@ export class QuickJsInstance {
     return result
   }
 
+  /**
+   * Parses a block exactly as `run` would wrap it, without running anything: QuickJS compiles
+   * the wrapper to bytecode and stops, so neither the prelude's entry nor the block is called.
+   * A bare context is enough, since nothing is evaluated.
+   */
+  compile(block: string, code: string, limits: SandboxLimits): SandboxError | null {
+    const run: RunState = {
+      block,
+      lines: code.split('\n').length,
+      paths: [],
+      functions: [],
+      hostCallsLeft: 0,
+      hostCallLimit: 0,
+      budgetExceeded: false,
+      deadline: performance.now() + limits.cpuMs,
+      cpuMs: limits.cpuMs,
+      interrupted: false,
+      abandoned: false,
+      now: 0,
+      randomState: 0,
+    }
+    this.runtime.setMemoryLimit(limits.memoryBytes)
+    this.runtime.setMaxStackSize(limits.stackBytes)
+    this.current = run
+    const context = this.runtime.newContext({ intrinsics })
+    try {
+      const compiled = context.evalCode(wrap(code, {}, [], 0), block, {
+        type: 'global',
+        strict: true,
+        compileOnly: true,
+      })
+      if (compiled.error) {
+        const result = compiled.error.consume((error) => this.engineError(context, run, error, true))
+        return result.ok ? null : result.error
+      }
+      compiled.value.dispose()
+      return null
+    } catch (e) {
+      this.healthy = false
+      throw e
+    } finally {
+      this.current = null
+      try {
+        context.dispose()
+      } catch {
+        this.healthy = false
+      }
+    }
+  }
+
   private finish(context: QuickJSAsyncContext, result: SandboxResult): void {
     this.current = null
     try {
@@ -339,11 +402,7 @@ export class QuickJsInstance {
   }
 
   private async evaluateUnsafe(context: QuickJSAsyncContext, run: RunState, request: BlockRun): Promise<SandboxResult> {
-    const source =
-      `${runEntry}(${literal(request.globals ?? {})},` +
-      `${JSON.stringify(run.paths.map((path) => path.split('.')))},` +
-      `${run.now},` +
-      `async function(){${request.code}\n})`
+    const source = wrap(request.code, request.globals ?? {}, run.paths, run.now)
     const evaluated = await context.evalCodeAsync(source, request.block, {
       type: 'global',
       strict: true,

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { checkRequest, QuickJsInstance } from './quickjs-instance.ts'
-import { defaultLimits, type BlockRun, type Sandbox, type SandboxLimits, type SandboxResult } from './sandbox.ts'
+import {
+  defaultLimits,
+  type BlockRun,
+  type Sandbox,
+  type SandboxError,
+  type SandboxLimits,
+  type SandboxResult,
+} from './sandbox.ts'
 
 export interface QuickJsSandboxOptions {
   /** How many runs may be in flight at once (one WebAssembly instance each). Default 2. */
@@ -143,8 +150,18 @@ export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}):
     }
   }
 
+  async function compile(block: string, code: string): Promise<SandboxError | null> {
+    const instance = await pool.acquire()
+    try {
+      return instance.compile(block, code, limits)
+    } finally {
+      pool.release(instance)
+    }
+  }
+
   return {
     run,
+    compile,
     close: () => {
       pool.close()
       return Promise.resolve()

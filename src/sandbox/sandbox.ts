@@ -61,5 +61,10 @@ export interface BlockRun {
 /** Runs untrusted policy code; every run starts from a fresh context and leaves nothing behind. */
 export interface Sandbox {
   run(request: BlockRun): Promise<SandboxResult>
+  /**
+   * Parses a block as `run` would, running none of it: the syntax error (with its block and
+   * line) or null. For checking policy code before it is saved.
+   */
+  compile(block: string, code: string): Promise<SandboxError | null>
   close(): Promise<void>
 }

@@ -63,5 +63,18 @@ export function createCommunityRepo(db: Kysely<Database>): CommunityRepo {
       }
       return community
     },
+
+    async lock(communityId) {
+      // An update that changes nothing still takes the row lock (PostgreSQL) or the write lock
+      // (SQLite), in one statement both dialects accept.
+      const result = await db
+        .updateTable('communities')
+        .set((eb) => ({ name: eb.ref('name') }))
+        .where('id', '=', communityId)
+        .executeTakeFirst()
+      if (result.numUpdatedRows === 0n) {
+        throw new AppError('not_found', `community ${communityId} not found`)
+      }
+    },
   }
 }

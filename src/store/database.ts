@@ -139,6 +139,8 @@ export interface ProposalsTable {
   vote_post_id: string | null
   vote_url: string | null
   vote_platform: string | null
+  /** JSON array of member ids who may vote; null: any member of the community */
+  eligible_voters: string | null
   data: string
   /** 1 once notify has run (it runs at most once) */
   notified: number

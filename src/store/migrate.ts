@@ -2,6 +2,7 @@ import { sql, type DatabaseIntrospector, type Kysely } from 'kysely'
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
 import type { Database } from './database.ts'
 import * as initial from './migrations/0001-initial.ts'
+import * as eligibleVoters from './migrations/0002-eligible-voters.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -11,6 +12,7 @@ interface MigrationModule {
 /** In code rather than read from a folder: what runs is what was imported and type-checked. */
 const migrations: Record<string, MigrationModule> = {
   '0001-initial': initial,
+  '0002-eligible-voters': eligibleVoters,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

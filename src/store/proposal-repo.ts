@@ -2,8 +2,11 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import { AppError } from '../errors.ts'
 import type { Database, ProposalsTable } from './database.ts'
-import { parseEnum, parseJsonObject } from './rows.ts'
+import { z } from 'zod'
+import { parseEnum, parseJsonAs, parseJsonObject } from './rows.ts'
 import type { ProposalRepo } from './store.ts'
+
+const memberIdsSchema = z.array(z.number().int())
 
 const statuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies readonly ProposalStatus[]
 
@@ -20,6 +23,7 @@ const columns = [
   'vote_post_id',
   'vote_url',
   'vote_platform',
+  'eligible_voters',
   'data',
 ] as const
 
@@ -38,6 +42,10 @@ function toProposal(row: ProposalRow): Proposal {
     votePostId: row.vote_post_id,
     voteUrl: row.vote_url,
     votePlatform: row.vote_platform,
+    eligibleVoters:
+      row.eligible_voters === null
+        ? null
+        : parseJsonAs('proposals', row.id, 'eligible_voters', row.eligible_voters, memberIdsSchema),
     data: parseJsonObject('proposals', row.id, 'data', row.data),
   }
 }
@@ -190,6 +198,15 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
           vote_post_id: post.postId,
           vote_url: post.url,
         })
+        .executeTakeFirst()
+      if (result.numUpdatedRows === 0n) {
+        throw notFound(proposalId)
+      }
+    },
+
+    async setEligibleVoters(communityId, proposalId, memberIds) {
+      const result = await byId(communityId, proposalId)
+        .set({ eligible_voters: memberIds === null ? null : JSON.stringify(memberIds) })
         .executeTakeFirst()
       if (result.numUpdatedRows === 0n) {
         throw notFound(proposalId)

@@ -42,6 +42,12 @@ export interface CommunityRepo {
   /** System-wide: every community, for the operator and the CLI. */
   listAll(): Promise<Community[]>
   update(communityId: number, patch: { name?: string; settings?: JsonObject }): Promise<Community>
+  /**
+   * Inside a transaction: holds the community's row until the transaction ends, so a check that
+   * reads many rows (the constitution's lock-out guard) and the change it allows are not
+   * interleaved with another such change. Throws not_found for an unknown community.
+   */
+  lock(communityId: number): Promise<void>
 }
 
 export interface IntegrationInput {
@@ -207,6 +213,8 @@ export interface ProposalRepo {
     proposalId: number,
     post: { platform: string; postId: string; url: string | null },
   ): Promise<void>
+  /** Who may vote on it: member ids, or null for every member of the community. */
+  setEligibleVoters(communityId: number, proposalId: number, memberIds: number[] | null): Promise<void>
   findByVotePost(communityId: number, platform: string, postId: string): Promise<Proposal | undefined>
   setData(communityId: number, proposalId: number, data: JsonObject): Promise<void>
 }

@@ -292,3 +292,44 @@ describe('quickjs sandbox: isolation and concurrency', () => {
     assert.equal(valueOf(await sandbox.run({ block: 'b', code: 'return 1' })), 1)
   })
 })
+
+describe('quickjs sandbox: compiling without running', () => {
+  let sandbox: Sandbox
+  before(async () => {
+    sandbox = await createQuickJsSandbox({ poolSize: 1 })
+  })
+  after(() => sandbox.close())
+
+  it('accepts a block that parses, including return and await at the top of the body', async () => {
+    assert.equal(await sandbox.compile('check', 'const yes = 1\nif (yes) return PASSED\nawait null'), null)
+    assert.equal(await sandbox.compile('filter', ''), null)
+  })
+
+  it('reports a syntax error with its block and line', async () => {
+    assert.deepEqual(await sandbox.compile('check', 'const a = 1\n\nlet = ;'), {
+      kind: 'syntax',
+      message: 'variable name expected',
+      block: 'check',
+      line: 3,
+    })
+  })
+
+  it('shows an unclosed bracket on the last line of the body', async () => {
+    const error = await sandbox.compile('notify', 'const a = 1\nreturn ((')
+    assert.equal(error?.kind, 'syntax')
+    assert.equal(error?.block, 'notify')
+    assert.equal(error?.line, 2)
+  })
+
+  it('runs none of the code', async () => {
+    // An endless loop that ran would end in a timeout error, not in null.
+    const started = performance.now()
+    assert.equal(await sandbox.compile('check', 'while (true) {}'), null)
+    assert.ok(performance.now() - started < 200)
+  })
+
+  it('leaves the instance usable for runs', async () => {
+    assert.ok((await sandbox.compile('check', 'return (')) !== null)
+    assert.deepEqual(await sandbox.run({ block: 'check', code: 'return 1 + 1' }), { ok: true, value: 2 })
+  })
+})

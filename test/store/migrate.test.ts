@@ -38,7 +38,7 @@ describe('sqlite: open a file', () => {
       secretKey: testSecretKey,
     })
     try {
-      assert.deepEqual(await migrate(store), ['0001-initial'])
+      assert.deepEqual(await migrate(store), ['0001-initial', '0002-eligible-voters'])
       const journal = await sql<{
         journal_mode: string
       }>`pragma journal_mode`.execute(store.db)

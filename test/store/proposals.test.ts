@@ -29,6 +29,7 @@ for (const dialect of testDialects()) {
         votePostId: null,
         voteUrl: null,
         votePlatform: null,
+        eligibleVoters: null,
         data: {},
       })
       assert.deepEqual(await store.proposals.get(community.id, proposal.id), proposal)
@@ -49,6 +50,16 @@ for (const dialect of testDialects()) {
         data: { yes: 2, who: ['ada'] },
       })
       assert.equal(await store.proposals.findByVotePost(community.id, 'discord', '123.45'), undefined)
+    })
+
+    it('keeps who may vote: some members, or everyone again', async () => {
+      const { community, proposal } = await seedProposal(store)
+      await store.proposals.setEligibleVoters(community.id, proposal.id, [3, 1])
+      assert.deepEqual((await store.proposals.get(community.id, proposal.id))?.eligibleVoters, [3, 1])
+      await store.proposals.setEligibleVoters(community.id, proposal.id, [])
+      assert.deepEqual((await store.proposals.get(community.id, proposal.id))?.eligibleVoters, [])
+      await store.proposals.setEligibleVoters(community.id, proposal.id, null)
+      assert.equal((await store.proposals.get(community.id, proposal.id))?.eligibleVoters, null)
     })
 
     it('lists by status and action, newest first, and pages pending proposals system-wide', async () => {
@@ -148,6 +159,9 @@ for (const dialect of testDialects()) {
       assert.equal(await store.proposals.markOutcomeRan(b.community.id, id), false)
       assert.equal(await store.proposals.acquireLease(b.community.id, id, 't', 2000, 1000), false)
       await assert.rejects(store.proposals.setData(b.community.id, id, { x: 1 }), (e) => isAppError(e, 'not_found'))
+      await assert.rejects(store.proposals.setEligibleVoters(b.community.id, id, [1]), (e) =>
+        isAppError(e, 'not_found'),
+      )
       await assert.rejects(
         store.proposals.setVotePost(b.community.id, id, {
           platform: 'slack',

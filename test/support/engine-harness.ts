@@ -1,11 +1,14 @@
-import { createEngine, type Engine, type EngineJobs } from '../../src/engine/engine.ts'
+import { createEngine, type Engine, type EngineJobs, type ProposeOutcome } from '../../src/engine/engine.ts'
+import type { JsonObject } from '../../src/domain/json.ts'
 import type { Community } from '../../src/domain/community.ts'
 import type { Member, Permission, Role } from '../../src/domain/member.ts'
 import { emptyBlocks, type Policy, type PolicyBlocks } from '../../src/domain/policy.ts'
+import { createConstitutionPlatform } from '../../src/platforms/constitution/manifest.ts'
 import type { PlatformDef } from '../../src/platforms/platform.ts'
 import type { Sandbox } from '../../src/sandbox/sandbox.ts'
 import { createQuickJsSandbox } from '../../src/sandbox/quickjs-sandbox.ts'
 import type { Dialect, PolicyInput, Store } from '../../src/store/store.ts'
+import { createCommunityWithKit } from '../../src/kits/apply-kit.ts'
 import { fakeClock } from './fake-clock.ts'
 import { openTestStore } from './test-store.ts'
 import { testPlatform, type TestWorld } from './test-platform.ts'
@@ -19,19 +22,24 @@ export interface EngineHarness {
   /** The test platform the engine runs with (share it to build a second engine on one world). */
   platform: PlatformDef
   community: Community
+  /** With the `kit` option: the member who created the community (username `creator`). */
+  creator: Member | undefined
   member(username: string, roles?: string[]): Promise<Member>
   role(name: string, permissions: Permission[], options?: { isDefault?: boolean }): Promise<Role>
   policy(input: Partial<Omit<PolicyInput, 'blocks'>> & { blocks?: Partial<PolicyBlocks> }): Promise<Policy>
+  /** Proposes `constitution.<name>` in PolicyKit as the member `initiatorId`. */
+  constitution(name: string, params: JsonObject, initiatorId: number): Promise<ProposeOutcome>
   close(): Promise<void>
 }
 
 /**
  * A community on the test platform with a real store, the real sandbox and a fake clock. Its
- * default role may propose every action; tests add roles and policies as they need.
+ * default role may propose every action; tests add roles and policies as they need. With `kit`,
+ * the community is instead created with that starter kit by a member named `creator`.
  */
 export async function engineHarness(
   dialect: Dialect,
-  options: { jobs?: (engine: () => Engine) => EngineJobs; sandbox?: Sandbox } = {},
+  options: { jobs?: (engine: () => Engine) => EngineJobs; sandbox?: Sandbox; kit?: string } = {},
 ): Promise<EngineHarness> {
   const store = await openTestStore(dialect)
   const sandbox = options.sandbox ?? (await createQuickJsSandbox({ poolSize: 2 }))
@@ -47,13 +55,24 @@ export async function engineHarness(
   const engine = createEngine({
     store,
     sandbox,
-    platforms: [platform],
+    platforms: [createConstitutionPlatform({ store, sandbox }), platform],
     clock,
     ...(options.jobs ? { jobs: options.jobs(getEngine) } : {}),
   })
   engineRef = engine
-  const community = await store.communities.create({ name: 'Test community', now: clock.now() })
-  await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*'], isDefault: true })
+  let community: Community
+  let creator: Member | undefined
+  if (options.kit) {
+    ;({ community, creator } = await createCommunityWithKit(store, {
+      name: 'Test community',
+      kit: options.kit,
+      creator: { username: 'creator', displayName: 'Creator' },
+      now: clock.now(),
+    }))
+  } else {
+    community = await store.communities.create({ name: 'Test community', now: clock.now() })
+    await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*'], isDefault: true })
+  }
 
   return {
     store,
@@ -63,6 +82,7 @@ export async function engineHarness(
     world,
     platform,
     community,
+    creator,
     async member(username, roles = []) {
       const member = await store.members.create(community.id, { username, now: clock.now() })
       for (const name of roles) {
@@ -91,6 +111,15 @@ export async function engineHarness(
         },
         clock.now(),
       )
+    },
+    constitution(name, params, initiatorId) {
+      return engine.propose({
+        communityId: community.id,
+        type: `constitution.${name}`,
+        params,
+        initiatorId,
+        origin: 'policykit',
+      })
     },
     async close() {
       if (!options.sandbox) {

@@ -1,0 +1,34 @@
+import { enginePlatforms, openConfiguredStore } from '../app.ts'
+import { loadConfig } from '../config.ts'
+import { createEngine } from '../engine/engine.ts'
+import { silentLogger } from '../engine/logger.ts'
+import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts'
+import { systemClock } from '../scheduler/clock.ts'
+import type { PolicyCommandRuntime } from './policy-command.ts'
+
+/**
+ * The store and an engine for one CLI command, from the same configuration as `policykit start`.
+ * The engine runs without the job queue: a first evaluation happens in this process, and the
+ * running server's sweep re-checks whatever stays pending. It does not migrate: run
+ * `policykit migrate` first.
+ */
+export async function openCliRuntime(): Promise<PolicyCommandRuntime> {
+  const store = await openConfiguredStore(loadConfig())
+  const sandbox = await createQuickJsSandbox({ poolSize: 1 })
+  const engine = createEngine({
+    store,
+    sandbox,
+    platforms: enginePlatforms(store, sandbox),
+    clock: systemClock,
+    logger: silentLogger,
+  })
+  return {
+    store,
+    engine,
+    sandbox,
+    async close() {
+      await sandbox.close()
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,32 @@
+import { definePlatform, type PlatformDef } from '../platform.ts'
+import { documentActions } from './actions/documents.ts'
+import { integrationActions } from './actions/integrations.ts'
+import { policyActions } from './actions/policies.ts'
+import { roleActions } from './actions/roles.ts'
+import { settingsActions } from './actions/settings.ts'
+import type { ConstitutionDeps } from './constitution-deps.ts'
+import { constitutionFunctions } from './functions.ts'
+
+/**
+ * The built-in platform whose actions change PolicyKit itself: policies, roles and who has them,
+ * documents, integrations and settings. Its actions (`constitution.addPolicy`, …) are governed
+ * by constitution policies like any other action and executed when their proposal passes (or at
+ * once for a proposer holding `execute` for the type). None can be reverted: undoing one is
+ * another proposal. Each checks what it refers to when proposed (`validate`) and again when it
+ * runs, since things may have changed while the vote was open.
+ */
+export function createConstitutionPlatform(deps: ConstitutionDeps): PlatformDef {
+  return definePlatform({
+    name: 'constitution',
+    builtIn: true,
+    kind: 'constitution',
+    actions: {
+      ...policyActions(deps),
+      ...roleActions(deps),
+      ...documentActions(deps),
+      ...integrationActions(deps),
+      ...settingsActions(deps),
+    },
+    functions: constitutionFunctions(deps),
+  })
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { runCommunityCommand } from '../../src/cli/community-command.ts'
+import { openTestStore } from '../support/test-store.ts'
+
+function capture() {
+  const out: string[] = []
+  const err: string[] = []
+  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err }
+}
+
+describe('policykit community', () => {
+  it('creates a community with a kit and its admin, then lists it', async () => {
+    const store = await openTestStore('sqlite')
+    const keepOpen = { ...store, close: async () => {} }
+    const c = capture()
+    const code = await runCommunityCommand(
+      ['create', '--name', 'Gardeners', '--kit', 'democracy', '--admin', 'ada'],
+      c.io,
+      async () => keepOpen,
+    )
+    assert.equal(code, 0, c.err.join(''))
+    assert.match(c.out.join(''), /created community \d+ 'Gardeners' with the democracy kit; admin: ada/)
+    const [community] = await store.communities.listAll()
+    assert.ok(community)
+    assert.ok((await store.policies.list(community.id)).length > 0, 'the kit policies are there')
+    assert.ok(await store.members.getByUsername(community.id, 'ada'))
+
+    const listed = capture()
+    assert.equal(await runCommunityCommand(['list'], listed.io, async () => keepOpen), 0)
+    assert.equal(listed.out.join(''), `${community.id}\tGardeners\n`)
+    await store.close()
+  })
+
+  it('refuses an unknown kit, and missing options, saying what is wrong', async () => {
+    const store = await openTestStore('sqlite')
+    const keepOpen = { ...store, close: async () => {} }
+    const missing = capture()
+    assert.equal(await runCommunityCommand(['create', '--name', 'X'], missing.io, async () => keepOpen), 2)
+    assert.match(missing.err.join(''), /--name, --kit and --admin are required \(kits: .*democracy/)
+    await assert.rejects(
+      runCommunityCommand(
+        ['create', '--name', 'X', '--kit', 'anarchy', '--admin', 'a'],
+        capture().io,
+        async () => keepOpen,
+      ),
+      /anarchy/,
+    )
+    assert.deepEqual(await store.communities.listAll(), [], 'nothing was created')
+    await store.close()
+  })
+})
