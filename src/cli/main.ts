@@ -96,6 +96,14 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
+// `policykit kits | head` closes the pipe early; that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') {
+    process.exit(0)
+  }
+  throw e
+})
+
 run(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) {

@@ -31,6 +31,18 @@ function toColumns(input: Partial<RoleInput>) {
   }
 }
 
+/**
+ * Which rule a unique violation broke, read from the error itself: a query after it would fail
+ * on PostgreSQL inside a transaction, which the violation has already aborted. PostgreSQL names
+ * the constraint; SQLite lists the columns (`roles.community_id, roles.name`).
+ */
+function violatesNameRule(e: unknown): boolean {
+  if (e instanceof Error && 'constraint' in e && typeof e.constraint === 'string') {
+    return e.constraint === 'roles_community_name'
+  }
+  return e instanceof Error && e.message.includes('roles.name')
+}
+
 export function createRoleRepo(db: Kysely<Database>): RoleRepo {
   async function get(communityId: number, roleId: number): Promise<Role | undefined> {
     const row = await db
@@ -46,19 +58,10 @@ export function createRoleRepo(db: Kysely<Database>): RoleRepo {
    * Turns a unique violation into a message that says which rule was broken: the name
    * (roles_community_name) or the single default role (the roles_one_default index).
    */
-  async function conflict(communityId: number, roleId: number | null, name: string | undefined, e: unknown) {
-    const sameName =
-      name !== undefined &&
-      (await db
-        .selectFrom('roles')
-        .select('id')
-        .where('community_id', '=', communityId)
-        .where('name', '=', name)
-        .where('id', '!=', roleId ?? 0)
-        .executeTakeFirst())
+  function conflict(name: string | undefined, e: unknown): AppError {
     return new AppError(
       'conflict',
-      sameName ? `a role named ${name} already exists` : 'the community already has a default role',
+      violatesNameRule(e) ? `a role named ${name ?? ''} already exists` : 'the community already has a default role',
       { cause: e },
     )
   }
@@ -79,7 +82,7 @@ export function createRoleRepo(db: Kysely<Database>): RoleRepo {
           .executeTakeFirstOrThrow()
         return toRole(row)
       } catch (e) {
-        throw isUniqueViolation(e) ? await conflict(communityId, null, input.name, e) : e
+        throw isUniqueViolation(e) ? conflict(input.name, e) : e
       }
     },
 
@@ -99,7 +102,7 @@ export function createRoleRepo(db: Kysely<Database>): RoleRepo {
             .executeTakeFirst()
           role = row && toRole(row)
         } catch (e) {
-          throw isUniqueViolation(e) ? await conflict(communityId, roleId, patch.name, e) : e
+          throw isUniqueViolation(e) ? conflict(patch.name, e) : e
         }
       }
       if (!role) {
