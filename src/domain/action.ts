@@ -1,7 +1,8 @@
 import type { JsonObject } from './json.ts'
 
 /** platform: happened or requested on a platform; constitution: changes PolicyKit; trigger: an event. */
-export type ActionKind = 'platform' | 'constitution' | 'trigger'
+export const actionKinds = ['platform', 'constitution', 'trigger'] as const
+export type ActionKind = (typeof actionKinds)[number]
 
 /**
  * Where a governed action came from. `platform`: it already happened there (revert it while

@@ -1,9 +1,16 @@
 import { z } from 'zod'
 // errors.ts imports nothing: a parse at the edge throws the app's own error, as everywhere else.
 import { AppError } from '../errors.ts'
-import type { ActionKind } from './action.ts'
+import { actionKinds } from './action.ts'
 import type { JsonValue } from './json.ts'
-import { blockNames, type Policy, type PolicyBlocks, type PolicyVariable, type VariableType } from './policy.ts'
+import {
+  blockNames,
+  variableTypes,
+  type Policy,
+  type PolicyBlocks,
+  type PolicyVariable,
+  type VariableType,
+} from './policy.ts'
 
 /**
  * A policy as a portable JSON document: what `policy export` writes, `policy import` and
@@ -11,17 +18,6 @@ import { blockNames, type Policy, type PolicyBlocks, type PolicyVariable, type V
  * active flag stay behind: they belong to one community's copy, not to the policy.
  */
 export const policyDocumentFormat = 'policykit.policy/1'
-
-const kinds = ['platform', 'constitution', 'trigger'] as const satisfies readonly ActionKind[]
-const variableTypes = [
-  'string',
-  'number',
-  'boolean',
-  'timestamp',
-  'member',
-  'role',
-  'json',
-] as const satisfies readonly VariableType[]
 
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 const actionType = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z][A-Za-z0-9_-]*)+$/
@@ -98,7 +94,7 @@ export const policyDocumentSchema = z
     format: z.literal(policyDocumentFormat),
     name: z.string().trim().min(1).max(200),
     description: z.string().max(10_000).default(''),
-    kind: z.enum(kinds),
+    kind: z.enum(actionKinds),
     actionTypes: z.array(z.string().regex(actionType, 'must be an action type such as slack.postMessage')).default([]),
     priority: z.number().int().default(0),
     variables: z.array(variableSchema).default([]),

@@ -5,7 +5,8 @@ export const blockNames = ['filter', 'initialize', 'check', 'notify', 'pass', 'f
 export type BlockName = (typeof blockNames)[number]
 export type PolicyBlocks = Record<BlockName, string>
 
-export type VariableType = 'string' | 'number' | 'boolean' | 'timestamp' | 'member' | 'role' | 'json'
+export const variableTypes = ['string', 'number', 'boolean', 'timestamp', 'member', 'role', 'json'] as const
+export type VariableType = (typeof variableTypes)[number]
 
 export interface PolicyVariable {
   name: string

@@ -1,16 +1,9 @@
 import type { Kysely, Selectable } from 'kysely'
-import {
-  actionPlatform,
-  type Action,
-  type ActionKind,
-  type ActionOrigin,
-  type ExecutionState,
-} from '../domain/action.ts'
+import { actionKinds, actionPlatform, type Action, type ActionOrigin, type ExecutionState } from '../domain/action.ts'
 import type { ActionsTable, Database } from './database.ts'
-import { parseEnum, parseJsonObject, parseJsonObjectOrNull } from './rows.ts'
+import { parseEnum, parseJsonObject, parseJsonObjectOrNull, newestFirst } from './rows.ts'
 import type { ActionRepo } from './store.ts'
 
-const kinds = ['platform', 'constitution', 'trigger'] as const satisfies readonly ActionKind[]
 const origins = ['platform', 'policykit'] as const satisfies readonly ActionOrigin[]
 const executionStates = [
   'none',
@@ -25,7 +18,7 @@ function toAction(row: Selectable<ActionsTable>): Action {
   return {
     id: row.id,
     communityId: row.community_id,
-    kind: parseEnum('actions', row.id, 'kind', row.kind, kinds),
+    kind: parseEnum('actions', row.id, 'kind', row.kind, actionKinds),
     type: row.type,
     platform: row.platform,
     origin: parseEnum('actions', row.id, 'origin', row.origin, origins),
@@ -111,14 +104,8 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
     },
 
     async list(communityId, options = {}) {
-      let query = db.selectFrom('actions').selectAll().where('community_id', '=', communityId)
-      if (options.beforeId !== undefined) {
-        query = query.where('id', '<', options.beforeId)
-      }
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(options.limit ?? 100)
-        .execute()
+      const query = db.selectFrom('actions').selectAll().where('community_id', '=', communityId)
+      const rows = await newestFirst(query, options).execute()
       return rows.map(toAction)
     },
   }

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { EvaluationLog, LogLevel } from '../domain/community.ts'
 import type { Database, EvaluationLogsTable } from './database.ts'
-import { parseEnum, parseJsonObjectOrNull } from './rows.ts'
+import { parseEnum, parseJsonObjectOrNull, newestFirst } from './rows.ts'
 import type { LogRepo } from './store.ts'
 
 const levels = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
@@ -52,13 +52,7 @@ export function createLogRepo(db: Kysely<Database>): LogRepo {
       if (options.actionId !== undefined) {
         query = query.where('action_id', '=', options.actionId)
       }
-      if (options.beforeId !== undefined) {
-        query = query.where('id', '<', options.beforeId)
-      }
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(options.limit ?? 100)
-        .execute()
+      const rows = await newestFirst(query, options).execute()
       return rows.map(toLog)
     },
   }

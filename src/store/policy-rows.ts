@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import { z } from 'zod'
-import type { ActionKind } from '../domain/action.ts'
-import { blockNames, type Policy, type PolicyVersion, type VariableType } from '../domain/policy.ts'
+import { actionKinds } from '../domain/action.ts'
+import { blockNames, variableTypes, type Policy, type PolicyVersion } from '../domain/policy.ts'
 import type { PolicyVersionsTable } from './database.ts'
 import { parseEnum, parseJsonAs } from './rows.ts'
 import type { PolicyInput } from './store.ts'
@@ -10,16 +10,6 @@ import type { PolicyInput } from './store.ts'
  * Policy rows to domain objects. A Policy is the head row joined with its current version; the
  * content columns (name, kind, …) read the same from either table.
  */
-const kinds = ['platform', 'constitution', 'trigger'] as const satisfies readonly ActionKind[]
-const variableTypes = [
-  'string',
-  'number',
-  'boolean',
-  'timestamp',
-  'member',
-  'role',
-  'json',
-] as const satisfies readonly VariableType[]
 const actionTypesSchema = z.array(z.string())
 const blocksSchema = z.record(z.enum(blockNames), z.string())
 const variablesSchema = z.array(
@@ -48,7 +38,7 @@ function toContent(table: string, id: number, row: ContentRow): PolicyInput {
   return {
     name: row.name,
     description: row.description,
-    kind: parseEnum(table, id, 'kind', row.kind, kinds),
+    kind: parseEnum(table, id, 'kind', row.kind, actionKinds),
     actionTypes: parseJsonAs(table, id, 'action_types', row.action_types, actionTypesSchema),
     priority: row.priority,
     variables: parseJsonAs(table, id, 'variables', row.variables, variablesSchema),

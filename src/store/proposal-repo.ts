@@ -3,7 +3,7 @@ import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import { AppError } from '../errors.ts'
 import type { Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
-import { parseEnum, parseJsonAs, parseJsonObject } from './rows.ts'
+import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
 import type { ProposalRepo } from './store.ts'
 
 const memberIdsSchema = z.array(z.number().int())
@@ -111,13 +111,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       if (options.actionId !== undefined) {
         query = query.where('action_id', '=', options.actionId)
       }
-      if (options.beforeId !== undefined) {
-        query = query.where('id', '<', options.beforeId)
-      }
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(options.limit ?? 100)
-        .execute()
+      const rows = await newestFirst(query, options).execute()
       return rows.map(toProposal)
     },
 

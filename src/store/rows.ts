@@ -1,3 +1,4 @@
+import { sql, type SelectQueryBuilder } from 'kysely'
 import type { z } from 'zod'
 import type { JsonObject } from '../domain/json.ts'
 
@@ -71,3 +72,13 @@ export function isUniqueViolation(e: unknown): boolean {
 }
 
 export const flag = (value: boolean): number => (value ? 1 : 0)
+
+/** List pages: newest first, older than `beforeId` when paging on, at most `limit` (100). */
+export function newestFirst<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  page: { beforeId?: number; limit?: number },
+): SelectQueryBuilder<DB, TB, O> {
+  const id = sql.ref<number>('id')
+  const older = page.beforeId === undefined ? query : query.where(id, '<', page.beforeId)
+  return older.orderBy(id, 'desc').limit(page.limit ?? 100)
+}
