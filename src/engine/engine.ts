@@ -360,15 +360,12 @@ export function createEngine(deps: EngineDeps): Engine {
         initiatorId: input.initiatorId,
         params: parsed.data,
         externalId: input.externalId ?? null,
+        result: input.result ?? null,
         now: clock.now(),
       })
       if (!created) {
         const [proposal] = await store.proposals.list(input.communityId, { actionId: action.id, limit: 1 })
         return { status: 'duplicate', action, proposal }
-      }
-      if (input.result) {
-        await store.actions.transitionExecution(action.communityId, action.id, ['none'], 'none', input.result)
-        action.result = input.result
       }
       if (canExecute) {
         if (action.origin === 'policykit') {
@@ -394,7 +391,16 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     async trigger(input) {
-      return runTrigger(input.communityId, input.type, input.data, input.initiatorId ?? null, null)
+      const dot = input.type.indexOf('.')
+      const def = dot > 0 ? access.platform(input.type.slice(0, dot))?.triggers?.[input.type.slice(dot + 1)] : undefined
+      if (!def) {
+        throw new AppError('invalid_input', `unknown trigger type '${input.type}'`)
+      }
+      const parsed = def.data.safeParse(input.data)
+      if (!parsed.success) {
+        throw new AppError('invalid_input', `${input.type}: ${parsed.error.issues.map(formatIssue).join('; ')}`)
+      }
+      return runTrigger(input.communityId, input.type, parsed.data, input.initiatorId ?? null, null)
     },
 
     async castVote(communityId, proposalId, memberId, vote) {

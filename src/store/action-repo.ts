@@ -58,7 +58,7 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
           origin: input.origin,
           initiator_id: input.initiatorId,
           params: JSON.stringify(input.params),
-          result: null,
+          result: input.result ? JSON.stringify(input.result) : null,
           execution_state: 'none',
           external_id: externalId,
           created_at: input.now,

@@ -156,6 +156,8 @@ export interface ActionInput {
   initiatorId: number | null
   params: JsonObject
   externalId?: string | null
+  /** For an action that already happened: what `revert` will need (e.g. the message's id). */
+  result?: JsonObject | null
   now: number
 }
 

@@ -72,5 +72,12 @@ for (const dialect of testDialects()) {
       const message = h.world.messages.at(-1)?.text
       assert.equal(message, `event: outage at ${new Date(h.clock.now()).toISOString()}`)
     })
+
+    it('refuses an event of a type no platform declares', async () => {
+      await assert.rejects(
+        h.engine.trigger({ communityId: h.community.id, type: 'test.nonsense', data: {} }),
+        /unknown trigger type 'test\.nonsense'/,
+      )
+    })
   })
 }
