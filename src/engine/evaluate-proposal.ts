@@ -33,16 +33,20 @@ async function runBlock(
   ctx: RunContext,
   block: BlockName,
   functions: Record<string, HostFunction>,
+  asyncFunctions: Record<string, HostFunction> = {},
 ): Promise<SandboxResult> {
   const code = ctx.version.blocks[block]
   if (isBlank(code)) {
     return { ok: true, value: undefined }
   }
+  await ctx.loadVotes()
   return deps.sandbox.run({
     block,
     code,
     globals: ctx.globals(),
     functions,
+    asyncFunctions,
+    onRestart: ctx.checkpoint(),
     now: ctx.now,
     randomSeed: seedFor(ctx.proposal?.id ?? ctx.view.action.id, block, ctx.now),
   })
@@ -86,12 +90,14 @@ export async function evaluateProposal(
 ): Promise<ProposalStatus> {
   const { store } = deps
   const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })
-  const functions = {
-    ...ctx.functions(),
-    ...(await deps.access.policyFunctions(proposal.communityId, proposal, view.action, (_platform, post) =>
-      ctx.setVotePost(post),
-    )),
-  }
+  const functions = ctx.functions()
+  // Platform calls go over the network: a block that makes one runs where the guest can wait.
+  const platformFunctions = await deps.access.policyFunctions(
+    proposal.communityId,
+    proposal,
+    view.action,
+    (_platform, post) => ctx.setVotePost(post),
+  )
   // Only an action this proposal governs is executed or reverted, never the one a trigger shows.
   const governed = view.triggerType === undefined && view.action.kind !== 'trigger' ? view.action : null
 
@@ -109,7 +115,7 @@ export async function evaluateProposal(
     ctx.log('info', `proposal ${status}`)
     const block = status === 'passed' ? 'pass' : 'fail'
     if (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id)) {
-      const result = await runBlock(deps, ctx, block, functions)
+      const result = await runBlock(deps, ctx, block, functions, platformFunctions)
       if (!result.ok) {
         logBlockError(ctx, result.error, `the proposal stays ${status}`)
       }
@@ -125,12 +131,12 @@ export async function evaluateProposal(
 
   try {
     if (first) {
-      const init = await runBlock(deps, ctx, 'initialize', functions)
+      const init = await runBlock(deps, ctx, 'initialize', functions, platformFunctions)
       if (!init.ok) {
         return await errored(init.error)
       }
     }
-    const check = await runBlock(deps, ctx, 'check', functions)
+    const check = await runBlock(deps, ctx, 'check', functions, platformFunctions)
     if (!check.ok) {
       if (first) {
         return await errored(check.error)
@@ -150,7 +156,7 @@ export async function evaluateProposal(
         await deps.perform(governed, 'revert')
       }
       if (await store.proposals.markNotified(proposal.communityId, proposal.id)) {
-        const notify = await runBlock(deps, ctx, 'notify', functions)
+        const notify = await runBlock(deps, ctx, 'notify', functions, platformFunctions)
         if (!notify.ok) {
           return await errored(notify.error)
         }

@@ -4,11 +4,11 @@ import type { JsonObject, JsonValue } from '../domain/json.ts'
 import type { Member, Role } from '../domain/member.ts'
 import type { PolicyVersion } from '../domain/policy.ts'
 import type { Proposal } from '../domain/proposal.ts'
-import type { VoteValue } from '../domain/vote.ts'
+import type { Vote } from '../domain/vote.ts'
 import { variableValues } from '../domain/policy.ts'
 import { AppError } from '../errors.ts'
 import type { HostFunction } from '../sandbox/sandbox.ts'
-import type { LogInput, Store, VoteFilter } from '../store/store.ts'
+import type { LogInput, Store } from '../store/store.ts'
 
 /** The governed action as policy code sees it, with its initiator resolved. */
 export interface ActionView {
@@ -19,15 +19,24 @@ export interface ActionView {
   triggerData?: JsonObject
 }
 
+/** What `getYesVotes` and the others select; `users` narrows it to some voters. */
+interface VoteQuery {
+  kind?: Vote['kind']
+  value?: boolean | string | number
+}
+
 /**
  * Everything one evaluation of one proposal shares across its blocks: what is in scope, the
  * proposal's data store and the log lines policy code writes, both flushed once at the end.
+ * The proposal's votes are read once, before its first block, so that the vote queries are
+ * synchronous (a vote cast meanwhile triggers another check).
  */
 export class RunContext {
   readonly logs: LogInput[] = []
   private data: JsonObject
   private dataDirty = false
   private votePost: { postId: string; url: string | null } | null = null
+  private votes: Array<Vote & { username: string }> | null = null
   readonly store: Store
   readonly view: ActionView
   readonly version: PolicyVersion
@@ -63,6 +72,29 @@ export class RunContext {
       details,
       now: this.now,
     })
+  }
+
+  /** Reads the proposal's votes and their voters' usernames, once per evaluation. */
+  async loadVotes(): Promise<void> {
+    if (this.votes !== null || !this.proposal) {
+      return
+    }
+    this.votes = await this.store.votes.listWithVoters(this.communityId, this.proposal.id)
+  }
+
+  /**
+   * Before a block runs: the function that undoes what its synchronous host calls did (data
+   * writes, log lines), for when the sandbox abandons the run and starts it over.
+   */
+  checkpoint(): () => void {
+    const data = { ...this.data }
+    const dataDirty = this.dataDirty
+    const logs = this.logs.length
+    return () => {
+      this.data = { ...data }
+      this.dataDirty = dataDirty
+      this.logs.length = logs
+    }
   }
 
   /** Lets blocks after `initiateVote` see `proposal.votePostId` and `proposal.voteUrl`. */
@@ -140,17 +172,16 @@ export class RunContext {
   }
 
   private proposalFunctions(proposal: Proposal): Record<string, HostFunction> {
-    const votes = (filter: VoteFilter, users: JsonValue | undefined) => async () =>
-      this.listVotes(proposal, { ...filter, ...(await this.memberFilter(users)) })
+    const votes = (query: VoteQuery, users: JsonValue | undefined) => this.listVotes(query, users)
     return {
       'proposal.getTimeElapsed': () => this.now - proposal.proposedAt,
-      'proposal.getYesVotes': (users) => votes({ kind: 'boolean', value: true }, users)(),
-      'proposal.getNoVotes': (users) => votes({ kind: 'boolean', value: false }, users)(),
+      'proposal.getYesVotes': (users) => votes({ kind: 'boolean', value: true }, users),
+      'proposal.getNoVotes': (users) => votes({ kind: 'boolean', value: false }, users),
       'proposal.getChoiceVotes': (value, users) =>
-        votes(typeof value === 'string' ? { kind: 'choice', value } : { kind: 'choice' }, users)(),
+        votes(typeof value === 'string' ? { kind: 'choice', value } : { kind: 'choice' }, users),
       'proposal.getNumberVotes': (value, users) =>
-        votes(typeof value === 'number' ? { kind: 'number', value } : { kind: 'number' }, users)(),
-      'proposal.getAllVotes': (users) => votes({}, users)(),
+        votes(typeof value === 'number' ? { kind: 'number', value } : { kind: 'number' }, users),
+      'proposal.getAllVotes': (users) => votes({}, users),
       'proposal.data.get': (key) => (typeof key === 'string' ? (this.data[key] ?? null) : null),
       'proposal.data.set': (key, value) => {
         if (typeof key !== 'string') {
@@ -171,40 +202,19 @@ export class RunContext {
     }
   }
 
-  /** `users` may be usernames, member ids or member objects ({ id } / { username }). */
-  private async memberFilter(users: JsonValue | undefined): Promise<Pick<VoteFilter, 'memberIds'>> {
-    if (users === undefined || users === null) {
-      return {}
+  private listVotes(query: VoteQuery, users: JsonValue | undefined): JsonValue {
+    if (this.votes === null) {
+      throw new Error('the proposal votes were not loaded before the block ran')
     }
-    const list = Array.isArray(users) ? users : [users]
-    const ids: number[] = []
-    for (const user of list) {
-      if (typeof user === 'number') {
-        ids.push(user)
-      } else if (typeof user === 'string') {
-        const member = await this.store.members.getByUsername(this.communityId, user)
-        if (member) {
-          ids.push(member.id)
-        }
-      } else if (user && typeof user === 'object' && !Array.isArray(user)) {
-        const id = user['id']
-        const username = user['username']
-        if (typeof id === 'number') {
-          ids.push(id)
-        } else if (typeof username === 'string') {
-          const member = await this.store.members.getByUsername(this.communityId, username)
-          if (member) {
-            ids.push(member.id)
-          }
-        }
-      }
-    }
-    return { memberIds: ids }
-  }
-
-  private async listVotes(proposal: Proposal, filter: VoteFilter): Promise<JsonValue> {
-    const votes = await this.store.votes.list(this.communityId, proposal.id, filter)
-    return votes.map((v) => ({ memberId: v.memberId, kind: v.kind, value: voteJson(v), castAt: v.castAt }))
+    const voters = voterFilter(users)
+    return this.votes
+      .filter(
+        (vote) =>
+          (query.kind === undefined || vote.kind === query.kind) &&
+          (query.value === undefined || vote.value === query.value) &&
+          (voters === null || voters.ids.has(vote.memberId) || voters.names.has(vote.username)),
+      )
+      .map((vote) => ({ memberId: vote.memberId, kind: vote.kind, value: vote.value, castAt: vote.castAt }))
   }
 
   /** Writes what the blocks changed: the proposal's data and the log lines. */
@@ -219,8 +229,29 @@ export class RunContext {
   }
 }
 
-function voteJson(vote: VoteValue): JsonValue {
-  return vote.value
+/** `users` may be usernames, member ids or member objects ({ id } / { username }); null is everyone. */
+function voterFilter(users: JsonValue | undefined): { ids: Set<number>; names: Set<string> } | null {
+  if (users === undefined || users === null) {
+    return null
+  }
+  const ids = new Set<number>()
+  const names = new Set<string>()
+  for (const user of Array.isArray(users) ? users : [users]) {
+    if (typeof user === 'number') {
+      ids.add(user)
+    } else if (typeof user === 'string') {
+      names.add(user)
+    } else if (user && typeof user === 'object' && !Array.isArray(user)) {
+      const id = user['id']
+      const username = user['username']
+      if (typeof id === 'number') {
+        ids.add(id)
+      } else if (typeof username === 'string') {
+        names.add(username)
+      }
+    }
+  }
+  return { ids, names }
 }
 
 function formatLogArg(arg: JsonValue): string {

@@ -1,13 +1,10 @@
-import variantModule from '@jitl/quickjs-wasmfile-release-asyncify'
 import {
-  Lifetime,
-  newQuickJSAsyncWASMModuleFromVariant,
   newVariant,
   type Intrinsics,
-  type QuickJSAsyncContext,
-  type QuickJSAsyncRuntime,
-  type QuickJSAsyncWASMModule,
+  type QuickJSContext,
   type QuickJSHandle,
+  type QuickJSRuntime,
+  type QuickJSVariant,
 } from 'quickjs-emscripten-core'
 import type { JsonValue } from '../domain/json.ts'
 import { AppError } from '../errors.ts'
@@ -18,7 +15,7 @@ import type { BlockRun, HostFunction, SandboxError, SandboxErrorKind, SandboxLim
  * What policy code gets. Proxy and typed arrays are left out: policies work on small JSON data,
  * and each intrinsic left out makes a fresh context cheaper and the attack surface smaller.
  */
-const intrinsics: Intrinsics = {
+export const intrinsics: Intrinsics = {
   BaseObjects: true,
   Date: true,
   Eval: true,
@@ -29,63 +26,43 @@ const intrinsics: Intrinsics = {
   Promise: true,
 }
 
-// The package's types describe its CommonJS build (the variant under `default`); Node loads its
-// ESM build, whose default export is the variant itself.
-const baseVariant = 'default' in variantModule ? variantModule.default : variantModule
-
 /** Past this, a run's WebAssembly memory is given back by replacing the instance. */
 const recycleAboveBytes = 40 * 1024 * 1024
-
-type RuntimePointer = Parameters<QuickJSAsyncContext['getMemory']>[0]
-type ContextMemory = ReturnType<QuickJSAsyncContext['getMemory']>
-type ValuePointer = Parameters<ContextMemory['heapValueHandle']>[0]
-type RunJobs = (rt: number, maxJobs: number, lastContext: number) => unknown
-
-interface Cwrap {
-  cwrap(name: string, returns: 'number', args: string[], options: { async: true }): RunJobs
-}
-
-function hasCwrap(value: unknown): value is Cwrap {
-  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'cwrap') === 'function'
-}
-
-function isPointer(value: unknown): value is RuntimePointer & ValuePointer {
-  return typeof value === 'number' && value > 0
-}
-
-/**
- * The library's `executePendingJobs` calls the job loop as a plain synchronous export, so a
- * host function awaited inside a promise job (anything after the block's first `await`) would
- * unwind a stack nobody rewinds. Wrapping the same export with `{ async: true }` makes
- * emscripten return a promise when the loop suspends. Both handles are private in the library's
- * types, hence the checked `Reflect.get`s.
- */
-function jobRunner(
-  module: QuickJSAsyncWASMModule,
-  runtime: QuickJSAsyncRuntime,
-): { rt: RuntimePointer; runJobs: RunJobs } {
-  const emscripten: unknown = Reflect.get(module, 'module')
-  const lifetime: unknown = Reflect.get(runtime, 'rt')
-  const rt: unknown = lifetime instanceof Lifetime ? lifetime.value : undefined
-  if (!hasCwrap(emscripten) || !isPointer(rt)) {
-    throw new Error('unsupported quickjs-emscripten build: no async job loop')
-  }
-  const runJobs = emscripten.cwrap('QTS_ExecutePendingJob', 'number', ['number', 'number', 'number'], { async: true })
-  return { rt, runJobs }
-}
 
 export interface InstanceOptions {
   wasmModule: WebAssembly.Module
   memoryPages: number
 }
 
+/** A host function as one run sees it; `async` ones may return a promise. */
+export interface HostCall {
+  path: string
+  fn: HostFunction
+  async: boolean
+}
+
+/**
+ * A build's variant on the compiled module, with its own WebAssembly memory: capped, since
+ * QuickJS's own memory limit does not stop every bomb. Both builds start at 256 pages.
+ */
+export function ownVariant<V extends QuickJSVariant>(
+  variant: V,
+  options: InstanceOptions,
+): { variant: V; memory: WebAssembly.Memory } {
+  const memory = new WebAssembly.Memory({
+    initial: Math.min(256, options.memoryPages),
+    maximum: options.memoryPages,
+  })
+  return { variant: newVariant(variant, { wasmModule: options.wasmModule, wasmMemory: memory }), memory }
+}
+
 /** The state of one run, shared with the interrupt handler and the host bridge. */
-interface RunState {
+export interface RunState {
   block: string
   /** Lines in the body: an error past its end (an unclosed bracket) is shown on the last. */
   lines: number
-  paths: string[]
-  functions: HostFunction[]
+  /** By the id the guest's stub passes. */
+  calls: HostCall[]
   hostCallsLeft: number
   hostCallLimit: number
   budgetExceeded: boolean
@@ -93,6 +70,8 @@ interface RunState {
   cpuMs: number
   interrupted: boolean
   abandoned: boolean
+  /** A sync instance met an async function: the run stops and starts over elsewhere. */
+  needsAsync: boolean
   now: number
   /** mulberry32 state: a tiny, well-mixed PRNG, so a seed replays the same sequence. */
   randomState: number
@@ -107,7 +86,7 @@ function nextRandom(run: RunState): number {
 }
 
 /** Only ever given text that JSON.stringify produced. */
-const parseJson: (text: string) => JsonValue = JSON.parse
+export const parseJson: (text: string) => JsonValue = JSON.parse
 
 const identifier = /^[A-Za-z_$][\w$]*$/
 
@@ -119,7 +98,7 @@ function checkName(name: string, what: string): void {
 
 /** Names end up as JS property names; anything else is a bug in the caller. */
 export function checkRequest(request: BlockRun): void {
-  for (const path of Object.keys(request.functions ?? {})) {
+  for (const path of [...Object.keys(request.functions ?? {}), ...Object.keys(request.asyncFunctions ?? {})]) {
     path.split('.').forEach((part) => checkName(part, 'function path'))
   }
   for (const name of Object.keys(request.globals ?? {})) {
@@ -160,7 +139,7 @@ function isGuestError(value: unknown): value is GuestError {
  * The one line the block runs in: the prelude's entry called with the run's data and the block
  * as the body of an async function, so the block's own lines keep their numbers.
  */
-function wrap(code: string, globals: Record<string, JsonValue>, paths: string[], now: number): string {
+export function wrap(code: string, globals: Record<string, JsonValue>, paths: string[], now: number): string {
   return (
     `${runEntry}(${literal(globals)},` +
     `${JSON.stringify(paths.map((path) => path.split('.')))},` +
@@ -169,51 +148,69 @@ function wrap(code: string, globals: Record<string, JsonValue>, paths: string[],
   )
 }
 
+/** The text a host call hands back to the guest's stub: `u`, `v<json>` or `e<message>`. */
+export function encodeHostValue(value: JsonValue | undefined): string {
+  return value === undefined ? 'u' : `v${JSON.stringify(value)}`
+}
+
+/** An AppError reaches the author with its message; anything else is hidden. */
+export function encodeHostError(path: string, e: unknown): string {
+  return e instanceof AppError ? `e${e.message}` : `einternal error in ${path}`
+}
+
+/** The arguments a guest stub passed, as JSON text. */
+export function hostArgs(args: string): JsonValue[] {
+  const parsed = parseJson(args)
+  return Array.isArray(parsed) ? parsed : []
+}
+
+function hostCalls(request: BlockRun): HostCall[] {
+  const calls: HostCall[] = []
+  for (const [fns, async] of [
+    [request.functions, false],
+    [request.asyncFunctions, true],
+  ] as const) {
+    for (const [path, fn] of Object.entries(fns ?? {})) {
+      calls.push({ path, fn, async })
+    }
+  }
+  return calls
+}
+
 /**
  * One WebAssembly instance of QuickJS (its own capped memory) with one runtime reused across
- * runs; every run gets a fresh context, created ahead of time when the instance is idle.
- * Holds at most one evaluation, since asyncify can suspend only one at a time.
+ * runs; every run gets a fresh context, created ahead of time when the instance is idle. What
+ * differs between the sync and the asyncify build (how the block is evaluated, how host calls
+ * return) is in the subclasses; parsing, limits and turning outcomes into results are here.
  */
-export class QuickJsInstance {
+export abstract class QuickJsInstance<C extends QuickJSContext> {
   /** False once the instance must not run anything again (aborted, abandoned, bloated). */
   healthy = true
   /** A fresh context with the prelude evaluated, ready for the next run. */
-  private prepared: QuickJSAsyncContext | null = null
-  private current: RunState | null = null
-  private readonly module: QuickJSAsyncWASMModule
-  private readonly memory: WebAssembly.Memory
-  private readonly runtime: QuickJSAsyncRuntime
-  private readonly rt: RuntimePointer
-  private readonly runJobs: RunJobs
+  protected prepared: C | null = null
+  protected current: RunState | null = null
+  protected readonly memory: WebAssembly.Memory
+  protected readonly runtime: QuickJSRuntime
 
-  private constructor(module: QuickJSAsyncWASMModule, memory: WebAssembly.Memory) {
-    this.module = module
+  protected constructor(runtime: QuickJSRuntime, memory: WebAssembly.Memory) {
+    this.runtime = runtime
     this.memory = memory
-    this.runtime = module.newRuntime()
-    const { rt, runJobs } = jobRunner(module, this.runtime)
-    this.rt = rt
-    this.runJobs = runJobs
     this.runtime.setInterruptHandler(() => this.shouldInterrupt())
   }
 
-  static async create(options: InstanceOptions): Promise<QuickJsInstance> {
-    const memory = new WebAssembly.Memory({
-      initial: Math.min(256, options.memoryPages),
-      maximum: options.memoryPages,
-    })
-    const module = await newQuickJSAsyncWASMModuleFromVariant(
-      newVariant(baseVariant, {
-        wasmModule: options.wasmModule,
-        wasmMemory: memory,
-      }),
-    )
-    return new QuickJsInstance(module, memory)
-  }
+  /** A bare context of this build, with `intrinsics`. */
+  protected abstract newContext(): C
+
+  /** The bridge's `call(id, argsJson)`: returns the encoded outcome of a host call. */
+  protected abstract newCallFunction(context: C): QuickJSHandle
 
   private shouldInterrupt(): boolean {
     const run = this.current
     if (run === null) {
       return false
+    }
+    if (run.needsAsync) {
+      return true
     }
     if (run.abandoned || performance.now() > run.deadline) {
       run.interrupted = true
@@ -227,7 +224,7 @@ export class QuickJsInstance {
     if (this.prepared !== null || !this.healthy) {
       return
     }
-    const context = this.runtime.newContext({ intrinsics })
+    const context = this.newContext()
     try {
       this.installBridge(context)
       context.unwrapResult(context.evalCode(preludeSource, preludeFilename)).dispose()
@@ -239,9 +236,9 @@ export class QuickJsInstance {
   }
 
   /** What the prelude takes into its closure: host calls, the run's clock and random source. */
-  private installBridge(context: QuickJSAsyncContext): void {
+  private installBridge(context: C): void {
     const bridge = context.newObject()
-    const call = context.newAsyncifiedFunction('call', (id, args) => this.hostCall(context, id, args))
+    const call = this.newCallFunction(context)
     const now = context.newFunction('now', () => context.newNumber(this.current?.now ?? 0))
     const random = context.newFunction('random', () =>
       context.newNumber(this.current === null ? 0 : nextRandom(this.current)),
@@ -258,26 +255,28 @@ export class QuickJsInstance {
     bridge.dispose()
   }
 
-  private takeContext(): QuickJSAsyncContext {
+  /** Takes the prepared context and sets the run's limits; the run then owns the context. */
+  protected begin(request: BlockRun, limits: SandboxLimits): { context: C; run: RunState } {
     this.prepare()
     const context = this.prepared
     this.prepared = null
     if (context === null) {
       throw new Error('sandbox instance is not usable')
     }
-    return context
+    const run = this.newRunState(request.block, request.code, limits, hostCalls(request))
+    run.now = Number(request.now ?? Date.now())
+    run.randomState = Number(request.randomSeed ?? 0) | 0
+    this.runtime.setMemoryLimit(limits.memoryBytes)
+    this.runtime.setMaxStackSize(limits.stackBytes)
+    this.current = run
+    return { context, run }
   }
 
-  /** Runs one block; resolves with its result, never rejects for anything the guest does. */
-  async run(request: BlockRun, limits: SandboxLimits): Promise<SandboxResult> {
-    const functions = request.functions ?? {}
-    const paths = Object.keys(functions)
-    const context = this.takeContext()
-    const run: RunState = {
-      block: request.block,
-      lines: request.code.split('\n').length,
-      paths,
-      functions: paths.map((path) => functions[path] ?? (() => undefined)),
+  private newRunState(block: string, code: string, limits: SandboxLimits, calls: HostCall[]): RunState {
+    return {
+      block,
+      lines: code.split('\n').length,
+      calls,
       hostCallsLeft: limits.hostCalls,
       hostCallLimit: limits.hostCalls,
       budgetExceeded: false,
@@ -285,32 +284,20 @@ export class QuickJsInstance {
       cpuMs: limits.cpuMs,
       interrupted: false,
       abandoned: false,
-      now: Number(request.now ?? Date.now()),
-      randomState: Number(request.randomSeed ?? 0) | 0,
+      needsAsync: false,
+      now: 0,
+      randomState: 0,
     }
-    this.runtime.setMemoryLimit(limits.memoryBytes)
-    this.runtime.setMaxStackSize(limits.stackBytes)
-    this.current = run
+  }
 
-    let timer: NodeJS.Timeout | undefined
-    const wall = new Promise<SandboxResult>((resolve) => {
-      timer = setTimeout(() => {
-        run.abandoned = true
-        resolve(this.failure(run, 'timeout', `exceeded ${limits.wallMs} ms of wall-clock time`))
-      }, limits.wallMs)
-    })
-    const evaluation = this.evaluate(context, run, request)
-    const result = await Promise.race([evaluation, wall])
-    clearTimeout(timer)
-    if (run.abandoned) {
-      // A host call may never return: the instance stays suspended, so it is never reused.
-      // If the call does return, the guest is interrupted at once and we clean up then.
-      this.healthy = false
-      void evaluation.finally(() => this.settleAbandoned(context))
-      return result
-    }
-    this.finish(context, result)
-    return result
+  /** The wrapper of a run: the prelude's entry called with the run's data and the block. */
+  protected source(request: BlockRun, run: RunState): string {
+    return wrap(
+      request.code,
+      request.globals ?? {},
+      run.calls.map((call) => call.path),
+      run.now,
+    )
   }
 
   /**
@@ -319,25 +306,11 @@ export class QuickJsInstance {
    * A bare context is enough, since nothing is evaluated.
    */
   compile(block: string, code: string, limits: SandboxLimits): SandboxError | null {
-    const run: RunState = {
-      block,
-      lines: code.split('\n').length,
-      paths: [],
-      functions: [],
-      hostCallsLeft: 0,
-      hostCallLimit: 0,
-      budgetExceeded: false,
-      deadline: performance.now() + limits.cpuMs,
-      cpuMs: limits.cpuMs,
-      interrupted: false,
-      abandoned: false,
-      now: 0,
-      randomState: 0,
-    }
+    const run = this.newRunState(block, code, limits, [])
     this.runtime.setMemoryLimit(limits.memoryBytes)
     this.runtime.setMaxStackSize(limits.stackBytes)
     this.current = run
-    const context = this.runtime.newContext({ intrinsics })
+    const context = this.newContext()
     try {
       const compiled = context.evalCode(wrap(code, {}, [], 0), block, {
         type: 'global',
@@ -363,7 +336,30 @@ export class QuickJsInstance {
     }
   }
 
-  private finish(context: QuickJSAsyncContext, result: SandboxResult): void {
+  /**
+   * The function a guest call refers to, counted against the run's budget, with its arguments
+   * as JSON text; or the encoded error the guest gets instead.
+   */
+  protected admit(
+    context: QuickJSContext,
+    idHandle: QuickJSHandle,
+    argsHandle: QuickJSHandle,
+  ): { run: RunState; call: HostCall; args: string } | string {
+    const run = this.current
+    const call = run?.calls[context.getNumber(idHandle)]
+    if (run === null || run.abandoned || run.needsAsync || call === undefined) {
+      return 'eno such host function'
+    }
+    if (run.hostCallsLeft <= 0) {
+      run.budgetExceeded = true
+      return `ehost call budget of ${run.hostCallLimit} calls exceeded`
+    }
+    run.hostCallsLeft -= 1
+    const args = context.typeof(argsHandle) === 'string' ? context.getString(argsHandle) : '[]'
+    return { run, call, args }
+  }
+
+  protected finish(context: C, result: SandboxResult | null): void {
     this.current = null
     try {
       context.dispose()
@@ -371,7 +367,7 @@ export class QuickJsInstance {
       this.healthy = false
     }
     if (
-      (!result.ok && (result.error.kind === 'timeout' || result.error.kind === 'memory')) ||
+      (result !== null && !result.ok && (result.error.kind === 'timeout' || result.error.kind === 'memory')) ||
       this.runtime.hasPendingJob() ||
       this.memory.buffer.byteLength > recycleAboveBytes
     ) {
@@ -379,73 +375,17 @@ export class QuickJsInstance {
     }
   }
 
-  private settleAbandoned(context: QuickJSAsyncContext): void {
-    this.current = null
-    try {
-      context.dispose()
-      this.runtime.dispose()
-    } catch {
-      // The instance is dropped either way; the garbage collector takes its memory.
-    }
+  /**
+   * A wasm trap (RuntimeError) or a library assertion: the guest is contained, the instance is
+   * not trusted again.
+   */
+  protected aborted(run: RunState, e: unknown): SandboxResult {
+    this.healthy = false
+    const message = e instanceof Error ? e.message : 'aborted'
+    return this.failure(run, run.interrupted ? 'timeout' : 'memory', `sandbox aborted: ${message}`)
   }
 
-  private async evaluate(context: QuickJSAsyncContext, run: RunState, request: BlockRun): Promise<SandboxResult> {
-    try {
-      return await this.evaluateUnsafe(context, run, request)
-    } catch (e) {
-      // A wasm trap (RuntimeError) or a library assertion: the guest is contained, the
-      // instance is not trusted again.
-      this.healthy = false
-      const message = e instanceof Error ? e.message : 'aborted'
-      return this.failure(run, run.interrupted ? 'timeout' : 'memory', `sandbox aborted: ${message}`)
-    }
-  }
-
-  private async evaluateUnsafe(context: QuickJSAsyncContext, run: RunState, request: BlockRun): Promise<SandboxResult> {
-    const source = wrap(request.code, request.globals ?? {}, run.paths, run.now)
-    const evaluated = await context.evalCodeAsync(source, request.block, {
-      type: 'global',
-      strict: true,
-    })
-    if (evaluated.error) {
-      return evaluated.error.consume((error) => this.engineError(context, run, error, true))
-    }
-    const outcome = evaluated.value
-    try {
-      const failed = await this.drainJobs(context, run)
-      return failed ?? this.readOutcome(context, run, outcome)
-    } finally {
-      outcome.dispose()
-    }
-  }
-
-  /** Runs promise jobs until none is left, letting host calls in them suspend. */
-  private async drainJobs(context: QuickJSAsyncContext, run: RunState): Promise<SandboxResult | null> {
-    const memory = context.getMemory(this.rt)
-    while (this.runtime.hasPendingJob()) {
-      const out = memory.newMutablePointerArray(1)
-      let pointer: unknown
-      try {
-        pointer = await this.runJobs(this.rt, -1, out.value.ptr)
-      } finally {
-        out.dispose()
-      }
-      if (!isPointer(pointer)) {
-        throw new Error('job loop returned no value')
-      }
-      const handle = memory.heapValueHandle(pointer)
-      if (context.typeof(handle) !== 'number') {
-        return handle.consume((error) => this.engineError(context, run, error, false))
-      }
-      handle.dispose()
-      if (run.abandoned) {
-        return null
-      }
-    }
-    return null
-  }
-
-  private readOutcome(context: QuickJSAsyncContext, run: RunState, outcome: QuickJSHandle): SandboxResult {
+  protected readOutcome(context: QuickJSContext, run: RunState, outcome: QuickJSHandle): SandboxResult {
     const state = context.getPromiseState(outcome)
     if (run.interrupted || run.budgetExceeded) {
       if (state.type === 'rejected') {
@@ -516,12 +456,7 @@ export class QuickJsInstance {
    * engine-made errors are read, so no guest getter runs here; `parsing` is true when the
    * error came before any guest code ran.
    */
-  private engineError(
-    context: QuickJSAsyncContext,
-    run: RunState,
-    error: QuickJSHandle,
-    parsing: boolean,
-  ): SandboxResult {
+  protected engineError(context: QuickJSContext, run: RunState, error: QuickJSHandle, parsing: boolean): SandboxResult {
     if (run.budgetExceeded) {
       return this.budgetFailure(run)
     }
@@ -553,52 +488,12 @@ export class QuickJsInstance {
     return this.failure(run, 'host_call_budget', `more than ${run.hostCallLimit} host function calls`)
   }
 
-  private failure(run: RunState, kind: SandboxErrorKind, message: string, line?: number): SandboxResult {
+  protected failure(run: RunState, kind: SandboxErrorKind, message: string, line?: number): SandboxResult {
     const error: SandboxError = { kind, message, block: run.block }
     if (line !== undefined) {
       error.line = Math.min(line, run.lines)
     }
     return { ok: false, error }
-  }
-
-  /**
-   * The one host function the guest sees (hidden in the prelude's closure). Never rejects: a
-   * rejection would leave the suspended guest without a value.
-   */
-  private async hostCall(
-    context: QuickJSAsyncContext,
-    idHandle: QuickJSHandle,
-    argsHandle: QuickJSHandle,
-  ): Promise<QuickJSHandle> {
-    const run = this.current
-    const id = context.getNumber(idHandle)
-    const args = context.typeof(argsHandle) === 'string' ? context.getString(argsHandle) : '[]'
-    const path = run?.paths[id]
-    const fn = run?.functions[id]
-    if (run === null || run.abandoned || path === undefined || fn === undefined) {
-      return context.newString('eno such host function')
-    }
-    if (run.hostCallsLeft <= 0) {
-      run.budgetExceeded = true
-      return context.newString(`ehost call budget of ${run.hostCallLimit} calls exceeded`)
-    }
-    run.hostCallsLeft -= 1
-    const started = performance.now()
-    const encoded = await this.callHost(path, fn, args)
-    // Host time is not the guest's CPU time.
-    run.deadline += performance.now() - started
-    return context.newString(encoded)
-  }
-
-  private async callHost(path: string, fn: HostFunction, args: string): Promise<string> {
-    try {
-      const parsed = parseJson(args)
-      const list = Array.isArray(parsed) ? parsed : []
-      const value = await fn(...list)
-      return value === undefined ? 'u' : `v${JSON.stringify(value)}`
-    } catch (e) {
-      return e instanceof AppError ? `e${e.message}` : `einternal error in ${path}`
-    }
   }
 
   /** Frees everything; only for an idle instance (a suspended one is just dropped). */

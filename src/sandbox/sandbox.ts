@@ -15,8 +15,8 @@ export type SandboxResult = { ok: true; value: JsonValue | undefined } | { ok: f
 
 /**
  * A function policy code may call. It receives plain data (JSON values) and returns plain data;
- * it may be async, and the author still calls it as if it were synchronous. An AppError it throws
- * reaches the author as an Error with the same message.
+ * one listed as async may return a promise, and the author still calls it as if it were
+ * synchronous. An AppError it throws reaches the author as an Error with the same message.
  */
 export type HostFunction = (...args: JsonValue[]) => JsonValue | undefined | Promise<JsonValue | undefined>
 
@@ -51,6 +51,17 @@ export interface BlockRun {
    * global (created if missing), `'slack.postMessage'` one on `slack`.
    */
   functions?: Record<string, HostFunction>
+  /**
+   * Host functions that may return a promise (platform calls), by dotted path as above. A run
+   * that calls one is restarted from scratch where the guest can wait for it, so `functions`
+   * must return their value synchronously: a promise from one is an error for the guest.
+   */
+  asyncFunctions?: Record<string, HostFunction>
+  /**
+   * Called when the run is abandoned at its first async call and starts over: undo what the
+   * synchronous host functions did in the abandoned attempt (log lines, data writes).
+   */
+  onRestart?: () => void
   /** `Date.now()` / `new Date()` inside the run; fixed for the run so it can be replayed. */
   now?: number
   /** Seed of `Math.random` inside the run. */

@@ -236,6 +236,8 @@ export interface VoteRepo {
   ): Promise<Vote>
   withdraw(communityId: number, proposalId: number, memberId: number): Promise<boolean>
   list(communityId: number, proposalId: number, filter?: VoteFilter): Promise<Vote[]>
+  /** All votes of a proposal, each with its voter's username (what policy code filters by). */
+  listWithVoters(communityId: number, proposalId: number): Promise<Array<Vote & { username: string }>>
   count(communityId: number, proposalId: number, filter?: VoteFilter): Promise<number>
 }
 

@@ -102,6 +102,21 @@ export function createVoteRepo(db: Kysely<Database>): VoteRepo {
       return rows.map(toVote)
     },
 
+    async listWithVoters(communityId, proposalId) {
+      const rows = await db
+        .selectFrom('votes as v')
+        .innerJoin('members as m', (join) =>
+          join.onRef('m.id', '=', 'v.member_id').onRef('m.community_id', '=', 'v.community_id'),
+        )
+        .where('v.community_id', '=', communityId)
+        .where('v.proposal_id', '=', proposalId)
+        .selectAll('v')
+        .select('m.username')
+        .orderBy('v.id')
+        .execute()
+      return rows.map((row) => ({ ...toVote(row), username: row.username }))
+    },
+
     async count(communityId, proposalId, filter = {}) {
       const row = await selectVotes(communityId, proposalId, filter)
         .select((eb) => eb.fn.countAll<number>().as('count'))

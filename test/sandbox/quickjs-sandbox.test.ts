@@ -52,7 +52,7 @@ describe('quickjs sandbox: values and host functions', () => {
 
   it('calls async host functions as if they were synchronous, also after an await', async () => {
     const posted: unknown[] = []
-    const functions = {
+    const asyncFunctions = {
       'slack.postMessage': async (text: unknown) => {
         await new Promise((resolve) => setTimeout(resolve, 2))
         posted.push(text)
@@ -64,7 +64,7 @@ describe('quickjs sandbox: values and host functions', () => {
       await null
       const second = await slack.postMessage('again')
       return [first, second]`
-    assert.deepEqual(valueOf(await run(code, { functions })), ['ts-1', 'ts-2'])
+    assert.deepEqual(valueOf(await run(code, { asyncFunctions })), ['ts-1', 'ts-2'])
     assert.deepEqual(posted, ['hi', 'again'])
   })
 
@@ -115,8 +115,8 @@ describe('quickjs sandbox: values and host functions', () => {
       'x.crash': () => {
         throw new Error('secret at /srv/app/db.ts:12')
       },
-      'x.reject': () => Promise.reject(new Error('boom')),
     }
+    const asyncFunctions = { 'x.reject': () => Promise.reject(new Error('boom')) }
     const refused = await run('\n\nx.refuse()', { functions })
     assert.deepEqual(errorOf(refused), {
       kind: 'runtime',
@@ -129,8 +129,23 @@ describe('quickjs sandbox: values and host functions', () => {
       { functions },
     )
     assert.deepEqual(valueOf(caught), [true, 'internal error in x.crash', false])
-    const rejected = await run('x.reject()', { functions })
+    const rejected = await run('x.reject()', { asyncFunctions })
     assert.equal(errorOf(rejected).message, 'internal error in x.reject')
+  })
+
+  it('treats a promise from a synchronous host function as a host error', async () => {
+    let rejections = 0
+    const count = () => (rejections += 1)
+    process.on('unhandledRejection', count)
+    try {
+      const functions = { 'x.late': () => Promise.reject(new Error('late')) }
+      const result = await run('try { x.late() } catch (e) { return e.message }', { functions })
+      assert.equal(valueOf(result), 'internal error in x.late')
+      await new Promise((resolve) => setImmediate(resolve))
+      assert.equal(rejections, 0)
+    } finally {
+      process.off('unhandledRejection', count)
+    }
   })
 
   it('is deterministic in time and randomness', async () => {
@@ -274,7 +289,7 @@ describe('quickjs sandbox: isolation and concurrency', () => {
           block: 'check',
           code: 'const n = x.double(input); await null; return [input, n, x.double(n)]',
           globals: { input: i },
-          functions: {
+          asyncFunctions: {
             'x.double': async (n) => {
               await new Promise((resolve) => setTimeout(resolve, i % 3))
               return Number(n) * 2

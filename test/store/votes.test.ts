@@ -115,6 +115,10 @@ for (const dialect of testDialects()) {
         now: 1,
       })
       assert.deepEqual(await store.votes.list(b.community.id, a.proposal.id), [])
+      assert.deepEqual(await store.votes.listWithVoters(b.community.id, a.proposal.id), [])
+      const [withVoter] = await store.votes.listWithVoters(a.community.id, a.proposal.id)
+      assert.equal(withVoter?.username, a.member.username)
+      assert.equal(withVoter?.memberId, a.member.id)
       assert.equal(await store.votes.count(b.community.id, a.proposal.id), 0)
       assert.equal(await store.votes.withdraw(b.community.id, a.proposal.id, a.member.id), false)
       await assert.rejects(
