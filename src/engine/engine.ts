@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Action, ActionKind, ActionOrigin } from '../domain/action.ts'
 import { readCommunitySettings } from '../domain/community-settings.ts'
 import type { JsonObject } from '../domain/json.ts'
-import { hasPermission } from '../domain/member.ts'
+import { hasPermission, type Member, type Role } from '../domain/member.ts'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import type { VoteValue } from '../domain/vote.ts'
 import { AppError, toError } from '../errors.ts'
@@ -16,6 +16,9 @@ import { performAction, type PerformOp, type PerformOutcome } from './perform-ac
 import { PlatformAccess } from './platform-access.ts'
 import type { ActionView } from './run-context.ts'
 import { VersionCache } from './version-cache.ts'
+
+/** Who proposed an action, with the roles that decide what they may do. */
+type Initiator = { member: Member; roles: Role[] }
 
 /** How the engine asks for work later; the scheduler implements it durably. */
 export interface EngineJobs {
@@ -95,22 +98,28 @@ export function createEngine(deps: EngineDeps): Engine {
   const versions = new VersionCache(store)
   const evaluation: EvaluationDeps = { store, sandbox: deps.sandbox, access, logger, clock, onPassed, perform }
 
-  async function view(action: Action): Promise<ActionView> {
-    if (action.initiatorId === null) {
-      return { action, initiator: null }
+  async function initiatorOf(communityId: number, memberId: number | null): Promise<Initiator | null> {
+    if (memberId === null) {
+      return null
     }
     const [member, roles] = await Promise.all([
-      store.members.get(action.communityId, action.initiatorId),
-      store.roles.effectiveRoles(action.communityId, action.initiatorId),
+      store.members.get(communityId, memberId),
+      store.roles.effectiveRoles(communityId, memberId),
     ])
-    return { action, initiator: member ? { member, roles, platform: action.platform } : null }
+    return member ? { member, roles } : null
   }
 
-  async function permissionsOf(communityId: number, memberId: number | null): Promise<Set<string>> {
-    const roles =
-      memberId === null
-        ? (await store.roles.list(communityId)).filter((r) => r.isDefault)
-        : await store.roles.effectiveRoles(communityId, memberId)
+  function viewWith(action: Action, initiator: Initiator | null): ActionView {
+    return { action, initiator: initiator && { ...initiator, platform: action.platform } }
+  }
+
+  async function view(action: Action): Promise<ActionView> {
+    return viewWith(action, await initiatorOf(action.communityId, action.initiatorId))
+  }
+
+  /** What the initiator may do; an action nobody initiated has the default role's permissions. */
+  async function permissionsOf(communityId: number, initiator: Initiator | null): Promise<Set<string>> {
+    const roles = initiator ? initiator.roles : (await store.roles.list(communityId)).filter((r) => r.isDefault)
     return new Set(roles.flatMap((r) => r.permissions))
   }
 
@@ -344,7 +353,11 @@ export function createEngine(deps: EngineDeps): Engine {
         throw new AppError('invalid_input', `${input.type}: ${parsed.error.issues.map(formatIssue).join('; ')}`)
       }
       const kind: ActionKind = platform.kind ?? 'platform'
-      const permissions = await permissionsOf(input.communityId, input.initiatorId)
+      const initiator = await initiatorOf(input.communityId, input.initiatorId)
+      if (input.initiatorId !== null && !initiator) {
+        throw new AppError('not_found', `member ${input.initiatorId} not found`)
+      }
+      const permissions = await permissionsOf(input.communityId, initiator)
       const canExecute = hasPermission(permissions, `execute:${input.type}`)
       const canPropose = canExecute || hasPermission(permissions, `propose:${input.type}`)
       if (input.origin === 'policykit' && !canPropose) {
@@ -381,7 +394,7 @@ export function createEngine(deps: EngineDeps): Engine {
         await perform(action, 'revert')
         return { status: 'forbidden', action, reason }
       }
-      const proposal = await govern(await view(action), kind)
+      const proposal = await govern(viewWith(action, initiator), kind)
       if (!proposal) {
         await logAction(action, 'warn', `no active policy governs ${action.type}; it was left as it is`)
         logger.warn({ communityId: action.communityId, actionId: action.id, type: action.type }, 'ungoverned action')

@@ -79,6 +79,19 @@ for (const dialect of testDialects()) {
       assert.equal(triggered[0]?.data['saw'], 'by decree', 'the trigger policy sees the governed action')
     })
 
+    it('refuses an initiator who is not a member of the community', async () => {
+      await assert.rejects(
+        h.engine.propose({
+          communityId: h.community.id,
+          type: 'test.post',
+          params: { text: 'who am I' },
+          initiatorId: 9999,
+          origin: 'platform',
+        }),
+        (e: Error & { code?: string }) => e.code === 'not_found' && /member 9999 not found/.test(e.message),
+      )
+    })
+
     it('gives a member with no role the default role', async () => {
       const outcome = await h.engine.propose({
         communityId: h.community.id,
