@@ -187,28 +187,29 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /** Holds the proposal's lease while `fn` runs; runs it again if a re-check came in meanwhile. */
-  async function withLease(proposal: Proposal, fn: () => Promise<void>): Promise<boolean> {
+  async function withLease(communityId: number, proposalId: number, fn: () => Promise<void>): Promise<boolean> {
     const token = randomUUID()
     const now = clock.now()
-    if (!(await store.proposals.acquireLease(proposal.communityId, proposal.id, token, now + leaseMs, now))) {
+    if (!(await store.proposals.acquireLease(communityId, proposalId, token, now + leaseMs, now))) {
       return false
     }
     for (;;) {
       try {
         await fn()
       } catch (e) {
-        await store.proposals.releaseLease(proposal.communityId, proposal.id, token)
+        await store.proposals.releaseLease(communityId, proposalId, token)
         throw e
       }
-      const { recheck } = await store.proposals.releaseLease(proposal.communityId, proposal.id, token)
+      const { recheck } = await store.proposals.releaseLease(communityId, proposalId, token)
       if (!recheck) {
         return true
       }
     }
   }
 
-  async function recheckLoaded(proposal: Proposal): Promise<void> {
-    const current = await store.proposals.get(proposal.communityId, proposal.id)
+  /** Inside the lease: reads the proposal afresh (a loop round may follow a decision). */
+  async function recheckLoaded(communityId: number, proposalId: number): Promise<void> {
+    const current = await store.proposals.get(communityId, proposalId)
     if (!current || current.status !== 'proposed') {
       return
     }
@@ -248,7 +249,7 @@ export function createEngine(deps: EngineDeps): Engine {
         now: clock.now(),
       })
       const first = { status: 'proposed' as ProposalStatus }
-      await withLease(proposal, async () => {
+      await withLease(proposal.communityId, proposal.id, async () => {
         first.status = await evaluateProposal(evaluation, proposal, actionView, version, true)
       })
       if (first.status !== 'errored') {
@@ -311,7 +312,7 @@ export function createEngine(deps: EngineDeps): Engine {
         policyVersionId: version.versionId,
         now: clock.now(),
       })
-      await withLease(proposal, async () => {
+      await withLease(proposal.communityId, proposal.id, async () => {
         await evaluateProposal(evaluation, proposal, triggerView, version, true)
       })
       const after = await store.proposals.get(communityId, proposal.id)
@@ -439,12 +440,12 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     async recheck(communityId, proposalId) {
-      const proposal = await store.proposals.get(communityId, proposalId)
-      if (!proposal || proposal.status !== 'proposed') {
-        return 'closed'
+      // The lease is taken only on a pending proposal, so the common case costs no extra read.
+      if (await withLease(communityId, proposalId, () => recheckLoaded(communityId, proposalId))) {
+        return 'checked'
       }
-      const took = await withLease(proposal, () => recheckLoaded(proposal))
-      return took ? 'checked' : 'busy'
+      const proposal = await store.proposals.get(communityId, proposalId)
+      return proposal?.status === 'proposed' ? 'busy' : 'closed'
     },
 
     async sweep() {

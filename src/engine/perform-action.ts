@@ -26,7 +26,7 @@ export async function performAction(
   op: PerformOp,
 ): Promise<PerformOutcome> {
   const { store, access, logger } = deps
-  const { def } = access.actionDef(action.type)
+  const { def, platform } = access.actionDef(action.type)
   const transition = transitionFor(action, op)
   if (!transition.from.includes(action.executionState)) {
     return 'skipped'
@@ -50,7 +50,7 @@ export async function performAction(
   }
   const previous = action.executionState
   try {
-    const ctx = await access.context(action.communityId, access.actionDef(action.type).platform)
+    const ctx = await access.context(action.communityId, platform)
     let result = action.result
     if (op === 'execute' && def.execute) {
       const returned = await def.execute(ctx, action.params, action)

@@ -7,6 +7,21 @@ import { testDialects } from '../support/test-store.ts'
 
 const minute = 60_000
 
+/** The engine on the queue over the harness's store, clock and platform, started. */
+async function startRuntime(h: EngineHarness): Promise<EngineRuntime> {
+  const runtime = createEngineRuntime({
+    store: h.store,
+    sandbox: h.sandbox,
+    platforms: [h.platform],
+    clock: h.clock,
+    sweepIntervalMs: minute,
+    pollIntervalMs: minute,
+  })
+  h.clock.waitFor(() => runtime.queue.idle())
+  await runtime.start()
+  return runtime
+}
+
 for (const dialect of testDialects()) {
   describe(`${dialect}: the engine on the durable job queue`, () => {
     let h: EngineHarness
@@ -15,16 +30,7 @@ for (const dialect of testDialects()) {
 
     beforeEach(async () => {
       h = await engineHarness(dialect)
-      runtime = createEngineRuntime({
-        store: h.store,
-        sandbox: h.sandbox,
-        platforms: [h.platform],
-        clock: h.clock,
-        sweepIntervalMs: minute,
-        pollIntervalMs: minute,
-      })
-      h.clock.waitFor(() => runtime.queue.idle())
-      await runtime.start()
+      runtime = await startRuntime(h)
       voters = [await h.member('a'), await h.member('b')]
       await h.policy({
         name: 'two yes, or fail after an hour',
@@ -110,16 +116,7 @@ for (const dialect of testDialects()) {
       await runtime.scheduler.recheck(h.community.id, proposal.id)
       assert.equal(await status(proposal.id), 'proposed', 'nobody works while stopped')
 
-      runtime = createEngineRuntime({
-        store: h.store,
-        sandbox: h.sandbox,
-        platforms: [h.platform],
-        clock: h.clock,
-        sweepIntervalMs: minute,
-        pollIntervalMs: minute,
-      })
-      h.clock.waitFor(() => runtime.queue.idle())
-      await runtime.start()
+      runtime = await startRuntime(h)
       await h.clock.settle()
       assert.equal(await status(proposal.id), 'passed')
     })

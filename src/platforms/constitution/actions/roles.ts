@@ -29,6 +29,15 @@ async function existingMember(store: Store, communityId: number, memberId: numbe
   return member
 }
 
+/** The role and the member an assignment names, both of this community. */
+async function roleAndMember(store: Store, communityId: number, roleId: number, memberId: number) {
+  const [role, member] = await Promise.all([
+    existingRole(store, communityId, roleId),
+    existingMember(store, communityId, memberId),
+  ])
+  return { role, member }
+}
+
 async function checkNameFree(store: Store, communityId: number, name: string, roleId?: number): Promise<void> {
   const other = await store.roles.getByName(communityId, name)
   if (other && other.id !== roleId) {
@@ -163,10 +172,7 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
     description: 'Give a member a role',
     params: z.strictObject({ roleId: id, memberId: id }),
     async validate(ctx, { roleId, memberId }) {
-      const [role, member] = await Promise.all([
-        existingRole(store, ctx.communityId, roleId),
-        existingMember(store, ctx.communityId, memberId),
-      ])
+      const { role, member } = await roleAndMember(store, ctx.communityId, roleId, memberId)
       // A member without roles has the default role implicitly; assigning it keeps it for them
       // once they get another role, so only other roles can be "already held".
       const held = await store.roles.effectiveRoles(ctx.communityId, memberId)
@@ -175,8 +181,7 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
       }
     },
     async execute(ctx, { roleId, memberId }) {
-      await existingRole(store, ctx.communityId, roleId)
-      await existingMember(store, ctx.communityId, memberId)
+      await roleAndMember(store, ctx.communityId, roleId, memberId)
       await store.roles.assign(ctx.communityId, memberId, roleId)
       return { roleId, memberId }
     },
@@ -186,10 +191,7 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
     description: 'Take a role away from a member',
     params: z.strictObject({ roleId: id, memberId: id }),
     async validate(ctx, { roleId, memberId }) {
-      const [role, member] = await Promise.all([
-        existingRole(store, ctx.communityId, roleId),
-        existingMember(store, ctx.communityId, memberId),
-      ])
+      const { role, member } = await roleAndMember(store, ctx.communityId, roleId, memberId)
       await checkHolds(store, ctx.communityId, role, member)
       await guardAgainstLockOut(
         store,
@@ -201,8 +203,7 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
     async execute(ctx, { roleId, memberId }) {
       return store.transaction(async (trx) => {
         await trx.communities.lock(ctx.communityId)
-        const role = await existingRole(trx, ctx.communityId, roleId)
-        const member = await existingMember(trx, ctx.communityId, memberId)
+        const { role, member } = await roleAndMember(trx, ctx.communityId, roleId, memberId)
         await guardAgainstLockOut(
           trx,
           ctx.communityId,
