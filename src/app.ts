@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.ts'
 import type { Engine } from './engine/engine.ts'
 import type { Logger } from './engine/logger.ts'
@@ -7,6 +9,8 @@ import { createConstitutionPlatform } from './platforms/constitution/manifest.ts
 import type { PlatformDef } from './platforms/platform.ts'
 import { platforms } from './platforms/registry.ts'
 import { createQuickJsSandbox } from './sandbox/quickjs-sandbox.ts'
+import { randomToken } from './server/auth/secret-token.ts'
+import { createServer } from './server/create-server.ts'
 import type { Sandbox } from './sandbox/sandbox.ts'
 import { systemClock, type Clock } from './scheduler/clock.ts'
 import { loadOrCreateSecretKey } from './store/crypto.ts'
@@ -17,14 +21,26 @@ import type { Store } from './store/store.ts'
 export interface App {
   store: Store
   engine: Engine
+  /** The HTTP server, built but not listening (`main.ts` listens). */
+  server: FastifyInstance
+  /** While no community exists: the one-time token of the set-up link; null once set up. */
+  setupToken: string | null
   stop(): Promise<void>
 }
 
+/** The server key: POLICYKIT_SECRET_KEY, else the key file under the data directory (made on first start). */
+function configuredSecretKey(config: Config): Buffer {
+  return config.secretKeyHex ? Buffer.from(config.secretKeyHex, 'hex') : loadOrCreateSecretKey(config.secretKeyPath)
+}
+
+/** The dashboard's build (`npm run build:web`), next to this source tree. */
+const webDist = path.resolve(import.meta.dirname, '..', 'web', 'dist')
+
 /** The configured database: PostgreSQL with DATABASE_URL, else the embedded SQLite file. */
-export async function openConfiguredStore(config: Config): Promise<Store> {
-  const secretKey = config.secretKeyHex
-    ? Buffer.from(config.secretKeyHex, 'hex')
-    : loadOrCreateSecretKey(config.secretKeyPath)
+export async function openConfiguredStore(
+  config: Config,
+  secretKey: Buffer = configuredSecretKey(config),
+): Promise<Store> {
   if (config.databaseUrl) {
     return openStore({ databaseUrl: config.databaseUrl, secretKey })
   }
@@ -37,25 +53,50 @@ export function enginePlatforms(store: Store, sandbox: Sandbox): PlatformDef[] {
   return [createConstitutionPlatform({ store, sandbox }), ...platforms]
 }
 
-/** Opens the store from config (migrating it), builds the engine and starts the scheduler. */
+/**
+ * Opens the store from config (migrating it), builds the engine, starts the scheduler and
+ * builds the HTTP server (not listening yet).
+ */
 export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock): Promise<App> {
-  const store = await openConfiguredStore(config)
+  const secretKey = configuredSecretKey(config)
+  const store = await openConfiguredStore(config, secretKey)
   const applied = await migrate(store)
   logger.info({ applied, database: store.dialect }, `database ready (${applied.length} migrations applied)`)
   const sandbox = await createQuickJsSandbox({ poolSize: config.sandboxPoolSize })
+  const platformDefs = enginePlatforms(store, sandbox)
   const runtime = createEngineRuntime({
     store,
     sandbox,
-    platforms: enginePlatforms(store, sandbox),
+    platforms: platformDefs,
     clock,
     logger,
     sweepIntervalMs: config.sweepIntervalMs,
   })
   await runtime.start()
+  const webRoot = existsSync(path.join(webDist, 'index.html')) ? webDist : null
+  if (webRoot === null) {
+    logger.warn({ webDist }, 'the dashboard is not built: serving the API only (run `npm run build:web`)')
+  }
+  const setupToken = (await store.communities.listAll()).length === 0 ? randomToken() : null
+  const server = await createServer({
+    store,
+    engine: runtime.engine,
+    platforms: platformDefs,
+    sandbox,
+    clock,
+    logger,
+    secretKey,
+    publicUrl: config.publicUrl,
+    webRoot,
+    setupToken,
+  })
   return {
     store,
     engine: runtime.engine,
+    server,
+    setupToken,
     async stop() {
+      await server.close()
       await runtime.stop()
       await sandbox.close()
       await store.close()

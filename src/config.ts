@@ -13,6 +13,12 @@ const env = z.object({
     .optional(),
   POLICYKIT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(4),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  POLICYKIT_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -26,6 +32,11 @@ export interface Config {
   secretKeyPath: string
   sweepIntervalMs: number
   sandboxPoolSize: number
+  /** Where the HTTP server listens. */
+  port: number
+  host: string
+  /** Where people reach PolicyKit (links in set-up and invites; Secure cookies when https). */
+  publicUrl: string
   logLevel: z.infer<typeof env>['LOG_LEVEL']
 }
 
@@ -46,6 +57,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     secretKeyPath: path.join(dataDir, 'secret.key'),
     sweepIntervalMs: e.POLICYKIT_SWEEP_SECONDS * 1000,
     sandboxPoolSize: e.POLICYKIT_SANDBOX_POOL,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.POLICYKIT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
   }
 }

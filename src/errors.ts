@@ -1,5 +1,12 @@
 export type ErrorCode =
-  'invalid_input' | 'not_found' | 'forbidden' | 'conflict' | 'platform_unavailable' | 'platform_rejected'
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'not_found'
+  | 'forbidden'
+  | 'conflict'
+  | 'rate_limited'
+  | 'platform_unavailable'
+  | 'platform_rejected'
 
 /** An error a caller may handle; anything else that is thrown is a bug. */
 export class AppError extends Error {

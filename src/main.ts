@@ -3,21 +3,30 @@ import { loadConfig } from './config.ts'
 import { toError } from './errors.ts'
 import { createLogger } from './log.ts'
 
-/** `npm start`: migrate, then run the engine and the scheduler until stopped. */
+/** `npm start`: migrate, run the engine and the scheduler, and serve the API and dashboard until stopped. */
 export async function main(): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config)
   const app = await startApp(config, logger)
+  try {
+    await app.server.listen({ port: config.port, host: config.host })
+  } catch (e) {
+    await app.stop()
+    throw e
+  }
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.sqlitePath
   logger.info(
-    { database: where, sweepSeconds: config.sweepIntervalMs / 1000 },
-    `PolicyKit is running: engine and scheduler started on ${where}; the web dashboard is not part of this build yet. Ctrl-C stops it.`,
+    { database: where, listen: `${config.host}:${config.port}`, publicUrl: config.publicUrl },
+    `PolicyKit is running at ${config.publicUrl} (database: ${where}). Ctrl-C stops it.`,
   )
-  // Nothing else holds the event loop open until the HTTP server exists.
-  const keepAlive = setInterval(() => {}, 1 << 30)
+  if (app.setupToken !== null) {
+    const link = `${config.publicUrl}/setup?token=${app.setupToken}`
+    logger.info({ link }, 'no community yet: open the set-up link to create the first one')
+    // A plain line too, for a person reading the terminal rather than the JSON log.
+    process.stdout.write(`\nSet up PolicyKit: ${link}\n\n`)
+  }
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping')
-    clearInterval(keepAlive)
     app.stop().then(
       () => process.exit(0),
       (e: unknown) => {

@@ -1,10 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import type { JsonObject } from '../domain/json.ts'
-import { blockNames } from '../domain/policy.ts'
 import { parsePolicyDocument, toPolicyDocument, type PolicyDocument } from '../domain/policy-document.ts'
 import type { Engine, ProposeOutcome } from '../engine/engine.ts'
 import { AppError, isAppError, toError } from '../errors.ts'
+import { addPolicyType, checkBlockSyntax, proposePolicyImport } from '../policy-import.ts'
 import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Store } from '../store/store.ts'
 
@@ -30,9 +29,6 @@ export const policyUsage = `usage:
       constitution policies decide whether it is added (nothing bypasses them)
   policykit policy validate FILE…
       check policy documents (format, variables, block syntax) without a database`
-
-/** The constitution action an import proposes. */
-export const addPolicyType = 'constitution.addPolicy'
 
 export async function exportPolicy(store: Store, communityId: number, policyId: number): Promise<PolicyDocument> {
   const policy = await store.policies.get(communityId, policyId)
@@ -63,27 +59,6 @@ export async function readPolicyFile(file: string): Promise<PolicyDocument> {
   }
 }
 
-/** Syntax errors in the document's blocks, as `<block>, line N: message`; nothing is run. */
-export async function checkBlockSyntax(sandbox: Sandbox, doc: PolicyDocument): Promise<string[]> {
-  const problems: string[] = []
-  for (const block of blockNames) {
-    const code = doc.blocks[block]
-    if (code.trim() === '') {
-      continue
-    }
-    const error = await sandbox.compile(block, code)
-    if (error) {
-      problems.push(`${error.line === undefined ? block : `${block}, line ${error.line}`}: ${error.message}`)
-    }
-  }
-  return problems
-}
-
-/** The params of the `constitution.addPolicy` an import proposes: the document, and whether it starts active. */
-export function addPolicyParams(doc: PolicyDocument, activate: boolean): JsonObject {
-  return { ...doc, active: activate }
-}
-
 export interface ImportInput {
   communityId: number
   /** The member the import is proposed as. */
@@ -92,15 +67,8 @@ export interface ImportInput {
   activate: boolean
 }
 
-/**
- * Imports a policy into a live community the only way policies change: by proposing
- * `constitution.addPolicy` as a member, which the community's constitution policies govern.
- */
+/** `proposePolicyImport` as the member named `username`, after checking the community and member exist. */
 export async function importPolicy(runtime: Omit<PolicyCommandRuntime, 'close'>, input: ImportInput) {
-  const syntax = await checkBlockSyntax(runtime.sandbox, input.document)
-  if (syntax.length > 0) {
-    throw new AppError('invalid_input', `policy '${input.document.name}' has syntax errors:\n  ${syntax.join('\n  ')}`)
-  }
   if (!(await runtime.store.communities.get(input.communityId))) {
     throw new AppError('not_found', `community ${input.communityId} not found`)
   }
@@ -108,12 +76,11 @@ export async function importPolicy(runtime: Omit<PolicyCommandRuntime, 'close'>,
   if (!member) {
     throw new AppError('not_found', `no member '${input.username}' in community ${input.communityId}`)
   }
-  return runtime.engine.propose({
+  return proposePolicyImport(runtime, {
     communityId: input.communityId,
-    type: addPolicyType,
-    params: addPolicyParams(input.document, input.activate),
     initiatorId: member.id,
-    origin: 'policykit',
+    document: input.document,
+    activate: input.activate,
   })
 }
 

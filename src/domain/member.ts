@@ -19,8 +19,8 @@ export interface Account {
 
 /**
  * Permissions are `propose:<action type>`, `execute:<action type>`, `vote:<policy name>` (or
- * `vote`), `manage_integrations` and `view_logs`. `propose:*` / `execute:*` match any type,
- * `propose:slack.*` any type of one platform.
+ * `vote`), `manage_members` (invite members), `manage_integrations` and `view_logs`.
+ * `propose:*` / `execute:*` match any type, `propose:slack.*` any type of one platform.
  */
 export type Permission = string
 

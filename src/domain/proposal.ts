@@ -21,6 +21,10 @@ export interface Proposal {
   votePlatform: string | null
   /** Members who may vote on it (set when a vote is initiated for some only); null: every member. */
   eligibleVoters: number[] | null
+  /** The question of the vote, when the platform hosting it recorded one. */
+  voteText: string | null
+  /** The vote's choices; null: a yes/no vote (or no vote). */
+  voteOptions: string[] | null
   data: JsonObject
 }
 

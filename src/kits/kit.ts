@@ -3,15 +3,18 @@ import { formatIssues, policyDocumentSchema } from '../domain/policy-document.ts
 import { AppError } from '../errors.ts'
 
 /**
- * `propose:<type>`, `execute:<type>` (a type, `*`, or `<platform>.*`), `vote`,
+ * `propose:<type>`, `execute:<type>` (a type, `*`, or `<platform>.*`), `vote`, `manage_members`,
  * `manage_integrations`, `view_logs` (the constitution platform checks types exist; kits name none).
  */
 const permissionPattern =
-  /^(?:(?:propose|execute):(?:\*|[a-z][A-Za-z0-9]*\.(?:\*|[A-Za-z][A-Za-z0-9]*))|vote|manage_integrations|view_logs)$/
+  /^(?:(?:propose|execute):(?:\*|[a-z][A-Za-z0-9]*\.(?:\*|[A-Za-z][A-Za-z0-9]*))|vote|manage_members|manage_integrations|view_logs)$/
 
 export const permissionSchema = z
   .string()
-  .regex(permissionPattern, 'must be propose:<type>, execute:<type>, vote, manage_integrations or view_logs')
+  .regex(
+    permissionPattern,
+    'must be propose:<type>, execute:<type>, vote, manage_members, manage_integrations or view_logs',
+  )
 
 const kitRoleSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),

@@ -67,6 +67,10 @@ export interface TriggerDef {
 export interface VotePost {
   postId: string
   url: string | null
+  /** The question put to the vote, for showing it in the dashboard. */
+  text?: string
+  /** The choices; null or absent: a yes/no vote. */
+  options?: string[] | null
 }
 
 /** What a function that policy code calls is handed besides its arguments. */

@@ -2,8 +2,9 @@ import type { Generated } from 'kysely'
 
 /**
  * Table types, shared by SQLite and PostgreSQL. Times are epoch milliseconds (bigint), booleans
- * 0/1 integers and JSON text, so both dialects read back the same values. Every row but `jobs`
- * carries `community_id`, and every repository query filters on it.
+ * 0/1 integers and JSON text, so both dialects read back the same values. Every row but `jobs`,
+ * `users` and `sessions` (a user is global) carries `community_id`, and every repository query
+ * filters on it.
  */
 export interface Database {
   communities: CommunitiesTable
@@ -20,6 +21,10 @@ export interface Database {
   votes: VotesTable
   evaluation_logs: EvaluationLogsTable
   jobs: JobsTable
+  users: UsersTable
+  sessions: SessionsTable
+  api_tokens: ApiTokensTable
+  invites: InvitesTable
 }
 
 export interface CommunitiesTable {
@@ -141,6 +146,10 @@ export interface ProposalsTable {
   vote_platform: string | null
   /** JSON array of member ids who may vote; null: any member of the community */
   eligible_voters: string | null
+  /** The question of a vote PolicyKit hosts; null when none was opened or another platform hosts it */
+  vote_text: string | null
+  /** JSON array of the vote's options; null: a yes/no vote */
+  vote_options: string | null
   data: string
   /** 1 once notify has run (it runs at most once) */
   notified: number
@@ -191,4 +200,49 @@ export interface JobsTable {
   last_error: string | null
   created_at: number
   updated_at: number
+}
+
+/** A dashboard login; a member of a community through an `accounts` row (platform `local`, external id = user id). */
+export interface UsersTable {
+  id: Generated<number>
+  username: string
+  display_name: string
+  /** `scrypt$<N>$<r>$<p>$<salt>$<hash>` */
+  password_hash: string
+  created_at: number
+}
+
+export interface SessionsTable {
+  id: Generated<number>
+  /** SHA-256 (hex) of the cookie's token; the token itself is never stored */
+  token_hash: string
+  user_id: number
+  csrf_token: string
+  created_at: number
+  expires_at: number
+}
+
+/** Acts as its user in one community. */
+export interface ApiTokensTable {
+  id: Generated<number>
+  user_id: number
+  community_id: number
+  name: string
+  /** SHA-256 (hex) of the token */
+  token_hash: string
+  created_at: number
+  last_used_at: number | null
+}
+
+/** A single-use link into a community. */
+export interface InvitesTable {
+  id: Generated<number>
+  community_id: number
+  /** SHA-256 (hex) of the link's token */
+  token_hash: string
+  created_by_member_id: number | null
+  created_at: number
+  expires_at: number
+  used_at: number | null
+  used_by_member_id: number | null
 }

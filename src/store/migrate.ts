@@ -3,6 +3,8 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { Database } from './database.ts'
 import * as initial from './migrations/0001-initial.ts'
 import * as eligibleVoters from './migrations/0002-eligible-voters.ts'
+import * as accounts from './migrations/0003-accounts.ts'
+import * as voteQuestion from './migrations/0004-vote-question.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -13,6 +15,8 @@ interface MigrationModule {
 const migrations: Record<string, MigrationModule> = {
   '0001-initial': initial,
   '0002-eligible-voters': eligibleVoters,
+  '0003-accounts': accounts,
+  '0004-vote-question': voteQuestion,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

@@ -4,19 +4,23 @@ import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { createActionRepo } from './action-repo.ts'
+import { createApiTokenRepo } from './api-token-repo.ts'
 import { createCommunityRepo } from './community-repo.ts'
 import type { Database } from './database.ts'
 import { createDocumentRepo } from './document-repo.ts'
 import { inTransaction } from './in-transaction.ts'
 import { createIntegrationRepo } from './integration-repo.ts'
+import { createInviteRepo } from './invite-repo.ts'
 import { createJobRepo } from './job-repo.ts'
 import { createLogRepo } from './log-repo.ts'
 import { createMemberRepo } from './member-repo.ts'
 import { createPolicyRepo } from './policy-repo.ts'
 import { createProposalRepo } from './proposal-repo.ts'
 import { createRoleRepo } from './role-repo.ts'
+import { createSessionRepo } from './session-repo.ts'
 import type { Dialect, Store } from './store.ts'
 import { cachingDatabase } from './statement-cache.ts'
+import { createUserRepo } from './user-repo.ts'
 import { createVoteRepo } from './vote-repo.ts'
 
 export interface OpenStoreOptions {
@@ -111,6 +115,10 @@ function bindStore(db: Kysely<Database>, dialect: Dialect, secretKey: Buffer): S
     votes: createVoteRepo(db),
     logs: createLogRepo(db),
     jobs: createJobRepo(db, dialect),
+    users: createUserRepo(db),
+    sessions: createSessionRepo(db),
+    apiTokens: createApiTokenRepo(db),
+    invites: createInviteRepo(db),
     async close() {
       if (db.isTransaction) {
         throw new Error('close the store, not a transaction')

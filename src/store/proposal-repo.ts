@@ -4,9 +4,12 @@ import { AppError } from '../errors.ts'
 import type { Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
 import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
-import type { ProposalRepo } from './store.ts'
+import type { DecisionCount, ProposalRepo } from './store.ts'
+
+const dayMs = 86_400_000
 
 const memberIdsSchema = z.array(z.number().int())
+const voteOptionsSchema = z.array(z.string())
 
 const statuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies readonly ProposalStatus[]
 
@@ -24,6 +27,8 @@ const columns = [
   'vote_url',
   'vote_platform',
   'eligible_voters',
+  'vote_text',
+  'vote_options',
   'data',
 ] as const
 
@@ -46,6 +51,11 @@ function toProposal(row: ProposalRow): Proposal {
       row.eligible_voters === null
         ? null
         : parseJsonAs('proposals', row.id, 'eligible_voters', row.eligible_voters, memberIdsSchema),
+    voteText: row.vote_text,
+    voteOptions:
+      row.vote_options === null
+        ? null
+        : parseJsonAs('proposals', row.id, 'vote_options', row.vote_options, voteOptionsSchema),
     data: parseJsonObject('proposals', row.id, 'data', row.data),
   }
 }
@@ -113,6 +123,52 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       }
       const rows = await newestFirst(query, options).execute()
       return rows.map(toProposal)
+    },
+
+    async recentlyDecided(communityId, limit) {
+      const rows = await db
+        .selectFrom('proposals')
+        .select(columns)
+        .where('community_id', '=', communityId)
+        .where('status', 'in', ['passed', 'failed'])
+        .orderBy('decided_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute()
+      return rows.map(toProposal)
+    },
+
+    async decisionCountsByDay(communityId, sinceMs) {
+      // Integer division by a day's milliseconds is the UTC day in both dialects (times are positive).
+      const day = sql<number>`decided_at / ${sql.lit(dayMs)}`
+      const rows = await db
+        .selectFrom('proposals')
+        .select([day.as('day'), 'status', (eb) => eb.fn.countAll<number>().as('count')])
+        .where('community_id', '=', communityId)
+        .where('status', 'in', ['passed', 'failed'])
+        .where('decided_at', '>=', sinceMs)
+        .groupBy([day, 'status'])
+        .execute()
+      const byDay = new Map<number, DecisionCount>()
+      for (const row of rows) {
+        const index = Number(row.day)
+        let counts = byDay.get(index)
+        if (!counts) {
+          counts = { day: new Date(index * dayMs).toISOString().slice(0, 10), passed: 0, failed: 0 }
+          byDay.set(index, counts)
+        }
+        counts[row.status === 'passed' ? 'passed' : 'failed'] += Number(row.count)
+      }
+      return [...byDay.entries()].sort(([a], [b]) => a - b).map(([, counts]) => counts)
+    },
+
+    async countByStatus() {
+      const rows = await db
+        .selectFrom('proposals')
+        .select((eb) => ['status', eb.fn.countAll<number | string>().as('count')])
+        .groupBy('status')
+        .execute()
+      return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]))
     },
 
     async pendingPage(afterId, limit) {
@@ -191,6 +247,9 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
           vote_platform: post.platform,
           vote_post_id: post.postId,
           vote_url: post.url,
+          // A vote opened again (or on another platform) replaces the question with its own.
+          vote_text: post.text ?? null,
+          vote_options: post.options ? JSON.stringify(post.options) : null,
         })
         .executeTakeFirst()
       if (result.numUpdatedRows === 0n) {

@@ -5,6 +5,7 @@ import type { JsonObject } from '../domain/json.ts'
 import type { Account, Member, Permission, Role } from '../domain/member.ts'
 import type { Policy, PolicyBlocks, PolicyVariable, PolicyVersion } from '../domain/policy.ts'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
+import type { ApiToken, Invite, Session, User } from '../domain/user.ts'
 import type { Vote, VoteValue } from '../domain/vote.ts'
 import type { Database } from './database.ts'
 import type { JobRepo } from './jobs.ts'
@@ -33,6 +34,10 @@ export interface Store {
   readonly votes: VoteRepo
   readonly logs: LogRepo
   readonly jobs: JobRepo
+  readonly users: UserRepo
+  readonly sessions: SessionRepo
+  readonly apiTokens: ApiTokenRepo
+  readonly invites: InviteRepo
   close(): Promise<void>
 }
 
@@ -176,6 +181,12 @@ export interface ActionRepo {
   list(communityId: number, options?: { limit?: number; beforeId?: number }): Promise<Action[]>
 }
 
+export interface DecisionCount {
+  day: string
+  passed: number
+  failed: number
+}
+
 export interface ProposalRepo {
   create(
     communityId: number,
@@ -186,6 +197,15 @@ export interface ProposalRepo {
     communityId: number,
     options?: { status?: ProposalStatus; actionId?: number; limit?: number; beforeId?: number },
   ): Promise<Proposal[]>
+  /** Passed and failed proposals, the most recently decided first. */
+  recentlyDecided(communityId: number, limit: number): Promise<Proposal[]>
+  /**
+   * How many proposals passed and failed on each UTC day (`YYYY-MM-DD`) from `sinceMs` on,
+   * oldest day first; days without a decision are left out.
+   */
+  decisionCountsByDay(communityId: number, sinceMs: number): Promise<DecisionCount[]>
+  /** System-wide, for the metrics gauge: how many proposals there are in each status. */
+  countByStatus(): Promise<Record<string, number>>
   /** System-wide, for the sweep: pending proposals after `afterId`, by id. */
   pendingPage(afterId: number, limit: number): Promise<{ id: number; communityId: number }[]>
   /** Compare-and-set from `proposed`; true when this call decided it. */
@@ -213,7 +233,7 @@ export interface ProposalRepo {
   setVotePost(
     communityId: number,
     proposalId: number,
-    post: { platform: string; postId: string; url: string | null },
+    post: { platform: string; postId: string; url: string | null; text?: string; options?: string[] | null },
   ): Promise<void>
   /** Who may vote on it: member ids, or null for every member of the community. */
   setEligibleVoters(communityId: number, proposalId: number, memberIds: number[] | null): Promise<void>
@@ -257,4 +277,57 @@ export interface LogRepo {
     communityId: number,
     options?: { proposalId?: number; actionId?: number; limit?: number; beforeId?: number },
   ): Promise<EvaluationLog[]>
+}
+
+/** Users are global (one login for every community they belong to); the rest is per community. */
+export interface UserRepo {
+  /** A username already taken is refused (`conflict`). */
+  create(input: { username: string; displayName: string; passwordHash: string; now: number }): Promise<User>
+  get(userId: number): Promise<User | undefined>
+  /** With the stored password hash, for signing in only. */
+  findForSignIn(username: string): Promise<{ user: User; passwordHash: string } | undefined>
+  /** Every community where the user is a member (through a `local` account), by community id. */
+  memberships(userId: number): Promise<{ communityId: number; communityName: string; memberId: number }[]>
+}
+
+export interface SessionRepo {
+  create(input: {
+    userId: number
+    tokenHash: string
+    csrfToken: string
+    now: number
+    expiresAt: number
+  }): Promise<Session>
+  /** The unexpired session with this token hash, and its user. */
+  find(tokenHash: string, now: number): Promise<{ session: Session; user: User } | undefined>
+  remove(sessionId: number): Promise<void>
+  /** Deletes every session that expired before `now`; returns how many. */
+  removeExpired(now: number): Promise<number>
+}
+
+export interface ApiTokenRepo {
+  create(
+    communityId: number,
+    input: { userId: number; name: string; tokenHash: string; now: number },
+  ): Promise<ApiToken>
+  /** System-wide (the token says which community): the token with this hash, and its user. */
+  findByHash(tokenHash: string): Promise<{ token: ApiToken; user: User } | undefined>
+  markUsed(communityId: number, tokenId: number, now: number): Promise<void>
+  /** The user's tokens in the community, oldest first. */
+  list(communityId: number, userId: number): Promise<ApiToken[]>
+  /** Only the user's own token; false when there is none with that id. */
+  remove(communityId: number, userId: number, tokenId: number): Promise<boolean>
+}
+
+export interface InviteRepo {
+  create(
+    communityId: number,
+    input: { tokenHash: string; createdByMemberId: number; now: number; expiresAt: number },
+  ): Promise<Invite>
+  /** System-wide (the link says which community): the invite with this token hash, used or not. */
+  findByHash(tokenHash: string): Promise<Invite | undefined>
+  /** Newest first. */
+  list(communityId: number): Promise<Invite[]>
+  /** Compare-and-set: true when this call used the invite (unused and unexpired at `now`). */
+  use(communityId: number, inviteId: number, memberId: number, now: number): Promise<boolean>
 }

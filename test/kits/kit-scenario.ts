@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { addPolicyParams } from '../../src/cli/policy-command.ts'
+import { addPolicyParams } from '../../src/policy-import.ts'
 import type { ActionOrigin } from '../../src/domain/action.ts'
 import type { JsonObject } from '../../src/domain/json.ts'
 import type { Member } from '../../src/domain/member.ts'

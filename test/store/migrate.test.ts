@@ -38,7 +38,12 @@ describe('sqlite: open a file', () => {
       secretKey: testSecretKey,
     })
     try {
-      assert.deepEqual(await migrate(store), ['0001-initial', '0002-eligible-voters'])
+      assert.deepEqual(await migrate(store), [
+        '0001-initial',
+        '0002-eligible-voters',
+        '0003-accounts',
+        '0004-vote-question',
+      ])
       const journal = await sql<{
         journal_mode: string
       }>`pragma journal_mode`.execute(store.db)

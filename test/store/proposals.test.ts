@@ -30,6 +30,8 @@ for (const dialect of testDialects()) {
         voteUrl: null,
         votePlatform: null,
         eligibleVoters: null,
+        voteText: null,
+        voteOptions: null,
         data: {},
       })
       assert.deepEqual(await store.proposals.get(community.id, proposal.id), proposal)
@@ -50,6 +52,36 @@ for (const dialect of testDialects()) {
         data: { yes: 2, who: ['ada'] },
       })
       assert.equal(await store.proposals.findByVotePost(community.id, 'discord', '123.45'), undefined)
+    })
+
+    it("keeps a hosted vote's question and options, and replaces them when the vote is opened again", async () => {
+      const { community, proposal } = await seedProposal(store)
+      await store.proposals.setVotePost(community.id, proposal.id, {
+        platform: 'constitution',
+        postId: `proposal:${proposal.id}`,
+        url: `/c/${community.id}/proposals/${proposal.id}`,
+        text: 'Which colour?',
+        options: ['red', 'green', 'blue, or "none"'],
+      })
+      const choice = await store.proposals.get(community.id, proposal.id)
+      assert.equal(choice?.voteText, 'Which colour?')
+      assert.deepEqual(choice.voteOptions, ['red', 'green', 'blue, or "none"'])
+      assert.equal(choice.voteUrl, `/c/${community.id}/proposals/${proposal.id}`)
+
+      await store.proposals.setVotePost(community.id, proposal.id, {
+        platform: 'constitution',
+        postId: `proposal:${proposal.id}`,
+        url: null,
+        text: 'Yes or no?',
+      })
+      const yesNo = await store.proposals.get(community.id, proposal.id)
+      assert.equal(yesNo?.voteText, 'Yes or no?')
+      assert.equal(yesNo.voteOptions, null)
+
+      await store.proposals.setVotePost(community.id, proposal.id, { platform: 'slack', postId: '1.2', url: null })
+      const elsewhere = await store.proposals.get(community.id, proposal.id)
+      assert.equal(elsewhere?.voteText, null, 'a platform that records no question leaves none')
+      assert.equal(elsewhere.voteOptions, null)
     })
 
     it('keeps who may vote: some members, or everyone again', async () => {
@@ -98,6 +130,43 @@ for (const dialect of testDialects()) {
       assert.ok(!pending.some((p) => p.id === one.proposal.id))
       const page = await store.proposals.pendingPage(two.proposal.id, 1)
       assert.deepEqual(page, [{ id: extra.id, communityId: one.community.id }])
+    })
+
+    it('lists recent decisions and counts them per UTC day', async () => {
+      const day = 86_400_000
+      const t0 = Date.UTC(2026, 2, 10)
+      const { community, policy, proposal: first } = await seedProposal(store)
+      const more = async () =>
+        store.proposals.create(community.id, {
+          actionId: first.actionId,
+          policyId: policy.id,
+          policyVersionId: policy.versionId,
+          now: 1000,
+        })
+      const [a, b, c, d, e] = [first, await more(), await more(), await more(), await more()]
+      await store.proposals.decide(community.id, a.id, 'passed', t0 - 1) // the day before
+      await store.proposals.decide(community.id, b.id, 'passed', t0 + 5)
+      await store.proposals.decide(community.id, c.id, 'failed', t0 + day - 1)
+      await store.proposals.decide(community.id, d.id, 'passed', t0 + 2 * day + 7)
+      await store.proposals.decide(community.id, e.id, 'errored', t0 + 2 * day + 8)
+      // A decision of another community counts there only.
+      const other = await seedProposal(store, 'other')
+      await store.proposals.decide(other.community.id, other.proposal.id, 'passed', t0 + 5)
+
+      assert.deepEqual(await store.proposals.decisionCountsByDay(community.id, t0), [
+        { day: '2026-03-10', passed: 1, failed: 1 },
+        { day: '2026-03-12', passed: 1, failed: 0 },
+      ])
+      assert.deepEqual(await store.proposals.decisionCountsByDay(community.id, t0 - day), [
+        { day: '2026-03-09', passed: 1, failed: 0 },
+        { day: '2026-03-10', passed: 1, failed: 1 },
+        { day: '2026-03-12', passed: 1, failed: 0 },
+      ])
+      assert.deepEqual(
+        (await store.proposals.recentlyDecided(community.id, 3)).map((p) => p.id),
+        [d.id, c.id, b.id],
+        'by decision time, errored ones left out',
+      )
     })
 
     it('decides, notifies and runs the outcome exactly once under concurrent calls', async () => {

@@ -85,7 +85,13 @@ export function constitutionFunctions({ store }: ConstitutionDeps): Record<strin
       const args = parseArgs('initiateVote', initiateVoteArgs, arg)
       const restricted = args.users !== undefined || args.role !== undefined || args.permission !== undefined
       const voters = restricted ? select(await loadRoleGraph(store, ctx.communityId), args).map((m) => m.id) : null
-      const post = { postId: `proposal:${ctx.proposal.id}`, url: `/proposals/${ctx.proposal.id}` }
+      // The dashboard's page of the proposal, where members vote.
+      const post = {
+        postId: `proposal:${ctx.proposal.id}`,
+        url: `/c/${ctx.communityId}/proposals/${ctx.proposal.id}`,
+        text: args.text,
+        options: args.options ?? null,
+      }
       await ctx.setVoters(voters)
       await ctx.setVotePost(post)
       await store.logs.add(ctx.communityId, [

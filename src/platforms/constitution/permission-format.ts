@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.ts'
 import type { KnownTypes } from '../platform.ts'
 
-const plainPermissions = new Set(['vote', 'manage_integrations', 'view_logs'])
+const plainPermissions = new Set(['vote', 'manage_members', 'manage_integrations', 'view_logs'])
 
 /** Why a permission string is not one PolicyKit grants, or null when it is. */
 export function permissionProblem(permission: string, known: KnownTypes): string | null {
@@ -11,7 +11,7 @@ export function permissionProblem(permission: string, known: KnownTypes): string
   const match = /^(propose|execute):(.+)$/.exec(permission)
   const target = match?.[2]
   if (target === undefined) {
-    return `'${permission}' is not a permission (use propose:<type>, execute:<type>, vote, manage_integrations or view_logs)`
+    return `'${permission}' is not a permission (use propose:<type>, execute:<type>, vote, manage_members, manage_integrations or view_logs)`
   }
   if (target === '*' || known.actions.has(target)) {
     return null

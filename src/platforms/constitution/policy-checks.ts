@@ -1,15 +1,20 @@
-import { blockNames, type PolicyBlocks } from '../../domain/policy.ts'
+import { blockNames, type BlockName, type PolicyBlocks } from '../../domain/policy.ts'
 import type { ActionKind } from '../../domain/action.ts'
 import { AppError } from '../../errors.ts'
 import type { Sandbox } from '../../sandbox/sandbox.ts'
 import type { KnownTypes } from '../platform.ts'
 
-/**
- * Refuses (`invalid_input`) blocks that do not parse, naming the block and line. The code is
- * compiled in the sandbox and never run.
- */
-export async function checkPolicyCode(sandbox: Sandbox, blocks: Partial<PolicyBlocks>): Promise<void> {
-  const problems: string[] = []
+/** A block of policy code that does not parse. */
+export interface PolicySyntaxError {
+  block: BlockName
+  /** 1-based line within the block, when the parser says. */
+  line: number | null
+  message: string
+}
+
+/** Compiles each non-empty block in the sandbox, running none of it: the syntax errors found. */
+export async function findSyntaxErrors(sandbox: Sandbox, blocks: Partial<PolicyBlocks>): Promise<PolicySyntaxError[]> {
+  const errors: PolicySyntaxError[] = []
   for (const block of blockNames) {
     const code = blocks[block]
     if (code === undefined || code.trim() === '') {
@@ -17,9 +22,20 @@ export async function checkPolicyCode(sandbox: Sandbox, blocks: Partial<PolicyBl
     }
     const error = await sandbox.compile(block, code)
     if (error) {
-      problems.push(`${block} block${error.line === undefined ? '' : `, line ${error.line}`}: ${error.message}`)
+      errors.push({ block, line: error.line ?? null, message: error.message })
     }
   }
+  return errors
+}
+
+/**
+ * Refuses (`invalid_input`) blocks that do not parse, naming the block and line. The code is
+ * compiled in the sandbox and never run.
+ */
+export async function checkPolicyCode(sandbox: Sandbox, blocks: Partial<PolicyBlocks>): Promise<void> {
+  const problems = (await findSyntaxErrors(sandbox, blocks)).map(
+    (e) => `${e.block} block${e.line === null ? '' : `, line ${e.line}`}: ${e.message}`,
+  )
   if (problems.length > 0) {
     throw new AppError('invalid_input', `syntax error in the policy's code: ${problems.join('; ')}`)
   }

@@ -1,0 +1,105 @@
+import type { FastifyRequest } from 'fastify'
+import { AppError } from '../../errors.ts'
+import type { ServerDeps } from '../server-deps.ts'
+import { hashToken, safeEqual } from './secret-token.ts'
+import { sessionCookie } from './session.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The session the request was authenticated by; null for a bearer token or no sign-in. */
+    authSession: { id: number; csrfToken: string } | null
+  }
+  interface FastifyContextConfig {
+    /**
+     * A route that signs someone in (sign-in, set-up, invite accept): it is checked by Origin
+     * rather than by CSRF token, and a session cookie sent without its CSRF token is ignored.
+     */
+    signIn?: boolean
+  }
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * The onRequest hook under /api: sets `request.caller` from a bearer API token, else from the
+ * session cookie, else null. A bearer token that is not valid is refused (401) rather than
+ * treated as anonymous, so a revoked token fails loudly. State-changing requests made with the
+ * cookie must carry the session's CSRF token.
+ */
+export function createAuthenticate(deps: ServerDeps) {
+  const { store, clock } = deps
+  const publicOrigin = new URL(deps.publicUrl).origin
+
+  function checkOrigin(request: FastifyRequest): void {
+    const origin = request.headers.origin
+    if (origin === undefined) {
+      return
+    }
+    let host: string | null
+    try {
+      host = new URL(origin).host
+    } catch {
+      host = null
+    }
+    if (origin !== publicOrigin && host !== request.headers.host) {
+      throw new AppError('forbidden', 'cross-site request refused')
+    }
+  }
+
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    request.caller = null
+    request.authSession = null
+    if (!request.url.startsWith('/api/')) {
+      return
+    }
+    const signIn = request.routeOptions.config.signIn === true
+    const stateChanging = !safeMethods.has(request.method)
+    if (signIn && stateChanging) {
+      checkOrigin(request)
+    }
+
+    const authorization = request.headers.authorization
+    if (authorization !== undefined) {
+      const token = /^Bearer +(\S+)$/i.exec(authorization)?.[1]
+      if (token === undefined) {
+        throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <API token>"')
+      }
+      const found = await store.apiTokens.findByHash(hashToken(token))
+      if (!found) {
+        throw new AppError('unauthenticated', 'invalid or revoked API token')
+      }
+      await store.apiTokens.markUsed(found.token.communityId, found.token.id, clock.now())
+      request.caller = {
+        userId: found.user.id,
+        username: found.user.username,
+        via: 'token',
+        tokenCommunityId: found.token.communityId,
+      }
+      return
+    }
+
+    const cookie = request.cookies[sessionCookie]
+    if (cookie === undefined) {
+      return
+    }
+    const unsigned = request.unsignCookie(cookie)
+    if (!unsigned.valid || unsigned.value === null) {
+      return
+    }
+    const found = await store.sessions.find(hashToken(unsigned.value), clock.now())
+    if (!found) {
+      return
+    }
+    if (stateChanging) {
+      const header = request.headers['x-csrf-token']
+      if (typeof header !== 'string' || !safeEqual(header, found.session.csrfToken)) {
+        if (signIn) {
+          return
+        }
+        throw new AppError('forbidden', 'missing or wrong CSRF token')
+      }
+    }
+    request.caller = { userId: found.user.id, username: found.user.username, via: 'session', tokenCommunityId: null }
+    request.authSession = { id: found.session.id, csrfToken: found.session.csrfToken }
+  }
+}

@@ -1,0 +1,227 @@
+import type { Action } from '../domain/action.ts'
+import type { EvaluationLog } from '../domain/community.ts'
+import type { Member } from '../domain/member.ts'
+import type { PolicyVersion } from '../domain/policy.ts'
+import type { Proposal } from '../domain/proposal.ts'
+import type { Vote, VoteValue } from '../domain/vote.ts'
+import type { Store } from '../store/store.ts'
+import type { CommunityAccess } from './community-access.ts'
+import { presentAction, presentLog, tallyVotes } from './present.ts'
+import type { ProposalDetailJson, ProposalSummaryJson, TimelineEntryJson } from './presenters.ts'
+
+/** The platform whose votes the dashboard hosts (`constitution.initiateVote`). */
+export const dashboardVotePlatform = 'constitution'
+
+/** How many of a proposal's log lines its page shows. */
+const proposalLogLimit = 200
+
+/** What a proposal's summary is made of. */
+interface SummaryParts {
+  proposal: Proposal
+  action: Action
+  initiator: Member | undefined
+  version: PolicyVersion
+  votes: Vote[]
+}
+
+function summaryOf(parts: SummaryParts): ProposalSummaryJson {
+  const { proposal } = parts
+  return {
+    id: proposal.id,
+    status: proposal.status,
+    action: presentAction(parts.action, parts.initiator),
+    policy: { id: proposal.policyId, name: parts.version.name, version: parts.version.version },
+    proposedAt: proposal.proposedAt,
+    decidedAt: proposal.decidedAt,
+    tally: tallyVotes(parts.votes),
+  }
+}
+
+/** Loads what the summaries need, each action, initiator and policy version once. */
+async function loadParts(store: Store, communityId: number, proposals: readonly Proposal[]): Promise<SummaryParts[]> {
+  const versionIds = [...new Set(proposals.map((p) => p.policyVersionId))]
+  const [actions, versions, votes] = await Promise.all([
+    Promise.all(proposals.map((p) => store.actions.get(communityId, p.actionId))),
+    Promise.all(versionIds.map((id) => store.policies.getVersion(communityId, id))),
+    Promise.all(proposals.map((p) => store.votes.list(communityId, p.id))),
+  ])
+  const initiatorIds = [...new Set(actions.flatMap((a) => (a && a.initiatorId !== null ? [a.initiatorId] : [])))]
+  const initiators = new Map((await store.members.getMany(communityId, initiatorIds)).map((m) => [m.id, m]))
+  const versionById = new Map(versions.flatMap((v) => (v ? [[v.versionId, v] as const] : [])))
+  return proposals.map((proposal, i) => {
+    const action = actions[i]
+    const version = versionById.get(proposal.policyVersionId)
+    if (!action || !version) {
+      // The store's foreign keys forbid this: a proposal always has its action and version.
+      throw new Error(`proposal ${proposal.id} lost its action or policy version`)
+    }
+    return {
+      proposal,
+      action,
+      initiator: action.initiatorId === null ? undefined : initiators.get(action.initiatorId),
+      version,
+      votes: votes[i] ?? [],
+    }
+  })
+}
+
+export async function proposalSummaries(
+  store: Store,
+  communityId: number,
+  proposals: readonly Proposal[],
+): Promise<ProposalSummaryJson[]> {
+  const parts = await loadParts(store, communityId, proposals)
+  return parts.map(summaryOf)
+}
+
+/**
+ * Whether the member may vote on the proposal: those it was opened for, or, when it was opened
+ * for everyone, members holding `vote` (or `vote:<policy name>`).
+ */
+export function mayVote(access: CommunityAccess, proposal: Proposal, policyName: string): boolean {
+  if (proposal.eligibleVoters !== null) {
+    return proposal.eligibleVoters.includes(access.member.id)
+  }
+  return access.can('vote') || access.can(`vote:${policyName}`)
+}
+
+/** Whether the dashboard takes the member's vote on it now. */
+export function canVoteHere(access: CommunityAccess, proposal: Proposal, policyName: string): boolean {
+  return (
+    proposal.status === 'proposed' &&
+    proposal.votePostId !== null &&
+    proposal.votePlatform === dashboardVotePlatform &&
+    mayVote(access, proposal, policyName)
+  )
+}
+
+function describeVote(vote: VoteValue): string {
+  switch (vote.kind) {
+    case 'boolean':
+      return vote.value ? 'yes' : 'no'
+    case 'choice':
+      return JSON.stringify(vote.value)
+    case 'number':
+      return String(vote.value)
+  }
+}
+
+function timeline(
+  proposal: Proposal,
+  action: Action,
+  initiator: Member | undefined,
+  votes: readonly (Vote & { displayName: string })[],
+  logs: readonly EvaluationLog[],
+): TimelineEntryJson[] {
+  const entries: TimelineEntryJson[] = [
+    { at: action.createdAt, what: 'proposed', text: `${initiator?.displayName ?? 'Someone'} proposed ${action.type}` },
+  ]
+  if (proposal.votePostId !== null) {
+    const where = proposal.votePlatform === dashboardVotePlatform ? 'here' : `on ${proposal.votePlatform ?? '?'}`
+    // The vote is opened by notify, on the first evaluation, which the log line dates exactly.
+    const opened = logs.find((l) => l.message.startsWith('vote opened'))
+    entries.push({
+      at: opened?.createdAt ?? proposal.proposedAt,
+      what: 'vote_opened',
+      text: proposal.voteText ? `vote opened ${where}: ${proposal.voteText}` : `vote opened ${where}`,
+    })
+  }
+  for (const vote of votes) {
+    entries.push({ at: vote.castAt, what: 'voted', text: `${vote.displayName} voted ${describeVote(vote)}` })
+  }
+  const decidedAt = proposal.decidedAt ?? proposal.proposedAt
+  if (proposal.decidedAt !== null) {
+    const text =
+      proposal.status === 'errored' ? 'errored: the policy raised an error; the next policy was tried' : proposal.status
+    entries.push({ at: proposal.decidedAt, what: 'decided', text })
+  }
+  switch (action.executionState) {
+    case 'executed':
+      entries.push({ at: decidedAt, what: 'executed', text: `${action.type} was carried out` })
+      break
+    case 'reverted':
+      entries.push({
+        at: proposal.proposedAt,
+        what: 'reverted',
+        text: `${action.type} was undone on ${action.platform} until it is decided`,
+      })
+      break
+    case 'failed': {
+      const failure = logs.find((l) => l.actionId === action.id && l.message.startsWith('could not execute'))
+      entries.push({
+        at: failure?.createdAt ?? decidedAt,
+        what: 'failed',
+        text: failure?.message ?? 'execution failed',
+      })
+      break
+    }
+    case 'none':
+    case 'executing':
+    case 'reverting':
+      break
+  }
+  // Stable: entries at the same moment keep the order they happen in.
+  return entries.sort((a, b) => a.at - b.at)
+}
+
+/** The proposal's own log lines and its action's (those not tied to another proposal), oldest first. */
+async function proposalLogs(store: Store, proposal: Proposal): Promise<EvaluationLog[]> {
+  const { communityId } = proposal
+  const [own, ofAction] = await Promise.all([
+    store.logs.list(communityId, { proposalId: proposal.id, limit: proposalLogLimit }),
+    store.logs.list(communityId, { actionId: proposal.actionId, limit: proposalLogLimit }),
+  ])
+  const byId = new Map(own.map((l) => [l.id, l]))
+  for (const log of ofAction) {
+    if (log.proposalId === null) {
+      byId.set(log.id, log)
+    }
+  }
+  return [...byId.values()].sort((a, b) => a.id - b.id)
+}
+
+/** Everything the proposal's page shows; the logs only to members holding `view_logs`. */
+export async function proposalDetail(
+  store: Store,
+  access: CommunityAccess,
+  proposal: Proposal,
+): Promise<ProposalDetailJson> {
+  const { communityId } = proposal
+  const [[parts], votes, logs] = await Promise.all([
+    loadParts(store, communityId, [proposal]),
+    store.votes.listWithVoters(communityId, proposal.id),
+    proposalLogs(store, proposal),
+  ])
+  if (!parts) {
+    throw new Error('unreachable: one part per proposal')
+  }
+  const voters = new Map(
+    (await store.members.getMany(communityId, [...new Set(votes.map((v) => v.memberId))])).map((m) => [m.id, m]),
+  )
+  const named = votes.map((v) => ({ ...v, displayName: voters.get(v.memberId)?.displayName ?? v.username }))
+  const mine = votes.find((v) => v.memberId === access.member.id)
+  return {
+    ...summaryOf(parts),
+    vote:
+      proposal.votePostId === null
+        ? null
+        : {
+            platform: proposal.votePlatform ?? '',
+            url: proposal.voteUrl,
+            text: proposal.voteText ?? '',
+            options: proposal.voteOptions,
+            canVote: canVoteHere(access, proposal, parts.version.name),
+            myVote: mine ? mine.value : null,
+          },
+    votes: named.map((v) => ({
+      memberId: v.memberId,
+      username: v.username,
+      displayName: v.displayName,
+      value: v.value,
+      castAt: v.castAt,
+    })),
+    data: proposal.data,
+    logs: access.can('view_logs') ? logs.map(presentLog) : [],
+    timeline: timeline(proposal, parts.action, parts.initiator, named, logs),
+  }
+}

@@ -1,0 +1,229 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../../errors.ts'
+import { effectiveRoles, loadRoleGraph } from '../../platforms/constitution/role-graph.ts'
+import { requireMember, requirePermission } from '../community-access.ts'
+import { presentDocument, presentIntegration, presentLog, presentRole } from '../present.ts'
+import type { OverviewJson } from '../presenters.ts'
+import { proposalSummaries } from '../proposal-views.ts'
+import type { ServerDeps } from '../server-deps.ts'
+import { actionRoutes } from './action-routes.ts'
+import {
+  communityJson,
+  communityParams,
+  documentJson,
+  idParam,
+  integrationJson,
+  logJson,
+  memberJson,
+  overviewJson,
+  roleJson,
+} from './community-schemas.ts'
+import { policyRoutes } from './policy-routes.ts'
+import { proposalRoutes } from './proposal-routes.ts'
+
+const dayMs = 86_400_000
+/** Days the overview's chart covers, today included. */
+const chartDays = 30
+/** Pending proposals and recent decisions the overview lists. */
+const overviewItems = 20
+
+/** `YYYY-MM-DD` of each UTC day from `chartDays - 1` days before `now` to `now`'s day. */
+function chartDaysUntil(now: number): { start: number; days: string[] } {
+  const today = Math.floor(now / dayMs)
+  const first = today - (chartDays - 1)
+  const days = Array.from({ length: chartDays }, (_, i) => new Date((first + i) * dayMs).toISOString().slice(0, 10))
+  return { start: first * dayMs, days }
+}
+
+/** Everything under `/api/communities/:communityId/…` that reads or proposes community data. */
+export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>()
+  const { store } = deps
+
+  routes.get(
+    '/communities/:communityId',
+    {
+      schema: {
+        summary: "The community and the caller's roles and permissions in it",
+        tags: ['community'],
+        params: communityParams,
+        response: { 200: communityJson },
+      },
+    },
+    async (request) => {
+      const { community, member, roles, permissions } = await requireMember(deps, request, request.params.communityId)
+      return {
+        id: community.id,
+        name: community.name,
+        settings: community.settings,
+        createdAt: community.createdAt,
+        me: {
+          memberId: member.id,
+          username: member.username,
+          displayName: member.displayName,
+          roles: roles.map((r) => r.name),
+          permissions,
+        },
+      }
+    },
+  )
+
+  routes.get(
+    '/communities/:communityId/overview',
+    {
+      schema: {
+        summary: 'Pending proposals, recent decisions and decisions per day over 30 days',
+        tags: ['community'],
+        params: communityParams,
+        response: { 200: overviewJson },
+      },
+    },
+    async (request): Promise<OverviewJson> => {
+      const { community } = await requireMember(deps, request, request.params.communityId)
+      const { start, days } = chartDaysUntil(deps.clock.now())
+      const [pending, decided, counts] = await Promise.all([
+        store.proposals.list(community.id, { status: 'proposed', limit: overviewItems }),
+        store.proposals.recentlyDecided(community.id, overviewItems),
+        store.proposals.decisionCountsByDay(community.id, start),
+      ])
+      const byDay = new Map(counts.map((c) => [c.day, c]))
+      return {
+        pending: await proposalSummaries(store, community.id, pending),
+        recentDecisions: await proposalSummaries(store, community.id, decided),
+        decisionsByDay: days.map((day) => ({
+          day,
+          passed: byDay.get(day)?.passed ?? 0,
+          failed: byDay.get(day)?.failed ?? 0,
+        })),
+      }
+    },
+  )
+
+  routes.get(
+    '/communities/:communityId/members',
+    {
+      schema: {
+        summary: 'Members with their effective roles and the platforms they have accounts on',
+        tags: ['community'],
+        params: communityParams,
+        response: { 200: z.array(memberJson) },
+      },
+    },
+    async (request) => {
+      const { community } = await requireMember(deps, request, request.params.communityId)
+      const graph = await loadRoleGraph(store, community.id)
+      const accounts = await Promise.all(graph.members.map((m) => store.members.accounts(community.id, m.id)))
+      return graph.members.map((member, i) => ({
+        id: member.id,
+        username: member.username,
+        displayName: member.displayName,
+        roles: effectiveRoles(graph, member.id).map((r) => r.name),
+        platforms: [...new Set((accounts[i] ?? []).map((a) => a.platform))],
+        createdAt: member.createdAt,
+      }))
+    },
+  )
+
+  routes.get(
+    '/communities/:communityId/roles',
+    {
+      schema: {
+        summary: 'Roles and their permissions',
+        tags: ['community'],
+        params: communityParams,
+        response: { 200: z.array(roleJson) },
+      },
+    },
+    async (request) => {
+      const { community } = await requireMember(deps, request, request.params.communityId)
+      return (await store.roles.list(community.id)).map(presentRole)
+    },
+  )
+
+  routes.get(
+    '/communities/:communityId/documents',
+    {
+      schema: {
+        summary: 'Documents (the active ones, or all with ?all=true)',
+        tags: ['community'],
+        params: communityParams,
+        querystring: z.object({ all: z.stringbool().default(false) }),
+        response: { 200: z.array(documentJson) },
+      },
+    },
+    async (request) => {
+      const { community } = await requireMember(deps, request, request.params.communityId)
+      const documents = await store.documents.list(community.id, { activeOnly: !request.query.all })
+      return documents.map(presentDocument)
+    },
+  )
+
+  routes.get(
+    '/communities/:communityId/documents/:documentId',
+    {
+      schema: {
+        summary: 'A document, active or not',
+        tags: ['community'],
+        params: communityParams.extend({ documentId: idParam }),
+        response: { 200: documentJson },
+      },
+    },
+    async (request) => {
+      const { community } = await requireMember(deps, request, request.params.communityId)
+      const document = await store.documents.get(community.id, request.params.documentId)
+      if (!document) {
+        throw new AppError('not_found', `document ${request.params.documentId} not found`)
+      }
+      return presentDocument(document)
+    },
+  )
+
+  routes.get(
+    '/communities/:communityId/logs',
+    {
+      schema: {
+        summary: 'The evaluation log, newest first (needs view_logs)',
+        tags: ['community'],
+        params: communityParams,
+        querystring: z.object({
+          proposalId: idParam.optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+          before: idParam.optional().describe('the id of the last entry of the previous page'),
+        }),
+        response: { 200: z.array(logJson) },
+      },
+    },
+    async (request) => {
+      const { community } = await requirePermission(deps, request, request.params.communityId, 'view_logs')
+      const { proposalId, limit, before } = request.query
+      const logs = await store.logs.list(community.id, {
+        limit,
+        ...(proposalId !== undefined && { proposalId }),
+        ...(before !== undefined && { beforeId: before }),
+      })
+      return logs.map(presentLog)
+    },
+  )
+
+  routes.get(
+    '/communities/:communityId/integrations',
+    {
+      schema: {
+        summary: 'Connected platforms (needs manage_integrations); credentials are never shown',
+        tags: ['community'],
+        params: communityParams,
+        response: { 200: z.array(integrationJson) },
+      },
+    },
+    async (request) => {
+      const { community } = await requirePermission(deps, request, request.params.communityId, 'manage_integrations')
+      return (await store.integrations.list(community.id)).map(presentIntegration)
+    },
+  )
+
+  await actionRoutes(app, deps)
+  await policyRoutes(app, deps)
+  await proposalRoutes(app, deps)
+}

@@ -1,0 +1,191 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { localPlatform, type Invite, type User } from '../../domain/user.ts'
+import { AppError } from '../../errors.ts'
+import { hashPassword, passwordSchema } from '../auth/password.ts'
+import { hashToken, randomToken } from '../auth/secret-token.ts'
+import { presentSession, startSession } from '../auth/session.ts'
+import { requirePermission } from '../community-access.ts'
+import type { InviteJson } from '../presenters.ts'
+import type { ServerDeps } from '../server-deps.ts'
+import {
+  communityParams,
+  displayNameSchema,
+  inviteInfoJson,
+  inviteJson,
+  sessionJson,
+  usernameSchema,
+} from './account-schemas.ts'
+import { signInRateLimit } from './auth-routes.ts'
+
+export const inviteLifetimeMs = 7 * 24 * 60 * 60 * 1000
+
+const tokenParams = z.object({ token: z.string().min(1).max(200) })
+
+function presentInvite(invite: Invite, createdBy: string, url?: string): InviteJson {
+  return {
+    id: invite.id,
+    ...(url !== undefined && { url }),
+    createdAt: invite.createdAt,
+    expiresAt: invite.expiresAt,
+    usedAt: invite.usedAt,
+    createdBy,
+  }
+}
+
+/**
+ * Invites: a member holding `manage_members` makes a single-use link valid for 7 days; whoever
+ * opens it makes an account (or, signed in already, joins with theirs) and becomes a member.
+ */
+export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>()
+  const { store, clock } = deps
+  const gone = () => new AppError('not_found', 'invite not found or already used')
+
+  routes.get(
+    '/communities/:communityId/invites',
+    {
+      schema: {
+        summary: 'Invites made in the community, newest first (needs manage_members)',
+        tags: ['invites'],
+        params: communityParams,
+        response: { 200: z.array(inviteJson) },
+      },
+    },
+    async (request) => {
+      const { communityId } = request.params
+      await requirePermission(deps, request, communityId, 'manage_members')
+      const invites = await store.invites.list(communityId)
+      const creatorIds = [...new Set(invites.flatMap((i) => i.createdByMemberId ?? []))]
+      const creators = new Map((await store.members.getMany(communityId, creatorIds)).map((m) => [m.id, m.username]))
+      return invites.map((i) =>
+        presentInvite(i, (i.createdByMemberId !== null && creators.get(i.createdByMemberId)) || ''),
+      )
+    },
+  )
+
+  routes.post(
+    '/communities/:communityId/invites',
+    {
+      schema: {
+        summary: 'Make a single-use invite link, valid for 7 days (needs manage_members)',
+        tags: ['invites'],
+        params: communityParams,
+        body: z.object({}).optional(),
+        response: { 201: inviteJson },
+      },
+    },
+    async (request, reply) => {
+      const { communityId } = request.params
+      const { member } = await requirePermission(deps, request, communityId, 'manage_members')
+      const token = randomToken()
+      const now = clock.now()
+      const invite = await store.invites.create(communityId, {
+        tokenHash: hashToken(token),
+        createdByMemberId: member.id,
+        now,
+        expiresAt: now + inviteLifetimeMs,
+      })
+      const url = `${deps.publicUrl.replace(/\/+$/, '')}/invite/${token}`
+      return reply.status(201).send(presentInvite(invite, member.username, url))
+    },
+  )
+
+  routes.get(
+    '/invites/:token',
+    {
+      schema: {
+        summary: 'What an invite link is for, before accepting it (public)',
+        tags: ['invites'],
+        params: tokenParams,
+        response: { 200: inviteInfoJson },
+      },
+    },
+    async (request) => {
+      const invite = await store.invites.findByHash(hashToken(request.params.token))
+      const community = invite && (await store.communities.get(invite.communityId))
+      if (!invite || !community) {
+        throw gone()
+      }
+      return {
+        communityName: community.name,
+        valid: invite.usedAt === null && invite.expiresAt > clock.now(),
+      }
+    },
+  )
+
+  routes.post(
+    '/invites/:token/accept',
+    {
+      config: { signIn: true, rateLimit: signInRateLimit },
+      schema: {
+        summary: 'Accept an invite: with a username and password, a new account; with {} when signed in, yours',
+        tags: ['invites'],
+        params: tokenParams,
+        body: z
+          .object({
+            username: usernameSchema.optional(),
+            password: passwordSchema.optional(),
+            displayName: displayNameSchema.optional(),
+          })
+          .optional(),
+        response: { 200: sessionJson },
+      },
+    },
+    async (request, reply) => {
+      const { username, password, displayName } = request.body ?? {}
+      const { caller } = request
+      const invite = await store.invites.findByHash(hashToken(request.params.token))
+      const now = clock.now()
+      if (!invite || invite.usedAt !== null || invite.expiresAt <= now) {
+        throw gone()
+      }
+
+      let joiner: { user: User } | { account: { username: string; displayName: string; passwordHash: string } }
+      if (username !== undefined) {
+        if (password === undefined) {
+          throw new AppError('invalid_input', 'a password is needed to make an account')
+        }
+        joiner = {
+          account: { username, displayName: displayName ?? username, passwordHash: await hashPassword(password) },
+        }
+      } else {
+        if (caller?.via === 'token') {
+          throw new AppError('forbidden', 'an API token cannot accept invites')
+        }
+        const user = caller && (await store.users.get(caller.userId))
+        if (!user) {
+          throw new AppError('unauthenticated', 'sign in, or give a username and password to make an account')
+        }
+        joiner = { user }
+      }
+
+      const user = await store.transaction(async (tx) => {
+        const joining = 'user' in joiner ? joiner.user : await tx.users.create({ ...joiner.account, now })
+        if (await tx.members.findByAccount(invite.communityId, localPlatform, String(joining.id))) {
+          throw new AppError('conflict', 'you are already a member of this community')
+        }
+        const member = await tx.members.create(invite.communityId, {
+          username: joining.username,
+          displayName: joining.displayName,
+          now,
+        })
+        await tx.members.linkAccount(invite.communityId, member.id, {
+          platform: localPlatform,
+          externalId: String(joining.id),
+          username: joining.username,
+        })
+        // Compare-and-set: of two accepts racing, one wins; the other's account is rolled back.
+        if (!(await tx.invites.use(invite.communityId, invite.id, member.id, now))) {
+          throw gone()
+        }
+        return joining
+      })
+      if ('user' in joiner && request.authSession) {
+        return presentSession(deps, user, request.authSession.csrfToken)
+      }
+      return startSession(deps, request, reply, user)
+    },
+  )
+}

@@ -1,0 +1,239 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { enginePlatforms } from '../../src/app.ts'
+import { createEngine, type Engine } from '../../src/engine/engine.ts'
+import { silentLogger } from '../../src/engine/logger.ts'
+import { createQuickJsSandbox } from '../../src/sandbox/quickjs-sandbox.ts'
+import { sessionCookie } from '../../src/server/auth/session.ts'
+import { createServer } from '../../src/server/create-server.ts'
+import type { InviteJson, SessionJson } from '../../src/server/presenters.ts'
+import type { ServerDeps } from '../../src/server/server-deps.ts'
+import type { Dialect, Store } from '../../src/store/store.ts'
+import { fakeClock, type FakeClock } from './fake-clock.ts'
+import { openTestStore, testSecretKey } from './test-store.ts'
+
+/** Every account the harness makes has this password. */
+export const testPassword = 'correct horse battery'
+export const testSetupToken = 'test-set-up-token'
+export const testPublicUrl = 'http://localhost:3000'
+
+/** json: the parsed body typed as the caller says (T = a presenters.ts type); undefined when not JSON. */
+export interface TestResponse<T> {
+  status: number
+  json: T
+  text: string
+  headers: Record<string, string | string[] | undefined>
+}
+
+export interface TestClient {
+  userId: number
+  memberId: number
+  username: string
+  /** The session cookie's value (signed) and its CSRF token, for requests made by hand. */
+  session: { cookie: string; csrfToken: string }
+  get<T = unknown>(url: string): Promise<TestResponse<T>>
+  /** The session cookie and X-CSRF-Token are added; a body, when given, is sent as JSON. */
+  post<T = unknown>(url: string, body?: unknown): Promise<TestResponse<T>>
+  put<T = unknown>(url: string, body?: unknown): Promise<TestResponse<T>>
+  delete<T = unknown>(url: string): Promise<TestResponse<T>>
+}
+
+export interface TestServer {
+  /** Not listening: requests go through `app.inject` (or call `app.listen` for a browser). */
+  app: FastifyInstance
+  store: Store
+  engine: Engine
+  clock: FakeClock
+  communityId: number
+  /** The set-up admin (the Admin role and the kit's creator roles), signed in. */
+  admin: TestClient
+  /** A new member of the community (local account, password `testPassword`), signed in. */
+  member(username: string, options?: { roles?: string[] }): Promise<TestClient>
+  close(): Promise<void>
+}
+
+export interface TestServerOptions {
+  /** The starter kit the community is set up with (default `democracy`). */
+  kit?: string
+  dialect?: Dialect
+  /** The dashboard's built files; null (the default) serves the API only. */
+  webRoot?: string | null
+}
+
+export function toTestResponse<T>(res: LightMyRequestResponse): TestResponse<T> {
+  const contentType = String(res.headers['content-type'] ?? '')
+  const headers: Record<string, string | string[] | undefined> = {}
+  for (const [name, value] of Object.entries(res.headers)) {
+    headers[name] = typeof value === 'number' ? String(value) : value
+  }
+  return {
+    status: res.statusCode,
+    // The caller names the shape it expects; tests assert on it.
+    json: (contentType.includes('application/json') && res.body !== '' ? JSON.parse(res.body) : undefined) as T,
+    text: res.body,
+    headers,
+  }
+}
+
+/** The signed value of the session cookie a sign-in response set. */
+export function sessionCookieOf(res: LightMyRequestResponse): string {
+  const cookie = res.cookies.find((c) => c.name === sessionCookie)
+  if (!cookie) {
+    throw new Error(`no ${sessionCookie} cookie in the response (status ${res.statusCode}: ${res.body})`)
+  }
+  return cookie.value
+}
+
+/** A client signed in by `res` (a SessionJson response that set the cookie). */
+export function signedInClient(app: FastifyInstance, res: LightMyRequestResponse, communityId: number): TestClient {
+  const session = toTestResponse<SessionJson>(res).json
+  const membership = session.memberships.find((m) => m.communityId === communityId)
+  const cookie = sessionCookieOf(res)
+  const send = async <T>(method: InjectOptions['method'], url: string, body?: unknown): Promise<TestResponse<T>> => {
+    const res = await app.inject({
+      method,
+      url,
+      headers: {
+        cookie: `${sessionCookie}=${cookie}`,
+        ...(method !== 'GET' && { 'x-csrf-token': session.csrfToken }),
+      },
+      ...(body !== undefined && { payload: body as InjectOptions['payload'] }),
+    })
+    return toTestResponse<T>(res)
+  }
+  return {
+    userId: session.user.id,
+    memberId: membership?.memberId ?? 0,
+    username: session.user.username,
+    session: { cookie, csrfToken: session.csrfToken },
+    get: (url) => send('GET', url),
+    post: (url, body) => send('POST', url, body),
+    put: (url, body) => send('PUT', url, body),
+    delete: (url) => send('DELETE', url),
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  deps: ServerDeps
+  store: Store
+  engine: Engine
+  clock: FakeClock
+  close(): Promise<void>
+}
+
+/**
+ * The real server over a fresh store, with the real engine (votes re-checked inline), the
+ * QuickJS sandbox and a fake clock; nothing set up yet. Routes may still be added before the
+ * first request.
+ */
+export async function createTestApp(
+  options: { dialect?: Dialect } & Partial<Pick<ServerDeps, 'webRoot' | 'publicUrl' | 'setupToken' | 'logger'>> = {},
+): Promise<TestApp> {
+  const store = await openTestStore(options.dialect ?? 'sqlite')
+  const sandbox = await createQuickJsSandbox({ poolSize: 2 })
+  const clock = fakeClock()
+  const platforms = enginePlatforms(store, sandbox)
+  const engine = createEngine({ store, sandbox, platforms, clock })
+  const deps: ServerDeps = {
+    store,
+    engine,
+    platforms,
+    sandbox,
+    clock,
+    logger: options.logger ?? silentLogger,
+    secretKey: testSecretKey,
+    publicUrl: options.publicUrl ?? testPublicUrl,
+    webRoot: options.webRoot ?? null,
+    setupToken: options.setupToken === undefined ? testSetupToken : options.setupToken,
+  }
+  const app = await createServer(deps)
+  return {
+    app,
+    deps,
+    store,
+    engine,
+    clock,
+    async close() {
+      await app.close()
+      await sandbox.close()
+      await store.close()
+    },
+  }
+}
+
+/**
+ * `createTestApp`, set up through `POST /api/setup` with an admin signed in; each member joins
+ * through an invite made by the admin and accepted over the API, as people do.
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const testApp = await createTestApp({
+    ...(options.dialect && { dialect: options.dialect }),
+    webRoot: options.webRoot ?? null,
+  })
+  const { app, store, engine, clock } = testApp
+  const close = () => testApp.close()
+  // The sign-in routes are limited per address: each account the harness makes comes from its own.
+  let address = 0
+  const nextAddress = () => {
+    address += 1
+    return `10.0.${Math.floor(address / 250)}.${(address % 250) + 1}`
+  }
+
+  const setup = await app.inject({
+    method: 'POST',
+    url: '/api/setup',
+    remoteAddress: nextAddress(),
+    payload: {
+      token: testSetupToken,
+      communityName: 'Test community',
+      kit: options.kit ?? 'democracy',
+      username: 'admin',
+      displayName: 'Admin',
+      password: testPassword,
+    },
+  })
+  if (setup.statusCode !== 200) {
+    await close()
+    throw new Error(`set-up failed: ${setup.statusCode} ${setup.body}`)
+  }
+  const communityId = toTestResponse<SessionJson>(setup).json.memberships[0]?.communityId
+  if (communityId === undefined) {
+    throw new Error(`set-up made no community: ${setup.body}`)
+  }
+  const admin = signedInClient(app, setup, communityId)
+
+  return {
+    app,
+    store,
+    engine,
+    clock,
+    communityId,
+    admin,
+    async member(username, memberOptions = {}) {
+      const invite = await admin.post<InviteJson>(`/api/communities/${communityId}/invites`, {})
+      if (invite.status !== 201 || invite.json.url === undefined) {
+        throw new Error(`could not make an invite: ${invite.status} ${invite.text}`)
+      }
+      const token = invite.json.url.split('/').pop() ?? ''
+      const accepted = await app.inject({
+        method: 'POST',
+        url: `/api/invites/${token}/accept`,
+        remoteAddress: nextAddress(),
+        payload: { username, password: testPassword },
+      })
+      if (accepted.statusCode !== 200) {
+        throw new Error(`could not accept the invite as ${username}: ${accepted.statusCode} ${accepted.body}`)
+      }
+      const client = signedInClient(app, accepted, communityId)
+      for (const name of memberOptions.roles ?? []) {
+        const role = await store.roles.getByName(communityId, name)
+        if (!role) {
+          throw new Error(`no role ${name} in the community`)
+        }
+        await store.roles.assign(communityId, client.memberId, role.id)
+      }
+      return client
+    },
+    close,
+  }
+}

@@ -1,0 +1,142 @@
+import { useState, type FormEvent } from 'react'
+import type { InviteInfoJson, SessionJson } from '../../../src/server/presenters.ts'
+import { ApiError, errorMessage } from '../api.ts'
+import { useApp } from '../app-context.ts'
+import { AccountFields } from '../components/account-fields.tsx'
+import { ErrorAlert } from '../components/error-alert.tsx'
+import { Link } from '../components/link.tsx'
+import { PublicLayout } from '../components/public-layout.tsx'
+import { SignOutButton } from '../components/sign-out-button.tsx'
+import { navigate } from '../router.ts'
+import { usePageTitle } from '../use-page-title.ts'
+import { useResource } from '../use-resource.ts'
+
+/** The community the invite just added: the membership that is new, else the one with its name. */
+function joinedCommunity(before: SessionJson | null, after: SessionJson, communityName: string): string {
+  const known = new Set(before?.memberships.map((m) => m.communityId))
+  const joined =
+    after.memberships.find((m) => !known.has(m.communityId)) ??
+    after.memberships.find((m) => m.communityName === communityName)
+  return joined ? `/c/${joined.communityId}` : '/'
+}
+
+/** `/invite/:token`: join a community with a new account, or as the signed-in user. */
+export function InvitePage({ token }: { token: string }) {
+  usePageTitle('Join a community')
+  const { api } = useApp()
+  const path = `/api/invites/${encodeURIComponent(token)}`
+  const info = useResource(path, (signal) => api.get<InviteInfoJson>(path, signal))
+
+  let body
+  if (info.state === 'loading') {
+    body = (
+      <p role="status" className="muted">
+        Loading…
+      </p>
+    )
+  } else if (info.state === 'failed') {
+    body =
+      info.error instanceof ApiError && info.error.status === 404 ? (
+        <p role="alert" className="alert alert-error">
+          This invite link is not valid or was already used. Ask for a new one.
+        </p>
+      ) : (
+        <ErrorAlert error={info.error} />
+      )
+  } else if (!info.data.valid) {
+    body = (
+      <p role="alert" className="alert alert-error">
+        This invite to {info.data.communityName} has expired or was already used. Ask for a new one.
+      </p>
+    )
+  } else {
+    body = <Join token={token} communityName={info.data.communityName} />
+  }
+  return (
+    <PublicLayout>
+      <h1>{info.state === 'ready' ? `Join ${info.data.communityName}` : 'Join a community'}</h1>
+      {body}
+    </PublicLayout>
+  )
+}
+
+function Join({ token, communityName }: { token: string; communityName: string }) {
+  const { api, session, setSession } = useApp()
+  const [username, setUsername] = useState('')
+  const [displayName, setDisplayName] = useState('')
+  const [password, setPassword] = useState('')
+  const [confirmation, setConfirmation] = useState('')
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const acceptPath = `/api/invites/${encodeURIComponent(token)}/accept`
+
+  async function accept(body: object) {
+    setBusy(true)
+    setError('')
+    try {
+      const joined = await api.post<SessionJson>(acceptPath, body)
+      const to = joinedCommunity(session, joined, communityName)
+      setSession(joined)
+      navigate(to)
+    } catch (e) {
+      setError(errorMessage(e))
+      setBusy(false)
+    }
+  }
+
+  function createAccount(event: FormEvent) {
+    event.preventDefault()
+    if (password !== confirmation) {
+      setError('The two passwords are not the same')
+      return
+    }
+    void accept({ username, password, ...(displayName.trim() !== '' && { displayName }) })
+  }
+
+  const errorAlert = error && (
+    <p role="alert" className="alert alert-error">
+      {error}
+    </p>
+  )
+
+  if (session) {
+    return (
+      <>
+        <p>
+          You are signed in as <strong>{session.user.displayName}</strong> ({session.user.username}).
+        </p>
+        {errorAlert}
+        <div className="actions">
+          <button type="button" disabled={busy} onClick={() => void accept({})}>
+            Join as {session.user.username}
+          </button>
+          <SignOutButton />
+        </div>
+      </>
+    )
+  }
+
+  return (
+    <form className="form" onSubmit={createAccount}>
+      <p>
+        You have been invited to join {communityName}. Create your account, or{' '}
+        <Link href={`/login?next=${encodeURIComponent(`/invite/${token}`)}`}>sign in</Link> if you already have one.
+      </p>
+      <AccountFields
+        idPrefix="invite"
+        username={username}
+        setUsername={setUsername}
+        displayName={displayName}
+        setDisplayName={setDisplayName}
+        password={password}
+        setPassword={setPassword}
+        confirmation={confirmation}
+        setConfirmation={setConfirmation}
+      />
+      {errorAlert}
+      <button type="submit" disabled={busy}>
+        Create account and join
+      </button>
+    </form>
+  )
+}

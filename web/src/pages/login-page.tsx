@@ -1,0 +1,91 @@
+import { useState, type FormEvent } from 'react'
+import type { SessionJson } from '../../../src/server/presenters.ts'
+import { ApiError, errorMessage } from '../api.ts'
+import { useApp } from '../app-context.ts'
+import { PublicLayout } from '../components/public-layout.tsx'
+import { Redirect } from '../components/redirect.tsx'
+import { navigate, useLocation } from '../router.ts'
+import { safeNext } from '../safe-next.ts'
+import { usePageTitle } from '../use-page-title.ts'
+
+function signInError(e: unknown): string {
+  if (e instanceof ApiError && e.status === 401) {
+    return 'Wrong username or password'
+  }
+  if (e instanceof ApiError && e.status === 429) {
+    return 'Too many attempts, wait a minute'
+  }
+  return errorMessage(e)
+}
+
+export function LoginPage() {
+  usePageTitle('Sign in')
+  const { api, session, setSession } = useApp()
+  const { query } = useLocation()
+  const next = safeNext(query.get('next'))
+  const [username, setUsername] = useState('')
+  const [password, setPassword] = useState('')
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [signedIn, setSignedIn] = useState(false)
+
+  if (session && !signedIn) {
+    return <Redirect to={next} />
+  }
+
+  async function signIn(event: FormEvent) {
+    event.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      const created = await api.post<SessionJson>('/api/session', { username, password })
+      setSignedIn(true)
+      setSession(created)
+      navigate(next)
+    } catch (e) {
+      setError(signInError(e))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <PublicLayout>
+      <h1>Sign in</h1>
+      <form className="form" onSubmit={(e) => void signIn(e)}>
+        <div className="field">
+          <label htmlFor="login-username">Username</label>
+          <input
+            id="login-username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="login-password">Password</label>
+          <input
+            id="login-password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </div>
+        {error && (
+          <p role="alert" className="alert alert-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+    </PublicLayout>
+  )
+}

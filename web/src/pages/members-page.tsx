@@ -1,0 +1,129 @@
+import type { MemberJson, RoleJson } from '../../../src/server/presenters.ts'
+import { useApp, useCommunity } from '../app-context.ts'
+import { Link } from '../components/link.tsx'
+import { ResourceView } from '../components/resource-view.tsx'
+import { usePageTitle } from '../use-page-title.ts'
+import { useResource } from '../use-resource.ts'
+
+/** `/c/:cid/members`: who is here, with which roles, and what each role may do. */
+export function MembersPage() {
+  usePageTitle('Members and roles')
+  const { api } = useApp()
+  const { community, base } = useCommunity()
+  const membersPath = `/api/communities/${community.id}/members`
+  const rolesPath = `/api/communities/${community.id}/roles`
+  const members = useResource(membersPath, (signal) => api.get<MemberJson[]>(membersPath, signal))
+  const roles = useResource(rolesPath, (signal) => api.get<RoleJson[]>(rolesPath, signal))
+  const propose = (type: string, params = '') => `${base}/propose?type=constitution.${type}${params}`
+
+  return (
+    <>
+      <h1>Members and roles</h1>
+      <section aria-labelledby="members-heading">
+        <h2 id="members-heading">Members</h2>
+        <p className="actions">
+          <Link href={propose('assignRole')} className="button">
+            Propose role change
+          </Link>
+        </p>
+        <ResourceView resource={members}>
+          {(list) => (
+            <div className="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Username</th>
+                    <th scope="col">Display name</th>
+                    <th scope="col">Roles</th>
+                    <th scope="col">Platforms</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((m) => (
+                    <tr key={m.id}>
+                      <th scope="row">{m.username}</th>
+                      <td>{m.displayName}</td>
+                      <td>{m.roles.join(', ')}</td>
+                      <td>{m.platforms.join(', ')}</td>
+                      <td className="row-actions">
+                        <Link href={propose('assignRole', `&memberId=${m.id}`)}>
+                          Give a role<span className="visually-hidden"> to {m.username}</span>
+                        </Link>
+                        <Link href={propose('unassignRole', `&memberId=${m.id}`)}>
+                          Take a role<span className="visually-hidden"> from {m.username}</span>
+                        </Link>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ResourceView>
+      </section>
+      <section aria-labelledby="roles-heading">
+        <h2 id="roles-heading">Roles</h2>
+        <p className="actions">
+          <Link href={propose('addRole')} className="button">
+            Propose a new role
+          </Link>
+        </p>
+        <ResourceView resource={roles}>
+          {(list) => (
+            <div className="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Role</th>
+                    <th scope="col">Description</th>
+                    <th scope="col">Permissions</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((r) => (
+                    <tr key={r.id}>
+                      <th scope="row">
+                        {r.name}
+                        {r.isDefault && <span className="tag">default</span>}
+                      </th>
+                      <td>{r.description}</td>
+                      <td>
+                        {r.permissions.length === 0 ? (
+                          <span className="muted">none</span>
+                        ) : (
+                          <ul className="plain-list">
+                            {r.permissions.map((p) => (
+                              <li key={p}>
+                                <code>{p}</code>
+                              </li>
+                            ))}
+                          </ul>
+                        )}
+                      </td>
+                      <td className="row-actions">
+                        <Link href={propose('changeRole', `&roleId=${r.id}`)}>
+                          Change<span className="visually-hidden"> role {r.name}</span>
+                        </Link>
+                        {!r.isDefault && (
+                          <Link href={propose('removeRole', `&roleId=${r.id}`)}>
+                            Remove<span className="visually-hidden"> role {r.name}</span>
+                          </Link>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ResourceView>
+      </section>
+    </>
+  )
+}

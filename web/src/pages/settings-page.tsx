@@ -1,0 +1,277 @@
+import { useState, type FormEvent } from 'react'
+import type { ApiTokenJson, IntegrationJson, InviteJson } from '../../../src/server/presenters.ts'
+import { errorMessage } from '../api.ts'
+import { useApp, useCommunity } from '../app-context.ts'
+import { CopyField } from '../components/copy-field.tsx'
+import { Link } from '../components/link.tsx'
+import { ResourceView } from '../components/resource-view.tsx'
+import { formatTime } from '../format-time.ts'
+import { usePageTitle } from '../use-page-title.ts'
+import { useResource } from '../use-resource.ts'
+
+/** `/c/:cid/settings`: integrations, invites and API tokens, for members who manage the community. */
+export function SettingsPage() {
+  usePageTitle('Settings')
+  const { can } = useCommunity()
+  const integrations = can('manage_integrations')
+  const members = can('manage_members')
+  if (!integrations && !members) {
+    return (
+      <>
+        <h1>Settings</h1>
+        <p role="alert" className="alert alert-error">
+          You do not have access to settings
+        </p>
+      </>
+    )
+  }
+  return (
+    <>
+      <h1>Settings</h1>
+      {integrations && <Integrations />}
+      {members && <Invites />}
+      <ApiTokens />
+    </>
+  )
+}
+
+function Integrations() {
+  const { api } = useApp()
+  const { community, base } = useCommunity()
+  const path = `/api/communities/${community.id}/integrations`
+  const integrations = useResource(path, (signal) => api.get<IntegrationJson[]>(path, signal))
+  const propose = (type: string, id: number) => `${base}/propose?type=constitution.${type}&integrationId=${id}`
+  return (
+    <section aria-labelledby="integrations-heading">
+      <h2 id="integrations-heading">Integrations</h2>
+      <ResourceView resource={integrations}>
+        {(list) =>
+          list.length === 0 ? (
+            <p className="muted">No integrations connected yet</p>
+          ) : (
+            <div className="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Platform</th>
+                    <th scope="col">Connected to</th>
+                    <th scope="col">Active</th>
+                    <th scope="col">Since</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((i) => (
+                    <tr key={i.id}>
+                      <th scope="row">{i.platform}</th>
+                      <td>{i.externalId}</td>
+                      <td>{i.active ? 'Active' : 'Inactive'}</td>
+                      <td>{formatTime(i.createdAt)}</td>
+                      <td>
+                        <Link href={propose(i.active ? 'removeIntegration' : 'addIntegration', i.id)}>
+                          {i.active ? 'Propose deactivating' : 'Propose activating'}
+                          <span className="visually-hidden"> {i.platform}</span>
+                        </Link>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </ResourceView>
+    </section>
+  )
+}
+
+function inviteStatus(invite: InviteJson, now: number): string {
+  if (invite.usedAt !== null) {
+    return `Used ${formatTime(invite.usedAt)}`
+  }
+  return invite.expiresAt <= now ? 'Expired' : 'Open'
+}
+
+function Invites() {
+  const { api } = useApp()
+  const { community } = useCommunity()
+  const path = `/api/communities/${community.id}/invites`
+  const invites = useResource(path, (signal) => api.get<InviteJson[]>(path, signal))
+  const [created, setCreated] = useState<InviteJson | null>(null)
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+
+  async function create() {
+    setBusy(true)
+    setError('')
+    try {
+      setCreated(await api.post<InviteJson>(path, {}))
+      invites.reload()
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const now = Date.now()
+  return (
+    <section aria-labelledby="invites-heading">
+      <h2 id="invites-heading">Invites</h2>
+      <p className="hint">An invite link lets one person join: it works once, for 7 days.</p>
+      <button type="button" disabled={busy} onClick={() => void create()}>
+        Create invite link
+      </button>
+      {error && (
+        <p role="alert" className="alert alert-error">
+          {error}
+        </p>
+      )}
+      <div aria-live="polite">
+        {created?.url && <CopyField id="invite-link" label="Invite link" value={created.url} />}
+      </div>
+      <ResourceView resource={invites}>
+        {(list) =>
+          list.length === 0 ? (
+            <p className="muted">No invites yet.</p>
+          ) : (
+            <div className="table-scroll">
+              <table>
+                <caption className="visually-hidden">Invites</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Created</th>
+                    <th scope="col">By</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((i) => (
+                    <tr key={i.id}>
+                      <th scope="row">{formatTime(i.createdAt)}</th>
+                      <td>{i.createdBy}</td>
+                      <td>{formatTime(i.expiresAt)}</td>
+                      <td>{inviteStatus(i, now)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </ResourceView>
+    </section>
+  )
+}
+
+function ApiTokens() {
+  const { api } = useApp()
+  const { community } = useCommunity()
+  const path = `/api/communities/${community.id}/tokens`
+  const tokens = useResource(path, (signal) => api.get<ApiTokenJson[]>(path, signal))
+  const [name, setName] = useState('')
+  const [created, setCreated] = useState<ApiTokenJson | null>(null)
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+
+  async function create(event: FormEvent) {
+    event.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      setCreated(await api.post<ApiTokenJson>(path, { name }))
+      setName('')
+      tokens.reload()
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  async function revoke(token: ApiTokenJson) {
+    setError('')
+    try {
+      await api.delete(`${path}/${token.id}`)
+      if (created?.id === token.id) {
+        setCreated(null)
+      }
+      tokens.reload()
+    } catch (e) {
+      setError(errorMessage(e))
+    }
+  }
+
+  return (
+    <section aria-labelledby="tokens-heading">
+      <h2 id="tokens-heading">API tokens</h2>
+      <p className="hint">
+        A token acts as you in this community, for scripts: send it as <code>Authorization: Bearer &lt;token&gt;</code>.
+      </p>
+      <form className="form form-row" onSubmit={(e) => void create(e)}>
+        <div className="field">
+          <label htmlFor="token-name">Token name</label>
+          <input id="token-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <button type="submit" disabled={busy}>
+          Create token
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="alert alert-error">
+          {error}
+        </p>
+      )}
+      <div aria-live="polite">
+        {created?.token && (
+          <div className="alert alert-warning">
+            <p>
+              <strong>Copy this token now: it will not be shown again.</strong>
+            </p>
+            <CopyField id="new-token" label={`API token ${created.name}`} value={created.token} />
+          </div>
+        )}
+      </div>
+      <ResourceView resource={tokens}>
+        {(list) =>
+          list.length === 0 ? (
+            <p className="muted">No API tokens.</p>
+          ) : (
+            <div className="table-scroll">
+              <table>
+                <caption className="visually-hidden">Your API tokens</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((t) => (
+                    <tr key={t.id}>
+                      <th scope="row">{t.name}</th>
+                      <td>{formatTime(t.createdAt)}</td>
+                      <td>{t.lastUsedAt === null ? 'Never' : formatTime(t.lastUsedAt)}</td>
+                      <td>
+                        <button type="button" className="button-secondary" onClick={() => void revoke(t)}>
+                          Revoke<span className="visually-hidden"> {t.name}</span>
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </ResourceView>
+    </section>
+  )
+}
