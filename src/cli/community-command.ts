@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { createInviteLink } from '../invite-link.ts'
 import { createCommunityWithKit } from '../kits/apply-kit.ts'
 import { listKits } from '../kits/list-kits.ts'
 import type { Store } from '../store/store.ts'
@@ -7,32 +8,38 @@ import type { CliOutput } from './policy-command.ts'
 export const communityUsage = `usage:
   policykit community create --name NAME --kit KIT --admin USERNAME [--admin-name "Display Name"]
   policykit community list
+  policykit community invite --community ID [--member USERNAME]
 
 create makes a community with a starter kit (see policykit kits); the admin is its creator, who
-gets the kit's creator roles.`
+gets the kit's creator roles, and a link is printed for them to make their dashboard account.
+invite prints a single-use link (7 days) that makes whoever opens it a member; with --member, a
+link that gives that existing member a dashboard account.`
 
-/** `policykit community …`: create a community with a starter kit, or list them. */
-export async function runCommunityCommand(
-  argv: string[],
-  io: CliOutput,
-  openStore: () => Promise<Store>,
-  now: () => number = Date.now,
-): Promise<number> {
+export interface CommunityCommandDeps {
+  openStore(): Promise<Store>
+  /** Where people reach PolicyKit (POLICYKIT_PUBLIC_URL): links start with it. */
+  publicUrl: string
+  now?: () => number
+}
+
+const options = {
+  name: { type: 'string' },
+  kit: { type: 'string' },
+  admin: { type: 'string' },
+  'admin-name': { type: 'string' },
+  community: { type: 'string' },
+  member: { type: 'string' },
+} as const
+
+/** `policykit community …`: create a community with a starter kit, list them, or make invite links. */
+export async function runCommunityCommand(argv: string[], io: CliOutput, deps: CommunityCommandDeps): Promise<number> {
+  const now = deps.now ?? Date.now
   const [sub, ...rest] = argv
-  if (sub !== 'create' && sub !== 'list') {
+  if (sub !== 'create' && sub !== 'list' && sub !== 'invite') {
     io.err(`${communityUsage}\n`)
     return 2
   }
-  const { values } = parseArgs({
-    args: rest,
-    strict: true,
-    options: {
-      name: { type: 'string' },
-      kit: { type: 'string' },
-      admin: { type: 'string' },
-      'admin-name': { type: 'string' },
-    },
-  })
+  const { values } = parseArgs({ args: rest, strict: true, options })
   if (sub === 'create' && (!values.name || !values.kit || !values.admin)) {
     io.err(
       `policykit community create: --name, --kit and --admin are required (kits: ${listKits()
@@ -41,7 +48,12 @@ export async function runCommunityCommand(
     )
     return 2
   }
-  const store = await openStore()
+  const communityId = Number(values.community)
+  if (sub === 'invite' && !(Number.isSafeInteger(communityId) && communityId > 0)) {
+    io.err('policykit community invite: --community needs a community id (see policykit community list)\n')
+    return 2
+  }
+  const store = await deps.openStore()
   try {
     if (sub === 'list') {
       for (const community of await store.communities.listAll()) {
@@ -49,17 +61,60 @@ export async function runCommunityCommand(
       }
       return 0
     }
+    if (sub === 'invite') {
+      return await invite(store, io, { ...deps, now }, communityId, values.member)
+    }
     const { community, creator } = await createCommunityWithKit(store, {
       name: values.name ?? '',
       kit: values.kit ?? '',
       creator: { username: values.admin ?? '', ...(values['admin-name'] ? { displayName: values['admin-name'] } : {}) },
       now: now(),
     })
+    const { url } = await createInviteLink(store, {
+      communityId: community.id,
+      createdByMemberId: null,
+      forMember: creator,
+      now: now(),
+      publicUrl: deps.publicUrl,
+    })
     io.out(
-      `created community ${community.id} '${community.name}' with the ${values.kit} kit; admin: ${creator.username} (member ${creator.id})\n`,
+      `created community ${community.id} '${community.name}' with the ${values.kit} kit; admin: ${creator.username} (member ${creator.id})\n` +
+        `${creator.username} makes their dashboard account here (single use, 7 days): ${url}\n`,
     )
     return 0
   } finally {
     await store.close()
   }
+}
+
+async function invite(
+  store: Store,
+  io: CliOutput,
+  deps: CommunityCommandDeps & { now: () => number },
+  communityId: number,
+  username: string | undefined,
+): Promise<number> {
+  const community = await store.communities.get(communityId)
+  if (!community) {
+    io.err(`policykit community invite: no community ${communityId} (see policykit community list)\n`)
+    return 1
+  }
+  const member = username === undefined ? null : await store.members.getByUsername(communityId, username)
+  if (member === undefined) {
+    io.err(`policykit community invite: no member ${username ?? ''} in '${community.name}'\n`)
+    return 1
+  }
+  const { url } = await createInviteLink(store, {
+    communityId,
+    createdByMemberId: null,
+    forMember: member,
+    now: deps.now(),
+    publicUrl: deps.publicUrl,
+  })
+  io.out(
+    member
+      ? `${member.username} makes their dashboard account here (single use, 7 days): ${url}\n`
+      : `invite to '${community.name}' (single use, 7 days): ${url}\n`,
+  )
+  return 0
 }

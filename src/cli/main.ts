@@ -59,10 +59,14 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(`${communityUsage}\n`)
       return argv.length === 1 ? 2 : 0
     }
-    return runCommunityCommand(argv.slice(1), stdio, async () => {
-      const store = await openConfiguredStore(loadConfig())
-      await migrate(store)
-      return store
+    const config = loadConfig()
+    return runCommunityCommand(argv.slice(1), stdio, {
+      publicUrl: config.publicUrl,
+      async openStore() {
+        const store = await openConfiguredStore(config)
+        await migrate(store)
+        return store
+      },
     })
   }
   const { positionals, values } = parseArgs({

@@ -28,11 +28,15 @@ export interface ApiToken {
   lastUsedAt: number | null
 }
 
-/** A single-use link that makes whoever follows it a member of the community. */
+/**
+ * A single-use link that makes whoever follows it a member of the community; with `forMemberId`,
+ * a claim link that gives that existing member (made by the CLI or a platform) a dashboard account.
+ */
 export interface Invite {
   id: number
   communityId: number
   createdByMemberId: number | null
+  forMemberId: number | null
   createdAt: number
   expiresAt: number
   usedAt: number | null

@@ -55,12 +55,19 @@ export interface InviteJson {
   createdAt: number
   expiresAt: number
   usedAt: number | null
+  /** Decided by the server's clock: `used` once accepted, `expired` after `expiresAt`. */
+  status: 'open' | 'used' | 'expired'
   createdBy: string
+  /** A claim link: the existing member it gives a dashboard account to. */
+  forMember: string | null
 }
 
 /** `GET /api/invites/:token` (public): what the invite page shows before accepting. */
 export interface InviteInfoJson {
+  communityId: number
   communityName: string
+  /** A claim link: the member whose place the account takes. */
+  forMember: string | null
   valid: boolean
 }
 

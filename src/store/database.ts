@@ -245,4 +245,6 @@ export interface InvitesTable {
   expires_at: number
   used_at: number | null
   used_by_member_id: number | null
+  /** A claim link: accepting it signs in as this existing member instead of making a new one. */
+  for_member_id: number | null
 }

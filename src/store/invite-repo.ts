@@ -8,6 +8,7 @@ function toInvite(row: Selectable<InvitesTable>): Invite {
     id: row.id,
     communityId: row.community_id,
     createdByMemberId: row.created_by_member_id,
+    forMemberId: row.for_member_id,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     usedAt: row.used_at,
@@ -17,13 +18,14 @@ function toInvite(row: Selectable<InvitesTable>): Invite {
 
 export function createInviteRepo(db: Kysely<Database>): InviteRepo {
   return {
-    async create(communityId, { tokenHash, createdByMemberId, now, expiresAt }) {
+    async create(communityId, { tokenHash, createdByMemberId, forMemberId = null, now, expiresAt }) {
       const row = await db
         .insertInto('invites')
         .values({
           community_id: communityId,
           token_hash: tokenHash,
           created_by_member_id: createdByMemberId,
+          for_member_id: forMemberId,
           created_at: now,
           expires_at: expiresAt,
         })

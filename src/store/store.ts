@@ -322,7 +322,15 @@ export interface ApiTokenRepo {
 export interface InviteRepo {
   create(
     communityId: number,
-    input: { tokenHash: string; createdByMemberId: number; now: number; expiresAt: number },
+    input: {
+      tokenHash: string
+      /** null when the operator made it (CLI). */
+      createdByMemberId: number | null
+      /** Makes it a claim link for this member (one who has no dashboard account yet). */
+      forMemberId?: number | null
+      now: number
+      expiresAt: number
+    },
   ): Promise<Invite>
   /** System-wide (the link says which community): the invite with this token hash, used or not. */
   findByHash(tokenHash: string): Promise<Invite | undefined>

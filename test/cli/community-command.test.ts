@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { runCommunityCommand } from '../../src/cli/community-command.ts'
+import type { Store } from '../../src/store/store.ts'
 import { openTestStore } from '../support/test-store.ts'
+
+const publicUrl = 'http://policykit.test'
+const deps = (store: Store) => ({ openStore: async () => store, publicUrl })
 
 function capture() {
   const out: string[] = []
@@ -17,17 +21,42 @@ describe('policykit community', () => {
     const code = await runCommunityCommand(
       ['create', '--name', 'Gardeners', '--kit', 'democracy', '--admin', 'ada'],
       c.io,
-      async () => keepOpen,
+      deps(keepOpen),
     )
     assert.equal(code, 0, c.err.join(''))
     assert.match(c.out.join(''), /created community \d+ 'Gardeners' with the democracy kit; admin: ada/)
     const [community] = await store.communities.listAll()
     assert.ok(community)
     assert.ok((await store.policies.list(community.id)).length > 0, 'the kit policies are there')
-    assert.ok(await store.members.getByUsername(community.id, 'ada'))
+    const ada = await store.members.getByUsername(community.id, 'ada')
+    assert.ok(ada)
+    const link = /ada makes their dashboard account here \(single use, 7 days\): (\S+)\n/.exec(c.out.join(''))?.[1]
+    assert.ok(link?.startsWith(`${publicUrl}/invite/`), c.out.join(''))
+    const [claim] = await store.invites.list(community.id)
+    assert.equal(claim?.forMemberId, ada.id, 'the printed link is for the admin the command made')
+
+    const invited = capture()
+    assert.equal(
+      await runCommunityCommand(['invite', '--community', String(community.id)], invited.io, deps(keepOpen)),
+      0,
+    )
+    assert.match(
+      invited.out.join(''),
+      /^invite to 'Gardeners' \(single use, 7 days\): http:\/\/policykit\.test\/invite\/\S+\n$/,
+    )
+    const unknown = capture()
+    assert.equal(
+      await runCommunityCommand(
+        ['invite', '--community', String(community.id), '--member', 'zed'],
+        unknown.io,
+        deps(keepOpen),
+      ),
+      1,
+    )
+    assert.match(unknown.err.join(''), /no member zed in 'Gardeners'/)
 
     const listed = capture()
-    assert.equal(await runCommunityCommand(['list'], listed.io, async () => keepOpen), 0)
+    assert.equal(await runCommunityCommand(['list'], listed.io, deps(keepOpen)), 0)
     assert.equal(listed.out.join(''), `${community.id}\tGardeners\n`)
     await store.close()
   })
@@ -36,14 +65,10 @@ describe('policykit community', () => {
     const store = await openTestStore('sqlite')
     const keepOpen = { ...store, close: async () => {} }
     const missing = capture()
-    assert.equal(await runCommunityCommand(['create', '--name', 'X'], missing.io, async () => keepOpen), 2)
+    assert.equal(await runCommunityCommand(['create', '--name', 'X'], missing.io, deps(keepOpen)), 2)
     assert.match(missing.err.join(''), /--name, --kit and --admin are required \(kits: .*democracy/)
     await assert.rejects(
-      runCommunityCommand(
-        ['create', '--name', 'X', '--kit', 'anarchy', '--admin', 'a'],
-        capture().io,
-        async () => keepOpen,
-      ),
+      runCommunityCommand(['create', '--name', 'X', '--kit', 'anarchy', '--admin', 'a'], capture().io, deps(keepOpen)),
       /anarchy/,
     )
     assert.deepEqual(await store.communities.listAll(), [], 'nothing was created')

@@ -44,7 +44,13 @@ describe('invites', () => {
 
   it('makes a member of whoever accepts it first, once', async () => {
     const token = await makeInvite()
-    assert.deepEqual((await info(token)).json, { communityName: 'Test community', valid: true })
+    assert.deepEqual((await info(token)).json, {
+      communityId: s.communityId,
+      communityName: 'Test community',
+      forMember: null,
+      valid: true,
+    })
+    assert.equal((await s.admin.get<InviteJson[]>(invites)).json[0]?.status, 'open')
 
     const res = await accept(token, { username: 'Carol', password: testPassword, displayName: 'Carol C.' })
     assert.equal(res.statusCode, 200)
@@ -62,6 +68,7 @@ describe('invites', () => {
 
     const [listedInvite] = (await s.admin.get<InviteJson[]>(invites)).json
     assert.equal(listedInvite?.usedAt, s.clock.now())
+    assert.equal(listedInvite.status, 'used')
     assert.equal(listedInvite.createdBy, 'admin')
     assert.equal(listedInvite.url, undefined, 'the link is shown only when made')
   })
@@ -79,6 +86,8 @@ describe('invites', () => {
     const token = await makeInvite()
     await s.clock.advance(8 * day)
     assert.equal((await info(token)).json.valid, false)
+    const listed = await s.admin.get<InviteJson[]>(invites)
+    assert.equal(listed.json[0]?.status, 'expired', "decided by the server's clock, not the browser's")
     assert.equal((await accept(token, { username: 'late', password: testPassword })).statusCode, 404)
     assert.equal(await s.store.users.findForSignIn('late'), undefined)
   })
@@ -132,6 +141,29 @@ describe('invites', () => {
       ['Test community', 'Other'],
     )
     assert.equal((await bob.get(`/api/communities/${other.id}`)).status, 200)
+  })
+
+  it('gives an existing member without a dashboard account one, through a claim link', async () => {
+    const ada = await s.store.members.create(s.communityId, { username: 'ada', displayName: 'Ada', now: s.clock.now() })
+    const made = await s.admin.post<InviteJson>(invites, { member: 'ada' })
+    assert.equal(made.status, 201)
+    assert.equal(made.json.forMember, 'ada')
+    const token = (made.json.url ?? '').slice(`${testPublicUrl}/invite/`.length)
+    assert.equal((await info(token)).json.forMember, 'ada')
+
+    const res = toTestResponse<SessionJson>(await accept(token, { username: 'ada.l', password: testPassword }))
+    assert.equal(res.status, 200)
+    assert.deepEqual(
+      res.json.memberships.map((m) => m.memberId),
+      [ada.id],
+      'the account is linked to the existing member, not to a new one',
+    )
+    const members = await s.admin.get<MemberJson[]>(`/api/communities/${s.communityId}/members`)
+    assert.equal(members.json.filter((m) => m.displayName === 'Ada').length, 1)
+
+    const again = await s.admin.post<ErrorJson>(invites, { member: 'ada' })
+    assert.equal(again.status, 409, 'ada signs in with her account now')
+    assert.equal((await s.admin.post<ErrorJson>(invites, { member: 'nobody' })).status, 404)
   })
 
   it('refuses a member joining again', async () => {

@@ -44,11 +44,15 @@ export const inviteJson = z.object({
   createdAt: z.number(),
   expiresAt: z.number(),
   usedAt: z.number().nullable(),
+  status: z.enum(['open', 'used', 'expired']),
   createdBy: z.string(),
+  forMember: z.string().nullable(),
 }) satisfies z.ZodType<InviteJson>
 
 export const inviteInfoJson = z.object({
+  communityId: id,
   communityName: z.string(),
+  forMember: z.string().nullable(),
   valid: z.boolean(),
 }) satisfies z.ZodType<InviteInfoJson>
 

@@ -4,7 +4,8 @@ import { z } from 'zod'
 import { localPlatform, type Invite, type User } from '../../domain/user.ts'
 import { AppError } from '../../errors.ts'
 import { hashPassword, passwordSchema } from '../auth/password.ts'
-import { hashToken, randomToken } from '../auth/secret-token.ts'
+import { hashToken } from '../auth/secret-token.ts'
+import { createInviteLink } from '../../invite-link.ts'
 import { presentSession, startSession } from '../auth/session.ts'
 import { requirePermission } from '../community-access.ts'
 import type { InviteJson } from '../presenters.ts'
@@ -19,17 +20,30 @@ import {
 } from './account-schemas.ts'
 import { signInRateLimit } from './auth-routes.ts'
 
-export const inviteLifetimeMs = 7 * 24 * 60 * 60 * 1000
-
 const tokenParams = z.object({ token: z.string().min(1).max(200) })
 
-function presentInvite(invite: Invite, createdBy: string, url?: string): InviteJson {
+function inviteStatus(invite: Invite, now: number): InviteJson['status'] {
+  if (invite.usedAt !== null) {
+    return 'used'
+  }
+  return invite.expiresAt > now ? 'open' : 'expired'
+}
+
+function presentInvite(
+  invite: Invite,
+  now: number,
+  createdBy: string,
+  forMember: string | null,
+  url?: string,
+): InviteJson {
   return {
     id: invite.id,
     ...(url !== undefined && { url }),
     createdAt: invite.createdAt,
     expiresAt: invite.expiresAt,
     usedAt: invite.usedAt,
+    forMember,
+    status: inviteStatus(invite, now),
     createdBy,
   }
 }
@@ -57,11 +71,11 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Prom
       const { communityId } = request.params
       await requirePermission(deps, request, communityId, 'manage_members')
       const invites = await store.invites.list(communityId)
-      const creatorIds = [...new Set(invites.flatMap((i) => i.createdByMemberId ?? []))]
-      const creators = new Map((await store.members.getMany(communityId, creatorIds)).map((m) => [m.id, m.username]))
-      return invites.map((i) =>
-        presentInvite(i, (i.createdByMemberId !== null && creators.get(i.createdByMemberId)) || ''),
-      )
+      const memberIds = [...new Set(invites.flatMap((i) => [i.createdByMemberId ?? [], i.forMemberId ?? []].flat()))]
+      const names = new Map((await store.members.getMany(communityId, memberIds)).map((m) => [m.id, m.username]))
+      const nameOf = (id: number | null) => (id === null ? undefined : names.get(id))
+      const now = clock.now()
+      return invites.map((i) => presentInvite(i, now, nameOf(i.createdByMemberId) ?? '', nameOf(i.forMemberId) ?? null))
     },
   )
 
@@ -69,26 +83,31 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Prom
     '/communities/:communityId/invites',
     {
       schema: {
-        summary: 'Make a single-use invite link, valid for 7 days (needs manage_members)',
+        summary:
+          'Make a single-use invite link, valid for 7 days (needs manage_members); with `member`, a link for that existing member to claim a dashboard account',
         tags: ['invites'],
         params: communityParams,
-        body: z.object({}).optional(),
+        body: z.object({ member: z.string().min(1).max(100).optional() }).optional(),
         response: { 201: inviteJson },
       },
     },
     async (request, reply) => {
       const { communityId } = request.params
       const { member } = await requirePermission(deps, request, communityId, 'manage_members')
-      const token = randomToken()
+      const forUsername = request.body?.member
+      const forMember = forUsername === undefined ? null : await store.members.getByUsername(communityId, forUsername)
+      if (forMember === undefined) {
+        throw new AppError('not_found', `no member ${forUsername ?? ''} in this community`)
+      }
       const now = clock.now()
-      const invite = await store.invites.create(communityId, {
-        tokenHash: hashToken(token),
+      const { invite, url } = await createInviteLink(store, {
+        communityId,
         createdByMemberId: member.id,
+        forMember,
         now,
-        expiresAt: now + inviteLifetimeMs,
+        publicUrl: deps.publicUrl,
       })
-      const url = `${deps.publicUrl.replace(/\/+$/, '')}/invite/${token}`
-      return reply.status(201).send(presentInvite(invite, member.username, url))
+      return reply.status(201).send(presentInvite(invite, now, member.username, forMember?.username ?? null, url))
     },
   )
 
@@ -108,9 +127,13 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Prom
       if (!invite || !community) {
         throw gone()
       }
+      const forMember =
+        invite.forMemberId === null ? undefined : await store.members.get(community.id, invite.forMemberId)
       return {
+        communityId: community.id,
+        forMember: forMember?.username ?? null,
         communityName: community.name,
-        valid: invite.usedAt === null && invite.expiresAt > clock.now(),
+        valid: inviteStatus(invite, clock.now()) === 'open',
       }
     },
   )
@@ -166,11 +189,23 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Prom
         if (await tx.members.findByAccount(invite.communityId, localPlatform, String(joining.id))) {
           throw new AppError('conflict', 'you are already a member of this community')
         }
-        const member = await tx.members.create(invite.communityId, {
-          username: joining.username,
-          displayName: joining.displayName,
-          now,
-        })
+        const member =
+          invite.forMemberId === null
+            ? await tx.members.create(invite.communityId, {
+                username: joining.username,
+                displayName: joining.displayName,
+                now,
+              })
+            : await tx.members.get(invite.communityId, invite.forMemberId)
+        if (!member) {
+          throw gone()
+        }
+        if (
+          invite.forMemberId !== null &&
+          (await tx.members.accounts(invite.communityId, member.id)).some((a) => a.platform === localPlatform)
+        ) {
+          throw new AppError('conflict', `${member.username} already has a dashboard account`)
+        }
         await tx.members.linkAccount(invite.communityId, member.id, {
           platform: localPlatform,
           externalId: String(joining.id),

@@ -11,15 +11,6 @@ import { navigate } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 
-/** The community the invite just added: the membership that is new, else the one with its name. */
-function joinedCommunity(before: SessionJson | null, after: SessionJson, communityName: string): string {
-  const known = new Set(before?.memberships.map((m) => m.communityId))
-  const joined =
-    after.memberships.find((m) => !known.has(m.communityId)) ??
-    after.memberships.find((m) => m.communityName === communityName)
-  return joined ? `/c/${joined.communityId}` : '/'
-}
-
 /** `/invite/:token`: join a community with a new account, or as the signed-in user. */
 export function InvitePage({ token }: { token: string }) {
   usePageTitle('Join a community')
@@ -50,7 +41,7 @@ export function InvitePage({ token }: { token: string }) {
       </p>
     )
   } else {
-    body = <Join token={token} communityName={info.data.communityName} />
+    body = <Join token={token} info={info.data} />
   }
   return (
     <PublicLayout>
@@ -60,7 +51,8 @@ export function InvitePage({ token }: { token: string }) {
   )
 }
 
-function Join({ token, communityName }: { token: string; communityName: string }) {
+function Join({ token, info }: { token: string; info: InviteInfoJson }) {
+  const { communityId, communityName, forMember } = info
   const { api, session, setSession } = useApp()
   const [username, setUsername] = useState('')
   const [displayName, setDisplayName] = useState('')
@@ -75,9 +67,8 @@ function Join({ token, communityName }: { token: string; communityName: string }
     setError('')
     try {
       const joined = await api.post<SessionJson>(acceptPath, body)
-      const to = joinedCommunity(session, joined, communityName)
       setSession(joined)
-      navigate(to)
+      navigate(`/c/${communityId}`)
     } catch (e) {
       setError(errorMessage(e))
       setBusy(false)
@@ -119,8 +110,11 @@ function Join({ token, communityName }: { token: string; communityName: string }
   return (
     <form className="form" onSubmit={createAccount}>
       <p>
-        You have been invited to join {communityName}. Create your account, or{' '}
-        <Link href={`/login?next=${encodeURIComponent(`/invite/${token}`)}`}>sign in</Link> if you already have one.
+        {forMember === null
+          ? `You have been invited to join ${communityName}.`
+          : `This link gives ${forMember}, a member of ${communityName}, an account for the dashboard.`}{' '}
+        Create your account, or <Link href={`/login?next=${encodeURIComponent(`/invite/${token}`)}`}>sign in</Link> if
+        you already have one.
       </p>
       <AccountFields
         idPrefix="invite"

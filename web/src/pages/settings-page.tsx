@@ -87,11 +87,16 @@ function Integrations() {
   )
 }
 
-function inviteStatus(invite: InviteJson, now: number): string {
-  if (invite.usedAt !== null) {
-    return `Used ${formatTime(invite.usedAt)}`
+/** The server decides the status (its clock); the dashboard only words it. */
+function inviteStatus(invite: InviteJson): string {
+  switch (invite.status) {
+    case 'used':
+      return `Used ${formatTime(invite.usedAt ?? invite.createdAt)}`
+    case 'expired':
+      return 'Expired'
+    case 'open':
+      return 'Open'
   }
-  return invite.expiresAt <= now ? 'Expired' : 'Open'
 }
 
 function Invites() {
@@ -116,7 +121,6 @@ function Invites() {
     }
   }
 
-  const now = Date.now()
   return (
     <section aria-labelledby="invites-heading">
       <h2 id="invites-heading">Invites</h2>
@@ -154,7 +158,7 @@ function Invites() {
                       <th scope="row">{formatTime(i.createdAt)}</th>
                       <td>{i.createdBy}</td>
                       <td>{formatTime(i.expiresAt)}</td>
-                      <td>{inviteStatus(i, now)}</td>
+                      <td>{inviteStatus(i)}</td>
                     </tr>
                   ))}
                 </tbody>
