@@ -7,7 +7,8 @@ import type { Logger } from './engine/logger.ts'
 import { createEngineRuntime } from './engine-runtime.ts'
 import { createConstitutionPlatform } from './platforms/constitution/manifest.ts'
 import type { PlatformDef } from './platforms/platform.ts'
-import { platforms } from './platforms/registry.ts'
+import { registeredPlatforms, type PlatformSettings } from './platforms/registry.ts'
+import { slackLinks } from './platforms/slack/install.ts'
 import { createQuickJsSandbox } from './sandbox/quickjs-sandbox.ts'
 import { randomToken } from './server/auth/secret-token.ts'
 import { createServer } from './server/create-server.ts'
@@ -25,6 +26,8 @@ export interface App {
   server: FastifyInstance
   /** While no community exists: the one-time token of the set-up link; null once set up. */
   setupToken: string | null
+  /** Resolves once no job is running (tests wait on it instead of sleeping). */
+  idle(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -48,9 +51,9 @@ export async function openConfiguredStore(
   return openStore({ sqlitePath: config.sqlitePath, secretKey })
 }
 
-/** Every platform the engine runs with: the built-in constitution and the registry's. */
-export function enginePlatforms(store: Store, sandbox: Sandbox): PlatformDef[] {
-  return [createConstitutionPlatform({ store, sandbox }), ...platforms]
+/** Every platform the engine runs with: the built-in constitution and the configured ones of the registry. */
+export function enginePlatforms(store: Store, sandbox: Sandbox, settings: PlatformSettings): PlatformDef[] {
+  return [createConstitutionPlatform({ store, sandbox }), ...registeredPlatforms(settings, store)]
 }
 
 /**
@@ -63,7 +66,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const applied = await migrate(store)
   logger.info({ applied, database: store.dialect }, `database ready (${applied.length} migrations applied)`)
   const sandbox = await createQuickJsSandbox({ poolSize: config.sandboxPoolSize })
-  const platformDefs = enginePlatforms(store, sandbox)
+  const platformDefs = enginePlatforms(store, sandbox, { slack: config.slack })
   const runtime = createEngineRuntime({
     store,
     sandbox,
@@ -89,12 +92,14 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     publicUrl: config.publicUrl,
     webRoot,
     setupToken,
+    platformLinks: config.slack ? [slackLinks] : [],
   })
   return {
     store,
     engine: runtime.engine,
     server,
     setupToken,
+    idle: () => runtime.queue.idle(),
     async stop() {
       await server.close()
       await runtime.stop()

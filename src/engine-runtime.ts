@@ -49,8 +49,8 @@ export function createEngineRuntime(
     ...deps,
     jobs: {
       recheck: (communityId, proposalId, atMs) => scheduler.recheck(communityId, proposalId, atMs),
-      retryPerform: async (communityId, actionId, op) => {
-        await queue.send(performJob, { communityId, actionId, op }, { communityId })
+      retryPerform: async (communityId, actionId, op, atMs) => {
+        await queue.send(performJob, { communityId, actionId, op }, { communityId, startAfter: atMs })
       },
     },
   })

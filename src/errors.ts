@@ -8,13 +8,28 @@ export type ErrorCode =
   | 'platform_unavailable'
   | 'platform_rejected'
 
+/** The one table from error code to HTTP status (JSON errors and error pages alike). */
+export const statusByCode: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  platform_rejected: 502,
+  platform_unavailable: 503,
+}
+
 /** An error a caller may handle; anything else that is thrown is a bug. */
 export class AppError extends Error {
   readonly code: ErrorCode
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+  /** For `platform_unavailable`: how long the platform asked us to wait (Retry-After), if it said. */
+  readonly retryAfterMs: number | undefined
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { retryAfterMs?: number }) {
     super(message, options)
     this.name = 'AppError'
     this.code = code
+    this.retryAfterMs = options?.retryAfterMs
   }
 }
 

@@ -17,3 +17,40 @@ describe('configuration of the HTTP server', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/)
   })
 })
+
+describe('configuration of Slack', () => {
+  const app = { SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'secret', SLACK_SIGNING_SECRET: 'signing' }
+
+  it('leaves Slack off when none of its credentials is set (or they are empty)', () => {
+    assert.equal(loadConfig({}).slack, null)
+    assert.equal(loadConfig({ SLACK_CLIENT_ID: '', SLACK_CLIENT_SECRET: '', SLACK_SIGNING_SECRET: '' }).slack, null)
+  })
+
+  it("turns Slack on with all three, with slack.com's URLs by default", () => {
+    assert.deepEqual(loadConfig(app).slack, {
+      clientId: '1.2',
+      clientSecret: 'secret',
+      signingSecret: 'signing',
+      apiUrl: 'https://slack.com/api/',
+      authorizeUrl: 'https://slack.com/oauth/v2/authorize',
+      oidcAuthorizeUrl: 'https://slack.com/openid/connect/authorize',
+    })
+    const local = loadConfig({ ...app, SLACK_API_URL: 'http://127.0.0.1:9000/api' }).slack
+    assert.equal(local?.apiUrl, 'http://127.0.0.1:9000/api/')
+  })
+
+  it('stops start-up on a partial set, naming what is missing', () => {
+    assert.throws(
+      () => loadConfig({ SLACK_CLIENT_ID: '1.2' }),
+      (e: Error) =>
+        /SLACK_CLIENT_SECRET: is required/.test(e.message) &&
+        /SLACK_SIGNING_SECRET: is required/.test(e.message) &&
+        !/SLACK_CLIENT_ID:/.test(e.message),
+    )
+    assert.throws(
+      () => loadConfig({ SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'secret' }),
+      /SLACK_SIGNING_SECRET: is required when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set/,
+    )
+    assert.throws(() => loadConfig({ ...app, SLACK_API_URL: 'slack.com/api' }), /SLACK_API_URL/)
+  })
+})

@@ -13,12 +13,13 @@ import type { PolicyCommandRuntime } from './policy-command.ts'
  * `policykit migrate` first.
  */
 export async function openCliRuntime(): Promise<PolicyCommandRuntime> {
-  const store = await openConfiguredStore(loadConfig())
+  const config = loadConfig()
+  const store = await openConfiguredStore(config)
   const sandbox = await createQuickJsSandbox({ poolSize: 1 })
   const engine = createEngine({
     store,
     sandbox,
-    platforms: enginePlatforms(store, sandbox),
+    platforms: enginePlatforms(store, sandbox, { slack: config.slack }),
     clock: systemClock,
     logger: silentLogger,
   })

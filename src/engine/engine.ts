@@ -12,7 +12,7 @@ import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
 import { evaluateProposal, filterMatches, type EvaluationDeps } from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
-import { performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
+import { isRetry, performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
 import { PlatformAccess } from './platform-access.ts'
 import type { ActionView } from './run-context.ts'
 import { VersionCache } from './version-cache.ts'
@@ -23,8 +23,8 @@ type Initiator = { member: Member; roles: Role[] }
 /** How the engine asks for work later; the scheduler implements it durably. */
 export interface EngineJobs {
   recheck(communityId: number, proposalId: number, atMs?: number): Promise<void>
-  /** Retry an execute or revert that the platform could not take now. */
-  retryPerform(communityId: number, actionId: number, op: PerformOp): Promise<void>
+  /** Retry an execute or revert that the platform could not take now, at `atMs` (epoch ms) or later. */
+  retryPerform(communityId: number, actionId: number, op: PerformOp, atMs: number): Promise<void>
 }
 
 export interface EngineDeps {
@@ -125,9 +125,9 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function perform(action: Action, op: PerformOp): Promise<PerformOutcome> {
     const outcome = await performAction({ store, access, logger }, action, op)
-    if (outcome === 'retry') {
+    if (isRetry(outcome)) {
       if (deps.jobs) {
-        await deps.jobs.retryPerform(action.communityId, action.id, op)
+        await deps.jobs.retryPerform(action.communityId, action.id, op, clock.now() + (outcome.retry.retryAfterMs ?? 0))
       } else {
         await store.logs.add(action.communityId, [
           {
@@ -177,7 +177,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return
     }
     // When the platform cannot take it now, the retried execution emits the trigger instead.
-    if (outcome !== 'retry') {
+    if (!isRetry(outcome)) {
       await emitExecuted(action)
     }
   }
@@ -481,8 +481,9 @@ export function createEngine(deps: EngineDeps): Engine {
         throw new AppError('not_found', `action ${actionId} not found`)
       }
       const outcome = await performAction({ store, access, logger }, action, op)
-      if (outcome === 'retry') {
-        throw new AppError('platform_unavailable', `${op} of ${action.type} could not reach ${action.platform}`)
+      if (isRetry(outcome)) {
+        // The queue retries it, waiting at least as long as the platform asked.
+        throw outcome.retry
       }
       if (outcome === 'done' && op === 'execute') {
         await emitExecuted(action)

@@ -6,8 +6,15 @@ import type { PlatformAccess } from './platform-access.ts'
 
 export type PerformOp = 'execute' | 'revert'
 
-/** done: it happened now; skipped: nothing to do (already done, or cannot be done); retry: try later. */
-export type PerformOutcome = 'done' | 'skipped' | 'retry'
+/**
+ * done: it happened now; skipped: nothing to do (already done, or cannot be done); or the
+ * platform could not take it now (`platform_unavailable`): try later, not before `retry.retryAfterMs`.
+ */
+export type PerformOutcome = 'done' | 'skipped' | { retry: AppError }
+
+export function isRetry(outcome: PerformOutcome): outcome is { retry: AppError } {
+  return typeof outcome === 'object'
+}
 
 interface Transition {
   from: ExecutionState[]
@@ -66,7 +73,7 @@ export async function performAction(
     const details = { communityId: action.communityId, actionId: action.id, type: action.type, err: error }
     if (isAppError(error, 'platform_unavailable')) {
       logger.warn(details, `${op} of ${action.type} failed, will retry: ${error.message}`)
-      return 'retry'
+      return { retry: error }
     }
     logger.error(details, `${op} of ${action.type} failed: ${error.message}`)
     throw error instanceof AppError ? error : new AppError('platform_rejected', error.message, { cause: error })

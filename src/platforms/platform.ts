@@ -4,6 +4,7 @@ import type { Integration } from '../domain/community.ts'
 import type { JsonObject, JsonValue } from '../domain/json.ts'
 import type { Member } from '../domain/member.ts'
 import type { Proposal } from '../domain/proposal.ts'
+import type { PlatformHttp } from './platform-http.ts'
 
 /** Structured logging for platform code, with the community already attached. */
 export interface PlatformLogger {
@@ -101,6 +102,8 @@ export interface PlatformDef {
    * has an `initiateVote` here that calls `ctx.setVotePost`.
    */
   functions?: Record<string, PolicyFunction>
+  /** Its HTTP routes (webhooks, OAuth, sign-in), mounted under `/platforms/<name>`. */
+  http?: PlatformHttp[]
 }
 
 export function defineAction<P extends JsonObject>(def: ActionDef<P>): ActionDef {

@@ -181,7 +181,8 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): EmbeddedQueu
       }
       // Only an unavailable platform may come back; any other error is a bug that a retry won't fix.
       if (isAppError(failure, 'platform_unavailable') && job.attempts < job.maxAttempts) {
-        const retryAt = now + retryDelay(job.attempts)
+        // Never sooner than the platform asked (Retry-After).
+        const retryAt = now + Math.max(retryDelay(job.attempts), failure.retryAfterMs ?? 0)
         await jobs.fail(job.id, workerId, describe(failure), retryAt, now)
         logger.warn({ ...context, retryAt, reason: failure.message }, `job ${job.name} will be retried`)
       } else {

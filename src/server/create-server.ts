@@ -11,19 +11,22 @@ import { createAuthenticate } from './auth/authenticate.ts'
 import { createLoginLimiter } from './auth/login-limiter.ts'
 import { sessionCookie } from './auth/session.ts'
 import { createErrorHandler, errorJson } from './errors.ts'
+import { createFirstRun } from './first-run.ts'
 import { createMetrics } from './metrics.ts'
+import { createPlatformHost } from './platform-host.ts'
 import { authRoutes } from './routes/auth-routes.ts'
 import { communityRoutes } from './routes/community-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { inviteRoutes } from './routes/invite-routes.ts'
+import { platformLinkRoutes } from './routes/platform-link-routes.ts'
 import { setupRoutes } from './routes/setup-routes.ts'
 import { tokenRoutes } from './routes/token-routes.ts'
 import type { ServerDeps } from './server-deps.ts'
 
 const bodyLimit = 1024 * 1024
 
-/** Paths the dashboard's fallback never answers: the API, operations and built assets. */
-const notDashboard = /^\/(?:api(?:\/|$)|healthz$|metrics$|assets\/)/
+/** Paths the dashboard's fallback never answers: the API, platform routes, operations and built assets. */
+const notDashboard = /^\/(?:api(?:\/|$)|platforms(?:\/|$)|healthz$|metrics$|assets\/)/
 
 /** A key of its own for cookie signatures, so the server key itself never signs anything public. */
 function cookieSecret(secretKey: Buffer): Buffer {
@@ -32,7 +35,7 @@ function cookieSecret(secretKey: Buffer): Buffer {
 
 /**
  * The HTTP server, not yet listening: the JSON API under `/api` (OpenAPI document at
- * `/api/openapi.json`), `/healthz`, `/metrics`, and the dashboard's files with the single-page
+ * `/api/openapi.json`), each platform's routes under `/platforms/<name>`, `/healthz`, `/metrics`, and the dashboard's files with the single-page
  * app's index.html for any other GET.
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -93,17 +96,37 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   await app.register(async (ops) => healthRoutes(ops, deps, metrics))
   const limiter = createLoginLimiter({ clock: deps.clock, maxFailures: 10, windowMs: 15 * 60_000 })
+  // One for the set-up route and the platforms that found a community: one set-up at a time.
+  const firstRun = createFirstRun(deps)
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
       await authRoutes(api, deps, limiter)
-      await setupRoutes(api, deps)
+      await setupRoutes(api, deps, firstRun)
       await inviteRoutes(api, deps)
       await tokenRoutes(api, deps)
       await communityRoutes(api, deps)
+      await platformLinkRoutes(api, deps)
     },
     { prefix: '/api' },
   )
+
+  // Each platform's webhooks, OAuth and sign-in, in a context of its own (its body parsers stay there).
+  const host = createPlatformHost(deps, firstRun)
+  for (const platform of deps.platforms) {
+    const { http } = platform
+    if (http === undefined || http.length === 0) {
+      continue
+    }
+    await app.register(
+      async (scope) => {
+        for (const routes of http) {
+          await routes(scope, host)
+        }
+      },
+      { prefix: `/platforms/${platform.name}` },
+    )
+  }
 
   const { webRoot } = deps
   if (webRoot !== null) {

@@ -1,20 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import type { Logger } from '../engine/logger.ts'
-import { isAppError, type ErrorCode } from '../errors.ts'
+import { isAppError, statusByCode } from '../errors.ts'
 import type { ErrorJson } from './presenters.ts'
-
-/** The one table from error code to HTTP status. */
-export const statusByCode: Record<ErrorCode, number> = {
-  invalid_input: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  platform_rejected: 502,
-  platform_unavailable: 503,
-}
 
 type Issue = NonNullable<ErrorJson['error']['issues']>[number]
 

@@ -41,11 +41,20 @@ export interface KitJson {
   description: string
 }
 
+/** A configured platform the first community can be founded from (`Set up with Slack`). */
+export interface SetupPlatformJson {
+  platform: string
+  title: string
+  /** A full-page link the browser follows with `?setup=<set-up token>&kit=<kit name>`. */
+  setupPath: string
+}
+
 /** `GET /api/setup` (public). */
 export interface SetupStatusJson {
   /** True while no community exists: the set-up link printed by `npm start` is then valid. */
   needed: boolean
   kits: KitJson[]
+  platforms: SetupPlatformJson[]
 }
 
 export interface InviteJson {
@@ -284,6 +293,20 @@ export interface IntegrationJson {
   config: JsonObject
   active: boolean
   createdAt: number
+}
+
+/** `GET /api/auth/providers` (public): a platform people can sign in with (a full-page link). */
+export interface SignInProviderJson {
+  platform: string
+  title: string
+  url: string
+}
+
+/** `GET /api/communities/:id/integrations/connectable`: a platform this community can connect (a full-page link). */
+export interface ConnectablePlatformJson {
+  platform: string
+  title: string
+  installUrl: string
 }
 
 /** `GET /healthz`. */

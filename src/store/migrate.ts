@@ -5,6 +5,7 @@ import * as initial from './migrations/0001-initial.ts'
 import * as eligibleVoters from './migrations/0002-eligible-voters.ts'
 import * as accounts from './migrations/0003-accounts.ts'
 import * as voteQuestion from './migrations/0004-vote-question.ts'
+import * as slackListening from './migrations/0005-slack-listening.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -17,6 +18,7 @@ const migrations: Record<string, MigrationModule> = {
   '0002-eligible-voters': eligibleVoters,
   '0003-accounts': accounts,
   '0004-vote-question': voteQuestion,
+  '0005-slack-listening': slackListening,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

@@ -43,6 +43,7 @@ describe('sqlite: open a file', () => {
         '0002-eligible-voters',
         '0003-accounts',
         '0004-vote-question',
+        '0005-slack-listening',
       ])
       const journal = await sql<{
         journal_mode: string

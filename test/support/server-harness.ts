@@ -1,5 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { enginePlatforms } from '../../src/app.ts'
+import { noPlatformSettings } from '../../src/platforms/registry.ts'
 import { createEngine, type Engine } from '../../src/engine/engine.ts'
 import { silentLogger } from '../../src/engine/logger.ts'
 import { createQuickJsSandbox } from '../../src/sandbox/quickjs-sandbox.ts'
@@ -132,7 +133,7 @@ export async function createTestApp(
   const store = await openTestStore(options.dialect ?? 'sqlite')
   const sandbox = await createQuickJsSandbox({ poolSize: 2 })
   const clock = fakeClock()
-  const platforms = enginePlatforms(store, sandbox)
+  const platforms = enginePlatforms(store, sandbox, noPlatformSettings)
   const engine = createEngine({ store, sandbox, platforms, clock })
   const deps: ServerDeps = {
     store,

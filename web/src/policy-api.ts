@@ -129,6 +129,33 @@ export const policyApi: PolicyApiEntry[] = [
       ),
     ],
   },
+  {
+    name: 'slack',
+    kind: 'namespace',
+    detail: 'platform',
+    doc: 'The connected Slack workspace (only when the community has connected one). The channel defaults to the governed action’s.',
+    members: [
+      method(
+        'postMessage',
+        "({ text, channel?, users?, postType?: 'channel' | 'im' | 'mpim' | 'ephemeral', threadTs? }) => object",
+        'Posts as the PolicyKit app: in a channel, as a direct or group message to users, or visible only to users (ephemeral).',
+      ),
+      method(
+        'initiateVote',
+        '({ text?, channel?, users?, options?, postType? }) => string',
+        'Posts a vote with buttons (yes/no, or one of options); reactions 👍/👎 or numbered ones count too. Sets proposal.votePostId and voteUrl; users limits who may vote.',
+      ),
+      method('getUsersInChannel', '(channel?) => Member[]', 'The members in a channel.'),
+      method(
+        'getConversations',
+        '(types?) => object[]',
+        "The conversations PolicyKit can see: [{ id, name, type, memberCount }]; types: 'public_channel', 'private_channel', 'mpim', 'im'.",
+      ),
+      method('renameConversation', '({ channel?, name }) => void', 'Renames a channel.'),
+      method('kickConversation', '({ channel?, user }) => void', 'Removes a member from a channel.'),
+      method('joinConversation', '({ channel?, user }) => void', 'Adds a member to a channel.'),
+    ],
+  },
   { name: 'PASSED', kind: 'constant', detail: "'passed'", doc: 'Return from check: the proposal passes.' },
   { name: 'FAILED', kind: 'constant', detail: "'failed'", doc: 'Return from check: the proposal fails.' },
   { name: 'PROPOSED', kind: 'constant', detail: "'proposed'", doc: 'Return from check: not decided yet.' },

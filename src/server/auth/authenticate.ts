@@ -21,7 +21,7 @@ declare module 'fastify' {
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
- * The onRequest hook under /api: sets `request.caller` from a bearer API token, else from the
+ * The onRequest hook under /api and /platforms: sets `request.caller` from a bearer API token, else from the
  * session cookie, else null. A bearer token that is not valid is refused (401) rather than
  * treated as anonymous, so a revoked token fails loudly. State-changing requests made with the
  * cookie must carry the session's CSRF token.
@@ -49,7 +49,12 @@ export function createAuthenticate(deps: ServerDeps) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     request.caller = null
     request.authSession = null
-    if (!request.url.startsWith('/api/')) {
+    // Platform routes (`/platforms/<name>/…`) are reached by the platform itself (signed webhooks)
+    // and by top-level navigations (OAuth): they see the session cookie only, and authenticate
+    // the rest themselves. A state-changing request there never fails for lack of a CSRF token;
+    // it is just not signed in.
+    const platformRoute = request.url.startsWith('/platforms/')
+    if (!request.url.startsWith('/api/') && !platformRoute) {
       return
     }
     const signIn = request.routeOptions.config.signIn === true
@@ -59,7 +64,7 @@ export function createAuthenticate(deps: ServerDeps) {
     }
 
     const authorization = request.headers.authorization
-    if (authorization !== undefined) {
+    if (authorization !== undefined && !platformRoute) {
       const token = /^Bearer +(\S+)$/i.exec(authorization)?.[1]
       if (token === undefined) {
         throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <API token>"')
@@ -93,7 +98,7 @@ export function createAuthenticate(deps: ServerDeps) {
     if (stateChanging) {
       const header = request.headers['x-csrf-token']
       if (typeof header !== 'string' || !safeEqual(header, found.session.csrfToken)) {
-        if (signIn) {
+        if (signIn || platformRoute) {
           return
         }
         throw new AppError('forbidden', 'missing or wrong CSRF token')

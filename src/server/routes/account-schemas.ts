@@ -36,6 +36,7 @@ export const sessionJson = z.object({
 export const setupStatusJson = z.object({
   needed: z.boolean(),
   kits: z.array(z.object({ name: z.string(), title: z.string(), description: z.string() })),
+  platforms: z.array(z.object({ platform: z.string(), title: z.string(), setupPath: z.string() })),
 }) satisfies z.ZodType<SetupStatusJson>
 
 export const inviteJson = z.object({

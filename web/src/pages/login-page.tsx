@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import type { SessionJson } from '../../../src/server/presenters.ts'
+import type { SessionJson, SignInProviderJson } from '../../../src/server/presenters.ts'
 import { ApiError, errorMessage } from '../api.ts'
 import { useApp } from '../app-context.ts'
 import { PublicLayout } from '../components/public-layout.tsx'
@@ -7,6 +7,7 @@ import { Redirect } from '../components/redirect.tsx'
 import { navigate, useLocation } from '../router.ts'
 import { safeNext } from '../safe-next.ts'
 import { usePageTitle } from '../use-page-title.ts'
+import { useResource } from '../use-resource.ts'
 
 function signInError(e: unknown): string {
   if (e instanceof ApiError && e.status === 401) {
@@ -28,6 +29,9 @@ export function LoginPage() {
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
   const [signedIn, setSignedIn] = useState(false)
+  const providers = useResource('/api/auth/providers', (signal) =>
+    api.get<SignInProviderJson[]>('/api/auth/providers', signal),
+  )
 
   if (session && !signedIn) {
     return <Redirect to={next} />
@@ -86,6 +90,19 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
+      {providers.data && providers.data.length > 0 && (
+        <section aria-labelledby="other-sign-in">
+          <h2 id="other-sign-in">Or sign in with</h2>
+          <p className="actions">
+            {providers.data.map((p) => (
+              // A full page load: the platform's sign-in route redirects to its OpenID Connect page.
+              <a key={p.platform} className="button button-secondary" href={p.url}>
+                Sign in with {p.title}
+              </a>
+            ))}
+          </p>
+        </section>
+      )}
     </PublicLayout>
   )
 }

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react'
-import type { ApiTokenJson, IntegrationJson, InviteJson } from '../../../src/server/presenters.ts'
+import type { ApiTokenJson, InviteJson } from '../../../src/server/presenters.ts'
 import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { CopyField } from '../components/copy-field.tsx'
-import { Link } from '../components/link.tsx'
+import { IntegrationsSection } from '../components/integrations-section.tsx'
 import { ResourceView } from '../components/resource-view.tsx'
 import { formatTime } from '../format-time.ts'
 import { usePageTitle } from '../use-page-title.ts'
@@ -28,62 +28,10 @@ export function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
-      {integrations && <Integrations />}
+      {integrations && <IntegrationsSection />}
       {members && <Invites />}
       <ApiTokens />
     </>
-  )
-}
-
-function Integrations() {
-  const { api } = useApp()
-  const { community, base } = useCommunity()
-  const path = `/api/communities/${community.id}/integrations`
-  const integrations = useResource(path, (signal) => api.get<IntegrationJson[]>(path, signal))
-  const propose = (type: string, id: number) => `${base}/propose?type=constitution.${type}&integrationId=${id}`
-  return (
-    <section aria-labelledby="integrations-heading">
-      <h2 id="integrations-heading">Integrations</h2>
-      <ResourceView resource={integrations}>
-        {(list) =>
-          list.length === 0 ? (
-            <p className="muted">No integrations connected yet</p>
-          ) : (
-            <div className="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Platform</th>
-                    <th scope="col">Connected to</th>
-                    <th scope="col">Active</th>
-                    <th scope="col">Since</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((i) => (
-                    <tr key={i.id}>
-                      <th scope="row">{i.platform}</th>
-                      <td>{i.externalId}</td>
-                      <td>{i.active ? 'Active' : 'Inactive'}</td>
-                      <td>{formatTime(i.createdAt)}</td>
-                      <td>
-                        <Link href={propose(i.active ? 'removeIntegration' : 'addIntegration', i.id)}>
-                          {i.active ? 'Propose deactivating' : 'Propose activating'}
-                          <span className="visually-hidden"> {i.platform}</span>
-                        </Link>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
-      </ResourceView>
-    </section>
   )
 }
 

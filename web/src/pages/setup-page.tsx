@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import type { KitJson, SessionJson, SetupStatusJson } from '../../../src/server/presenters.ts'
+import type { KitJson, SessionJson, SetupPlatformJson, SetupStatusJson } from '../../../src/server/presenters.ts'
 import { errorMessage } from '../api.ts'
 import { useApp } from '../app-context.ts'
 import { AccountFields } from '../components/account-fields.tsx'
@@ -21,7 +21,7 @@ export function SetupPage() {
     <PublicLayout>
       <h1>Set up PolicyKit</h1>
       <ResourceView resource={status}>
-        {({ needed, kits }) =>
+        {({ needed, kits, platforms }) =>
           !needed ? (
             <p>
               PolicyKit is already set up. <Link href="/login">Sign in</Link>.
@@ -31,7 +31,13 @@ export function SetupPage() {
               This page needs the set-up link that <code>npm start</code> printed, with its token.
             </p>
           ) : (
-            <SetupForm token={token} kits={kits} />
+            <>
+              {platforms.length > 0 && <h2>With a username and password</h2>}
+              <SetupForm token={token} kits={kits} />
+              {platforms.map((p) => (
+                <PlatformSetup key={p.platform} token={token} kits={kits} platform={p} />
+              ))}
+            </>
           )
         }
       </ResourceView>
@@ -129,5 +135,51 @@ function SetupForm({ token, kits }: { token: string; kits: KitJson[] }) {
         Create community
       </button>
     </form>
+  )
+}
+
+/**
+ * Set up with a platform (Slack): its own kit choice, then a full-page link to the platform's
+ * set-up route, which sends the browser to the platform's install page and back, signed in.
+ */
+function PlatformSetup({ token, kits, platform }: { token: string; kits: KitJson[]; platform: SetupPlatformJson }) {
+  const [kit, setKit] = useState(kits[0]?.name ?? '')
+  const id = `setup-${platform.platform}`
+  const href = `${platform.setupPath}?${new URLSearchParams({ setup: token, kit })}`
+  return (
+    <section className="form" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>Set up with {platform.title}</h2>
+      <p>
+        Install PolicyKit in your {platform.title} workspace instead: the community is named after the workspace, its
+        people become members, and you sign in with {platform.title}. Only an admin or owner of the workspace can do
+        this. Communities made later connect {platform.title} from their settings.
+      </p>
+      <fieldset>
+        <legend>Starter kit for the {platform.title} community</legend>
+        {kits.map((k) => (
+          <div className="radio" key={k.name}>
+            <input
+              type="radio"
+              id={`${id}-kit-${k.name}`}
+              name={`${id}-kit`}
+              value={k.name}
+              checked={kit === k.name}
+              onChange={() => setKit(k.name)}
+              aria-describedby={`${id}-kit-${k.name}-description`}
+            />
+            <label htmlFor={`${id}-kit-${k.name}`}>{k.title}</label>
+            <p id={`${id}-kit-${k.name}-description`} className="hint">
+              {k.description}
+            </p>
+          </div>
+        ))}
+      </fieldset>
+      <p className="actions">
+        {/* A full page load: the platform's route redirects to its install page. */}
+        <a className="button" href={href}>
+          Set up with {platform.title}
+        </a>
+      </p>
+    </section>
   )
 }

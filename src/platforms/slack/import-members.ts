@@ -1,0 +1,54 @@
+import type { WebClient } from '@slack/web-api'
+import { z } from 'zod'
+import type { Store } from '../../store/store.ts'
+import { callSlack } from './client.ts'
+import { ensureSlackMember } from './members.ts'
+
+/** Slackbot: a person by its flags (`is_bot: false`), but nobody PolicyKit governs. */
+const slackbotId = 'USLACKBOT'
+
+const usersPage = z.object({
+  members: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        real_name: z.string().optional(),
+        deleted: z.boolean().optional(),
+        is_bot: z.boolean().optional(),
+        is_app_user: z.boolean().optional(),
+        profile: z.object({ display_name: z.string().optional() }).optional(),
+      }),
+    )
+    .default([]),
+})
+
+/**
+ * Makes every person of the workspace a member of the community (`users.list`, page by page):
+ * bots, apps, Slackbot and deactivated accounts are skipped; people already known are kept as
+ * they are. Returns how many people the workspace has.
+ */
+export async function importSlackMembers(
+  store: Store,
+  communityId: number,
+  bot: WebClient,
+  now: number,
+): Promise<number> {
+  let count = 0
+  const pages = bot.paginate('users.list', { limit: 200 })[Symbol.asyncIterator]()
+  for (;;) {
+    const page = await callSlack('users.list', () => pages.next())
+    if (page.done === true) {
+      break
+    }
+    for (const user of usersPage.parse(page.value).members) {
+      if (user.deleted || user.is_bot || user.is_app_user || user.id === slackbotId) {
+        continue
+      }
+      const displayName = user.real_name || user.profile?.display_name || user.name
+      await ensureSlackMember(store, communityId, { id: user.id, name: user.name, displayName }, now)
+      count += 1
+    }
+  }
+  return count
+}

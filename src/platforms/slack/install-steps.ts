@@ -1,0 +1,121 @@
+import type { Integration } from '../../domain/community.ts'
+import type { Member } from '../../domain/member.ts'
+import type { ProposeOutcome } from '../../engine/engine.ts'
+import { isAppError, toError } from '../../errors.ts'
+import type { PlatformHost } from '../platform-http.ts'
+import type { SlackCredentials } from './credentials.ts'
+import { slackPlatformName } from './members.ts'
+
+/** How the integration's activation went: the governed `constitution.addIntegration`. */
+export type Activation =
+  | { status: 'active' }
+  | { status: 'proposed' | 'failed' | 'errored'; proposalId: number }
+  | { status: 'refused'; reason: string }
+
+/** A reinstall refreshes the tokens; a first install stores the integration switched off. */
+export async function saveIntegration(
+  host: PlatformHost,
+  communityId: number,
+  existing: Integration | undefined,
+  input: { externalId: string; config: Integration['config']; credentials: SlackCredentials },
+): Promise<Integration> {
+  const { store, clock } = host
+  if (existing) {
+    await store.integrations.setCredentials(communityId, existing.id, input.credentials)
+    return existing
+  }
+  return store.transaction(async (trx) => {
+    const created = await trx.integrations.create(communityId, {
+      platform: slackPlatformName,
+      externalId: input.externalId,
+      config: input.config,
+      credentials: input.credentials,
+      now: clock.now(),
+    })
+    // Switching it on is a constitution action, governed like any other.
+    await trx.integrations.setActive(communityId, created.id, false)
+    return { ...created, active: false }
+  })
+}
+
+/** The installer's Slack account goes to the member who installed, unless either is linked already. */
+export async function linkInstaller(
+  host: PlatformHost,
+  communityId: number,
+  member: Member,
+  slackUser: { id: string; name: string },
+): Promise<void> {
+  const { store } = host
+  const [linked, accounts] = await Promise.all([
+    store.members.findByAccount(communityId, slackPlatformName, slackUser.id),
+    store.members.accounts(communityId, member.id),
+  ])
+  if (linked || accounts.some((a) => a.platform === slackPlatformName)) {
+    return
+  }
+  try {
+    await store.members.linkAccount(communityId, member.id, {
+      platform: slackPlatformName,
+      externalId: slackUser.id,
+      username: slackUser.name,
+    })
+  } catch (e) {
+    // Linked meanwhile by an event for this user: that member keeps the account.
+    if (!isAppError(e, 'conflict')) {
+      throw e
+    }
+  }
+}
+
+/**
+ * Proposes `constitution.addIntegration` as the installer, governed like any constitution action,
+ * and says where that left the integration (read back: an action the engine executed, or a
+ * proposal that passed at once, has switched it on).
+ */
+export async function activate(
+  host: PlatformHost,
+  communityId: number,
+  memberId: number,
+  integrationId: number,
+): Promise<Activation> {
+  let outcome: ProposeOutcome
+  try {
+    outcome = await host.engine.propose({
+      communityId,
+      type: 'constitution.addIntegration',
+      params: { integrationId },
+      initiatorId: memberId,
+      origin: 'policykit',
+    })
+  } catch (e) {
+    if (isAppError(e)) {
+      return { status: 'refused', reason: e.message }
+    }
+    throw toError(e)
+  }
+  if ((await host.store.integrations.get(communityId, integrationId))?.active) {
+    return { status: 'active' }
+  }
+  switch (outcome.status) {
+    case 'forbidden':
+      return { status: 'refused', reason: outcome.reason }
+    case 'ungoverned':
+      return { status: 'refused', reason: 'no policy of the community governs constitution.addIntegration' }
+    case 'executed':
+      return { status: 'refused', reason: 'constitution.addIntegration could not be carried out (see its log)' }
+    case 'duplicate':
+      return outcome.proposal
+        ? {
+            status: outcome.proposal.status === 'passed' ? 'proposed' : outcome.proposal.status,
+            proposalId: outcome.proposal.id,
+          }
+        : { status: 'refused', reason: 'constitution.addIntegration was already proposed' }
+    case 'passed':
+      // Passed, but switching it on is waiting for a retry.
+      return { status: 'proposed', proposalId: outcome.proposal.id }
+    case 'proposed':
+    case 'failed':
+    case 'errored':
+      return { status: outcome.status, proposalId: outcome.proposal.id }
+  }
+}

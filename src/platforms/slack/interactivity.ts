@@ -1,0 +1,52 @@
+import type { PlatformHost } from '../platform-http.ts'
+import { slackListener, tellPrivately, type SlackListenDeps } from './listen-context.ts'
+import type { InteractionPayload } from './listen-payloads.ts'
+import { castSlackVote, proposalOfVoteMessage, voteRefusal } from './listen-votes.ts'
+import { slackPlatformName } from './members.ts'
+import { voteActionId, voteFromButton } from './vote-message.ts'
+
+/**
+ * A Block Kit interaction. PolicyKit's only interactive elements are the buttons of its vote
+ * messages: a click casts or moves the clicking member's vote and updates the tally; a voter who
+ * may not vote, or a click on a vote that has closed, is told so privately.
+ */
+export async function handleInteraction(
+  deps: SlackListenDeps,
+  host: PlatformHost,
+  payload: InteractionPayload,
+): Promise<void> {
+  if (payload.type !== 'block_actions') {
+    return
+  }
+  const clicks = (payload.actions ?? []).filter((a) => a.action_id === voteActionId)
+  const teamId = payload.team?.id ?? payload.user.team_id
+  const channel = payload.container?.channel_id ?? payload.channel?.id
+  const ts = payload.container?.message_ts ?? payload.message?.ts
+  if (clicks.length === 0 || teamId === undefined || channel === undefined || ts === undefined) {
+    return
+  }
+  const listener = await slackListener(deps, host, teamId)
+  if (!listener) {
+    host.logger.info(
+      { platform: slackPlatformName, teamId },
+      'slack: interaction from a workspace no community is connected to; ignored',
+    )
+    return
+  }
+  const user = payload.user.id
+  const proposal = await proposalOfVoteMessage(listener, channel, ts)
+  if (!proposal) {
+    await tellPrivately(listener, { channel, user, text: 'PolicyKit has no vote on this message.' })
+    return
+  }
+  for (const click of clicks) {
+    const vote = voteFromButton(click.value ?? '', proposal.voteOptions)
+    if (!vote) {
+      continue
+    }
+    const outcome = await castSlackVote(listener, proposal, user, vote)
+    if (outcome !== 'cast') {
+      await tellPrivately(listener, { channel, user, text: voteRefusal[outcome] })
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import type { WebClient } from '@slack/web-api'
+import type { Integration } from '../../domain/community.ts'
+import type { Member } from '../../domain/member.ts'
+import type { Engine } from '../../engine/engine.ts'
+import type { Logger } from '../../engine/logger.ts'
+import { isAppError, toError } from '../../errors.ts'
+import type { Store } from '../../store/store.ts'
+import type { PlatformHost } from '../platform-http.ts'
+import { callSlack, slackClient } from './client.ts'
+import { readSlackCredentials, type SlackCredentials } from './credentials.ts'
+import { ensureSlackMember, slackPlatformName } from './members.ts'
+import type { SlackOptions } from './options.ts'
+
+/** What handling one event or interaction for one community is handed. */
+export interface SlackListener {
+  store: Store
+  engine: Engine
+  logger: Logger
+  now(): number
+  communityId: number
+  integration: Integration
+  credentials: SlackCredentials
+  /** The Web API as PolicyKit's bot. */
+  bot: WebClient
+}
+
+export interface SlackListenDeps {
+  options: SlackOptions
+  store: Store
+}
+
+/** The listener for the community connected to this workspace; null when none is (or it was disconnected). */
+export async function slackListener(
+  deps: SlackListenDeps,
+  host: PlatformHost,
+  teamId: string,
+): Promise<SlackListener | null> {
+  const integration = await deps.store.integrations.findByExternalId(slackPlatformName, teamId)
+  if (!integration?.active) {
+    return null
+  }
+  const credentials = readSlackCredentials(
+    await deps.store.integrations.getCredentials(integration.communityId, integration.id),
+  )
+  return {
+    store: deps.store,
+    engine: host.engine,
+    logger: host.logger,
+    now: () => host.clock.now(),
+    communityId: integration.communityId,
+    integration,
+    credentials,
+    bot: slackClient(credentials.botToken, deps.options),
+  }
+}
+
+/** The member for a Slack user; someone who joined the workspace since the install is looked up and added. */
+export async function memberOfSlackUser(listener: SlackListener, userId: string): Promise<Member> {
+  const { store, communityId } = listener
+  const known = await store.members.findByAccount(communityId, slackPlatformName, userId)
+  if (known) {
+    return known
+  }
+  const { user } = await callSlack('users.info', () => listener.bot.users.info({ user: userId }))
+  const displayName = user?.real_name || user?.profile?.display_name
+  return ensureSlackMember(
+    store,
+    communityId,
+    { id: userId, name: user?.name ?? userId.toLowerCase(), ...(displayName ? { displayName } : {}) },
+    listener.now(),
+  )
+}
+
+/**
+ * Tells one person something only they see: an ephemeral message in the channel where it
+ * happened, or a direct message from the bot when they are no longer in it (a join that was
+ * undone). A notice that cannot be delivered is logged, not thrown: the decision stands.
+ */
+export async function tellPrivately(
+  listener: SlackListener,
+  to: { channel: string; user: string; text: string },
+): Promise<void> {
+  const log = (e: unknown) =>
+    listener.logger.warn(
+      { platform: slackPlatformName, communityId: listener.communityId, channel: to.channel, err: toError(e) },
+      'slack: could not tell a member privately',
+    )
+  try {
+    await callSlack('chat.postEphemeral', () => listener.bot.chat.postEphemeral(to))
+  } catch (e) {
+    if (!isAppError(e, 'platform_rejected')) {
+      log(e)
+      return
+    }
+    try {
+      await callSlack('chat.postMessage', () => listener.bot.chat.postMessage({ channel: to.user, text: to.text }))
+    } catch (dm) {
+      log(dm)
+    }
+  }
+}

@@ -1,0 +1,264 @@
+import type { JsonObject } from '../../domain/json.ts'
+import { isAppError } from '../../errors.ts'
+import { echoKey, takeEcho } from './echoes.ts'
+import { memberOfSlackUser, tellPrivately, type SlackListener } from './listen-context.ts'
+import {
+  memberJoinedEvent,
+  messageEvent,
+  pinAddedEvent,
+  reactionEvent,
+  type SlackEventData,
+} from './listen-payloads.ts'
+import { claimEvent, releaseEvent } from './listen-receipts.ts'
+import { slackTriggers } from './listen-triggers.ts'
+import { castSlackVote, proposalOfVoteMessage, voteRefusal, withdrawSlackVote } from './listen-votes.ts'
+import { slackPlatformName } from './members.ts'
+import { voteFromReaction } from './vote-message.ts'
+
+/**
+ * What an event turned out to be: PolicyKit's own doing (its bot, or an echo it expected), which
+ * nothing reacts to; or someone's, offered to trigger policies with that person as initiator.
+ */
+type Seen = { own: true } | { own: false; user: string | null }
+
+const own: Seen = { own: true }
+const someone = (user: string | undefined | null): Seen => ({ own: false, user: user ?? null })
+
+/** Slack's own user: its messages are not a member's doing. */
+const slackbot = 'USLACKBOT'
+
+/** Messages in channels (public and private) are governed; direct messages are not. */
+const governedChannelTypes = new Set(['channel', 'group'])
+
+/**
+ * Handles one Events API event for the listener's community: governs it when it is a governed
+ * kind (a message, a rename, a join, a pin), counts it as a vote when it is a reaction on a vote
+ * message, and offers it to trigger policies as `slack.<type>`. A redelivered event (Slack's
+ * retries carry the same event id) does nothing the second time; when handling fails, the event
+ * id is let go so that Slack's retry runs it again.
+ */
+export async function handleSlackEvent(listener: SlackListener, eventId: string, event: SlackEventData): Promise<void> {
+  const { store, communityId, logger } = listener
+  if (!(await claimEvent(store, communityId, eventId, listener.now()))) {
+    logger.debug({ platform: slackPlatformName, communityId, eventId }, 'slack: event handled already')
+    return
+  }
+  try {
+    const seen = await governEvent(listener, eventId, event)
+    if (!seen.own && Object.hasOwn(slackTriggers, event.type)) {
+      const initiator = seen.user === null || !isPerson(listener, seen.user) ? null : seen.user
+      await listener.engine.trigger({
+        communityId,
+        type: `${slackPlatformName}.${event.type}`,
+        data: event,
+        initiatorId: initiator === null ? null : (await memberOfSlackUser(listener, initiator)).id,
+      })
+    }
+  } catch (e) {
+    await releaseEvent(store, communityId, eventId)
+    throw e
+  }
+}
+
+function isPerson(listener: SlackListener, user: string): boolean {
+  return user !== listener.credentials.botUserId && user !== slackbot
+}
+
+async function governEvent(listener: SlackListener, eventId: string, event: SlackEventData): Promise<Seen> {
+  switch (event.type) {
+    case 'message':
+      return onMessage(listener, eventId, event)
+    case 'member_joined_channel':
+      return onJoin(listener, eventId, event)
+    case 'pin_added':
+      return onPin(listener, eventId, event)
+    case 'reaction_added':
+    case 'reaction_removed':
+      return onReaction(listener, event, event.type === 'reaction_added')
+    default:
+      return someone(typeof event['user'] === 'string' ? event['user'] : null)
+  }
+}
+
+async function onMessage(listener: SlackListener, eventId: string, event: SlackEventData): Promise<Seen> {
+  const parsed = messageEvent.safeParse(event)
+  if (!parsed.success) {
+    return someone(null)
+  }
+  const message = parsed.data
+  const { botUserId } = listener.credentials
+  // PolicyKit's bot posted it (a vote, a notice, a re-posted message), or changed it (a tally).
+  if (message.user === botUserId || message.message?.user === botUserId || isOurApp(listener, message.app_id)) {
+    return own
+  }
+  const { user, channel } = message
+  if (message.subtype === undefined) {
+    if (!user || message.bot_id !== undefined || !isPerson(listener, user)) {
+      return someone(user)
+    }
+    if (!governedChannelTypes.has(message.channel_type ?? 'channel')) {
+      return someone(user)
+    }
+    const threadTs = message.thread_ts !== undefined && message.thread_ts !== message.ts ? message.thread_ts : undefined
+    return governObserved(listener, eventId, {
+      type: 'slack.postMessage',
+      params: { channel, text: message.text ?? '', ...(threadTs === undefined ? {} : { threadTs }) },
+      result: { channel, ts: message.ts },
+      user,
+      channel,
+      what: 'your message',
+    })
+  }
+  if (message.subtype === 'channel_name' && user && message.name !== undefined && message.old_name !== undefined) {
+    if (
+      (await takeEcho(listener.store, listener.communityId, echoKey.rename(channel, message.name))) ||
+      !isPerson(listener, user)
+    ) {
+      return own
+    }
+    return governObserved(listener, eventId, {
+      type: 'slack.renameConversation',
+      params: { channel, name: message.name, previousName: message.old_name },
+      result: null,
+      user,
+      channel,
+      what: `your renaming of #${message.old_name} to #${message.name}`,
+    })
+  }
+  return someone(user)
+}
+
+async function onJoin(listener: SlackListener, eventId: string, event: SlackEventData): Promise<Seen> {
+  const parsed = memberJoinedEvent.safeParse(event)
+  if (!parsed.success) {
+    return someone(null)
+  }
+  const { user, channel, inviter } = parsed.data
+  const { botUserId } = listener.credentials
+  // The echo first: its record is used up even when the bot's identity would tell as much.
+  if (
+    (await takeEcho(listener.store, listener.communityId, echoKey.join(channel, user))) ||
+    user === botUserId ||
+    inviter === botUserId
+  ) {
+    return own
+  }
+  // Whoever added them did it; someone who joined by themselves did it themselves.
+  const initiator = inviter ?? user
+  return governObserved(listener, eventId, {
+    type: 'slack.joinConversation',
+    params: { channel, user },
+    result: null,
+    user: initiator,
+    channel,
+    what: inviter === undefined ? 'your joining this channel' : `your adding <@${user}> to this channel`,
+  })
+}
+
+async function onPin(listener: SlackListener, eventId: string, event: SlackEventData): Promise<Seen> {
+  const parsed = pinAddedEvent.safeParse(event)
+  if (!parsed.success) {
+    return someone(null)
+  }
+  const { user, channel_id: channel } = parsed.data
+  const { ts } = parsed.data.item.message
+  if ((await takeEcho(listener.store, listener.communityId, echoKey.pin(channel, ts))) || !isPerson(listener, user)) {
+    return own
+  }
+  return governObserved(listener, eventId, {
+    type: 'slack.pinMessage',
+    params: { channel, ts },
+    result: null,
+    user,
+    channel,
+    what: 'your pin',
+  })
+}
+
+/** A reaction on a vote message is a vote (👍/👎, or a numbered emoji for a choice); removing it takes the vote back. */
+async function onReaction(listener: SlackListener, event: SlackEventData, added: boolean): Promise<Seen> {
+  const parsed = reactionEvent.safeParse(event)
+  if (!parsed.success) {
+    return someone(null)
+  }
+  const { user, reaction, item } = parsed.data
+  if (!isPerson(listener, user)) {
+    return own
+  }
+  if (item.type !== 'message' || item.channel === undefined || item.ts === undefined) {
+    return someone(user)
+  }
+  const proposal = await proposalOfVoteMessage(listener, item.channel, item.ts)
+  const vote = proposal && voteFromReaction(reaction, proposal.voteOptions)
+  if (!proposal || !vote) {
+    return someone(user)
+  }
+  if (!added) {
+    await withdrawSlackVote(listener, proposal, user, vote)
+    return someone(user)
+  }
+  const outcome = await castSlackVote(listener, proposal, user, vote)
+  if (outcome !== 'cast') {
+    await tellPrivately(listener, { channel: item.channel, user, text: voteRefusal[outcome] })
+  }
+  return someone(user)
+}
+
+function isOurApp(listener: SlackListener, appId: string | undefined): boolean {
+  return appId !== undefined && appId === listener.integration.config['appId']
+}
+
+interface Observed {
+  type: string
+  params: JsonObject
+  /** What revert needs of an action that already happened. */
+  result: JsonObject | null
+  /** The Slack user who did it. */
+  user: string
+  channel: string
+  /** For the notice when it is undone: "your message", "your pin", … */
+  what: string
+}
+
+/**
+ * Something a member did in Slack, handed to the engine as a governed action that already
+ * happened. A member who may not propose it has it undone at once and is told why, privately.
+ */
+async function governObserved(listener: SlackListener, eventId: string, observed: Observed): Promise<Seen> {
+  const member = await memberOfSlackUser(listener, observed.user)
+  try {
+    const outcome = await listener.engine.propose({
+      communityId: listener.communityId,
+      type: observed.type,
+      params: observed.params,
+      result: observed.result,
+      initiatorId: member.id,
+      origin: 'platform',
+      externalId: eventId,
+    })
+    if (outcome.status === 'forbidden') {
+      await tellPrivately(listener, {
+        channel: observed.channel,
+        user: observed.user,
+        text: `PolicyKit undid ${observed.what}: ${outcome.reason}.`,
+      })
+    }
+  } catch (e) {
+    // An event PolicyKit cannot describe as its action (say, a message with no text but a
+    // file) is left alone rather than retried by Slack forever.
+    if (!isAppError(e, 'invalid_input')) {
+      throw e
+    }
+    listener.logger.warn(
+      {
+        platform: slackPlatformName,
+        communityId: listener.communityId,
+        eventId,
+        type: observed.type,
+        reason: e.message,
+      },
+      'slack: event not governed',
+    )
+  }
+  return someone(observed.user)
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod'
+import type { Member } from '../../domain/member.ts'
+import { AppError } from '../../errors.ts'
+import type { Store } from '../../store/store.ts'
+import { slackPlatformName } from './members.ts'
+
+/**
+ * A person as policy code names one: a member id, a username, a member object as `action.initiator`
+ * and the vote functions give them (`{ id }` or `{ username }`), or a Slack user id (`U…`).
+ */
+export const policyUser = z.union([
+  z.number().int().positive(),
+  z.string().min(1),
+  z
+    .looseObject({ id: z.number().int().positive().optional(), username: z.string().min(1).optional() })
+    .refine((user) => user.id !== undefined || user.username !== undefined, 'a member object has an id or a username'),
+])
+export type PolicyUser = z.infer<typeof policyUser>
+
+/** A member and their Slack user id (null when they have no linked Slack account). */
+export interface SlackPerson {
+  member: Member
+  slackId: string | null
+}
+
+const slackUserId = /^[UW][A-Z0-9]{2,}$/
+
+async function findMember(store: Store, communityId: number, user: PolicyUser): Promise<Member | undefined> {
+  if (typeof user === 'number') {
+    return store.members.get(communityId, user)
+  }
+  if (typeof user === 'string') {
+    const named = await store.members.getByUsername(communityId, user)
+    if (named || !slackUserId.test(user)) {
+      return named
+    }
+    return store.members.findByAccount(communityId, slackPlatformName, user)
+  }
+  if (user.id !== undefined) {
+    return store.members.get(communityId, user.id)
+  }
+  return user.username === undefined ? undefined : store.members.getByUsername(communityId, user.username)
+}
+
+function describe(user: PolicyUser): string {
+  if (typeof user === 'number') {
+    return `with id ${user}`
+  }
+  if (typeof user === 'string') {
+    return `named ${user}`
+  }
+  return user.id !== undefined ? `with id ${user.id}` : `named ${String(user.username)}`
+}
+
+/** The members `users` name, in order and without repeats; a name that is no member is an error. */
+export async function resolvePeople(store: Store, communityId: number, users: PolicyUser[]): Promise<SlackPerson[]> {
+  const people: SlackPerson[] = []
+  for (const user of users) {
+    const member = await findMember(store, communityId, user)
+    if (!member) {
+      throw new AppError('invalid_input', `no member ${describe(user)}`)
+    }
+    if (people.some((p) => p.member.id === member.id)) {
+      continue
+    }
+    const account = (await store.members.accounts(communityId, member.id)).find((a) => a.platform === slackPlatformName)
+    people.push({ member, slackId: account?.externalId ?? null })
+  }
+  return people
+}
+
+/** The Slack ids of `people`; a member without a Slack account cannot be reached there. */
+export function slackIdsOf(people: SlackPerson[], purpose: string): string[] {
+  return people.map((person) => {
+    if (person.slackId === null) {
+      throw new AppError('invalid_input', `${person.member.username} has no Slack account to ${purpose}`)
+    }
+    return person.slackId
+  })
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { requirePermission } from '../community-access.ts'
+import type { ConnectablePlatformJson, SignInProviderJson } from '../presenters.ts'
+import type { ServerDeps } from '../server-deps.ts'
+import { communityParams } from './community-schemas.ts'
+
+const signInProviderJson = z.object({
+  platform: z.string(),
+  title: z.string(),
+  url: z.string(),
+}) satisfies z.ZodType<SignInProviderJson>
+
+const connectablePlatformJson = z.object({
+  platform: z.string(),
+  title: z.string(),
+  installUrl: z.string(),
+}) satisfies z.ZodType<ConnectablePlatformJson>
+
+/**
+ * Which configured platforms people can sign in with (login page) and which a community can
+ * connect (settings). Both are links the browser follows, not API calls: the platform's own
+ * routes under `/platforms/<name>` do the OAuth.
+ */
+export async function platformLinkRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>()
+  const links = deps.platformLinks ?? []
+
+  routes.get(
+    '/auth/providers',
+    {
+      schema: {
+        summary: 'Platforms people can sign in with besides a password (public)',
+        tags: ['auth'],
+        security: [],
+        response: { 200: z.array(signInProviderJson) },
+      },
+    },
+    async () =>
+      links.flatMap((link) =>
+        link.signInPath === null ? [] : [{ platform: link.platform, title: link.title, url: link.signInPath }],
+      ),
+  )
+
+  routes.get(
+    '/communities/:communityId/integrations/connectable',
+    {
+      schema: {
+        summary: 'Platforms this community can connect (needs manage_integrations), with the link that starts it',
+        tags: ['community'],
+        params: communityParams,
+        response: { 200: z.array(connectablePlatformJson) },
+      },
+    },
+    async (request) => {
+      const { community } = await requirePermission(deps, request, request.params.communityId, 'manage_integrations')
+      return links.flatMap((link) =>
+        link.installPath === null
+          ? []
+          : [
+              {
+                platform: link.platform,
+                title: link.title,
+                installUrl: `${link.installPath}?${new URLSearchParams({ community: String(community.id) })}`,
+              },
+            ],
+      )
+    },
+  )
+}

@@ -1,0 +1,196 @@
+import { useState } from 'react'
+import type { ConnectablePlatformJson, IntegrationJson, ProposeResultJson } from '../../../src/server/presenters.ts'
+import { errorMessage } from '../api.ts'
+import { useApp, useCommunity } from '../app-context.ts'
+import { formatTime } from '../format-time.ts'
+import { useLocation } from '../router.ts'
+import { useResource } from '../use-resource.ts'
+import { Link } from './link.tsx'
+import { ResourceView } from './resource-view.tsx'
+
+/** What proposing an activation or a disconnection did, for the person who clicked. */
+interface Outcome {
+  text: string
+  proposalId: number | null
+}
+
+function outcomeOf(result: ProposeResultJson, doing: string): Outcome {
+  switch (result.status) {
+    case 'executed':
+    case 'ungoverned':
+    case 'passed':
+      return { text: `Done: ${doing}.`, proposalId: null }
+    case 'proposed':
+      return { text: `Proposed: ${doing} waits for the community's decision.`, proposalId: result.proposalId }
+    case 'failed':
+    case 'errored':
+      return { text: `The proposal to ${doing} ${result.status}.`, proposalId: result.proposalId }
+    case 'duplicate':
+      return { text: 'This was proposed already.', proposalId: result.proposalId }
+  }
+}
+
+/** What the install told the settings page through its redirect (`?connected=slack&activation=…`). */
+function ConnectedNotice({ connectable }: { connectable: ConnectablePlatformJson[] }) {
+  const { base } = useCommunity()
+  const { query } = useLocation()
+  const platform = query.get('connected')
+  if (platform === null) {
+    return null
+  }
+  const title = connectable.find((c) => c.platform === platform)?.title ?? platform
+  const activation = query.get('activation')
+  const proposal = query.get('proposal')
+  const reason = query.get('reason')
+  return (
+    <div role="status" className="alert alert-success">
+      <p>
+        <strong>{title} is connected.</strong>{' '}
+        {activation === 'active' && 'It is active: its members were imported and its actions are governed now.'}
+        {activation === 'proposed' && (
+          <>
+            Switching it on is proposed to the community
+            {proposal !== null && (
+              <>
+                {' '}
+                (<Link href={`${base}/proposals/${proposal}`}>see the proposal</Link>)
+              </>
+            )}
+            ; its members were imported.
+          </>
+        )}
+        {(activation === 'failed' || activation === 'errored') && (
+          <>
+            The proposal to switch it on {activation}
+            {proposal !== null && (
+              <>
+                {' '}
+                (<Link href={`${base}/proposals/${proposal}`}>see the proposal</Link>)
+              </>
+            )}
+            .
+          </>
+        )}
+        {activation === 'refused' && `It stays off: ${reason ?? 'switching it on was refused'}.`}
+      </p>
+      <p>
+        Your community&apos;s policies now govern {title} actions too. Starter kits only set up a new community; to add
+        policies for {title}, <Link href={`${base}/policies`}>go to Policies</Link>.
+      </p>
+    </div>
+  )
+}
+
+/** Settings › Integrations: connected platforms, connecting one, switching one on or off (both governed). */
+export function IntegrationsSection() {
+  const { api } = useApp()
+  const { community, base } = useCommunity()
+  const path = `/api/communities/${community.id}/integrations`
+  const integrations = useResource(path, (signal) => api.get<IntegrationJson[]>(path, signal))
+  const connectablePath = `${path}/connectable`
+  const connectable = useResource(connectablePath, (signal) =>
+    api.get<ConnectablePlatformJson[]>(connectablePath, signal),
+  )
+  const [outcome, setOutcome] = useState<Outcome | null>(null)
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+
+  async function propose(integration: IntegrationJson, type: 'addIntegration' | 'removeIntegration') {
+    setBusy(true)
+    setError('')
+    setOutcome(null)
+    const doing = `${type === 'addIntegration' ? 'activating' : 'disconnecting'} ${integration.platform}`
+    try {
+      const result = await api.post<ProposeResultJson>(`/api/communities/${community.id}/actions`, {
+        type: `constitution.${type}`,
+        params: { integrationId: integration.id },
+      })
+      setOutcome(outcomeOf(result, doing))
+      integrations.reload()
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const connected = new Set(integrations.data?.map((i) => i.platform) ?? [])
+  return (
+    <section aria-labelledby="integrations-heading">
+      <h2 id="integrations-heading">Integrations</h2>
+      {connectable.data && <ConnectedNotice connectable={connectable.data} />}
+      <div aria-live="polite">
+        {outcome && (
+          <p className="alert alert-success">
+            {outcome.text}
+            {outcome.proposalId !== null && (
+              <>
+                {' '}
+                <Link href={`${base}/proposals/${outcome.proposalId}`}>See the proposal</Link>
+              </>
+            )}
+          </p>
+        )}
+      </div>
+      {error && (
+        <p role="alert" className="alert alert-error">
+          {error}
+        </p>
+      )}
+      <ResourceView resource={integrations}>
+        {(list) =>
+          list.length === 0 ? (
+            <p className="muted">No integrations connected yet</p>
+          ) : (
+            <div className="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Platform</th>
+                    <th scope="col">Connected to</th>
+                    <th scope="col">Active</th>
+                    <th scope="col">Since</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((i) => (
+                    <tr key={i.id}>
+                      <th scope="row">{i.platform}</th>
+                      <td>{typeof i.config['teamName'] === 'string' ? i.config['teamName'] : i.externalId}</td>
+                      <td>{i.active ? 'Active' : 'Inactive'}</td>
+                      <td>{formatTime(i.createdAt)}</td>
+                      <td>
+                        <button
+                          type="button"
+                          className="button-secondary"
+                          disabled={busy}
+                          onClick={() => void propose(i, i.active ? 'removeIntegration' : 'addIntegration')}
+                        >
+                          {i.active ? 'Disconnect' : 'Activate'}
+                          <span className="visually-hidden"> {i.platform}</span>
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </ResourceView>
+      {connectable.data && connectable.data.length > 0 && (
+        <p className="actions">
+          {connectable.data.map((c) => (
+            // A full page load: the platform's install route redirects to its OAuth page.
+            <a key={c.platform} className="button" href={c.installUrl}>
+              {connected.has(c.platform) ? `Reconnect ${c.title}` : `Connect ${c.title}`}
+            </a>
+          ))}
+        </p>
+      )}
+    </section>
+  )
+}
