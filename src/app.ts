@@ -90,6 +90,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     logger,
     secretKey,
     publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
     webRoot,
     setupToken,
     platformLinks: config.slack ? [slackLinks] : [],

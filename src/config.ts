@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
 import type { SlackOptions } from './platforms/slack/options.ts'
@@ -11,6 +12,49 @@ const optionalSecret = z
   .trim()
   .optional()
   .transform((value) => (value === '' ? undefined : value))
+
+/** Which proxies' X-Forwarded-For to believe: Fastify's `trustProxy` (false: none, the default). */
+export type TrustProxy = boolean | number | string[]
+
+const isAddressOrRange = (entry: string) => {
+  const [address = '', bits, ...rest] = entry.split('/')
+  const version = isIP(address)
+  if (version === 0 || rest.length > 0) {
+    return false
+  }
+  if (bits === undefined) {
+    return true
+  }
+  const n = Number(bits)
+  return /^\d+$/.test(bits) && n <= (version === 4 ? 32 : 128)
+}
+
+/** `true`, `false`, a number of proxy hops, or addresses and CIDR ranges separated by commas. */
+const trustProxy = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx): TrustProxy => {
+    if (value === undefined || value === '' || value === 'false') {
+      return false
+    }
+    if (value === 'true') {
+      return true
+    }
+    if (/^\d+$/.test(value)) {
+      return Number(value)
+    }
+    const entries = value.split(',').map((e) => e.trim())
+    const bad = entries.filter((e) => !isAddressOrRange(e))
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be true, false, a number of hops, or IP addresses/CIDR ranges separated by commas (not: ${bad.join(', ')})`,
+      })
+      return z.NEVER
+    }
+    return entries
+  })
 
 const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `must be an http:// or https:// URL ${what}` })
 
@@ -33,6 +77,7 @@ const env = z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
+    POLICYKIT_TRUST_PROXY: trustProxy,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SLACK_CLIENT_ID: optionalSecret,
     SLACK_CLIENT_SECRET: optionalSecret,
@@ -73,6 +118,8 @@ export interface Config {
   host: string
   /** Where people reach PolicyKit (links in set-up and invites; Secure cookies when https). */
   publicUrl: string
+  /** Behind a reverse proxy: whose X-Forwarded-For gives the client's address (sign-in limits are per address). */
+  trustProxy: TrustProxy
   logLevel: z.infer<typeof env>['LOG_LEVEL']
   /** The Slack app, when SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET are set; else null. */
   slack: SlackOptions | null
@@ -98,6 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.POLICYKIT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    trustProxy: e.POLICYKIT_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     slack:
       e.SLACK_CLIENT_ID !== undefined && e.SLACK_CLIENT_SECRET !== undefined && e.SLACK_SIGNING_SECRET !== undefined

@@ -18,6 +18,25 @@ describe('configuration of the HTTP server', () => {
   })
 })
 
+describe('configuration behind a reverse proxy', () => {
+  it('believes no X-Forwarded-For by default, and takes true, hops or addresses', () => {
+    assert.equal(loadConfig({}).trustProxy, false)
+    assert.equal(loadConfig({ POLICYKIT_TRUST_PROXY: 'false' }).trustProxy, false)
+    assert.equal(loadConfig({ POLICYKIT_TRUST_PROXY: 'true' }).trustProxy, true)
+    assert.equal(loadConfig({ POLICYKIT_TRUST_PROXY: '1' }).trustProxy, 1)
+    assert.deepEqual(loadConfig({ POLICYKIT_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1' }).trustProxy, [
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+    ])
+    assert.throws(
+      () => loadConfig({ POLICYKIT_TRUST_PROXY: 'proxy.local' }),
+      /POLICYKIT_TRUST_PROXY.*not: proxy\.local/,
+    )
+    assert.throws(() => loadConfig({ POLICYKIT_TRUST_PROXY: '10.0.0.0/33' }), /POLICYKIT_TRUST_PROXY/)
+  })
+})
+
 describe('configuration of Slack', () => {
   const app = { SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'secret', SLACK_SIGNING_SECRET: 'signing' }
 

@@ -71,7 +71,7 @@ export interface Engine {
   propose(input: ProposeInput): Promise<ProposeOutcome>
   /** An event: every trigger policy listing its type and passing its filter runs. */
   trigger(input: TriggerInput): Promise<Proposal[]>
-  /** Records a member's vote and re-checks the proposal at once. */
+  /** Records a member's vote and re-checks the proposal at once (resolves after the re-check). */
   castVote(communityId: number, proposalId: number, memberId: number, vote: VoteValue): Promise<void>
   /** Re-evaluates one pending proposal; `busy` when another evaluation holds it (it re-runs). */
   recheck(communityId: number, proposalId: number): Promise<'checked' | 'busy' | 'closed'>
@@ -432,11 +432,10 @@ export function createEngine(deps: EngineDeps): Engine {
         throw new AppError('forbidden', `member ${memberId} may not vote on proposal ${proposalId}`)
       }
       await store.votes.cast(communityId, { proposalId, memberId, vote, now: clock.now() })
-      if (deps.jobs) {
-        await deps.jobs.recheck(communityId, proposalId)
-      } else {
-        await engine.recheck(communityId, proposalId)
-      }
+      // In this process and now, so the voter's answer can show the decision their vote made. When
+      // another evaluation holds the proposal, it runs again after (the lease records the request);
+      // a crash before the re-check leaves it to the sweep.
+      await engine.recheck(communityId, proposalId)
     },
 
     async recheck(communityId, proposalId) {

@@ -40,7 +40,13 @@ function cookieSecret(secretKey: Buffer): Buffer {
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const https = new URL(deps.publicUrl).protocol === 'https:'
-  const app = Fastify({ logger: false, bodyLimit })
+  const { trustProxy = false } = deps
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    // A number is that many hops in front of the server (proxy-addr's rule, which Fastify's types leave out).
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
+  })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.setErrorHandler(createErrorHandler(deps.logger))

@@ -32,6 +32,8 @@ export interface ServerDeps {
   publicUrl: string
   /** The dashboard's built files (`web/dist`); null serves the API only. */
   webRoot: string | null
+  /** Which proxies' X-Forwarded-For to believe for the client's address (Fastify `trustProxy`); false when absent. */
+  trustProxy?: boolean | number | string[]
   /** The one-time set-up token printed by `npm start` while no community exists; null when set up. */
   setupToken: string | null
   /** The configured platforms' install and sign-in routes (none when absent). */

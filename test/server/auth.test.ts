@@ -7,6 +7,7 @@ import {
   startTestServer,
   testPassword,
   toTestResponse,
+  type TestApp,
   type TestServer,
 } from '../support/server-harness.ts'
 
@@ -181,6 +182,35 @@ describe('the session cookie over https', () => {
       assert.match(String(res.headers['content-security-policy']), /upgrade-insecure-requests/)
     } finally {
       await t.close()
+    }
+  })
+})
+
+describe('sign-in limits behind a reverse proxy', () => {
+  const attempt = (t: TestApp, forwardedFor: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { username: `guess-${forwardedFor}`, password: 'wrong password' },
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': forwardedFor },
+    })
+
+  it("counts each client's address when the proxy is trusted, and the proxy's when it is not", async () => {
+    for (const [trustProxy, limitedAfterTen] of [
+      [['127.0.0.1'], false],
+      [false, true],
+    ] as const) {
+      const t = await createTestApp({ trustProxy: trustProxy === false ? false : [...trustProxy] })
+      try {
+        for (let i = 0; i < 10; i++) {
+          assert.equal((await attempt(t, `203.0.113.${i + 1}`)).statusCode, 401)
+        }
+        const eleventh = (await attempt(t, '203.0.113.99')).statusCode
+        assert.equal(eleventh, limitedAfterTen ? 429 : 401, `trustProxy ${JSON.stringify(trustProxy)}`)
+      } finally {
+        await t.close()
+      }
     }
   })
 })

@@ -128,7 +128,9 @@ export interface TestApp {
  * first request.
  */
 export async function createTestApp(
-  options: { dialect?: Dialect } & Partial<Pick<ServerDeps, 'webRoot' | 'publicUrl' | 'setupToken' | 'logger'>> = {},
+  options: { dialect?: Dialect } & Partial<
+    Pick<ServerDeps, 'webRoot' | 'publicUrl' | 'setupToken' | 'logger' | 'trustProxy'>
+  > = {},
 ): Promise<TestApp> {
   const store = await openTestStore(options.dialect ?? 'sqlite')
   const sandbox = await createQuickJsSandbox({ poolSize: 2 })
@@ -146,6 +148,7 @@ export async function createTestApp(
     publicUrl: options.publicUrl ?? testPublicUrl,
     webRoot: options.webRoot ?? null,
     setupToken: options.setupToken === undefined ? testSetupToken : options.setupToken,
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
   }
   const app = await createServer(deps)
   return {

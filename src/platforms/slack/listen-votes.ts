@@ -42,9 +42,7 @@ export async function castSlackVote(
     }
     throw e
   }
-  // castVote has queued a re-check; running it here as well (the lease keeps it to one at a time)
-  // lets the message show the outcome when this vote decided it, and the voter's answer wait for it.
-  await listener.engine.recheck(listener.communityId, proposal.id)
+  // castVote has re-checked the proposal: the message shows the outcome when this vote decided it.
   await refreshTally(listener, proposal.id)
   return 'cast'
 }

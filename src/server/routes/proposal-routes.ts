@@ -131,14 +131,7 @@ export async function proposalRoutes(app: FastifyInstance, deps: ServerDeps): Pr
         throw new AppError('forbidden', `you may not vote on proposal ${proposal.id}`)
       }
       await engine.castVote(communityId, proposal.id, access.member.id, voteValue(proposal, request.body.value))
-      let after = await existingProposal(communityId, proposal.id)
-      if (after.status === 'proposed') {
-        // An engine on the job queue re-checks in a job; checking here too shows the outcome at once
-        // (the proposal's lease keeps the two from evaluating it at the same time).
-        await engine.recheck(communityId, proposal.id)
-        after = await existingProposal(communityId, proposal.id)
-      }
-      return proposalDetail(store, access, after)
+      return proposalDetail(store, access, await existingProposal(communityId, proposal.id))
     },
   )
 }
