@@ -26,6 +26,17 @@ function toAccount(row: Selectable<AccountsTable>): Account {
   }
 }
 
+/** Ids per `in (…)` list: well under SQLite's limit on bound parameters, and PostgreSQL's. */
+const idsPerQuery = 500
+
+function inChunks<T>(items: T[]): T[][] {
+  const chunks: T[][] = []
+  for (let i = 0; i < items.length; i += idsPerQuery) {
+    chunks.push(items.slice(i, i + idsPerQuery))
+  }
+  return chunks
+}
+
 export function createMemberRepo(db: Kysely<Database>): MemberRepo {
   return {
     async create(communityId, { username, displayName, now }) {
@@ -135,6 +146,49 @@ export function createMemberRepo(db: Kysely<Database>): MemberRepo {
         .orderBy('id')
         .execute()
       return rows.map(toAccount)
+    },
+
+    async accountsOf(communityId, memberIds) {
+      const byMember = new Map<number, Account[]>()
+      for (const ids of inChunks([...new Set(memberIds)])) {
+        const rows = await db
+          .selectFrom('accounts')
+          .selectAll()
+          .where('community_id', '=', communityId)
+          .where('member_id', 'in', ids)
+          .orderBy('id')
+          .execute()
+        for (const row of rows) {
+          const account = toAccount(row)
+          const list = byMember.get(account.memberId)
+          if (list) {
+            list.push(account)
+          } else {
+            byMember.set(account.memberId, [account])
+          }
+        }
+      }
+      return byMember
+    },
+
+    async findByAccounts(communityId, platform, externalIds) {
+      const byExternalId = new Map<string, Member>()
+      for (const ids of inChunks([...new Set(externalIds)])) {
+        const rows = await db
+          .selectFrom('accounts')
+          .innerJoin('members', 'members.id', 'accounts.member_id')
+          .selectAll('members')
+          .select('accounts.external_id')
+          .where('accounts.community_id', '=', communityId)
+          .where('members.community_id', '=', communityId)
+          .where('accounts.platform', '=', platform)
+          .where('accounts.external_id', 'in', ids)
+          .execute()
+        for (const { external_id: externalId, ...member } of rows) {
+          byExternalId.set(externalId, toMember(member))
+        }
+      }
+      return byExternalId
     },
 
     async findByAccount(communityId, platform, externalId) {

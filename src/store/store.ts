@@ -88,7 +88,11 @@ export interface MemberRepo {
     account: { platform: string; externalId: string; username: string },
   ): Promise<Account>
   accounts(communityId: number, memberId: number): Promise<Account[]>
+  /** The accounts of several members at once, by member id (members without one are left out). */
+  accountsOf(communityId: number, memberIds: number[]): Promise<Map<number, Account[]>>
   findByAccount(communityId: number, platform: string, externalId: string): Promise<Member | undefined>
+  /** The members linked to these accounts on `platform`, by external id (unknown ids are left out). */
+  findByAccounts(communityId: number, platform: string, externalIds: string[]): Promise<Map<string, Member>>
 }
 
 export interface RoleInput {

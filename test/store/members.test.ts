@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { isAppError } from '../../src/errors.ts'
+import { toMember } from '../../src/store/member-repo.ts'
 import type { Store } from '../../src/store/store.ts'
 import { openTestStore, testDialects } from '../support/test-store.ts'
 import { seedCommunity } from './seed.ts'
@@ -71,6 +72,86 @@ for (const dialect of testDialects()) {
         }),
         (e) => isAppError(e, 'conflict'),
       )
+    })
+
+    it('finds many members by their accounts, and many members’ accounts, past one query’s worth of ids', async () => {
+      const c = await seedCommunity(store)
+      const other = await seedCommunity(store)
+      const ada = await store.members.create(c.id, { username: 'ada', now: 1 })
+      const bob = await store.members.create(c.id, { username: 'bob', now: 1 })
+      const eve = await store.members.create(other.id, { username: 'eve', now: 1 })
+      const adaSlack = await store.members.linkAccount(c.id, ada.id, {
+        platform: 'slack',
+        externalId: 'U1',
+        username: 'a',
+      })
+      const adaLocal = await store.members.linkAccount(c.id, ada.id, {
+        platform: 'local',
+        externalId: '7',
+        username: 'a',
+      })
+      const bobDiscord = await store.members.linkAccount(c.id, bob.id, {
+        platform: 'discord',
+        externalId: 'U2',
+        username: 'b',
+      })
+      // The same Slack id in another community is that community's member only.
+      await store.members.linkAccount(other.id, eve.id, { platform: 'slack', externalId: 'U2', username: 'e' })
+
+      assert.deepEqual(
+        await store.members.findByAccounts(c.id, 'slack', ['U1', 'U2', 'U9', 'U1']),
+        new Map([['U1', ada]]),
+      )
+      assert.deepEqual(await store.members.findByAccounts(other.id, 'slack', ['U1', 'U2']), new Map([['U2', eve]]))
+      assert.deepEqual(await store.members.findByAccounts(c.id, 'slack', []), new Map())
+
+      assert.deepEqual(
+        await store.members.accountsOf(c.id, [ada.id, bob.id, eve.id]),
+        new Map([
+          [ada.id, [adaSlack, adaLocal]],
+          [bob.id, [bobDiscord]],
+        ]),
+      )
+      assert.deepEqual(await store.members.accountsOf(other.id, [ada.id]), new Map())
+      assert.deepEqual(await store.members.accountsOf(c.id, []), new Map())
+
+      // More ids than one query takes (500): every one is still found.
+      const many = await seedCommunity(store)
+      const ids = Array.from({ length: 1203 }, (_, i) => i)
+      const members = (
+        await store.db
+          .insertInto('members')
+          .values(ids.map((i) => ({ community_id: many.id, username: `m${i}`, display_name: `m${i}`, created_at: 1 })))
+          .returningAll()
+          .execute()
+      )
+        .map((row) => toMember(row))
+        .toSorted((a, b) => a.id - b.id)
+      await store.db
+        .insertInto('accounts')
+        .values(
+          members.map((m, i) => ({
+            community_id: many.id,
+            member_id: m.id,
+            platform: 'slack',
+            external_id: `U${i}`,
+            username: m.username,
+          })),
+        )
+        .execute()
+      const found = await store.members.findByAccounts(
+        many.id,
+        'slack',
+        members.map((_, i) => `U${i}`),
+      )
+      assert.equal(found.size, 1203)
+      assert.deepEqual(found.get('U1202'), members[1202])
+      const accounts = await store.members.accountsOf(
+        many.id,
+        members.map((m) => m.id),
+      )
+      assert.equal(accounts.size, 1203)
+      assert.equal(accounts.get(members[600]?.id ?? 0)?.[0]?.externalId, 'U600')
     })
 
     it('keeps another community out', async () => {

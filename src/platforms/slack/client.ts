@@ -7,13 +7,68 @@ import type { SlackOptions } from './options.ts'
  * engine's durable retry runs the execution again later (nothing lost, no process asleep).
  * Network errors and 5xx are retried twice, quickly, then do the same.
  */
-export function slackClient(token: string | undefined, options: Pick<SlackOptions, 'apiUrl'>): WebClient {
+function newSlackClient(token: string | undefined, apiUrl: string): WebClient {
   return new WebClient(token, {
-    slackApiUrl: options.apiUrl,
+    slackApiUrl: apiUrl,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 2, factor: 2, minTimeout: 50, maxTimeout: 500 },
     timeout: 10_000,
   })
+}
+
+export interface SlackClientCache {
+  client(token: string | undefined, options: Pick<SlackOptions, 'apiUrl'>): WebClient
+  readonly size: number
+}
+
+/**
+ * Web API clients by API URL and token, at most `limit` of them; past that, the one used least
+ * recently goes. A client keeps nothing of one call for the next, and its key is all it is made
+ * from, so sharing it cannot mix up communities (a token belongs to one workspace); a reconnect's
+ * new tokens simply get clients of their own, and the old ones age out.
+ */
+export function slackClientCache(limit: number): SlackClientCache {
+  const clients = new Map<string, WebClient>()
+  return {
+    client(token, { apiUrl }) {
+      const key = `${apiUrl} ${token ?? ''}`
+      const known = clients.get(key)
+      if (known) {
+        // Moved to the end: the Map's order is the order of use, least recent first.
+        clients.delete(key)
+        clients.set(key, known)
+        return known
+      }
+      const client = newSlackClient(token, apiUrl)
+      clients.set(key, client)
+      for (const oldest of clients.keys()) {
+        if (clients.size <= limit) {
+          break
+        }
+        clients.delete(oldest)
+      }
+      return client
+    },
+    get size() {
+      return clients.size
+    },
+  }
+}
+
+/**
+ * Two tokens per connected workspace (bot and admin), plus the one-off ones of installs and
+ * sign-ins. A WebClient takes about 0.1 ms to make and holds about 26 KiB (measured with
+ * @slack/web-api 8.2 on Node 24), so a full cache is some 7 MiB.
+ */
+const sharedClients = slackClientCache(256)
+
+/**
+ * The Web API client for a token, made once and reused by every event, action and policy call
+ * that uses it. Process-wide on purpose (the folder's one piece of module-level state): the
+ * clients hold nothing of any call, and tests that start many fake Slacks get apart by API URL.
+ */
+export function slackClient(token: string | undefined, options: Pick<SlackOptions, 'apiUrl'>): WebClient {
+  return sharedClients.client(token, options)
 }
 
 interface SlackApiError {

@@ -7,6 +7,7 @@ import type { PlatformHost, PlatformHttp } from '../platform-http.ts'
 import { handleInteraction } from './interactivity.ts'
 import { slackListener, type SlackListenDeps } from './listen-context.ts'
 import { handleSlackEvent } from './listen-events.ts'
+import { handleLifecycleEvent, slackLifecycleEvents } from './listen-lifecycle.ts'
 import { interactionPayload, slackEnvelope } from './listen-payloads.ts'
 import { slackPlatformName } from './members.ts'
 
@@ -25,6 +26,7 @@ const answerWithinMs = 2_500
  * `/platforms/slack`. Each request must carry Slack's v0 signature over its raw body, made within
  * the last five minutes: anything else is refused with 401 and changes nothing. The community is
  * the one connected to the signed payload's workspace (team id); other workspaces are ignored.
+ * `app_uninstalled` and `tokens_revoked` are about the connection itself (`listen-lifecycle.ts`).
  */
 export function slackEventRoutes(deps: SlackListenDeps): PlatformHttp {
   return async (app, host) => {
@@ -53,6 +55,10 @@ export function slackEventRoutes(deps: SlackListenDeps): PlatformHttp {
             )
             return reply.code(200).send()
           case 'event_callback': {
+            if (slackLifecycleEvents.has(payload.event.type)) {
+              await handleLifecycleEvent(deps, host, payload.team_id, payload.event_id, payload.event)
+              return reply.code(200).send()
+            }
             const listener = await slackListener(deps, host, payload.team_id)
             if (!listener) {
               host.logger.info(

@@ -119,12 +119,11 @@ export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> 
         const page = await bot.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) })
         return { items: page.members ?? [], nextCursor: page.response_metadata?.next_cursor }
       })
+      const people = slackIds.filter((slackId) => slackId !== credentials.botUserId)
+      const knownMembers = await store.members.findByAccounts(ctx.communityId, slackPlatformName, people)
       const members: JsonObject[] = []
-      for (const slackId of slackIds) {
-        if (slackId === credentials.botUserId) {
-          continue
-        }
-        const known = await store.members.findByAccount(ctx.communityId, slackPlatformName, slackId)
+      for (const slackId of people) {
+        const known = knownMembers.get(slackId)
         if (known) {
           members.push(memberJson(known, slackId))
           continue

@@ -114,13 +114,16 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
     async (request) => {
       const { community } = await requireMember(deps, request, request.params.communityId)
       const graph = await loadRoleGraph(store, community.id)
-      const accounts = await Promise.all(graph.members.map((m) => store.members.accounts(community.id, m.id)))
-      return graph.members.map((member, i) => ({
+      const accounts = await store.members.accountsOf(
+        community.id,
+        graph.members.map((m) => m.id),
+      )
+      return graph.members.map((member) => ({
         id: member.id,
         username: member.username,
         displayName: member.displayName,
         roles: effectiveRoles(graph, member.id).map((r) => r.name),
-        platforms: [...new Set((accounts[i] ?? []).map((a) => a.platform))],
+        platforms: [...new Set((accounts.get(member.id) ?? []).map((a) => a.platform))],
         createdAt: member.createdAt,
       }))
     },

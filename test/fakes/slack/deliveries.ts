@@ -109,7 +109,7 @@ export function createDeliverer(options: {
   }
 
   function whyNot(event: SlackEvent): string | null {
-    if (!tokens.installed()) {
+    if (!tokens.installed() && event.lifecycle !== true) {
       return 'the app is not installed'
     }
     if (event.needsBotMember && event.channel && !event.channel.members.includes(ws.bot.id)) {

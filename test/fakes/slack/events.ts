@@ -7,6 +7,8 @@ export interface SlackEvent {
   /** Events about a conversation reach the app only while its bot is a member (message.channels and the like). */
   channel: FakeChannel | null
   needsBotMember: boolean
+  /** `tokens_revoked`, `app_uninstalled`: sent as the app loses its tokens, so also once it is uninstalled. */
+  lifecycle?: boolean
 }
 
 export function channelType(channel: FakeChannel): string {

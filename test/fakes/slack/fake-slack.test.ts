@@ -36,6 +36,8 @@ const notInSampleButSpecified = [
   /^\$\.event\.item\.message\.client_msg_id: not in the sample$/,
   // An app's message carries its app_id, as PinAddedPayload's item.message shows; MessagePayload's does not.
   /^\$\.event(\.message|\.previous_message)?\.app_id: not in the sample$/,
+  // The wrapper schema requires event_ts on every event; the app_uninstalled and tokens_revoked samples lack it.
+  /^\$\.event\.event_ts: not in the sample$/,
 ]
 const unexplained = (problems: string[]) => problems.filter((p) => !notInSampleButSpecified.some((f) => f.test(p)))
 
@@ -530,6 +532,76 @@ describe('fake Slack', () => {
         other.install(dave)
         const [afterInstall] = (await other.as(dave).postMessage(other.general, 'hi')).deliveries
         assert.equal(afterInstall?.status, 200)
+      } finally {
+        await other.close()
+      }
+    })
+
+    it('uninstalls the app: tokens revoked, then tokens_revoked and app_uninstalled, signed, in Slack’s shapes', async () => {
+      const other = await startFakeSlack({ signingSecret })
+      try {
+        other.setEndpoints({ eventsUrl: `${app.url}/events`, interactivityUrl: null })
+        const dave = other.addUser({ name: 'dave', admin: true })
+        const erin = other.addUser({ name: 'erin' })
+        const install = other.install(dave)
+        const erinToken = other.install(erin).userToken
+        const call = async (token: string) => {
+          const e = await new WebClient(token, { slackApiUrl: other.apiUrl, retryConfig: { retries: 0 } }).auth
+            .test()
+            .then(
+              () => null,
+              (e: unknown) => record(record(e).data).error,
+            )
+          return e ?? 'ok'
+        }
+        const start = app.received.length
+
+        // Erin takes back her token: the bot keeps its own.
+        assert.deepEqual(
+          (await other.revokeUserTokens(erin)).map((d) => d.status),
+          [200],
+        )
+        assert.equal(await call(erinToken), 'token_revoked')
+        assert.equal(await call(install.botToken), 'ok')
+        assert.deepEqual(await other.revokeUserTokens(erin), [], 'nothing left to revoke, nothing sent')
+
+        const deliveries = await other.uninstall()
+        assert.deepEqual(
+          deliveries.map((d) => d.status),
+          [200, 200],
+        )
+        assert.equal(await call(install.botToken), 'token_revoked')
+        assert.equal(await call(install.userToken), 'token_revoked')
+
+        const got = app.received.slice(start)
+        got.forEach((request) => verify(request))
+        const events = envelopes(got)
+        assert.deepEqual(
+          events.map((e) => {
+            const { event_ts: ts, ...event } = record(e.event)
+            assert.match(text(ts), /^\d+\.\d{6}$/)
+            return event
+          }),
+          [
+            { type: 'tokens_revoked', tokens: { oauth: [erin.id], bot: [] } },
+            { type: 'tokens_revoked', tokens: { oauth: [dave.id], bot: [other.bot.id] } },
+            { type: 'app_uninstalled' },
+          ],
+        )
+        const names = ['TokensRevokedPayload', 'TokensRevokedPayload', 'AppUninstalledPayload']
+        events.forEach((envelope, i) => {
+          assert.deepEqual(validateSchema(envelope, eventWrapperSchema), [], `${i}: the event wrapper schema`)
+          assert.deepEqual(unexplained(compareToSample(envelope, sample('events', names[i] ?? ''))), [])
+          assert.equal(envelope.team_id, install.teamId)
+        })
+
+        // Uninstalled: the workspace's events no longer reach the app, until it is installed again.
+        const [after] = (await other.as(dave).postMessage(other.general, 'anyone there?')).deliveries
+        assert.equal(after?.status, 0)
+        assert.equal(other.deliveries.at(-1)?.skipped, 'the app is not installed')
+        const again = other.install(dave)
+        assert.notEqual(again.botToken, install.botToken)
+        assert.equal(await call(again.botToken), 'ok')
       } finally {
         await other.close()
       }

@@ -10,6 +10,7 @@ import { createInteractivity } from './interactivity.ts'
 import { createOAuth } from './oauth.ts'
 import { startServer } from './server.ts'
 import { createTokens, defaultBotScopes, defaultUserScopes } from './tokens.ts'
+import { revokeTokens, uninstallApp } from './uninstall.ts'
 import { createWebApi } from './web-api.ts'
 import type { ApiCall, Failure } from './web-api.ts'
 import { createWorkspace } from './workspace.ts'
@@ -76,6 +77,16 @@ export interface FakeSlack {
   /** Shortcut for unit tests: installs the app as `installer` without the OAuth dance. */
   install(installer: FakeUser): FakeInstall
   as(user: FakeUser): UserDriver
+  /**
+   * A workspace admin uninstalls the app: every token it holds here is revoked (later calls
+   * answer `token_revoked`), then `tokens_revoked` and `app_uninstalled` are delivered, signed.
+   */
+  uninstall(): Promise<Delivery[]>
+  /**
+   * `user` takes back the app's access to their account (or leaves): their user tokens are
+   * revoked and `tokens_revoked` is delivered with their id under `oauth`; the bot keeps its token.
+   */
+  revokeUserTokens(user: FakeUser): Promise<Delivery[]>
   /** The next delivery: bad signature, stale timestamp, retry headers. */
   tamperNext(how: Tamper): void
   /** Sends the last delivered event again, unchanged but for `X-Slack-Retry-Num`/`-Reason`. */
@@ -181,6 +192,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { teamId: ws.team.id, botToken: bot.token, userToken: user.token, botUserId: ws.bot.id, appId: ws.appId }
     },
     as: (user) => driveUser({ ws, deliverer, interactivity }, user),
+    uninstall: () => deliverer.events(uninstallApp(ws, tokens)),
+    revokeUserTokens: (user) =>
+      deliverer.events(revokeTokens(ws, tokens, (t) => t.kind === 'user' && t.userId === user.id)),
     tamperNext(how) {
       deliverer.tamperNext(how)
     },

@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test'
 import { localPlatform } from '../../../src/domain/user.ts'
 import { createCommunityWithKit } from '../../../src/kits/apply-kit.ts'
 import { readSlackCredentials } from '../../../src/platforms/slack/credentials.ts'
+import { slackBotEvents } from '../../../src/platforms/slack/event-subscriptions.ts'
+import { slackLifecycleEvents } from '../../../src/platforms/slack/listen-lifecycle.ts'
+import { slackTriggers } from '../../../src/platforms/slack/listen-triggers.ts'
 import { slackBotScopes, slackUserScopes } from '../../../src/platforms/slack/scopes.ts'
 import { hashPassword } from '../../../src/server/auth/password.ts'
 import { sessionCookie } from '../../../src/server/auth/session.ts'
@@ -412,6 +415,19 @@ describe('the README on creating the Slack app', () => {
     }
     assert.deepEqual(listed('Bot Token Scopes:'), [...slackBotScopes])
     assert.deepEqual(listed('User Token Scopes ('), [...slackUserScopes])
+  })
+
+  it('lists exactly the bot events the app subscribes to, each of which PolicyKit handles', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
+    const start = readme.indexOf('Subscribe to bot events')
+    assert.ok(start >= 0, 'README has a "Subscribe to bot events" line')
+    const end = readme.indexOf('\n- ', start)
+    const listed = [...readme.slice(start, end).matchAll(/`([a-z._]+)`/g)].map((m) => m[1])
+    assert.deepEqual(listed, [...slackBotEvents])
+    // message.channels and message.groups deliver `message` events.
+    const delivered = new Set(slackBotEvents.map((name) => name.split('.')[0] ?? name))
+    assert.deepEqual([...delivered].toSorted(), [...Object.keys(slackTriggers), ...slackLifecycleEvents].toSorted())
   })
 })
 
