@@ -53,7 +53,9 @@ export async function openConfiguredStore(
 
 /** Every platform the engine runs with: the built-in constitution and the configured ones of the registry. */
 export function enginePlatforms(store: Store, sandbox: Sandbox, settings: PlatformSettings): PlatformDef[] {
-  return [createConstitutionPlatform({ store, sandbox }), ...registeredPlatforms(settings, store)]
+  const others = registeredPlatforms(settings, store)
+  const platform = (name: string) => others.find((p) => p.name === name)
+  return [createConstitutionPlatform({ store, sandbox, platform }), ...others]
 }
 
 /**

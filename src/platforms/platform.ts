@@ -104,6 +104,12 @@ export interface PlatformDef {
   functions?: Record<string, PolicyFunction>
   /** Its HTTP routes (webhooks, OAuth, sign-in), mounted under `/platforms/<name>`. */
   http?: PlatformHttp[]
+  /**
+   * Asks the platform whether a connection's stored credentials still work (the app may have
+   * been uninstalled there). Throws an AppError (`conflict`) saying what to do when they do not;
+   * `constitution.addIntegration` calls it before switching a connection on.
+   */
+  checkConnection?(credentials: JsonObject, integration: Integration): Promise<void>
 }
 
 export function defineAction<P extends JsonObject>(def: ActionDef<P>): ActionDef {

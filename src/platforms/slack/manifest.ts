@@ -1,5 +1,6 @@
 import { definePlatform, type PlatformDef } from '../platform.ts'
 import { slackActions } from './actions.ts'
+import { slackCheckConnection } from './check-connection.ts'
 import { slackConnectRoutes } from './connect-routes.ts'
 import { slackEventRoutes } from './event-routes.ts'
 import { slackFunctions } from './functions.ts'
@@ -20,5 +21,6 @@ export function createSlackPlatform(deps: SlackDeps): PlatformDef {
     triggers: slackTriggers,
     functions: slackFunctions(deps),
     http: [slackEventRoutes(deps), slackConnectRoutes(deps)],
+    checkConnection: slackCheckConnection(deps.options),
   })
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import type { ErrorJson } from '../../../src/server/presenters.ts'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { EvaluationLog } from '../../../src/domain/community.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
@@ -102,6 +103,16 @@ describe('the Slack app uninstalled, or its tokens revoked, in Slack', () => {
     const signIn = await signInWithSlack(t, bob)
     assert.equal(signIn.status, 404)
     assert.match(JSON.stringify(signIn.json), /is not connected to a PolicyKit community/)
+
+    // Activating the old connection is refused: Slack no longer takes its tokens.
+    const { id: integrationId } = await integrationOf(t)
+    const activate = await t.admin.post<ErrorJson>(`/api/communities/${t.communityId}/actions`, {
+      type: 'constitution.addIntegration',
+      params: { integrationId },
+    })
+    assert.equal(activate.status, 409)
+    assert.match(activate.json.error.message, /Slack no longer accepts this connection .*reconnect Slack from Settings/)
+    assert.equal((await integrationOf(t)).active, false)
 
     // Reconnecting from Settings turns it back on, with the new tokens.
     const { integration } = await t.installSlack()

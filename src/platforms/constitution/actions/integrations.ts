@@ -26,19 +26,35 @@ async function checkActivatable(store: Store, communityId: number, integration: 
   }
 }
 
+/** Refuses switching on a connection whose platform no longer accepts its credentials. */
+async function checkConnection(deps: ConstitutionDeps, communityId: number, integration: Integration): Promise<void> {
+  const platform = deps.platform?.(integration.platform)
+  if (platform?.checkConnection) {
+    await platform.checkConnection(
+      await deps.store.integrations.getCredentials(communityId, integration.id),
+      integration,
+    )
+  }
+}
+
 /**
  * Turning platform connections on and off. Connecting (OAuth, an API key) happens outside
  * governance and leaves the integration inactive; credentials never travel in action params,
  * which are stored in plain text. Only the integration's id does.
  */
-export function integrationActions({ store }: ConstitutionDeps): Record<string, ActionDef> {
+export function integrationActions(deps: ConstitutionDeps): Record<string, ActionDef> {
+  const { store } = deps
   const addIntegration = defineAction({
     description: 'Activate a connected platform integration',
     params,
     async validate(ctx, { integrationId }) {
-      await checkActivatable(store, ctx.communityId, await existingIntegration(store, ctx.communityId, integrationId))
+      const integration = await existingIntegration(store, ctx.communityId, integrationId)
+      await checkActivatable(store, ctx.communityId, integration)
+      await checkConnection(deps, ctx.communityId, integration)
     },
     async execute(ctx, { integrationId }) {
+      // Again when it passes (a vote may have taken days): outside the transaction, as it asks the platform.
+      await checkConnection(deps, ctx.communityId, await existingIntegration(store, ctx.communityId, integrationId))
       return store.transaction(async (trx) => {
         await trx.communities.lock(ctx.communityId)
         const integration = await existingIntegration(trx, ctx.communityId, integrationId)
