@@ -110,6 +110,13 @@ export interface PlatformDef {
    * `constitution.addIntegration` calls it before switching a connection on.
    */
   checkConnection?(credentials: JsonObject, integration: Integration): Promise<void>
+  /**
+   * Called once a proposal whose vote this platform hosts (`proposal.votePlatform`) is decided,
+   * however it was decided (a vote, a timer, the sweep), so the platform can close the vote where
+   * members see it (e.g. rewrite the vote message without its buttons). Best effort: a failure is
+   * logged and changes nothing about the decision.
+   */
+  onVoteClosed?(ctx: PlatformContext, proposal: Proposal): Promise<void>
 }
 
 export function defineAction<P extends JsonObject>(def: ActionDef<P>): ActionDef {
