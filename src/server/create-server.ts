@@ -95,7 +95,13 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', createAuthenticate(deps))
   app.addHook('onResponse', async (request, reply) => {
     deps.logger.debug(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      // The path only: query strings carry one-time secrets (set-up tokens, OAuth codes and states).
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     )
   })

@@ -54,7 +54,7 @@ export function createErrorHandler(logger: Logger) {
       const statusCode = status === 415 ? 415 : 400
       return reply.status(statusCode).send(errorJson('invalid_input', e.message))
     }
-    logger.error({ err: e, method: request.method, url: request.url }, 'request failed')
+    logger.error({ err: e, method: request.method, path: request.url.split('?')[0] }, 'request failed')
     return reply.status(500).send(errorJson('internal', 'internal error'))
   }
 }
