@@ -12,10 +12,20 @@ import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
 import { evaluateProposal, filterMatches, type EvaluationDeps } from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
-import { isRetry, performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
+import { mayVote } from './may-vote.ts'
+import { claimOf, isRetry, opOfClaim, performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
 import { PlatformAccess } from './platform-access.ts'
 import type { ActionView } from './run-context.ts'
 import { VersionCache } from './version-cache.ts'
+
+/**
+ * How long an action may stay `executing` or `reverting` before the sweep takes it for
+ * interrupted (the process died between the platform call and writing its outcome) and tries
+ * again. Far longer than any platform call, so a slow call is not taken for a dead one; the
+ * retry makes such an operation at-least-once (it may run twice when the first call did get
+ * through), which platforms' execute and revert tolerate better than an action stuck for good.
+ */
+export const interruptedClaimMs = 10 * 60_000
 
 /** Who proposed an action, with the roles that decide what they may do. */
 type Initiator = { member: Member; roles: Role[] }
@@ -96,7 +106,18 @@ export function createEngine(deps: EngineDeps): Engine {
     now: () => clock.now(),
   })
   const versions = new VersionCache(store)
-  const evaluation: EvaluationDeps = { store, sandbox: deps.sandbox, access, logger, clock, onPassed, perform }
+  const evaluation: EvaluationDeps = {
+    store,
+    sandbox: deps.sandbox,
+    access,
+    logger,
+    clock,
+    onPassed,
+    perform,
+    onDecided: closeVote,
+  }
+  const anyClosesVotes = deps.platforms.some((p) => p.onVoteClosed !== undefined)
+  const performDeps = { store, access, logger, now: () => clock.now() }
 
   async function initiatorOf(communityId: number, memberId: number | null): Promise<Initiator | null> {
     if (memberId === null) {
@@ -124,7 +145,7 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   async function perform(action: Action, op: PerformOp): Promise<PerformOutcome> {
-    const outcome = await performAction({ store, access, logger }, action, op)
+    const outcome = await performAction(performDeps, action, op)
     if (isRetry(outcome)) {
       if (deps.jobs) {
         await deps.jobs.retryPerform(action.communityId, action.id, op, clock.now() + (outcome.retry.retryAfterMs ?? 0))
@@ -164,6 +185,28 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
+  /**
+   * Tells the platform hosting a decided proposal's vote that the vote is closed (however it was
+   * decided). Best effort: a failure is logged and the decision stands.
+   */
+  async function closeVote(decided: Proposal): Promise<void> {
+    if (!anyClosesVotes) {
+      return
+    }
+    const { communityId, id } = decided
+    try {
+      // Read afresh: the vote may have been opened in this very evaluation, and the hook sees the outcome.
+      const proposal = await store.proposals.get(communityId, id)
+      const platform = proposal?.votePlatform ? access.platform(proposal.votePlatform) : undefined
+      if (!proposal || !platform?.onVoteClosed) {
+        return
+      }
+      await platform.onVoteClosed(await access.context(communityId, platform), proposal)
+    } catch (e) {
+      logger.warn({ communityId, proposalId: id, err: toError(e) }, 'could not close the vote where it was held')
+    }
+  }
+
   /** After a governed action passed: run it, then let trigger policies react. */
   async function onPassed(action: Action): Promise<void> {
     if (action.kind === 'trigger') {
@@ -176,9 +219,64 @@ export function createEngine(deps: EngineDeps): Engine {
       // The decision stands; why the action could not be carried out is in its log.
       return
     }
-    // When the platform cannot take it now, the retried execution emits the trigger instead.
-    if (!isRetry(outcome)) {
+    // When the platform cannot take it now, the retried execution emits the trigger instead; a
+    // skipped execute did nothing (someone else holds or finished it), unless the action
+    // happened on its platform and was never undone: then it stands as it happened.
+    if (outcome === 'done' || (outcome === 'skipped' && (await standsAsItHappened(action)))) {
       await emitExecuted(action)
+    }
+  }
+
+  async function standsAsItHappened(action: Action): Promise<boolean> {
+    const current = await store.actions.get(action.communityId, action.id)
+    return current?.origin === 'platform' && current.executionState === 'none'
+  }
+
+  /** Whether the action's governing proposal passed (an errored one moved on, so it is not it). */
+  async function hasPassed(action: Action): Promise<boolean> {
+    const passed = await store.proposals.list(action.communityId, { actionId: action.id, status: 'passed', limit: 1 })
+    return passed.length > 0
+  }
+
+  /**
+   * Undoes a claim on the action that a crash left behind (the process died during the
+   * platform call, or before its outcome was written), putting the action back as it was before
+   * the claim; true when this call undid it. A fresh claim is someone at work and stays.
+   */
+  async function recoverClaim(action: Action, op: PerformOp): Promise<boolean> {
+    const { claimed, before } = claimOf(action, op)
+    if (action.executionState !== claimed) {
+      return false
+    }
+    const claimedBefore = clock.now() - interruptedClaimMs
+    if (!(await store.actions.releaseOverdueClaim(action.communityId, action.id, claimed, before, claimedBefore))) {
+      return false
+    }
+    await logAction(action, 'warn', `the ${op} of ${action.type} was interrupted; it will be tried again`)
+    logger.warn(
+      { communityId: action.communityId, actionId: action.id, type: action.type },
+      `interrupted ${op} of ${action.type}: trying again`,
+    )
+    return true
+  }
+
+  /**
+   * Claims a crash left behind, for the sweep: each goes the way of a retried perform (a job
+   * with the queue, at once without), which undoes the claim and tries again.
+   */
+  async function recoverInterrupted(): Promise<void> {
+    const overdue = await store.actions.overdueClaims(clock.now() - interruptedClaimMs, 100)
+    for (const { id, communityId, executionState } of overdue) {
+      const op = opOfClaim(executionState)
+      try {
+        if (deps.jobs) {
+          await deps.jobs.retryPerform(communityId, id, op, clock.now())
+        } else {
+          await engine.perform(communityId, id, op)
+        }
+      } catch (e) {
+        logger.error({ communityId, actionId: id, err: toError(e) }, `sweep: could not retry the interrupted ${op}`)
+      }
     }
   }
 
@@ -425,10 +523,16 @@ export function createEngine(deps: EngineDeps): Engine {
       if (proposal.status !== 'proposed') {
         throw new AppError('conflict', `voting on proposal ${proposalId} is closed (${proposal.status})`)
       }
-      if (!(await store.members.get(communityId, memberId))) {
+      const voter = await initiatorOf(communityId, memberId)
+      if (!voter) {
         throw new AppError('not_found', `member ${memberId} not found`)
       }
-      if (proposal.eligibleVoters !== null && !proposal.eligibleVoters.includes(memberId)) {
+      // Every host of a vote (dashboard, Slack buttons and reactions, …) comes through here.
+      const version = await versions.get(communityId, proposal.policyVersionId)
+      if (!version) {
+        throw new Error(`proposal ${proposalId} lost its policy version`)
+      }
+      if (!mayVote(proposal, memberId, await permissionsOf(communityId, voter), version.name)) {
         throw new AppError('forbidden', `member ${memberId} may not vote on proposal ${proposalId}`)
       }
       await store.votes.cast(communityId, { proposalId, memberId, vote, now: clock.now() })
@@ -448,6 +552,11 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     async sweep() {
+      try {
+        await recoverInterrupted()
+      } catch (e) {
+        logger.error({ err: toError(e) }, 'sweep: looking for interrupted executions failed')
+      }
       const now = clock.now()
       const due = new Map<number, boolean>()
       let checked = 0
@@ -475,17 +584,36 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     async perform(communityId, actionId, op) {
-      const action = await store.actions.get(communityId, actionId)
+      let action = await store.actions.get(communityId, actionId)
       if (!action) {
         throw new AppError('not_found', `action ${actionId} not found`)
       }
-      const outcome = await performAction({ store, access, logger }, action, op)
+      const recovered = await recoverClaim(action, op)
+      if (recovered) {
+        action = (await store.actions.get(communityId, actionId)) ?? action
+      }
+      // A revert that waited (platform unavailable, or interrupted) while the proposal passed.
+      const passedMeanwhile = op === 'revert' && (await hasPassed(action))
+      if (passedMeanwhile && !recovered) {
+        // The revert never happened: the action stands as it happened, as its decision says.
+        await logAction(action, 'info', `the revert of ${action.type} was dropped: its proposal passed meanwhile`)
+        return
+      }
+      const outcome = await performAction(performDeps, action, op)
       if (isRetry(outcome)) {
         // The queue retries it, waiting at least as long as the platform asked.
         throw outcome.retry
       }
       if (outcome === 'done' && op === 'execute') {
         await emitExecuted(action)
+      }
+      if (outcome === 'done' && passedMeanwhile) {
+        // Whether the interrupted revert had happened is unknown, so it was redone; now the
+        // action is carried out as its proposal decided (whose own execute found it claimed).
+        const reverted = await store.actions.get(communityId, actionId)
+        if (reverted) {
+          await onPassed(reverted)
+        }
       }
     },
   }

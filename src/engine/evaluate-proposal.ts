@@ -18,6 +18,8 @@ export interface EvaluationDeps {
   /** Runs a passed action and emits its `.executed` trigger. */
   onPassed(action: Action): Promise<void>
   perform(action: Action, op: PerformOp): Promise<PerformOutcome>
+  /** Called once by whoever decided the proposal, after the rest of the decision ran; never throws. */
+  onDecided(proposal: Proposal): Promise<void>
 }
 
 function isBlank(code: string): boolean {
@@ -103,7 +105,11 @@ export async function evaluateProposal(
 
   const errored = async (error: SandboxError): Promise<ProposalStatus> => {
     logBlockError(ctx, error, 'moving on to the next eligible policy')
-    await store.proposals.decide(proposal.communityId, proposal.id, 'errored', ctx.now)
+    // notify may have opened a vote before it raised, so its host is told too.
+    if (await store.proposals.decide(proposal.communityId, proposal.id, 'errored', ctx.now)) {
+      await ctx.flush()
+      await deps.onDecided(proposal)
+    }
     return 'errored'
   }
 
@@ -113,18 +119,23 @@ export async function evaluateProposal(
       return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
     }
     ctx.log('info', `proposal ${status}`)
-    const block = status === 'passed' ? 'pass' : 'fail'
-    if (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id)) {
-      const result = await runBlock(deps, ctx, block, functions, platformFunctions)
-      if (!result.ok) {
-        logBlockError(ctx, result.error, `the proposal stays ${status}`)
+    try {
+      const block = status === 'passed' ? 'pass' : 'fail'
+      if (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id)) {
+        const result = await runBlock(deps, ctx, block, functions, platformFunctions)
+        if (!result.ok) {
+          logBlockError(ctx, result.error, `the proposal stays ${status}`)
+        }
       }
-    }
-    await ctx.flush()
-    if (governed && status === 'passed') {
-      await deps.onPassed(governed)
-    } else if (governed && governed.origin === 'platform') {
-      await deps.perform(governed, 'revert')
+      await ctx.flush()
+      if (governed && status === 'passed') {
+        await deps.onPassed(governed)
+      } else if (governed && governed.origin === 'platform') {
+        await deps.perform(governed, 'revert')
+      }
+    } finally {
+      // Last, so the vote's host can never hold up or undo what the decision does.
+      await deps.onDecided(proposal)
     }
     return status
   }

@@ -1,6 +1,6 @@
-import type { Action, ExecutionState } from '../domain/action.ts'
+import type { Action } from '../domain/action.ts'
 import { AppError, isAppError, toError } from '../errors.ts'
-import type { Store } from '../store/store.ts'
+import type { ClaimedState, SettledState, Store } from '../store/store.ts'
 import type { Logger } from './logger.ts'
 import type { PlatformAccess } from './platform-access.ts'
 
@@ -17,25 +17,26 @@ export function isRetry(outcome: PerformOutcome): outcome is { retry: AppError }
 }
 
 interface Transition {
-  from: ExecutionState[]
-  during: ExecutionState
-  to: ExecutionState
+  from: SettledState
+  during: ClaimedState
+  to: SettledState
 }
 
 /**
  * Executes or reverts an action on its platform at most once: the state moves to `executing`
  * or `reverting` by compare-and-set before the platform is called, so concurrent callers and
- * duplicate deliveries cannot both do it.
+ * duplicate deliveries cannot both do it. (A claim a crash left behind is undone by the sweep
+ * and tried again: at least once for that rare case, see `interruptedClaimMs`.)
  */
 export async function performAction(
-  deps: { store: Store; access: PlatformAccess; logger: Logger },
+  deps: { store: Store; access: PlatformAccess; logger: Logger; now(): number },
   action: Action,
   op: PerformOp,
 ): Promise<PerformOutcome> {
   const { store, access, logger } = deps
   const { def, platform } = access.actionDef(action.type)
   const transition = transitionFor(action, op)
-  if (!transition.from.includes(action.executionState)) {
+  if (action.executionState !== transition.from) {
     return 'skipped'
   }
   const able = op === 'execute' ? def.execute !== undefined : def.revert !== undefined
@@ -46,16 +47,17 @@ export async function performAction(
     )
     return 'skipped'
   }
-  const claimed = await store.actions.transitionExecution(
+  const claimed = await store.actions.claimExecution(
     action.communityId,
     action.id,
-    transition.from,
+    [transition.from],
     transition.during,
+    deps.now(),
   )
   if (!claimed) {
     return 'skipped'
   }
-  const previous = action.executionState
+  const previous = transition.from
   try {
     const ctx = await access.context(action.communityId, platform)
     let result = action.result
@@ -82,9 +84,19 @@ export async function performAction(
 
 function transitionFor(action: Action, op: PerformOp): Transition {
   if (op === 'revert') {
-    return { from: ['none'], during: 'reverting', to: 'reverted' }
+    return { from: 'none', during: 'reverting', to: 'reverted' }
   }
   // A platform action that happened and was reverted is redone; one proposed in PolicyKit is done.
-  const from: ExecutionState[] = action.origin === 'platform' ? ['reverted'] : ['none']
-  return { from, during: 'executing', to: 'executed' }
+  return { from: action.origin === 'platform' ? 'reverted' : 'none', during: 'executing', to: 'executed' }
+}
+
+/** The claim `op` holds on the action while its platform call runs, and the state before it. */
+export function claimOf(action: Action, op: PerformOp): { claimed: ClaimedState; before: SettledState } {
+  const { during, from } = transitionFor(action, op)
+  return { claimed: during, before: from }
+}
+
+/** Which operation holds a claim. */
+export function opOfClaim(claimed: ClaimedState): PerformOp {
+  return claimed === 'executing' ? 'execute' : 'revert'
 }

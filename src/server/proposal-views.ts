@@ -4,6 +4,7 @@ import type { Member } from '../domain/member.ts'
 import type { PolicyVersion } from '../domain/policy.ts'
 import type { Proposal } from '../domain/proposal.ts'
 import type { Vote, VoteValue } from '../domain/vote.ts'
+import { mayVote } from '../engine/may-vote.ts'
 import type { Store } from '../store/store.ts'
 import type { CommunityAccess } from './community-access.ts'
 import { presentAction, presentLog, tallyVotes } from './present.ts'
@@ -74,24 +75,13 @@ export async function proposalSummaries(
   return parts.map(summaryOf)
 }
 
-/**
- * Whether the member may vote on the proposal: those it was opened for, or, when it was opened
- * for everyone, members holding `vote` (or `vote:<policy name>`).
- */
-export function mayVote(access: CommunityAccess, proposal: Proposal, policyName: string): boolean {
-  if (proposal.eligibleVoters !== null) {
-    return proposal.eligibleVoters.includes(access.member.id)
-  }
-  return access.can('vote') || access.can(`vote:${policyName}`)
-}
-
-/** Whether the dashboard takes the member's vote on it now. */
+/** Whether the dashboard takes the member's vote on it now (who may vote: the engine's rule). */
 export function canVoteHere(access: CommunityAccess, proposal: Proposal, policyName: string): boolean {
   return (
     proposal.status === 'proposed' &&
     proposal.votePostId !== null &&
     proposal.votePlatform === dashboardVotePlatform &&
-    mayVote(access, proposal, policyName)
+    mayVote(proposal, access.member.id, access.permissions, policyName)
   )
 }
 

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import { actionKinds, actionPlatform, type Action, type ActionOrigin, type ExecutionState } from '../domain/action.ts'
 import type { ActionsTable, Database } from './database.ts'
 import { parseEnum, parseJsonObject, parseJsonObjectOrNull, newestFirst } from './rows.ts'
-import type { ActionRepo } from './store.ts'
+import type { ActionRepo, ClaimedState } from './store.ts'
 
 const origins = ['platform', 'policykit'] as const satisfies readonly ActionOrigin[]
 const executionStates = [
@@ -13,6 +13,7 @@ const executionStates = [
   'executed',
   'failed',
 ] as const satisfies readonly ExecutionState[]
+const claimedStates = ['executing', 'reverting'] as const satisfies readonly ClaimedState[]
 
 function toAction(row: Selectable<ActionsTable>): Action {
   return {
@@ -84,6 +85,20 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
 
     get,
 
+    async claimExecution(communityId, actionId, from, to, now) {
+      if (from.length === 0) {
+        return false
+      }
+      const updated = await db
+        .updateTable('actions')
+        .set({ execution_state: to, execution_claimed_at: now })
+        .where('community_id', '=', communityId)
+        .where('id', '=', actionId)
+        .where('execution_state', 'in', from)
+        .executeTakeFirst()
+      return updated.numUpdatedRows > 0n
+    },
+
     async transitionExecution(communityId, actionId, from, to, result) {
       if (from.length === 0) {
         return false
@@ -92,6 +107,7 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
         .updateTable('actions')
         .set({
           execution_state: to,
+          execution_claimed_at: null,
           ...(result !== undefined && {
             result: result === null ? null : JSON.stringify(result),
           }),
@@ -99,6 +115,36 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
         .where('community_id', '=', communityId)
         .where('id', '=', actionId)
         .where('execution_state', 'in', from)
+        .executeTakeFirst()
+      return updated.numUpdatedRows > 0n
+    },
+
+    async overdueClaims(claimedBefore, limit) {
+      const rows = await db
+        .selectFrom('actions')
+        .select(['id', 'community_id', 'execution_state'])
+        .where('execution_claimed_at', 'is not', null)
+        .where('execution_claimed_at', '<', claimedBefore)
+        .where('execution_state', 'in', claimedStates)
+        .orderBy('execution_claimed_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute()
+      return rows.map((row) => ({
+        id: row.id,
+        communityId: row.community_id,
+        executionState: parseEnum('actions', row.id, 'execution_state', row.execution_state, claimedStates),
+      }))
+    },
+
+    async releaseOverdueClaim(communityId, actionId, from, to, claimedBefore) {
+      const updated = await db
+        .updateTable('actions')
+        .set({ execution_state: to, execution_claimed_at: null })
+        .where('community_id', '=', communityId)
+        .where('id', '=', actionId)
+        .where('execution_state', '=', from)
+        .where('execution_claimed_at', '<', claimedBefore)
         .executeTakeFirst()
       return updated.numUpdatedRows > 0n
     },

@@ -128,6 +128,8 @@ export interface ActionsTable {
   params: string
   result: string | null
   execution_state: string
+  /** When it entered `executing` or `reverting`; null otherwise. */
+  execution_claimed_at: number | null
   external_id: string | null
   created_at: number
 }

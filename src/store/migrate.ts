@@ -6,6 +6,7 @@ import * as eligibleVoters from './migrations/0002-eligible-voters.ts'
 import * as accounts from './migrations/0003-accounts.ts'
 import * as voteQuestion from './migrations/0004-vote-question.ts'
 import * as slackListening from './migrations/0005-slack-listening.ts'
+import * as executionClaims from './migrations/0006-execution-claims.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -19,6 +20,7 @@ const migrations: Record<string, MigrationModule> = {
   '0003-accounts': accounts,
   '0004-vote-question': voteQuestion,
   '0005-slack-listening': slackListening,
+  '0006-execution-claims': executionClaims,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

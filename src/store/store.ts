@@ -170,17 +170,49 @@ export interface ActionInput {
   now: number
 }
 
+/** The states held while a platform call runs (see `ExecutionState`). */
+export type ClaimedState = Extract<ExecutionState, 'executing' | 'reverting'>
+export type SettledState = Exclude<ExecutionState, ClaimedState>
+
 export interface ActionRepo {
   /** Idempotent on (platform, externalId): a repeated delivery returns the first action. */
   create(communityId: number, input: ActionInput): Promise<{ action: Action; created: boolean }>
   get(communityId: number, actionId: number): Promise<Action | undefined>
-  /** Compare-and-set; true when this call made the transition. */
+  /**
+   * Compare-and-set into `executing` or `reverting` before the platform is called, noting when
+   * (`now`), so a claim that a crash left behind can be found (`overdueClaims`). True when this
+   * call made the transition.
+   */
+  claimExecution(
+    communityId: number,
+    actionId: number,
+    from: ExecutionState[],
+    to: ClaimedState,
+    now: number,
+  ): Promise<boolean>
+  /** Compare-and-set to a state that is not a claim (the claim's time is cleared); true when this call made it. */
   transitionExecution(
     communityId: number,
     actionId: number,
     from: ExecutionState[],
-    to: ExecutionState,
+    to: SettledState,
     result?: JsonObject | null,
+  ): Promise<boolean>
+  /** System-wide, for the sweep: actions claimed before `claimedBefore` and still claimed, oldest first. */
+  overdueClaims(
+    claimedBefore: number,
+    limit: number,
+  ): Promise<{ id: number; communityId: number; executionState: ClaimedState }[]>
+  /**
+   * Moves an action out of the claim `from` to `to` only when it was claimed before
+   * `claimedBefore` (a fresh claim is someone at work); true when this call moved it.
+   */
+  releaseOverdueClaim(
+    communityId: number,
+    actionId: number,
+    from: ClaimedState,
+    to: SettledState,
+    claimedBefore: number,
   ): Promise<boolean>
   list(communityId: number, options?: { limit?: number; beforeId?: number }): Promise<Action[]>
 }

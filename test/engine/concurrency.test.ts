@@ -12,9 +12,10 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       h = await engineHarness(dialect)
+      await h.role('Voter', ['propose:*', 'vote'])
       voters = []
       for (const name of ['a', 'b', 'c']) {
-        voters.push(await h.member(name))
+        voters.push(await h.member(name, ['Voter']))
       }
       await h.policy({
         name: 'three yes',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Member } from '../../src/domain/member.ts'
+import { interruptedClaimMs } from '../../src/engine/engine.ts'
 import { createEngineRuntime, type EngineRuntime } from '../../src/engine-runtime.ts'
 import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
@@ -31,7 +32,8 @@ for (const dialect of testDialects()) {
     beforeEach(async () => {
       h = await engineHarness(dialect)
       runtime = await startRuntime(h)
-      voters = [await h.member('a'), await h.member('b')]
+      await h.role('Voter', ['propose:*', 'vote'])
+      voters = [await h.member('a', ['Voter']), await h.member('b', ['Voter'])]
       await h.policy({
         name: 'two yes, or fail after an hour',
         blocks: {
@@ -98,6 +100,26 @@ for (const dialect of testDialects()) {
       assert.deepEqual(
         h.world.calls.map((c) => [c.op, c.params['text']]),
         [['execute', 'during an outage']],
+      )
+      assert.equal((await h.store.actions.get(h.community.id, proposal.actionId))?.executionState, 'executed')
+    })
+
+    it('has the sweep retry, through the queue, an execution a crash left claimed', async () => {
+      const proposal = await proposePost('interrupted')
+      // As if the process died between the platform call and writing its outcome.
+      await h.store.actions.claimExecution(h.community.id, proposal.actionId, ['none'], 'executing', h.clock.now())
+      for (const voter of voters) {
+        await runtime.engine.castVote(h.community.id, proposal.id, voter.id, { kind: 'boolean', value: true })
+      }
+      await h.clock.settle()
+      assert.equal(await status(proposal.id), 'passed')
+      await h.clock.advance(5 * minute)
+      assert.equal(h.world.calls.length, 0, 'a claim this fresh is left alone')
+
+      await h.clock.advance(interruptedClaimMs)
+      assert.deepEqual(
+        h.world.calls.map((c) => [c.op, c.params['text']]),
+        [['execute', 'interrupted']],
       )
       assert.equal((await h.store.actions.get(h.community.id, proposal.actionId))?.executionState, 'executed')
     })

@@ -29,7 +29,8 @@ for (const dialect of testDialects()) {
     before(async () => {
       h = await engineHarness(dialect)
       author = await h.member('author')
-      voters = [await h.member('ann'), await h.member('bob'), await h.member('cy')]
+      await h.role('Voter', ['propose:*', 'vote'])
+      voters = [await h.member('ann', ['Voter']), await h.member('bob', ['Voter']), await h.member('cy', ['Voter'])]
       await h.policy(votePolicy)
     })
     after(() => h.close())

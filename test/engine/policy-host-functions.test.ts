@@ -88,9 +88,10 @@ for (const dialect of testDialects()) {
         },
       })
       const proposal = await propose('votes')
-      const ann = await h.member('ann')
-      const bob = await h.member('bob')
-      const cy = await h.member('cy')
+      await h.role('Voter', ['vote'])
+      const ann = await h.member('ann', ['Voter'])
+      const bob = await h.member('bob', ['Voter'])
+      const cy = await h.member('cy', ['Voter'])
       await h.store.proposals.setData(h.community.id, proposal.id, { ann: ann.id })
       await h.engine.castVote(h.community.id, proposal.id, ann.id, { kind: 'boolean', value: true })
       await h.engine.castVote(h.community.id, proposal.id, bob.id, { kind: 'boolean', value: false })

@@ -81,7 +81,7 @@ for (const dialect of testDialects()) {
       const { action } = await store.actions.create(c.id, slackPost(null))
       const results = await Promise.all(
         Array.from({ length: 10 }, () =>
-          store.actions.transitionExecution(c.id, action.id, ['none', 'reverted'], 'executing'),
+          store.actions.claimExecution(c.id, action.id, ['none', 'reverted'], 'executing', 20),
         ),
       )
       assert.equal(results.filter(Boolean).length, 1)
@@ -95,12 +95,46 @@ for (const dialect of testDialects()) {
       assert.equal(done?.executionState, 'executed')
       assert.deepEqual(done?.result, { ts: '1.2' })
       // Leaving out `result` keeps it; null clears it.
-      assert.equal(await store.actions.transitionExecution(c.id, action.id, ['executed'], 'reverting'), true)
+      assert.equal(await store.actions.claimExecution(c.id, action.id, ['executed'], 'reverting', 30), true)
       assert.deepEqual((await store.actions.get(c.id, action.id))?.result, {
         ts: '1.2',
       })
       assert.equal(await store.actions.transitionExecution(c.id, action.id, ['reverting'], 'reverted', null), true)
       assert.equal((await store.actions.get(c.id, action.id))?.result, null)
+    })
+
+    it('finds claims older than a time, and releases only those', async () => {
+      const c = await seedCommunity(store)
+      const other = await seedCommunity(store)
+      const old = (await store.actions.create(c.id, slackPost(null))).action
+      const fresh = (await store.actions.create(c.id, slackPost(null))).action
+      const elsewhere = (await store.actions.create(other.id, slackPost(null))).action
+      const settled = (await store.actions.create(c.id, slackPost(null))).action
+      assert.equal(await store.actions.claimExecution(c.id, old.id, ['none'], 'reverting', 1_000), true)
+      assert.equal(await store.actions.claimExecution(c.id, fresh.id, ['none'], 'executing', 9_000), true)
+      assert.equal(await store.actions.claimExecution(other.id, elsewhere.id, ['none'], 'executing', 2_000), true)
+      assert.equal(await store.actions.claimExecution(c.id, settled.id, ['none'], 'executing', 500), true)
+      assert.equal(await store.actions.transitionExecution(c.id, settled.id, ['executing'], 'executed'), true)
+
+      const ours = new Set([old.id, fresh.id, elsewhere.id, settled.id])
+      const overdue = (await store.actions.overdueClaims(5_000, 100)).filter((a) => ours.has(a.id))
+      assert.deepEqual(overdue, [
+        { id: old.id, communityId: c.id, executionState: 'reverting' },
+        { id: elsewhere.id, communityId: other.id, executionState: 'executing' },
+      ])
+      // Another community's id, the wrong claim, or a claim not old enough is left alone.
+      assert.equal(await store.actions.releaseOverdueClaim(other.id, old.id, 'reverting', 'none', 5_000), false)
+      assert.equal(await store.actions.releaseOverdueClaim(c.id, old.id, 'executing', 'none', 5_000), false)
+      assert.equal(await store.actions.releaseOverdueClaim(c.id, fresh.id, 'executing', 'none', 5_000), false)
+      assert.equal(await store.actions.releaseOverdueClaim(c.id, old.id, 'reverting', 'none', 5_000), true)
+      assert.equal(await store.actions.releaseOverdueClaim(c.id, old.id, 'reverting', 'none', 5_000), false)
+      assert.equal((await store.actions.get(c.id, old.id))?.executionState, 'none')
+      assert.equal((await store.actions.get(c.id, fresh.id))?.executionState, 'executing')
+      const left = (await store.actions.overdueClaims(5_000, 100)).filter((a) => ours.has(a.id))
+      assert.deepEqual(
+        left.map((a) => a.id),
+        [elsewhere.id],
+      )
     })
 
     it('lists newest first, paged by id', async () => {
@@ -130,7 +164,7 @@ for (const dialect of testDialects()) {
       const { action } = await store.actions.create(a.id, slackPost('evt-9'))
       assert.equal(await store.actions.get(b.id, action.id), undefined)
       assert.deepEqual(await store.actions.list(b.id), [])
-      assert.equal(await store.actions.transitionExecution(b.id, action.id, ['none'], 'executing'), false)
+      assert.equal(await store.actions.claimExecution(b.id, action.id, ['none'], 'executing', 20), false)
       assert.equal((await store.actions.get(a.id, action.id))?.executionState, 'none')
     })
 

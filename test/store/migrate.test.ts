@@ -44,6 +44,7 @@ describe('sqlite: open a file', () => {
         '0003-accounts',
         '0004-vote-question',
         '0005-slack-listening',
+        '0006-execution-claims',
       ])
       const journal = await sql<{
         journal_mode: string

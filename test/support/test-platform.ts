@@ -13,6 +13,10 @@ export interface TestWorld {
   messages: { text: string; proposalId: number }[]
   /** The next N platform calls answer "unavailable" (a 503), the way a platform outage would. */
   unavailable: number
+  /** Each `onVoteClosed` call: the proposal as the platform was given it. */
+  closedVotes: { proposalId: number; status: string; postId: string | null }[]
+  /** While true, `onVoteClosed` throws (after recording the call). */
+  closeVoteFails: boolean
 }
 
 function takeOutage(world: TestWorld): void {
@@ -24,7 +28,7 @@ function takeOutage(world: TestWorld): void {
 
 /**
  * A small platform that exercises every part of the contract: actions with execute and revert,
- * one that can only be observed, a trigger, and votes hosted on the platform.
+ * one that can only be observed, a trigger, and votes hosted on the platform (told when closed).
  */
 export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
   const world: TestWorld = {
@@ -34,6 +38,8 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
     votePosts: [],
     messages: [],
     unavailable: 0,
+    closedVotes: [],
+    closeVoteFails: false,
   }
   let nextId = 1
 
@@ -109,6 +115,12 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
       async reject(_ctx, message) {
         throw new AppError('platform_rejected', typeof message === 'string' ? message : JSON.stringify(message))
       },
+    },
+    async onVoteClosed(_ctx, proposal) {
+      world.closedVotes.push({ proposalId: proposal.id, status: proposal.status, postId: proposal.votePostId })
+      if (world.closeVoteFails) {
+        throw new AppError('platform_unavailable', 'test platform cannot close the vote (503)')
+      }
     },
   })
   return { platform, world }

@@ -33,7 +33,15 @@ export const conversationName = z
 /** A message seen on Slack may have no text (only attachments or blocks); it is governed all the same. */
 const text = z.string().max(40_000)
 
-const postMessageParams = z.strictObject({ channel, text, threadTs: ts.optional() })
+const postMessageParams = z.strictObject({
+  channel,
+  text,
+  threadTs: ts.optional(),
+  /** A thread reply also shown in the channel (`thread_broadcast`). */
+  broadcast: z.boolean().optional(),
+  /** Permalinks of the files a member shared with the message (`file_share`). */
+  files: z.array(z.url()).max(100).optional(),
+})
 const renameParams = z.strictObject({ channel, name: conversationName, previousName: conversationName.optional() })
 const memberParams = z.strictObject({ channel, user })
 const pinParams = z.strictObject({ channel, ts })
@@ -109,7 +117,7 @@ export function slackOperations(deps: SlackDeps): SlackOperations {
         throw new AppError('platform_rejected', `conversations.info: Slack gave no name for ${channel}`)
       }
       if (previousName !== name) {
-        await withEcho(deps.store, ctx, echoKey.rename(channel, name), () =>
+        await withEcho(deps.store, ctx, [echoKey.rename(channel, name), echoKey.renamed(channel, name)], () =>
           callSlack('conversations.rename', () => admin.conversations.rename({ channel, name })),
         )
       }
@@ -127,7 +135,9 @@ export function slackOperations(deps: SlackDeps): SlackOperations {
 
     async removeFromConversation(ctx, { channel, user }) {
       const { admin } = clients(ctx)
-      await callSlackUnless('conversations.kick', ['not_in_channel'], () => admin.conversations.kick({ channel, user }))
+      await withEcho(deps.store, ctx, echoKey.leave(channel, user), () =>
+        callSlackUnless('conversations.kick', ['not_in_channel'], () => admin.conversations.kick({ channel, user })),
+      )
     },
   }
 }
@@ -137,15 +147,21 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
   const ops = slackOperations(deps)
 
   const postMessage = defineAction({
-    description: 'Post a message in a Slack conversation',
+    description:
+      'Post a message in a Slack conversation. Seen on Slack, this is also a message shared with files, a thread ' +
+      'reply sent to the channel too, and a /me message; carried out by PolicyKit, a message with files is ' +
+      're-posted as its text followed by links to the files (a bot cannot share another person’s files), and ' +
+      'undoing it deletes the message but not the files.',
     params: postMessageParams,
-    async execute(ctx, { channel, text, threadTs }, action) {
+    async execute(ctx, { channel, text, threadTs, broadcast, files }, action) {
       const { bot } = clients(ctx)
       // A bot cannot post as someone else: it posts under the author's name and picture
       // (chat:write.customize). The echo is known by the bot's identity.
       const author = await authorAttribution(deps, ctx, bot, action.initiatorId)
+      const body = [text, ...(files ?? [])].filter((line) => line !== '').join('\n')
+      const thread = threadTs ? { thread_ts: threadTs, ...(broadcast ? { reply_broadcast: true } : {}) } : {}
       const posted = await callSlack('chat.postMessage', () =>
-        bot.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}), ...author }),
+        bot.chat.postMessage({ channel, text: body, ...thread, ...author }),
       )
       if (posted.ts === undefined) {
         throw new AppError('platform_rejected', 'chat.postMessage: Slack gave no ts for the message')
@@ -155,7 +171,9 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
     async revert(ctx, _params, result) {
       const posted = parseResult('slack.postMessage', postedResult, result)
       // Only an admin's token may delete other people's messages.
-      await callSlackUnless('chat.delete', ['message_not_found'], () => clients(ctx).admin.chat.delete(posted))
+      await withEcho(deps.store, ctx, echoKey.delete(posted.channel, posted.ts), () =>
+        callSlackUnless('chat.delete', ['message_not_found'], () => clients(ctx).admin.chat.delete(posted)),
+      )
     },
   })
 
@@ -173,10 +191,14 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
       if (name === undefined) {
         throw new AppError('platform_rejected', 'slack.renameConversation: cannot revert, the previous name is unknown')
       }
-      await withEcho(deps.store, ctx, echoKey.rename(params.channel, name), () =>
-        callSlack('conversations.rename', () =>
-          clients(ctx).admin.conversations.rename({ channel: params.channel, name }),
-        ),
+      await withEcho(
+        deps.store,
+        ctx,
+        [echoKey.rename(params.channel, name), echoKey.renamed(params.channel, name)],
+        () =>
+          callSlack('conversations.rename', () =>
+            clients(ctx).admin.conversations.rename({ channel: params.channel, name }),
+          ),
       )
     },
   })
@@ -203,8 +225,10 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
       return { channel, ts }
     },
     async revert(ctx, { channel, ts }) {
-      await callSlackUnless('pins.remove', ['not_pinned', 'no_pin'], () =>
-        clients(ctx).bot.pins.remove({ channel, timestamp: ts }),
+      await withEcho(deps.store, ctx, echoKey.unpin(channel, ts), () =>
+        callSlackUnless('pins.remove', ['not_pinned', 'no_pin'], () =>
+          clients(ctx).bot.pins.remove({ channel, timestamp: ts }),
+        ),
       )
     },
   })

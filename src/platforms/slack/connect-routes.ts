@@ -61,7 +61,8 @@ function settingsUrl(result: InstallResult): string {
     query.set('proposal', String(activation.proposalId))
   }
   if (activation.status === 'refused') {
-    query.set('reason', activation.reason.slice(0, 300))
+    // A code, not the message: the page shows its own text for it, so a crafted link cannot put words in its mouth.
+    query.set('reason', activation.code)
   }
   return `/c/${result.communityId}/settings?${query}`
 }

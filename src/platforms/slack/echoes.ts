@@ -10,9 +10,17 @@ import type { Store } from '../../store/store.ts'
  * bot, and the listener ignores the bot's own messages.
  */
 export const echoKey = {
+  /** The `channel_name` message a rename posts. */
   rename: (channel: string, name: string) => `rename:${channel}:${name}`,
+  /** The `channel_rename` / `group_rename` event of the same rename. */
+  renamed: (channel: string, name: string) => `renamed:${channel}:${name}`,
   join: (channel: string, user: string) => `join:${channel}:${user}`,
+  /** `member_left_channel` after a kick (made with the admin's token, it names no remover). */
+  leave: (channel: string, user: string) => `leave:${channel}:${user}`,
   pin: (channel: string, ts: string) => `pin:${channel}:${ts}`,
+  unpin: (channel: string, ts: string) => `unpin:${channel}:${ts}`,
+  /** `message_deleted` after PolicyKit deleted a message (with the admin's token: no user either). */
+  delete: (channel: string, ts: string) => `delete:${channel}:${ts}`,
 }
 
 interface SlackEchoesTable {

@@ -1,8 +1,10 @@
 import type { WebClient } from '@slack/web-api'
 import { z } from 'zod'
-import { AppError } from '../../errors.ts'
+import { AppError, toError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { callSlack, slackClient } from './client.ts'
+import { readSlackCredentials } from './credentials.ts'
+import { slackPlatformName } from './members.ts'
 import { slackCredentials, type SlackCredentials } from './credentials.ts'
 import type { SlackOptions } from './options.ts'
 import { slackBotScopes, slackUserScopes } from './scopes.ts'
@@ -76,6 +78,10 @@ export async function grantInstall(host: PlatformHost, options: SlackOptions, co
   const bot = slackClient(granted.data.access_token, options)
   const { user } = userInfo.parse(await callSlack('users.info', () => bot.users.info({ user: installer.id })))
   if (!user.is_admin && !user.is_owner && !user.is_primary_owner) {
+    await discardGrant(host, options, team.id, {
+      botToken: granted.data.access_token,
+      userToken: installer.access_token,
+    })
     throw new AppError(
       'forbidden',
       `Only an admin or owner of the Slack workspace ${team.name} can install PolicyKit, and ${user.name} is neither. Nothing was connected: ask a workspace admin to connect Slack.`,
@@ -92,5 +98,64 @@ export async function grantInstall(host: PlatformHost, options: SlackOptions, co
     }),
     config: { teamName: team.name, botUserId: granted.data.bot_user_id, appId: granted.data.app_id },
     bot,
+  }
+}
+
+/**
+ * An install that is refused after Slack granted its tokens (the installer is no admin, the
+ * workspace is connected elsewhere) must not leave them working: they are revoked
+ * (`auth.revoke`) before the refusal is answered. Slack keeps an app's bot token across
+ * reinstalls, so a token that a connection of this workspace stores is kept: revoking it would cut
+ * that connection off. Best effort: a failed revocation is logged and the refusal stands.
+ */
+export async function discardGrant(
+  host: PlatformHost,
+  options: SlackOptions,
+  teamId: string,
+  tokens: { botToken: string; userToken: string },
+): Promise<void> {
+  const stored = await storedTokens(host, teamId)
+  if (stored === null) {
+    host.logger.warn(
+      { platform: slackPlatformName, teamId },
+      'slack: the tokens of a refused install were not revoked (the stored connection is unreadable)',
+    )
+    return
+  }
+  for (const [kind, token] of [
+    ['bot', tokens.botToken],
+    ['user', tokens.userToken],
+  ] as const) {
+    if (stored.has(token)) {
+      continue
+    }
+    try {
+      await callSlack('auth.revoke', () => slackClient(token, options).auth.revoke())
+      host.logger.info(
+        { platform: slackPlatformName, teamId, token: kind },
+        'slack: revoked the token of a refused install',
+      )
+    } catch (e) {
+      host.logger.warn(
+        { platform: slackPlatformName, teamId, token: kind, err: toError(e) },
+        'slack: could not revoke the token of a refused install',
+      )
+    }
+  }
+}
+
+/** The tokens the connection of this workspace (if any) stores; null when they cannot be read. */
+async function storedTokens(host: PlatformHost, teamId: string): Promise<Set<string> | null> {
+  const integration = await host.store.integrations.findByExternalId(slackPlatformName, teamId)
+  if (!integration) {
+    return new Set()
+  }
+  try {
+    const credentials = readSlackCredentials(
+      await host.store.integrations.getCredentials(integration.communityId, integration.id),
+    )
+    return new Set([credentials.botToken, credentials.userToken])
+  } catch {
+    return null
   }
 }

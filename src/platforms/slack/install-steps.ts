@@ -6,11 +6,18 @@ import type { PlatformHost } from '../platform-http.ts'
 import type { SlackCredentials } from './credentials.ts'
 import { slackPlatformName } from './members.ts'
 
+/**
+ * Why switching the integration on was refused, as a code: the settings page shows its own text
+ * for each (never text taken from its URL).
+ */
+export type RefusalCode = 'forbidden' | 'invalid' | 'ungoverned' | 'not_carried_out' | 'already_proposed'
+
 /** How the integration's activation went: the governed `constitution.addIntegration`. */
 export type Activation =
   | { status: 'active' }
   | { status: 'proposed' | 'failed' | 'errored'; proposalId: number }
-  | { status: 'refused'; reason: string }
+  /** `reason` is for the log; `code` is what the dashboard is told. */
+  | { status: 'refused'; code: RefusalCode; reason: string }
 
 /** A reinstall refreshes the tokens; a first install stores the integration switched off. */
 export async function saveIntegration(
@@ -89,7 +96,7 @@ export async function activate(
     })
   } catch (e) {
     if (isAppError(e)) {
-      return { status: 'refused', reason: e.message }
+      return { status: 'refused', code: e.code === 'forbidden' ? 'forbidden' : 'invalid', reason: e.message }
     }
     throw toError(e)
   }
@@ -98,18 +105,26 @@ export async function activate(
   }
   switch (outcome.status) {
     case 'forbidden':
-      return { status: 'refused', reason: outcome.reason }
+      return { status: 'refused', code: 'forbidden', reason: outcome.reason }
     case 'ungoverned':
-      return { status: 'refused', reason: 'no policy of the community governs constitution.addIntegration' }
+      return {
+        status: 'refused',
+        code: 'ungoverned',
+        reason: 'no policy of the community governs constitution.addIntegration',
+      }
     case 'executed':
-      return { status: 'refused', reason: 'constitution.addIntegration could not be carried out (see its log)' }
+      return {
+        status: 'refused',
+        code: 'not_carried_out',
+        reason: 'constitution.addIntegration could not be carried out (see its log)',
+      }
     case 'duplicate':
       return outcome.proposal
         ? {
             status: outcome.proposal.status === 'passed' ? 'proposed' : outcome.proposal.status,
             proposalId: outcome.proposal.id,
           }
-        : { status: 'refused', reason: 'constitution.addIntegration was already proposed' }
+        : { status: 'refused', code: 'already_proposed', reason: 'constitution.addIntegration was already proposed' }
     case 'passed':
       // Passed, but switching it on is waiting for a retry.
       return { status: 'proposed', proposalId: outcome.proposal.id }

@@ -9,7 +9,7 @@ import type { PlatformHost } from '../platform-http.ts'
 import { importSlackMembers } from './import-members.ts'
 import { slackPlatformName } from './members.ts'
 import type { SlackOptions } from './options.ts'
-import { grantInstall, installAuthorizeUrl } from './install-grant.ts'
+import { discardGrant, grantInstall, installAuthorizeUrl } from './install-grant.ts'
 import { activate, linkInstaller, saveIntegration, type Activation } from './install-steps.ts'
 import { readState, signState } from './signed-state.ts'
 
@@ -126,7 +126,7 @@ function checkedState(host: PlatformHost, request: FastifyRequest, state: string
 /**
  * Step two, Slack's redirect back: checks the state, exchanges the code, refuses an installer who
  * is not a workspace admin or owner (storing nothing) and a workspace connected to another
- * community; stores the integration (tokens encrypted, inactive), links the installer's Slack
+ * community (revoking the tokens Slack just granted, unless a connection uses them); stores the integration (tokens encrypted, inactive), links the installer's Slack
  * account to them, proposes `constitution.addIntegration` as them, and imports the members.
  */
 export async function completeInstall(
@@ -148,6 +148,7 @@ export async function completeInstall(
 
   const existing = await store.integrations.findByExternalId(slackPlatformName, team.id)
   if (existing && existing.communityId !== communityId) {
+    await discardGrant(host, options, team.id, credentials)
     throw new AppError(
       'conflict',
       `The Slack workspace ${team.name} is already connected to another PolicyKit community.`,
@@ -157,6 +158,7 @@ export async function completeInstall(
     (i) => i.platform === slackPlatformName && i.externalId !== team.id,
   )
   if (otherActive) {
+    await discardGrant(host, options, team.id, credentials)
     throw new AppError(
       'conflict',
       `This community is connected to another Slack workspace (${otherActive.externalId}); disconnect it first.`,
@@ -171,7 +173,13 @@ export async function completeInstall(
   const members = await importSlackMembers(store, communityId, bot, clock.now())
   const current = (await store.integrations.get(communityId, integration.id)) ?? integration
   host.logger.info(
-    { communityId, team: team.id, activation: activation.status, members },
+    {
+      communityId,
+      team: team.id,
+      activation: activation.status,
+      ...(activation.status === 'refused' ? { refusal: activation.reason } : {}),
+      members,
+    },
     `Slack workspace ${team.name} connected`,
   )
   return { communityId, integration: current, activation, members }

@@ -1,6 +1,7 @@
 import type { PlatformHost } from '../platform-http.ts'
 import { slackListener, tellPrivately, type SlackListenDeps } from './listen-context.ts'
 import type { InteractionPayload } from './listen-payloads.ts'
+import { handleOnce } from './listen-receipts.ts'
 import { castSlackVote, proposalOfVoteMessage, voteRefusal } from './listen-votes.ts'
 import { slackPlatformName } from './members.ts'
 import { voteActionId, voteFromButton } from './vote-message.ts'
@@ -8,7 +9,8 @@ import { voteActionId, voteFromButton } from './vote-message.ts'
 /**
  * A Block Kit interaction. PolicyKit's only interactive elements are the buttons of its vote
  * messages: a click casts or moves the clicking member's vote and updates the tally; a voter who
- * may not vote, or a click on a vote that has closed, is told so privately.
+ * may not vote, or a click on a vote that has closed, is told so privately. The same click
+ * delivered again (a replay of its signed request) changes nothing.
  */
 export async function handleInteraction(
   deps: SlackListenDeps,
@@ -34,19 +36,43 @@ export async function handleInteraction(
     return
   }
   const user = payload.user.id
-  const proposal = await proposalOfVoteMessage(listener, channel, ts)
-  if (!proposal) {
-    await tellPrivately(listener, { channel, user, text: 'PolicyKit has no vote on this message.' })
+  const castVotes = async () => {
+    const proposal = await proposalOfVoteMessage(listener, channel, ts)
+    if (!proposal) {
+      await tellPrivately(listener, { channel, user, text: 'PolicyKit has no vote on this message.' })
+      return
+    }
+    for (const click of clicks) {
+      const vote = voteFromButton(click.value ?? '', proposal.voteOptions)
+      if (!vote) {
+        continue
+      }
+      const outcome = await castSlackVote(listener, proposal, user, vote)
+      if (outcome !== 'cast') {
+        await tellPrivately(listener, { channel, user, text: voteRefusal[outcome] })
+      }
+    }
+  }
+  // A signed request replayed within Slack's five minutes would move the vote back: each click counts once.
+  const key = clickKey(payload, user)
+  if (key === null) {
+    await castVotes()
     return
   }
-  for (const click of clicks) {
-    const vote = voteFromButton(click.value ?? '', proposal.voteOptions)
-    if (!vote) {
-      continue
-    }
-    const outcome = await castSlackVote(listener, proposal, user, vote)
-    if (outcome !== 'cast') {
-      await tellPrivately(listener, { channel, user, text: voteRefusal[outcome] })
-    }
+  const claim = await handleOnce(listener.store, listener.communityId, key, listener.now(), castVotes)
+  if (claim !== 'claimed') {
+    host.logger.info(
+      { platform: slackPlatformName, communityId: listener.communityId, claim },
+      'slack: a click delivered again (a replay?); ignored',
+    )
   }
+}
+
+/** What names one click: Slack's trigger id, else the clicking user and the action's time. */
+function clickKey(payload: InteractionPayload, user: string): string | null {
+  if (payload.trigger_id !== undefined) {
+    return `click:${payload.trigger_id}`
+  }
+  const actionTs = payload.actions?.find((a) => a.action_ts !== undefined)?.action_ts
+  return actionTs === undefined ? null : `click:${user}:${actionTs}`
 }

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api'
+import type { UsersInfoResponse, WebClient } from '@slack/web-api'
 import type { Integration } from '../../domain/community.ts'
 import type { Member } from '../../domain/member.ts'
 import type { Engine } from '../../engine/engine.ts'
@@ -54,21 +54,64 @@ export async function slackListener(
   }
 }
 
-/** The member for a Slack user; someone who joined the workspace since the install is looked up and added. */
-export async function memberOfSlackUser(listener: SlackListener, userId: string): Promise<Member> {
+/** Slack's own user: its messages and reactions are nobody's in the community. */
+const slackbot = 'USLACKBOT'
+
+/** Whether a Slack user id may be a person at all: not PolicyKit's bot, not Slackbot. */
+export function mayBePerson(listener: SlackListener, userId: string): boolean {
+  return userId !== listener.credentials.botUserId && userId !== slackbot
+}
+
+/**
+ * The member for a Slack user; a person who joined the workspace since the install is looked up
+ * and added (default role). Null for who is not a person of this workspace: PolicyKit's bot,
+ * Slackbot, other bots and app users, deactivated accounts, people of another team (a channel
+ * shared through Slack Connect), and ids Slack does not know. No member is made for them: they
+ * neither vote nor initiate.
+ */
+export async function memberOfSlackUser(listener: SlackListener, userId: string): Promise<Member | null> {
   const { store, communityId } = listener
+  if (!mayBePerson(listener, userId)) {
+    return null
+  }
   const known = await store.members.findByAccount(communityId, slackPlatformName, userId)
   if (known) {
     return known
   }
-  const { user } = await callSlack('users.info', () => listener.bot.users.info({ user: userId }))
-  const displayName = user?.real_name || user?.profile?.display_name
+  const user = await slackUserInfo(listener, userId)
+  const notPerson =
+    !user ||
+    user.is_bot === true ||
+    user.is_app_user === true ||
+    user.deleted === true ||
+    user.profile?.bot_id !== undefined ||
+    user.team_id !== listener.integration.externalId
+  if (notPerson) {
+    listener.logger.info(
+      { platform: slackPlatformName, communityId, slackUser: userId },
+      'slack: a bot, app, deactivated or outside user acted; not made a member',
+    )
+    return null
+  }
+  const displayName = user.real_name || user.profile?.display_name
   return ensureSlackMember(
     store,
     communityId,
-    { id: userId, name: user?.name ?? userId.toLowerCase(), ...(displayName ? { displayName } : {}) },
+    { id: userId, name: user.name ?? userId.toLowerCase(), ...(displayName ? { displayName } : {}) },
     listener.now(),
   )
+}
+
+/** `users.info`; undefined for an id Slack refuses (user_not_found: nothing for Slack to retry). */
+async function slackUserInfo(listener: SlackListener, userId: string): Promise<UsersInfoResponse['user']> {
+  try {
+    return (await callSlack('users.info', () => listener.bot.users.info({ user: userId }))).user
+  } catch (e) {
+    if (isAppError(e, 'platform_rejected')) {
+      return undefined
+    }
+    throw e
+  }
 }
 
 /**

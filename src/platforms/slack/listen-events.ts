@@ -1,15 +1,17 @@
 import type { JsonObject } from '../../domain/json.ts'
 import { isAppError } from '../../errors.ts'
 import { echoKey, takeEcho } from './echoes.ts'
-import { memberOfSlackUser, tellPrivately, type SlackListener } from './listen-context.ts'
+import { mayBePerson, memberOfSlackUser, tellPrivately, type SlackListener } from './listen-context.ts'
 import {
+  channelRenameEvent,
   memberJoinedEvent,
+  memberLeftEvent,
   messageEvent,
-  pinAddedEvent,
+  pinEvent,
   reactionEvent,
   type SlackEventData,
 } from './listen-payloads.ts'
-import { claimEvent, releaseEvent } from './listen-receipts.ts'
+import { handleOnce } from './listen-receipts.ts'
 import { slackTriggers } from './listen-triggers.ts'
 import { castSlackVote, proposalOfVoteMessage, voteRefusal, withdrawSlackVote } from './listen-votes.ts'
 import { slackPlatformName } from './members.ts'
@@ -24,44 +26,42 @@ type Seen = { own: true } | { own: false; user: string | null }
 const own: Seen = { own: true }
 const someone = (user: string | undefined | null): Seen => ({ own: false, user: user ?? null })
 
-/** Slack's own user: its messages are not a member's doing. */
-const slackbot = 'USLACKBOT'
-
 /** Messages in channels (public and private) are governed; direct messages are not. */
 const governedChannelTypes = new Set(['channel', 'group'])
+
+/**
+ * Subtypes that are a member posting, governed like a plain message: a message with files, a
+ * thread reply also sent to the channel, a `/me` message. Edits (`message_changed`) are not
+ * governed: Slack lets nobody but the author edit a message, so PolicyKit could not undo one.
+ */
+const postedSubtypes = new Set(['file_share', 'thread_broadcast', 'me_message'])
 
 /**
  * Handles one Events API event for the listener's community: governs it when it is a governed
  * kind (a message, a rename, a join, a pin), counts it as a vote when it is a reaction on a vote
  * message, and offers it to trigger policies as `slack.<type>`. A redelivered event (Slack's
- * retries carry the same event id) does nothing the second time; when handling fails, the event
- * id is let go so that Slack's retry runs it again.
+ * retries carry the same event id) does nothing the second time, nor one that arrives while another
+ * delivery is handling it; when handling fails, the event id is let go so that Slack's retry runs
+ * it again, and a handling that died with its process is taken over by a retry after 30 s.
  */
 export async function handleSlackEvent(listener: SlackListener, eventId: string, event: SlackEventData): Promise<void> {
   const { store, communityId, logger } = listener
-  if (!(await claimEvent(store, communityId, eventId, listener.now()))) {
-    logger.debug({ platform: slackPlatformName, communityId, eventId }, 'slack: event handled already')
-    return
-  }
-  try {
+  const claim = await handleOnce(store, communityId, eventId, listener.now(), async () => {
     const seen = await governEvent(listener, eventId, event)
     if (!seen.own && Object.hasOwn(slackTriggers, event.type)) {
-      const initiator = seen.user === null || !isPerson(listener, seen.user) ? null : seen.user
+      // A bot, an app or someone outside the workspace triggers with no initiator.
+      const initiator = seen.user === null ? null : await memberOfSlackUser(listener, seen.user)
       await listener.engine.trigger({
         communityId,
         type: `${slackPlatformName}.${event.type}`,
         data: event,
-        initiatorId: initiator === null ? null : (await memberOfSlackUser(listener, initiator)).id,
+        initiatorId: initiator?.id ?? null,
       })
     }
-  } catch (e) {
-    await releaseEvent(store, communityId, eventId)
-    throw e
+  })
+  if (claim !== 'claimed') {
+    logger.debug({ platform: slackPlatformName, communityId, eventId, claim }, 'slack: event handled already')
   }
-}
-
-function isPerson(listener: SlackListener, user: string): boolean {
-  return user !== listener.credentials.botUserId && user !== slackbot
 }
 
 async function governEvent(listener: SlackListener, eventId: string, event: SlackEventData): Promise<Seen> {
@@ -75,9 +75,39 @@ async function governEvent(listener: SlackListener, eventId: string, event: Slac
     case 'reaction_added':
     case 'reaction_removed':
       return onReaction(listener, event, event.type === 'reaction_added')
-    default:
-      return someone(typeof event['user'] === 'string' ? event['user'] : null)
+    case 'member_left_channel': {
+      const left = memberLeftEvent.safeParse(event)
+      return left.success
+        ? echoOr(listener, echoKey.leave(left.data.channel, left.data.user), left.data.user)
+        : someone(null)
+    }
+    case 'pin_removed': {
+      const unpinned = pinEvent.safeParse(event)
+      return unpinned.success
+        ? echoOr(listener, echoKey.unpin(unpinned.data.channel_id, unpinned.data.item.message.ts), unpinned.data.user)
+        : someone(null)
+    }
+    case 'channel_rename':
+    case 'group_rename': {
+      // The `channel_name` message of the same rename is what is governed; this one only triggers.
+      const renamed = channelRenameEvent.safeParse(event)
+      return renamed.success
+        ? echoOr(listener, echoKey.renamed(renamed.data.channel.id, renamed.data.channel.name), null)
+        : someone(null)
+    }
+    default: {
+      const user = typeof event['user'] === 'string' ? event['user'] : null
+      return user !== null && user === listener.credentials.botUserId ? own : someone(user)
+    }
   }
+}
+
+/** PolicyKit's own when it expected this event (or its bot did it), else `user`'s. */
+async function echoOr(listener: SlackListener, key: string, user: string | null): Promise<Seen> {
+  if (await takeEcho(listener.store, listener.communityId, key)) {
+    return own
+  }
+  return user !== null && user === listener.credentials.botUserId ? own : someone(user)
 }
 
 async function onMessage(listener: SlackListener, eventId: string, event: SlackEventData): Promise<Seen> {
@@ -92,17 +122,28 @@ async function onMessage(listener: SlackListener, eventId: string, event: SlackE
     return own
   }
   const { user, channel } = message
-  if (message.subtype === undefined) {
-    if (!user || message.bot_id !== undefined || !isPerson(listener, user)) {
+  if (message.subtype === 'message_deleted' && message.deleted_ts !== undefined) {
+    // PolicyKit deletes with the admin's token: the event names nobody, only the echo tells.
+    return echoOr(listener, echoKey.delete(channel, message.deleted_ts), user ?? null)
+  }
+  if (message.subtype === undefined || postedSubtypes.has(message.subtype)) {
+    if (!user || message.bot_id !== undefined || !mayBePerson(listener, user)) {
       return someone(user)
     }
     if (!governedChannelTypes.has(message.channel_type ?? 'channel')) {
       return someone(user)
     }
     const threadTs = message.thread_ts !== undefined && message.thread_ts !== message.ts ? message.thread_ts : undefined
+    const files = (message.files ?? []).flatMap((f) => (f.permalink === undefined ? [] : [f.permalink]))
     return governObserved(listener, eventId, {
       type: 'slack.postMessage',
-      params: { channel, text: message.text ?? '', ...(threadTs === undefined ? {} : { threadTs }) },
+      params: {
+        channel,
+        text: message.text ?? '',
+        ...(threadTs === undefined ? {} : { threadTs }),
+        ...(threadTs !== undefined && message.subtype === 'thread_broadcast' ? { broadcast: true } : {}),
+        ...(files.length === 0 ? {} : { files }),
+      },
       result: { channel, ts: message.ts },
       user,
       channel,
@@ -112,7 +153,7 @@ async function onMessage(listener: SlackListener, eventId: string, event: SlackE
   if (message.subtype === 'channel_name' && user && message.name !== undefined && message.old_name !== undefined) {
     if (
       (await takeEcho(listener.store, listener.communityId, echoKey.rename(channel, message.name))) ||
-      !isPerson(listener, user)
+      !mayBePerson(listener, user)
     ) {
       return own
     }
@@ -156,13 +197,16 @@ async function onJoin(listener: SlackListener, eventId: string, event: SlackEven
 }
 
 async function onPin(listener: SlackListener, eventId: string, event: SlackEventData): Promise<Seen> {
-  const parsed = pinAddedEvent.safeParse(event)
+  const parsed = pinEvent.safeParse(event)
   if (!parsed.success) {
     return someone(null)
   }
   const { user, channel_id: channel } = parsed.data
   const { ts } = parsed.data.item.message
-  if ((await takeEcho(listener.store, listener.communityId, echoKey.pin(channel, ts))) || !isPerson(listener, user)) {
+  if (
+    (await takeEcho(listener.store, listener.communityId, echoKey.pin(channel, ts))) ||
+    !mayBePerson(listener, user)
+  ) {
     return own
   }
   return governObserved(listener, eventId, {
@@ -182,7 +226,7 @@ async function onReaction(listener: SlackListener, event: SlackEventData, added:
     return someone(null)
   }
   const { user, reaction, item } = parsed.data
-  if (!isPerson(listener, user)) {
+  if (!mayBePerson(listener, user)) {
     return own
   }
   if (item.type !== 'message' || item.channel === undefined || item.ts === undefined) {
@@ -198,7 +242,8 @@ async function onReaction(listener: SlackListener, event: SlackEventData, added:
     return someone(user)
   }
   const outcome = await castSlackVote(listener, proposal, user, vote)
-  if (outcome !== 'cast') {
+  // A bot's or an outsider's reaction is simply not a vote: only a click (someone asking) is answered.
+  if (outcome === 'ineligible' || outcome === 'closed') {
     await tellPrivately(listener, { channel: item.channel, user, text: voteRefusal[outcome] })
   }
   return someone(user)
@@ -225,6 +270,8 @@ interface Observed {
  * happened. A member who may not propose it has it undone at once and is told why, privately.
  */
 async function governObserved(listener: SlackListener, eventId: string, observed: Observed): Promise<Seen> {
+  // Someone who is no member (a person of another team in a shared channel) is governed with the
+  // default role's permissions, as any action without an initiator.
   const member = await memberOfSlackUser(listener, observed.user)
   try {
     const outcome = await listener.engine.propose({
@@ -232,7 +279,7 @@ async function governObserved(listener: SlackListener, eventId: string, observed
       type: observed.type,
       params: observed.params,
       result: observed.result,
-      initiatorId: member.id,
+      initiatorId: member?.id ?? null,
       origin: 'platform',
       externalId: eventId,
     })

@@ -4,7 +4,7 @@ import type { PlatformHost } from '../platform-http.ts'
 import { slackCredentials } from './credentials.ts'
 import type { SlackListenDeps } from './listen-context.ts'
 import type { SlackEventData } from './listen-payloads.ts'
-import { claimEvent, releaseEvent } from './listen-receipts.ts'
+import { handleOnce } from './listen-receipts.ts'
 import { slackPlatformName } from './members.ts'
 
 /**
@@ -46,10 +46,7 @@ export async function handleLifecycleEvent(
     return
   }
   const { communityId } = integration
-  if (!(await claimEvent(store, communityId, eventId, host.clock.now()))) {
-    return
-  }
-  try {
+  await handleOnce(store, communityId, eventId, host.clock.now(), async () => {
     const notice = await lifecycleNotice(deps, integration, event)
     if (notice === null) {
       host.logger.debug({ ...context, communityId }, 'slack: lifecycle event changes nothing here')
@@ -67,10 +64,7 @@ export async function handleLifecycleEvent(
       },
     ])
     host.logger.warn({ ...context, communityId, integrationId: integration.id }, `slack: ${notice.message}`)
-  } catch (e) {
-    await releaseEvent(store, communityId, eventId)
-    throw e
-  }
+  })
 }
 
 interface Notice {

@@ -22,7 +22,7 @@ export const slackEnvelope = z.discriminatedUnion('type', [
 ])
 export type SlackEnvelope = z.infer<typeof slackEnvelope>
 
-/** `message` events: new messages have no subtype; `channel_name` carries the renamer. */
+/** `message` events: plain new messages have no subtype; `channel_name` carries the renamer. */
 export const messageEvent = z.object({
   subtype: z.string().optional(),
   user: z.string().optional(),
@@ -35,6 +35,10 @@ export const messageEvent = z.object({
   thread_ts: z.string().optional(),
   name: z.string().optional(),
   old_name: z.string().optional(),
+  /** `file_share`: the files shared with the message. */
+  files: z.array(z.object({ permalink: z.string().optional() })).optional(),
+  /** `message_deleted`: the deleted message's ts. */
+  deleted_ts: z.string().optional(),
   /** `message_changed`: the message as it is now. */
   message: z.object({ user: z.string().optional() }).optional(),
 })
@@ -45,11 +49,17 @@ export const memberJoinedEvent = z.object({
   inviter: z.string().optional(),
 })
 
-export const pinAddedEvent = z.object({
+/** `pin_added` and `pin_removed`. */
+export const pinEvent = z.object({
   user: z.string(),
   channel_id: z.string(),
   item: z.object({ message: z.object({ ts: z.string() }) }),
 })
+
+export const memberLeftEvent = z.object({ user: z.string(), channel: z.string() })
+
+/** `channel_rename` and `group_rename`: the channel as it is named now. */
+export const channelRenameEvent = z.object({ channel: z.object({ id: z.string(), name: z.string() }) })
 
 export const reactionEvent = z.object({
   user: z.string(),
@@ -60,11 +70,15 @@ export const reactionEvent = z.object({
 /** A Block Kit interaction (`payload=` of a form post); PolicyKit acts on `block_actions` only. */
 export const interactionPayload = z.object({
   type: z.string(),
+  /** Unique to one interaction: a replayed request carries the same. */
+  trigger_id: z.string().min(1).optional(),
   team: z.object({ id: z.string() }).nullable().optional(),
   user: z.object({ id: z.string(), team_id: z.string().optional() }),
   container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
   channel: z.object({ id: z.string() }).optional(),
   message: z.object({ ts: z.string() }).optional(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).optional(),
+  actions: z
+    .array(z.object({ action_id: z.string(), value: z.string().optional(), action_ts: z.string().optional() }))
+    .optional(),
 })
 export type InteractionPayload = z.infer<typeof interactionPayload>

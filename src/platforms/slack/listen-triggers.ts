@@ -12,7 +12,10 @@ function trigger(description: string): TriggerDef {
  * The Events API events the app subscribes to (`event-subscriptions.ts`), each offered to trigger
  * policies as `slack.<event type>` with the event's fields as `action` data; all but
  * `app_uninstalled` and `tokens_revoked`, which are about the connection itself. Events
- * PolicyKit caused itself (its bot's messages, its own renames, invites and pins) do not trigger.
+ * PolicyKit caused itself do not trigger: its bot's messages and edits, and the events of its own
+ * renames (both `channel_rename`/`group_rename` and the `channel_name` message), invites, kicks,
+ * pins, unpins and message deletions (recognised by the echoes recorded before each call,
+ * `echoes.ts`).
  */
 export const slackTriggers: Record<string, TriggerDef> = {
   message: trigger('A message event in a channel the app is in (new messages, and subtypes such as edits)'),

@@ -5,12 +5,16 @@ import { memberOfSlackUser, type SlackListener } from './listen-context.ts'
 import { slackPlatformName } from './members.ts'
 import { refreshVoteMessage, votePostId, voteTally } from './vote-message.ts'
 
-/** What became of a vote cast in Slack (a button click or a reaction on a vote message). */
-export type SlackVoteOutcome = 'cast' | 'ineligible' | 'closed'
+/**
+ * What became of a vote cast in Slack (a button click or a reaction on a vote message):
+ * `not_a_member` for a bot, an app user, a deactivated account or someone of another team.
+ */
+export type SlackVoteOutcome = 'cast' | 'ineligible' | 'closed' | 'not_a_member'
 
 /** What PolicyKit tells a voter privately when their vote did not count. */
 export const voteRefusal: Record<Exclude<SlackVoteOutcome, 'cast'>, string> = {
   ineligible: 'You are not eligible to vote on this.',
+  not_a_member: 'You are not eligible to vote on this.',
   closed: 'This vote has closed; your vote was not counted.',
 }
 
@@ -31,6 +35,9 @@ export async function castSlackVote(
   vote: VoteValue,
 ): Promise<SlackVoteOutcome> {
   const member = await memberOfSlackUser(listener, slackUserId)
+  if (!member) {
+    return 'not_a_member'
+  }
   try {
     await listener.engine.castVote(listener.communityId, proposal.id, member.id, vote)
   } catch (e) {

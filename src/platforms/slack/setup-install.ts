@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { AppError, toError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { importSlackMembers } from './import-members.ts'
-import { grantInstall, installAuthorizeUrl } from './install-grant.ts'
+import { discardGrant, grantInstall, installAuthorizeUrl } from './install-grant.ts'
 import { slackPlatformName } from './members.ts'
 import type { SlackOptions } from './options.ts'
 import { safeEqual } from '../../server/auth/secret-token.ts'
@@ -133,6 +133,7 @@ export async function completeSetupInstall(
   }
   const { team, installer, credentials, config, bot } = await grantInstall(host, options, callback.code)
   if (await host.store.integrations.findByExternalId(slackPlatformName, team.id)) {
+    await discardGrant(host, options, team.id, credentials)
     throw new AppError(
       'conflict',
       `The Slack workspace ${team.name} is already connected to another PolicyKit community.`,

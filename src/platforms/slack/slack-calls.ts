@@ -35,28 +35,37 @@ function mayHaveHappened(e: unknown): boolean {
 }
 
 /**
- * Makes a call whose event would look like a member's action, recording first the echo the
- * listener will recognise it by. When no event will come (Slack refused, or the workspace was
- * already so), the record is taken back: left over, it would hide a member's own action.
+ * Makes a call whose events would look like a member's action (or someone's), recording first
+ * the echoes the listener will recognise them by (a rename has two events). When no event will
+ * come (Slack refused, or the workspace was already so), the records are taken back: left over,
+ * they would hide a member's own action.
  */
 export async function withEcho<T>(
   store: Store,
   ctx: PlatformContext,
-  key: string,
+  key: string | string[],
   call: () => Promise<T | undefined>,
 ): Promise<T | undefined> {
-  await recordEcho(store, ctx.communityId, key, ctx.now())
+  const keys = typeof key === 'string' ? [key] : key
+  for (const k of keys) {
+    await recordEcho(store, ctx.communityId, k, ctx.now())
+  }
+  const forget = async () => {
+    for (const k of keys) {
+      await forgetEcho(store, ctx.communityId, k)
+    }
+  }
   let result: T | undefined
   try {
     result = await call()
   } catch (e) {
     if (!mayHaveHappened(e)) {
-      await forgetEcho(store, ctx.communityId, key)
+      await forget()
     }
     throw e
   }
   if (result === undefined) {
-    await forgetEcho(store, ctx.communityId, key)
+    await forget()
   }
   return result
 }

@@ -5,8 +5,9 @@ type Dialect = 'sqlite' | 'postgres'
 /**
  * What Slack's listener remembers between deliveries. `slack_echoes`: calls PolicyKit is about to
  * make whose events must not come back as new actions (a rename, an invite, a pin), each row
- * consumed by the one event it expects. `slack_event_receipts`: event ids already handled, so a
- * retried delivery runs nothing twice (kept about an hour, Slack's retry horizon).
+ * consumed by the one event it expects. `slack_event_receipts`: event ids (and button clicks) being
+ * handled or handled, so a retried delivery runs nothing twice (kept about an hour, Slack's retry
+ * horizon); `state` is `handling` until the handling succeeded, then `done`.
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const id = dialect === 'postgres' ? 'serial' : 'integer'
@@ -24,6 +25,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('community_id', 'integer', (c) => c.notNull().references('communities.id').onDelete('cascade'))
     .addColumn('event_id', 'text', (c) => c.notNull())
     .addColumn('received_at', 'bigint', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull().defaultTo('handling'))
     .addPrimaryKeyConstraint('slack_event_receipts_pk', ['community_id', 'event_id'])
     .execute()
   await db.schema

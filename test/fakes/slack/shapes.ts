@@ -130,9 +130,9 @@ export function userJson(ws: Workspace, user: FakeUser): Record<string, unknown>
   const images = Object.fromEntries([24, 32, 48, 72, 192, 512].map((size) => [`image_${size}`, avatar(user.id, size)]))
   return {
     id: user.id,
-    team_id: ws.team.id,
+    team_id: user.teamId ?? ws.team.id,
     name: user.name,
-    deleted: false,
+    deleted: user.deleted ?? false,
     color: '9f69e7',
     real_name: user.realName,
     tz: 'Europe/London',
@@ -163,7 +163,7 @@ export function userJson(ws: Workspace, user: FakeUser): Record<string, unknown>
     is_restricted: false,
     is_ultra_restricted: false,
     is_bot: user.isBot,
-    is_app_user: false,
+    is_app_user: user.isAppUser ?? false,
     updated: 1_700_000_000,
   }
 }

@@ -11,6 +11,12 @@ export interface FakeUser {
   isBot: boolean
   /** For the app's bot user: its `B…` id. */
   botId: string | null
+  /** An app user (`is_app_user`): acts for an app, not a person. */
+  isAppUser?: boolean
+  /** A deactivated account. */
+  deleted?: boolean
+  /** Someone of another team (Slack Connect): their home team's id; absent for this workspace. */
+  teamId?: string
 }
 
 export interface FakeReaction {

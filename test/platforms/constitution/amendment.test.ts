@@ -35,9 +35,10 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       h = await engineHarness(dialect)
-      ann = await h.member('ann')
-      bob = await h.member('bob')
-      cy = await h.member('cy')
+      await h.role('Voter', ['propose:*', 'vote'])
+      ann = await h.member('ann', ['Voter'])
+      bob = await h.member('bob', ['Voter'])
+      cy = await h.member('cy', ['Voter'])
       base = await h.policy(twoYesVotes)
     })
     after(() => h.close())

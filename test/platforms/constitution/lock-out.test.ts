@@ -20,7 +20,7 @@ for (const dialect of testDialects()) {
       // Only admins may amend the constitution; everyone else may only act on the test platform.
       members = (await h.store.roles.getByName(h.community.id, 'Member')) ?? assert.fail('no default role')
       await h.store.roles.update(h.community.id, members.id, { permissions: ['propose:test.*'] })
-      admins = await h.role('Admin', ['propose:*'])
+      admins = await h.role('Admin', ['propose:*', 'vote'])
       first = await h.member('first', ['Admin'])
       await h.member('plain')
       await h.policy({

@@ -111,10 +111,13 @@ for (const dialect of testDialects()) {
       assert.deepEqual(data?.['board'], ['board'])
     })
 
-    it('lets anyone vote when the vote names nobody', async () => {
+    it('lets anyone holding vote vote when the vote names nobody', async () => {
       const proposal = await proposeWithVote(`options: ['yes', 'no']`)
       assert.equal(proposal.eligibleVoters, null)
-      await h.engine.castVote(h.community.id, proposal.id, bystander.id, yes)
+      await assert.rejects(h.engine.castVote(h.community.id, proposal.id, bystander.id, yes), (e) =>
+        isAppError(e, 'forbidden'),
+      )
+      await h.engine.castVote(h.community.id, proposal.id, voter.id, yes)
       assert.equal((await h.store.proposals.get(h.community.id, proposal.id))?.status, 'passed')
     })
   })

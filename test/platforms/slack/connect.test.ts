@@ -65,6 +65,23 @@ async function memberOfSlackUser(t: SlackTestApp, user: FakeUser) {
   return t.app.store.members.findByAccount(t.communityId, 'slack', user.id)
 }
 
+/** The bot and user tokens of the last `oauth.v2.access` the fake answered. */
+function grantedTokens(t: SlackTestApp): { bot: string; user: string } {
+  const response = t.fake.callsTo('oauth.v2.access').at(-1)?.response
+  const bot = response?.['access_token']
+  const user = (response?.['authed_user'] as { access_token?: unknown } | undefined)?.access_token
+  assert.ok(typeof bot === 'string' && typeof user === 'string')
+  return { bot, user }
+}
+
+async function tokenWorks(t: SlackTestApp, token: string): Promise<boolean> {
+  const res = await fetch(`${t.fake.apiUrl}auth.test`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  })
+  return ((await res.json()) as { ok: boolean }).ok
+}
+
 describe('connecting Slack (OAuth v2 install, testing kit)', () => {
   let t: SlackTestApp
 
@@ -114,6 +131,17 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
     assert.match((res.json as ErrorBody).error.message, /Only an admin or owner of the Slack workspace/)
     assert.deepEqual(await t.app.store.integrations.list(t.communityId), [])
     assert.equal((await t.app.store.members.list(t.communityId)).length, 1, 'no member imported')
+    // The tokens Slack granted do not outlive the refusal.
+    const granted = grantedTokens(t)
+    assert.deepEqual(
+      t.fake
+        .callsTo('auth.revoke')
+        .map((c) => c.token)
+        .sort(),
+      [granted.bot, granted.user].sort(),
+    )
+    assert.equal(await tokenWorks(t, granted.user), false)
+    assert.equal(await tokenWorks(t, granted.bot), false)
   })
 
   it('refuses a callback that comes back to another session', async () => {
@@ -352,10 +380,28 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
     const other: TestClient = signedInClient(server, signedIn, community.id)
     const start = await t.startInstall(other, community.id)
     assert.equal(start.status, 302)
-    const res = await t.visit(t.authorize(String(start.headers['location']), t.slackAdmin), other)
+    const otherAdmin = t.fake.addUser({ name: 'otheradmin', admin: true })
+    const revokedBefore = t.fake.callsTo('auth.revoke').length
+    const res = await t.visit(t.authorize(String(start.headers['location']), otherAdmin), other)
     assert.equal(res.status, 409)
     assert.match((res.json as ErrorBody).error.message, /already connected to another PolicyKit community/)
     assert.deepEqual(await store.integrations.list(community.id), [])
+    // The new admin's token is revoked; the bot token, which Slack keeps across installs and the
+    // connected community uses, is not.
+    const granted = grantedTokens(t)
+    assert.deepEqual(
+      t.fake
+        .callsTo('auth.revoke')
+        .slice(revokedBefore)
+        .map((c) => c.token),
+      [granted.user],
+    )
+    const [connected] = await store.integrations.list(t.communityId)
+    assert.ok(connected)
+    const stored = readSlackCredentials(await store.integrations.getCredentials(t.communityId, connected.id))
+    assert.equal(stored.botToken, granted.bot)
+    assert.equal(await tokenWorks(t, stored.botToken), true)
+    assert.equal(await tokenWorks(t, stored.userToken), true)
   })
 })
 

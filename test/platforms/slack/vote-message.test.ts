@@ -169,6 +169,29 @@ describe('vote message against the fake Slack', () => {
     assert.match(blocks, /Voting closed: failed\. 1 vote \(Yes: 0 · No: 1\)/)
   })
 
+  it('onVoteClosed rewrites a decided proposal’s vote message: final tally, outcome, no buttons', async () => {
+    const governed = await rig.proposal()
+    await rig.call('initiateVote', governed, { text: 'Allow?' })
+    const ada = await rig.member(rig.ada)
+    await rig.store.votes.cast(rig.communityId, {
+      proposalId: governed.proposal.id,
+      memberId: ada.id,
+      vote: { kind: 'boolean', value: true },
+      now: rig.clock.now(),
+    })
+    const { platform } = rig
+    assert.equal(typeof platform.onVoteClosed, 'function')
+    // Still open: nothing to close.
+    await platform.onVoteClosed?.(await rig.context(), await proposalNow(governed.proposal.id))
+    assert.equal(rig.fake.callsTo('chat.update').length, 0)
+
+    await rig.store.proposals.decide(rig.communityId, governed.proposal.id, 'passed', rig.clock.now())
+    await platform.onVoteClosed?.(await rig.context(), await proposalNow(governed.proposal.id))
+    const blocks = JSON.stringify(rig.channel.messages.at(-1)?.blocks)
+    assert.doesNotMatch(blocks, buttonPattern)
+    assert.match(blocks, /Voting closed: passed\. 1 vote \(Yes: 1 · No: 0\)/)
+  })
+
   it('leaves a proposal whose vote Slack does not host alone', async () => {
     const governed = await rig.proposal()
     const client = slackClient('xoxb-unused', { apiUrl: rig.fake.apiUrl })

@@ -30,6 +30,23 @@ function outcomeOf(result: ProposeResultJson, doing: string): Outcome {
   }
 }
 
+/**
+ * Why switching a new connection on was refused, by the code the install's redirect carries
+ * (`?reason=`, RefusalCode in src/platforms/slack/install-steps.ts). Only these texts are shown:
+ * anything else in the URL gets the generic one, so a crafted link cannot put words on the page.
+ */
+const refusalTexts: Record<string, string> = {
+  forbidden: 'you may not propose constitution.addIntegration',
+  invalid: 'constitution.addIntegration was refused as proposed (see the log)',
+  ungoverned: 'no policy of the community governs constitution.addIntegration',
+  not_carried_out: 'constitution.addIntegration could not be carried out (see its log)',
+  already_proposed: 'constitution.addIntegration was already proposed',
+}
+
+function refusalText(code: string | null): string {
+  return code !== null && Object.hasOwn(refusalTexts, code) ? (refusalTexts[code] ?? '') : 'switching it on was refused'
+}
+
 /** What the install told the settings page through its redirect (`?connected=slack&activation=…`). */
 function ConnectedNotice({ connectable }: { connectable: ConnectablePlatformJson[] }) {
   const { base } = useCommunity()
@@ -41,7 +58,7 @@ function ConnectedNotice({ connectable }: { connectable: ConnectablePlatformJson
   const title = connectable.find((c) => c.platform === platform)?.title ?? platform
   const activation = query.get('activation')
   const proposal = query.get('proposal')
-  const reason = query.get('reason')
+  const reason = refusalText(query.get('reason'))
   return (
     <div role="status" className="alert alert-success">
       <p>
@@ -71,7 +88,7 @@ function ConnectedNotice({ connectable }: { connectable: ConnectablePlatformJson
             .
           </>
         )}
-        {activation === 'refused' && `It stays off: ${reason ?? 'switching it on was refused'}.`}
+        {activation === 'refused' && `It stays off: ${reason}.`}
       </p>
       <p>
         Your community&apos;s policies now govern {title} actions too. Starter kits only set up a new community; to add

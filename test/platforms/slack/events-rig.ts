@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify'
+import { enginePlatforms } from '../../../src/app.ts'
+import type { Action, ActionKind } from '../../../src/domain/action.ts'
+import { emptyBlocks, type PolicyBlocks } from '../../../src/domain/policy.ts'
+import { createEngine, type Engine } from '../../../src/engine/engine.ts'
+import { silentLogger } from '../../../src/engine/logger.ts'
+import type { Sandbox } from '../../../src/sandbox/sandbox.ts'
+import { createServer } from '../../../src/server/create-server.ts'
+import type { Store } from '../../../src/store/store.ts'
+import { connectFakeSlackDirectly } from '../../fakes/slack/connect-directly.ts'
+import { startFakeSlack, type FakeChannel, type FakeSlack, type FakeUser } from '../../fakes/slack/fake-slack.ts'
+import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
+import { openTestStore, testSecretKey } from '../../support/test-store.ts'
+
+/**
+ * The listening side at the HTTP level: the real server (listening on a port) with the Slack
+ * platform configured against the fake Slack, which signs and delivers events as Slack does. The
+ * workspace is connected by writing its integration (the install flow has tests of its own).
+ */
+export interface Rig {
+  fake: FakeSlack
+  store: Store
+  engine: Engine
+  clock: FakeClock
+  app: FastifyInstance
+  communityId: number
+  channel: FakeChannel
+  ada: FakeUser
+  bob: FakeUser
+  actions(): Promise<Action[]>
+  policy(input: { kind: ActionKind; actionTypes: string[]; blocks: Partial<PolicyBlocks> }): Promise<number>
+  close(): Promise<void>
+}
+
+export async function startRig(dialect: 'sqlite' | 'postgres', sandbox: Sandbox): Promise<Rig> {
+  const store = await openTestStore(dialect)
+  const clock = fakeClock()
+  const fake = await startFakeSlack({ now: () => clock.now() })
+  const admin = fake.addUser({ name: 'root', admin: true })
+  const ada = fake.addUser({ name: 'ada', realName: 'Ada Lovelace' })
+  const bob = fake.addUser({ name: 'bob' })
+  const channel = fake.addChannel({ name: 'garden', members: [admin, ada, bob] })
+  const platforms = enginePlatforms(store, sandbox, {
+    slack: {
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      signingSecret: fake.signingSecret,
+      apiUrl: fake.apiUrl,
+      authorizeUrl: fake.authorizeUrl,
+      oidcAuthorizeUrl: fake.oidcAuthorizeUrl,
+    },
+  })
+  const engine = createEngine({ store, sandbox, platforms, clock })
+  const app = await createServer({
+    store,
+    engine,
+    platforms,
+    sandbox,
+    clock,
+    logger: silentLogger,
+    secretKey: testSecretKey,
+    publicUrl: 'http://localhost:3000',
+    webRoot: null,
+    setupToken: null,
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') {
+    throw new Error('the server is not listening on a TCP port')
+  }
+  const base = `http://127.0.0.1:${address.port}/platforms/slack`
+  fake.setEndpoints({ eventsUrl: `${base}/events`, interactivityUrl: `${base}/interactivity` })
+
+  const community = await store.communities.create({ name: 'Gardeners', now: clock.now() })
+  await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*', 'vote'], isDefault: true })
+  await connectFakeSlackDirectly(store, fake, community.id, admin, clock.now())
+
+  return {
+    fake,
+    store,
+    engine,
+    clock,
+    app,
+    communityId: community.id,
+    channel,
+    ada,
+    bob,
+    actions: () => store.actions.list(community.id),
+    async policy({ kind, actionTypes, blocks }) {
+      const policy = await store.policies.create(
+        community.id,
+        {
+          name: `${kind} policy`,
+          description: '',
+          kind,
+          actionTypes,
+          priority: 0,
+          variables: [],
+          blocks: { ...emptyBlocks(), ...blocks },
+        },
+        clock.now(),
+      )
+      return policy.id
+    },
+    async close() {
+      await fake.idle()
+      await app.close()
+      await fake.close()
+      await store.close()
+    },
+  }
+}
