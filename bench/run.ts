@@ -65,7 +65,7 @@ async function setup(
   const { platform } = testPlatform()
   const now = Date.now()
   const community = await store.communities.create({ name: 'Bench', now })
-  await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*'], isDefault: true })
+  await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*', 'vote'], isDefault: true })
   const proposer = await store.members.create(community.id, { username: 'proposer', now })
   const voterIds: number[] = []
   for (let i = 0; i < 3; i++) {
