@@ -14,7 +14,8 @@ export type ActionOrigin = 'platform' | 'policykit'
  * none (as it happened, or not yet done) → reverted → executed; the -ing states are held while
  * the platform call runs, so no two callers execute or revert the same action.
  */
-export type ExecutionState = 'none' | 'reverting' | 'reverted' | 'executing' | 'executed' | 'failed'
+export const executionStates = ['none', 'reverting', 'reverted', 'executing', 'executed', 'failed'] as const
+export type ExecutionState = (typeof executionStates)[number]
 
 export interface Action {
   id: number

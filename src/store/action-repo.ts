@@ -1,18 +1,10 @@
 import type { Kysely, Selectable } from 'kysely'
-import { actionKinds, actionPlatform, type Action, type ActionOrigin, type ExecutionState } from '../domain/action.ts'
+import { actionKinds, actionPlatform, executionStates, type Action, type ActionOrigin } from '../domain/action.ts'
 import type { ActionsTable, Database } from './database.ts'
 import { parseEnum, parseJsonObject, parseJsonObjectOrNull, newestFirst } from './rows.ts'
 import type { ActionRepo, ClaimedState } from './store.ts'
 
 const origins = ['platform', 'policykit'] as const satisfies readonly ActionOrigin[]
-const executionStates = [
-  'none',
-  'reverting',
-  'reverted',
-  'executing',
-  'executed',
-  'failed',
-] as const satisfies readonly ExecutionState[]
 const claimedStates = ['executing', 'reverting'] as const satisfies readonly ClaimedState[]
 
 function toAction(row: Selectable<ActionsTable>): Action {

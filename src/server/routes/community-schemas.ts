@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { actionKinds, type ExecutionState } from '../../domain/action.ts'
+import { actionKinds, executionStates } from '../../domain/action.ts'
 import type { LogLevel } from '../../domain/community.ts'
 import { blockNames, variableTypes, type PolicyBlocks } from '../../domain/policy.ts'
 import type { ProposalStatus } from '../../domain/proposal.ts'
@@ -32,14 +32,6 @@ import type {
  */
 
 export const proposalStatuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies readonly ProposalStatus[]
-const executionStates = [
-  'none',
-  'reverting',
-  'reverted',
-  'executing',
-  'executed',
-  'failed',
-] as const satisfies readonly ExecutionState[]
 const logLevels = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
 
 const id = z.number().int()
