@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts'
 import { toError } from '../errors.ts'
 import { main as start } from '../main.ts'
 import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts'
+import { slackAppManifest } from '../platforms/slack/app-manifest.ts'
 import { migrate } from '../store/migrate.ts'
 import { communityUsage, runCommunityCommand } from './community-command.ts'
 import { runKitsCommand } from './kits-command.ts'
@@ -23,6 +24,8 @@ commands:
   kits               list the starter kits
   community create   create a community with a starter kit and its admin
   community list     list the communities
+  community invite   print an invite link (or a claim link for a member)
+  slack manifest     print the Slack app manifest for POLICYKIT_PUBLIC_URL (create the app from it)
 
 configuration comes from the environment (see README.md)`
 
@@ -94,6 +97,13 @@ async function run(argv: string[]): Promise<number> {
       return runSandboxCommand(rest, (line) => process.stdout.write(`${line}\n`))
     case 'kits':
       return runKitsCommand(stdio)
+    case 'slack':
+      if (rest[0] !== 'manifest' || rest.length > 1) {
+        process.stderr.write('usage: policykit slack manifest\n')
+        return 2
+      }
+      process.stdout.write(`${JSON.stringify(slackAppManifest(loadConfig().publicUrl), null, 2)}\n`)
+      return 0
     default:
       process.stderr.write(`policykit: unknown command '${command}'\n${usage}\n`)
       return 2
