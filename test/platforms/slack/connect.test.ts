@@ -509,6 +509,13 @@ describe('connecting Slack in the dashboard (Chromium)', { skip: browserSkipReas
       await page.getByText('Done: activating slack.').waitFor()
       await page.getByRole('cell', { name: 'Active', exact: true }).waitFor()
 
+      // Imported members have no dashboard login: the admin can hand one a sign-in link.
+      await page.goto(`/c/${t.communityId}/members`)
+      await page.getByRole('button', { name: 'Sign-in link for carol' }).click()
+      const link = await page.getByLabel(/Sign-in link for carol/).inputValue()
+      assert.match(link, /\/invite\/[\w-]+$/)
+      assert.equal(await page.getByRole('button', { name: 'Sign-in link for admin' }).count(), 0, 'admin has a login')
+
       const member = await chromium.browser.newContext({ baseURL: t.baseUrl })
       const bob = await member.newPage()
       await bob.goto('/login')

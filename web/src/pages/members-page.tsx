@@ -1,5 +1,9 @@
-import type { MemberJson, RoleJson } from '../../../src/server/presenters.ts'
+import { useState } from 'react'
+import type { InviteJson, MemberJson, RoleJson } from '../../../src/server/presenters.ts'
+import { localPlatform } from '../../../src/domain/user.ts'
+import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
+import { CopyField } from '../components/copy-field.tsx'
 import { Link } from '../components/link.tsx'
 import { ResourceView } from '../components/resource-view.tsx'
 import { usePageTitle } from '../use-page-title.ts'
@@ -9,12 +13,27 @@ import { useResource } from '../use-resource.ts'
 export function MembersPage() {
   usePageTitle('Members and roles')
   const { api } = useApp()
-  const { community, base } = useCommunity()
+  const { community, base, can } = useCommunity()
   const membersPath = `/api/communities/${community.id}/members`
   const rolesPath = `/api/communities/${community.id}/roles`
   const members = useResource(membersPath, (signal) => api.get<MemberJson[]>(membersPath, signal))
   const roles = useResource(rolesPath, (signal) => api.get<RoleJson[]>(rolesPath, signal))
   const propose = (type: string, params = '') => `${base}/propose?type=constitution.${type}${params}`
+  const mayInvite = can('manage_members')
+  const [claim, setClaim] = useState<{ username: string; url: string } | null>(null)
+  const [claimError, setClaimError] = useState('')
+
+  /** A single-use link that gives a member without a dashboard login (imported, or made by the CLI) one. */
+  async function makeClaimLink(member: MemberJson) {
+    setClaimError('')
+    try {
+      const invite = await api.post<InviteJson>(`/api/communities/${community.id}/invites`, { member: member.username })
+      setClaim({ username: member.username, url: invite.url ?? '' })
+    } catch (e) {
+      setClaim(null)
+      setClaimError(errorMessage(e))
+    }
+  }
 
   return (
     <>
@@ -26,6 +45,18 @@ export function MembersPage() {
             Propose role change
           </Link>
         </p>
+        {claimError && (
+          <p role="alert" className="alert alert-error">
+            {claimError}
+          </p>
+        )}
+        {claim && (
+          <CopyField
+            id="claim-link"
+            label={`Sign-in link for ${claim.username} (works once, for 7 days: they make their dashboard login with it)`}
+            value={claim.url}
+          />
+        )}
         <ResourceView resource={members}>
           {(list) => (
             <div className="table-scroll">
@@ -55,6 +86,11 @@ export function MembersPage() {
                         <Link href={propose('unassignRole', `&memberId=${m.id}`)}>
                           Take a role<span className="visually-hidden"> from {m.username}</span>
                         </Link>
+                        {mayInvite && !m.platforms.includes(localPlatform) && (
+                          <button type="button" className="button-link" onClick={() => void makeClaimLink(m)}>
+                            Sign-in link<span className="visually-hidden"> for {m.username}</span>
+                          </button>
+                        )}
                       </td>
                     </tr>
                   ))}
