@@ -1,6 +1,7 @@
 // `npm run bench`: the original PolicyKit's measured workload, so the two can be compared.
 // One community, one base platform policy (filter true, no initialize, check passes at ≥ 3 yes
 // votes, else proposed; empty notify/pass/fail), N governed actions proposed by one member.
+// Then Slack end to end, (f) to (h), in bench/slack.ts.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,12 +21,18 @@ const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     n: { type: 'string', default: '1000' },
+    'slack-n': { type: 'string', default: '200' },
     pending: { type: 'string', default: '10000' },
     postgres: { type: 'boolean', default: false },
     part: { type: 'string' },
   },
 })
 const n = Number(values.n)
+const slackN = Number(values['slack-n'])
+if (!Number.isInteger(slackN) || slackN < 1) {
+  process.stderr.write('bench --slack-n needs a whole number of messages, at least 1\n')
+  process.exit(2)
+}
 const databaseUrl = values.postgres ? process.env['DATABASE_URL'] : undefined
 if (values.postgres && !databaseUrl) {
   process.stderr.write('bench --postgres needs DATABASE_URL\n')
@@ -284,6 +291,9 @@ async function main() {
   }
   const evaluation = await evaluationParts()
   const latency = await latencyPart()
+  // Loaded here, not at the top: the RSS child must not carry the server, Slack's SDK and the fake.
+  const { slackPart } = await import('./slack.ts')
+  const slack = await slackPart(slackN)
   // A fresh process, so the figure is not inflated by the parts above.
   // The server's own V8 settings (package.json `start`): a small young generation keeps the
   // heap from growing to hundreds of MiB between collections.
@@ -315,6 +325,7 @@ async function main() {
     vote_to_decision_p99_ms: latency.vote_to_decision_p99_ms,
     rss_mib_10k_pending: rss.rss_mib_10k_pending,
     database: databaseUrl ? 'postgres' : 'sqlite',
+    ...slack,
   }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`)
@@ -340,6 +351,27 @@ async function main() {
   ]
   process.stdout.write(`PolicyKit benchmark on ${result.database}, N = ${n}\n\n`)
   for (const [name, value, note] of rows) {
+    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
+  }
+  const perS = (x: number) => x.toFixed(0)
+  const slackRows: [string, string, string][] = [
+    [
+      '(f) message → revert p50, ms',
+      f(result.slack_message_to_revert_p50_ms),
+      'event delivered → chat.delete received',
+    ],
+    ['(f) message → revert p99, ms', f(result.slack_message_to_revert_p99_ms), ''],
+    [
+      '(g) vote → re-post p50, ms',
+      f(result.slack_vote_to_repost_p50_ms),
+      'deciding click delivered → re-post received',
+    ],
+    ['(g) vote → re-post p99, ms', f(result.slack_vote_to_repost_p99_ms), ''],
+    ['(h) message events, per s', perS(result.slack_events_per_s), 'sequential signed deliveries, handled'],
+    ['(h) retried events, per s', perS(result.slack_retried_events_per_s), 'already handled: recognised, nothing done'],
+  ]
+  process.stdout.write(`\nSlack, end to end against the fake Slack in this process, on sqlite, N = ${slackN}\n\n`)
+  for (const [name, value, note] of slackRows) {
     process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
   }
 }

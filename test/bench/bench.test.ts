@@ -9,7 +9,7 @@ const bench = path.resolve(import.meta.dirname, '..', '..', 'bench', 'run.ts')
 // runnable as the engine changes (it once stopped at a vote the engine newly refused).
 describe('npm run bench', () => {
   it('runs end to end on a small workload and prints every figure', () => {
-    const run = spawnSync(process.execPath, [bench, '--json', '--n', '20', '--pending', '200'], {
+    const run = spawnSync(process.execPath, [bench, '--json', '--n', '20', '--pending', '200', '--slack-n', '5'], {
       encoding: 'utf8',
       env: { ...process.env, DATABASE_URL: '' },
       timeout: 120_000,
@@ -23,6 +23,12 @@ describe('npm run bench', () => {
       'vote_to_decision_p50_ms',
       'vote_to_decision_p99_ms',
       'rss_mib_10k_pending',
+      'slack_message_to_revert_p50_ms',
+      'slack_message_to_revert_p99_ms',
+      'slack_vote_to_repost_p50_ms',
+      'slack_vote_to_repost_p99_ms',
+      'slack_events_per_s',
+      'slack_retried_events_per_s',
     ]) {
       assert.equal(typeof figures[key], 'number', `${key} in ${run.stdout}`)
       assert.ok(Number.isFinite(figures[key]), key)

@@ -1,0 +1,248 @@
+// The Slack part of `npm run bench`: the real app (server listening, scheduler, job queue, SQLite
+// in a temporary directory) against the fake Slack, both in this process, connected through the
+// OAuth install as test/platforms/slack/e2e.test.ts does it. Each figure runs from the moment the
+// fake starts a signed delivery to the moment the fake has received the Web API call that answers
+// it, so it includes the fake's own work (signing, HTTP on 127.0.0.1) on both sides.
+import { performance } from 'node:perf_hooks'
+import { voteActionId } from '../src/platforms/slack/vote-message.ts'
+import type { ApiCall, FakeChannel, FakeSlack, FakeUser } from '../test/fakes/slack/fake-slack.ts'
+import { startSlackApp, type SlackTestApp } from '../test/support/slack-app.ts'
+
+export interface SlackFigures {
+  slack_message_to_revert_p50_ms: number
+  slack_message_to_revert_p99_ms: number
+  slack_vote_to_repost_p50_ms: number
+  slack_vote_to_repost_p99_ms: number
+  slack_events_per_s: number
+  slack_retried_events_per_s: number
+}
+
+/** Rounds not counted, before each measured loop: JIT, sandbox pool, statement caches. */
+const warmUp = 10
+
+/** How long the bench waits for an expected Slack call before it gives up (a bug, not a figure). */
+const giveUpMs = 10_000
+
+const votePrompt = 'Keep this message? '
+
+/** The e2e's policy: messages in one channel are held for a vote, three yes votes bring them back. */
+const votePolicy = (channel: FakeChannel) => ({
+  name: 'Messages in #decisions need three yes votes',
+  kind: 'platform',
+  actionTypes: ['slack.postMessage'],
+  priority: 10,
+  blocks: {
+    filter: `return action.channel === '${channel.id}'`,
+    notify: `slack.initiateVote({ text: '${votePrompt}' + action.text })`,
+    check: `
+      if (proposal.getYesVotes().length >= 3) return PASSED
+      if (proposal.getNoVotes().length >= 2) return FAILED
+      return PROPOSED`,
+    fail: `slack.postMessage({ postType: 'ephemeral', users: [action.initiator], text: 'Your message was voted down, so it stays removed.' })`,
+  },
+})
+
+interface World {
+  t: SlackTestApp
+  fake: FakeSlack
+  decisions: FakeChannel
+  chatter: FakeChannel
+  author: FakeUser
+  voters: [FakeUser, FakeUser, FakeUser]
+}
+
+async function startWorld(): Promise<World> {
+  const t = await startSlackApp({ slackUsers: ['bob', 'carol', 'dave', 'erin'] })
+  try {
+    await t.installSlack()
+    const [bob, carol, dave, erin] = t.slackUsers
+    if (!bob || !carol || !dave || !erin) {
+      throw new Error('bench: the fake Slack made fewer users than asked')
+    }
+    const everyone = [t.slackAdmin, bob, carol, dave, erin]
+    const decisions = t.fake.addChannel({ name: 'decisions', members: everyone })
+    const chatter = t.fake.addChannel({ name: 'chatter', members: everyone })
+    const res = await t.admin.post(`/api/communities/${t.communityId}/actions`, {
+      type: 'constitution.addPolicy',
+      params: votePolicy(decisions),
+    })
+    if (res.status !== 201) {
+      throw new Error(`bench: adding the vote policy failed: ${res.status} ${res.text}`)
+    }
+    await t.clock.settle()
+    return { t, fake: t.fake, decisions, chatter, author: bob, voters: [carol, dave, erin] }
+  } catch (e) {
+    await t.close()
+    throw e
+  }
+}
+
+/**
+ * The first call after the first `from` calls that `match` accepts, and when the fake had it.
+ * The fake records no time of its own, so its list of calls is looked at on every turn of the
+ * event loop: the time is exact to one turn.
+ */
+async function received(
+  fake: FakeSlack,
+  from: number,
+  what: string,
+  match: (call: ApiCall) => boolean,
+): Promise<{ call: ApiCall; at: number }> {
+  const start = performance.now()
+  for (let i = from; ;) {
+    for (; i < fake.calls.length; i++) {
+      const call = fake.calls[i]
+      if (call && match(call)) {
+        return { call, at: performance.now() }
+      }
+    }
+    if (performance.now() - start > giveUpMs) {
+      throw new Error(`bench: the fake Slack received no ${what} within ${giveUpMs} ms`)
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+}
+
+/** One held message: (f) its delivery → its chat.delete, then (g) the deciding click → its re-post. */
+async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; repostMs: number }> {
+  const { fake, decisions, author, voters } = w
+  const text = `Bench message ${i}`
+
+  let from = fake.calls.length
+  let start = performance.now()
+  const [posted, deleted] = await Promise.all([
+    fake.as(author).postMessage(decisions, text),
+    received(fake, from, `chat.delete of "${text}"`, (c) => c.method === 'chat.delete' && c.status === 200),
+  ])
+  if (posted.deliveries[0]?.status !== 200 || deleted.call.args['ts'] !== posted.message.ts) {
+    throw new Error(`bench: "${text}" was not delivered and deleted as expected`)
+  }
+  const revertMs = deleted.at - start
+  await w.t.clock.settle()
+
+  const vote = fake
+    .callsTo('chat.postMessage')
+    .find((c) => c.status === 200 && c.args['text'] === `${votePrompt}${text}`)
+  const voteTs = vote?.response['ts']
+  if (typeof voteTs !== 'string') {
+    throw new Error(`bench: no vote was posted for "${text}"`)
+  }
+  const [first, second, deciding] = voters
+  for (const voter of [first, second]) {
+    const click = await fake.as(voter).clickButton(decisions, voteTs, voteActionId, 'yes')
+    if (click.status !== 200) {
+      throw new Error(`bench: a vote click was answered ${click.status}`)
+    }
+  }
+  await w.t.clock.settle()
+
+  from = fake.calls.length
+  start = performance.now()
+  const [click, reposted] = await Promise.all([
+    fake.as(deciding).clickButton(decisions, voteTs, voteActionId, 'yes'),
+    received(
+      fake,
+      from,
+      `re-post of "${text}"`,
+      (c) => c.method === 'chat.postMessage' && c.status === 200 && c.args['text'] === text,
+    ),
+  ])
+  if (click.status !== 200) {
+    throw new Error(`bench: the deciding click was answered ${click.status}`)
+  }
+  const repostMs = reposted.at - start
+  await w.t.clock.settle()
+  return { revertMs, repostMs }
+}
+
+/** How many governed messages the community has recorded in `channel`. */
+async function actionsIn(w: World, channel: FakeChannel): Promise<number> {
+  let count = 0
+  for (let beforeId: number | undefined; ;) {
+    const page = await w.t.app.store.actions.list(w.t.communityId, { limit: 500, ...(beforeId && { beforeId }) })
+    count += page.filter((a) => a.type === 'slack.postMessage' && a.params['channel'] === channel.id).length
+    beforeId = page.at(-1)?.id
+    if (beforeId === undefined) {
+      return count
+    }
+  }
+}
+
+/**
+ * (h) Sequential signed message events in a channel only the kit's base policy governs (each
+ * becomes an action with a passed proposal, nothing to call Slack for), then as many retries of the
+ * last one, which the app recognises as handled. Each rate counts until the app is idle again.
+ */
+async function throughput(w: World, n: number): Promise<{ perS: number; retriedPerS: number }> {
+  const { fake, chatter, author } = w
+  const post = async (text: string) => {
+    const { deliveries } = await fake.as(author).postMessage(chatter, text)
+    if (deliveries[0]?.status !== 200) {
+      throw new Error(`bench: a message event was answered ${deliveries[0]?.status}`)
+    }
+  }
+  for (let i = 0; i < warmUp; i++) {
+    await post(`Warm-up ${i}`)
+  }
+  await w.t.clock.settle()
+  const before = await actionsIn(w, chatter)
+
+  let start = performance.now()
+  for (let i = 0; i < n; i++) {
+    await post(`Chatter ${i}`)
+  }
+  await w.t.clock.settle()
+  const handledMs = performance.now() - start
+  const afterHandled = await actionsIn(w, chatter)
+  if (afterHandled !== before + n) {
+    throw new Error(`bench: ${n} message events made ${afterHandled - before} actions`)
+  }
+
+  start = performance.now()
+  for (let i = 0; i < n; i++) {
+    // Slack retries an event up to three times.
+    const retried = await fake.redeliverLast((i % 3) + 1)
+    if (retried.status !== 200) {
+      throw new Error(`bench: a retried event was answered ${retried.status}`)
+    }
+  }
+  await w.t.clock.settle()
+  const retriedMs = performance.now() - start
+  if ((await actionsIn(w, chatter)) !== afterHandled) {
+    throw new Error('bench: a retried event made a new action')
+  }
+  return { perS: n / (handledMs / 1000), retriedPerS: n / (retriedMs / 1000) }
+}
+
+/** (f), (g) and (h) over `n` messages each, always on SQLite. */
+export async function slackPart(n: number): Promise<SlackFigures> {
+  const w = await startWorld()
+  try {
+    const revert: number[] = []
+    const repost: number[] = []
+    for (let i = 0; i < warmUp + n; i++) {
+      const { revertMs, repostMs } = await holdAndDecide(w, i)
+      if (i >= warmUp) {
+        revert.push(revertMs)
+        repost.push(repostMs)
+      }
+    }
+    revert.sort((x, y) => x - y)
+    repost.sort((x, y) => x - y)
+    const { perS, retriedPerS } = await throughput(w, n)
+    return {
+      slack_message_to_revert_p50_ms: percentile(revert, 0.5),
+      slack_message_to_revert_p99_ms: percentile(revert, 0.99),
+      slack_vote_to_repost_p50_ms: percentile(repost, 0.5),
+      slack_vote_to_repost_p99_ms: percentile(repost, 0.99),
+      slack_events_per_s: perS,
+      slack_retried_events_per_s: retriedPerS,
+    }
+  } finally {
+    await w.t.close()
+  }
+}
