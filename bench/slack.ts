@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { voteActionId } from '../src/platforms/slack/vote-message.ts'
 import type { ApiCall, FakeChannel, FakeSlack, FakeUser } from '../test/fakes/slack/fake-slack.ts'
 import { startSlackApp, type SlackTestApp } from '../test/support/slack-app.ts'
+import { slackVotePolicy, slackVotePrompt } from '../test/support/slack-vote-policy.ts'
 
 export interface SlackFigures {
   slack_message_to_revert_p50_ms: number
@@ -22,25 +23,6 @@ const warmUp = 10
 
 /** How long the bench waits for an expected Slack call before it gives up (a bug, not a figure). */
 const giveUpMs = 10_000
-
-const votePrompt = 'Keep this message? '
-
-/** The e2e's policy: messages in one channel are held for a vote, three yes votes bring them back. */
-const votePolicy = (channel: FakeChannel) => ({
-  name: 'Messages in #decisions need three yes votes',
-  kind: 'platform',
-  actionTypes: ['slack.postMessage'],
-  priority: 10,
-  blocks: {
-    filter: `return action.channel === '${channel.id}'`,
-    notify: `slack.initiateVote({ text: '${votePrompt}' + action.text })`,
-    check: `
-      if (proposal.getYesVotes().length >= 3) return PASSED
-      if (proposal.getNoVotes().length >= 2) return FAILED
-      return PROPOSED`,
-    fail: `slack.postMessage({ postType: 'ephemeral', users: [action.initiator], text: 'Your message was voted down, so it stays removed.' })`,
-  },
-})
 
 interface World {
   t: SlackTestApp
@@ -64,7 +46,7 @@ async function startWorld(): Promise<World> {
     const chatter = t.fake.addChannel({ name: 'chatter', members: everyone })
     const res = await t.admin.post(`/api/communities/${t.communityId}/actions`, {
       type: 'constitution.addPolicy',
-      params: votePolicy(decisions),
+      params: slackVotePolicy(decisions),
     })
     if (res.status !== 201) {
       throw new Error(`bench: adding the vote policy failed: ${res.status} ${res.text}`)
@@ -126,7 +108,7 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
 
   const vote = fake
     .callsTo('chat.postMessage')
-    .find((c) => c.status === 200 && c.args['text'] === `${votePrompt}${text}`)
+    .find((c) => c.status === 200 && c.args['text'] === `${slackVotePrompt}${text}`)
   const voteTs = vote?.response['ts']
   if (typeof voteTs !== 'string') {
     throw new Error(`bench: no vote was posted for "${text}"`)

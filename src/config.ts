@@ -56,7 +56,8 @@ const trustProxy = z
     return entries
   })
 
-const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `must be an http:// or https:// URL ${what}` })
+const httpUrl = (what?: string) =>
+  z.url({ protocol: /^https?$/, error: `must be an http:// or https:// URL${what === undefined ? '' : ` ${what}`}` })
 
 const env = z
   .object({
@@ -73,8 +74,7 @@ const env = z
     POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(4),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
-    POLICYKIT_PUBLIC_URL: z
-      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    POLICYKIT_PUBLIC_URL: httpUrl()
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
     POLICYKIT_TRUST_PROXY: trustProxy,

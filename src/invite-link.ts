@@ -1,10 +1,15 @@
 import type { Invite } from './domain/user.ts'
 import { localPlatform } from './domain/user.ts'
 import { AppError } from './errors.ts'
-import { hashToken, randomToken } from './server/auth/secret-token.ts'
+import { hashToken, randomToken } from './secret-token.ts'
 import type { Store } from './store/store.ts'
 
 export const inviteLifetimeMs = 7 * 24 * 60 * 60 * 1000
+
+/** Whether the member already signs in to the dashboard (has a `local` account): a claim link is not for them. */
+export async function hasDashboardAccount(store: Store, communityId: number, memberId: number): Promise<boolean> {
+  return (await store.members.accounts(communityId, memberId)).some((a) => a.platform === localPlatform)
+}
 
 export interface InviteLinkInput {
   communityId: number
@@ -23,10 +28,7 @@ export interface InviteLinkInput {
  */
 export async function createInviteLink(store: Store, input: InviteLinkInput): Promise<{ invite: Invite; url: string }> {
   const { communityId, forMember } = input
-  if (
-    forMember &&
-    (await store.members.accounts(communityId, forMember.id)).some((a) => a.platform === localPlatform)
-  ) {
+  if (forMember && (await hasDashboardAccount(store, communityId, forMember.id))) {
     throw new AppError('conflict', `${forMember.username} already has a dashboard account: they sign in with it`)
   }
   const token = randomToken()

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { JsonObject } from '../domain/json.ts'
+import type { Member } from '../domain/member.ts'
 import type { User } from '../domain/user.ts'
 import type { Engine } from '../engine/engine.ts'
 import type { Logger } from '../engine/logger.ts'
@@ -25,6 +26,11 @@ export interface PlatformHost {
    * `username` is a wish: a free, valid variant of it is used when it is taken or malformed.
    */
   createUser(input: { username: string; displayName: string }): Promise<User>
+  /**
+   * The signed-in caller's member in `communityId` when they hold `permission` there (the API's
+   * own check); `not_found`, `unauthenticated` or `forbidden` AppErrors otherwise.
+   */
+  requirePermission(request: FastifyRequest, communityId: number, permission: string): Promise<Member>
   /** Signs `user` in to the dashboard (session cookie), as password sign-in does. */
   startSession(request: FastifyRequest, reply: FastifyReply, user: User): Promise<void>
   /** First run: whether `token` is the one-time set-up token and no community exists yet. */

@@ -10,7 +10,7 @@ import { AppError } from '../errors.ts'
 import { createAuthenticate } from './auth/authenticate.ts'
 import { createLoginLimiter } from './auth/login-limiter.ts'
 import { sessionCookie } from './auth/session.ts'
-import { createErrorHandler, errorJson } from './errors.ts'
+import { createErrorHandler, errorJson, loggedPath } from './errors.ts'
 import { createFirstRun } from './first-run.ts'
 import { createMetrics } from './metrics.ts'
 import { createPlatformHost } from './platform-host.ts'
@@ -95,10 +95,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', createAuthenticate(deps))
   app.addHook('onResponse', async (request, reply) => {
     deps.logger.debug(
-      // The path only: query strings carry one-time secrets (set-up tokens, OAuth codes and states).
       {
         method: request.method,
-        path: request.url.split('?')[0],
+        path: loggedPath(request),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },

@@ -4,6 +4,11 @@ import type { Logger } from '../engine/logger.ts'
 import { isAppError, statusByCode } from '../errors.ts'
 import type { ErrorJson } from './presenters.ts'
 
+/** A request's path for logs, without the query string: it carries one-time secrets (set-up tokens, OAuth codes and states). */
+export function loggedPath(request: FastifyRequest): string {
+  return request.url.split('?')[0] ?? ''
+}
+
 type Issue = NonNullable<ErrorJson['error']['issues']>[number]
 
 export function errorJson(code: string, message: string, issues?: Issue[]): ErrorJson {
@@ -54,7 +59,7 @@ export function createErrorHandler(logger: Logger) {
       const statusCode = status === 415 ? 415 : 400
       return reply.status(statusCode).send(errorJson('invalid_input', e.message))
     }
-    logger.error({ err: e, method: request.method, path: request.url.split('?')[0] }, 'request failed')
+    logger.error({ err: e, method: request.method, path: loggedPath(request) }, 'request failed')
     return reply.status(500).send(errorJson('internal', 'internal error'))
   }
 }

@@ -8,7 +8,7 @@ import { parseKit, type Kit, type KitRole } from '../kits/kit.ts'
 import { getKit } from '../kits/list-kits.ts'
 import type { Store } from '../store/store.ts'
 import { hashPassword } from './auth/password.ts'
-import { randomToken, safeEqual } from './auth/secret-token.ts'
+import { randomToken, safeEqual } from '../secret-token.ts'
 import type { ServerDeps } from './server-deps.ts'
 import { usernameCandidates } from './username-candidates.ts'
 

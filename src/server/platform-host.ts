@@ -4,8 +4,9 @@ import { isAppError } from '../errors.ts'
 import { listKits } from '../kits/list-kits.ts'
 import type { PlatformHost } from '../platforms/platform-http.ts'
 import { hashPassword } from './auth/password.ts'
-import { randomToken } from './auth/secret-token.ts'
+import { randomToken } from '../secret-token.ts'
 import { startSession } from './auth/session.ts'
+import { requirePermission } from './community-access.ts'
 import type { FirstRun } from './first-run.ts'
 import type { ServerDeps } from './server-deps.ts'
 import { usernameCandidates } from './username-candidates.ts'
@@ -49,6 +50,9 @@ export function createPlatformHost(deps: ServerDeps, firstRun: FirstRun): Platfo
         }
       }
       throw lastError
+    },
+    async requirePermission(request, communityId, permission) {
+      return (await requirePermission(deps, request, communityId, permission)).member
     },
     async startSession(request, reply, user) {
       await startSession(deps, request, reply, user)

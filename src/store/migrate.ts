@@ -7,6 +7,7 @@ import * as accounts from './migrations/0003-accounts.ts'
 import * as voteQuestion from './migrations/0004-vote-question.ts'
 import * as slackListening from './migrations/0005-slack-listening.ts'
 import * as executionClaims from './migrations/0006-execution-claims.ts'
+import * as inviteClaims from './migrations/0007-invite-claims.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -21,6 +22,7 @@ const migrations: Record<string, MigrationModule> = {
   '0004-vote-question': voteQuestion,
   '0005-slack-listening': slackListening,
   '0006-execution-claims': executionClaims,
+  '0007-invite-claims': inviteClaims,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

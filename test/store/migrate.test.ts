@@ -45,6 +45,7 @@ describe('sqlite: open a file', () => {
         '0004-vote-question',
         '0005-slack-listening',
         '0006-execution-claims',
+        '0007-invite-claims',
       ])
       const journal = await sql<{
         journal_mode: string

@@ -75,6 +75,18 @@ export function toTestResponse<T>(res: LightMyRequestResponse): TestResponse<T> 
   }
 }
 
+/** Every `Set-Cookie` header of a response. */
+export function setCookies(headers: TestResponse<unknown>['headers']): string[] {
+  const raw = headers['set-cookie']
+  return raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
+}
+
+/** A `name=value` cookie set (not cleared) by a response, or undefined. */
+export function setCookie(headers: TestResponse<unknown>['headers'], name: string): string | undefined {
+  const found = setCookies(headers).find((c) => c.startsWith(`${name}=`) && !c.startsWith(`${name}=;`))
+  return found?.split(';')[0]
+}
+
 /** The signed value of the session cookie a sign-in response set. */
 export function sessionCookieOf(res: LightMyRequestResponse): string {
   const cookie = res.cookies.find((c) => c.name === sessionCookie)

@@ -59,6 +59,15 @@ export interface SlackTestApp extends FreshSlackApp {
   startInstall(client: TestClient, communityId?: number): Promise<TestResponse<unknown>>
 }
 
+/** The session a `Cookie` header signs in as on `t`, or null. */
+export async function sessionOf(t: FreshSlackApp, cookie: string | undefined): Promise<SessionJson | null> {
+  if (cookie === undefined) {
+    return null
+  }
+  const res = await t.visit('/api/session', null, { cookie })
+  return res.status === 200 ? (res.json as SessionJson) : null
+}
+
 export interface SlackAppOptions {
   /** The starter kit of the community (default `testing`: constitution actions pass at once). */
   kit?: string

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { AppError, isAppError, statusByCode } from '../../errors.ts'
 import type { PlatformHttp } from '../platform-http.ts'
-import { completeInstall, installUrl, type InstallResult } from './install.ts'
+import { completeInstall, installUrl, slackLinks, type InstallResult } from './install.ts'
 import { completeSetupInstall, isSetupState, setupBackLink, setupInstallUrl } from './setup-install.ts'
 import { completeSignIn, signInUrl } from './signin.ts'
 import type { SlackDeps } from './slack-deps.ts'
@@ -90,7 +90,7 @@ export function slackConnectRoutes({ options }: Pick<SlackDeps, 'options'>): Pla
             back: setupBack,
           })
         }
-        const signIn = request.url.startsWith('/platforms/slack/signin')
+        const signIn = request.url.startsWith(slackLinks.signInPath)
         return errorPage(reply, status, {
           title: 'Slack could not be connected',
           message: error.message,

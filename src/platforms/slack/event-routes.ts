@@ -5,7 +5,8 @@ import { AppError, toError } from '../../errors.ts'
 import type { Clock } from '../../scheduler/clock.ts'
 import type { PlatformHost, PlatformHttp } from '../platform-http.ts'
 import { handleInteraction } from './interactivity.ts'
-import { slackListener, type SlackListenDeps } from './listen-context.ts'
+import { slackListener } from './listen-context.ts'
+import type { SlackDeps } from './slack-deps.ts'
 import { handleSlackEvent } from './listen-events.ts'
 import { handleLifecycleEvent, slackLifecycleEvents } from './listen-lifecycle.ts'
 import { interactionPayload, slackEnvelope } from './listen-payloads.ts'
@@ -28,7 +29,7 @@ const answerWithinMs = 2_500
  * the one connected to the signed payload's workspace (team id); other workspaces are ignored.
  * `app_uninstalled` and `tokens_revoked` are about the connection itself (`listen-lifecycle.ts`).
  */
-export function slackEventRoutes(deps: SlackListenDeps): PlatformHttp {
+export function slackEventRoutes(deps: SlackDeps): PlatformHttp {
   return async (app, host) => {
     // A context of its own: the signature covers the exact bytes Slack sent, so bodies stay text here.
     await app.register(async (scope) => {
@@ -90,7 +91,7 @@ export function slackEventRoutes(deps: SlackListenDeps): PlatformHttp {
 }
 
 /** The raw body, when Slack signed it within the window; otherwise 401. */
-function signedBody(request: FastifyRequest, deps: SlackListenDeps, clock: Clock): string {
+function signedBody(request: FastifyRequest, deps: SlackDeps, clock: Clock): string {
   const signature = request.headers['x-slack-signature']
   const timestamp = Number(request.headers['x-slack-request-timestamp'])
   const body = request.body

@@ -5,7 +5,7 @@ import type { PolicyCallContext, PolicyFunction } from '../platform.ts'
 import { conversationName, slackOperations } from './actions.ts'
 import { callSlack } from './client.ts'
 import { initiateVote } from './initiate-vote.ts'
-import { ensureSlackMember, slackPlatformName } from './members.ts'
+import { ensureSlackMember, isWorkspacePerson, slackPlatformName } from './members.ts'
 import { allPages, openConversation, parseArgs, targetChannel } from './policy-call.ts'
 import { policyUser, resolvePeople, slackIdsOf, type PolicyUser } from './policy-users.ts'
 import { slackClients } from './slack-clients.ts'
@@ -128,9 +128,9 @@ export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> 
           members.push(memberJson(known, slackId))
           continue
         }
-        // Someone who joined the workspace after the install: a member from now on, unless a bot.
+        // Someone who joined the workspace after the install: a member from now on, if a person of it.
         const { user } = await callSlack('users.info', () => bot.users.info({ user: slackId }))
-        if (!user?.name || user.is_bot || user.deleted) {
+        if (!user?.name || !isWorkspacePerson(user, ctx.integration?.externalId)) {
           continue
         }
         const displayName = user.profile?.display_name || user.real_name || user.name

@@ -2,10 +2,7 @@ import type { WebClient } from '@slack/web-api'
 import { z } from 'zod'
 import type { Store } from '../../store/store.ts'
 import { callSlack } from './client.ts'
-import { ensureSlackMember } from './members.ts'
-
-/** Slackbot: a person by its flags (`is_bot: false`), but nobody PolicyKit governs. */
-const slackbotId = 'USLACKBOT'
+import { ensureSlackMember, isWorkspacePerson } from './members.ts'
 
 const usersPage = z.object({
   members: z
@@ -17,7 +14,7 @@ const usersPage = z.object({
         deleted: z.boolean().optional(),
         is_bot: z.boolean().optional(),
         is_app_user: z.boolean().optional(),
-        profile: z.object({ display_name: z.string().optional() }).optional(),
+        profile: z.object({ display_name: z.string().optional(), bot_id: z.string().optional() }).optional(),
       }),
     )
     .default([]),
@@ -42,7 +39,7 @@ export async function importSlackMembers(
       break
     }
     for (const user of usersPage.parse(page.value).members) {
-      if (user.deleted || user.is_bot || user.is_app_user || user.id === slackbotId) {
+      if (!isWorkspacePerson(user)) {
         continue
       }
       const displayName = user.real_name || user.profile?.display_name || user.name

@@ -2,15 +2,15 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Integration } from '../../domain/community.ts'
-import { hasPermission, type Member } from '../../domain/member.ts'
-import { localPlatform } from '../../domain/user.ts'
-import { AppError } from '../../errors.ts'
+import type { Member } from '../../domain/member.ts'
+import { AppError, isAppError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { importSlackMembers } from './import-members.ts'
 import { slackPlatformName } from './members.ts'
 import type { SlackOptions } from './options.ts'
 import { discardGrant, grantInstall, installAuthorizeUrl } from './install-grant.ts'
 import { activate, linkInstaller, saveIntegration, type Activation } from './install-steps.ts'
+import { authorizationCode, type OAuthCallback } from './oauth-callback.ts'
 import { readState, signState } from './signed-state.ts'
 
 /** Where the dashboard sends people to connect Slack and to sign in with it. */
@@ -42,28 +42,16 @@ function sessionBinding(request: FastifyRequest): string | null {
 
 /** The signed-in member of `communityId` allowed to connect platforms (`manage_integrations`). */
 async function managingMember(host: PlatformHost, request: FastifyRequest, communityId: number): Promise<Member> {
-  const { caller } = request
-  if (!caller || !request.authSession) {
+  if (!request.caller || !request.authSession) {
     throw new AppError('unauthenticated', 'Sign in to PolicyKit first, then connect Slack from the settings page.')
   }
-  const { store } = host
-  const [community, member] = await Promise.all([
-    store.communities.get(communityId),
-    store.members.findByAccount(communityId, localPlatform, String(caller.userId)),
-  ])
-  if (!community || !member) {
-    throw new AppError('not_found', `community ${communityId} not found`)
+  try {
+    return await host.requirePermission(request, communityId, 'manage_integrations')
+  } catch (e) {
+    throw isAppError(e, 'forbidden')
+      ? new AppError('forbidden', 'Connecting Slack needs the manage_integrations permission in this community.')
+      : e
   }
-  const roles = await store.roles.effectiveRoles(communityId, member.id)
-  if (
-    !hasPermission(
-      roles.flatMap((r) => r.permissions),
-      'manage_integrations',
-    )
-  ) {
-    throw new AppError('forbidden', 'Connecting Slack needs the manage_integrations permission in this community.')
-  }
-  return member
 }
 
 function installKey(host: PlatformHost): Buffer {
@@ -104,12 +92,6 @@ export interface InstallResult {
   members: number
 }
 
-export interface InstallCallback {
-  code?: string | undefined
-  state?: string | undefined
-  error?: string | undefined
-}
-
 /** Reads the state back: made here, for this session, not expired. */
 function checkedState(host: PlatformHost, request: FastifyRequest, state: string | undefined): number {
   const parsed = state === undefined ? null : readState(installKey(host), state, installState, host.clock.now())
@@ -133,18 +115,13 @@ export async function completeInstall(
   host: PlatformHost,
   options: SlackOptions,
   request: FastifyRequest,
-  callback: InstallCallback,
+  callback: OAuthCallback,
 ): Promise<InstallResult> {
   const communityId = checkedState(host, request, callback.state)
-  if (callback.error !== undefined) {
-    throw new AppError('invalid_input', `Slack did not install PolicyKit (${callback.error}).`)
-  }
-  if (callback.code === undefined || callback.code === '') {
-    throw new AppError('invalid_input', 'Slack sent no authorization code.')
-  }
+  const code = authorizationCode(callback, 'Slack did not install PolicyKit')
   const member = await managingMember(host, request, communityId)
   const { store, clock } = host
-  const { team, installer, credentials, config, bot } = await grantInstall(host, options, callback.code)
+  const { team, installer, credentials, config, bot } = await grantInstall(host, options, code)
 
   const existing = await store.integrations.findByExternalId(slackPlatformName, team.id)
   if (existing && existing.communityId !== communityId) {

@@ -1,5 +1,6 @@
 import type { PlatformHost } from '../platform-http.ts'
-import { slackListener, tellPrivately, type SlackListenDeps } from './listen-context.ts'
+import { slackListener, tellPrivately } from './listen-context.ts'
+import type { SlackDeps } from './slack-deps.ts'
 import type { InteractionPayload } from './listen-payloads.ts'
 import { handleOnce } from './listen-receipts.ts'
 import { castSlackVote, proposalOfVoteMessage, voteRefusal } from './listen-votes.ts'
@@ -13,7 +14,7 @@ import { voteActionId, voteFromButton } from './vote-message.ts'
  * delivered again (a replay of its signed request) changes nothing.
  */
 export async function handleInteraction(
-  deps: SlackListenDeps,
+  deps: SlackDeps,
   host: PlatformHost,
   payload: InteractionPayload,
 ): Promise<void> {

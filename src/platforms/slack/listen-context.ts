@@ -8,8 +8,8 @@ import type { Store } from '../../store/store.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { callSlack, slackClient } from './client.ts'
 import { readSlackCredentials, type SlackCredentials } from './credentials.ts'
-import { ensureSlackMember, slackPlatformName } from './members.ts'
-import type { SlackOptions } from './options.ts'
+import { ensureSlackMember, isWorkspacePerson, slackbotId, slackPlatformName } from './members.ts'
+import type { SlackDeps } from './slack-deps.ts'
 
 /** What handling one event or interaction for one community is handed. */
 export interface SlackListener {
@@ -24,14 +24,9 @@ export interface SlackListener {
   bot: WebClient
 }
 
-export interface SlackListenDeps {
-  options: SlackOptions
-  store: Store
-}
-
 /** The listener for the community connected to this workspace; null when none is (or it was disconnected). */
 export async function slackListener(
-  deps: SlackListenDeps,
+  deps: SlackDeps,
   host: PlatformHost,
   teamId: string,
 ): Promise<SlackListener | null> {
@@ -54,12 +49,9 @@ export async function slackListener(
   }
 }
 
-/** Slack's own user: its messages and reactions are nobody's in the community. */
-const slackbot = 'USLACKBOT'
-
 /** Whether a Slack user id may be a person at all: not PolicyKit's bot, not Slackbot. */
 export function mayBePerson(listener: SlackListener, userId: string): boolean {
-  return userId !== listener.credentials.botUserId && userId !== slackbot
+  return userId !== listener.credentials.botUserId && userId !== slackbotId
 }
 
 /**
@@ -79,14 +71,8 @@ export async function memberOfSlackUser(listener: SlackListener, userId: string)
     return known
   }
   const user = await slackUserInfo(listener, userId)
-  const notPerson =
-    !user ||
-    user.is_bot === true ||
-    user.is_app_user === true ||
-    user.deleted === true ||
-    user.profile?.bot_id !== undefined ||
-    user.team_id !== listener.integration.externalId
-  if (notPerson) {
+  // A user without a team id is not taken for one of this workspace.
+  if (!user || user.team_id === undefined || !isWorkspacePerson(user, listener.integration.externalId)) {
     listener.logger.info(
       { platform: slackPlatformName, communityId, slackUser: userId },
       'slack: a bot, app, deactivated or outside user acted; not made a member',

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../domain/json.ts'
+import type { Member } from '../../domain/member.ts'
 import { isAppError } from '../../errors.ts'
 import { echoKey, takeEcho } from './echoes.ts'
 import { mayBePerson, memberOfSlackUser, tellPrivately, type SlackListener } from './listen-context.ts'
@@ -21,7 +22,10 @@ import { voteFromReaction } from './vote-message.ts'
  * What an event turned out to be: PolicyKit's own doing (its bot, or an echo it expected), which
  * nothing reacts to; or someone's, offered to trigger policies with that person as initiator.
  */
-type Seen = { own: true } | { own: false; user: string | null }
+type Seen =
+  | { own: true }
+  /** `member`: the user's member (null: none), when governing the event looked them up already. */
+  | { own: false; user: string | null; member?: Member | null }
 
 const own: Seen = { own: true }
 const someone = (user: string | undefined | null): Seen => ({ own: false, user: user ?? null })
@@ -50,7 +54,12 @@ export async function handleSlackEvent(listener: SlackListener, eventId: string,
     const seen = await governEvent(listener, eventId, event)
     if (!seen.own && Object.hasOwn(slackTriggers, event.type)) {
       // A bot, an app or someone outside the workspace triggers with no initiator.
-      const initiator = seen.user === null ? null : await memberOfSlackUser(listener, seen.user)
+      const initiator =
+        seen.user === null
+          ? null
+          : seen.member === undefined
+            ? await memberOfSlackUser(listener, seen.user)
+            : seen.member
       await listener.engine.trigger({
         communityId,
         type: `${slackPlatformName}.${event.type}`,
@@ -307,5 +316,5 @@ async function governObserved(listener: SlackListener, eventId: string, observed
       'slack: event not governed',
     )
   }
-  return someone(observed.user)
+  return { own: false, user: observed.user, member }
 }

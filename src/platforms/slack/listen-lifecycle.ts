@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Integration } from '../../domain/community.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { slackCredentials } from './credentials.ts'
-import type { SlackListenDeps } from './listen-context.ts'
+import type { SlackDeps } from './slack-deps.ts'
 import type { SlackEventData } from './listen-payloads.ts'
 import { handleOnce } from './listen-receipts.ts'
 import { slackPlatformName } from './members.ts'
@@ -32,7 +32,7 @@ const reconnect = 'Reconnecting Slack from Settings turns it back on.'
  * Either way a line goes into the community's log. A delivery Slack retries changes nothing.
  */
 export async function handleLifecycleEvent(
-  deps: SlackListenDeps,
+  deps: SlackDeps,
   host: PlatformHost,
   teamId: string,
   eventId: string,
@@ -76,7 +76,7 @@ interface Notice {
 
 /** What the event means for this integration; null when nothing new (it is off already, or someone else's sign-in token was revoked). */
 async function lifecycleNotice(
-  deps: SlackListenDeps,
+  deps: SlackDeps,
   integration: Integration,
   event: SlackEventData,
 ): Promise<Notice | null> {

@@ -4,10 +4,12 @@ import { z } from 'zod'
 import { AppError, toError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { importSlackMembers } from './import-members.ts'
-import { discardGrant, grantInstall, installAuthorizeUrl } from './install-grant.ts'
+import { discardGrant, grantInstall, installAuthorizeUrl, installCallbackPath } from './install-grant.ts'
+import { slackLinks } from './install.ts'
 import { slackPlatformName } from './members.ts'
+import { authorizationCode, roundTripCookie, type OAuthCallback } from './oauth-callback.ts'
 import type { SlackOptions } from './options.ts'
-import { safeEqual } from '../../server/auth/secret-token.ts'
+import { safeEqual } from '../../secret-token.ts'
 import { readState, signState } from './signed-state.ts'
 
 /**
@@ -33,15 +35,7 @@ const pendingSetup = z.object({ t: z.string(), n: z.string() })
 const stateKey = (host: PlatformHost) => host.deriveKey('slack setup state')
 const cookieKey = (host: PlatformHost) => host.deriveKey('slack setup cookie')
 
-function cookieOptions(host: PlatformHost) {
-  return {
-    httpOnly: true,
-    // Lax: the cookie comes back on Slack's top-level redirect, never on cross-site sub-requests.
-    sameSite: 'lax' as const,
-    path: '/platforms/slack/oauth',
-    secure: new URL(host.publicUrl).protocol === 'https:',
-  }
-}
+const cookieOptions = (host: PlatformHost) => roundTripCookie(host.publicUrl, '/platforms/slack/oauth')
 
 const notValid = () =>
   new AppError(
@@ -90,12 +84,6 @@ function pendingOf(host: PlatformHost, request: FastifyRequest): z.infer<typeof 
   return cookie === undefined ? null : readState(cookieKey(host), cookie, pendingSetup, host.clock.now())
 }
 
-export interface SetupCallback {
-  code?: string | undefined
-  state?: string | undefined
-  error?: string | undefined
-}
-
 /**
  * Step two, Slack's redirect back: checks the state against the cookie, exchanges the code,
  * refuses an installer who is not a workspace admin or owner and a workspace connected already
@@ -108,7 +96,7 @@ export async function completeSetupInstall(
   options: SlackOptions,
   request: FastifyRequest,
   reply: FastifyReply,
-  callback: SetupCallback,
+  callback: OAuthCallback,
 ): Promise<{ communityId: number }> {
   const pending = pendingOf(host, request)
   reply.clearCookie(setupCookie, cookieOptions(host))
@@ -122,16 +110,11 @@ export async function completeSetupInstall(
       'This Slack set-up was not started in this browser, or took longer than 10 minutes. Open the set-up link again.',
     )
   }
-  if (callback.error !== undefined) {
-    throw new AppError('invalid_input', `Slack did not install PolicyKit (${callback.error}).`)
-  }
-  if (callback.code === undefined || callback.code === '') {
-    throw new AppError('invalid_input', 'Slack sent no authorization code.')
-  }
+  const code = authorizationCode(callback, 'Slack did not install PolicyKit')
   if (!(await host.setupNeeded(pending.t))) {
     throw notValid()
   }
-  const { team, installer, credentials, config, bot } = await grantInstall(host, options, callback.code)
+  const { team, installer, credentials, config, bot } = await grantInstall(host, options, code)
   if (await host.store.integrations.findByExternalId(slackPlatformName, team.id)) {
     await discardGrant(host, options, team.id, credentials)
     throw new AppError(
@@ -187,9 +170,9 @@ export async function setupBackLink(
     .safeParse(request.query)
   const path = request.url.split('?')[0] ?? ''
   let token: string | undefined
-  if (path === '/platforms/slack/install' && query.data?.setup !== undefined) {
+  if (path === slackLinks.setupPath && query.data?.setup !== undefined) {
     token = query.data.setup
-  } else if (path === '/platforms/slack/oauth/callback' && isSetupState(query.data?.state)) {
+  } else if (path === installCallbackPath && isSetupState(query.data?.state)) {
     token = pendingOf(host, request)?.t
   } else {
     return null

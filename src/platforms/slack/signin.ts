@@ -7,9 +7,10 @@ import { AppError, isAppError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { callSlack, slackClient } from './client.ts'
 import { readSlackCredentials } from './credentials.ts'
-import { ensureSlackMember, slackPlatformName } from './members.ts'
+import { ensureSlackMember, isWorkspacePerson, slackPlatformName } from './members.ts'
+import { authorizationCode, roundTripCookie, type OAuthCallback } from './oauth-callback.ts'
 import type { SlackOptions } from './options.ts'
-import { safeEqual } from '../../server/auth/secret-token.ts'
+import { safeEqual } from '../../secret-token.ts'
 import { readState, signState } from './signed-state.ts'
 
 /**
@@ -30,15 +31,7 @@ function signInKey(host: PlatformHost): Buffer {
   return host.deriveKey('slack sign-in')
 }
 
-function cookieOptions(host: PlatformHost) {
-  return {
-    httpOnly: true,
-    // Lax: the cookie comes back on Slack's top-level redirect, never on cross-site sub-requests.
-    sameSite: 'lax' as const,
-    path: '/platforms/slack/signin',
-    secure: new URL(host.publicUrl).protocol === 'https:',
-  }
-}
+const cookieOptions = (host: PlatformHost) => roundTripCookie(host.publicUrl, '/platforms/slack/signin')
 
 /** Step one: a fresh state and nonce, kept in a short-lived signed cookie; the URL of Slack's authorize page. */
 export function signInUrl(host: PlatformHost, options: SlackOptions, reply: FastifyReply): string {
@@ -94,12 +87,6 @@ function idTokenFor(idToken: string, options: SlackOptions, nonce: string, now: 
   return claims
 }
 
-export interface SignInCallback {
-  code?: string | undefined
-  state?: string | undefined
-  error?: string | undefined
-}
-
 /**
  * Step two: checks the state against the cookie, exchanges the code, matches the nonce, asks
  * Slack who the user is, finds their member in the community connected to their workspace (and
@@ -110,7 +97,7 @@ export async function completeSignIn(
   options: SlackOptions,
   request: FastifyRequest,
   reply: FastifyReply,
-  callback: SignInCallback,
+  callback: OAuthCallback,
 ): Promise<{ communityId: number }> {
   const cookie = request.cookies[signInCookie]
   reply.clearCookie(signInCookie, cookieOptions(host))
@@ -122,13 +109,7 @@ export async function completeSignIn(
       'This Slack sign-in was not started in this browser, or took longer than 10 minutes. Try again.',
     )
   }
-  if (callback.error !== undefined) {
-    throw new AppError('invalid_input', `Slack did not sign you in (${callback.error}).`)
-  }
-  const code = callback.code
-  if (code === undefined || code === '') {
-    throw new AppError('invalid_input', 'Slack sent no authorization code.')
-  }
+  const code = authorizationCode(callback, 'Slack did not sign you in')
 
   const tokens = tokenResponse.safeParse(
     await callSlack('openid.connect.token', () =>
@@ -180,6 +161,7 @@ const slackUser = z.object({
     real_name: z.string().optional(),
     deleted: z.boolean().optional(),
     is_bot: z.boolean().optional(),
+    is_app_user: z.boolean().optional(),
   }),
 })
 
@@ -194,7 +176,7 @@ async function newMember(
   const credentials = readSlackCredentials(await host.store.integrations.getCredentials(communityId, integrationId))
   const bot = slackClient(credentials.botToken, options)
   const { user } = slackUser.parse(await callSlack('users.info', () => bot.users.info({ user: slackUserId })))
-  if (user.deleted || user.is_bot) {
+  if (!isWorkspacePerson(user)) {
     throw new AppError('forbidden', 'This Slack account cannot sign in to PolicyKit.')
   }
   return ensureSlackMember(

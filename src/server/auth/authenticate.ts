@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../../errors.ts'
 import type { ServerDeps } from '../server-deps.ts'
-import { hashToken, safeEqual } from './secret-token.ts'
+import { hashToken, safeEqual } from '../../secret-token.ts'
 import { sessionCookie } from './session.ts'
 
 declare module 'fastify' {

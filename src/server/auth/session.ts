@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { User } from '../../domain/user.ts'
 import type { SessionJson } from '../presenters.ts'
 import type { ServerDeps } from '../server-deps.ts'
-import { hashToken, randomToken } from './secret-token.ts'
+import { hashToken, randomToken } from '../../secret-token.ts'
 
 export const sessionCookie = 'pk_session'
 export const sessionLifetimeMs = 30 * 24 * 60 * 60 * 1000

@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { localPlatform, type Invite, type User } from '../../domain/user.ts'
 import { AppError } from '../../errors.ts'
+import { createInviteLink, hasDashboardAccount } from '../../invite-link.ts'
 import { hashPassword, passwordSchema } from '../auth/password.ts'
-import { hashToken } from '../auth/secret-token.ts'
-import { createInviteLink } from '../../invite-link.ts'
+import { hashToken } from '../../secret-token.ts'
 import { presentSession, startSession } from '../auth/session.ts'
 import { requirePermission } from '../community-access.ts'
 import type { InviteJson } from '../presenters.ts'
@@ -200,10 +200,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Prom
         if (!member) {
           throw gone()
         }
-        if (
-          invite.forMemberId !== null &&
-          (await tx.members.accounts(invite.communityId, member.id)).some((a) => a.platform === localPlatform)
-        ) {
+        if (invite.forMemberId !== null && (await hasDashboardAccount(tx, invite.communityId, member.id))) {
           throw new AppError('conflict', `${member.username} already has a dashboard account`)
         }
         await tx.members.linkAccount(invite.communityId, member.id, {

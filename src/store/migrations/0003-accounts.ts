@@ -49,7 +49,6 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('used_at', 'bigint')
     .addColumn('used_by_member_id', 'integer', (c) => c.references('members.id').onDelete('set null'))
-    .addColumn('for_member_id', 'integer', (c) => c.references('members.id').onDelete('cascade'))
     .execute()
   await db.schema.createIndex('invites_community').on('invites').columns(['community_id', 'id']).execute()
 }

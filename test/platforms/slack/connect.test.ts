@@ -13,36 +13,24 @@ import type {
   ConnectablePlatformJson,
   IntegrationJson,
   ProposeResultJson,
-  SessionJson,
   SignInProviderJson,
 } from '../../../src/server/presenters.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot } from '../../support/browser.ts'
-import { signedInClient, testPassword, toTestResponse, type TestClient } from '../../support/server-harness.ts'
-import { startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
+import {
+  setCookie,
+  signedInClient,
+  testPassword,
+  toTestResponse,
+  type TestClient,
+} from '../../support/server-harness.ts'
+import { sessionOf, startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
 
 interface ErrorBody {
   error: { code: string; message: string }
 }
 
 const signInCookie = 'pk_slack_signin'
-
-/** A `name=value` cookie set by a response, or undefined. */
-function setCookie(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const raw = headers['set-cookie']
-  const all = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
-  const found = all.find((c) => c.startsWith(`${name}=`) && !c.startsWith(`${name}=;`))
-  return found?.split(';')[0]
-}
-
-/** The session a cookie header signs in as, or null. */
-async function sessionOf(t: SlackTestApp, cookie: string | undefined): Promise<SessionJson | null> {
-  if (cookie === undefined) {
-    return null
-  }
-  const res = await t.visit('/api/session', null, { cookie })
-  return res.status === 200 ? (res.json as SessionJson) : null
-}
 
 /** A fresh browser: `GET /platforms/slack/signin`, Slack's authorize page approved as `user`. */
 async function startSignIn(t: SlackTestApp): Promise<{ cookie: string; authorizeUrl: string }> {

@@ -7,6 +7,7 @@ import { voteActionId } from '../../../src/platforms/slack/vote-message.ts'
 import type { ProposeResultJson } from '../../../src/server/presenters.ts'
 import type { FakeChannel, FakeMessage, FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
+import { slackVotePolicy } from '../../support/slack-vote-policy.ts'
 
 /**
  * Slack end to end: the real app (scheduler, job queue, server listening) against the fake
@@ -14,22 +15,6 @@ import { startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
  * the community adds through its constitution. Members act in Slack; what the tests check is what
  * Slack shows afterwards, and what PolicyKit recorded.
  */
-
-const votePolicy = (channel: FakeChannel) => ({
-  name: 'Messages in #decisions need three yes votes',
-  kind: 'platform',
-  actionTypes: ['slack.postMessage'],
-  priority: 10,
-  blocks: {
-    filter: `return action.channel === '${channel.id}'`,
-    notify: `slack.initiateVote({ text: 'Keep this message? ' + action.text })`,
-    check: `
-      if (proposal.getYesVotes().length >= 3) return PASSED
-      if (proposal.getNoVotes().length >= 2) return FAILED
-      return PROPOSED`,
-    fail: `slack.postMessage({ postType: 'ephemeral', users: [action.initiator], text: 'Your message was voted down, so it stays removed.' })`,
-  },
-})
 
 interface World {
   t: SlackTestApp
@@ -54,7 +39,7 @@ async function startWorld(): Promise<World> {
     const [bob, carol, dave, erin] = t.slackUsers
     assert.ok(bob && carol && dave && erin)
     const channel = t.fake.addChannel({ name: 'decisions', members: [t.slackAdmin, bob, carol, dave, erin] })
-    await propose(t, 'constitution.addPolicy', votePolicy(channel))
+    await propose(t, 'constitution.addPolicy', slackVotePolicy(channel))
     return { t, channel, bob, carol, dave, erin }
   } catch (e) {
     await t.close()

@@ -4,10 +4,11 @@ import type { Action, ActionKind } from '../../../src/domain/action.ts'
 import { emptyBlocks, type PolicyBlocks } from '../../../src/domain/policy.ts'
 import { createEngine, type Engine } from '../../../src/engine/engine.ts'
 import { silentLogger } from '../../../src/engine/logger.ts'
-import type { Sandbox } from '../../../src/sandbox/sandbox.ts'
+import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
 import { createServer } from '../../../src/server/create-server.ts'
 import type { Store } from '../../../src/store/store.ts'
 import { connectFakeSlackDirectly } from '../../fakes/slack/connect-directly.ts'
+import { fakeSlackOptions } from '../../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeChannel, type FakeSlack, type FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
 import { openTestStore, testSecretKey } from '../../support/test-store.ts'
@@ -16,6 +17,7 @@ import { openTestStore, testSecretKey } from '../../support/test-store.ts'
  * The listening side at the HTTP level: the real server (listening on a port) with the Slack
  * platform configured against the fake Slack, which signs and delivers events as Slack does. The
  * workspace is connected by writing its integration (the install flow has tests of its own).
+ * Policies run in a QuickJS sandbox of one worker, which `close` closes too.
  */
 export interface Rig {
   fake: FakeSlack
@@ -32,7 +34,8 @@ export interface Rig {
   close(): Promise<void>
 }
 
-export async function startRig(dialect: 'sqlite' | 'postgres', sandbox: Sandbox): Promise<Rig> {
+export async function startRig(dialect: 'sqlite' | 'postgres'): Promise<Rig> {
+  const sandbox = await createQuickJsSandbox({ poolSize: 1 })
   const store = await openTestStore(dialect)
   const clock = fakeClock()
   const fake = await startFakeSlack({ now: () => clock.now() })
@@ -40,16 +43,7 @@ export async function startRig(dialect: 'sqlite' | 'postgres', sandbox: Sandbox)
   const ada = fake.addUser({ name: 'ada', realName: 'Ada Lovelace' })
   const bob = fake.addUser({ name: 'bob' })
   const channel = fake.addChannel({ name: 'garden', members: [admin, ada, bob] })
-  const platforms = enginePlatforms(store, sandbox, {
-    slack: {
-      clientId: fake.clientId,
-      clientSecret: fake.clientSecret,
-      signingSecret: fake.signingSecret,
-      apiUrl: fake.apiUrl,
-      authorizeUrl: fake.authorizeUrl,
-      oidcAuthorizeUrl: fake.oidcAuthorizeUrl,
-    },
-  })
+  const platforms = enginePlatforms(store, sandbox, { slack: fakeSlackOptions(fake) })
   const engine = createEngine({ store, sandbox, platforms, clock })
   const app = await createServer({
     store,
@@ -107,6 +101,7 @@ export async function startRig(dialect: 'sqlite' | 'postgres', sandbox: Sandbox)
       await app.close()
       await fake.close()
       await store.close()
+      await sandbox.close()
     },
   }
 }

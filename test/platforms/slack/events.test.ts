@@ -3,8 +3,6 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { ensureSlackMember } from '../../../src/platforms/slack/members.ts'
 import { voteActionId } from '../../../src/platforms/slack/vote-message.ts'
-import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
-import type { Sandbox } from '../../../src/sandbox/sandbox.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { signSlackRequest } from '../../fakes/slack/signing.ts'
 import { testDialects } from '../../support/test-store.ts'
@@ -14,17 +12,12 @@ const posted = (rig: Rig, ts: string) => rig.fake.workspace.message(rig.channel,
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: Slack events and interactivity endpoints`, () => {
-    let sandbox: Sandbox
     let rig: Rig
 
     beforeEach(async () => {
-      sandbox = await createQuickJsSandbox({ poolSize: 1 })
-      rig = await startRig(dialect, sandbox)
+      rig = await startRig(dialect)
     })
-    afterEach(async () => {
-      await rig.close()
-      await sandbox.close()
-    })
+    afterEach(() => rig.close())
 
     it('answers the url_verification challenge', async () => {
       const delivery = await rig.fake.verifyEventsUrl('a-challenge-from-slack')

@@ -5,8 +5,6 @@ import type { Member } from '../../../src/domain/member.ts'
 import { claimEvent, finishEvent, staleHandlingMs } from '../../../src/platforms/slack/listen-receipts.ts'
 import { ensureSlackMember } from '../../../src/platforms/slack/members.ts'
 import { voteActionId } from '../../../src/platforms/slack/vote-message.ts'
-import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
-import type { Sandbox } from '../../../src/sandbox/sandbox.ts'
 import { eventEnvelope } from '../../fakes/slack/events.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { signSlackRequest } from '../../fakes/slack/signing.ts'
@@ -74,17 +72,12 @@ async function openVote(rig: Rig): Promise<{ proposalId: number; voteTs: string 
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: Slack listening: who acted, and deliveries seen before`, () => {
-    let sandbox: Sandbox
     let rig: Rig
 
     beforeEach(async () => {
-      sandbox = await createQuickJsSandbox({ poolSize: 1 })
-      rig = await startRig(dialect, sandbox)
+      rig = await startRig(dialect)
     })
-    afterEach(async () => {
-      await rig.close()
-      await sandbox.close()
-    })
+    afterEach(() => rig.close())
 
     it('counts no vote of bots, app users, deactivated accounts or other teams’ people, and makes them no member; a newcomer votes', async () => {
       await rig.policy(voteOnMessages)

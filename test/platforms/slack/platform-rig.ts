@@ -9,9 +9,9 @@ import type { ActionDef, PlatformContext, PlatformDef } from '../../../src/platf
 import { takeEcho } from '../../../src/platforms/slack/echoes.ts'
 import { createSlackPlatform } from '../../../src/platforms/slack/manifest.ts'
 import { ensureSlackMember } from '../../../src/platforms/slack/members.ts'
-import type { SlackOptions } from '../../../src/platforms/slack/options.ts'
 import type { Store } from '../../../src/store/store.ts'
 import { connectFakeSlackDirectly } from '../../fakes/slack/connect-directly.ts'
+import { fakeSlackOptions } from '../../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeChannel, type FakeSlack, type FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
 import { openTestStore } from '../../support/test-store.ts'
@@ -62,15 +62,7 @@ export async function startPlatformRig(options: { maxPageSize?: number } = {}): 
   const bob = fake.addUser({ name: 'bob' })
   const carol = fake.addUser({ name: 'carol' })
   const channel = fake.addChannel({ name: 'garden', members: [admin, ada, bob] })
-  const slackOptions: SlackOptions = {
-    clientId: fake.clientId,
-    clientSecret: fake.clientSecret,
-    signingSecret: fake.signingSecret,
-    apiUrl: fake.apiUrl,
-    authorizeUrl: fake.authorizeUrl,
-    oidcAuthorizeUrl: fake.oidcAuthorizeUrl,
-  }
-  const platform = createSlackPlatform({ options: slackOptions, store })
+  const platform = createSlackPlatform({ options: fakeSlackOptions(fake), store })
   const access = new PlatformAccess({
     store,
     platforms: [platform],

@@ -4,29 +4,17 @@ import { localPlatform } from '../../../src/domain/user.ts'
 import { getKit } from '../../../src/kits/list-kits.ts'
 import { readSlackCredentials } from '../../../src/platforms/slack/credentials.ts'
 import { sessionCookie } from '../../../src/server/auth/session.ts'
-import type { SessionJson, SetupStatusJson } from '../../../src/server/presenters.ts'
+import type { SetupStatusJson } from '../../../src/server/presenters.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot } from '../../support/browser.ts'
-import { createTestApp, testPassword, toTestResponse } from '../../support/server-harness.ts'
-import { startFreshSlackApp, type FreshSlackApp } from '../../support/slack-app.ts'
+import { createTestApp, setCookie, setCookies, testPassword, toTestResponse } from '../../support/server-harness.ts'
+import { sessionOf, startFreshSlackApp, type FreshSlackApp } from '../../support/slack-app.ts'
 
 interface ErrorBody {
   error: { code: string; message: string }
 }
 
 const setupCookie = 'pk_slack_setup'
-
-/** Every `Set-Cookie` header of a response. */
-function setCookies(headers: Record<string, string | string[] | undefined>): string[] {
-  const raw = headers['set-cookie']
-  return raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
-}
-
-/** A `name=value` cookie set (not cleared) by a response, or undefined. */
-function setCookie(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const found = setCookies(headers).find((c) => c.startsWith(`${name}=`) && !c.startsWith(`${name}=;`))
-  return found?.split(';')[0]
-}
 
 /** Step one as a fresh browser: `GET /platforms/slack/install?setup=…&kit=…`. */
 async function startSetup(t: FreshSlackApp, query: { token?: string; kit?: string }, accept?: string) {
@@ -44,14 +32,6 @@ async function startedSetup(t: FreshSlackApp, kit: string): Promise<{ cookie: st
   const cookie = setCookie(res.headers, setupCookie)
   assert.ok(cookie, 'the set-up sets its cookie')
   return { cookie, authorizeUrl: String(res.headers['location']) }
-}
-
-async function sessionOf(t: FreshSlackApp, cookie: string | undefined): Promise<SessionJson | null> {
-  if (cookie === undefined) {
-    return null
-  }
-  const res = await t.visit('/api/session', null, { cookie })
-  return res.status === 200 ? (res.json as SessionJson) : null
 }
 
 async function passwordSetUp(t: FreshSlackApp) {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { EvaluationLog } from '../../../src/domain/community.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { signSlackRequest } from '../../fakes/slack/signing.ts'
+import { setCookie } from '../../support/server-harness.ts'
 import { startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
 
 /**
@@ -29,10 +30,10 @@ async function slackActions(t: SlackTestApp) {
 /** Signs in with Slack as `user` from a fresh browser: the callback's response. */
 async function signInWithSlack(t: SlackTestApp, user: FakeUser) {
   const start = await t.visit('/platforms/slack/signin')
-  const cookie = [start.headers['set-cookie']].flat().find((c) => c?.startsWith('pk_slack_signin='))
+  const cookie = setCookie(start.headers, 'pk_slack_signin')
   assert.ok(cookie, 'the sign-in sets its state cookie')
   const callback = t.authorize(String(start.headers['location']), user)
-  return t.visit(callback, null, { cookie: cookie.split(';')[0] ?? '' })
+  return t.visit(callback, null, { cookie })
 }
 
 /** An Events API delivery for the workspace, signed with `secret` at `timestamp` (seconds). */

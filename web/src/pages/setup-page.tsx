@@ -45,6 +45,39 @@ export function SetupPage() {
   )
 }
 
+/** The starter kits as radio buttons; `name` groups them and prefixes their ids. */
+function KitChoice(props: {
+  name: string
+  legend: string
+  kits: KitJson[]
+  kit: string
+  setKit: (kit: string) => void
+}) {
+  const { name, kits, kit, setKit } = props
+  return (
+    <fieldset>
+      <legend>{props.legend}</legend>
+      {kits.map((k) => (
+        <div className="radio" key={k.name}>
+          <input
+            type="radio"
+            id={`${name}-${k.name}`}
+            name={name}
+            value={k.name}
+            checked={kit === k.name}
+            onChange={() => setKit(k.name)}
+            aria-describedby={`${name}-${k.name}-description`}
+          />
+          <label htmlFor={`${name}-${k.name}`}>{k.title}</label>
+          <p id={`${name}-${k.name}-description`} className="hint">
+            {k.description}
+          </p>
+        </div>
+      ))}
+    </fieldset>
+  )
+}
+
 function SetupForm({ token, kits }: { token: string; kits: KitJson[] }) {
   const { api, setSession } = useApp()
   const [communityName, setCommunityName] = useState('')
@@ -95,26 +128,7 @@ function SetupForm({ token, kits }: { token: string; kits: KitJson[] }) {
           onChange={(e) => setCommunityName(e.target.value)}
         />
       </div>
-      <fieldset>
-        <legend>Starter kit</legend>
-        {kits.map((k) => (
-          <div className="radio" key={k.name}>
-            <input
-              type="radio"
-              id={`kit-${k.name}`}
-              name="kit"
-              value={k.name}
-              checked={kit === k.name}
-              onChange={() => setKit(k.name)}
-              aria-describedby={`kit-${k.name}-description`}
-            />
-            <label htmlFor={`kit-${k.name}`}>{k.title}</label>
-            <p id={`kit-${k.name}-description`} className="hint">
-              {k.description}
-            </p>
-          </div>
-        ))}
-      </fieldset>
+      <KitChoice name="kit" legend="Starter kit" kits={kits} kit={kit} setKit={setKit} />
       <AccountFields
         idPrefix="setup"
         username={username}
@@ -154,26 +168,13 @@ function PlatformSetup({ token, kits, platform }: { token: string; kits: KitJson
         people become members, and you sign in with {platform.title}. Only an admin or owner of the workspace can do
         this. Communities made later connect {platform.title} from their settings.
       </p>
-      <fieldset>
-        <legend>Starter kit for the {platform.title} community</legend>
-        {kits.map((k) => (
-          <div className="radio" key={k.name}>
-            <input
-              type="radio"
-              id={`${id}-kit-${k.name}`}
-              name={`${id}-kit`}
-              value={k.name}
-              checked={kit === k.name}
-              onChange={() => setKit(k.name)}
-              aria-describedby={`${id}-kit-${k.name}-description`}
-            />
-            <label htmlFor={`${id}-kit-${k.name}`}>{k.title}</label>
-            <p id={`${id}-kit-${k.name}-description`} className="hint">
-              {k.description}
-            </p>
-          </div>
-        ))}
-      </fieldset>
+      <KitChoice
+        name={`${id}-kit`}
+        legend={`Starter kit for the ${platform.title} community`}
+        kits={kits}
+        kit={kit}
+        setKit={setKit}
+      />
       <p className="actions">
         {/* A full page load: the platform's route redirects to its install page. */}
         <a className="button" href={href}>
