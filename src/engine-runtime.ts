@@ -50,7 +50,13 @@ export function createEngineRuntime(
     jobs: {
       recheck: (communityId, proposalId, atMs) => scheduler.recheck(communityId, proposalId, atMs),
       retryPerform: async (communityId, actionId, op, atMs) => {
-        await queue.send(performJob, { communityId, actionId, op }, { communityId, startAfter: atMs })
+        // One queued retry per action and operation: the sweep finding an interrupted claim again
+        // while its retry waits in a busy queue adds nothing.
+        await queue.send(
+          performJob,
+          { communityId, actionId, op },
+          { communityId, startAfter: atMs, singletonKey: `perform:${actionId}:${op}` },
+        )
       },
     },
   })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Member } from '../../src/domain/member.ts'
 import { interruptedClaimMs } from '../../src/engine/engine.ts'
-import { createEngineRuntime, type EngineRuntime } from '../../src/engine-runtime.ts'
+import { createEngineRuntime, performJob, type EngineRuntime } from '../../src/engine-runtime.ts'
 import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
 
@@ -122,6 +122,22 @@ for (const dialect of testDialects()) {
         [['execute', 'interrupted']],
       )
       assert.equal((await h.store.actions.get(h.community.id, proposal.actionId))?.executionState, 'executed')
+    })
+
+    it('queues one retry of an interrupted claim however many sweeps find it', async () => {
+      const proposal = await proposePost('found twice')
+      await h.store.actions.claimExecution(h.community.id, proposal.actionId, ['none'], 'executing', h.clock.now())
+      await runtime.stop() // the queue runs nothing: the retry waits as it would in a busy queue
+      h.clock.set(h.clock.now() + interruptedClaimMs + minute)
+      await runtime.engine.sweep()
+      await runtime.engine.sweep()
+      const queued = await h.store.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('name', '=', performJob)
+        .where('state', '=', 'queued')
+        .execute()
+      assert.equal(queued.length, 1)
     })
 
     it('keeps queued work across a restart', async () => {
