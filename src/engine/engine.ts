@@ -286,23 +286,60 @@ export function createEngine(deps: EngineDeps): Engine {
 
   /** Holds the proposal's lease while `fn` runs; runs it again if a re-check came in meanwhile. */
   async function withLease(communityId: number, proposalId: number, fn: () => Promise<void>): Promise<boolean> {
-    const token = randomUUID()
-    const now = clock.now()
-    if (!(await store.proposals.acquireLease(communityId, proposalId, token, now + leaseMs, now))) {
+    const lease = newLease()
+    if (!(await store.proposals.acquireLease(communityId, proposalId, lease.token, lease.until, clock.now()))) {
       return false
     }
-    for (;;) {
+    await whileLeased(communityId, proposalId, lease.token, fn, fn)
+    return true
+  }
+
+  function newLease(): { token: string; until: number } {
+    return { token: randomUUID(), until: clock.now() + leaseMs }
+  }
+
+  /**
+   * With the lease held: runs `first`, then `again` for as long as re-checks came in meanwhile,
+   * then lets go. A new proposal's first evaluation is `first` only, never repeated: what
+   * arrived while it ran (a vote, the sweep, a webhook) gets a re-check after it.
+   */
+  async function whileLeased(
+    communityId: number,
+    proposalId: number,
+    token: string,
+    first: () => Promise<void>,
+    again: () => Promise<void>,
+  ): Promise<void> {
+    for (let run = first; ; run = again) {
       try {
-        await fn()
+        await run()
       } catch (e) {
         await store.proposals.releaseLease(communityId, proposalId, token)
         throw e
       }
       const { recheck } = await store.proposals.releaseLease(communityId, proposalId, token)
       if (!recheck) {
-        return true
+        return
       }
     }
+  }
+
+  /** A new proposal, leased to the first evaluation that `evaluate` runs, then re-checked as asked. */
+  async function evaluateNew(
+    communityId: number,
+    input: { actionId: number; policyId: number; policyVersionId: number },
+    evaluate: (proposal: Proposal) => Promise<void>,
+  ): Promise<Proposal> {
+    const lease = newLease()
+    const proposal = await store.proposals.create(communityId, { ...input, now: clock.now(), lease })
+    await whileLeased(
+      communityId,
+      proposal.id,
+      lease.token,
+      () => evaluate(proposal),
+      () => recheckLoaded(communityId, proposal.id),
+    )
+    return proposal
   }
 
   /** Inside the lease: reads the proposal afresh (a loop round may follow a decision). */
@@ -331,28 +368,34 @@ export function createEngine(deps: EngineDeps): Engine {
     return view(trigger)
   }
 
-  /** First evaluation: the first candidate whose filter matches governs; errors move on. */
+  /**
+   * First evaluation: the first candidate whose filter matches governs; errors move on, and the
+   * next candidate sees the action as it now is (reverted, if the errored evaluation reverted it).
+   */
   async function govern(actionView: ActionView, kind: ActionKind): Promise<Proposal | undefined> {
-    const { action } = actionView
-    const candidates = await store.policies.candidates(action.communityId, kind, action.type)
+    const { communityId, id: actionId, type } = actionView.action
+    let current = actionView
+    const candidates = await store.policies.candidates(communityId, kind, type)
     for (const policy of candidates) {
-      const version = await versions.get(action.communityId, policy.versionId)
-      if (!version || !(await filterMatches(evaluation, actionView, version))) {
+      const version = await versions.get(communityId, policy.versionId)
+      if (!version || !(await filterMatches(evaluation, current, version))) {
         continue
       }
-      const proposal = await store.proposals.create(action.communityId, {
-        actionId: action.id,
-        policyId: policy.id,
-        policyVersionId: version.versionId,
-        now: clock.now(),
-      })
+      // Set in the callback, so an object (a plain variable would stay narrowed to 'proposed').
       const first = { status: 'proposed' as ProposalStatus }
-      await withLease(proposal.communityId, proposal.id, async () => {
-        first.status = await evaluateProposal(evaluation, proposal, actionView, version, true)
-      })
+      const shown = current
+      const proposal = await evaluateNew(
+        communityId,
+        { actionId, policyId: policy.id, policyVersionId: version.versionId },
+        async (created) => {
+          first.status = await evaluateProposal(evaluation, created, shown, version, true)
+        },
+      )
       if (first.status !== 'errored') {
-        return store.proposals.get(action.communityId, proposal.id)
+        return store.proposals.get(communityId, proposal.id)
       }
+      const action = await store.actions.get(communityId, actionId)
+      current = action ? { ...current, action } : current
     }
     return undefined
   }
@@ -404,15 +447,13 @@ export function createEngine(deps: EngineDeps): Engine {
         })
       ).action
       const triggerView: ActionView = governed ? shown : { ...shown, action: stored }
-      const proposal = await store.proposals.create(communityId, {
-        actionId: stored.id,
-        policyId: policy.id,
-        policyVersionId: version.versionId,
-        now: clock.now(),
-      })
-      await withLease(proposal.communityId, proposal.id, async () => {
-        await evaluateProposal(evaluation, proposal, triggerView, version, true)
-      })
+      const proposal = await evaluateNew(
+        communityId,
+        { actionId: stored.id, policyId: policy.id, policyVersionId: version.versionId },
+        async (created) => {
+          await evaluateProposal(evaluation, created, triggerView, version, true)
+        },
+      )
       const after = await store.proposals.get(communityId, proposal.id)
       if (after && after.status !== 'errored') {
         proposals.push(after)

@@ -56,6 +56,11 @@ export interface ActionDef<P extends JsonObject = JsonObject> {
   validate?(ctx: ValidateContext, params: P): Promise<void>
   execute?(ctx: PlatformContext, params: P, action: Action): Promise<JsonObject | void>
   revert?(ctx: PlatformContext, params: P, result: JsonObject | null, action: Action): Promise<void>
+  /**
+   * The keys of what `execute` returns that name what it made (`documentId`, a new policy's
+   * `versionId`…): the API hands them to whoever proposed it, so a script can go on from there.
+   */
+  creates?: readonly string[]
 }
 
 /** An event that trigger policies react to; `data` is what `action` shows them. */

@@ -206,8 +206,14 @@ export interface ProposeResultJson {
   /** executed: at once (the proposer holds execute); ungoverned: no policy governs it and it ran;
    * proposed/passed/failed/errored: a proposal was made; duplicate: seen before. */
   status: 'executed' | 'ungoverned' | 'duplicate' | ProposalStatus
+  /** As it is when the response is sent: an action carried out within the request is `executed`. */
   action: ActionJson
   proposalId: number | null
+  /**
+   * The ids of what carrying the action out made, once it has (`documentId`, `roleId`, a new
+   * policy's `policyId` and `versionId`, a changed policy's new `versionId`); `{}` otherwise.
+   */
+  created: Record<string, number | string>
 }
 
 export interface VoteTallyJson {

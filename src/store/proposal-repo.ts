@@ -70,11 +70,20 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
   }
 
   return {
-    async create(communityId, { actionId, policyId, policyVersionId, now }) {
+    async create(communityId, { actionId, policyId, policyVersionId, now, lease }) {
       // Insert-select, so an action or policy version of another community inserts nothing.
       const row = await db
         .insertInto('proposals')
-        .columns(['community_id', 'action_id', 'policy_id', 'policy_version_id', 'status', 'proposed_at'])
+        .columns([
+          'community_id',
+          'action_id',
+          'policy_id',
+          'policy_version_id',
+          'status',
+          'proposed_at',
+          'lease_token',
+          'lease_until',
+        ])
         .expression((eb) =>
           eb
             .selectFrom('actions as a')
@@ -86,6 +95,8 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
               'v.id',
               sql<string>`${'proposed'}`.as('status'),
               sql<number>`cast(${now} as bigint)`.as('proposed_at'),
+              sql<string | null>`${lease?.token ?? null}`.as('lease_token'),
+              sql<number | null>`cast(${lease?.until ?? null} as bigint)`.as('lease_until'),
             ])
             .where('a.community_id', '=', communityId)
             .where('a.id', '=', actionId)

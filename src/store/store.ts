@@ -224,9 +224,19 @@ export interface DecisionCount {
 }
 
 export interface ProposalRepo {
+  /**
+   * With `lease`, the new proposal is born leased to its first evaluation, so nothing (a vote,
+   * the sweep) can evaluate it before that evaluation starts; see `acquireLease`.
+   */
   create(
     communityId: number,
-    input: { actionId: number; policyId: number; policyVersionId: number; now: number },
+    input: {
+      actionId: number
+      policyId: number
+      policyVersionId: number
+      now: number
+      lease?: { token: string; until: number }
+    },
   ): Promise<Proposal>
   get(communityId: number, proposalId: number): Promise<Proposal | undefined>
   list(

@@ -17,6 +17,8 @@ export interface TestWorld {
   closedVotes: { proposalId: number; status: string; postId: string | null }[]
   /** While true, `onVoteClosed` throws (after recording the call). */
   closeVoteFails: boolean
+  /** Awaited inside each `postMessage` call: something else happening while a block runs. */
+  duringMessage: ((text: string, proposalId: number) => Promise<void>) | null
 }
 
 function takeOutage(world: TestWorld): void {
@@ -40,6 +42,7 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
     unavailable: 0,
     closedVotes: [],
     closeVoteFails: false,
+    duringMessage: null,
   }
   let nextId = 1
 
@@ -106,10 +109,9 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
       },
       async postMessage(ctx, text) {
         takeOutage(world)
-        world.messages.push({
-          text: typeof text === 'string' ? text : JSON.stringify(text),
-          proposalId: ctx.proposal.id,
-        })
+        const message = { text: typeof text === 'string' ? text : JSON.stringify(text), proposalId: ctx.proposal.id }
+        world.messages.push(message)
+        await world.duringMessage?.(message.text, message.proposalId)
         return true
       },
       async reject(_ctx, message) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Action } from '../../domain/action.ts'
 import type { JsonObject } from '../../domain/json.ts'
 import type { ProposeOutcome } from '../../engine/engine.ts'
 import { AppError, toError } from '../../errors.ts'
@@ -46,16 +47,45 @@ async function performableTypes(
   return types
 }
 
-/** What became of a proposal made through the API; `forbidden` is an error, not a result. */
-export async function proposeResult(store: Store, outcome: ProposeOutcome): Promise<ProposeResultJson> {
+/** What carrying `action` out made, by the keys its type `creates`; `{}` until it was carried out. */
+function createdBy(platforms: readonly PlatformDef[], action: Action): Record<string, number | string> {
+  const name = action.type.slice(action.platform.length + 1)
+  const creates = platforms.find((p) => p.name === action.platform)?.actions[name]?.creates ?? []
+  const created: Record<string, number | string> = {}
+  if (action.executionState !== 'executed') {
+    return created
+  }
+  for (const key of creates) {
+    const value = action.result?.[key]
+    if (typeof value === 'number' || typeof value === 'string') {
+      created[key] = value
+    }
+  }
+  return created
+}
+
+/**
+ * What became of a proposal made through the API, with the action read again: the engine may
+ * have carried it out (or reverted it) since it was proposed. `forbidden` is an error, not a result.
+ */
+export async function proposeResult(
+  deps: Pick<ServerDeps, 'store' | 'platforms'>,
+  outcome: ProposeOutcome,
+): Promise<ProposeResultJson> {
   if (outcome.status === 'forbidden') {
     throw new AppError('forbidden', outcome.reason)
   }
-  const { action } = outcome
+  const { store } = deps
+  const action = (await store.actions.get(outcome.action.communityId, outcome.action.id)) ?? outcome.action
   const initiator =
     action.initiatorId === null ? undefined : await store.members.get(action.communityId, action.initiatorId)
   const proposal = outcome.status === 'executed' || outcome.status === 'ungoverned' ? undefined : outcome.proposal
-  return { status: outcome.status, action: presentAction(action, initiator), proposalId: proposal?.id ?? null }
+  return {
+    status: outcome.status,
+    action: presentAction(action, initiator),
+    proposalId: proposal?.id ?? null,
+    created: createdBy(deps.platforms, action),
+  }
 }
 
 /** `GET /action-types` and `POST /actions`: what can be proposed, and proposing it. */
@@ -119,7 +149,7 @@ export async function actionRoutes(app: FastifyInstance, deps: ServerDeps): Prom
       schema: {
         summary: 'Propose an action; the policy that governs it decides',
         description:
-          'Executed at once when the caller holds execute for the type; otherwise governed by a policy. 403 without propose permission; 400 when the params are not valid for the type.',
+          'Executed at once when the caller holds execute for the type; otherwise governed by a policy. The answer shows the action as it is when sent (executed, if it was carried out within the request) and, in `created`, the ids of what that made. 403 without propose permission; 400 when the params are not valid for the type.',
         tags: ['actions'],
         params: communityParams,
         body: z.object({ type: z.string().min(1), params: jsonObject.default({}) }),
@@ -141,7 +171,7 @@ export async function actionRoutes(app: FastifyInstance, deps: ServerDeps): Prom
         origin: 'policykit',
       })
       reply.code(201)
-      return proposeResult(store, outcome)
+      return proposeResult(deps, outcome)
     },
   )
 }

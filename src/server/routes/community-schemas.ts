@@ -168,6 +168,9 @@ export const proposeResultJson = z.object({
   status: z.enum(['executed', 'ungoverned', 'duplicate', ...proposalStatuses]),
   action: actionJson,
   proposalId: id.nullable(),
+  created: z
+    .record(z.string(), z.union([z.number(), z.string()]))
+    .describe('Ids of what carrying the action out made (documentId, roleId, policyId, versionId); {} until it ran'),
 }) satisfies z.ZodType<ProposeResultJson>
 
 const tallyJson = z.object({

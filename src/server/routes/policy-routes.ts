@@ -162,7 +162,7 @@ export async function policyRoutes(app: FastifyInstance, deps: ServerDeps): Prom
         document,
         activate: request.body.activate,
       })
-      return proposeResult(store, outcome)
+      return proposeResult(deps, outcome)
     },
   )
 

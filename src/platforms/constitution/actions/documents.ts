@@ -22,6 +22,7 @@ export function documentActions({ store }: ConstitutionDeps): Record<string, Act
   const addDocument = defineAction({
     description: 'Add a community document',
     params: z.strictObject({ name, text }),
+    creates: ['documentId'],
     async execute(ctx, params) {
       const document = await store.documents.create(ctx.communityId, { ...params, now: ctx.now() })
       return { documentId: document.id }

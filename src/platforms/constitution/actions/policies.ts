@@ -90,6 +90,7 @@ export function policyActions({ store, sandbox }: ConstitutionDeps): Record<stri
   const addPolicy = defineAction({
     description: 'Add a policy (platform, constitution or trigger) to the community',
     params: addPolicyParams,
+    creates: ['policyId', 'versionId'],
     async validate(ctx, doc) {
       checkActionTypes(doc.kind, doc.actionTypes, ctx.knownTypes)
       await checkPolicyCode(sandbox, doc.blocks)
@@ -108,6 +109,7 @@ export function policyActions({ store, sandbox }: ConstitutionDeps): Record<stri
   const changePolicy = defineAction({
     description: "Change a policy's name, description, action types, priority, variables or code (a new version)",
     params: changePolicyParams,
+    creates: ['versionId'],
     async validate(ctx, params) {
       const doc = changed(await existingPolicy(store, ctx.communityId, params.policyId), params)
       checkActionTypes(doc.kind, doc.actionTypes, ctx.knownTypes)

@@ -95,6 +95,7 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
       description: description.default(''),
       permissions: permissions.default([]),
     }),
+    creates: ['roleId'],
     async validate(ctx, params) {
       checkPermissions(params.permissions, ctx.knownTypes)
       await checkNameFree(store, ctx.communityId, params.name)
