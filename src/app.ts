@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.ts'
@@ -15,6 +15,7 @@ import { createServer } from './server/create-server.ts'
 import type { Sandbox } from './sandbox/sandbox.ts'
 import { systemClock, type Clock } from './scheduler/clock.ts'
 import { loadOrCreateSecretKey } from './store/crypto.ts'
+import { makePrivateDirectory } from './store/make-private.ts'
 import { migrate } from './store/migrate.ts'
 import { openStore } from './store/open-store.ts'
 import type { Store } from './store/store.ts'
@@ -33,7 +34,11 @@ export interface App {
 
 /** The server key: POLICYKIT_SECRET_KEY, else the key file under the data directory (made on first start). */
 function configuredSecretKey(config: Config): Buffer {
-  return config.secretKeyHex ? Buffer.from(config.secretKeyHex, 'hex') : loadOrCreateSecretKey(config.secretKeyPath)
+  if (config.secretKeyHex) {
+    return Buffer.from(config.secretKeyHex, 'hex')
+  }
+  makePrivateDirectory(config.dataDir)
+  return loadOrCreateSecretKey(config.secretKeyPath)
 }
 
 /** The dashboard's build (`npm run build:web`), next to this source tree. */
@@ -47,7 +52,7 @@ export async function openConfiguredStore(
   if (config.databaseUrl) {
     return openStore({ databaseUrl: config.databaseUrl, secretKey })
   }
-  mkdirSync(config.dataDir, { recursive: true })
+  makePrivateDirectory(config.dataDir)
   return openStore({ sqlitePath: config.sqlitePath, secretKey })
 }
 

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { makePrivateFile } from './make-private.ts'
 import type { JsonObject } from '../domain/json.ts'
 
 /**
@@ -74,12 +75,13 @@ export function decryptJson(key: Buffer, text: string): JsonObject {
 const hexKey = /^[0-9a-f]{64}$/i
 
 /**
- * Reads the server's secret key, creating it (random, hex, mode 0600) on first start. A
+ * Reads the server's secret key, creating it (random, hex, mode 0600, in a 0700 directory) on
+ * first start, and tightening an existing one to 0600. A
  * malformed file is refused rather than replaced: replacing it would make every stored
  * credential unreadable.
  */
 export function loadOrCreateSecretKey(path: string): Buffer {
-  mkdirSync(dirname(path), { recursive: true })
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
   try {
     writeFileSync(path, `${randomBytes(keyBytes).toString('hex')}\n`, {
       mode: 0o600,
@@ -91,6 +93,8 @@ export function loadOrCreateSecretKey(path: string): Buffer {
       throw e
     }
   }
+  // One written by an earlier version may be readable by others.
+  makePrivateFile(path)
   const text = readFileSync(path, 'utf8').trim()
   if (!hexKey.test(text)) {
     throw new Error(`secret key file ${path} is malformed: expected ${keyBytes * 2} hex characters`)

@@ -25,6 +25,14 @@ export interface Database {
   sessions: SessionsTable
   api_tokens: ApiTokensTable
   invites: InvitesTable
+  attempt_windows: AttemptWindowsTable
+}
+
+/** Attempts at `key` in the window ending at `ends_at` (sign-in limits, the set-up guard). */
+export interface AttemptWindowsTable {
+  key: string
+  attempts: number
+  ends_at: number
 }
 
 export interface CommunitiesTable {

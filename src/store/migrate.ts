@@ -8,6 +8,7 @@ import * as voteQuestion from './migrations/0004-vote-question.ts'
 import * as slackListening from './migrations/0005-slack-listening.ts'
 import * as executionClaims from './migrations/0006-execution-claims.ts'
 import * as inviteClaims from './migrations/0007-invite-claims.ts'
+import * as attemptWindows from './migrations/0009-attempt-windows.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -23,6 +24,7 @@ const migrations: Record<string, MigrationModule> = {
   '0005-slack-listening': slackListening,
   '0006-execution-claims': executionClaims,
   '0007-invite-claims': inviteClaims,
+  '0009-attempt-windows': attemptWindows,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

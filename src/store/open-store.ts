@@ -5,10 +5,12 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { createActionRepo } from './action-repo.ts'
 import { createApiTokenRepo } from './api-token-repo.ts'
+import { createAttemptRepo } from './attempt-repo.ts'
 import { createCommunityRepo } from './community-repo.ts'
 import type { Database } from './database.ts'
 import { createDocumentRepo } from './document-repo.ts'
 import { inTransaction } from './in-transaction.ts'
+import { makePrivateFile } from './make-private.ts'
 import { createIntegrationRepo } from './integration-repo.ts'
 import { createInviteRepo } from './invite-repo.ts'
 import { createJobRepo } from './job-repo.ts'
@@ -50,7 +52,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 function openSqlite(path: string): Kysely<Database> {
   if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true })
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+    // SQLite gives the -wal and -shm files the database file's mode, so it is made 0600 first.
+    makePrivateFile(path, { create: true })
+    makePrivateFile(`${path}-wal`)
+    makePrivateFile(`${path}-shm`)
   }
   const database = new SqliteDatabase(path)
   database.pragma('journal_mode = WAL')
@@ -119,6 +125,7 @@ function bindStore(db: Kysely<Database>, dialect: Dialect, secretKey: Buffer): S
     sessions: createSessionRepo(db),
     apiTokens: createApiTokenRepo(db),
     invites: createInviteRepo(db),
+    attempts: createAttemptRepo(db),
     async close() {
       if (db.isTransaction) {
         throw new Error('close the store, not a transaction')

@@ -38,6 +38,7 @@ export interface Store {
   readonly sessions: SessionRepo
   readonly apiTokens: ApiTokenRepo
   readonly invites: InviteRepo
+  readonly attempts: AttemptRepo
   close(): Promise<void>
 }
 
@@ -349,6 +350,20 @@ export interface SessionRepo {
   remove(sessionId: number): Promise<void>
   /** Deletes every session that expired before `now`; returns how many. */
   removeExpired(now: number): Promise<number>
+}
+
+/** System-wide counters of attempts in fixed windows, shared by every process (sign-in limits). */
+export interface AttemptRepo {
+  /**
+   * Counts one attempt at `key`, atomically: in the current window, or in a new one of
+   * `windowMs` when there is none or it ended. Returns the attempts so far in the window,
+   * this one included, and when the window ends.
+   */
+  count(key: string, windowMs: number, now: number): Promise<{ attempts: number; endsAt: number }>
+  /** Forgets the attempts at `key`. */
+  clear(key: string): Promise<void>
+  /** Deletes the windows that ended by `now`; returns how many. */
+  removeEnded(now: number): Promise<number>
 }
 
 export interface ApiTokenRepo {

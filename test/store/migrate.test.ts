@@ -46,6 +46,7 @@ describe('sqlite: open a file', () => {
         '0005-slack-listening',
         '0006-execution-claims',
         '0007-invite-claims',
+        '0009-attempt-windows',
       ])
       const journal = await sql<{
         journal_mode: string
