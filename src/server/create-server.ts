@@ -8,8 +8,8 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { AppError } from '../errors.ts'
 import { createAuthenticate } from './auth/authenticate.ts'
-import { createLoginLimiter } from './auth/login-limiter.ts'
 import { sessionCookie } from './auth/session.ts'
+import { createSignInLimits } from './auth/sign-in-limits.ts'
 import { createErrorHandler, errorJson, loggedPath } from './errors.ts'
 import { createFirstRun } from './first-run.ts'
 import { createMetrics } from './metrics.ts'
@@ -106,15 +106,15 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   })
 
   await app.register(async (ops) => healthRoutes(ops, deps, metrics))
-  const limiter = createLoginLimiter({ clock: deps.clock, maxFailures: 10, windowMs: 15 * 60_000 })
+  const limits = createSignInLimits(deps)
   // One for the set-up route and the platforms that found a community: one set-up at a time.
   const firstRun = createFirstRun(deps)
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-      await authRoutes(api, deps, limiter)
-      await setupRoutes(api, deps, firstRun)
-      await inviteRoutes(api, deps)
+      await authRoutes(api, deps, limits)
+      await setupRoutes(api, deps, firstRun, limits)
+      await inviteRoutes(api, deps, limits)
       await tokenRoutes(api, deps)
       await communityRoutes(api, deps)
       await platformLinkRoutes(api, deps)

@@ -74,6 +74,10 @@ export interface FirstRun {
   setUp(input: FirstCommunityInput): Promise<FirstCommunity>
 }
 
+/** The key the set-up under way is counted at; two minutes is far longer than one takes. */
+const setUpKey = 'set-up'
+const setUpWindowMs = 2 * 60_000
+
 const refused = () => new AppError('forbidden', 'wrong set-up token, or PolicyKit is already set up')
 
 /** The first free username among the candidates for `wish`; read in the transaction, which a failed insert would abort. */
@@ -90,8 +94,6 @@ async function freeUsername(store: Store, wish: string): Promise<string> {
 export function createFirstRun(deps: Pick<ServerDeps, 'store' | 'clock' | 'setupToken'>): FirstRun {
   const { store, clock, setupToken } = deps
   const tokenMatches = (token: string) => setupToken !== null && safeEqual(token, setupToken)
-  // Two set-up requests at once (a double click, or both flows) must not make two communities.
-  let running = false
 
   return {
     async needed(token) {
@@ -102,10 +104,13 @@ export function createFirstRun(deps: Pick<ServerDeps, 'store' | 'clock' | 'setup
       if (!tokenMatches(input.token)) {
         throw refused()
       }
-      if (running) {
+      // Two set-up requests at once (a double click, both flows, two processes) must not make two
+      // communities: the first to count an attempt holds the set-up until it ends (or, should
+      // its process die, until the window ends).
+      const { attempts } = await store.attempts.count(setUpKey, setUpWindowMs, clock.now())
+      if (attempts > 1) {
         throw new AppError('conflict', 'set-up is already under way')
       }
-      running = true
       try {
         const kit = withAdminRole(input.kit)
         const platformOnly = input.user === 'platform-only'
@@ -137,7 +142,7 @@ export function createFirstRun(deps: Pick<ServerDeps, 'store' | 'clock' | 'setup
           return { community, creator, user }
         })
       } finally {
-        running = false
+        await store.attempts.clear(setUpKey)
       }
     },
   }

@@ -2,24 +2,21 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../../errors.ts'
-import type { LoginLimiter } from '../auth/login-limiter.ts'
 import { burnPasswordCheck, verifyPassword } from '../auth/password.ts'
+import type { SignInLimits } from '../auth/sign-in-limits.ts'
 import { endSession, presentSession, startSession } from '../auth/session.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { noContent, sessionJson } from './account-schemas.ts'
 
-/** Per address, on the routes that check a password or create an account. */
-export const signInRateLimit = { max: 10, timeWindow: 60_000 }
-
 /** Sign in, who is signed in, sign out. */
-export async function authRoutes(app: FastifyInstance, deps: ServerDeps, limiter: LoginLimiter): Promise<void> {
+export async function authRoutes(app: FastifyInstance, deps: ServerDeps, limits: SignInLimits): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
   const { store } = deps
 
   routes.post(
     '/session',
     {
-      config: { signIn: true, rateLimit: signInRateLimit },
+      config: { signIn: true },
       schema: {
         summary: 'Sign in with a username and password; sets the session cookie',
         tags: ['auth'],
@@ -33,16 +30,16 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, limiter
     },
     async (request, reply) => {
       const { username, password } = request.body
-      limiter.check(username)
+      // Counted before the password is checked, so concurrent guesses cannot slip past the limit.
+      await limits.attempt({ address: request.ip, username })
       const found = await store.users.findForSignIn(username)
       if (!found) {
         await burnPasswordCheck(password)
       }
       if (!found || !(await verifyPassword(password, found.passwordHash))) {
-        limiter.failed(username)
         throw new AppError('unauthenticated', 'wrong username or password')
       }
-      limiter.succeeded(username)
+      await limits.succeeded(username)
       return startSession(deps, request, reply, found.user)
     },
   )

@@ -7,6 +7,7 @@ import { createInviteLink, hasDashboardAccount } from '../../invite-link.ts'
 import { hashPassword, passwordSchema } from '../auth/password.ts'
 import { hashToken } from '../../secret-token.ts'
 import { presentSession, startSession } from '../auth/session.ts'
+import type { SignInLimits } from '../auth/sign-in-limits.ts'
 import { requirePermission } from '../community-access.ts'
 import type { InviteJson } from '../presenters.ts'
 import type { ServerDeps } from '../server-deps.ts'
@@ -18,7 +19,6 @@ import {
   sessionJson,
   usernameSchema,
 } from './account-schemas.ts'
-import { signInRateLimit } from './auth-routes.ts'
 
 const tokenParams = z.object({ token: z.string().min(1).max(200) })
 
@@ -52,7 +52,7 @@ function presentInvite(
  * Invites: a member holding `manage_members` makes a single-use link valid for 7 days; whoever
  * opens it makes an account (or, signed in already, joins with theirs) and becomes a member.
  */
-export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limits: SignInLimits): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
   const { store, clock } = deps
   const gone = () => new AppError('not_found', 'invite not found or already used')
@@ -141,7 +141,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Prom
   routes.post(
     '/invites/:token/accept',
     {
-      config: { signIn: true, rateLimit: signInRateLimit },
+      config: { signIn: true },
       schema: {
         summary: 'Accept an invite: with a username and password, a new account; with {} when signed in, yours',
         tags: ['invites'],
@@ -159,6 +159,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps): Prom
     async (request, reply) => {
       const { username, password, displayName } = request.body ?? {}
       const { caller } = request
+      await limits.attempt({ address: request.ip })
       const invite = await store.invites.findByHash(hashToken(request.params.token))
       const now = clock.now()
       if (!invite || invite.usedAt !== null || invite.expiresAt <= now) {

@@ -4,17 +4,22 @@ import { z } from 'zod'
 import { listKits } from '../../kits/list-kits.ts'
 import { passwordSchema } from '../auth/password.ts'
 import { startSession } from '../auth/session.ts'
+import type { SignInLimits } from '../auth/sign-in-limits.ts'
 import type { FirstRun } from '../first-run.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { displayNameSchema, sessionJson, setupStatusJson, usernameSchema } from './account-schemas.ts'
-import { signInRateLimit } from './auth-routes.ts'
 
 /**
  * First run: while no community exists, the one-time token `npm start` prints lets one person
  * create the first community (from a starter kit) and their own account, and signs them in.
  * Configured platforms may found it instead (`platforms` in the status: Set up with Slack).
  */
-export async function setupRoutes(app: FastifyInstance, deps: ServerDeps, firstRun: FirstRun): Promise<void> {
+export async function setupRoutes(
+  app: FastifyInstance,
+  deps: ServerDeps,
+  firstRun: FirstRun,
+  limits: SignInLimits,
+): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
   const { store } = deps
   const platforms = (deps.platformLinks ?? []).flatMap((link) =>
@@ -43,7 +48,7 @@ export async function setupRoutes(app: FastifyInstance, deps: ServerDeps, firstR
   routes.post(
     '/setup',
     {
-      config: { signIn: true, rateLimit: signInRateLimit },
+      config: { signIn: true },
       schema: {
         summary: 'Create the first community and its first admin with the set-up token; signs them in',
         tags: ['setup'],
@@ -60,6 +65,7 @@ export async function setupRoutes(app: FastifyInstance, deps: ServerDeps, firstR
     },
     async (request, reply) => {
       const { body } = request
+      await limits.attempt({ address: request.ip })
       const { user } = await firstRun.setUp({
         token: body.token,
         communityName: body.communityName,
