@@ -13,11 +13,13 @@ import { createSignInLimits } from './auth/sign-in-limits.ts'
 import { createErrorHandler, errorJson, loggedPath } from './errors.ts'
 import { createFirstRun } from './first-run.ts'
 import { createMetrics } from './metrics.ts'
+import { noStoreHook } from './no-store.ts'
 import { createPlatformHost } from './platform-host.ts'
 import { authRoutes } from './routes/auth-routes.ts'
 import { communityRoutes } from './routes/community-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { inviteRoutes } from './routes/invite-routes.ts'
+import { passwordRoutes } from './routes/password-routes.ts'
 import { platformLinkRoutes } from './routes/platform-link-routes.ts'
 import { setupRoutes } from './routes/setup-routes.ts'
 import { tokenRoutes } from './routes/token-routes.ts'
@@ -93,6 +95,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const metrics = createMetrics(app, deps.store)
   app.addHook('onRequest', createAuthenticate(deps))
+  app.addHook('onSend', noStoreHook)
   app.addHook('onResponse', async (request, reply) => {
     deps.logger.debug(
       {
@@ -113,6 +116,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
       await authRoutes(api, deps, limits)
+      await passwordRoutes(api, deps, limits)
       await setupRoutes(api, deps, firstRun, limits)
       await inviteRoutes(api, deps, limits)
       await tokenRoutes(api, deps)

@@ -4,9 +4,15 @@ import type { Logger } from '../engine/logger.ts'
 import { isAppError, statusByCode } from '../errors.ts'
 import type { ErrorJson } from './presenters.ts'
 
-/** A request's path for logs, without the query string: it carries one-time secrets (set-up tokens, OAuth codes and states). */
+/** The token of an invite or claim link, in the dashboard's page (`/invite/<token>`) and the API's (`/api/invites/<token>…`). */
+const inviteToken = /^(\/invite\/|\/api\/invites\/)[^/]+/
+
+/**
+ * A request's path for logs, without its secrets: not the query string (set-up tokens, OAuth
+ * codes and states travel there) and not an invite or claim link's token (`:token` instead).
+ */
 export function loggedPath(request: FastifyRequest): string {
-  return request.url.split('?')[0] ?? ''
+  return (request.url.split('?')[0] ?? '').replace(inviteToken, '$1:token')
 }
 
 type Issue = NonNullable<ErrorJson['error']['issues']>[number]

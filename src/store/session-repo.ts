@@ -57,6 +57,15 @@ export function createSessionRepo(db: Kysely<Database>): SessionRepo {
       await db.deleteFrom('sessions').where('id', '=', sessionId).execute()
     },
 
+    async removeOthers(userId, keepSessionId) {
+      const result = await db
+        .deleteFrom('sessions')
+        .where('user_id', '=', userId)
+        .where('id', '!=', keepSessionId)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
+
     async removeExpired(now) {
       const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst()
       return Number(result.numDeletedRows)

@@ -333,6 +333,7 @@ export interface UserRepo {
   get(userId: number): Promise<User | undefined>
   /** With the stored password hash, for signing in only. */
   findForSignIn(username: string): Promise<{ user: User; passwordHash: string } | undefined>
+  setPasswordHash(userId: number, passwordHash: string): Promise<void>
   /** Every community where the user is a member (through a `local` account), by community id. */
   memberships(userId: number): Promise<{ communityId: number; communityName: string; memberId: number }[]>
 }
@@ -348,6 +349,8 @@ export interface SessionRepo {
   /** The unexpired session with this token hash, and its user. */
   find(tokenHash: string, now: number): Promise<{ session: Session; user: User } | undefined>
   remove(sessionId: number): Promise<void>
+  /** Ends every session of the user but `keepSessionId`; returns how many. */
+  removeOthers(userId: number, keepSessionId: number): Promise<number>
   /** Deletes every session that expired before `now`; returns how many. */
   removeExpired(now: number): Promise<number>
 }

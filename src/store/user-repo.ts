@@ -42,6 +42,10 @@ export function createUserRepo(db: Kysely<Database>): UserRepo {
       return row && { user: toUser(row), passwordHash: row.password_hash }
     },
 
+    async setPasswordHash(userId, passwordHash) {
+      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute()
+    },
+
     async memberships(userId) {
       const rows = await db
         .selectFrom('accounts')

@@ -217,14 +217,24 @@ describe('the dashboard in Chromium', { skip: skip ?? false }, () => {
     await saveScreenshot(bob, 'policies')
   })
 
-  it('shows no settings to a member who is not an admin', async () => {
+  it('shows a member who is not an admin only their own settings, and lets them change their password', async () => {
     const carol = page('carol')
     await carol.goto(communityPath)
     const nav = carol.getByRole('navigation', { name: 'Community' })
-    await nav.getByRole('link', { name: 'Overview', exact: true }).waitFor()
-    assert.equal(await nav.getByRole('link', { name: 'Settings', exact: true }).count(), 0)
-    await carol.goto(`${communityPath}/settings`)
-    await carol.getByText('You do not have access to settings').waitFor()
+    await nav.getByRole('link', { name: 'Settings', exact: true }).click()
+    await carol.getByRole('heading', { name: 'Password' }).waitFor()
     assert.equal(await carol.getByRole('button', { name: 'Create invite link' }).count(), 0)
+
+    await carol.getByLabel('Current password').fill(password)
+    await carol.getByLabel('New password').fill('password1')
+    await carol.getByRole('button', { name: 'Change password' }).click()
+    await carol
+      .getByRole('alert')
+      .getByText(/most common passwords/)
+      .waitFor()
+    await carol.getByLabel('New password').fill('tulip marble orbit')
+    await carol.getByRole('button', { name: 'Change password' }).click()
+    await carol.getByText('Your password was changed.').waitFor()
+    await saveScreenshot(carol, 'settings-password')
   })
 })

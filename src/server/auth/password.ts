@@ -1,16 +1,10 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
-import { z } from 'zod'
 
 /** scrypt's cost: N=2^15, r=8 takes 32 MiB and tens of milliseconds per hash. */
 const params = { N: 2 ** 15, r: 8, p: 1 }
 const maxmem = 64 * 1024 * 1024
 const saltBytes = 16
 const hashBytes = 32
-
-export const passwordSchema = z
-  .string()
-  .min(8, 'must be at least 8 characters')
-  .max(200, 'must be at most 200 characters')
 
 function derive(password: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -16,7 +16,7 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, limits:
   routes.post(
     '/session',
     {
-      config: { signIn: true },
+      config: { signIn: true, noStore: true },
       schema: {
         summary: 'Sign in with a username and password; sets the session cookie',
         tags: ['auth'],
@@ -47,6 +47,7 @@ export async function authRoutes(app: FastifyInstance, deps: ServerDeps, limits:
   routes.get(
     '/session',
     {
+      config: { noStore: true },
       schema: {
         summary: 'Who is signed in, their communities, and the CSRF token for state-changing requests',
         tags: ['auth'],

@@ -4,7 +4,8 @@ import { z } from 'zod'
 import { localPlatform, type Invite, type User } from '../../domain/user.ts'
 import { AppError } from '../../errors.ts'
 import { createInviteLink, hasDashboardAccount } from '../../invite-link.ts'
-import { hashPassword, passwordSchema } from '../auth/password.ts'
+import { hashPassword } from '../auth/password.ts'
+import { passwordSchema, refusePasswordAsUsername } from '../auth/password-rules.ts'
 import { hashToken } from '../../secret-token.ts'
 import { presentSession, startSession } from '../auth/session.ts'
 import type { SignInLimits } from '../auth/sign-in-limits.ts'
@@ -82,6 +83,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
   routes.post(
     '/communities/:communityId/invites',
     {
+      config: { noStore: true },
       schema: {
         summary:
           'Make a single-use invite link, valid for 7 days (needs manage_members); with `member`, a link for that existing member to claim a dashboard account',
@@ -141,7 +143,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
   routes.post(
     '/invites/:token/accept',
     {
-      config: { signIn: true },
+      config: { signIn: true, noStore: true },
       schema: {
         summary: 'Accept an invite: with a username and password, a new account; with {} when signed in, yours',
         tags: ['invites'],
@@ -152,6 +154,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
             password: passwordSchema.optional(),
             displayName: displayNameSchema.optional(),
           })
+          .superRefine(refusePasswordAsUsername)
           .optional(),
         response: { 200: sessionJson },
       },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { listKits } from '../../kits/list-kits.ts'
-import { passwordSchema } from '../auth/password.ts'
+import { passwordSchema, refusePasswordAsUsername } from '../auth/password-rules.ts'
 import { startSession } from '../auth/session.ts'
 import type { SignInLimits } from '../auth/sign-in-limits.ts'
 import type { FirstRun } from '../first-run.ts'
@@ -48,18 +48,20 @@ export async function setupRoutes(
   routes.post(
     '/setup',
     {
-      config: { signIn: true },
+      config: { signIn: true, noStore: true },
       schema: {
         summary: 'Create the first community and its first admin with the set-up token; signs them in',
         tags: ['setup'],
-        body: z.object({
-          token: z.string().max(200),
-          communityName: z.string().trim().min(1).max(100),
-          kit: z.string().max(100),
-          username: usernameSchema,
-          displayName: displayNameSchema.optional(),
-          password: passwordSchema,
-        }),
+        body: z
+          .object({
+            token: z.string().max(200),
+            communityName: z.string().trim().min(1).max(100),
+            kit: z.string().max(100),
+            username: usernameSchema,
+            displayName: displayNameSchema.optional(),
+            password: passwordSchema,
+          })
+          .superRefine(refusePasswordAsUsername),
         response: { 200: sessionJson },
       },
     },

@@ -65,6 +65,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: ServerDeps): Promi
   routes.post(
     '/communities/:communityId/tokens',
     {
+      config: { noStore: true },
       schema: {
         summary: 'Make an API token acting as the caller in this community; its secret is shown once',
         tags: ['tokens'],

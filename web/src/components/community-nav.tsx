@@ -34,7 +34,7 @@ function sectionOf(route: CommunityRoute): Section | null {
 /** The header of a community's pages: its name, the sections, who is signed in. */
 export function CommunityNav({ route }: { route: CommunityRoute }) {
   const { session } = useApp()
-  const { community, base, can } = useCommunity()
+  const { community, base } = useCommunity()
   const current = sectionOf(route)
   const sections: { section: Section; label: string; href: string }[] = [
     { section: 'overview', label: 'Overview', href: base },
@@ -43,10 +43,8 @@ export function CommunityNav({ route }: { route: CommunityRoute }) {
     { section: 'policies', label: 'Policies', href: `${base}/policies` },
     { section: 'members', label: 'Members', href: `${base}/members` },
     { section: 'documents', label: 'Documents', href: `${base}/documents` },
+    { section: 'settings', label: 'Settings', href: `${base}/settings` },
   ]
-  if (can('manage_integrations') || can('manage_members')) {
-    sections.push({ section: 'settings', label: 'Settings', href: `${base}/settings` })
-  }
   const others = session?.memberships.filter((m) => m.communityId !== community.id) ?? []
 
   return (

@@ -9,29 +9,93 @@ import { formatTime } from '../format-time.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 
-/** `/c/:cid/settings`: integrations, invites and API tokens, for members who manage the community. */
+/**
+ * `/c/:cid/settings`: for every member their password and API tokens; integrations and invites
+ * for members who manage the community.
+ */
 export function SettingsPage() {
   usePageTitle('Settings')
   const { can } = useCommunity()
-  const integrations = can('manage_integrations')
-  const members = can('manage_members')
-  if (!integrations && !members) {
-    return (
-      <>
-        <h1>Settings</h1>
-        <p role="alert" className="alert alert-error">
-          You do not have access to settings
-        </p>
-      </>
-    )
-  }
   return (
     <>
       <h1>Settings</h1>
-      {integrations && <IntegrationsSection />}
-      {members && <Invites />}
+      {can('manage_integrations') && <IntegrationsSection />}
+      {can('manage_members') && <Invites />}
       <ApiTokens />
+      <ChangePassword />
     </>
+  )
+}
+
+/** Changing one's own password; the server ends one's other sessions. */
+function ChangePassword() {
+  const { api } = useApp()
+  const [current, setCurrent] = useState('')
+  const [next, setNext] = useState('')
+  const [error, setError] = useState('')
+  const [done, setDone] = useState(false)
+  const [busy, setBusy] = useState(false)
+
+  async function change(event: FormEvent) {
+    event.preventDefault()
+    setBusy(true)
+    setError('')
+    setDone(false)
+    try {
+      await api.put('/api/session/password', { currentPassword: current, newPassword: next })
+      setCurrent('')
+      setNext('')
+      setDone(true)
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section aria-labelledby="password-heading">
+      <h2 id="password-heading">Password</h2>
+      <p className="hint">
+        At least 8 characters; not a common password or your username. A few unrelated words make a good one. Your other
+        sessions are signed out.
+      </p>
+      <form className="form" onSubmit={(e) => void change(e)}>
+        <div className="field">
+          <label htmlFor="current-password">Current password</label>
+          <input
+            id="current-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="new-password">New password</label>
+          <input
+            id="new-password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            maxLength={200}
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
+        </div>
+        <button type="submit" disabled={busy}>
+          Change password
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="alert alert-error">
+          {error}
+        </p>
+      )}
+      <div aria-live="polite">{done && <p className="alert alert-success">Your password was changed.</p>}</div>
+    </section>
   )
 }
 
