@@ -15,6 +15,7 @@ import { createFirstRun } from './first-run.ts'
 import { createMetrics } from './metrics.ts'
 import { noStoreHook } from './no-store.ts'
 import { createPlatformHost } from './platform-host.ts'
+import { mountWebhooks } from './platform-webhooks.ts'
 import { authRoutes } from './routes/auth-routes.ts'
 import { communityRoutes } from './routes/community-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
@@ -129,12 +130,13 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Each platform's webhooks, OAuth and sign-in, in a context of its own (its body parsers stay there).
   const host = createPlatformHost(deps, firstRun)
   for (const platform of deps.platforms) {
-    const { http } = platform
-    if (http === undefined || http.length === 0) {
+    const { http = [], webhooks = [] } = platform
+    if (http.length === 0 && webhooks.length === 0) {
       continue
     }
     await app.register(
       async (scope) => {
+        await mountWebhooks(scope, platform, host)
         for (const routes of http) {
           await routes(scope, host)
         }

@@ -9,6 +9,7 @@ import * as slackListening from './migrations/0005-slack-listening.ts'
 import * as executionClaims from './migrations/0006-execution-claims.ts'
 import * as inviteClaims from './migrations/0007-invite-claims.ts'
 import * as attemptWindows from './migrations/0009-attempt-windows.ts'
+import * as platformDeliveries from './migrations/0010-platform-deliveries.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -25,6 +26,7 @@ const migrations: Record<string, MigrationModule> = {
   '0006-execution-claims': executionClaims,
   '0007-invite-claims': inviteClaims,
   '0009-attempt-windows': attemptWindows,
+  '0010-platform-deliveries': platformDeliveries,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

@@ -47,6 +47,7 @@ describe('sqlite: open a file', () => {
         '0006-execution-claims',
         '0007-invite-claims',
         '0009-attempt-windows',
+        '0010-platform-deliveries',
       ])
       const journal = await sql<{
         journal_mode: string

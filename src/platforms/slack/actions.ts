@@ -69,14 +69,12 @@ async function authorAttribution(
   if (initiatorId === null) {
     return {}
   }
-  const { store } = deps
-  const member = await store.members.get(ctx.communityId, initiatorId)
+  const { members } = deps.ports
+  const member = await members.get(ctx.communityId, initiatorId)
   if (!member) {
     return {}
   }
-  const account = (await store.members.accounts(ctx.communityId, member.id)).find(
-    (a) => a.platform === slackPlatformName,
-  )
+  const account = (await members.accounts(ctx.communityId, member.id)).find((a) => a.platform === slackPlatformName)
   if (!account) {
     return { username: member.displayName }
   }
@@ -117,7 +115,7 @@ export function slackOperations(deps: SlackDeps): SlackOperations {
         throw new AppError('platform_rejected', `conversations.info: Slack gave no name for ${channel}`)
       }
       if (previousName !== name) {
-        await withEcho(deps.store, ctx, [echoKey.rename(channel, name), echoKey.renamed(channel, name)], () =>
+        await withEcho(deps.ports.echoes, ctx, [echoKey.rename(channel, name), echoKey.renamed(channel, name)], () =>
           callSlack('conversations.rename', () => admin.conversations.rename({ channel, name })),
         )
       }
@@ -126,7 +124,7 @@ export function slackOperations(deps: SlackDeps): SlackOperations {
 
     async inviteToConversation(ctx, { channel, user }) {
       const { bot } = clients(ctx)
-      await withEcho(deps.store, ctx, echoKey.join(channel, user), () =>
+      await withEcho(deps.ports.echoes, ctx, echoKey.join(channel, user), () =>
         callSlackUnless('conversations.invite', ['already_in_channel'], () =>
           bot.conversations.invite({ channel, users: user }),
         ),
@@ -135,7 +133,7 @@ export function slackOperations(deps: SlackDeps): SlackOperations {
 
     async removeFromConversation(ctx, { channel, user }) {
       const { admin } = clients(ctx)
-      await withEcho(deps.store, ctx, echoKey.leave(channel, user), () =>
+      await withEcho(deps.ports.echoes, ctx, echoKey.leave(channel, user), () =>
         callSlackUnless('conversations.kick', ['not_in_channel'], () => admin.conversations.kick({ channel, user })),
       )
     },
@@ -153,6 +151,7 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
       're-posted as its text followed by links to the files (a bot cannot share another person’s files), and ' +
       'undoing it deletes the message but not the files.',
     params: postMessageParams,
+    result: postedResult,
     async execute(ctx, { channel, text, threadTs, broadcast, files }, action) {
       const { bot } = clients(ctx)
       // A bot cannot post as someone else: it posts under the author's name and picture
@@ -171,7 +170,7 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
     async revert(ctx, _params, result) {
       const posted = parseResult('slack.postMessage', postedResult, result)
       // Only an admin's token may delete other people's messages.
-      await withEcho(deps.store, ctx, echoKey.delete(posted.channel, posted.ts), () =>
+      await withEcho(deps.ports.echoes, ctx, echoKey.delete(posted.channel, posted.ts), () =>
         callSlackUnless('chat.delete', ['message_not_found'], () => clients(ctx).admin.chat.delete(posted)),
       )
     },
@@ -180,6 +179,7 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
   const renameConversation = defineAction({
     description: 'Rename a Slack channel',
     params: renameParams,
+    result: renamedResult,
     async execute(ctx, { channel, name }) {
       const { previousName } = await ops.renameConversation(ctx, { channel, name })
       return { previousName }
@@ -192,7 +192,7 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
         throw new AppError('platform_rejected', 'slack.renameConversation: cannot revert, the previous name is unknown')
       }
       await withEcho(
-        deps.store,
+        deps.ports.echoes,
         ctx,
         [echoKey.rename(params.channel, name), echoKey.renamed(params.channel, name)],
         () =>
@@ -206,6 +206,7 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
   const joinConversation = defineAction({
     description: 'Add a member to a Slack channel',
     params: memberParams,
+    result: memberParams,
     async execute(ctx, params) {
       await ops.inviteToConversation(ctx, params)
       return { channel: params.channel, user: params.user }
@@ -218,14 +219,15 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
   const pinMessage = defineAction({
     description: 'Pin a message in a Slack conversation',
     params: pinParams,
+    result: pinParams,
     async execute(ctx, { channel, ts }) {
-      await withEcho(deps.store, ctx, echoKey.pin(channel, ts), () =>
+      await withEcho(deps.ports.echoes, ctx, echoKey.pin(channel, ts), () =>
         callSlackUnless('pins.add', ['already_pinned'], () => clients(ctx).bot.pins.add({ channel, timestamp: ts })),
       )
       return { channel, ts }
     },
     async revert(ctx, { channel, ts }) {
-      await withEcho(deps.store, ctx, echoKey.unpin(channel, ts), () =>
+      await withEcho(deps.ports.echoes, ctx, echoKey.unpin(channel, ts), () =>
         callSlackUnless('pins.remove', ['not_pinned', 'no_pin'], () =>
           clients(ctx).bot.pins.remove({ channel, timestamp: ts }),
         ),
@@ -236,6 +238,7 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
   const kickConversation = defineAction({
     description: 'Remove a member from a Slack channel',
     params: memberParams,
+    result: memberParams,
     async execute(ctx, params) {
       await ops.removeFromConversation(ctx, params)
       return { channel: params.channel, user: params.user }
@@ -248,6 +251,7 @@ export function slackActions(deps: SlackDeps): Record<string, ActionDef> {
   const scheduleMessage = defineAction({
     description: 'Schedule a message in a Slack conversation',
     params: scheduleParams,
+    result: scheduledResult,
     async validate(ctx, { postAt }) {
       if (postAt * 1000 <= ctx.now()) {
         throw new AppError('invalid_input', 'postAt must be in the future (Unix time in seconds)')

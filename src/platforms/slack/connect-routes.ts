@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { AppError, isAppError, statusByCode } from '../../errors.ts'
+import { oauthCallbackQuery, parseLinkQuery } from '../kit/oauth.ts'
 import type { PlatformHttp } from '../platform-http.ts'
 import { completeInstall, installUrl, slackLinks, type InstallResult } from './install.ts'
 import { completeSetupInstall, isSetupState, setupBackLink, setupInstallUrl } from './setup-install.ts'
@@ -10,27 +11,12 @@ import type { SlackDeps } from './slack-deps.ts'
 /** These routes are followed by browsers; each answers from one address at a human pace. */
 const rateLimit = { max: 30, timeWindow: 60_000 }
 
-const callbackQuery = z.object({
-  code: z.string().max(1000).optional(),
-  state: z.string().max(2000).optional(),
-  error: z.string().max(200).optional(),
-})
-
 /** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
 const installQuery = z.object({
   community: z.coerce.number().int().positive().optional(),
   setup: z.string().max(200).optional(),
   kit: z.string().max(100).optional(),
 })
-
-function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
-  const parsed = schema.safeParse(query)
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-    throw new AppError('invalid_input', `This link is not valid (${issues}).`)
-  }
-  return parsed.data
-}
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
@@ -74,7 +60,8 @@ function settingsUrl(result: InstallResult): string {
  * `GET /oauth/callback` (both installs), `GET /signin`, `GET /signin/callback`. They are top-level browser navigations, so they authenticate
  * themselves (the session, a signed state) and answer errors with a page when a browser asks.
  */
-export function slackConnectRoutes({ options }: Pick<SlackDeps, 'options'>): PlatformHttp {
+export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
+  const { options } = deps
   return async (app, host) => {
     await app.register(async (routes) => {
       routes.setErrorHandler(async (error, request, reply) => {
@@ -99,7 +86,7 @@ export function slackConnectRoutes({ options }: Pick<SlackDeps, 'options'>): Pla
       })
 
       routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
-        const { community, setup, kit } = parseQuery(installQuery, request.query)
+        const { community, setup, kit } = parseLinkQuery(installQuery, request.query)
         if (setup !== undefined) {
           const url = await setupInstallUrl(host, options, reply, { token: setup, kit })
           return reply.header('cache-control', 'no-store').redirect(url)
@@ -107,16 +94,16 @@ export function slackConnectRoutes({ options }: Pick<SlackDeps, 'options'>): Pla
         if (community === undefined) {
           throw new AppError('invalid_input', 'This link is not valid (community: required).')
         }
-        return reply.redirect(await installUrl(host, options, request, community))
+        return reply.redirect(await installUrl(host, deps, request, community))
       })
 
       routes.get('/oauth/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
-        const callback = parseQuery(callbackQuery, request.query)
+        const callback = parseLinkQuery(oauthCallbackQuery, request.query)
         if (isSetupState(callback.state)) {
-          const { communityId } = await completeSetupInstall(host, options, request, reply, callback)
+          const { communityId } = await completeSetupInstall(host, deps, request, reply, callback)
           return reply.redirect(`/c/${communityId}?connected=slack`)
         }
-        const result = await completeInstall(host, options, request, callback)
+        const result = await completeInstall(host, deps, request, callback)
         return reply.redirect(settingsUrl(result))
       })
 
@@ -127,10 +114,10 @@ export function slackConnectRoutes({ options }: Pick<SlackDeps, 'options'>): Pla
       routes.get('/signin/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
         const { communityId } = await completeSignIn(
           host,
-          options,
+          deps,
           request,
           reply,
-          parseQuery(callbackQuery, request.query),
+          parseLinkQuery(oauthCallbackQuery, request.query),
         )
         return reply.redirect(`/c/${communityId}`)
       })

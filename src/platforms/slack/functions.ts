@@ -5,7 +5,7 @@ import type { PolicyCallContext, PolicyFunction } from '../platform.ts'
 import { conversationName, slackOperations } from './actions.ts'
 import { callSlack } from './client.ts'
 import { initiateVote } from './initiate-vote.ts'
-import { ensureSlackMember, isWorkspacePerson, slackPlatformName } from './members.ts'
+import { ensureSlackMember, isWorkspacePerson } from './members.ts'
 import { allPages, openConversation, parseArgs, targetChannel } from './policy-call.ts'
 import { policyUser, resolvePeople, slackIdsOf, type PolicyUser } from './policy-users.ts'
 import { slackClients } from './slack-clients.ts'
@@ -48,11 +48,11 @@ function memberJson(member: { id: number; username: string; displayName: string 
  * mapped to their linked Slack accounts. The channel defaults to the governed action's.
  */
 export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> {
-  const { store, options } = deps
+  const { ports, options } = deps
   const ops = slackOperations(deps)
 
   async function oneSlackUser(ctx: PolicyCallContext, user: PolicyUser, purpose: string): Promise<string> {
-    const [slackId] = slackIdsOf(await resolvePeople(store, ctx.communityId, [user]), purpose)
+    const [slackId] = slackIdsOf(await resolvePeople(ports.members, ctx.communityId, [user]), purpose)
     if (slackId === undefined) {
       throw new Error('resolvePeople returned nobody for one user')
     }
@@ -69,7 +69,7 @@ export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> 
       const args = parseArgs('postMessage', postMessageArgs, messageArg(arg))
       const { bot } = slackClients(ctx, options)
       const thread = args.threadTs ? { thread_ts: args.threadTs } : {}
-      const people = await resolvePeople(store, ctx.communityId, args.users ?? [])
+      const people = await resolvePeople(ports.members, ctx.communityId, args.users ?? [])
       if (args.postType !== 'channel' && people.length === 0) {
         throw new AppError('invalid_input', `slack.postMessage: postType '${args.postType}' needs users`)
       }
@@ -120,7 +120,7 @@ export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> 
         return { items: page.members ?? [], nextCursor: page.response_metadata?.next_cursor }
       })
       const people = slackIds.filter((slackId) => slackId !== credentials.botUserId)
-      const knownMembers = await store.members.findByAccounts(ctx.communityId, slackPlatformName, people)
+      const knownMembers = await ports.members.findByAccounts(ctx.communityId, people)
       const members: JsonObject[] = []
       for (const slackId of people) {
         const known = knownMembers.get(slackId)
@@ -134,12 +134,11 @@ export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> 
           continue
         }
         const displayName = user.profile?.display_name || user.real_name || user.name
-        const member = await ensureSlackMember(
-          store,
-          ctx.communityId,
-          { id: slackId, name: user.name, displayName },
-          ctx.now(),
-        )
+        const member = await ensureSlackMember(ports.members, ctx.communityId, {
+          id: slackId,
+          name: user.name,
+          displayName,
+        })
         members.push(memberJson(member, slackId))
       }
       return members

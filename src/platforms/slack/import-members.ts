@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api'
 import { z } from 'zod'
-import type { Store } from '../../store/store.ts'
+import type { MembersPort } from '../platform-ports.ts'
 import { callSlack } from './client.ts'
 import { ensureSlackMember, isWorkspacePerson } from './members.ts'
 
@@ -25,12 +25,7 @@ const usersPage = z.object({
  * bots, apps, Slackbot and deactivated accounts are skipped; people already known are kept as
  * they are. Returns how many people the workspace has.
  */
-export async function importSlackMembers(
-  store: Store,
-  communityId: number,
-  bot: WebClient,
-  now: number,
-): Promise<number> {
+export async function importSlackMembers(members: MembersPort, communityId: number, bot: WebClient): Promise<number> {
   let count = 0
   const pages = bot.paginate('users.list', { limit: 200 })[Symbol.asyncIterator]()
   for (;;) {
@@ -43,7 +38,7 @@ export async function importSlackMembers(
         continue
       }
       const displayName = user.real_name || user.profile?.display_name || user.name
-      await ensureSlackMember(store, communityId, { id: user.id, name: user.name, displayName }, now)
+      await ensureSlackMember(members, communityId, { id: user.id, name: user.name, displayName })
       count += 1
     }
   }

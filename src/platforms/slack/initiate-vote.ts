@@ -6,7 +6,8 @@ import { openConversation, parseArgs, targetChannel } from './policy-call.ts'
 import { policyUser, resolvePeople, slackIdsOf } from './policy-users.ts'
 import { slackClients } from './slack-clients.ts'
 import type { SlackDeps } from './slack-deps.ts'
-import { maxVoteOptions, voteBlocks, votePostId, voteTally } from './vote-message.ts'
+import { proposalTally } from '../kit/vote-tally.ts'
+import { maxVoteOptions, voteBlocks, votePostId } from './vote-message.ts'
 
 const initiateVoteArgs = z.strictObject({
   text: z.string().max(3000).optional(),
@@ -37,7 +38,8 @@ export function initiateVote(deps: SlackDeps): PolicyFunction {
   return async (ctx, arg) => {
     const args = parseArgs('initiateVote', initiateVoteArgs, arg)
     const { bot } = slackClients(ctx, deps.options)
-    const people = args.users === undefined ? null : await resolvePeople(deps.store, ctx.communityId, args.users)
+    const people =
+      args.users === undefined ? null : await resolvePeople(deps.ports.members, ctx.communityId, args.users)
     const text = args.text?.trim() || defaultText(ctx)
     const options = args.options ?? null
 
@@ -55,8 +57,7 @@ export function initiateVote(deps: SlackDeps): PolicyFunction {
       channel = await openConversation(bot, ids)
     }
 
-    const proposal = { ...ctx.proposal, voteOptions: options }
-    const tally = await voteTally(deps.store, ctx.communityId, proposal)
+    const tally = await proposalTally(deps.ports.votes, ctx.communityId, { ...ctx.proposal, voteOptions: options })
     const blocks = voteBlocks({ text, options, tally, status: 'proposed' })
     const posted = await callSlack('chat.postMessage', () => bot.chat.postMessage({ channel, text, blocks }))
     const ts = posted.ts
@@ -81,14 +82,13 @@ export function initiateVote(deps: SlackDeps): PolicyFunction {
       await ctx.setVoters(people.map((p) => p.member.id))
     }
     await ctx.setVotePost({ postId, url, text, options })
-    await deps.store.logs.add(ctx.communityId, [
+    await deps.ports.communityLog(ctx.communityId, [
       {
         proposalId: ctx.proposal.id,
         actionId: ctx.action.id,
         level: 'info',
         message: `vote opened in Slack: ${text}`,
         details: { channel: postedIn, ts, url, options, voters: people?.map((p) => p.member.id) ?? null },
-        now: ctx.now(),
       },
     ])
     return postId

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api'
 import { z } from 'zod'
 import { AppError, toError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
+import type { PlatformPorts } from '../platform-ports.ts'
 import { callSlack, slackClient } from './client.ts'
 import { readSlackCredentials, slackCredentials, type SlackCredentials } from './credentials.ts'
 import { slackPlatformName } from './members.ts'
@@ -60,7 +61,12 @@ export interface InstallGrant {
  * someone who is not an admin or owner of the workspace is refused (`forbidden`), before the
  * caller stores anything.
  */
-export async function grantInstall(host: PlatformHost, options: SlackOptions, code: string): Promise<InstallGrant> {
+export async function grantInstall(
+  host: PlatformHost,
+  ports: PlatformPorts,
+  options: SlackOptions,
+  code: string,
+): Promise<InstallGrant> {
   const access = await callSlack('oauth.v2.access', () =>
     slackClient(undefined, options).oauth.v2.access({
       client_id: options.clientId,
@@ -77,7 +83,7 @@ export async function grantInstall(host: PlatformHost, options: SlackOptions, co
   const bot = slackClient(granted.data.access_token, options)
   const { user } = userInfo.parse(await callSlack('users.info', () => bot.users.info({ user: installer.id })))
   if (!user.is_admin && !user.is_owner && !user.is_primary_owner) {
-    await discardGrant(host, options, team.id, {
+    await discardGrant(ports, options, team.id, {
       botToken: granted.data.access_token,
       userToken: installer.access_token,
     })
@@ -108,14 +114,14 @@ export async function grantInstall(host: PlatformHost, options: SlackOptions, co
  * that connection off. Best effort: a failed revocation is logged and the refusal stands.
  */
 export async function discardGrant(
-  host: PlatformHost,
+  ports: PlatformPorts,
   options: SlackOptions,
   teamId: string,
   tokens: { botToken: string; userToken: string },
 ): Promise<void> {
-  const stored = await storedTokens(host, teamId)
+  const stored = await storedTokens(ports, teamId)
   if (stored === null) {
-    host.logger.warn(
+    ports.logger.warn(
       { platform: slackPlatformName, teamId },
       'slack: the tokens of a refused install were not revoked (the stored connection is unreadable)',
     )
@@ -130,12 +136,12 @@ export async function discardGrant(
     }
     try {
       await callSlack('auth.revoke', () => slackClient(token, options).auth.revoke())
-      host.logger.info(
+      ports.logger.info(
         { platform: slackPlatformName, teamId, token: kind },
         'slack: revoked the token of a refused install',
       )
     } catch (e) {
-      host.logger.warn(
+      ports.logger.warn(
         { platform: slackPlatformName, teamId, token: kind, err: toError(e) },
         'slack: could not revoke the token of a refused install',
       )
@@ -144,15 +150,13 @@ export async function discardGrant(
 }
 
 /** The tokens the connection of this workspace (if any) stores; null when they cannot be read. */
-async function storedTokens(host: PlatformHost, teamId: string): Promise<Set<string> | null> {
-  const integration = await host.store.integrations.findByExternalId(slackPlatformName, teamId)
+async function storedTokens(ports: PlatformPorts, teamId: string): Promise<Set<string> | null> {
+  const integration = await ports.integrations.findByExternalId(teamId)
   if (!integration) {
     return new Set()
   }
   try {
-    const credentials = readSlackCredentials(
-      await host.store.integrations.getCredentials(integration.communityId, integration.id),
-    )
+    const credentials = readSlackCredentials(await ports.integrations.credentials(integration))
     return new Set([credentials.botToken, credentials.userToken])
   } catch {
     return null

@@ -1,8 +1,7 @@
 import type { Integration } from '../../domain/community.ts'
 import type { Member } from '../../domain/member.ts'
-import type { ProposeOutcome } from '../../engine/engine.ts'
 import { isAppError, toError } from '../../errors.ts'
-import type { PlatformHost } from '../platform-http.ts'
+import type { PlatformPorts, ProposeResult } from '../platform-ports.ts'
 import type { SlackCredentials } from './credentials.ts'
 import { slackPlatformName } from './members.ts'
 
@@ -21,47 +20,36 @@ export type Activation =
 
 /** A reinstall refreshes the tokens; a first install stores the integration switched off. */
 export async function saveIntegration(
-  host: PlatformHost,
+  ports: PlatformPorts,
   communityId: number,
   existing: Integration | undefined,
   input: { externalId: string; config: Integration['config']; credentials: SlackCredentials },
 ): Promise<Integration> {
-  const { store, clock } = host
   if (existing) {
-    await store.integrations.setCredentials(communityId, existing.id, input.credentials)
+    await ports.integrations.setCredentials(existing, input.credentials)
     return existing
   }
-  return store.transaction(async (trx) => {
-    const created = await trx.integrations.create(communityId, {
-      platform: slackPlatformName,
-      externalId: input.externalId,
-      config: input.config,
-      credentials: input.credentials,
-      now: clock.now(),
-    })
-    // Switching it on is a constitution action, governed like any other.
-    await trx.integrations.setActive(communityId, created.id, false)
-    return { ...created, active: false }
-  })
+  // Switching it on is a constitution action, governed like any other.
+  return ports.integrations.createInactive(communityId, input)
 }
 
 /** The installer's Slack account goes to the member who installed, unless either is linked already. */
 export async function linkInstaller(
-  host: PlatformHost,
+  ports: PlatformPorts,
   communityId: number,
   member: Member,
   slackUser: { id: string; name: string },
 ): Promise<void> {
-  const { store } = host
+  const { members } = ports
   const [linked, accounts] = await Promise.all([
-    store.members.findByAccount(communityId, slackPlatformName, slackUser.id),
-    store.members.accounts(communityId, member.id),
+    members.findByAccount(communityId, slackUser.id),
+    members.accounts(communityId, member.id),
   ])
   if (linked || accounts.some((a) => a.platform === slackPlatformName)) {
     return
   }
   try {
-    await store.members.linkAccount(communityId, member.id, {
+    await members.linkAccount(communityId, member.id, {
       platform: slackPlatformName,
       externalId: slackUser.id,
       username: slackUser.name,
@@ -80,14 +68,14 @@ export async function linkInstaller(
  * proposal that passed at once, has switched it on).
  */
 export async function activate(
-  host: PlatformHost,
+  ports: PlatformPorts,
   communityId: number,
   memberId: number,
   integrationId: number,
 ): Promise<Activation> {
-  let outcome: ProposeOutcome
+  let outcome: ProposeResult
   try {
-    outcome = await host.engine.propose({
+    outcome = await ports.propose({
       communityId,
       type: 'constitution.addIntegration',
       params: { integrationId },
@@ -100,7 +88,7 @@ export async function activate(
     }
     throw toError(e)
   }
-  if ((await host.store.integrations.get(communityId, integrationId))?.active) {
+  if ((await ports.integrations.get(communityId, integrationId))?.active) {
     return { status: 'active' }
   }
   switch (outcome.status) {

@@ -1,27 +1,26 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Integration } from '../../domain/community.ts'
 import type { Member } from '../../domain/member.ts'
 import { AppError, isAppError } from '../../errors.ts'
+import { authorizationCode, type OAuthCallback } from '../kit/oauth.ts'
+import { readState, signState } from '../kit/signed-state.ts'
+import type { PlatformLinks } from '../platform.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { importSlackMembers } from './import-members.ts'
-import { slackPlatformName } from './members.ts'
-import type { SlackOptions } from './options.ts'
 import { discardGrant, grantInstall, installAuthorizeUrl } from './install-grant.ts'
 import { activate, linkInstaller, saveIntegration, type Activation } from './install-steps.ts'
-import { authorizationCode, type OAuthCallback } from './oauth-callback.ts'
-import { readState, signState } from './signed-state.ts'
+import type { SlackDeps } from './slack-deps.ts'
 
 /** Where the dashboard sends people to connect Slack and to sign in with it. */
 export const slackLinks = {
-  platform: slackPlatformName,
   title: 'Slack',
   installPath: '/platforms/slack/install',
   signInPath: '/platforms/slack/signin',
   /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
   setupPath: '/platforms/slack/install',
-}
+} satisfies PlatformLinks
 
 /** How long an install may take between PolicyKit's redirect and Slack's callback. */
 const stateLifetimeMs = 10 * 60_000
@@ -34,15 +33,9 @@ const installState = z.object({
   n: z.string(),
 })
 
-/** A fingerprint of the signed-in session; the CSRF token in it is never sent to Slack in the clear. */
-function sessionBinding(request: FastifyRequest): string | null {
-  const session = request.authSession
-  return session && createHash('sha256').update(`${session.id}:${session.csrfToken}`).digest('base64url')
-}
-
 /** The signed-in member of `communityId` allowed to connect platforms (`manage_integrations`). */
 async function managingMember(host: PlatformHost, request: FastifyRequest, communityId: number): Promise<Member> {
-  if (!request.caller || !request.authSession) {
+  if (host.sessionBinding(request) === null) {
     throw new AppError('unauthenticated', 'Sign in to PolicyKit first, then connect Slack from the settings page.')
   }
   try {
@@ -64,20 +57,20 @@ function installKey(host: PlatformHost): Buffer {
  */
 export async function installUrl(
   host: PlatformHost,
-  options: SlackOptions,
+  deps: SlackDeps,
   request: FastifyRequest,
   communityId: number,
 ): Promise<string> {
   await managingMember(host, request, communityId)
-  const binding = sessionBinding(request) ?? ''
+  const binding = host.sessionBinding(request) ?? ''
   const state = signState(
     installKey(host),
     { c: communityId, s: binding, n: randomBytes(12).toString('base64url') },
-    host.clock.now() + stateLifetimeMs,
+    host.now() + stateLifetimeMs,
   )
-  const url = installAuthorizeUrl(host, options, state)
+  const url = installAuthorizeUrl(host, deps.options, state)
   // Reconnecting: Slack opens the workspace already connected.
-  const connected = (await host.store.integrations.list(communityId)).find((i) => i.platform === slackPlatformName)
+  const [connected] = await deps.ports.integrations.list(communityId)
   if (connected) {
     url.searchParams.set('team', connected.externalId)
   }
@@ -94,8 +87,8 @@ export interface InstallResult {
 
 /** Reads the state back: made here, for this session, not expired. */
 function checkedState(host: PlatformHost, request: FastifyRequest, state: string | undefined): number {
-  const parsed = state === undefined ? null : readState(installKey(host), state, installState, host.clock.now())
-  const binding = sessionBinding(request)
+  const parsed = state === undefined ? null : readState(installKey(host), state, installState, host.now())
+  const binding = host.sessionBinding(request)
   if (!parsed || binding === null || parsed.s !== binding) {
     throw new AppError(
       'forbidden',
@@ -113,42 +106,42 @@ function checkedState(host: PlatformHost, request: FastifyRequest, state: string
  */
 export async function completeInstall(
   host: PlatformHost,
-  options: SlackOptions,
+  deps: SlackDeps,
   request: FastifyRequest,
   callback: OAuthCallback,
 ): Promise<InstallResult> {
   const communityId = checkedState(host, request, callback.state)
-  const code = authorizationCode(callback, 'Slack did not install PolicyKit')
+  const code = authorizationCode(callback, 'Slack did not install PolicyKit', 'Slack')
   const member = await managingMember(host, request, communityId)
-  const { store, clock } = host
-  const { team, installer, credentials, config, bot } = await grantInstall(host, options, code)
+  const { ports, options } = deps
+  const { team, installer, credentials, config, bot } = await grantInstall(host, ports, options, code)
 
-  const existing = await store.integrations.findByExternalId(slackPlatformName, team.id)
+  const existing = await ports.integrations.findByExternalId(team.id)
   if (existing && existing.communityId !== communityId) {
-    await discardGrant(host, options, team.id, credentials)
+    await discardGrant(ports, options, team.id, credentials)
     throw new AppError(
       'conflict',
       `The Slack workspace ${team.name} is already connected to another PolicyKit community.`,
     )
   }
-  const otherActive = (await store.integrations.list(communityId, { activeOnly: true })).find(
-    (i) => i.platform === slackPlatformName && i.externalId !== team.id,
+  const otherActive = (await ports.integrations.list(communityId, { activeOnly: true })).find(
+    (i) => i.externalId !== team.id,
   )
   if (otherActive) {
-    await discardGrant(host, options, team.id, credentials)
+    await discardGrant(ports, options, team.id, credentials)
     throw new AppError(
       'conflict',
       `This community is connected to another Slack workspace (${otherActive.externalId}); disconnect it first.`,
     )
   }
 
-  const integration = await saveIntegration(host, communityId, existing, { externalId: team.id, config, credentials })
-  await linkInstaller(host, communityId, member, installer)
+  const integration = await saveIntegration(ports, communityId, existing, { externalId: team.id, config, credentials })
+  await linkInstaller(ports, communityId, member, installer)
   const activation = integration.active
     ? ({ status: 'active' } as const)
-    : await activate(host, communityId, member.id, integration.id)
-  const members = await importSlackMembers(store, communityId, bot, clock.now())
-  const current = (await store.integrations.get(communityId, integration.id)) ?? integration
+    : await activate(ports, communityId, member.id, integration.id)
+  const members = await importSlackMembers(ports.members, communityId, bot)
+  const current = (await ports.integrations.get(communityId, integration.id)) ?? integration
   host.logger.info(
     {
       communityId,

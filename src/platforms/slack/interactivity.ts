@@ -1,9 +1,9 @@
-import type { PlatformHost } from '../platform-http.ts'
+import { handleOnce } from '../kit/delivery-ledger.ts'
+import { voteRefusal } from '../kit/vote-tally.ts'
 import { slackListener, tellPrivately } from './listen-context.ts'
 import type { SlackDeps } from './slack-deps.ts'
 import type { InteractionPayload } from './listen-payloads.ts'
-import { handleOnce } from './listen-receipts.ts'
-import { castSlackVote, proposalOfVoteMessage, voteRefusal } from './listen-votes.ts'
+import { castSlackVote, proposalOfVoteMessage } from './listen-votes.ts'
 import { slackPlatformName } from './members.ts'
 import { voteActionId, voteFromButton } from './vote-message.ts'
 
@@ -13,11 +13,8 @@ import { voteActionId, voteFromButton } from './vote-message.ts'
  * may not vote, or a click on a vote that has closed, is told so privately. The same click
  * delivered again (a replay of its signed request) changes nothing.
  */
-export async function handleInteraction(
-  deps: SlackDeps,
-  host: PlatformHost,
-  payload: InteractionPayload,
-): Promise<void> {
+export async function handleInteraction(deps: SlackDeps, payload: InteractionPayload): Promise<void> {
+  const { logger } = deps.ports
   if (payload.type !== 'block_actions') {
     return
   }
@@ -28,9 +25,9 @@ export async function handleInteraction(
   if (clicks.length === 0 || teamId === undefined || channel === undefined || ts === undefined) {
     return
   }
-  const listener = await slackListener(deps, host, teamId)
+  const listener = await slackListener(deps, teamId)
   if (!listener) {
-    host.logger.info(
+    logger.info(
       { platform: slackPlatformName, teamId },
       'slack: interaction from a workspace no community is connected to; ignored',
     )
@@ -60,9 +57,9 @@ export async function handleInteraction(
     await castVotes()
     return
   }
-  const claim = await handleOnce(listener.store, listener.communityId, key, listener.now(), castVotes)
+  const claim = await handleOnce(listener.ports.deliveries, listener.communityId, key, castVotes)
   if (claim !== 'claimed') {
-    host.logger.info(
+    logger.info(
       { platform: slackPlatformName, communityId: listener.communityId, claim },
       'slack: a click delivered again (a replay?); ignored',
     )

@@ -1,11 +1,8 @@
 import type { UsersInfoResponse, WebClient } from '@slack/web-api'
 import type { Integration } from '../../domain/community.ts'
 import type { Member } from '../../domain/member.ts'
-import type { Engine } from '../../engine/engine.ts'
-import type { Logger } from '../../engine/logger.ts'
 import { isAppError, toError } from '../../errors.ts'
-import type { Store } from '../../store/store.ts'
-import type { PlatformHost } from '../platform-http.ts'
+import type { HostLogger, PlatformPorts } from '../platform-ports.ts'
 import { callSlack, slackClient } from './client.ts'
 import { readSlackCredentials, type SlackCredentials } from './credentials.ts'
 import { ensureSlackMember, isWorkspacePerson, slackbotId, slackPlatformName } from './members.ts'
@@ -13,9 +10,8 @@ import type { SlackDeps } from './slack-deps.ts'
 
 /** What handling one event or interaction for one community is handed. */
 export interface SlackListener {
-  store: Store
-  engine: Engine
-  logger: Logger
+  ports: PlatformPorts
+  logger: HostLogger
   now(): number
   communityId: number
   integration: Integration
@@ -25,23 +21,17 @@ export interface SlackListener {
 }
 
 /** The listener for the community connected to this workspace; null when none is (or it was disconnected). */
-export async function slackListener(
-  deps: SlackDeps,
-  host: PlatformHost,
-  teamId: string,
-): Promise<SlackListener | null> {
-  const integration = await deps.store.integrations.findByExternalId(slackPlatformName, teamId)
+export async function slackListener(deps: SlackDeps, teamId: string): Promise<SlackListener | null> {
+  const { ports } = deps
+  const integration = await ports.integrations.findByExternalId(teamId)
   if (!integration?.active) {
     return null
   }
-  const credentials = readSlackCredentials(
-    await deps.store.integrations.getCredentials(integration.communityId, integration.id),
-  )
+  const credentials = readSlackCredentials(await ports.integrations.credentials(integration))
   return {
-    store: deps.store,
-    engine: host.engine,
-    logger: host.logger,
-    now: () => host.clock.now(),
+    ports,
+    logger: ports.logger,
+    now: () => ports.now(),
     communityId: integration.communityId,
     integration,
     credentials,
@@ -62,11 +52,11 @@ export function mayBePerson(listener: SlackListener, userId: string): boolean {
  * neither vote nor initiate.
  */
 export async function memberOfSlackUser(listener: SlackListener, userId: string): Promise<Member | null> {
-  const { store, communityId } = listener
+  const { ports, communityId } = listener
   if (!mayBePerson(listener, userId)) {
     return null
   }
-  const known = await store.members.findByAccount(communityId, slackPlatformName, userId)
+  const known = await ports.members.findByAccount(communityId, userId)
   if (known) {
     return known
   }
@@ -80,12 +70,11 @@ export async function memberOfSlackUser(listener: SlackListener, userId: string)
     return null
   }
   const displayName = user.real_name || user.profile?.display_name
-  return ensureSlackMember(
-    store,
-    communityId,
-    { id: userId, name: user.name ?? userId.toLowerCase(), ...(displayName ? { displayName } : {}) },
-    listener.now(),
-  )
+  return ensureSlackMember(ports.members, communityId, {
+    id: userId,
+    name: user.name ?? userId.toLowerCase(),
+    ...(displayName ? { displayName } : {}),
+  })
 }
 
 /** `users.info`; undefined for an id Slack refuses (user_not_found: nothing for Slack to retry). */

@@ -1,7 +1,8 @@
 import type { JsonObject } from '../../domain/json.ts'
 import type { Member } from '../../domain/member.ts'
 import { isAppError } from '../../errors.ts'
-import { echoKey, takeEcho } from './echoes.ts'
+import { handleOnce } from '../kit/delivery-ledger.ts'
+import { echoKey } from './echoes.ts'
 import { mayBePerson, memberOfSlackUser, tellPrivately, type SlackListener } from './listen-context.ts'
 import {
   channelRenameEvent,
@@ -12,9 +13,9 @@ import {
   reactionEvent,
   type SlackEventData,
 } from './listen-payloads.ts'
-import { handleOnce } from './listen-receipts.ts'
 import { slackTriggers } from './listen-triggers.ts'
-import { castSlackVote, proposalOfVoteMessage, voteRefusal, withdrawSlackVote } from './listen-votes.ts'
+import { voteRefusal } from '../kit/vote-tally.ts'
+import { castSlackVote, proposalOfVoteMessage, withdrawSlackVote } from './listen-votes.ts'
 import { slackPlatformName } from './members.ts'
 import { voteFromReaction } from './vote-message.ts'
 
@@ -49,8 +50,8 @@ const postedSubtypes = new Set(['file_share', 'thread_broadcast', 'me_message'])
  * it again, and a handling that died with its process is taken over by a retry after 30 s.
  */
 export async function handleSlackEvent(listener: SlackListener, eventId: string, event: SlackEventData): Promise<void> {
-  const { store, communityId, logger } = listener
-  const claim = await handleOnce(store, communityId, eventId, listener.now(), async () => {
+  const { ports, communityId, logger } = listener
+  const claim = await handleOnce(ports.deliveries, communityId, eventId, async () => {
     const seen = await governEvent(listener, eventId, event)
     if (!seen.own && Object.hasOwn(slackTriggers, event.type)) {
       // A bot, an app or someone outside the workspace triggers with no initiator.
@@ -60,7 +61,7 @@ export async function handleSlackEvent(listener: SlackListener, eventId: string,
           : seen.member === undefined
             ? await memberOfSlackUser(listener, seen.user)
             : seen.member
-      await listener.engine.trigger({
+      await ports.trigger({
         communityId,
         type: `${slackPlatformName}.${event.type}`,
         data: event,
@@ -113,7 +114,7 @@ async function governEvent(listener: SlackListener, eventId: string, event: Slac
 
 /** PolicyKit's own when it expected this event (or its bot did it), else `user`'s. */
 async function echoOr(listener: SlackListener, key: string, user: string | null): Promise<Seen> {
-  if (await takeEcho(listener.store, listener.communityId, key)) {
+  if (await listener.ports.echoes.take(listener.communityId, key)) {
     return own
   }
   return user !== null && user === listener.credentials.botUserId ? own : someone(user)
@@ -161,7 +162,7 @@ async function onMessage(listener: SlackListener, eventId: string, event: SlackE
   }
   if (message.subtype === 'channel_name' && user && message.name !== undefined && message.old_name !== undefined) {
     if (
-      (await takeEcho(listener.store, listener.communityId, echoKey.rename(channel, message.name))) ||
+      (await listener.ports.echoes.take(listener.communityId, echoKey.rename(channel, message.name))) ||
       !mayBePerson(listener, user)
     ) {
       return own
@@ -187,7 +188,7 @@ async function onJoin(listener: SlackListener, eventId: string, event: SlackEven
   const { botUserId } = listener.credentials
   // The echo first: its record is used up even when the bot's identity would tell as much.
   if (
-    (await takeEcho(listener.store, listener.communityId, echoKey.join(channel, user))) ||
+    (await listener.ports.echoes.take(listener.communityId, echoKey.join(channel, user))) ||
     user === botUserId ||
     inviter === botUserId
   ) {
@@ -213,7 +214,7 @@ async function onPin(listener: SlackListener, eventId: string, event: SlackEvent
   const { user, channel_id: channel } = parsed.data
   const { ts } = parsed.data.item.message
   if (
-    (await takeEcho(listener.store, listener.communityId, echoKey.pin(channel, ts))) ||
+    (await listener.ports.echoes.take(listener.communityId, echoKey.pin(channel, ts))) ||
     !mayBePerson(listener, user)
   ) {
     return own
@@ -283,7 +284,7 @@ async function governObserved(listener: SlackListener, eventId: string, observed
   // default role's permissions, as any action without an initiator.
   const member = await memberOfSlackUser(listener, observed.user)
   try {
-    const outcome = await listener.engine.propose({
+    const outcome = await listener.ports.propose({
       communityId: listener.communityId,
       type: observed.type,
       params: observed.params,

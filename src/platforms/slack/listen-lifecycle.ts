@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import type { Integration } from '../../domain/community.ts'
-import type { PlatformHost } from '../platform-http.ts'
+import { handleOnce } from '../kit/delivery-ledger.ts'
+import { noteLostAccess } from '../kit/switch-off.ts'
 import { slackCredentials } from './credentials.ts'
 import type { SlackDeps } from './slack-deps.ts'
 import type { SlackEventData } from './listen-payloads.ts'
-import { handleOnce } from './listen-receipts.ts'
 import { slackPlatformName } from './members.ts'
 
 /**
@@ -33,37 +33,25 @@ const reconnect = 'Reconnecting Slack from Settings turns it back on.'
  */
 export async function handleLifecycleEvent(
   deps: SlackDeps,
-  host: PlatformHost,
   teamId: string,
   eventId: string,
   event: SlackEventData,
 ): Promise<void> {
-  const { store } = deps
-  const integration = await store.integrations.findByExternalId(slackPlatformName, teamId)
+  const { ports } = deps
+  const integration = await ports.integrations.findByExternalId(teamId)
   const context = { platform: slackPlatformName, teamId, eventId, type: event.type }
   if (!integration) {
-    host.logger.info(context, 'slack: lifecycle event from a workspace no community is connected to; ignored')
+    ports.logger.info(context, 'slack: lifecycle event from a workspace no community is connected to; ignored')
     return
   }
   const { communityId } = integration
-  await handleOnce(store, communityId, eventId, host.clock.now(), async () => {
+  await handleOnce(ports.deliveries, communityId, eventId, async () => {
     const notice = await lifecycleNotice(deps, integration, event)
     if (notice === null) {
-      host.logger.debug({ ...context, communityId }, 'slack: lifecycle event changes nothing here')
+      ports.logger.debug({ ...context, communityId }, 'slack: lifecycle event changes nothing here')
       return
     }
-    if (notice.switchOff) {
-      await store.integrations.setActive(communityId, integration.id, false)
-    }
-    await store.logs.add(communityId, [
-      {
-        level: 'warn',
-        message: notice.message,
-        details: { platform: slackPlatformName, teamId, event: event.type, integrationId: integration.id },
-        now: host.clock.now(),
-      },
-    ])
-    host.logger.warn({ ...context, communityId, integrationId: integration.id }, `slack: ${notice.message}`)
+    await noteLostAccess(ports, integration, { ...notice, details: { teamId, event: event.type } })
   })
 }
 
@@ -96,9 +84,7 @@ async function lifecycleNotice(
     return null
   }
   const { oauth = [], bot = [] } = parsed.data.tokens
-  const stored = slackCredentials.safeParse(
-    await deps.store.integrations.getCredentials(integration.communityId, integration.id),
-  )
+  const stored = slackCredentials.safeParse(await deps.ports.integrations.credentials(integration))
   const botUserId = stored.success ? stored.data.botUserId : integration.config['botUserId']
   if (bot.some((id) => id === botUserId)) {
     return {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Member } from '../../domain/member.ts'
 import { AppError } from '../../errors.ts'
-import type { Store } from '../../store/store.ts'
+import type { MembersPort } from '../platform-ports.ts'
 import { slackPlatformName } from './members.ts'
 
 /**
@@ -25,21 +25,21 @@ export interface SlackPerson {
 
 const slackUserId = /^[UW][A-Z0-9]{2,}$/
 
-async function findMember(store: Store, communityId: number, user: PolicyUser): Promise<Member | undefined> {
+async function findMember(members: MembersPort, communityId: number, user: PolicyUser): Promise<Member | undefined> {
   if (typeof user === 'number') {
-    return store.members.get(communityId, user)
+    return members.get(communityId, user)
   }
   if (typeof user === 'string') {
-    const named = await store.members.getByUsername(communityId, user)
+    const named = await members.getByUsername(communityId, user)
     if (named || !slackUserId.test(user)) {
       return named
     }
-    return store.members.findByAccount(communityId, slackPlatformName, user)
+    return members.findByAccount(communityId, user)
   }
   if (user.id !== undefined) {
-    return store.members.get(communityId, user.id)
+    return members.get(communityId, user.id)
   }
-  return user.username === undefined ? undefined : store.members.getByUsername(communityId, user.username)
+  return user.username === undefined ? undefined : members.getByUsername(communityId, user.username)
 }
 
 function describe(user: PolicyUser): string {
@@ -53,17 +53,21 @@ function describe(user: PolicyUser): string {
 }
 
 /** The members `users` name, in order and without repeats; a name that is no member is an error. */
-export async function resolvePeople(store: Store, communityId: number, users: PolicyUser[]): Promise<SlackPerson[]> {
+export async function resolvePeople(
+  members: MembersPort,
+  communityId: number,
+  users: PolicyUser[],
+): Promise<SlackPerson[]> {
   const people: SlackPerson[] = []
   for (const user of users) {
-    const member = await findMember(store, communityId, user)
+    const member = await findMember(members, communityId, user)
     if (!member) {
       throw new AppError('invalid_input', `no member ${describe(user)}`)
     }
     if (people.some((p) => p.member.id === member.id)) {
       continue
     }
-    const account = (await store.members.accounts(communityId, member.id)).find((a) => a.platform === slackPlatformName)
+    const account = (await members.accounts(communityId, member.id)).find((a) => a.platform === slackPlatformName)
     people.push({ member, slackId: account?.externalId ?? null })
   }
   return people

@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { AppError, toError } from '../../errors.ts'
+import { authorizationCode, roundTripCookie, type OAuthCallback } from '../kit/oauth.ts'
+import { readState, signState } from '../kit/signed-state.ts'
+import { constantTimeEqual } from '../kit/verify-request.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { importSlackMembers } from './import-members.ts'
 import { discardGrant, grantInstall, installAuthorizeUrl, installCallbackPath } from './install-grant.ts'
 import { slackLinks } from './install.ts'
 import { slackPlatformName } from './members.ts'
-import { authorizationCode, roundTripCookie, type OAuthCallback } from './oauth-callback.ts'
 import type { SlackOptions } from './options.ts'
-import { safeEqual } from '../../secret-token.ts'
-import { readState, signState } from './signed-state.ts'
+import type { SlackDeps } from './slack-deps.ts'
 
 /**
  * Set up with Slack: on first run, an admin of a Slack workspace founds the first community from
@@ -69,7 +70,7 @@ export async function setupInstallUrl(
     )
   }
   const nonce = randomBytes(16).toString('base64url')
-  const expiresAt = host.clock.now() + setupLifetimeMs
+  const expiresAt = host.now() + setupLifetimeMs
   reply.setCookie(setupCookie, signState(cookieKey(host), { t: start.token, n: nonce }, expiresAt), {
     ...cookieOptions(host),
     maxAge: setupLifetimeMs / 1000,
@@ -81,7 +82,7 @@ export async function setupInstallUrl(
 /** The set-up token in this browser's set-up cookie, if it is genuine and not expired. */
 function pendingOf(host: PlatformHost, request: FastifyRequest): z.infer<typeof pendingSetup> | null {
   const cookie = request.cookies[setupCookie]
-  return cookie === undefined ? null : readState(cookieKey(host), cookie, pendingSetup, host.clock.now())
+  return cookie === undefined ? null : readState(cookieKey(host), cookie, pendingSetup, host.now())
 }
 
 /**
@@ -93,7 +94,7 @@ function pendingOf(host: PlatformHost, request: FastifyRequest): z.infer<typeof 
  */
 export async function completeSetupInstall(
   host: PlatformHost,
-  options: SlackOptions,
+  deps: SlackDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   callback: OAuthCallback,
@@ -103,20 +104,21 @@ export async function completeSetupInstall(
   const state =
     callback.state === undefined || !isSetupState(callback.state)
       ? null
-      : readState(stateKey(host), callback.state.slice(statePrefix.length), setupState, host.clock.now())
-  if (!pending || !state || !safeEqual(pending.n, state.n)) {
+      : readState(stateKey(host), callback.state.slice(statePrefix.length), setupState, host.now())
+  if (!pending || !state || !constantTimeEqual(pending.n, state.n)) {
     throw new AppError(
       'forbidden',
       'This Slack set-up was not started in this browser, or took longer than 10 minutes. Open the set-up link again.',
     )
   }
-  const code = authorizationCode(callback, 'Slack did not install PolicyKit')
+  const code = authorizationCode(callback, 'Slack did not install PolicyKit', 'Slack')
   if (!(await host.setupNeeded(pending.t))) {
     throw notValid()
   }
-  const { team, installer, credentials, config, bot } = await grantInstall(host, options, code)
-  if (await host.store.integrations.findByExternalId(slackPlatformName, team.id)) {
-    await discardGrant(host, options, team.id, credentials)
+  const { ports, options } = deps
+  const { team, installer, credentials, config, bot } = await grantInstall(host, ports, options, code)
+  if (await ports.integrations.findByExternalId(team.id)) {
+    await discardGrant(ports, options, team.id, credentials)
     throw new AppError(
       'conflict',
       `The Slack workspace ${team.name} is already connected to another PolicyKit community.`,
@@ -140,7 +142,7 @@ export async function completeSetupInstall(
   const { communityId } = founded
   let members: number | null = null
   try {
-    members = await importSlackMembers(host.store, communityId, bot, host.clock.now())
+    members = await importSlackMembers(ports.members, communityId, bot)
   } catch (e) {
     // The community exists and its founder can sign in only through Slack: sign them in anyway.
     // Reconnecting Slack from the settings imports the members again.

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import type { Integration } from '../../domain/community.ts'
 import type { Member } from '../../domain/member.ts'
-import { localPlatform, type User } from '../../domain/user.ts'
-import { AppError, isAppError } from '../../errors.ts'
+import { AppError } from '../../errors.ts'
+import { authorizationCode, roundTripCookie, type OAuthCallback } from '../kit/oauth.ts'
+import { readState, signState } from '../kit/signed-state.ts'
+import { constantTimeEqual } from '../kit/verify-request.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { callSlack, slackClient } from './client.ts'
 import { readSlackCredentials } from './credentials.ts'
-import { ensureSlackMember, isWorkspacePerson, slackPlatformName } from './members.ts'
-import { authorizationCode, roundTripCookie, type OAuthCallback } from './oauth-callback.ts'
+import { ensureSlackMember, isWorkspacePerson } from './members.ts'
 import type { SlackOptions } from './options.ts'
-import { safeEqual } from '../../secret-token.ts'
-import { readState, signState } from './signed-state.ts'
+import type { SlackDeps } from './slack-deps.ts'
 
 /**
  * Sign in with Slack (OpenID Connect): a member of a connected workspace signs in to the
@@ -37,7 +38,7 @@ const cookieOptions = (host: PlatformHost) => roundTripCookie(host.publicUrl, '/
 export function signInUrl(host: PlatformHost, options: SlackOptions, reply: FastifyReply): string {
   const state = randomBytes(16).toString('base64url')
   const nonce = randomBytes(16).toString('base64url')
-  const value = signState(signInKey(host), { st: state, n: nonce }, host.clock.now() + signInLifetimeMs)
+  const value = signState(signInKey(host), { st: state, n: nonce }, host.now() + signInLifetimeMs)
   reply.setCookie(signInCookie, value, { ...cookieOptions(host), maxAge: signInLifetimeMs / 1000 })
   const url = new URL(options.oidcAuthorizeUrl)
   url.searchParams.set('response_type', 'code')
@@ -81,7 +82,12 @@ function idTokenFor(idToken: string, options: SlackOptions, nonce: string, now: 
     claims = null
   }
   const audience = claims && (Array.isArray(claims.aud) ? claims.aud : [claims.aud])
-  if (!claims || !audience?.includes(options.clientId) || claims.exp * 1000 <= now || !safeEqual(claims.nonce, nonce)) {
+  if (
+    !claims ||
+    !audience?.includes(options.clientId) ||
+    claims.exp * 1000 <= now ||
+    !constantTimeEqual(claims.nonce, nonce)
+  ) {
     throw new AppError('forbidden', 'Slack sign-in could not be verified. Try again.')
   }
   return claims
@@ -94,22 +100,23 @@ function idTokenFor(idToken: string, options: SlackOptions, nonce: string, now: 
  */
 export async function completeSignIn(
   host: PlatformHost,
-  options: SlackOptions,
+  deps: SlackDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   callback: OAuthCallback,
 ): Promise<{ communityId: number }> {
   const cookie = request.cookies[signInCookie]
   reply.clearCookie(signInCookie, cookieOptions(host))
-  const now = host.clock.now()
+  const { options, ports } = deps
+  const now = host.now()
   const started = cookie === undefined ? null : readState(signInKey(host), cookie, pending, now)
-  if (!started || callback.state === undefined || !safeEqual(callback.state, started.st)) {
+  if (!started || callback.state === undefined || !constantTimeEqual(callback.state, started.st)) {
     throw new AppError(
       'forbidden',
       'This Slack sign-in was not started in this browser, or took longer than 10 minutes. Try again.',
     )
   }
-  const code = authorizationCode(callback, 'Slack did not sign you in')
+  const code = authorizationCode(callback, 'Slack did not sign you in', 'Slack')
 
   const tokens = tokenResponse.safeParse(
     await callSlack('openid.connect.token', () =>
@@ -137,7 +144,7 @@ export async function completeSignIn(
   const teamId = info.data['https://slack.com/team_id']
   const teamName = info.data['https://slack.com/team_name'] ?? teamId
 
-  const integration = await host.store.integrations.findByExternalId(slackPlatformName, teamId)
+  const integration = await ports.integrations.findByExternalId(teamId)
   if (!integration || !integration.active) {
     throw new AppError(
       'not_found',
@@ -146,10 +153,8 @@ export async function completeSignIn(
   }
   const { communityId } = integration
   const member =
-    (await host.store.members.findByAccount(communityId, slackPlatformName, slackUserId)) ??
-    (await newMember(host, options, communityId, integration.id, slackUserId))
-  const user = await dashboardUser(host, communityId, member)
-  await host.startSession(request, reply, user)
+    (await ports.members.findByAccount(communityId, slackUserId)) ?? (await newMember(deps, integration, slackUserId))
+  const user = await host.signInMember(request, reply, communityId, member)
   host.logger.info({ communityId, memberId: member.id, userId: user.id }, 'signed in with Slack')
   return { communityId }
 }
@@ -166,54 +171,17 @@ const slackUser = z.object({
 })
 
 /** Someone who joined the workspace since the install: their handle and name come from `users.info`. */
-async function newMember(
-  host: PlatformHost,
-  options: SlackOptions,
-  communityId: number,
-  integrationId: number,
-  slackUserId: string,
-): Promise<Member> {
-  const credentials = readSlackCredentials(await host.store.integrations.getCredentials(communityId, integrationId))
+async function newMember(deps: SlackDeps, integration: Integration, slackUserId: string): Promise<Member> {
+  const { ports, options } = deps
+  const credentials = readSlackCredentials(await ports.integrations.credentials(integration))
   const bot = slackClient(credentials.botToken, options)
   const { user } = slackUser.parse(await callSlack('users.info', () => bot.users.info({ user: slackUserId })))
   if (!isWorkspacePerson(user)) {
     throw new AppError('forbidden', 'This Slack account cannot sign in to PolicyKit.')
   }
-  return ensureSlackMember(
-    host.store,
-    communityId,
-    { id: user.id, name: user.name, displayName: user.real_name || user.name },
-    host.clock.now(),
-  )
-}
-
-/** The member's dashboard user, or a new one (no usable password) linked to the member. */
-async function dashboardUser(host: PlatformHost, communityId: number, member: Member): Promise<User> {
-  const { store } = host
-  const existing = await localUser(host, communityId, member)
-  if (existing) {
-    return existing
-  }
-  const user = await host.createUser({ username: member.username, displayName: member.displayName })
-  try {
-    await store.members.linkAccount(communityId, member.id, {
-      platform: localPlatform,
-      externalId: String(user.id),
-      username: user.username,
-    })
-    return user
-  } catch (e) {
-    // A second sign-in raced this one and linked its own user first: use that one.
-    const linked = isAppError(e, 'conflict') ? await localUser(host, communityId, member) : undefined
-    if (linked) {
-      return linked
-    }
-    throw e
-  }
-}
-
-async function localUser(host: PlatformHost, communityId: number, member: Member): Promise<User | undefined> {
-  const accounts = await host.store.members.accounts(communityId, member.id)
-  const local = accounts.find((a) => a.platform === localPlatform)
-  return local ? host.store.users.get(Number(local.externalId)) : undefined
+  return ensureSlackMember(ports.members, integration.communityId, {
+    id: user.id,
+    name: user.name,
+    displayName: user.real_name || user.name,
+  })
 }

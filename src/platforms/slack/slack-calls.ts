@@ -1,8 +1,7 @@
 import { toError } from '../../errors.ts'
-import type { Store } from '../../store/store.ts'
 import type { PlatformContext } from '../platform.ts'
+import type { EchoRecords } from '../platform-ports.ts'
 import { slackCallError } from './client.ts'
-import { forgetEcho, recordEcho } from './echoes.ts'
 
 /** Web API calls with what the actions need around them: "already done" answers, echo records. */
 
@@ -41,18 +40,18 @@ function mayHaveHappened(e: unknown): boolean {
  * they would hide a member's own action.
  */
 export async function withEcho<T>(
-  store: Store,
+  echoes: EchoRecords,
   ctx: PlatformContext,
   key: string | string[],
   call: () => Promise<T | undefined>,
 ): Promise<T | undefined> {
   const keys = typeof key === 'string' ? [key] : key
   for (const k of keys) {
-    await recordEcho(store, ctx.communityId, k, ctx.now())
+    await echoes.record(ctx.communityId, k)
   }
   const forget = async () => {
     for (const k of keys) {
-      await forgetEcho(store, ctx.communityId, k)
+      await echoes.forget(ctx.communityId, k)
     }
   }
   let result: T | undefined

@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api'
 import type { Proposal } from '../../domain/proposal.ts'
 import type { VoteValue } from '../../domain/vote.ts'
-import type { Store } from '../../store/store.ts'
+import { proposalTally, type VoteTally } from '../kit/vote-tally.ts'
+import type { VotesPort } from '../platform-ports.ts'
 import { callSlack } from './client.ts'
 import { slackPlatformName } from './members.ts'
 
@@ -49,24 +50,9 @@ export function voteFromReaction(emoji: string, options: string[] | null): VoteV
   return option === undefined ? null : { kind: 'choice', value: option }
 }
 
-/** How many votes each choice has, in the message's order (yes, no; or the options). */
-export interface VoteTally {
-  choices: Array<{ label: string; count: number }>
-  total: number
-}
-
-export async function voteTally(store: Store, communityId: number, proposal: Proposal): Promise<VoteTally> {
-  const votes = await store.votes.list(communityId, proposal.id)
-  const options = proposal.voteOptions
-  const count = (matches: (vote: VoteValue) => boolean) => votes.filter(matches).length
-  const choices =
-    options === null
-      ? [
-          { label: 'Yes', count: count((v) => v.kind === 'boolean' && v.value) },
-          { label: 'No', count: count((v) => v.kind === 'boolean' && !v.value) },
-        ]
-      : options.map((option) => ({ label: option, count: count((v) => v.kind === 'choice' && v.value === option) }))
-  return { choices, total: choices.reduce((sum, c) => sum + c.count, 0) }
+/** The proposal's tally as it stands (the kit's count of its votes). */
+export function voteTally(votes: VotesPort, communityId: number, proposal: Proposal): Promise<VoteTally> {
+  return proposalTally(votes, communityId, proposal)
 }
 
 /** Block Kit, as much of it as the vote message uses. */

@@ -116,6 +116,7 @@ describe('Slack end to end: the real app against the fake Slack', () => {
       /2 votes so far \(Yes: 2 · No: 0\)/,
     )
 
+    const updatesBefore = w.t.fake.callsTo('chat.update').length
     const deciding = performance.now()
     const [delivery] = await w.t.fake.as(w.erin).react(w.channel, voteTs, '+1')
     assert.equal(delivery?.status, 200)
@@ -127,6 +128,11 @@ describe('Slack end to end: the real app against the fake Slack', () => {
     await settle(w)
     assert.equal(await statusOf(w, proposal.id), 'passed')
     assert.match(JSON.stringify(w.t.fake.workspace.message(w.channel, voteTs)?.blocks), /Voting closed: passed/)
+    assert.equal(
+      w.t.fake.callsTo('chat.update').length - updatesBefore,
+      1,
+      'the deciding vote rewrote the vote message once (closed), not also with its tally',
+    )
     const [reposted] = shown(w, text)
     assert.notEqual(reposted?.ts, message.ts)
     assert.match(String(reposted?.username), /^bob$|^Bob Slack$/, 'shown under the name of its author')
