@@ -88,7 +88,7 @@ export interface Config {
   /** Behind a reverse proxy: whose X-Forwarded-For gives the client's address (sign-in limits are per address). */
   trustProxy: TrustProxy
   logLevel: z.infer<typeof env>['LOG_LEVEL']
-  /** Each registered platform's settings by name (its own variables, e.g. SLACK_*); null: that platform is off. */
+  /** Each registered platform's settings by name, read from its own variables; null: that platform is off. */
   platforms: PlatformSettings
 }
 

@@ -1,6 +1,6 @@
 import type { Member } from '../../src/domain/member.ts'
 import { silentLogger } from '../../src/engine/logger.ts'
-import { createPlatformPorts } from '../../src/platform-ports.ts'
+import { createPlatformPorts } from '../../src/create-platform-ports.ts'
 import type { DeliveryClaim, PlatformPorts } from '../../src/platforms/platform-ports.ts'
 import { ensureSlackMember as ensureMember } from '../../src/platforms/slack/members.ts'
 import type { Store } from '../../src/store/store.ts'
