@@ -43,13 +43,17 @@ function provider(dialect: Dialect): MigrationProvider {
   }
 }
 
-/** Applies pending migrations; returns the names of those it applied (none when up to date). */
-export async function migrate(store: Store): Promise<string[]> {
+/**
+ * Applies pending migrations (up to and including `upTo`, for tests of a migration's data
+ * carried over; all by default); returns the names of those it applied (none when up to date).
+ */
+export async function migrate(store: Store, options: { upTo?: string } = {}): Promise<string[]> {
   const migrator =
     store.dialect === 'postgres'
       ? await postgresMigrator(store.db)
       : new Migrator({ db: store.db, provider: provider('sqlite') })
-  const { error, results = [] } = await migrator.migrateToLatest()
+  const { error, results = [] } =
+    options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo)
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')
     throw new Error(`migration ${failed?.migrationName ?? '(setup)'} failed`, {
