@@ -132,8 +132,13 @@ export interface WebhookDef {
   receive(request: WebhookRequest): Promise<WebhookReceipt>
 }
 
-/** How a community connects the platform. */
-export type ConnectDef =
+/**
+ * How a community connects the platform: OAuth (its browser routes run the round trip with the
+ * kit's signed state) or an API key the community enters. Either way the platform may check
+ * stored credentials; an uninstall on the platform's side arrives as a lifecycle webhook, which
+ * switches the connection off (the kit's `noteLostAccess`).
+ */
+export type ConnectDef = (
   | {
       kind: 'oauth'
       /** The scopes asked for (by token kind, e.g. `{ bot: […], user: […] }`). */
@@ -146,6 +151,14 @@ export type ConnectDef =
       /** What the community enters (stored encrypted). */
       credentials: z.ZodType<JsonObject>
     }
+) & {
+  /**
+   * Asks the platform whether a connection's stored credentials still work (the app may have
+   * been uninstalled there). Throws an AppError (`conflict`) saying what to do when they do not;
+   * `constitution.addIntegration` calls it before switching a connection on.
+   */
+  check?: (credentials: JsonObject, integration: Integration) => Promise<void>
+}
 
 /** A platform that hosts votes where members are: the policy function that opens one, and keeping it current. */
 export interface VoteHosting {
@@ -186,12 +199,6 @@ export interface PlatformDef {
   functions?: Record<string, PolicyFunction>
   /** How a community connects it (absent: built in). */
   connect?: ConnectDef
-  /**
-   * Asks the platform whether a connection's stored credentials still work (the app may have
-   * been uninstalled there). Throws an AppError (`conflict`) saying what to do when they do not;
-   * `constitution.addIntegration` calls it before switching a connection on.
-   */
-  checkConnection?(credentials: JsonObject, integration: Integration): Promise<void>
   /** Its signed webhooks, mounted under `/platforms/<name>`. */
   webhooks?: WebhookDef[]
   /** Votes it hosts on the platform. */
