@@ -27,7 +27,7 @@ for (const dialect of testDialects()) {
     })
 
     it("carries Slack's delivery receipts and echo records over to the kit's tables (0010)", async () => {
-      const store = await openTestStore(dialect, { migrateUpTo: '0007-invite-claims' })
+      const store = await openTestStore(dialect, { migrateUpTo: '0009-attempt-windows' })
       try {
         const { id } = await store.communities.create({ name: 'Gardeners', now: 1 })
         await sql`insert into slack_echoes (community_id, key, created_at) values (${id}, 'pin:C1:1.1', 1000), (${id}, 'pin:C1:1.1', 1001)`.execute(
