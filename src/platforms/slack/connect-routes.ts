@@ -1,11 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { AppError, isAppError, statusByCode } from '../../errors.ts'
+import { errorPage, installedSettingsUrl, wantsPage } from '../kit/browser-pages.ts'
 import { oauthCallbackQuery, parseLinkQuery } from '../kit/oauth.ts'
 import type { PlatformHttp } from '../platform-http.ts'
-import { completeInstall, installUrl, slackLinks, type InstallResult } from './install.ts'
+import { completeInstall, installUrl, slackLinks } from './install.ts'
 import { completeSetupInstall, isSetupState, setupBackLink, setupInstallUrl } from './setup-install.ts'
 import { completeSignIn, signInUrl } from './signin.ts'
+import { slackPlatformName } from './members.ts'
 import type { SlackDeps } from './slack-deps.ts'
 
 /** These routes are followed by browsers; each answers from one address at a human pace. */
@@ -17,41 +18,6 @@ const installQuery = z.object({
   setup: z.string().max(200).optional(),
   kit: z.string().max(100).optional(),
 })
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-
-function wantsPage(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/html')
-}
-
-/** A plain page for a browser that followed a link here and cannot continue. */
-function errorPage(
-  reply: FastifyReply,
-  status: number,
-  page: { title: string; message: string; back: { href: string; label: string } },
-) {
-  const { title, message, back } = page
-  const body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Slack · PolicyKit</title></head>
-<body><main><h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p>
-<p><a href="${escapeHtml(back.href)}">${escapeHtml(back.label)}</a></p></main></body></html>`
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body)
-}
-
-/** Where the dashboard shows what an install did. */
-function settingsUrl(result: InstallResult): string {
-  const query = new URLSearchParams({ connected: 'slack', activation: result.activation.status })
-  const { activation } = result
-  if ('proposalId' in activation) {
-    query.set('proposal', String(activation.proposalId))
-  }
-  if (activation.status === 'refused') {
-    // A code, not the message: the page shows its own text for it, so a crafted link cannot put words in its mouth.
-    query.set('reason', activation.code)
-  }
-  return `/c/${result.communityId}/settings?${query}`
-}
 
 /**
  * Connecting a workspace (OAuth v2 install), founding the first community from one (Set up with
@@ -72,6 +38,7 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
         const setupBack = await setupBackLink(host, request)
         if (setupBack) {
           return errorPage(reply, status, {
+            platform: slackLinks.title,
             title: 'PolicyKit could not be set up with Slack',
             message: error.message,
             back: setupBack,
@@ -79,6 +46,7 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
         }
         const signIn = request.url.startsWith(slackLinks.signInPath)
         return errorPage(reply, status, {
+          platform: slackLinks.title,
           title: 'Slack could not be connected',
           message: error.message,
           back: signIn ? { href: '/login', label: 'Back to sign-in' } : { href: '/', label: 'Back to PolicyKit' },
@@ -104,7 +72,7 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
           return reply.redirect(`/c/${communityId}?connected=slack`)
         }
         const result = await completeInstall(host, deps, request, callback)
-        return reply.redirect(settingsUrl(result))
+        return reply.redirect(installedSettingsUrl(slackPlatformName, result.communityId, result.activation))
       })
 
       routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (_request, reply) => {

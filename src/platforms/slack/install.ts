@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import { z } from 'zod'
 import type { Integration } from '../../domain/community.ts'
-import type { Member } from '../../domain/member.ts'
-import { AppError, isAppError } from '../../errors.ts'
+import { AppError } from '../../errors.ts'
+import { communityOfInstall, managingMember, startCommunityInstall } from '../kit/community-install.ts'
+import { activate, linkInstaller, saveIntegration, type Activation } from '../kit/install-steps.ts'
 import { authorizationCode, type OAuthCallback } from '../kit/oauth.ts'
-import { readState, signState } from '../kit/signed-state.ts'
 import type { PlatformLinks } from '../platform.ts'
 import type { PlatformHost } from '../platform-http.ts'
 import { importSlackMembers } from './import-members.ts'
 import { discardGrant, grantInstall, installAuthorizeUrl } from './install-grant.ts'
-import { activate, linkInstaller, saveIntegration, type Activation } from './install-steps.ts'
+import { slackPlatformName } from './members.ts'
 import type { SlackDeps } from './slack-deps.ts'
 
 /** Where the dashboard sends people to connect Slack and to sign in with it. */
@@ -22,35 +20,6 @@ export const slackLinks = {
   setupPath: '/platforms/slack/install',
 } satisfies PlatformLinks
 
-/** How long an install may take between PolicyKit's redirect and Slack's callback. */
-const stateLifetimeMs = 10 * 60_000
-
-const installState = z.object({
-  /** The community being connected. */
-  c: z.number().int().positive(),
-  /** The dashboard session that started the install (a hash): the callback must come back to it. */
-  s: z.string(),
-  n: z.string(),
-})
-
-/** The signed-in member of `communityId` allowed to connect platforms (`manage_integrations`). */
-async function managingMember(host: PlatformHost, request: FastifyRequest, communityId: number): Promise<Member> {
-  if (host.sessionBinding(request) === null) {
-    throw new AppError('unauthenticated', 'Sign in to PolicyKit first, then connect Slack from the settings page.')
-  }
-  try {
-    return await host.requirePermission(request, communityId, 'manage_integrations')
-  } catch (e) {
-    throw isAppError(e, 'forbidden')
-      ? new AppError('forbidden', 'Connecting Slack needs the manage_integrations permission in this community.')
-      : e
-  }
-}
-
-function installKey(host: PlatformHost): Buffer {
-  return host.deriveKey('slack install state')
-}
-
 /**
  * Step one of the install: checks the caller may connect the community and gives the URL of
  * Slack's authorize page, with a `state` bound to this community and this session.
@@ -61,13 +30,7 @@ export async function installUrl(
   request: FastifyRequest,
   communityId: number,
 ): Promise<string> {
-  await managingMember(host, request, communityId)
-  const binding = host.sessionBinding(request) ?? ''
-  const state = signState(
-    installKey(host),
-    { c: communityId, s: binding, n: randomBytes(12).toString('base64url') },
-    host.now() + stateLifetimeMs,
-  )
+  const state = await startCommunityInstall(host, request, { platform: slackPlatformName, title: 'Slack', communityId })
   const url = installAuthorizeUrl(host, deps.options, state)
   // Reconnecting: Slack opens the workspace already connected.
   const [connected] = await deps.ports.integrations.list(communityId)
@@ -85,19 +48,6 @@ export interface InstallResult {
   members: number
 }
 
-/** Reads the state back: made here, for this session, not expired. */
-function checkedState(host: PlatformHost, request: FastifyRequest, state: string | undefined): number {
-  const parsed = state === undefined ? null : readState(installKey(host), state, installState, host.now())
-  const binding = host.sessionBinding(request)
-  if (!parsed || binding === null || parsed.s !== binding) {
-    throw new AppError(
-      'forbidden',
-      'This Slack install was not started in this session, or took longer than 10 minutes. Start again from the settings page.',
-    )
-  }
-  return parsed.c
-}
-
 /**
  * Step two, Slack's redirect back: checks the state, exchanges the code, refuses an installer who
  * is not a workspace admin or owner (storing nothing) and a workspace connected to another
@@ -110,9 +60,13 @@ export async function completeInstall(
   request: FastifyRequest,
   callback: OAuthCallback,
 ): Promise<InstallResult> {
-  const communityId = checkedState(host, request, callback.state)
+  const communityId = communityOfInstall(host, request, {
+    platform: slackPlatformName,
+    title: 'Slack',
+    state: callback.state,
+  })
   const code = authorizationCode(callback, 'Slack did not install PolicyKit', 'Slack')
-  const member = await managingMember(host, request, communityId)
+  const member = await managingMember(host, request, communityId, 'Slack')
   const { ports, options } = deps
   const { team, installer, credentials, config, bot } = await grantInstall(host, ports, options, code)
 

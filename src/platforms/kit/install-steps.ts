@@ -1,9 +1,8 @@
 import type { Integration } from '../../domain/community.ts'
 import type { Member } from '../../domain/member.ts'
 import { isAppError, toError } from '../../errors.ts'
+import type { JsonObject } from '../../domain/json.ts'
 import type { PlatformPorts, ProposeResult } from '../platform-ports.ts'
-import type { SlackCredentials } from './credentials.ts'
-import { slackPlatformName } from './members.ts'
 
 /**
  * Why switching the integration on was refused, as a code: the settings page shows its own text
@@ -23,7 +22,7 @@ export async function saveIntegration(
   ports: PlatformPorts,
   communityId: number,
   existing: Integration | undefined,
-  input: { externalId: string; config: Integration['config']; credentials: SlackCredentials },
+  input: { externalId: string; config: Integration['config']; credentials: JsonObject },
 ): Promise<Integration> {
   if (existing) {
     await ports.integrations.setCredentials(existing, input.credentials)
@@ -33,26 +32,26 @@ export async function saveIntegration(
   return ports.integrations.createInactive(communityId, input)
 }
 
-/** The installer's Slack account goes to the member who installed, unless either is linked already. */
+/** The installer's platform account goes to the member who installed, unless either is linked already. */
 export async function linkInstaller(
   ports: PlatformPorts,
   communityId: number,
   member: Member,
-  slackUser: { id: string; name: string },
+  platformUser: { id: string; name: string },
 ): Promise<void> {
   const { members } = ports
   const [linked, accounts] = await Promise.all([
-    members.findByAccount(communityId, slackUser.id),
+    members.findByAccount(communityId, platformUser.id),
     members.accounts(communityId, member.id),
   ])
-  if (linked || accounts.some((a) => a.platform === slackPlatformName)) {
+  if (linked || accounts.some((a) => a.platform === ports.platform)) {
     return
   }
   try {
     await members.linkAccount(communityId, member.id, {
-      platform: slackPlatformName,
-      externalId: slackUser.id,
-      username: slackUser.name,
+      platform: ports.platform,
+      externalId: platformUser.id,
+      username: platformUser.name,
     })
   } catch (e) {
     // Linked meanwhile by an event for this user: that member keeps the account.
