@@ -1,25 +1,25 @@
 import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
-import { slackActions } from './actions.ts'
-import { slackAppManifest } from './app-manifest.ts'
-import { slackCheckConnection } from './check-connection.ts'
-import { slackConnectRoutes } from './connect-routes.ts'
-import { slackFunctions } from './functions.ts'
-import { slackLinks } from './install.ts'
-import { slackTriggers } from './listen-triggers.ts'
+import { slackActions } from './actions/actions.ts'
+import { slackAppManifest } from './connect/app-manifest.ts'
+import { slackCheckConnection } from './connect/check-connection.ts'
+import { slackConnectRoutes } from './connect/connect-routes.ts'
+import { slackFunctions } from './functions/functions.ts'
+import { slackLinks } from './connect/install.ts'
+import { slackTriggers } from './listen/triggers.ts'
 import { slackPlatformName } from './members.ts'
 import type { SlackOptions } from './options.ts'
-import { slackBotScopes, slackUserScopes } from './scopes.ts'
+import { slackBotScopes, slackUserScopes } from './connect/scopes.ts'
 import { slackSettings } from './settings.ts'
 import type { SlackDeps } from './slack-deps.ts'
-import { slackVoting } from './voting.ts'
-import { slackWebhooks } from './webhooks.ts'
+import { slackVoting } from './voting/voting.ts'
+import { slackWebhooks } from './listen/webhooks.ts'
 
 /**
  * Slack, the reference integration. A community connects a workspace by installing the app
- * (OAuth v2, `connect-routes.ts`); messages, renames, joins and pins there become governed
- * actions and every event a trigger (`webhooks.ts`); votes are Block Kit messages whose
- * buttons and reactions count (`vote-message.ts`), and which shows the outcome without buttons
- * once the proposal is decided (`voting.ts`); policies reach Slack through `functions.ts`.
+ * (OAuth v2, `connect/`); messages, renames, joins and pins there become governed
+ * actions and every event a trigger (`listen/`); votes are Block Kit messages whose
+ * buttons and reactions count (`voting/vote-message.ts`), and which shows the outcome without buttons
+ * once the proposal is decided (`voting/voting.ts`); policies reach Slack through `functions/`.
  */
 export function createSlackPlatform(deps: SlackDeps): PlatformDef {
   return definePlatform({

@@ -12,7 +12,7 @@ import {
   voteFromReaction,
   votePostId,
   voteTally,
-} from '../../../src/platforms/slack/vote-message.ts'
+} from '../../../src/platforms/slack/voting/vote-message.ts'
 import { startPlatformRig, type PlatformRig } from './platform-rig.ts'
 
 function botToken(credentials: JsonObject): string {

@@ -1,13 +1,13 @@
 import { z } from 'zod'
-import { AppError, isAppError, statusByCode } from '../../errors.ts'
-import { errorPage, installedSettingsUrl, wantsPage } from '../kit/browser-pages.ts'
-import { oauthCallbackQuery, parseLinkQuery } from '../kit/oauth.ts'
-import type { PlatformHttp } from '../platform-http.ts'
+import { AppError, isAppError, statusByCode } from '../../../errors.ts'
+import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pages.ts'
+import { oauthCallbackQuery, parseLinkQuery } from '../../kit/oauth.ts'
+import type { PlatformHttp } from '../../platform-http.ts'
 import { completeInstall, installUrl, slackLinks } from './install.ts'
 import { completeSetupInstall, isSetupState, setupBackLink, setupInstallUrl } from './setup-install.ts'
 import { completeSignIn, signInUrl } from './signin.ts'
-import { slackPlatformName } from './members.ts'
-import type { SlackDeps } from './slack-deps.ts'
+import { slackPlatformName } from '../members.ts'
+import type { SlackDeps } from '../slack-deps.ts'
 
 /** These routes are followed by browsers; each answers from one address at a human pace. */
 const rateLimit = { max: 30, timeWindow: 60_000 }

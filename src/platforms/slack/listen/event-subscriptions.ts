@@ -3,7 +3,7 @@
  * README lists them for the app's set-up, and a test keeps the two equal and checks that each is
  * handled: `message.channels` and `message.groups` deliver `message` events (public and private
  * channels); `app_uninstalled` and `tokens_revoked` switch the connection off
- * (`listen-lifecycle.ts`); every other one is offered to trigger policies (`listen-triggers.ts`).
+ * (`lifecycle.ts`); every other one is offered to trigger policies (`triggers.ts`).
  */
 export const slackBotEvents = [
   'message.channels',

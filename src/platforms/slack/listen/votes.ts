@@ -1,10 +1,10 @@
-import type { Proposal } from '../../domain/proposal.ts'
-import type { VoteValue } from '../../domain/vote.ts'
-import { toError } from '../../errors.ts'
-import { castHostedVote, withdrawHostedVote, type CastOutcome } from '../kit/vote-tally.ts'
-import { memberOfSlackUser, type SlackListener } from './listen-context.ts'
-import { slackPlatformName } from './members.ts'
-import { refreshVoteMessage, votePostId, voteTally } from './vote-message.ts'
+import type { Proposal } from '../../../domain/proposal.ts'
+import type { VoteValue } from '../../../domain/vote.ts'
+import { toError } from '../../../errors.ts'
+import { castHostedVote, withdrawHostedVote, type CastOutcome } from '../../kit/vote-tally.ts'
+import { memberOfSlackUser, type SlackListener } from './listener.ts'
+import { slackPlatformName } from '../members.ts'
+import { refreshVoteMessage, votePostId, voteTally } from '../voting/vote-message.ts'
 
 /** The proposal whose vote PolicyKit posted as this message, if it is one. */
 export function proposalOfVoteMessage(

@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import type { Integration } from '../../domain/community.ts'
-import { handleOnce } from '../kit/delivery-ledger.ts'
-import { noteLostAccess } from '../kit/switch-off.ts'
-import { slackCredentials } from './credentials.ts'
-import type { SlackDeps } from './slack-deps.ts'
-import type { SlackEventData } from './listen-payloads.ts'
-import { slackPlatformName } from './members.ts'
+import type { Integration } from '../../../domain/community.ts'
+import { handleOnce } from '../../kit/delivery-ledger.ts'
+import { noteLostAccess } from '../../kit/switch-off.ts'
+import { slackCredentials } from '../credentials.ts'
+import type { SlackDeps } from '../slack-deps.ts'
+import type { SlackEventData } from './payloads.ts'
+import { slackPlatformName } from '../members.ts'
 
 /**
  * Events about the app's hold on a workspace rather than about the workspace: handled here

@@ -1,12 +1,12 @@
 import type { UsersInfoResponse, WebClient } from '@slack/web-api'
-import type { Integration } from '../../domain/community.ts'
-import type { Member } from '../../domain/member.ts'
-import { isAppError, toError } from '../../errors.ts'
-import type { HostLogger, PlatformPorts } from '../platform-ports.ts'
-import { callSlack, slackClient } from './client.ts'
-import { readSlackCredentials, type SlackCredentials } from './credentials.ts'
-import { ensureSlackMember, isWorkspacePerson, slackbotId, slackPlatformName } from './members.ts'
-import type { SlackDeps } from './slack-deps.ts'
+import type { Integration } from '../../../domain/community.ts'
+import type { Member } from '../../../domain/member.ts'
+import { isAppError, toError } from '../../../errors.ts'
+import type { HostLogger, PlatformPorts } from '../../platform-ports.ts'
+import { callSlack, slackClient } from '../client.ts'
+import { readSlackCredentials, type SlackCredentials } from '../credentials.ts'
+import { ensureSlackMember, isWorkspacePerson, slackbotId, slackPlatformName } from '../members.ts'
+import type { SlackDeps } from '../slack-deps.ts'
 
 /** What handling one event or interaction for one community is handed. */
 export interface SlackListener {

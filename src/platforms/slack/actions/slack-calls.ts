@@ -1,7 +1,7 @@
-import { toError } from '../../errors.ts'
-import type { PlatformContext } from '../platform.ts'
-import type { EchoRecords } from '../platform-ports.ts'
-import { slackCallError } from './client.ts'
+import { toError } from '../../../errors.ts'
+import type { PlatformContext } from '../../platform.ts'
+import type { EchoRecords } from '../../platform-ports.ts'
+import { slackCallError } from '../client.ts'
 
 /** Web API calls with what the actions need around them: "already done" answers, echo records. */
 

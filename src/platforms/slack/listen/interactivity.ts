@@ -1,11 +1,11 @@
-import { handleOnce } from '../kit/delivery-ledger.ts'
-import { voteRefusal } from '../kit/vote-tally.ts'
-import { slackListener, tellPrivately } from './listen-context.ts'
-import type { SlackDeps } from './slack-deps.ts'
-import type { InteractionPayload } from './listen-payloads.ts'
-import { castSlackVote, proposalOfVoteMessage } from './listen-votes.ts'
-import { slackPlatformName } from './members.ts'
-import { voteActionId, voteFromButton } from './vote-message.ts'
+import { handleOnce } from '../../kit/delivery-ledger.ts'
+import { voteRefusal } from '../../kit/vote-tally.ts'
+import { slackListener, tellPrivately } from './listener.ts'
+import type { SlackDeps } from '../slack-deps.ts'
+import type { InteractionPayload } from './payloads.ts'
+import { castSlackVote, proposalOfVoteMessage } from './votes.ts'
+import { slackPlatformName } from '../members.ts'
+import { voteActionId, voteFromButton } from '../voting/vote-message.ts'
 
 /**
  * A Block Kit interaction. PolicyKit's only interactive elements are the buttons of its vote

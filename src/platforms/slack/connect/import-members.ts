@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api'
 import { z } from 'zod'
-import type { MembersPort } from '../platform-ports.ts'
-import { callSlack } from './client.ts'
-import { ensureSlackMember, isWorkspacePerson } from './members.ts'
+import type { MembersPort } from '../../platform-ports.ts'
+import { callSlack } from '../client.ts'
+import { ensureSlackMember, isWorkspacePerson } from '../members.ts'
 
 const usersPage = z.object({
   members: z

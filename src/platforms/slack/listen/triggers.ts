@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { TriggerDef } from '../platform.ts'
+import type { TriggerDef } from '../../platform.ts'
 
 /** An event's fields as Slack sent them (`type`, `user`, `channel`, `text`, `ts`, …). */
 const eventData = z.record(z.string(), z.json())

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api'
 import type { z } from 'zod'
-import type { JsonValue } from '../../domain/json.ts'
-import { AppError } from '../../errors.ts'
-import type { PolicyCallContext } from '../platform.ts'
-import { callSlack } from './client.ts'
+import type { JsonValue } from '../../../domain/json.ts'
+import { AppError } from '../../../errors.ts'
+import type { PolicyCallContext } from '../../platform.ts'
+import { callSlack } from '../client.ts'
 
 /** What Slack's policy functions share: their arguments, the default channel, direct messages. */
 

@@ -1,4 +1,4 @@
-import { slackBotEvents } from './event-subscriptions.ts'
+import { slackBotEvents } from '../listen/event-subscriptions.ts'
 import { installCallbackPath } from './install-grant.ts'
 import { slackBotScopes, slackUserScopes } from './scopes.ts'
 import { signInCallbackPath } from './signin.ts'

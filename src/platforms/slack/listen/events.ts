@@ -1,9 +1,9 @@
-import type { JsonObject } from '../../domain/json.ts'
-import type { Member } from '../../domain/member.ts'
-import { isAppError } from '../../errors.ts'
-import { handleOnce } from '../kit/delivery-ledger.ts'
-import { echoKey } from './echoes.ts'
-import { mayBePerson, memberOfSlackUser, tellPrivately, type SlackListener } from './listen-context.ts'
+import type { JsonObject } from '../../../domain/json.ts'
+import type { Member } from '../../../domain/member.ts'
+import { isAppError } from '../../../errors.ts'
+import { handleOnce } from '../../kit/delivery-ledger.ts'
+import { echoKey } from '../echoes.ts'
+import { mayBePerson, memberOfSlackUser, tellPrivately, type SlackListener } from './listener.ts'
 import {
   channelRenameEvent,
   memberJoinedEvent,
@@ -12,12 +12,12 @@ import {
   pinEvent,
   reactionEvent,
   type SlackEventData,
-} from './listen-payloads.ts'
-import { slackTriggers } from './listen-triggers.ts'
-import { voteRefusal } from '../kit/vote-tally.ts'
-import { castSlackVote, proposalOfVoteMessage, withdrawSlackVote } from './listen-votes.ts'
-import { slackPlatformName } from './members.ts'
-import { voteFromReaction } from './vote-message.ts'
+} from './payloads.ts'
+import { slackTriggers } from './triggers.ts'
+import { voteRefusal } from '../../kit/vote-tally.ts'
+import { castSlackVote, proposalOfVoteMessage, withdrawSlackVote } from './votes.ts'
+import { slackPlatformName } from '../members.ts'
+import { voteFromReaction } from '../voting/vote-message.ts'
 
 /**
  * What an event turned out to be: PolicyKit's own doing (its bot, or an echo it expected), which

@@ -1,14 +1,14 @@
 import type { WebClient } from '@slack/web-api'
 import { z } from 'zod'
-import type { JsonObject } from '../../domain/json.ts'
-import { AppError, isAppError } from '../../errors.ts'
-import { defineAction, type ActionDef, type PlatformContext } from '../platform.ts'
-import { callSlack } from './client.ts'
-import { echoKey } from './echoes.ts'
-import { slackPlatformName } from './members.ts'
+import type { JsonObject } from '../../../domain/json.ts'
+import { AppError, isAppError } from '../../../errors.ts'
+import { defineAction, type ActionDef, type PlatformContext } from '../../platform.ts'
+import { callSlack } from '../client.ts'
+import { echoKey } from '../echoes.ts'
+import { slackPlatformName } from '../members.ts'
 import { callSlackUnless, withEcho } from './slack-calls.ts'
-import { slackClients, type SlackClients } from './slack-clients.ts'
-import type { SlackDeps } from './slack-deps.ts'
+import { slackClients, type SlackClients } from '../slack-clients.ts'
+import type { SlackDeps } from '../slack-deps.ts'
 
 /**
  * The governable Slack actions. The four PolicyKit also sees happen on Slack (post, rename, join,

@@ -1,13 +1,13 @@
-import { AppError } from '../../errors.ts'
-import { headerValue, verifyHmacRequest } from '../kit/verify-request.ts'
-import type { WebhookDef, WebhookRequest } from '../platform.ts'
+import { AppError } from '../../../errors.ts'
+import { headerValue, verifyHmacRequest } from '../../kit/verify-request.ts'
+import type { WebhookDef, WebhookRequest } from '../../platform.ts'
 import { handleInteraction } from './interactivity.ts'
-import { slackListener } from './listen-context.ts'
-import { handleSlackEvent } from './listen-events.ts'
-import { handleLifecycleEvent, slackLifecycleEvents } from './listen-lifecycle.ts'
-import { interactionPayload, slackEnvelope } from './listen-payloads.ts'
-import { slackPlatformName } from './members.ts'
-import type { SlackDeps } from './slack-deps.ts'
+import { slackListener } from './listener.ts'
+import { handleSlackEvent } from './events.ts'
+import { handleLifecycleEvent, slackLifecycleEvents } from './lifecycle.ts'
+import { interactionPayload, slackEnvelope } from './payloads.ts'
+import { slackPlatformName } from '../members.ts'
+import type { SlackDeps } from '../slack-deps.ts'
 
 /** Slack's window for a request's timestamp (older is a replay). */
 const windowMs = 5 * 60_000
@@ -47,7 +47,7 @@ function parseJson(text: string): unknown {
  * `/platforms/slack`. Each request must carry Slack's v0 signature over its raw body, made within
  * five minutes: anything else is refused with 401 and changes nothing. The community is the one
  * connected to the signed payload's workspace (team id); other workspaces are ignored.
- * `app_uninstalled` and `tokens_revoked` are about the connection itself (`listen-lifecycle.ts`).
+ * `app_uninstalled` and `tokens_revoked` are about the connection itself (`lifecycle.ts`).
  */
 export function slackWebhooks(deps: SlackDeps): WebhookDef[] {
   const { logger } = deps.ports

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import type { Member } from '../../domain/member.ts'
-import { AppError } from '../../errors.ts'
-import type { MembersPort } from '../platform-ports.ts'
-import { slackPlatformName } from './members.ts'
+import type { Member } from '../../../domain/member.ts'
+import { AppError } from '../../../errors.ts'
+import type { MembersPort } from '../../platform-ports.ts'
+import { slackPlatformName } from '../members.ts'
 
 /**
  * A person as policy code names one: a member id, a username, a member object as `action.initiator`

@@ -1,8 +1,8 @@
-import type { JsonObject } from '../../domain/json.ts'
-import { AppError, isAppError } from '../../errors.ts'
-import { callSlack, slackClient } from './client.ts'
-import { readSlackCredentials } from './credentials.ts'
-import type { SlackOptions } from './options.ts'
+import type { JsonObject } from '../../../domain/json.ts'
+import { AppError, isAppError } from '../../../errors.ts'
+import { callSlack, slackClient } from '../client.ts'
+import { readSlackCredentials } from '../credentials.ts'
+import type { SlackOptions } from '../options.ts'
 
 /**
  * Whether Slack still takes the connection's bot token (`auth.test`). After the app was

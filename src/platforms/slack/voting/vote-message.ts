@@ -1,10 +1,10 @@
 import type { WebClient } from '@slack/web-api'
-import type { Proposal } from '../../domain/proposal.ts'
-import type { VoteValue } from '../../domain/vote.ts'
-import { proposalTally, type VoteTally } from '../kit/vote-tally.ts'
-import type { VotesPort } from '../platform-ports.ts'
-import { callSlack } from './client.ts'
-import { slackPlatformName } from './members.ts'
+import type { Proposal } from '../../../domain/proposal.ts'
+import type { VoteValue } from '../../../domain/vote.ts'
+import { proposalTally, type VoteTally } from '../../kit/vote-tally.ts'
+import type { VotesPort } from '../../platform-ports.ts'
+import { callSlack } from '../client.ts'
+import { slackPlatformName } from '../members.ts'
 
 /**
  * The vote message Slack hosts for a proposal: a question, one line per choice with its button,

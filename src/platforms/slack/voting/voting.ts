@@ -1,6 +1,6 @@
-import type { VoteHosting } from '../platform.ts'
-import { slackClients } from './slack-clients.ts'
-import type { SlackDeps } from './slack-deps.ts'
+import type { VoteHosting } from '../../platform.ts'
+import { slackClients } from '../slack-clients.ts'
+import type { SlackDeps } from '../slack-deps.ts'
 import { refreshVoteMessage, voteTally } from './vote-message.ts'
 
 /**
