@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { rowIdParam } from '../../domain/int4.ts'
 import { AppError, isAppError, statusByCode } from '../../errors.ts'
 import type { PlatformHttp } from '../platform-http.ts'
 import { completeInstall, installUrl, slackLinks, type InstallResult } from './install.ts'
@@ -18,7 +19,7 @@ const callbackQuery = z.object({
 
 /** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
 const installQuery = z.object({
-  community: z.coerce.number().int().positive().optional(),
+  community: rowIdParam.optional(),
   setup: z.string().max(200).optional(),
   kit: z.string().max(100).optional(),
 })

@@ -2,6 +2,7 @@
 import { isValidSlackRequest } from '@slack/bolt/dist/receivers/verify-request.js'
 import type { FastifyRequest } from 'fastify'
 import { AppError, toError } from '../../errors.ts'
+import { parseBoundedJson } from '../../json-depth.ts'
 import type { Clock } from '../../scheduler/clock.ts'
 import type { PlatformHost, PlatformHttp } from '../platform-http.ts'
 import { handleInteraction } from './interactivity.ts'
@@ -41,7 +42,7 @@ export function slackEventRoutes(deps: SlackDeps): PlatformHttp {
       )
 
       scope.post('/events', async (request, reply) => {
-        const envelope = slackEnvelope.safeParse(parseJson(signedBody(request, deps, host.clock)))
+        const envelope = slackEnvelope.safeParse(parseBoundedJson(signedBody(request, deps, host.clock), 'the body'))
         if (!envelope.success) {
           throw new AppError('invalid_input', 'not a Slack Events API payload')
         }
@@ -79,7 +80,7 @@ export function slackEventRoutes(deps: SlackDeps): PlatformHttp {
 
       scope.post('/interactivity', async (request, reply) => {
         const form = new URLSearchParams(signedBody(request, deps, host.clock))
-        const payload = interactionPayload.safeParse(parseJson(form.get('payload') ?? ''))
+        const payload = interactionPayload.safeParse(parseBoundedJson(form.get('payload') ?? '', 'the payload'))
         if (!payload.success) {
           throw new AppError('invalid_input', 'not a Slack interaction payload')
         }
@@ -112,14 +113,6 @@ function signedBody(request: FastifyRequest, deps: SlackDeps, clock: Clock): str
     throw new AppError('unauthenticated', 'the request is not signed by Slack, or is too old')
   }
   return body
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    throw new AppError('invalid_input', 'the body is not JSON')
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { rowId } from '../../domain/int4.ts'
 import type { Integration } from '../../domain/community.ts'
 import type { Member } from '../../domain/member.ts'
 import { AppError, isAppError } from '../../errors.ts'
@@ -28,7 +29,7 @@ const stateLifetimeMs = 10 * 60_000
 
 const installState = z.object({
   /** The community being connected. */
-  c: z.number().int().positive(),
+  c: rowId,
   /** The dashboard session that started the install (a hash): the callback must come back to it. */
   s: z.string(),
   n: z.string(),
