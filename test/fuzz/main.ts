@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util'
 import { testDialects } from '../support/test-store.ts'
-import { formatReport, fuzzRoutes } from './fuzz-routes.ts'
+import { formatReport, fuzzRoutes, type FuzzReport } from './fuzz-routes.ts'
+import { fuzzSlackWebhooks } from './fuzz-slack.ts'
 
 /**
- * `npm run fuzz -- --runs 100000 [--seed N]`: the fuzz test of test/server/fuzz-routes.test.ts
- * at any size, `--runs` requests in all per database, spread over every route; PostgreSQL too
- * when DATABASE_URL is set. Prints the counts; exits 1 when anything broke.
+ * `npm run fuzz -- --runs 100000 [--seed N]`: the fuzz tests (test/server/fuzz-routes.test.ts,
+ * test/platforms/slack/webhooks-fuzz.test.ts) at any size: `--runs` requests per database spread
+ * over every API route, a tenth as many to Slack's webhooks; PostgreSQL too when DATABASE_URL is
+ * set. Prints the counts; exits 1 when anything broke.
  */
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '20000' }, seed: { type: 'string' } },
@@ -18,13 +20,19 @@ if (!Number.isInteger(runs) || runs < 1 || (seed !== undefined && !Number.isInte
 }
 
 let failed = false
-for (const dialect of testDialects()) {
-  const started = performance.now()
-  const report = await fuzzRoutes({ dialect, runs: { total: runs }, ...(seed !== undefined && { seed }) })
+function print(report: FuzzReport, started: number): void {
   process.stdout.write(`${formatReport(report, performance.now() - started)}\n`)
   for (const failure of report.failures) {
     process.stdout.write(`  ✖ ${failure}\n`)
   }
   failed ||= report.failures.length > 0
+}
+const seeded = seed === undefined ? {} : { seed }
+for (const dialect of testDialects()) {
+  let started = performance.now()
+  print(await fuzzRoutes({ dialect, runs: { total: runs }, ...seeded }), started)
+  // Slack's two endpoints get a tenth as many: their payloads are fewer shapes.
+  started = performance.now()
+  print(await fuzzSlackWebhooks({ dialect, runs: Math.ceil(runs / 10), ...seeded }), started)
 }
 process.exit(failed ? 1 : 0)
