@@ -24,7 +24,10 @@ export interface FuzzReport {
   /** Answered 4xx: refused, and checked to have changed nothing. */
   refused: number
   byStatus: Record<string, number>
+  /** Requests by who sent them; what Slack signs counts as anonymous. */
   byCaller: Record<CallerName, number>
+  /** What was fuzzed: `API routes`, `Slack webhooks`. */
+  target: string
   /** One line per broken promise: a 5xx, a hang, a refused request that wrote something. */
   failures: string[]
 }
@@ -116,7 +119,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
  */
 export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
   const seed = options.seed ?? Date.now() % 2 ** 31
-  const timeoutMs = options.timeoutMs ?? 5_000
+  const timeoutMs = options.timeoutMs ?? 10_000
   const s = await startTestServer({ dialect: options.dialect })
   try {
     const member = await s.member('fuzzer')
@@ -134,6 +137,7 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
       refused: 0,
       byStatus: {},
       byCaller: { admin: 0, member: 0, anonymous: 0 },
+      target: 'API routes',
       failures: [],
     }
     const snapshotStore = await storeSnapshotter(s.store)
@@ -205,9 +209,10 @@ export function formatReport(report: FuzzReport, ms: number): string {
     .map(([status, count]) => `${status}×${count}`)
     .join(' ')
   const { admin, member, anonymous } = report.byCaller
+  const callers = admin + member > 0 ? `; signed in as admin ${admin}, as member ${member}, anonymous ${anonymous}` : ''
   return (
-    `${report.dialect}: ${report.requests} requests over ${report.routes} routes in ${(ms / 1000).toFixed(1)} s ` +
-    `(seed ${report.seed}; signed in as admin ${admin}, as member ${member}, anonymous ${anonymous}); ` +
+    `${report.dialect}, ${report.target}: ${report.requests} requests over ${report.routes} routes ` +
+    `in ${(ms / 1000).toFixed(1)} s (seed ${report.seed}${callers}); ` +
     `${report.refused} refused, each leaving every table unchanged; statuses ${statuses}; ` +
     `${report.failures.length} failures`
   )

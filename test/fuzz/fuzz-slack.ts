@@ -87,7 +87,7 @@ export async function fuzzSlackWebhooks(options: {
   timeoutMs?: number
 }): Promise<FuzzReport> {
   const seed = options.seed ?? Date.now() % 2 ** 31
-  const timeoutMs = options.timeoutMs ?? 5_000
+  const timeoutMs = options.timeoutMs ?? 10_000
   const [events, interactions] = await Promise.all([readSamples('events'), readSamples('interactivity')])
   const rig = await startRig(options.dialect)
   const report: FuzzReport = {
@@ -98,6 +98,7 @@ export async function fuzzSlackWebhooks(options: {
     refused: 0,
     byStatus: {},
     byCaller: { admin: 0, member: 0, anonymous: 0 },
+    target: 'Slack webhooks',
     failures: [],
   }
   try {
