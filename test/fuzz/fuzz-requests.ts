@@ -120,12 +120,16 @@ function body(op: Operation, context: FuzzContext): fc.Arbitrary<string | undefi
   }
   const shaped: fc.Arbitrary<unknown>[] = [valueFor(op.body, context)]
   if (op.method === 'POST' && op.path.endsWith('/actions') && context.actionTypes.length > 0) {
-    // Aimed at each action type's params, so their own schemas are what gets tested.
-    shaped.push(
-      fc
-        .constantFrom(...context.actionTypes)
-        .chain(({ type, paramsSchema }) => valueFor(paramsSchema, context).map((params) => ({ type, params }))),
-    )
+    // Aimed at each action type's params, so their own schemas are what gets tested; mild ones
+    // too, so that proposals get made and policies run.
+    const mild = { ...context, mild: true }
+    for (const values of [context, mild]) {
+      shaped.push(
+        fc
+          .constantFrom(...context.actionTypes)
+          .chain(({ type, paramsSchema }) => valueFor(paramsSchema, values).map((params) => ({ type, params }))),
+      )
+    }
   }
   if (op.path.endsWith('/policies/import')) {
     shaped.push(

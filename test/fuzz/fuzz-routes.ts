@@ -24,6 +24,8 @@ export interface FuzzReport {
   /** Answered 4xx: refused, and checked to have changed nothing. */
   refused: number
   byStatus: Record<string, number>
+  /** Statuses by route (`POST /api/session`): which routes the requests got past validation on. */
+  byRoute: Record<string, Record<string, number>>
   /** Requests by who sent them; what Slack signs counts as anonymous. */
   byCaller: Record<CallerName, number>
   /** What was fuzzed: `API routes`, `Slack webhooks`. */
@@ -136,6 +138,7 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
       requests: 0,
       refused: 0,
       byStatus: {},
+      byRoute: {},
       byCaller: { admin: 0, member: 0, anonymous: 0 },
       target: 'API routes',
       failures: [],
@@ -143,7 +146,7 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
     const snapshotStore = await storeSnapshotter(s.store)
     let current = await snapshotStore()
 
-    const send = async (request: FuzzRequest): Promise<void> => {
+    const send = async (op: Operation, request: FuzzRequest): Promise<void> => {
       const client = request.caller === 'anonymous' ? undefined : clients[request.caller]
       const response = await withTimeout(
         s.app.inject({
@@ -162,6 +165,8 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
       report.requests += 1
       report.byCaller[request.caller] += 1
       report.byStatus[response.statusCode] = (report.byStatus[response.statusCode] ?? 0) + 1
+      const route = (report.byRoute[describeOperation(op)] ??= {})
+      route[response.statusCode] = (route[response.statusCode] ?? 0) + 1
       if (response.statusCode >= 500) {
         throw new Error(`${response.statusCode} ${response.body.slice(0, 300)} for ${describeRequest(request)}`)
       }
@@ -182,13 +187,16 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
       const callers: CallerName[] =
         op.method === 'DELETE' && op.path === '/api/session' ? ['anonymous'] : ['admin', 'member', 'anonymous']
       try {
-        await fc.assert(fc.asyncProperty(requestsFor(op, context, callers), send), {
-          numRuns: perRoute,
-          seed: seed + index,
-          // The server keeps state between runs, so a shrunk case would not reproduce: report the first.
-          endOnFailure: true,
-          includeErrorInReport: true,
-        })
+        await fc.assert(
+          fc.asyncProperty(requestsFor(op, context, callers), (request) => send(op, request)),
+          {
+            numRuns: perRoute,
+            seed: seed + index,
+            // The server keeps state between runs, so a shrunk case would not reproduce: report the first.
+            endOnFailure: true,
+            includeErrorInReport: true,
+          },
+        )
       } catch (e) {
         report.failures.push(`${describeOperation(op)}: ${e instanceof Error ? e.message.slice(0, 2000) : String(e)}`)
       }

@@ -97,6 +97,7 @@ export async function fuzzSlackWebhooks(options: {
     requests: 0,
     refused: 0,
     byStatus: {},
+    byRoute: {},
     byCaller: { admin: 0, member: 0, anonymous: 0 },
     target: 'Slack webhooks',
     failures: [],
@@ -166,6 +167,8 @@ export async function fuzzSlackWebhooks(options: {
       report.requests += 1
       report.byCaller.anonymous += 1
       report.byStatus[response.statusCode] = (report.byStatus[response.statusCode] ?? 0) + 1
+      const route = (report.byRoute[`POST ${r.url}`] ??= {})
+      route[response.statusCode] = (route[response.statusCode] ?? 0) + 1
       if (response.statusCode >= 500) {
         throw new Error(`${response.statusCode} ${response.body.slice(0, 300)} for ${what}`)
       }

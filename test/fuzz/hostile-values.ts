@@ -80,6 +80,11 @@ export const hostileParams = [
 ]
 
 export interface ValueContext {
+  /**
+   * Mostly well-formed values (right types, ordinary strings, real ids), to get past validation
+   * into what runs after it; otherwise mostly hostile ones.
+   */
+  mild?: boolean
   /** Strings worth sending where a string goes: real usernames, role names, action types… */
   strings: string[]
   /** Numbers worth sending where an integer goes: real ids. */
@@ -100,6 +105,9 @@ export function hostileValue(context: ValueContext): fc.Arbitrary<unknown> {
 }
 
 function stringValue(schema: JsonSchema, context: ValueContext): fc.Arbitrary<unknown> {
+  if (context.mild === true) {
+    return fc.string({ minLength: 1, maxLength: Math.min(schema.maxLength ?? 20, 20), unit: 'grapheme-ascii' })
+  }
   const choices: fc.WeightedArbitrary<unknown>[] = [
     { weight: 3, arbitrary: fc.string({ maxLength: 20 }) },
     { weight: 3, arbitrary: fc.constantFrom(...hostileStrings) },
@@ -114,6 +122,9 @@ function stringValue(schema: JsonSchema, context: ValueContext): fc.Arbitrary<un
 }
 
 function numberValue(context: ValueContext): fc.Arbitrary<unknown> {
+  if (context.mild === true) {
+    return context.ids.length > 0 ? fc.constantFrom(...context.ids) : fc.integer({ min: 1, max: 10 })
+  }
   return fc.oneof(
     { weight: 2, arbitrary: fc.integer({ min: -5, max: 50 }) },
     { weight: 3, arbitrary: fc.constantFrom(...hostileNumbers) },
@@ -145,7 +156,7 @@ export function valueFor(
   if (depth > 5) {
     return hostileValue(context)
   }
-  const wrong = { weight: 1, arbitrary: hostileValue(context) }
+  const wrong = { weight: context.mild === true ? 0 : 1, arbitrary: hostileValue(context) }
   if (schema.$ref !== undefined) {
     const target = resolve(schema.$ref, root)
     return target ? valueFor(target, context, root, depth + 1) : anyJson
