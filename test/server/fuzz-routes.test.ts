@@ -4,8 +4,8 @@ import { formatReport, fuzzRoutes } from '../fuzz/fuzz-routes.ts'
 import { testDialects } from '../support/test-store.ts'
 
 /**
- * Requests per route in CI: 1,800 per database over the 36 routes, 15 s (SQLite) and 30 s (PostgreSQL) on
- * this 2-core machine. `npm run fuzz -- --runs 100000` runs the same at any size.
+ * Requests per route in CI: 1,850 per database over the 37 routes, 15 to 45 s each on this 2-core
+ * machine (SQLite, PostgreSQL; idle, busy). `npm run fuzz -- --runs 100000` runs the same at any size.
  */
 const runsPerRoute = 50
 
