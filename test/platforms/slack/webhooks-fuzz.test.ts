@@ -5,7 +5,7 @@ import { fuzzSlackWebhooks } from '../../fuzz/fuzz-slack.ts'
 import { testDialects } from '../../support/test-store.ts'
 
 /** Signed requests in CI per database: a few seconds each; `npm run fuzz -- --runs N` runs more. */
-const runs = 300
+const runs = 200
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: Slack's webhooks, fuzzed`, () => {
