@@ -1,10 +1,37 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
-const layer = (files, patterns) => ({
+const layer = (files, patterns, ignores = []) => ({
   files,
+  ignores,
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 })
+
+const escape = (text) => text.replace(/[.]/g, '\\.')
+
+/**
+ * What a file `up` (`../`, `../../`) below src/platforms/ may import: the contract, the kit,
+ * domain/ and errors.ts, and its own folder. The constitution, which changes PolicyKit's own
+ * data, is also handed the store and the sandbox (constitution-deps.ts).
+ */
+const platformImports = (up, { handedStore = false } = {}) => [
+  {
+    regex: `^${escape(up)}\\.\\./(?!domain/|errors\\.ts$|store/store\\.ts$|sandbox/sandbox\\.ts$)`,
+    message: 'a platform imports the contract, the kit, domain/ and errors.ts: no engine, server or app module',
+  },
+  {
+    regex: `^${escape(up)}(?!\\.\\./|kit/|platform(-ports|-http)?\\.ts$)`,
+    message: 'a platform imports the contract (platform*.ts) and the kit, never another platform',
+  },
+  ...(handedStore
+    ? []
+    : [
+        {
+          regex: `^${escape(up)}\\.\\./(store|sandbox)/`,
+          message: 'a platform reaches PolicyKit through its ports, never the store or the sandbox',
+        },
+      ]),
+]
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'test-artifacts/', 'web/dist/'] },
@@ -57,6 +84,22 @@ export default tseslint.config(
       },
     ],
   ),
+  // The contract is a leaf: platforms and the app meet there, and it knows neither.
+  layer(
+    ['src/platforms/platform.ts', 'src/platforms/platform-ports.ts', 'src/platforms/platform-http.ts'],
+    [
+      {
+        regex: '^\\.\\./(?!domain/|errors\\.ts$)|^\\./(?!platform(-ports|-http)?\\.ts$)',
+        message: 'the platform contract imports only domain/, errors.ts and itself',
+      },
+    ],
+  ),
+  // A platform is its folder: it knows the contract, the kit, domain/ and errors.ts, never the
+  // store, the engine, the server nor another platform. So does the kit, which platforms share.
+  layer(['src/platforms/*/*.ts'], platformImports('../'), ['src/platforms/constitution/**']),
+  layer(['src/platforms/*/*/**'], platformImports('../../'), ['src/platforms/constitution/**']),
+  layer(['src/platforms/constitution/*.ts'], platformImports('../', { handedStore: true })),
+  layer(['src/platforms/constitution/*/**'], platformImports('../../', { handedStore: true })),
   {
     files: ['bin/**/*.js', 'eslint.config.js', 'web/vite.config.ts'],
     ...tseslint.configs.disableTypeChecked,

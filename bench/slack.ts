@@ -4,7 +4,7 @@
 // fake starts a signed delivery to the moment the fake has received the Web API call that answers
 // it, so it includes the fake's own work (signing, HTTP on 127.0.0.1) on both sides.
 import { performance } from 'node:perf_hooks'
-import { voteActionId } from '../src/platforms/slack/vote-message.ts'
+import { voteActionId } from '../src/platforms/slack/voting/vote-message.ts'
 import type { ApiCall, FakeChannel, FakeSlack, FakeUser } from '../test/fakes/slack/fake-slack.ts'
 import { startSlackApp, type SlackTestApp } from '../test/support/slack-app.ts'
 import { slackVotePolicy, slackVotePrompt } from '../test/support/slack-vote-policy.ts'

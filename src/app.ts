@@ -5,10 +5,10 @@ import type { Config } from './config.ts'
 import type { Engine } from './engine/engine.ts'
 import type { Logger } from './engine/logger.ts'
 import { createEngineRuntime } from './engine-runtime.ts'
+import { createPlatformPorts, type EngineRef } from './create-platform-ports.ts'
 import { createConstitutionPlatform } from './platforms/constitution/manifest.ts'
 import type { PlatformDef } from './platforms/platform.ts'
-import { registeredPlatforms, type PlatformSettings } from './platforms/registry.ts'
-import { slackLinks } from './platforms/slack/install.ts'
+import { platformModules, type PlatformSettings } from './platforms/registry.ts'
 import { createQuickJsSandbox } from './sandbox/quickjs-sandbox.ts'
 import { randomToken } from './secret-token.ts'
 import { createServer } from './server/create-server.ts'
@@ -56,9 +56,33 @@ export async function openConfiguredStore(
   return openStore({ sqlitePath: config.sqlitePath, secretKey })
 }
 
-/** Every platform the engine runs with: the built-in constitution and the configured ones of the registry. */
-export function enginePlatforms(store: Store, sandbox: Sandbox, settings: PlatformSettings): PlatformDef[] {
-  const others = registeredPlatforms(settings, store)
+/**
+ * Every platform the engine runs with: the built-in constitution and each registered platform
+ * whose settings are given, handed its ports (they reach `engine` once it is built from these).
+ */
+export function enginePlatforms(deps: {
+  store: Store
+  sandbox: Sandbox
+  settings: PlatformSettings
+  engine: EngineRef
+  clock: Clock
+  logger: Logger
+}): PlatformDef[] {
+  const { store, sandbox, settings } = deps
+  const others = platformModules.flatMap((module) => {
+    const given = settings[module.name]
+    if (given === undefined || given === null) {
+      return []
+    }
+    const ports = createPlatformPorts({
+      platform: module.name,
+      store,
+      engine: deps.engine,
+      logger: deps.logger,
+      now: () => deps.clock.now(),
+    })
+    return [module.create(given, ports)]
+  })
   const platform = (name: string) => others.find((p) => p.name === name)
   return [createConstitutionPlatform({ store, sandbox, platform }), ...others]
 }
@@ -73,7 +97,15 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const applied = await migrate(store)
   logger.info({ applied, database: store.dialect }, `database ready (${applied.length} migrations applied)`)
   const sandbox = await createQuickJsSandbox({ poolSize: config.sandboxPoolSize })
-  const platformDefs = enginePlatforms(store, sandbox, { slack: config.slack })
+  const engineRef: EngineRef = { current: null }
+  const platformDefs = enginePlatforms({
+    store,
+    sandbox,
+    settings: config.platforms,
+    engine: engineRef,
+    clock,
+    logger,
+  })
   const runtime = createEngineRuntime({
     store,
     sandbox,
@@ -82,6 +114,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     logger,
     sweepIntervalMs: config.sweepIntervalMs,
   })
+  engineRef.current = runtime.engine
   await runtime.start()
   const webRoot = existsSync(path.join(webDist, 'index.html')) ? webDist : null
   if (webRoot === null) {
@@ -100,7 +133,6 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     trustProxy: config.trustProxy,
     webRoot,
     setupToken,
-    platformLinks: config.slack ? [slackLinks] : [],
   })
   return {
     store,

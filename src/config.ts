@@ -1,17 +1,8 @@
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
-import type { SlackOptions } from './platforms/slack/options.ts'
-
-/** The Slack app's credentials: all three configure Slack, none leaves it off. */
-const slackCredentialVars = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_SIGNING_SECRET'] as const
-
-/** Unset or empty (as an env file's `NAME=` leaves it): not given. */
-const optionalSecret = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value) => (value === '' ? undefined : value))
+import type { PlatformModule } from './platforms/platform.ts'
+import { platformModules, type PlatformSettings } from './platforms/registry.ts'
 
 /** Which proxies' X-Forwarded-For to believe: Fastify's `trustProxy` (false: none, the default). */
 export type TrustProxy = boolean | number | string[]
@@ -56,52 +47,28 @@ const trustProxy = z
     return entries
   })
 
-const httpUrl = (what?: string) =>
-  z.url({ protocol: /^https?$/, error: `must be an http:// or https:// URL${what === undefined ? '' : ` ${what}`}` })
+const httpUrl = () => z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
 
-const env = z
-  .object({
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-      .optional(),
-    POLICYKIT_DATA_DIR: z.string().min(1).default('data'),
-    POLICYKIT_SECRET_KEY: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
-      .optional(),
-    POLICYKIT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-    POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(4),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    POLICYKIT_PUBLIC_URL: httpUrl()
-      .transform((url) => url.replace(/\/+$/, ''))
-      .optional(),
-    POLICYKIT_TRUST_PROXY: trustProxy,
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    SLACK_CLIENT_ID: optionalSecret,
-    SLACK_CLIENT_SECRET: optionalSecret,
-    SLACK_SIGNING_SECRET: optionalSecret,
-    SLACK_API_URL: httpUrl('(the Web API base)')
-      .transform((url) => (url.endsWith('/') ? url : `${url}/`))
-      .default('https://slack.com/api/'),
-    SLACK_AUTHORIZE_URL: httpUrl('(the OAuth v2 authorize page)').default('https://slack.com/oauth/v2/authorize'),
-    SLACK_OIDC_AUTHORIZE_URL: httpUrl('(the OpenID Connect authorize page)').default(
-      'https://slack.com/openid/connect/authorize',
-    ),
-  })
-  .superRefine((e, ctx) => {
-    const given = slackCredentialVars.filter((name) => e[name] !== undefined)
-    if (given.length > 0 && given.length < slackCredentialVars.length) {
-      for (const name of slackCredentialVars.filter((n) => e[n] === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `is required when ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set (Slack needs all three of ${slackCredentialVars.join(', ')}, or none)`,
-        })
-      }
-    }
-  })
+const env = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  POLICYKIT_DATA_DIR: z.string().min(1).default('data'),
+  POLICYKIT_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .optional(),
+  POLICYKIT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(4),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  POLICYKIT_PUBLIC_URL: httpUrl()
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  POLICYKIT_TRUST_PROXY: trustProxy,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
 
 export interface Config {
   databaseUrl: string | undefined
@@ -121,15 +88,28 @@ export interface Config {
   /** Behind a reverse proxy: whose X-Forwarded-For gives the client's address (sign-in limits are per address). */
   trustProxy: TrustProxy
   logLevel: z.infer<typeof env>['LOG_LEVEL']
-  /** The Slack app, when SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET are set; else null. */
-  slack: SlackOptions | null
+  /** Each registered platform's settings by name, read from its own variables; null: that platform is off. */
+  platforms: PlatformSettings
 }
 
 /** The only reader of process.env: a bad value stops start-up with a message naming it. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  source: NodeJS.ProcessEnv = process.env,
+  modules: readonly PlatformModule[] = platformModules,
+): Config {
   const parsed = env.safeParse(source)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')
+  const issues = parsed.success ? [] : [...parsed.error.issues]
+  const platforms: Record<string, unknown> = {}
+  for (const module of modules) {
+    const settings = module.settings.safeParse(source)
+    if (settings.success) {
+      platforms[module.name] = settings.data
+    } else {
+      issues.push(...settings.error.issues)
+    }
+  }
+  if (!parsed.success || issues.length > 0) {
+    const problems = issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')
     throw new Error(`invalid configuration:\n${problems}`)
   }
   const e = parsed.data
@@ -147,16 +127,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.POLICYKIT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     trustProxy: e.POLICYKIT_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
-    slack:
-      e.SLACK_CLIENT_ID !== undefined && e.SLACK_CLIENT_SECRET !== undefined && e.SLACK_SIGNING_SECRET !== undefined
-        ? {
-            clientId: e.SLACK_CLIENT_ID,
-            clientSecret: e.SLACK_CLIENT_SECRET,
-            signingSecret: e.SLACK_SIGNING_SECRET,
-            apiUrl: e.SLACK_API_URL,
-            authorizeUrl: e.SLACK_AUTHORIZE_URL,
-            oidcAuthorizeUrl: e.SLACK_OIDC_AUTHORIZE_URL,
-          }
-        : null,
+    platforms,
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { loadConfig } from '../src/config.ts'
+import { loadConfig, type Config } from '../src/config.ts'
+import type { SlackOptions } from '../src/platforms/slack/options.ts'
 
 describe('configuration of the HTTP server', () => {
   it('listens on 127.0.0.1:3000 and is reached at localhost on that port by default', () => {
@@ -37,16 +38,19 @@ describe('configuration behind a reverse proxy', () => {
   })
 })
 
+/** Slack's settings as config read them (registered platforms' settings are typed by each platform). */
+const slackOf = (config: Config) => config.platforms['slack'] as SlackOptions | null
+
 describe('configuration of Slack', () => {
   const app = { SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'secret', SLACK_SIGNING_SECRET: 'signing' }
 
   it('leaves Slack off when none of its credentials is set (or they are empty)', () => {
-    assert.equal(loadConfig({}).slack, null)
-    assert.equal(loadConfig({ SLACK_CLIENT_ID: '', SLACK_CLIENT_SECRET: '', SLACK_SIGNING_SECRET: '' }).slack, null)
+    assert.equal(slackOf(loadConfig({})), null)
+    assert.equal(slackOf(loadConfig({ SLACK_CLIENT_ID: '', SLACK_CLIENT_SECRET: '', SLACK_SIGNING_SECRET: '' })), null)
   })
 
   it("turns Slack on with all three, with slack.com's URLs by default", () => {
-    assert.deepEqual(loadConfig(app).slack, {
+    assert.deepEqual(slackOf(loadConfig(app)), {
       clientId: '1.2',
       clientSecret: 'secret',
       signingSecret: 'signing',
@@ -54,7 +58,7 @@ describe('configuration of Slack', () => {
       authorizeUrl: 'https://slack.com/oauth/v2/authorize',
       oidcAuthorizeUrl: 'https://slack.com/openid/connect/authorize',
     })
-    const local = loadConfig({ ...app, SLACK_API_URL: 'http://127.0.0.1:9000/api' }).slack
+    const local = slackOf(loadConfig({ ...app, SLACK_API_URL: 'http://127.0.0.1:9000/api' }))
     assert.equal(local?.apiUrl, 'http://127.0.0.1:9000/api/')
   })
 

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts'
 import { toError } from '../errors.ts'
 import { main as start } from '../main.ts'
 import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts'
-import { slackAppManifest } from '../platforms/slack/app-manifest.ts'
+import { platformModules } from '../platforms/registry.ts'
 import { migrate } from '../store/migrate.ts'
 import { communityUsage, runCommunityCommand } from './community-command.ts'
 import { runKitsCommand } from './kits-command.ts'
@@ -25,7 +25,13 @@ commands:
   community create   create a community with a starter kit and its admin
   community list     list the communities
   community invite   print an invite link (or a claim link for a member)
-  slack manifest     print the Slack app manifest for POLICYKIT_PUBLIC_URL (create the app from it)
+${platformModules
+  .flatMap((module) =>
+    Object.entries(module.commands ?? {}).map(
+      ([name, command]) => `  ${`${module.name} ${name}`.padEnd(19)}${command.description}`,
+    ),
+  )
+  .join('\n')}
 
 configuration comes from the environment (see README.md)`
 
@@ -97,16 +103,21 @@ async function run(argv: string[]): Promise<number> {
       return runSandboxCommand(rest, (line) => process.stdout.write(`${line}\n`))
     case 'kits':
       return runKitsCommand(stdio)
-    case 'slack':
-      if (rest[0] !== 'manifest' || rest.length > 1) {
-        process.stderr.write('usage: policykit slack manifest\n')
-        return 2
+    default: {
+      const module = platformModules.find((m) => m.name === command)
+      if (module?.commands) {
+        const [name, ...args] = rest
+        const found = name === undefined ? undefined : module.commands[name]
+        if (!found) {
+          const names = Object.keys(module.commands).join('|')
+          process.stderr.write(`usage: policykit ${module.name} ${names}\n`)
+          return 2
+        }
+        return found.run(args, { publicUrl: loadConfig().publicUrl, ...stdio })
       }
-      process.stdout.write(`${JSON.stringify(slackAppManifest(loadConfig().publicUrl), null, 2)}\n`)
-      return 0
-    default:
       process.stderr.write(`policykit: unknown command '${command}'\n${usage}\n`)
       return 2
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { enginePlatforms, openConfiguredStore } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { createEngine } from '../engine/engine.ts'
 import { silentLogger } from '../engine/logger.ts'
+import type { EngineRef } from '../create-platform-ports.ts'
 import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts'
 import { systemClock } from '../scheduler/clock.ts'
 import type { PolicyCommandRuntime } from './policy-command.ts'
@@ -16,13 +17,17 @@ export async function openCliRuntime(): Promise<PolicyCommandRuntime> {
   const config = loadConfig()
   const store = await openConfiguredStore(config)
   const sandbox = await createQuickJsSandbox({ poolSize: 1 })
-  const engine = createEngine({
+  const engineRef: EngineRef = { current: null }
+  const platforms = enginePlatforms({
     store,
     sandbox,
-    platforms: enginePlatforms(store, sandbox, { slack: config.slack }),
+    settings: config.platforms,
+    engine: engineRef,
     clock: systemClock,
     logger: silentLogger,
   })
+  const engine = createEngine({ store, sandbox, platforms, clock: systemClock, logger: silentLogger })
+  engineRef.current = engine
   return {
     store,
     engine,

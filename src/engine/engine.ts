@@ -83,6 +83,11 @@ export interface Engine {
   trigger(input: TriggerInput): Promise<Proposal[]>
   /** Records a member's vote and re-checks the proposal at once (resolves after the re-check). */
   castVote(communityId: number, proposalId: number, memberId: number, vote: VoteValue): Promise<void>
+  /**
+   * Takes back a member's vote (only when it is still `vote`, if given) and re-checks the
+   * proposal at once; false when there was no such vote or the proposal is decided.
+   */
+  withdrawVote(communityId: number, proposalId: number, memberId: number, vote?: VoteValue): Promise<boolean>
   /** Re-evaluates one pending proposal; `busy` when another evaluation holds it (it re-runs). */
   recheck(communityId: number, proposalId: number): Promise<'checked' | 'busy' | 'closed'>
   /**
@@ -116,7 +121,7 @@ export function createEngine(deps: EngineDeps): Engine {
     perform,
     onDecided: closeVote,
   }
-  const anyClosesVotes = deps.platforms.some((p) => p.onVoteClosed !== undefined)
+  const anyClosesVotes = deps.platforms.some((p) => p.voting !== undefined)
   const performDeps = { store, access, logger, now: () => clock.now() }
 
   async function initiatorOf(communityId: number, memberId: number | null): Promise<Initiator | null> {
@@ -198,10 +203,10 @@ export function createEngine(deps: EngineDeps): Engine {
       // Read afresh: the vote may have been opened in this very evaluation, and the hook sees the outcome.
       const proposal = await store.proposals.get(communityId, id)
       const platform = proposal?.votePlatform ? access.platform(proposal.votePlatform) : undefined
-      if (!proposal || !platform?.onVoteClosed) {
+      if (!proposal || !platform?.voting) {
         return
       }
-      await platform.onVoteClosed(await access.context(communityId, platform), proposal)
+      await platform.voting.close(await access.context(communityId, platform), proposal)
     } catch (e) {
       logger.warn({ communityId, proposalId: id, err: toError(e) }, 'could not close the vote where it was held')
     }
@@ -581,6 +586,22 @@ export function createEngine(deps: EngineDeps): Engine {
       // another evaluation holds the proposal, it runs again after (the lease records the request);
       // a crash before the re-check leaves it to the sweep.
       await engine.recheck(communityId, proposalId)
+    },
+
+    async withdrawVote(communityId, proposalId, memberId, vote) {
+      const proposal = await store.proposals.get(communityId, proposalId)
+      if (proposal?.status !== 'proposed') {
+        return false
+      }
+      const [current] = await store.votes.list(communityId, proposalId, { memberIds: [memberId] })
+      if (!current || (vote !== undefined && (current.kind !== vote.kind || current.value !== vote.value))) {
+        return false
+      }
+      if (!(await store.votes.withdraw(communityId, proposalId, memberId))) {
+        return false
+      }
+      await engine.recheck(communityId, proposalId)
+      return true
     },
 
     async recheck(communityId, proposalId) {

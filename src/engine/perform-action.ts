@@ -63,6 +63,11 @@ export async function performAction(
     let result = action.result
     if (op === 'execute' && def.execute) {
       const returned = await def.execute(ctx, action.params, action)
+      // What revert will be handed must be what it expects: a platform's bug shows here, not at the undo.
+      const checked = returned && def.result ? def.result.safeParse(returned) : undefined
+      if (checked && !checked.success) {
+        throw new Error(`${action.type}: execute returned a result its schema refuses (${checked.error.message})`)
+      }
       result = returned ? { ...(result ?? {}), ...returned } : result
     } else if (op === 'revert' && def.revert) {
       await def.revert(ctx, action.params, action.result, action)

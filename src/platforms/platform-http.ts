@@ -2,35 +2,38 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { JsonObject } from '../domain/json.ts'
 import type { Member } from '../domain/member.ts'
 import type { User } from '../domain/user.ts'
-import type { Engine } from '../engine/engine.ts'
-import type { Logger } from '../engine/logger.ts'
-import type { Clock } from '../scheduler/clock.ts'
-import type { Store } from '../store/store.ts'
+import type { HostLogger } from './platform-ports.ts'
 
 /**
- * What a platform's HTTP routes (webhooks, OAuth callbacks, sign-in) are handed by the server.
- * Routes see every community, so each one finds the community from what it authenticated (a
- * signed webhook's team id, an OAuth state bound to the session) and never from the caller's say.
+ * What a platform's browser routes (OAuth installs, sign-in, set-up) are handed by the server,
+ * besides the platform's own ports: the dashboard's sessions and permissions, keys and first-run
+ * set-up. Routes see every community, so each one finds the community from what it authenticated
+ * (an OAuth state bound to the session) and never from the caller's say.
  */
 export interface PlatformHost {
-  store: Store
-  engine: Engine
-  clock: Clock
-  logger: Logger
+  logger: HostLogger
+  now(): number
+  /** Calls `fn` after `ms` unless cancelled (the server's clock: tests move it). */
+  setTimer(ms: number, fn: () => void): { cancel(): void }
   /** Where users reach PolicyKit, e.g. `http://localhost:3000`, for redirect URLs. */
   publicUrl: string
   /** A 32-byte key for one purpose (e.g. `slack oauth state`), derived from the server key. */
   deriveKey(purpose: string): Buffer
   /**
-   * A new dashboard user with no usable password, for someone who signs in through the platform.
-   * `username` is a wish: a free, valid variant of it is used when it is taken or malformed.
+   * A fingerprint of the signed-in dashboard session (null when signed in otherwise, or not at
+   * all), for an OAuth state bound to it: the callback must come back to the same session.
    */
-  createUser(input: { username: string; displayName: string }): Promise<User>
+  sessionBinding(request: FastifyRequest): string | null
   /**
    * The signed-in caller's member in `communityId` when they hold `permission` there (the API's
    * own check); `not_found`, `unauthenticated` or `forbidden` AppErrors otherwise.
    */
   requirePermission(request: FastifyRequest, communityId: number, permission: string): Promise<Member>
+  /**
+   * Signs `member` in to the dashboard (session cookie) as their dashboard user, made on first
+   * sign-in (no usable password) and linked to the member.
+   */
+  signInMember(request: FastifyRequest, reply: FastifyReply, communityId: number, member: Member): Promise<User>
   /** Signs `user` in to the dashboard (session cookie), as password sign-in does. */
   startSession(request: FastifyRequest, reply: FastifyReply, user: User): Promise<void>
   /** First run: whether `token` is the one-time set-up token and no community exists yet. */
@@ -64,8 +67,7 @@ export interface PlatformSetUp {
 }
 
 /**
- * Registers a platform's routes. The server mounts them under `/platforms/<name>` in their own
- * Fastify context, so a platform may add content-type parsers (raw bodies for signatures) there.
- * `request.caller` is set as on every route (null when not signed in).
+ * Registers a platform's browser routes. The server mounts them under `/platforms/<name>` in their
+ * own Fastify context. `request.caller` is set as on every route (null when not signed in).
  */
 export type PlatformHttp = (app: FastifyInstance, host: PlatformHost) => Promise<void>

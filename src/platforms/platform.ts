@@ -5,6 +5,7 @@ import type { JsonObject, JsonValue } from '../domain/json.ts'
 import type { Member } from '../domain/member.ts'
 import type { Proposal } from '../domain/proposal.ts'
 import type { PlatformHttp } from './platform-http.ts'
+import type { PlatformPorts } from './platform-ports.ts'
 
 /** Structured logging for platform code, with the community already attached. */
 export interface PlatformLogger {
@@ -55,6 +56,11 @@ export interface ActionDef<P extends JsonObject = JsonObject> {
    */
   validate?(ctx: ValidateContext, params: P): Promise<void>
   execute?(ctx: PlatformContext, params: P, action: Action): Promise<JsonObject | void>
+  /**
+   * What `execute` returns (and so what `revert` is handed): checked after every execute, so a
+   * result `revert` could not use is an error when it happens, not when the action is undone.
+   */
+  result?: z.ZodType<JsonObject>
   revert?(ctx: PlatformContext, params: P, result: JsonObject | null, action: Action): Promise<void>
   /**
    * The keys of what `execute` returns that name what it made (`documentId`, a new policy's
@@ -93,6 +99,93 @@ export interface PolicyCallContext extends PlatformContext {
 
 export type PolicyFunction = (ctx: PolicyCallContext, ...args: JsonValue[]) => Promise<JsonValue | undefined>
 
+/** A webhook request as it arrived: the exact bytes (signatures cover them) and the headers. */
+export interface WebhookRequest {
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/** What a verified delivery asks for: an answer now, and handling (awaited while there is time). */
+export interface WebhookReceipt {
+  /** The JSON body of the 200 answer (e.g. Slack's url_verification challenge); empty without. */
+  answer?: JsonObject
+  /**
+   * The delivery's work: parsed into observed actions, trigger events, votes or lifecycle events
+   * and handed to the ports. Awaited up to the platform's deadline (its failure answers 500 so
+   * the platform retries); past that, the answer goes and the work finishes alone.
+   */
+  handle?: () => Promise<void>
+  /** For the log when late work fails. */
+  context?: JsonObject
+}
+
+/** One webhook endpoint, `POST /platforms/<name><path>`. */
+export interface WebhookDef {
+  path: string
+  /** Content types whose bodies are kept as text for the signature. */
+  contentTypes: string[]
+  /** The platform's deadline for an answer before it retries. */
+  answerWithinMs: number
+  /** Whether the request is signed by the platform and fresh (kit: `verifyHmacRequest`, `verifyEd25519`). */
+  verify(request: WebhookRequest, now: number): boolean
+  /** Parses a verified request; throws `invalid_input` for a body it does not understand. */
+  receive(request: WebhookRequest): Promise<WebhookReceipt>
+}
+
+/**
+ * How a community connects the platform: OAuth (its browser routes run the round trip with the
+ * kit's signed state) or an API key the community enters. Either way the platform may check
+ * stored credentials; an uninstall on the platform's side arrives as a lifecycle webhook, which
+ * switches the connection off (the kit's `noteLostAccess`).
+ */
+export type ConnectDef = (
+  | {
+      kind: 'oauth'
+      /** The scopes asked for (by token kind, e.g. `{ bot: […], user: […] }`). */
+      scopes: Record<string, readonly string[]>
+      authorizeUrl: string
+      tokenUrl: string
+    }
+  | {
+      kind: 'apiKey'
+      /** What the community enters (stored encrypted). */
+      credentials: z.ZodType<JsonObject>
+    }
+) & {
+  /**
+   * Asks the platform whether a connection's stored credentials still work (the app may have
+   * been uninstalled there). Throws an AppError (`conflict`) saying what to do when they do not;
+   * `constitution.addIntegration` calls it before switching a connection on.
+   */
+  check?: (credentials: JsonObject, integration: Integration) => Promise<void>
+}
+
+/** A platform that hosts votes where members are: the policy function that opens one, and keeping it current. */
+export interface VoteHosting {
+  /** The policy function that posts a vote (it calls `ctx.setVotePost`), e.g. `initiateVote`. */
+  open: string
+  /** Shows the current tally on the vote's post (after a vote that did not decide it). */
+  refresh(ctx: PlatformContext, proposal: Proposal): Promise<void>
+  /**
+   * Called once a proposal whose vote this platform hosts (`proposal.votePlatform`) is decided,
+   * however it was decided (a vote, a timer, the sweep), so the platform can close the vote where
+   * members see it (e.g. rewrite the vote message without its buttons). Best effort: a failure is
+   * logged and changes nothing about the decision.
+   */
+  close(ctx: PlatformContext, proposal: Proposal): Promise<void>
+}
+
+/** Where the dashboard sends people for this platform (null: it has no such route). */
+export interface PlatformLinks {
+  /** Shown to people, e.g. `Slack`. */
+  title: string
+  /** Connects a community: `?community=<id>` is appended. */
+  installPath: string | null
+  signInPath: string | null
+  /** Founds the first community from the platform (set-up page): `?setup=<token>&kit=<name>` is appended. */
+  setupPath: string | null
+}
+
 export interface PlatformDef {
   /** Lower-case, unique: the prefix of its action types (`slack.postMessage`). */
   name: string
@@ -102,26 +195,43 @@ export interface PlatformDef {
   kind?: 'platform' | 'constitution'
   actions: Record<string, ActionDef>
   triggers?: Record<string, TriggerDef>
-  /**
-   * Functions policy code may call as `<name>.<function>(…)`. A platform that can host votes
-   * has an `initiateVote` here that calls `ctx.setVotePost`.
-   */
+  /** Functions policy code may call as `<name>.<function>(…)`. */
   functions?: Record<string, PolicyFunction>
-  /** Its HTTP routes (webhooks, OAuth, sign-in), mounted under `/platforms/<name>`. */
+  /** How a community connects it (absent: built in). */
+  connect?: ConnectDef
+  /** Its signed webhooks, mounted under `/platforms/<name>`. */
+  webhooks?: WebhookDef[]
+  /** Votes it hosts on the platform. */
+  voting?: VoteHosting
+  /** Its browser routes (OAuth install, sign-in, set-up), mounted under `/platforms/<name>`. */
   http?: PlatformHttp[]
-  /**
-   * Asks the platform whether a connection's stored credentials still work (the app may have
-   * been uninstalled there). Throws an AppError (`conflict`) saying what to do when they do not;
-   * `constitution.addIntegration` calls it before switching a connection on.
-   */
-  checkConnection?(credentials: JsonObject, integration: Integration): Promise<void>
-  /**
-   * Called once a proposal whose vote this platform hosts (`proposal.votePlatform`) is decided,
-   * however it was decided (a vote, a timer, the sweep), so the platform can close the vote where
-   * members see it (e.g. rewrite the vote message without its buttons). Best effort: a failure is
-   * logged and changes nothing about the decision.
-   */
-  onVoteClosed?(ctx: PlatformContext, proposal: Proposal): Promise<void>
+  /** The dashboard's buttons for it. */
+  links?: PlatformLinks
+}
+
+/** A `policykit <platform> <command>` the platform offers (e.g. `slack manifest`). */
+export interface PlatformCommand {
+  description: string
+  /** Prints what the command makes; returns the exit code. */
+  run(args: string[], io: { publicUrl: string; out(text: string): void; err(text: string): void }): number
+}
+
+/**
+ * A registry entry: what PolicyKit knows of a platform before it runs. `settings` reads the
+ * platform's own variables from the environment (config.ts is the only caller): null when they
+ * are absent, which leaves the platform off; it throws naming the variable when one is wrong.
+ */
+export interface PlatformModule<S = unknown> {
+  name: string
+  /** Its settings from the environment, null when absent; issues name the variable. */
+  settings: z.ZodType<S | null, Record<string, string | undefined>>
+  /** The platform for a run, with its settings and the ports it is handed. */
+  create(settings: S, ports: PlatformPorts): PlatformDef
+  commands?: Record<string, PlatformCommand>
+}
+
+export function definePlatformModule<S>(module: PlatformModule<S>): PlatformModule<S> {
+  return module
 }
 
 export function defineAction<P extends JsonObject>(def: ActionDef<P>): ActionDef {

@@ -1,16 +1,15 @@
-import type { Store } from '../store/store.ts'
-import type { PlatformDef } from './platform.ts'
-import { createSlackPlatform } from './slack/manifest.ts'
-import type { SlackOptions } from './slack/options.ts'
+import type { PlatformModule } from './platform.ts'
+import { slack } from './slack/manifest.ts'
 
-/** Each platform's settings from config; null leaves that platform off. */
-export interface PlatformSettings {
-  slack: SlackOptions | null
-}
+/**
+ * Every platform PolicyKit knows. Adding one is its folder and a line here: config reads its
+ * settings, start-up runs it when they are given, the server mounts its webhooks and routes,
+ * the dashboard shows its links and the CLI offers its commands, all from what it declares.
+ */
+export const platformModules: readonly PlatformModule[] = [slack]
 
-export const noPlatformSettings: PlatformSettings = { slack: null }
+/** Each registered platform's settings from config, by name; null leaves that platform off. */
+export type PlatformSettings = Readonly<Record<string, unknown>>
 
-/** Every platform PolicyKit knows, each one included when its settings are given. */
-export function registeredPlatforms(settings: PlatformSettings, store: Store): PlatformDef[] {
-  return [...(settings.slack ? [createSlackPlatform({ options: settings.slack, store })] : [])]
-}
+/** Every platform off. */
+export const noPlatformSettings: PlatformSettings = {}

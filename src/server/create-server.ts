@@ -16,6 +16,7 @@ import { createMetrics } from './metrics.ts'
 import { useBoundedJsonParser } from './json-body.ts'
 import { noStoreHook } from './no-store.ts'
 import { createPlatformHost } from './platform-host.ts'
+import { mountWebhooks } from './platform-webhooks.ts'
 import { refuseNul } from './refuse-nul.ts'
 import { authRoutes } from './routes/auth-routes.ts'
 import { communityRoutes } from './routes/community-routes.ts'
@@ -133,12 +134,13 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Each platform's webhooks, OAuth and sign-in, in a context of its own (its body parsers stay there).
   const host = createPlatformHost(deps, firstRun)
   for (const platform of deps.platforms) {
-    const { http } = platform
-    if (http === undefined || http.length === 0) {
+    const { http = [], webhooks = [] } = platform
+    if (http.length === 0 && webhooks.length === 0) {
       continue
     }
     await app.register(
       async (scope) => {
+        await mountWebhooks(scope, platform, host)
         for (const routes of http) {
           await routes(scope, host)
         }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { checkJsonDepth } from '../json-depth.ts'
+import { checkJsonDepth } from '../domain/json-depth.ts'
 
 /**
  * Replaces Fastify's JSON body parser with one that first refuses bodies nested deeper than

@@ -5,18 +5,6 @@ import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
 
-/** Where a platform's install, sign-in and set-up routes are, for the dashboard's buttons (null: it has none). */
-export interface PlatformLink {
-  platform: string
-  /** Shown to people, e.g. `Slack`. */
-  title: string
-  /** Connects a community: `?community=<id>` is appended. */
-  installPath: string | null
-  signInPath: string | null
-  /** Founds the first community from the platform (set-up page): `?setup=<token>&kit=<name>` is appended. */
-  setupPath: string | null
-}
-
 /** What the HTTP server is built from; `main.ts` (through `app.ts`) passes the real ones, tests their own. */
 export interface ServerDeps {
   store: Store
@@ -36,6 +24,4 @@ export interface ServerDeps {
   trustProxy?: boolean | number | string[]
   /** The one-time set-up token printed by `npm start` while no community exists; null when set up. */
   setupToken: string | null
-  /** The configured platforms' install and sign-in routes (none when absent). */
-  platformLinks?: readonly PlatformLink[]
 }

@@ -9,6 +9,7 @@ import * as slackListening from './migrations/0005-slack-listening.ts'
 import * as executionClaims from './migrations/0006-execution-claims.ts'
 import * as inviteClaims from './migrations/0007-invite-claims.ts'
 import * as attemptWindows from './migrations/0009-attempt-windows.ts'
+import * as platformDeliveries from './migrations/0010-platform-deliveries.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -25,6 +26,7 @@ const migrations: Record<string, MigrationModule> = {
   '0006-execution-claims': executionClaims,
   '0007-invite-claims': inviteClaims,
   '0009-attempt-windows': attemptWindows,
+  '0010-platform-deliveries': platformDeliveries,
 }
 
 function provider(dialect: Dialect): MigrationProvider {
@@ -41,13 +43,17 @@ function provider(dialect: Dialect): MigrationProvider {
   }
 }
 
-/** Applies pending migrations; returns the names of those it applied (none when up to date). */
-export async function migrate(store: Store): Promise<string[]> {
+/**
+ * Applies pending migrations (up to and including `upTo`, for tests of a migration's data
+ * carried over; all by default); returns the names of those it applied (none when up to date).
+ */
+export async function migrate(store: Store, options: { upTo?: string } = {}): Promise<string[]> {
   const migrator =
     store.dialect === 'postgres'
       ? await postgresMigrator(store.db)
       : new Migrator({ db: store.db, provider: provider('sqlite') })
-  const { error, results = [] } = await migrator.migrateToLatest()
+  const { error, results = [] } =
+    options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo)
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')
     throw new Error(`migration ${failed?.migrationName ?? '(setup)'} failed`, {

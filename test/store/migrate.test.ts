@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { migrate } from '../../src/store/migrate.ts'
 import { openStore } from '../../src/store/open-store.ts'
+import { slackPorts } from '../support/slack-records.ts'
 import { openTestStore, testDialects, testSecretKey } from '../support/test-store.ts'
 
 for (const dialect of testDialects()) {
@@ -20,6 +21,33 @@ for (const dialect of testDialects()) {
         })
         assert.deepEqual(await migrate(store), [])
         assert.equal((await store.communities.get(community.id))?.name, 'still here')
+      } finally {
+        await store.close()
+      }
+    })
+
+    it("carries Slack's delivery receipts and echo records over to the kit's tables (0010)", async () => {
+      const store = await openTestStore(dialect, { migrateUpTo: '0009-attempt-windows' })
+      try {
+        const { id } = await store.communities.create({ name: 'Gardeners', now: 1 })
+        await sql`insert into slack_echoes (community_id, key, created_at) values (${id}, 'pin:C1:1.1', 1000), (${id}, 'pin:C1:1.1', 1001)`.execute(
+          store.db,
+        )
+        await sql`insert into slack_event_receipts (community_id, event_id, received_at, state) values (${id}, 'EvDONE', 1000, 'done'), (${id}, 'EvBUSY', 1000, 'handling')`.execute(
+          store.db,
+        )
+        assert.deepEqual(await migrate(store), ['0010-platform-deliveries'])
+        const slack = slackPorts(store, 2000)
+        assert.equal(await slack.echoes.take(id, 'pin:C1:1.1'), true)
+        assert.equal(await slack.echoes.take(id, 'pin:C1:1.1'), true, 'both records came over')
+        assert.equal(await slack.echoes.take(id, 'pin:C1:1.1'), false)
+        assert.equal(await slack.deliveries.claim(id, 'EvDONE'), 'done')
+        assert.equal(await slack.deliveries.claim(id, 'EvBUSY'), 'busy', 'still being handled')
+        assert.equal(await slackPorts(store, 2000).deliveries.claim(id, 'EvNEW'), 'claimed')
+        const tables = await sql<{
+          n: number
+        }>`select count(*) as n from platform_deliveries where platform = 'slack'`.execute(store.db)
+        assert.equal(Number(tables.rows[0]?.n), 3)
       } finally {
         await store.close()
       }
@@ -47,6 +75,7 @@ describe('sqlite: open a file', () => {
         '0006-execution-claims',
         '0007-invite-claims',
         '0009-attempt-windows',
+        '0010-platform-deliveries',
       ])
       const journal = await sql<{
         journal_mode: string

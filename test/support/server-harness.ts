@@ -3,6 +3,7 @@ import { enginePlatforms } from '../../src/app.ts'
 import { noPlatformSettings } from '../../src/platforms/registry.ts'
 import { createEngine, type Engine } from '../../src/engine/engine.ts'
 import { silentLogger } from '../../src/engine/logger.ts'
+import type { EngineRef } from '../../src/create-platform-ports.ts'
 import { createQuickJsSandbox } from '../../src/sandbox/quickjs-sandbox.ts'
 import { sessionCookie } from '../../src/server/auth/session.ts'
 import { createServer } from '../../src/server/create-server.ts'
@@ -147,8 +148,17 @@ export async function createTestApp(
   const store = await openTestStore(options.dialect ?? 'sqlite')
   const sandbox = await createQuickJsSandbox({ poolSize: 2 })
   const clock = fakeClock()
-  const platforms = enginePlatforms(store, sandbox, noPlatformSettings)
+  const engineRef: EngineRef = { current: null }
+  const platforms = enginePlatforms({
+    store,
+    sandbox,
+    settings: noPlatformSettings,
+    engine: engineRef,
+    clock,
+    logger: silentLogger,
+  })
   const engine = createEngine({ store, sandbox, platforms, clock })
+  engineRef.current = engine
   const deps: ServerDeps = {
     store,
     engine,

@@ -13,9 +13,9 @@ export interface TestWorld {
   messages: { text: string; proposalId: number }[]
   /** The next N platform calls answer "unavailable" (a 503), the way a platform outage would. */
   unavailable: number
-  /** Each `onVoteClosed` call: the proposal as the platform was given it. */
+  /** Each `voting.close` call: the proposal as the platform was given it. */
   closedVotes: { proposalId: number; status: string; postId: string | null }[]
-  /** While true, `onVoteClosed` throws (after recording the call). */
+  /** While true, `voting.close` throws (after recording the call). */
   closeVoteFails: boolean
   /** Awaited inside each `postMessage` call: something else happening while a block runs. */
   duringMessage: ((text: string, proposalId: number) => Promise<void>) | null
@@ -118,11 +118,15 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
         throw new AppError('platform_rejected', typeof message === 'string' ? message : JSON.stringify(message))
       },
     },
-    async onVoteClosed(_ctx, proposal) {
-      world.closedVotes.push({ proposalId: proposal.id, status: proposal.status, postId: proposal.votePostId })
-      if (world.closeVoteFails) {
-        throw new AppError('platform_unavailable', 'test platform cannot close the vote (503)')
-      }
+    voting: {
+      open: 'initiateVote',
+      async refresh() {},
+      async close(_ctx, proposal) {
+        world.closedVotes.push({ proposalId: proposal.id, status: proposal.status, postId: proposal.votePostId })
+        if (world.closeVoteFails) {
+          throw new AppError('platform_unavailable', 'test platform cannot close the vote (503)')
+        }
+      },
     },
   })
   return { platform, world }

@@ -26,10 +26,11 @@ export const testSecretKey = Buffer.alloc(32, 7)
  * A migrated, empty store. PostgreSQL stores live in a schema of their own, dropped on close,
  * so test files can run in parallel against one database.
  */
-export async function openTestStore(dialect: Dialect): Promise<Store> {
+export async function openTestStore(dialect: Dialect, options: { migrateUpTo?: string } = {}): Promise<Store> {
+  const migration = options.migrateUpTo === undefined ? {} : { upTo: options.migrateUpTo }
   if (dialect === 'sqlite') {
     const store = await openStore({ sqlitePath: ':memory:', secretKey: testSecretKey })
-    await migrate(store)
+    await migrate(store, migration)
     return store
   }
   if (!databaseUrl) {
@@ -37,7 +38,7 @@ export async function openTestStore(dialect: Dialect): Promise<Store> {
   }
   const schema = `test_${randomBytes(6).toString('hex')}`
   const store = await openStore({ databaseUrl, pgSchema: schema, secretKey: testSecretKey })
-  await migrate(store)
+  await migrate(store, migration)
   const close = store.close.bind(store)
   return Object.assign(Object.create(store) as Store, {
     async close() {

@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api'
 import { AppError, toError } from '../../errors.ts'
+import { clientCache } from '../kit/client-cache.ts'
 import type { SlackOptions } from './options.ts'
 
 /**
@@ -21,36 +22,17 @@ export interface SlackClientCache {
   readonly size: number
 }
 
-/**
- * Web API clients by API URL and token, at most `limit` of them; past that, the one used least
- * recently goes. A client keeps nothing of one call for the next, and its key is all it is made
- * from, so sharing it cannot mix up communities (a token belongs to one workspace); a reconnect's
- * new tokens simply get clients of their own, and the old ones age out.
- */
+/** Web API clients by API URL and token (the kit's client cache), at most `limit` of them. */
 export function slackClientCache(limit: number): SlackClientCache {
-  const clients = new Map<string, WebClient>()
+  const cache = clientCache(limit, (key) => {
+    const space = key.indexOf(' ')
+    const token = key.slice(space + 1)
+    return newSlackClient(token === '' ? undefined : token, key.slice(0, space))
+  })
   return {
-    client(token, { apiUrl }) {
-      const key = `${apiUrl} ${token ?? ''}`
-      const known = clients.get(key)
-      if (known) {
-        // Moved to the end: the Map's order is the order of use, least recent first.
-        clients.delete(key)
-        clients.set(key, known)
-        return known
-      }
-      const client = newSlackClient(token, apiUrl)
-      clients.set(key, client)
-      for (const oldest of clients.keys()) {
-        if (clients.size <= limit) {
-          break
-        }
-        clients.delete(oldest)
-      }
-      return client
-    },
+    client: (token, { apiUrl }) => cache.client(`${apiUrl} ${token ?? ''}`),
     get size() {
-      return clients.size
+      return cache.size
     },
   }
 }

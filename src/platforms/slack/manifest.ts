@@ -1,20 +1,25 @@
-import { definePlatform, type PlatformDef } from '../platform.ts'
-import { slackActions } from './actions.ts'
-import { slackCheckConnection } from './check-connection.ts'
-import { slackConnectRoutes } from './connect-routes.ts'
-import { slackEventRoutes } from './event-routes.ts'
-import { slackFunctions } from './functions.ts'
-import { slackTriggers } from './listen-triggers.ts'
+import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import { slackActions } from './actions/actions.ts'
+import { slackAppManifest } from './connect/app-manifest.ts'
+import { slackCheckConnection } from './connect/check-connection.ts'
+import { slackConnectRoutes } from './connect/connect-routes.ts'
+import { slackFunctions } from './functions/functions.ts'
+import { slackLinks } from './connect/install.ts'
+import { slackTriggers } from './listen/triggers.ts'
 import { slackPlatformName } from './members.ts'
-import { closeVoteMessage } from './close-vote.ts'
+import type { SlackOptions } from './options.ts'
+import { slackBotScopes, slackUserScopes } from './connect/scopes.ts'
+import { slackSettings } from './settings.ts'
 import type { SlackDeps } from './slack-deps.ts'
+import { slackVoting } from './voting/voting.ts'
+import { slackWebhooks } from './listen/webhooks.ts'
 
 /**
  * Slack, the reference integration. A community connects a workspace by installing the app
- * (OAuth v2, `connect-routes.ts`); messages, renames, joins and pins there become governed
- * actions and every event a trigger (`event-routes.ts`); votes are Block Kit messages whose
- * buttons and reactions count (`vote-message.ts`), and which shows the outcome without buttons
- * once the proposal is decided (`close-vote.ts`); policies reach Slack through `functions.ts`.
+ * (OAuth v2, `connect/`); messages, renames, joins and pins there become governed
+ * actions and every event a trigger (`listen/`); votes are Block Kit messages whose
+ * buttons and reactions count (`voting/vote-message.ts`), and which shows the outcome without buttons
+ * once the proposal is decided (`voting/voting.ts`); policies reach Slack through `functions/`.
  */
 export function createSlackPlatform(deps: SlackDeps): PlatformDef {
   return definePlatform({
@@ -22,8 +27,36 @@ export function createSlackPlatform(deps: SlackDeps): PlatformDef {
     actions: slackActions(deps),
     triggers: slackTriggers,
     functions: slackFunctions(deps),
-    http: [slackEventRoutes(deps), slackConnectRoutes(deps)],
-    checkConnection: slackCheckConnection(deps.options),
-    onVoteClosed: closeVoteMessage(deps),
+    connect: {
+      kind: 'oauth',
+      scopes: { bot: slackBotScopes, user: slackUserScopes },
+      authorizeUrl: deps.options.authorizeUrl,
+      tokenUrl: `${deps.options.apiUrl}oauth.v2.access`,
+      check: slackCheckConnection(deps.options),
+    },
+    webhooks: slackWebhooks(deps),
+    voting: slackVoting(deps),
+    http: [slackConnectRoutes(deps)],
+    links: slackLinks,
   })
 }
+
+/** Slack's registry entry: its settings (SLACK_*), the platform, and `policykit slack manifest`. */
+export const slack = definePlatformModule<SlackOptions>({
+  name: slackPlatformName,
+  settings: slackSettings,
+  create: (options, ports) => createSlackPlatform({ options, ports }),
+  commands: {
+    manifest: {
+      description: 'print the Slack app manifest for POLICYKIT_PUBLIC_URL (create the app from it)',
+      run(args, io) {
+        if (args.length > 0) {
+          io.err('usage: policykit slack manifest\n')
+          return 2
+        }
+        io.out(`${JSON.stringify(slackAppManifest(io.publicUrl), null, 2)}\n`)
+        return 0
+      },
+    },
+  },
+})

@@ -1,6 +1,6 @@
 import type { Member } from '../../domain/member.ts'
-import { isAppError } from '../../errors.ts'
-import type { Store } from '../../store/store.ts'
+import { ensureMember } from '../kit/ensure-member.ts'
+import type { MembersPort } from '../platform-ports.ts'
 
 /** A Slack user as `users.list`/`users.info` describe them (only what PolicyKit keeps). */
 export interface SlackUserInfo {
@@ -44,48 +44,10 @@ export function isWorkspacePerson(user: SlackUserFlags, teamId?: string): boolea
   )
 }
 
-/** A member handle that is free in the community: the Slack handle, else handle-<user id>. */
-async function freeUsername(store: Store, communityId: number, user: SlackUserInfo): Promise<string> {
-  const taken = await store.members.getByUsername(communityId, user.name)
-  return taken ? `${user.name}-${user.id.toLowerCase()}` : user.name
-}
-
 /**
  * The member for a Slack user, created with a linked `slack` account the first time the user is
- * seen (install imports everyone; events may bring people who joined since). Safe when two events
- * for a new user race: the loser finds the winner's member.
+ * seen (install imports everyone; events may bring people who joined since).
  */
-export async function ensureSlackMember(
-  store: Store,
-  communityId: number,
-  user: SlackUserInfo,
-  now: number,
-): Promise<Member> {
-  const existing = await store.members.findByAccount(communityId, slackPlatformName, user.id)
-  if (existing) {
-    return existing
-  }
-  try {
-    return await store.transaction(async (trx) => {
-      const member = await trx.members.create(communityId, {
-        username: await freeUsername(trx, communityId, user),
-        displayName: user.displayName || user.name,
-        now,
-      })
-      await trx.members.linkAccount(communityId, member.id, {
-        platform: slackPlatformName,
-        externalId: user.id,
-        username: user.name,
-      })
-      return member
-    })
-  } catch (e) {
-    const raced = isAppError(e, 'conflict')
-      ? await store.members.findByAccount(communityId, slackPlatformName, user.id)
-      : undefined
-    if (raced) {
-      return raced
-    }
-    throw e
-  }
+export function ensureSlackMember(members: MembersPort, communityId: number, user: SlackUserInfo): Promise<Member> {
+  return ensureMember(members, communityId, { externalId: user.id, name: user.name, displayName: user.displayName })
 }

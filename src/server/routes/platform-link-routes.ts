@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requirePermission } from '../community-access.ts'
 import type { ConnectablePlatformJson, SignInProviderJson } from '../presenters.ts'
+import type { PlatformLinks } from '../../platforms/platform.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { communityParams } from './community-schemas.ts'
 
@@ -18,6 +19,11 @@ const connectablePlatformJson = z.object({
   installUrl: z.string(),
 }) satisfies z.ZodType<ConnectablePlatformJson>
 
+/** The dashboard's links of the platforms the server runs with (those that declare any). */
+export function platformLinks(deps: Pick<ServerDeps, 'platforms'>): Array<PlatformLinks & { platform: string }> {
+  return deps.platforms.flatMap((p) => (p.links ? [{ platform: p.name, ...p.links }] : []))
+}
+
 /**
  * Which configured platforms people can sign in with (login page) and which a community can
  * connect (settings). Both are links the browser follows, not API calls: the platform's own
@@ -25,7 +31,7 @@ const connectablePlatformJson = z.object({
  */
 export async function platformLinkRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
-  const links = deps.platformLinks ?? []
+  const links = platformLinks(deps)
 
   routes.get(
     '/auth/providers',

@@ -8,6 +8,7 @@ import type { SignInLimits } from '../auth/sign-in-limits.ts'
 import type { FirstRun } from '../first-run.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { displayNameSchema, sessionJson, setupStatusJson, usernameSchema } from './account-schemas.ts'
+import { platformLinks } from './platform-link-routes.ts'
 
 /**
  * First run: while no community exists, the one-time token `npm start` prints lets one person
@@ -22,7 +23,7 @@ export async function setupRoutes(
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
   const { store } = deps
-  const platforms = (deps.platformLinks ?? []).flatMap((link) =>
+  const platforms = platformLinks(deps).flatMap((link) =>
     link.setupPath === null ? [] : [{ platform: link.platform, title: link.title, setupPath: link.setupPath }],
   )
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { slackAppManifest } from '../../../src/platforms/slack/app-manifest.ts'
-import { slackBotEvents } from '../../../src/platforms/slack/event-subscriptions.ts'
-import { slackBotScopes, slackUserScopes } from '../../../src/platforms/slack/scopes.ts'
+import { slackAppManifest } from '../../../src/platforms/slack/connect/app-manifest.ts'
+import { slackBotEvents } from '../../../src/platforms/slack/listen/event-subscriptions.ts'
+import { slackBotScopes, slackUserScopes } from '../../../src/platforms/slack/connect/scopes.ts'
 
 const cli = path.resolve(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts')
 

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Action } from '../../../src/domain/action.ts'
 import type { Proposal } from '../../../src/domain/proposal.ts'
-import { voteActionId } from '../../../src/platforms/slack/vote-message.ts'
+import { voteActionId } from '../../../src/platforms/slack/voting/vote-message.ts'
 import type { ProposeResultJson } from '../../../src/server/presenters.ts'
 import type { FakeChannel, FakeMessage, FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
@@ -116,6 +116,7 @@ describe('Slack end to end: the real app against the fake Slack', () => {
       /2 votes so far \(Yes: 2 · No: 0\)/,
     )
 
+    const updatesBefore = w.t.fake.callsTo('chat.update').length
     const deciding = performance.now()
     const [delivery] = await w.t.fake.as(w.erin).react(w.channel, voteTs, '+1')
     assert.equal(delivery?.status, 200)
@@ -127,6 +128,11 @@ describe('Slack end to end: the real app against the fake Slack', () => {
     await settle(w)
     assert.equal(await statusOf(w, proposal.id), 'passed')
     assert.match(JSON.stringify(w.t.fake.workspace.message(w.channel, voteTs)?.blocks), /Voting closed: passed/)
+    assert.equal(
+      w.t.fake.callsTo('chat.update').length - updatesBefore,
+      1,
+      'the deciding vote rewrote the vote message once (closed), not also with its tally',
+    )
     const [reposted] = shown(w, text)
     assert.notEqual(reposted?.ts, message.ts)
     assert.match(String(reposted?.username), /^bob$|^Bob Slack$/, 'shown under the name of its author')

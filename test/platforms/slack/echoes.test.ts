@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { echoKey, forgetEcho, recordEcho, takeEcho } from '../../../src/platforms/slack/echoes.ts'
+import { echoKey } from '../../../src/platforms/slack/echoes.ts'
+import { forgetEcho, recordEcho, takeEcho } from '../../support/slack-records.ts'
 import { openTestStore, testDialects } from '../../support/test-store.ts'
 
 const day = 24 * 60 * 60_000

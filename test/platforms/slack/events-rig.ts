@@ -4,6 +4,7 @@ import type { Action, ActionKind } from '../../../src/domain/action.ts'
 import { emptyBlocks, type PolicyBlocks } from '../../../src/domain/policy.ts'
 import { createEngine, type Engine } from '../../../src/engine/engine.ts'
 import { silentLogger } from '../../../src/engine/logger.ts'
+import type { EngineRef } from '../../../src/create-platform-ports.ts'
 import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
 import { createServer } from '../../../src/server/create-server.ts'
 import type { Store } from '../../../src/store/store.ts'
@@ -43,8 +44,17 @@ export async function startRig(dialect: 'sqlite' | 'postgres'): Promise<Rig> {
   const ada = fake.addUser({ name: 'ada', realName: 'Ada Lovelace' })
   const bob = fake.addUser({ name: 'bob' })
   const channel = fake.addChannel({ name: 'garden', members: [admin, ada, bob] })
-  const platforms = enginePlatforms(store, sandbox, { slack: fakeSlackOptions(fake) })
+  const engineRef: EngineRef = { current: null }
+  const platforms = enginePlatforms({
+    store,
+    sandbox,
+    settings: { slack: fakeSlackOptions(fake) },
+    engine: engineRef,
+    clock,
+    logger: silentLogger,
+  })
   const engine = createEngine({ store, sandbox, platforms, clock })
+  engineRef.current = engine
   const app = await createServer({
     store,
     engine,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { sql } from 'kysely'
-import { ensureSlackMember } from '../../../src/platforms/slack/members.ts'
-import { voteActionId } from '../../../src/platforms/slack/vote-message.ts'
+import { ensureSlackMember } from '../../support/slack-records.ts'
+import { voteActionId } from '../../../src/platforms/slack/voting/vote-message.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { signSlackRequest } from '../../fakes/slack/signing.ts'
 import { testDialects } from '../../support/test-store.ts'
@@ -163,7 +163,7 @@ for (const dialect of testDialects()) {
           ['slack.postMessage', 'platform'],
         ],
       )
-      const left = await sql<{ n: number }>`select count(*) as n from slack_echoes`.execute(rig.store.db)
+      const left = await sql<{ n: number }>`select count(*) as n from platform_echoes`.execute(rig.store.db)
       assert.equal(Number(left.rows[0]?.n), 0, 'the expected echo was used up')
 
       // The same pin made by a member later is theirs, and governed.

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import type { Member } from '../../../src/domain/member.ts'
-import { claimEvent, finishEvent, staleHandlingMs } from '../../../src/platforms/slack/listen-receipts.ts'
-import { ensureSlackMember } from '../../../src/platforms/slack/members.ts'
-import { voteActionId } from '../../../src/platforms/slack/vote-message.ts'
+import { staleHandlingMs } from '../../../src/platforms/kit/delivery-ledger.ts'
+import { claimEvent, ensureSlackMember, finishEvent } from '../../support/slack-records.ts'
+import { voteActionId } from '../../../src/platforms/slack/voting/vote-message.ts'
 import { eventEnvelope } from '../../fakes/slack/events.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { signSlackRequest } from '../../fakes/slack/signing.ts'
@@ -285,7 +285,7 @@ for (const dialect of testDialects()) {
         ],
         'only the members’ own messages',
       )
-      const left = await sql<{ n: number }>`select count(*) as n from slack_echoes`.execute(rig.store.db)
+      const left = await sql<{ n: number }>`select count(*) as n from platform_echoes`.execute(rig.store.db)
       assert.equal(Number(left.rows[0]?.n), 0, 'every expected echo came and was used up')
 
       // A member's rename afterwards is theirs again.

@@ -6,7 +6,7 @@ import type { Proposal } from '../../../src/domain/proposal.ts'
 import { silentLogger } from '../../../src/engine/logger.ts'
 import { PlatformAccess } from '../../../src/engine/platform-access.ts'
 import type { ActionDef, PlatformContext, PlatformDef } from '../../../src/platforms/platform.ts'
-import { takeEcho } from '../../../src/platforms/slack/echoes.ts'
+import type { PlatformPorts } from '../../../src/platforms/platform-ports.ts'
 import { createSlackPlatform } from '../../../src/platforms/slack/manifest.ts'
 import { ensureSlackMember } from '../../../src/platforms/slack/members.ts'
 import type { Store } from '../../../src/store/store.ts'
@@ -14,6 +14,7 @@ import { connectFakeSlackDirectly } from '../../fakes/slack/connect-directly.ts'
 import { fakeSlackOptions } from '../../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeChannel, type FakeSlack, type FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
+import { slackPorts } from '../../support/slack-records.ts'
 import { openTestStore } from '../../support/test-store.ts'
 
 /**
@@ -26,6 +27,8 @@ export interface PlatformRig {
   store: Store
   clock: FakeClock
   platform: PlatformDef
+  /** The ports the platform was handed (no engine: nothing here casts votes or proposes). */
+  ports: PlatformPorts
   communityId: number
   /** The workspace admin who installed the app. */
   admin: FakeUser
@@ -62,7 +65,8 @@ export async function startPlatformRig(options: { maxPageSize?: number } = {}): 
   const bob = fake.addUser({ name: 'bob' })
   const carol = fake.addUser({ name: 'carol' })
   const channel = fake.addChannel({ name: 'garden', members: [admin, ada, bob] })
-  const platform = createSlackPlatform({ options: fakeSlackOptions(fake), store })
+  const ports = slackPorts(store, () => clock.now())
+  const platform = createSlackPlatform({ options: fakeSlackOptions(fake), ports })
   const access = new PlatformAccess({
     store,
     platforms: [platform],
@@ -76,7 +80,7 @@ export async function startPlatformRig(options: { maxPageSize?: number } = {}): 
   await connectFakeSlackDirectly(store, fake, communityId, admin, clock.now())
 
   const member = (user: FakeUser) =>
-    ensureSlackMember(store, communityId, { id: user.id, name: user.name, displayName: user.realName }, clock.now())
+    ensureSlackMember(ports.members, communityId, { id: user.id, name: user.name, displayName: user.realName })
 
   const actionRow = async (type: string, params: JsonObject, initiatorId: number | null = null) => {
     const { action } = await store.actions.create(communityId, {
@@ -95,6 +99,7 @@ export async function startPlatformRig(options: { maxPageSize?: number } = {}): 
     store,
     clock,
     platform,
+    ports,
     communityId,
     admin,
     ada,
@@ -142,7 +147,7 @@ export async function startPlatformRig(options: { maxPageSize?: number } = {}): 
       }
       return fn(...args)
     },
-    takeEcho: (key) => takeEcho(store, communityId, key),
+    takeEcho: (key) => ports.echoes.take(communityId, key),
     async close() {
       await fake.close()
       await store.close()

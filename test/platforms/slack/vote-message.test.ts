@@ -12,7 +12,7 @@ import {
   voteFromReaction,
   votePostId,
   voteTally,
-} from '../../../src/platforms/slack/vote-message.ts'
+} from '../../../src/platforms/slack/voting/vote-message.ts'
 import { startPlatformRig, type PlatformRig } from './platform-rig.ts'
 
 function botToken(credentials: JsonObject): string {
@@ -122,7 +122,7 @@ describe('vote message against the fake Slack', () => {
     await cast(carol.id, 'roses')
 
     const proposal = await proposalNow(governed.proposal.id)
-    const tally = await voteTally(rig.store, rig.communityId, proposal)
+    const tally = await voteTally(rig.ports.votes, rig.communityId, proposal)
     assert.deepEqual(tally, {
       choices: [
         { label: 'roses', count: 1 },
@@ -153,7 +153,7 @@ describe('vote message against the fake Slack', () => {
     })
     await rig.store.proposals.decide(rig.communityId, governed.proposal.id, 'failed', rig.clock.now())
     const proposal = await proposalNow(governed.proposal.id)
-    const tally = await voteTally(rig.store, rig.communityId, proposal)
+    const tally = await voteTally(rig.ports.votes, rig.communityId, proposal)
     assert.deepEqual(
       tally.choices.map((c) => c.count),
       [0, 1],
@@ -180,13 +180,13 @@ describe('vote message against the fake Slack', () => {
       now: rig.clock.now(),
     })
     const { platform } = rig
-    assert.equal(typeof platform.onVoteClosed, 'function')
+    assert.equal(typeof platform.voting?.close, 'function')
     // Still open: nothing to close.
-    await platform.onVoteClosed?.(await rig.context(), await proposalNow(governed.proposal.id))
+    await platform.voting?.close(await rig.context(), await proposalNow(governed.proposal.id))
     assert.equal(rig.fake.callsTo('chat.update').length, 0)
 
     await rig.store.proposals.decide(rig.communityId, governed.proposal.id, 'passed', rig.clock.now())
-    await platform.onVoteClosed?.(await rig.context(), await proposalNow(governed.proposal.id))
+    await platform.voting?.close(await rig.context(), await proposalNow(governed.proposal.id))
     const blocks = JSON.stringify(rig.channel.messages.at(-1)?.blocks)
     assert.doesNotMatch(blocks, buttonPattern)
     assert.match(blocks, /Voting closed: passed\. 1 vote \(Yes: 1 · No: 0\)/)

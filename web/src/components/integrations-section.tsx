@@ -32,7 +32,7 @@ function outcomeOf(result: ProposeResultJson, doing: string): Outcome {
 
 /**
  * Why switching a new connection on was refused, by the code the install's redirect carries
- * (`?reason=`, RefusalCode in src/platforms/slack/install-steps.ts). Only these texts are shown:
+ * (`?reason=`, RefusalCode in src/platforms/kit/install-steps.ts). Only these texts are shown:
  * anything else in the URL gets the generic one, so a crafted link cannot put words on the page.
  */
 const refusalTexts: Record<string, string> = {

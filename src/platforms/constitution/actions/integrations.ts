@@ -29,12 +29,9 @@ async function checkActivatable(store: Store, communityId: number, integration: 
 
 /** Refuses switching on a connection whose platform no longer accepts its credentials. */
 async function checkConnection(deps: ConstitutionDeps, communityId: number, integration: Integration): Promise<void> {
-  const platform = deps.platform?.(integration.platform)
-  if (platform?.checkConnection) {
-    await platform.checkConnection(
-      await deps.store.integrations.getCredentials(communityId, integration.id),
-      integration,
-    )
+  const check = deps.platform?.(integration.platform)?.connect?.check
+  if (check) {
+    await check(await deps.store.integrations.getCredentials(communityId, integration.id), integration)
   }
 }
 

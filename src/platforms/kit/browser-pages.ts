@@ -1,0 +1,40 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Activation } from './install-steps.ts'
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** Whether a browser asked (it followed a link: install, sign-in), rather than a script. */
+export function wantsPage(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html')
+}
+
+/** A plain page for a browser that followed a link to a platform's route and cannot continue. */
+export function errorPage(
+  reply: FastifyReply,
+  status: number,
+  page: { platform: string; title: string; message: string; back: { href: string; label: string } },
+) {
+  const { title, message, back } = page
+  const body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(page.platform)} · PolicyKit</title></head>
+<body><main><h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p>
+<p><a href="${escapeHtml(back.href)}">${escapeHtml(back.label)}</a></p></main></body></html>`
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body)
+}
+
+/**
+ * Where the dashboard shows what an install did: the community's settings, told which platform
+ * connected and how its activation went. A refusal travels as a code, not the message: the page
+ * shows its own text for it, so a crafted link cannot put words in its mouth.
+ */
+export function installedSettingsUrl(platform: string, communityId: number, activation: Activation): string {
+  const query = new URLSearchParams({ connected: platform, activation: activation.status })
+  if ('proposalId' in activation) {
+    query.set('proposal', String(activation.proposalId))
+  }
+  if (activation.status === 'refused') {
+    query.set('reason', activation.code)
+  }
+  return `/c/${communityId}/settings?${query}`
+}

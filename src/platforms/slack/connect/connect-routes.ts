@@ -1,0 +1,95 @@
+import { z } from 'zod'
+import { rowIdParam } from '../../../domain/int4.ts'
+import { AppError, isAppError, statusByCode } from '../../../errors.ts'
+import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pages.ts'
+import { oauthCallbackQuery, parseLinkQuery } from '../../kit/oauth.ts'
+import type { PlatformHttp } from '../../platform-http.ts'
+import { completeInstall, installUrl, slackLinks } from './install.ts'
+import { completeSetupInstall, isSetupState, setupBackLink, setupInstallUrl } from './setup-install.ts'
+import { completeSignIn, signInUrl } from './signin.ts'
+import { slackPlatformName } from '../members.ts'
+import type { SlackDeps } from '../slack-deps.ts'
+
+/** These routes are followed by browsers; each answers from one address at a human pace. */
+const rateLimit = { max: 30, timeWindow: 60_000 }
+
+/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
+const installQuery = z.object({
+  community: rowIdParam.optional(),
+  setup: z.string().max(200).optional(),
+  kit: z.string().max(100).optional(),
+})
+
+/**
+ * Connecting a workspace (OAuth v2 install), founding the first community from one (Set up with
+ * Slack) and Sign in with Slack (OpenID Connect), mounted under `/platforms/slack`:
+ * `GET /install?community=<id>`, `GET /install?setup=<set-up token>&kit=<kit>`,
+ * `GET /oauth/callback` (both installs), `GET /signin`, `GET /signin/callback`. They are top-level browser navigations, so they authenticate
+ * themselves (the session, a signed state) and answer errors with a page when a browser asks.
+ */
+export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
+  const { options } = deps
+  return async (app, host) => {
+    await app.register(async (routes) => {
+      routes.setErrorHandler(async (error, request, reply) => {
+        if (!isAppError(error) || !wantsPage(request)) {
+          throw error
+        }
+        const status = statusByCode[error.code]
+        const setupBack = await setupBackLink(host, request)
+        if (setupBack) {
+          return errorPage(reply, status, {
+            platform: slackLinks.title,
+            title: 'PolicyKit could not be set up with Slack',
+            message: error.message,
+            back: setupBack,
+          })
+        }
+        const signIn = request.url.startsWith(slackLinks.signInPath)
+        return errorPage(reply, status, {
+          platform: slackLinks.title,
+          title: 'Slack could not be connected',
+          message: error.message,
+          back: signIn ? { href: '/login', label: 'Back to sign-in' } : { href: '/', label: 'Back to PolicyKit' },
+        })
+      })
+
+      routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+        const { community, setup, kit } = parseLinkQuery(installQuery, request.query)
+        if (setup !== undefined) {
+          const url = await setupInstallUrl(host, options, reply, { token: setup, kit })
+          return reply.header('cache-control', 'no-store').redirect(url)
+        }
+        if (community === undefined) {
+          throw new AppError('invalid_input', 'This link is not valid (community: required).')
+        }
+        return reply.redirect(await installUrl(host, deps, request, community))
+      })
+
+      routes.get('/oauth/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+        const callback = parseLinkQuery(oauthCallbackQuery, request.query)
+        if (isSetupState(callback.state)) {
+          const { communityId } = await completeSetupInstall(host, deps, request, reply, callback)
+          return reply.redirect(`/c/${communityId}?connected=slack`)
+        }
+        const result = await completeInstall(host, deps, request, callback)
+        return reply.redirect(installedSettingsUrl(slackPlatformName, result.communityId, result.activation))
+      })
+
+      routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (_request, reply) => {
+        return reply.header('cache-control', 'no-store').redirect(signInUrl(host, options, reply))
+      })
+
+      routes.get('/signin/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+        const { communityId } = await completeSignIn(
+          host,
+          deps,
+          request,
+          reply,
+          parseLinkQuery(oauthCallbackQuery, request.query),
+        )
+        return reply.redirect(`/c/${communityId}`)
+      })
+    })
+  }
+}
