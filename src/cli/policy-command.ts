@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { parsePolicyDocument, toPolicyDocument, type PolicyDocument } from '../domain/policy-document.ts'
 import type { Engine, ProposeOutcome } from '../engine/engine.ts'
 import { AppError, isAppError, toError } from '../errors.ts'
+import { checkJsonDepth } from '../domain/json-depth.ts'
 import { addPolicyType, checkBlockSyntax, proposePolicyImport } from '../policy-import.ts'
 import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Store } from '../store/store.ts'
@@ -46,6 +47,7 @@ export async function readPolicyFile(file: string): Promise<PolicyDocument> {
   } catch (e) {
     throw new AppError('invalid_input', `${file}: ${toError(e).message}`)
   }
+  checkJsonDepth(text, file)
   let json: unknown
   try {
     json = JSON.parse(text)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { int4 } from './int4.ts'
 // errors.ts imports nothing: a parse at the edge throws the app's own error, as everywhere else.
 import { AppError } from '../errors.ts'
 import { actionKinds } from './action.ts'
@@ -96,7 +97,7 @@ export const policyDocumentSchema = z
     description: z.string().max(10_000).default(''),
     kind: z.enum(actionKinds),
     actionTypes: z.array(z.string().regex(actionType, 'must be an action type such as slack.postMessage')).default([]),
-    priority: z.number().int().default(0),
+    priority: int4.default(0),
     variables: z.array(variableSchema).default([]),
     blocks: blocksSchema,
   })

@@ -13,9 +13,11 @@ import { createSignInLimits } from './auth/sign-in-limits.ts'
 import { createErrorHandler, errorJson, loggedPath } from './errors.ts'
 import { createFirstRun } from './first-run.ts'
 import { createMetrics } from './metrics.ts'
+import { useBoundedJsonParser } from './json-body.ts'
 import { noStoreHook } from './no-store.ts'
 import { createPlatformHost } from './platform-host.ts'
 import { mountWebhooks } from './platform-webhooks.ts'
+import { refuseNul } from './refuse-nul.ts'
 import { authRoutes } from './routes/auth-routes.ts'
 import { communityRoutes } from './routes/community-routes.ts'
 import { healthRoutes } from './routes/health-routes.ts'
@@ -50,6 +52,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     // A number is that many hops in front of the server (proxy-addr's rule, which Fastify's types leave out).
     trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
   })
+  useBoundedJsonParser(app)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.setErrorHandler(createErrorHandler(deps.logger))
@@ -96,6 +99,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const metrics = createMetrics(app, deps.store)
   app.addHook('onRequest', createAuthenticate(deps))
+  app.addHook('preValidation', refuseNul)
   app.addHook('onSend', noStoreHook)
   app.addHook('onResponse', async (request, reply) => {
     deps.logger.debug(

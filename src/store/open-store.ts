@@ -17,6 +17,7 @@ import { createJobRepo } from './job-repo.ts'
 import { createLogRepo } from './log-repo.ts'
 import { createMemberRepo } from './member-repo.ts'
 import { createPolicyRepo } from './policy-repo.ts'
+import { NulFreeStrings } from './nul-free-strings.ts'
 import { createProposalRepo } from './proposal-repo.ts'
 import { createRoleRepo } from './role-repo.ts'
 import { createSessionRepo } from './session-repo.ts'
@@ -101,7 +102,7 @@ async function openPostgres(connectionString: string, schema: string | undefined
       }
     }
   }
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new NulFreeStrings()] })
 }
 
 /** A Store whose repositories all use `db`: the root connection, or one transaction. */

@@ -3,6 +3,7 @@ import type { ActionKind } from '../../domain/action.ts'
 import { AppError } from '../../errors.ts'
 import type { Sandbox } from '../../sandbox/sandbox.ts'
 import type { KnownTypes } from '../platform.ts'
+import { findDeepNesting, maxCodeNesting } from './code-nesting.ts'
 
 /** A block of policy code that does not parse. */
 export interface PolicySyntaxError {
@@ -10,6 +11,29 @@ export interface PolicySyntaxError {
   /** 1-based line within the block, when the parser says. */
   line: number | null
   message: string
+}
+
+const tooDeep = `nested too deeply (more than ${maxCodeNesting} levels of brackets, braces or parentheses)`
+
+/**
+ * Compiles one block, running none of it. Code nested past `maxCodeNesting` is a syntax error
+ * before it reaches the parser; the host's stack overflowing in the parser all the same (a
+ * long chain of `!` or `?:`) is one too, and the sandbox retires the instance it happened in.
+ */
+async function compileBlock(sandbox: Sandbox, block: BlockName, code: string): Promise<PolicySyntaxError | null> {
+  const deepLine = findDeepNesting(code)
+  if (deepLine !== null) {
+    return { block, line: deepLine, message: tooDeep }
+  }
+  try {
+    const error = await sandbox.compile(block, code)
+    return error && { block, line: error.line ?? null, message: error.message }
+  } catch (e) {
+    if (e instanceof RangeError) {
+      return { block, line: null, message: 'nested too deeply to compile' }
+    }
+    throw e
+  }
 }
 
 /** Compiles each non-empty block in the sandbox, running none of it: the syntax errors found. */
@@ -20,9 +44,9 @@ export async function findSyntaxErrors(sandbox: Sandbox, blocks: Partial<PolicyB
     if (code === undefined || code.trim() === '') {
       continue
     }
-    const error = await sandbox.compile(block, code)
+    const error = await compileBlock(sandbox, block, code)
     if (error) {
-      errors.push({ block, line: error.line ?? null, message: error.message })
+      errors.push(error)
     }
   }
   return errors

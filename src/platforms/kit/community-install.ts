@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { rowId } from '../../domain/int4.ts'
 import type { Member } from '../../domain/member.ts'
 import { AppError, isAppError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
@@ -17,7 +18,7 @@ const lifetimeMs = 10 * 60_000
 
 const installState = z.object({
   /** The community being connected. */
-  c: z.number().int().positive(),
+  c: rowId,
   /** The dashboard session that started the install (a hash): the callback must come back to it. */
   s: z.string(),
   n: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { rowIdParam } from '../../domain/int4.ts'
 import type {
   ApiTokenJson,
   HealthJson,
@@ -25,7 +26,7 @@ export const displayNameSchema = z.string().trim().min(1).max(100)
 
 const id = z.number().int()
 
-export const communityParams = z.object({ communityId: z.coerce.number().int().positive() })
+export const communityParams = z.object({ communityId: rowIdParam })
 
 export const sessionJson = z.object({
   user: z.object({ id, username: z.string(), displayName: z.string() }),

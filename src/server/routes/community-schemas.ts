@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { rowIdParam } from '../../domain/int4.ts'
 import { actionKinds, executionStates } from '../../domain/action.ts'
 import type { LogLevel } from '../../domain/community.ts'
 import { blockNames, variableTypes, type PolicyBlocks } from '../../domain/policy.ts'
@@ -39,7 +40,7 @@ const time = z.number().int().describe('epoch milliseconds')
 export const jsonObject = z.record(z.string(), z.json())
 
 /** A positive integer id in a path or query (they arrive as strings). */
-export const idParam = z.coerce.number().int().positive()
+export const idParam = rowIdParam
 
 export const communityParams = z.object({ communityId: idParam })
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { int4 } from '../../domain/int4.ts'
 import { actionKinds } from '../../domain/action.ts'
 import type { Policy } from '../../domain/policy.ts'
 import {
@@ -38,7 +39,7 @@ const policyDocumentJson = z.object({
   description: z.string(),
   kind: z.enum(actionKinds),
   actionTypes: z.array(z.string()),
-  priority: z.number().int(),
+  priority: int4,
   variables: z.array(
     z.object({
       name: z.string(),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { rowIdParam } from '../../domain/int4.ts'
 import type { ApiToken } from '../../domain/user.ts'
 import { AppError } from '../../errors.ts'
 import { hashToken, randomToken } from '../../secret-token.ts'
@@ -94,7 +95,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: ServerDeps): Promi
       schema: {
         summary: 'Revoke one of your API tokens',
         tags: ['tokens'],
-        params: communityParams.extend({ tokenId: z.coerce.number().int().positive() }),
+        params: communityParams.extend({ tokenId: rowIdParam }),
         response: { 204: noContent },
       },
     },

@@ -1,11 +1,12 @@
 import { z } from 'zod'
+import { rowId } from '../../../domain/int4.ts'
 import type { Document } from '../../../domain/community.ts'
 import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
 
-const documentId = z.number().int().positive()
+const documentId = rowId
 const name = z.string().trim().min(1).max(200)
 const text = z.string().max(1_000_000)
 

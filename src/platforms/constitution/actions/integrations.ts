@@ -1,11 +1,12 @@
 import { z } from 'zod'
+import { rowId } from '../../../domain/int4.ts'
 import type { Integration } from '../../../domain/community.ts'
 import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
 
-const params = z.strictObject({ integrationId: z.number().int().positive() })
+const params = z.strictObject({ integrationId: rowId })
 
 async function existingIntegration(store: Store, communityId: number, id: number): Promise<Integration> {
   const integration = await store.integrations.get(communityId, id)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { int4, rowId } from '../../../domain/int4.ts'
 import type { Policy } from '../../../domain/policy.ts'
 import {
   formatIssues,
@@ -14,7 +15,7 @@ import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
 import { checkActionTypes, checkPolicyCode } from '../policy-checks.ts'
 
-const policyId = z.number().int().positive()
+const policyId = rowId
 
 /**
  * A policy document (see domain/policy-document.ts; `format` may be left out) and whether the
@@ -56,7 +57,7 @@ const changePolicyParams = z
     description: z.string().optional(),
     kind: z.enum(['platform', 'constitution', 'trigger']).optional(),
     actionTypes: z.array(z.string()).optional(),
-    priority: z.number().int().optional(),
+    priority: int4.optional(),
     variables: z.array(z.record(z.string(), z.json())).optional(),
     blocks: blocksPatch.optional(),
   })

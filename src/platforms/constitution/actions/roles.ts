@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { rowId } from '../../../domain/int4.ts'
 import type { Member, Role } from '../../../domain/member.ts'
 import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
@@ -8,7 +9,7 @@ import { guardAgainstLockOut } from '../lock-out-guard.ts'
 import { checkPermissions } from '../permission-format.ts'
 import type { RoleGraph } from '../role-graph.ts'
 
-const id = z.number().int().positive()
+const id = rowId
 const roleName = z.string().trim().min(1).max(100)
 const description = z.string().max(2000)
 const permissions = z.array(z.string())

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { rowIdParam } from '../../../domain/int4.ts'
 import { AppError, isAppError, statusByCode } from '../../../errors.ts'
 import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pages.ts'
 import { oauthCallbackQuery, parseLinkQuery } from '../../kit/oauth.ts'
@@ -14,7 +15,7 @@ const rateLimit = { max: 30, timeWindow: 60_000 }
 
 /** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
 const installQuery = z.object({
-  community: z.coerce.number().int().positive().optional(),
+  community: rowIdParam.optional(),
   setup: z.string().max(200).optional(),
   kit: z.string().max(100).optional(),
 })

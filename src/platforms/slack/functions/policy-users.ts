@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { rowId } from '../../../domain/int4.ts'
 import type { Member } from '../../../domain/member.ts'
 import { AppError } from '../../../errors.ts'
 import type { MembersPort } from '../../platform-ports.ts'
@@ -9,10 +10,10 @@ import { slackPlatformName } from '../members.ts'
  * and the vote functions give them (`{ id }` or `{ username }`), or a Slack user id (`U…`).
  */
 export const policyUser = z.union([
-  z.number().int().positive(),
+  rowId,
   z.string().min(1),
   z
-    .looseObject({ id: z.number().int().positive().optional(), username: z.string().min(1).optional() })
+    .looseObject({ id: rowId.optional(), username: z.string().min(1).optional() })
     .refine((user) => user.id !== undefined || user.username !== undefined, 'a member object has an id or a username'),
 ])
 export type PolicyUser = z.infer<typeof policyUser>

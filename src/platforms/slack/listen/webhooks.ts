@@ -1,4 +1,5 @@
 import { AppError } from '../../../errors.ts'
+import { parseBoundedJson } from '../../../domain/json-depth.ts'
 import { headerValue, verifyHmacRequest } from '../../kit/verify-request.ts'
 import type { WebhookDef, WebhookRequest } from '../../platform.ts'
 import { handleInteraction } from './interactivity.ts'
@@ -34,14 +35,6 @@ function slackSigned(deps: SlackDeps) {
     })
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    throw new AppError('invalid_input', 'the body is not JSON')
-  }
-}
-
 /**
  * `POST /events` (Events API) and `POST /interactivity` (Block Kit), mounted under
  * `/platforms/slack`. Each request must carry Slack's v0 signature over its raw body, made within
@@ -58,7 +51,7 @@ export function slackWebhooks(deps: SlackDeps): WebhookDef[] {
     answerWithinMs,
     verify,
     async receive(request) {
-      const envelope = slackEnvelope.safeParse(parseJson(request.body))
+      const envelope = slackEnvelope.safeParse(parseBoundedJson(request.body, 'the body'))
       if (!envelope.success) {
         throw new AppError('invalid_input', 'not a Slack Events API payload')
       }
@@ -101,7 +94,7 @@ export function slackWebhooks(deps: SlackDeps): WebhookDef[] {
     verify,
     async receive(request) {
       const form = new URLSearchParams(request.body)
-      const payload = interactionPayload.safeParse(parseJson(form.get('payload') ?? ''))
+      const payload = interactionPayload.safeParse(parseBoundedJson(form.get('payload') ?? '', 'the payload'))
       if (!payload.success) {
         throw new AppError('invalid_input', 'not a Slack interaction payload')
       }
