@@ -2,7 +2,7 @@ import { z } from 'zod'
 // errors.ts imports nothing: a parse at the edge throws the app's own error, as everywhere else.
 import { AppError } from '../errors.ts'
 import { actionKinds } from './action.ts'
-import type { JsonValue } from './json.ts'
+import { jsonValueSchema, type JsonValue } from './json.ts'
 import {
   blockNames,
   variableTypes,
@@ -64,8 +64,8 @@ const variableSchema = z
     label: z.string().max(200).default(''),
     type: z.enum(variableTypes),
     isList: z.boolean().default(false),
-    default: z.json().default(null),
-    value: z.json().optional(),
+    default: jsonValueSchema.default(null),
+    value: jsonValueSchema.optional(),
   })
   .superRefine((v, ctx) => {
     for (const key of ['default', 'value'] as const) {

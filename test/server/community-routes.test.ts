@@ -520,7 +520,9 @@ for (const dialect of testDialects()) {
       const writes = [
         admin.post(`${theirs}/actions`, { type: 'constitution.addDocument', params: { name: 'n', text: '' } }),
         admin.post(`${theirs}/policies/check`, { blocks: {} }),
-        admin.post(`${theirs}/policies/import`, { document: {} }),
+        admin.post(`${theirs}/policies/import`, {
+          document: { format: 'policykit.policy/1', name: 'n', kind: 'platform' },
+        }),
         admin.put(`${theirs}/proposals/${proposal.id}/vote`, { value: true }),
       ]
       for (const res of await Promise.all(writes)) {

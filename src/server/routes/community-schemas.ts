@@ -3,6 +3,7 @@ import { actionKinds, executionStates } from '../../domain/action.ts'
 import type { LogLevel } from '../../domain/community.ts'
 import { blockNames, variableTypes, type PolicyBlocks } from '../../domain/policy.ts'
 import type { ProposalStatus } from '../../domain/proposal.ts'
+import { jsonValue } from '../api-schemas.ts'
 import type {
   ActionJson,
   ActionTypeJson,
@@ -36,7 +37,7 @@ const logLevels = ['debug', 'info', 'warn', 'error'] as const satisfies readonly
 
 const id = z.number().int()
 const time = z.number().int().describe('epoch milliseconds')
-export const jsonObject = z.record(z.string(), z.json())
+export const jsonObject = z.record(z.string(), jsonValue)
 
 /** A positive integer id in a path or query (they arrive as strings). */
 export const idParam = z.coerce.number().int().positive()
@@ -96,8 +97,8 @@ const variableJson = z.object({
   label: z.string(),
   type: z.enum(variableTypes),
   isList: z.boolean(),
-  default: z.json(),
-  value: z.json(),
+  default: jsonValue,
+  value: jsonValue,
 })
 
 const policyFields = {
@@ -194,7 +195,7 @@ const voteJson = z.object({
   memberId: id,
   username: z.string(),
   displayName: z.string(),
-  value: z.json(),
+  value: jsonValue,
   castAt: time,
 }) satisfies z.ZodType<VoteJson>
 
@@ -217,7 +218,7 @@ export const proposalDetailJson = proposalSummaryJson.extend({
       text: z.string(),
       options: z.array(z.string()).nullable(),
       canVote: z.boolean(),
-      myVote: z.json().nullable(),
+      myVote: jsonValue.nullable(),
     })
     .nullable(),
   votes: z.array(voteJson),
