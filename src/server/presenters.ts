@@ -247,6 +247,8 @@ export interface LogJson {
   level: LogLevel
   message: string
   details: JsonObject | null
+  /** The platform the line is about (its action's, or one its details name); null when none. */
+  platform: string | null
   proposalId: number | null
   actionId: number | null
   policyId: number | null

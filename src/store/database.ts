@@ -191,6 +191,8 @@ export interface EvaluationLogsTable {
   level: string
   message: string
   details: string | null
+  /** The platform the line is about (its action's, or its details' `platform`); null when none. */
+  platform: string | null
   created_at: number
 }
 

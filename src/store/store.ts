@@ -322,7 +322,15 @@ export interface LogRepo {
   add(communityId: number, entries: LogInput[]): Promise<void>
   list(
     communityId: number,
-    options?: { proposalId?: number; actionId?: number; limit?: number; beforeId?: number },
+    options?: {
+      proposalId?: number
+      actionId?: number
+      /** Only lines this severe or more. */
+      level?: LogLevel
+      platform?: string
+      limit?: number
+      beforeId?: number
+    },
   ): Promise<EvaluationLog[]>
 }
 

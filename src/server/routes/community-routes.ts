@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { logLevels } from '../../domain/community.ts'
 import { AppError } from '../../errors.ts'
 import { effectiveRoles, loadRoleGraph } from '../../platforms/constitution/role-graph.ts'
 import { requireMember, requirePermission } from '../community-access.ts'
@@ -187,11 +188,13 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
     '/communities/:communityId/logs',
     {
       schema: {
-        summary: 'The evaluation log, newest first (needs view_logs)',
+        summary: "The community's log (policy evaluations, votes, platform notices), newest first (needs view_logs)",
         tags: ['community'],
         params: communityParams,
         querystring: z.object({
           proposalId: idParam.optional(),
+          level: z.enum(logLevels).optional().describe('only lines this severe or more'),
+          platform: z.string().min(1).max(100).optional().describe('only lines about this platform'),
           limit: z.coerce.number().int().min(1).max(100).default(50),
           before: idParam.optional().describe('the id of the last entry of the previous page'),
         }),
@@ -200,10 +203,12 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
     },
     async (request) => {
       const { community } = await requirePermission(deps, request, request.params.communityId, 'view_logs')
-      const { proposalId, limit, before } = request.query
+      const { proposalId, level, platform, limit, before } = request.query
       const logs = await store.logs.list(community.id, {
         limit,
         ...(proposalId !== undefined && { proposalId }),
+        ...(level !== undefined && { level }),
+        ...(platform !== undefined && { platform }),
         ...(before !== undefined && { beforeId: before }),
       })
       return logs.map(presentLog)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { actionKinds, executionStates } from '../../domain/action.ts'
-import type { LogLevel } from '../../domain/community.ts'
+import { logLevels } from '../../domain/community.ts'
 import { blockNames, variableTypes, type PolicyBlocks } from '../../domain/policy.ts'
 import type { ProposalStatus } from '../../domain/proposal.ts'
 import { jsonValue } from '../api-schemas.ts'
@@ -33,7 +33,6 @@ import type {
  */
 
 export const proposalStatuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies readonly ProposalStatus[]
-const logLevels = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
 
 const id = z.number().int()
 const time = z.number().int().describe('epoch milliseconds')
@@ -204,6 +203,7 @@ export const logJson = z.object({
   level: z.enum(logLevels),
   message: z.string(),
   details: jsonObject.nullable(),
+  platform: z.string().nullable(),
   proposalId: id.nullable(),
   actionId: id.nullable(),
   policyId: id.nullable(),
