@@ -71,6 +71,7 @@ async function run(argv: string[]): Promise<number> {
     const config = loadConfig()
     return runCommunityCommand(argv.slice(1), stdio, {
       publicUrl: config.publicUrl,
+      publicUrlSource: config.publicUrlSource,
       async openStore() {
         const store = await openConfiguredStore(config)
         await migrate(store)
