@@ -64,8 +64,9 @@ export interface InviteJson {
   createdAt: number
   expiresAt: number
   usedAt: number | null
-  /** Decided by the server's clock: `used` once accepted, `expired` after `expiresAt`. */
-  status: 'open' | 'used' | 'expired'
+  revokedAt: number | null
+  /** Decided by the server's clock: `used` once accepted, `revoked`, `expired` after `expiresAt`. */
+  status: 'open' | 'used' | 'revoked' | 'expired'
   createdBy: string
   /** A claim link: the existing member it gives a dashboard account to. */
   forMember: string | null
@@ -78,6 +79,8 @@ export interface InviteInfoJson {
   /** A claim link: the member whose place the account takes. */
   forMember: string | null
   valid: boolean
+  /** Why it is not valid, when it is not. */
+  status: InviteJson['status']
 }
 
 export interface ApiTokenJson {

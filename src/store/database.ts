@@ -259,4 +259,6 @@ export interface InvitesTable {
   used_by_member_id: number | null
   /** A claim link: accepting it signs in as this existing member instead of making a new one. */
   for_member_id: number | null
+  /** Revoked by a member who manages members: the link no longer works. */
+  revoked_at: number | null
 }

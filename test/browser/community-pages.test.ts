@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
+import type { InviteJson } from '../../src/server/presenters.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot, type TestBrowser } from '../support/browser.ts'
 import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
 
@@ -117,5 +118,30 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
       .first()
       .click()
     await admin.getByRole('heading', { name: new RegExp(`^Proposal #${proposed.json.proposalId}`) }).waitFor()
+  })
+
+  it('lists invites and revokes an open one, whose link then stops working', async () => {
+    const made = await s.admin.post<InviteJson>(`/api/communities/${s.communityId}/invites`, {})
+    assert.equal(made.status, 201)
+    const admin = await signIn('admin')
+    await admin.goto(`${base}/settings`)
+    const invites = admin.getByRole('table', { name: 'Invites' })
+    const open = invites.getByRole('row').filter({ hasText: 'Open' })
+    assert.ok((await open.count()) >= 1)
+    await open
+      .first()
+      .getByRole('button', { name: /^Revoke/ })
+      .click()
+    await invites.getByRole('row').filter({ hasText: 'Revoked' }).first().waitFor()
+    await saveScreenshot(admin, 'settings-invites')
+
+    const token = made.json.url?.split('/').pop() ?? ''
+    const visitor = await chromium.browser.newContext({ baseURL: baseUrl })
+    const page = await visitor.newPage()
+    await page.goto(`/invite/${token}`)
+    await page
+      .getByText(/revoked/i)
+      .first()
+      .waitFor()
   })
 })

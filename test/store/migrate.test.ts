@@ -76,7 +76,7 @@ describe('sqlite: open a file', () => {
         '0007-invite-claims',
         '0009-attempt-windows',
         '0010-platform-deliveries',
-        '0011-log-platform',
+        '0011-log-platform-invite-revocation',
       ])
       const journal = await sql<{
         journal_mode: string

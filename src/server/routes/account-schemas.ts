@@ -39,13 +39,16 @@ export const setupStatusJson = z.object({
   platforms: z.array(z.object({ platform: z.string(), title: z.string(), setupPath: z.string() })),
 }) satisfies z.ZodType<SetupStatusJson>
 
+const inviteStatuses = ['open', 'used', 'revoked', 'expired'] as const satisfies readonly InviteJson['status'][]
+
 export const inviteJson = z.object({
   id,
   url: z.string().optional(),
   createdAt: z.number(),
   expiresAt: z.number(),
   usedAt: z.number().nullable(),
-  status: z.enum(['open', 'used', 'expired']),
+  revokedAt: z.number().nullable(),
+  status: z.enum(inviteStatuses),
   createdBy: z.string(),
   forMember: z.string().nullable(),
 }) satisfies z.ZodType<InviteJson>
@@ -55,6 +58,7 @@ export const inviteInfoJson = z.object({
   communityName: z.string(),
   forMember: z.string().nullable(),
   valid: z.boolean(),
+  status: z.enum(inviteStatuses),
 }) satisfies z.ZodType<InviteInfoJson>
 
 export const apiTokenJson = z.object({
