@@ -71,6 +71,14 @@ describe('policykit community', () => {
     )
     assert.match(unknown.err.join(''), /no member zed in 'Gardeners'/)
 
+    await assert.rejects(
+      runCommunityCommand(
+        ['create', '--name', 'gardeners', '--kit', 'testing', '--admin', 'bo'],
+        capture().io,
+        deps(keepOpen),
+      ),
+      new RegExp(`a community named 'Gardeners' already exists \\(id ${community.id}\\)`),
+    )
     const listed = capture()
     assert.equal(await runCommunityCommand(['list'], listed.io, deps(keepOpen)), 0)
     assert.equal(listed.out.join(''), `${community.id}\tGardeners\n`)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Document } from '../../../domain/community.ts'
+import { refuseSameName } from '../../../domain/names.ts'
 import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
@@ -17,13 +18,22 @@ async function existingDocument(store: Store, communityId: number, id: number): 
   return document
 }
 
+/** Two active documents never share a name (`Charter` and `charter` are one name). */
+async function checkNameFree(store: Store, communityId: number, name: string, documentId?: number): Promise<void> {
+  refuseSameName('an active document', await store.documents.list(communityId, { activeOnly: true }), name, documentId)
+}
+
 /** The community's documents (a code of conduct, a charter…). */
 export function documentActions({ store }: ConstitutionDeps): Record<string, ActionDef> {
   const addDocument = defineAction({
     description: 'Add a community document',
     params: z.strictObject({ name, text }),
     creates: ['documentId'],
+    async validate(ctx, params) {
+      await checkNameFree(store, ctx.communityId, params.name)
+    },
     async execute(ctx, params) {
+      await checkNameFree(store, ctx.communityId, params.name)
       const document = await store.documents.create(ctx.communityId, { ...params, now: ctx.now() })
       return { documentId: document.id }
     },
@@ -36,8 +46,14 @@ export function documentActions({ store }: ConstitutionDeps): Record<string, Act
       .refine((p) => p.name !== undefined || p.text !== undefined, 'name at least one of name and text'),
     async validate(ctx, params) {
       await existingDocument(store, ctx.communityId, params.documentId)
+      if (params.name !== undefined) {
+        await checkNameFree(store, ctx.communityId, params.name, params.documentId)
+      }
     },
     async execute(ctx, { documentId: id, ...patch }) {
+      if (patch.name !== undefined) {
+        await checkNameFree(store, ctx.communityId, patch.name, id)
+      }
       await store.documents.update(ctx.communityId, id, { ...patch, now: ctx.now() })
       return { documentId: id }
     },
