@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { AppError } from '../errors.ts'
 
 /**
@@ -40,4 +41,16 @@ export function refuseSameName<T extends { id: number; name: string }>(
       sameSpelling ? '' : `; '${name.trim()}' differs from it only by case or spacing`
     }: choose another name`,
   )
+}
+
+/**
+ * A name people give something: trimmed, and refused when empty or only spaces with a message
+ * that says so (zod's own is "Too small: expected string to have >=1 characters").
+ */
+export function nameSchema(maxLength: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, 'must not be empty or only spaces')
+    .max(maxLength, `must be at most ${maxLength} characters`)
 }

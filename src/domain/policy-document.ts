@@ -11,6 +11,7 @@ import {
   type PolicyVariable,
   type VariableType,
 } from './policy.ts'
+import { nameSchema } from './names.ts'
 
 /**
  * A policy as a portable JSON document: what `policy export` writes, `policy import` and
@@ -92,7 +93,7 @@ const blocksSchema = z
 export const policyDocumentSchema = z
   .strictObject({
     format: z.literal(policyDocumentFormat),
-    name: z.string().trim().min(1).max(200),
+    name: nameSchema(200),
     description: z.string().max(10_000).default(''),
     kind: z.enum(actionKinds),
     actionTypes: z.array(z.string().regex(actionType, 'must be an action type such as slack.postMessage')).default([]),

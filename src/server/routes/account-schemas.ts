@@ -7,6 +7,7 @@ import type {
   SessionJson,
   SetupStatusJson,
 } from '../presenters.ts'
+import { nameSchema } from '../../domain/names.ts'
 
 /**
  * The zod schemas of the sign-in, set-up, invite and token routes (the shapes of presenters.ts,
@@ -21,7 +22,7 @@ export const usernameSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/, 'must be 1 to 40 letters, digits, dots, dashes or underscores')
 
-export const displayNameSchema = z.string().trim().min(1).max(100)
+export const displayNameSchema = nameSchema(100)
 
 const id = z.number().int()
 

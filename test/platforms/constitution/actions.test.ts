@@ -287,6 +287,18 @@ for (const dialect of testDialects()) {
       await refused('addDocument', { name: 'x' }, 'invalid_input', /text/)
     })
 
+    it('refuses a name of only spaces, saying so', async () => {
+      await refused('addRole', { name: '   ' }, 'invalid_input', /name: must not be empty or only spaces/)
+      await refused('addDocument', { name: ' ', text: 'x' }, 'invalid_input', /name: must not be empty or only spaces/)
+      await refused('changeSettings', { name: '\t' }, 'invalid_input', /must not be empty or only spaces/)
+      await refused(
+        'addPolicy',
+        { name: '  ', kind: 'platform', blocks: checkPasses },
+        'invalid_input',
+        /name: must not be empty or only spaces/,
+      )
+    })
+
     it('refuses duplicate names, case-insensitively, naming the clash', async () => {
       const admins = await h.store.roles.getByName(h.community.id, 'Admin')
       assert.ok(admins)
@@ -303,7 +315,12 @@ for (const dialect of testDialects()) {
       await run('changeRole', { roleId: admins.id, name: 'Admin' })
 
       const { documentId } = await run('addDocument', { name: 'Garden rules', text: 'We garden.' })
-      await refused('addDocument', { name: 'garden RULES', text: 'x' }, 'conflict', /an active document named 'Garden rules'/)
+      await refused(
+        'addDocument',
+        { name: 'garden RULES', text: 'x' },
+        'conflict',
+        /an active document named 'Garden rules'/,
+      )
       const other = await run('addDocument', { name: 'Bylaws', text: 'x' })
       await refused(
         'changeDocument',

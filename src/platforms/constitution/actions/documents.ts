@@ -1,13 +1,13 @@
 import { z } from 'zod'
 import type { Document } from '../../../domain/community.ts'
-import { refuseSameName } from '../../../domain/names.ts'
+import { nameSchema, refuseSameName } from '../../../domain/names.ts'
 import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
 
 const documentId = z.number().int().positive()
-const name = z.string().trim().min(1).max(200)
+const name = nameSchema(200)
 const text = z.string().max(1_000_000)
 
 async function existingDocument(store: Store, communityId: number, id: number): Promise<Document> {

@@ -7,10 +7,10 @@ import type { ConstitutionDeps } from '../constitution-deps.ts'
 import { guardAgainstLockOut } from '../lock-out-guard.ts'
 import { checkPermissions } from '../permission-format.ts'
 import type { RoleGraph } from '../role-graph.ts'
-import { refuseSameName } from '../../../domain/names.ts'
+import { nameSchema, refuseSameName } from '../../../domain/names.ts'
 
 const id = z.number().int().positive()
-const roleName = z.string().trim().min(1).max(100)
+const roleName = nameSchema(100)
 const description = z.string().max(2000)
 const permissions = z.array(z.string())
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { JsonObject } from '../../../domain/json.ts'
-import { refuseSameName } from '../../../domain/names.ts'
+import { nameSchema, refuseSameName } from '../../../domain/names.ts'
 import { sweepSecondsSchema } from '../../../domain/community-settings.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
@@ -11,7 +11,7 @@ import type { ConstitutionDeps } from '../constitution-deps.ts'
  */
 const changeSettingsParams = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: nameSchema(200).optional(),
     sweepSeconds: sweepSecondsSchema.nullable().optional(),
   })
   .refine((p) => Object.keys(p).length > 0, 'name at least one setting to change (name, sweepSeconds)')
