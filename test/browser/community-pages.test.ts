@@ -46,6 +46,12 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     return page
   }
 
+  /** Nothing on the page is wider than the screen: no sideways scrolling to reach a column. */
+  async function fitsTheScreen(page: Page, width: number): Promise<void> {
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
+    assert.ok(scrollWidth <= width, `the page is ${scrollWidth}px wide on a ${width}px screen`)
+  }
+
   it('gives every member Settings with API tokens and a password, and only managers invites', async () => {
     const observer = await s.store.roles.create(s.communityId, { name: 'Observer', permissions: ['vote'] })
     await s.member('olga', { roles: [observer.name] })
@@ -64,6 +70,16 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     assert.match(secret, /^pk_/)
     await olga.getByRole('rowheader', { name: /Nightly export/ }).waitFor()
     await saveScreenshot(olga, 'settings-member-phone')
+    await fitsTheScreen(olga, 375)
+    const revoke = await olga.getByRole('button', { name: /^Revoke Nightly export/ }).boundingBox()
+    assert.ok(revoke && revoke.x + revoke.width <= 375, `the Revoke button is on screen: ${JSON.stringify(revoke)}`)
+
+    await nav.getByRole('link', { name: 'Members', exact: true }).click()
+    await olga.getByRole('rowheader', { name: 'olga', exact: true }).waitFor()
+    await fitsTheScreen(olga, 375)
+    const roles = await olga.getByRole('cell', { name: 'Roles: Observer' }).boundingBox()
+    assert.ok(roles && roles.x + roles.width <= 375, `every column is on screen: ${JSON.stringify(roles)}`)
+    await saveScreenshot(olga, 'members-phone')
     const works = await fetch(`${baseUrl}/api/communities/${s.communityId}/proposals`, {
       headers: { authorization: `Bearer ${secret}` },
     })
@@ -127,7 +143,7 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     await admin.goto(`${base}/settings`)
     const invites = admin.getByRole('table', { name: 'Invites' })
     const open = invites.getByRole('row').filter({ hasText: 'Open' })
-    assert.ok((await open.count()) >= 1)
+    await open.first().waitFor()
     await open
       .first()
       .getByRole('button', { name: /^Revoke/ })

@@ -287,7 +287,7 @@ function ApiTokens() {
             <p className="muted">No API tokens.</p>
           ) : (
             <div className="table-scroll">
-              <table>
+              <table className="stacked">
                 <caption className="visually-hidden">Your API tokens</caption>
                 <thead>
                   <tr>
@@ -302,9 +302,11 @@ function ApiTokens() {
                 <tbody>
                   {list.map((t) => (
                     <tr key={t.id}>
-                      <th scope="row">{t.name}</th>
-                      <td>{formatTime(t.createdAt)}</td>
-                      <td>{t.lastUsedAt === null ? 'Never' : formatTime(t.lastUsedAt)}</td>
+                      <th scope="row" className="long-name">
+                        {t.name}
+                      </th>
+                      <td data-label="Created">{formatTime(t.createdAt)}</td>
+                      <td data-label="Last used">{t.lastUsedAt === null ? 'Never' : formatTime(t.lastUsedAt)}</td>
                       <td>
                         <button type="button" className="button-secondary" onClick={() => void revoke(t)}>
                           Revoke<span className="visually-hidden"> {t.name}</span>
