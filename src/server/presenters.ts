@@ -292,6 +292,8 @@ export interface ProposalPageJson {
 
 export interface OverviewJson {
   pending: ProposalSummaryJson[]
+  /** Of `pending`, those with a vote open that the caller may cast and has not. */
+  waitingForYou: ProposalSummaryJson[]
   recentDecisions: ProposalSummaryJson[]
   /** Decisions per day (UTC, `YYYY-MM-DD`) over the last 30 days, oldest first. */
   decisionsByDay: { day: string; passed: number; failed: number }[]

@@ -106,6 +106,9 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
 
     const admin = await signIn('admin')
     await admin.goto(base)
+    const waiting = admin.getByRole('region', { name: 'Waiting for your vote' })
+    await waiting.getByRole('link', { name: new RegExp(`#${proposed.json.proposalId}\\b`) }).waitFor()
+    await saveScreenshot(admin, 'overview-waiting')
     await admin.getByRole('navigation', { name: 'Community' }).getByRole('link', { name: 'Logs' }).click()
     await admin.getByRole('heading', { name: 'Logs' }).waitFor()
     const table = admin.getByRole('table', { name: 'Log, newest first' })

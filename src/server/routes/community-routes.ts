@@ -7,7 +7,7 @@ import { effectiveRoles, loadRoleGraph } from '../../platforms/constitution/role
 import { requireMember, requirePermission } from '../community-access.ts'
 import { presentDocument, presentIntegration, presentLog, presentRole } from '../present.ts'
 import type { OverviewJson } from '../presenters.ts'
-import { proposalSummaries } from '../proposal-views.ts'
+import { pendingSummaries, proposalSummaries } from '../proposal-views.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { actionRoutes } from './action-routes.ts'
 import {
@@ -82,7 +82,8 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
       },
     },
     async (request): Promise<OverviewJson> => {
-      const { community } = await requireMember(deps, request, request.params.communityId)
+      const access = await requireMember(deps, request, request.params.communityId)
+      const { community } = access
       const { start, days } = chartDaysUntil(deps.clock.now())
       const [pending, decided, counts] = await Promise.all([
         store.proposals.list(community.id, { status: 'proposed', limit: overviewItems }),
@@ -91,7 +92,7 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
       ])
       const byDay = new Map(counts.map((c) => [c.day, c]))
       return {
-        pending: await proposalSummaries(store, community.id, pending),
+        ...(await pendingSummaries(store, access, pending)),
         recentDecisions: await proposalSummaries(store, community.id, decided),
         decisionsByDay: days.map((day) => ({
           day,

@@ -240,6 +240,7 @@ export const proposalPageJson = z.object({
 
 export const overviewJson = z.object({
   pending: z.array(proposalSummaryJson),
+  waitingForYou: z.array(proposalSummaryJson),
   recentDecisions: z.array(proposalSummaryJson),
   decisionsByDay: z.array(z.object({ day: z.string(), passed: z.number().int(), failed: z.number().int() })),
 }) satisfies z.ZodType<OverviewJson>
