@@ -85,6 +85,8 @@ export interface Config {
   host: string
   /** Where people reach PolicyKit (links in set-up and invites; Secure cookies when https). */
   publicUrl: string
+  /** Which setting gave publicUrl, for commands that print links to say so. */
+  publicUrlSource: string
   /** Behind a reverse proxy: whose X-Forwarded-For gives the client's address (sign-in limits are per address). */
   trustProxy: TrustProxy
   logLevel: z.infer<typeof env>['LOG_LEVEL']
@@ -125,6 +127,12 @@ export function loadConfig(
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.POLICYKIT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrlSource:
+      e.POLICYKIT_PUBLIC_URL !== undefined
+        ? 'POLICYKIT_PUBLIC_URL'
+        : source['PORT'] === undefined
+          ? 'the default port (POLICYKIT_PUBLIC_URL and PORT are unset)'
+          : 'PORT (POLICYKIT_PUBLIC_URL is unset)',
     trustProxy: e.POLICYKIT_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     platforms,

@@ -10,6 +10,8 @@ describe('configuration of the HTTP server', () => {
     assert.equal(config.host, '127.0.0.1')
     assert.equal(config.publicUrl, 'http://localhost:3000')
     assert.equal(loadConfig({ PORT: '8080' }).publicUrl, 'http://localhost:8080')
+    assert.equal(loadConfig({ PORT: '8080' }).publicUrlSource, 'PORT (POLICYKIT_PUBLIC_URL is unset)')
+    assert.match(loadConfig({}).publicUrlSource, /default port/)
   })
 
   it('takes a public URL without its trailing slash, and refuses one that is not http(s)', () => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { createInviteLink } from '../invite-link.ts'
+import { withAdminRole } from '../kits/admin-role.ts'
 import { createCommunityWithKit } from '../kits/apply-kit.ts'
 import { listKits } from '../kits/list-kits.ts'
 import type { Store } from '../store/store.ts'
@@ -11,14 +12,20 @@ export const communityUsage = `usage:
   policykit community invite --community ID [--member USERNAME]
 
 create makes a community with a starter kit (see policykit kits); the admin is its creator, who
-gets the kit's creator roles, and a link is printed for them to make their dashboard account.
+gets the kit's creator roles and the Admin role (manage_members, manage_integrations, view_logs),
+as the web set-up gives, and a link is printed for them to make their dashboard account.
 invite prints a single-use link (7 days) that makes whoever opens it a member; with --member, a
-link that gives that existing member a dashboard account.`
+link that gives that existing member a dashboard account.
+
+Links start with POLICYKIT_PUBLIC_URL (default http://localhost:<PORT>), read from the environment
+as the server reads it: run these commands with the server's settings.`
 
 export interface CommunityCommandDeps {
   openStore(): Promise<Store>
   /** Where people reach PolicyKit (POLICYKIT_PUBLIC_URL): links start with it. */
   publicUrl: string
+  /** Which setting gave publicUrl (config.publicUrlSource), said under every link. */
+  publicUrlSource?: string
   now?: () => number
 }
 
@@ -66,7 +73,8 @@ export async function runCommunityCommand(argv: string[], io: CliOutput, deps: C
     }
     const { community, creator } = await createCommunityWithKit(store, {
       name: values.name ?? '',
-      kit: values.kit ?? '',
+      // The founder gets the Admin role, as the web set-up gives it: they can invite members at once.
+      kit: withAdminRole(values.kit ?? ''),
       creator: { username: values.admin ?? '', ...(values['admin-name'] ? { displayName: values['admin-name'] } : {}) },
       now: now(),
     })
@@ -79,12 +87,20 @@ export async function runCommunityCommand(argv: string[], io: CliOutput, deps: C
     })
     io.out(
       `created community ${community.id} '${community.name}' with the ${values.kit} kit; admin: ${creator.username} (member ${creator.id})\n` +
-        `${creator.username} makes their dashboard account here (single use, 7 days): ${url}\n`,
+        `${creator.username} makes their dashboard account here (single use, 7 days): ${url}\n` +
+        linkSource(deps),
     )
     return 0
   } finally {
     await store.close()
   }
+}
+
+/** Where a printed link's address came from, so a link to the wrong port is explained, not puzzling. */
+function linkSource(deps: CommunityCommandDeps): string {
+  return deps.publicUrlSource === undefined
+    ? ''
+    : `(the link starts with ${deps.publicUrl}, from ${deps.publicUrlSource}; the server must use the same setting)\n`
 }
 
 async function invite(
@@ -116,5 +132,6 @@ async function invite(
       ? `${member.username} makes their dashboard account here (single use, 7 days): ${url}\n`
       : `invite to '${community.name}' (single use, 7 days): ${url}\n`,
   )
+  io.out(linkSource(deps))
   return 0
 }

@@ -6,6 +6,7 @@ import { main as start } from '../main.ts'
 import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts'
 import { platformModules } from '../platforms/registry.ts'
 import { migrate } from '../store/migrate.ts'
+import { cliVersion, commandHelp } from './command-help.ts'
 import { communityUsage, runCommunityCommand } from './community-command.ts'
 import { runKitsCommand } from './kits-command.ts'
 import { openCliRuntime } from './open-cli-runtime.ts'
@@ -14,7 +15,7 @@ import { runSandboxCommand } from './sandbox-command.ts'
 
 const usage = `usage: policykit <command>
 
-commands:
+commands (policykit <command> --help tells more; policykit --version):
   start              migrate the database, then run the engine and scheduler
   migrate            apply database migrations and exit
   sandbox FILE…      run each FILE as a policy block in the sandbox; one JSON line per file
@@ -51,10 +52,15 @@ const stdio: CliOutput = {
   err: (text) => process.stderr.write(text),
 }
 
+/** `--help` anywhere in a command with subcommands (`policykit community create --help`). */
+function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h')
+}
+
 async function run(argv: string[]): Promise<number> {
   // Subcommands with options of their own parse the rest of the line themselves.
   if (argv[0] === 'policy') {
-    if (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h') {
+    if (argv.length === 1 || wantsHelp(argv)) {
       process.stdout.write(`${policyUsage}\n`)
       return argv.length === 1 ? 2 : 0
     }
@@ -64,13 +70,14 @@ async function run(argv: string[]): Promise<number> {
     })
   }
   if (argv[0] === 'community') {
-    if (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h') {
+    if (argv.length === 1 || wantsHelp(argv)) {
       process.stdout.write(`${communityUsage}\n`)
       return argv.length === 1 ? 2 : 0
     }
     const config = loadConfig()
     return runCommunityCommand(argv.slice(1), stdio, {
       publicUrl: config.publicUrl,
+      publicUrlSource: config.publicUrlSource,
       async openStore() {
         const store = await openConfiguredStore(config)
         await migrate(store)
@@ -82,9 +89,18 @@ async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
   })
   const [command, ...rest] = positionals
+  if (values.version) {
+    process.stdout.write(`policykit ${cliVersion()}\n`)
+    return 0
+  }
+  const help = commandHelp[(command === 'help' ? rest[0] : command) ?? '']
+  if (help !== undefined && (values.help || command === 'help')) {
+    process.stdout.write(`${help}\n`)
+    return 0
+  }
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(`${usage}\n`)
     return command === undefined && !values.help ? 2 : 0

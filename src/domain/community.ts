@@ -31,6 +31,9 @@ export interface Integration {
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
+/** From least to most severe. */
+export const logLevels = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
+
 export interface EvaluationLog {
   id: number
   communityId: number
@@ -41,5 +44,7 @@ export interface EvaluationLog {
   message: string
   /** e.g. `{ block: 'check', line: 3, kind: 'runtime' }` for an error in policy code */
   details: JsonObject | null
+  /** The platform the line is about: its action's, else its details' `platform`; null when neither. */
+  platform: string | null
   createdAt: number
 }

@@ -3,7 +3,7 @@ import { int4 } from './int4.ts'
 // errors.ts imports nothing: a parse at the edge throws the app's own error, as everywhere else.
 import { AppError } from '../errors.ts'
 import { actionKinds } from './action.ts'
-import type { JsonValue } from './json.ts'
+import { jsonValueSchema, type JsonValue } from './json.ts'
 import {
   blockNames,
   variableTypes,
@@ -12,6 +12,7 @@ import {
   type PolicyVariable,
   type VariableType,
 } from './policy.ts'
+import { nameSchema } from './names.ts'
 
 /**
  * A policy as a portable JSON document: what `policy export` writes, `policy import` and
@@ -65,8 +66,8 @@ const variableSchema = z
     label: z.string().max(200).default(''),
     type: z.enum(variableTypes),
     isList: z.boolean().default(false),
-    default: z.json().default(null),
-    value: z.json().optional(),
+    default: jsonValueSchema.default(null),
+    value: jsonValueSchema.optional(),
   })
   .superRefine((v, ctx) => {
     for (const key of ['default', 'value'] as const) {
@@ -93,7 +94,7 @@ const blocksSchema = z
 export const policyDocumentSchema = z
   .strictObject({
     format: z.literal(policyDocumentFormat),
-    name: z.string().trim().min(1).max(200),
+    name: nameSchema(200),
     description: z.string().max(10_000).default(''),
     kind: z.enum(actionKinds),
     actionTypes: z.array(z.string().regex(actionType, 'must be an action type such as slack.postMessage')).default([]),

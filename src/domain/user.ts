@@ -41,6 +41,8 @@ export interface Invite {
   expiresAt: number
   usedAt: number | null
   usedByMemberId: number | null
+  /** Revoked before it was used: the link no longer works. */
+  revokedAt: number | null
 }
 
 /** The platform of the account that links a member to a user (external id: the user's id). */

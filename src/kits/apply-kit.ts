@@ -1,5 +1,6 @@
 import type { Community } from '../domain/community.ts'
 import type { Member } from '../domain/member.ts'
+import { refuseSameName } from '../domain/names.ts'
 import { toPolicyInput } from '../domain/policy-document.ts'
 import { AppError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
@@ -77,6 +78,8 @@ export async function createCommunityWithKit(
 ): Promise<{ community: Community; creator: Member }> {
   const kit = typeof input.kit === 'string' ? getKit(input.kit) : input.kit
   return store.transaction(async (tx) => {
+    // Two communities with one name would be told apart by their ids only.
+    refuseSameName('a community', await tx.communities.listAll(), input.name)
     const community = await tx.communities.create({ name: input.name, now: input.now })
     const creator = await tx.members.create(community.id, {
       username: input.creator.username,

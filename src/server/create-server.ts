@@ -5,8 +5,9 @@ import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { createJsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { AppError } from '../errors.ts'
+import { apiSchemas, documentRoute } from './api-schemas.ts'
 import { createAuthenticate } from './auth/authenticate.ts'
 import { sessionCookie } from './auth/session.ts'
 import { createSignInLimits } from './auth/sign-in-limits.ts'
@@ -75,7 +76,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
       },
       security: [{ session: [] }, { apiToken: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: documentRoute,
+    // Puts every named schema into components.schemas, where the routes' $refs point.
+    transformObject: createJsonSchemaTransformObject({ schemaRegistry: apiSchemas }),
   })
   await app.register(fastifyCookie, { secret: cookieSecret(deps.secretKey) })
   await app.register(fastifyHelmet, {

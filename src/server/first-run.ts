@@ -2,35 +2,14 @@ import type { Community } from '../domain/community.ts'
 import type { JsonObject } from '../domain/json.ts'
 import type { Member } from '../domain/member.ts'
 import { localPlatform, type User } from '../domain/user.ts'
-import { AppError, isAppError } from '../errors.ts'
+import { AppError } from '../errors.ts'
+import { withAdminRole } from '../kits/admin-role.ts'
 import { createCommunityWithKit } from '../kits/apply-kit.ts'
-import { parseKit, type Kit, type KitRole } from '../kits/kit.ts'
-import { getKit } from '../kits/list-kits.ts'
 import type { Store } from '../store/store.ts'
 import { hashPassword } from './auth/password.ts'
 import { randomToken, safeEqual } from '../secret-token.ts'
 import type { ServerDeps } from './server-deps.ts'
 import { usernameCandidates } from './username-candidates.ts'
-
-/** Given to whoever sets PolicyKit up, on top of what the kit gives its creator. */
-export const adminRole: KitRole = {
-  name: 'Admin',
-  description: 'Set up the community: invites members, manages integrations, reads logs.',
-  permissions: ['manage_members', 'manage_integrations', 'view_logs'],
-  isDefault: false,
-  grantTo: 'creator',
-}
-
-/** The kit with the Admin role added (parsed again, so a kit that already has one is refused). */
-function withAdminRole(kitName: string): Kit {
-  let kit: Kit
-  try {
-    kit = getKit(kitName)
-  } catch (e) {
-    throw isAppError(e, 'not_found') ? new AppError('invalid_input', e.message, { cause: e }) : e
-  }
-  return parseKit({ ...kit, roles: [...kit.roles, adminRole] })
-}
 
 export interface FirstCommunityInput {
   /** The one-time set-up token `npm start` printed. */

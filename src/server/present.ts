@@ -70,6 +70,7 @@ export function presentLog(log: EvaluationLog): LogJson {
     level: log.level,
     message: log.message,
     details: log.details,
+    platform: log.platform,
     proposalId: log.proposalId,
     actionId: log.actionId,
     policyId: log.policyId,

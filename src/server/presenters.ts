@@ -64,8 +64,9 @@ export interface InviteJson {
   createdAt: number
   expiresAt: number
   usedAt: number | null
-  /** Decided by the server's clock: `used` once accepted, `expired` after `expiresAt`. */
-  status: 'open' | 'used' | 'expired'
+  revokedAt: number | null
+  /** Decided by the server's clock: `used` once accepted, `revoked`, `expired` after `expiresAt`. */
+  status: 'open' | 'used' | 'revoked' | 'expired'
   createdBy: string
   /** A claim link: the existing member it gives a dashboard account to. */
   forMember: string | null
@@ -78,6 +79,8 @@ export interface InviteInfoJson {
   /** A claim link: the member whose place the account takes. */
   forMember: string | null
   valid: boolean
+  /** Why it is not valid, when it is not. */
+  status: InviteJson['status']
 }
 
 export interface ApiTokenJson {
@@ -247,6 +250,8 @@ export interface LogJson {
   level: LogLevel
   message: string
   details: JsonObject | null
+  /** The platform the line is about (its action's, or one its details name); null when none. */
+  platform: string | null
   proposalId: number | null
   actionId: number | null
   policyId: number | null
@@ -287,6 +292,8 @@ export interface ProposalPageJson {
 
 export interface OverviewJson {
   pending: ProposalSummaryJson[]
+  /** Of `pending`, those with a vote open that the caller may cast and has not. */
+  waitingForYou: ProposalSummaryJson[]
   recentDecisions: ProposalSummaryJson[]
   /** Decisions per day (UTC, `YYYY-MM-DD`) over the last 30 days, oldest first. */
   decisionsByDay: { day: string; passed: number; failed: number }[]

@@ -75,6 +75,26 @@ export async function proposalSummaries(
   return parts.map(summaryOf)
 }
 
+/**
+ * The overview's pending proposals, and those of them waiting for the member's vote: a vote is
+ * open (wherever it is hosted), the member may cast it (the engine's rule) and has not yet.
+ */
+export async function pendingSummaries(
+  store: Store,
+  access: CommunityAccess,
+  proposals: readonly Proposal[],
+): Promise<{ pending: ProposalSummaryJson[]; waitingForYou: ProposalSummaryJson[] }> {
+  const parts = await loadParts(store, access.community.id, proposals)
+  const waiting = parts.filter(
+    ({ proposal, votes, version }) =>
+      proposal.status === 'proposed' &&
+      proposal.votePostId !== null &&
+      !votes.some((v) => v.memberId === access.member.id) &&
+      mayVote(proposal, access.member.id, access.permissions, version.name),
+  )
+  return { pending: parts.map(summaryOf), waitingForYou: waiting.map(summaryOf) }
+}
+
 /** Whether the dashboard takes the member's vote on it now (who may vote: the engine's rule). */
 export function canVoteHere(access: CommunityAccess, proposal: Proposal, policyName: string): boolean {
   return (

@@ -191,6 +191,8 @@ export interface EvaluationLogsTable {
   level: string
   message: string
   details: string | null
+  /** The platform the line is about (its action's, or its details' `platform`); null when none. */
+  platform: string | null
   created_at: number
 }
 
@@ -257,4 +259,6 @@ export interface InvitesTable {
   used_by_member_id: number | null
   /** A claim link: accepting it signs in as this existing member instead of making a new one. */
   for_member_id: number | null
+  /** Revoked by a member who manages members: the link no longer works. */
+  revoked_at: number | null
 }

@@ -13,6 +13,7 @@ function toInvite(row: Selectable<InvitesTable>): Invite {
     expiresAt: row.expires_at,
     usedAt: row.used_at,
     usedByMemberId: row.used_by_member_id,
+    revokedAt: row.revoked_at,
   }
 }
 
@@ -39,6 +40,16 @@ export function createInviteRepo(db: Kysely<Database>): InviteRepo {
       return row && toInvite(row)
     },
 
+    async get(communityId, inviteId) {
+      const row = await db
+        .selectFrom('invites')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('id', '=', inviteId)
+        .executeTakeFirst()
+      return row && toInvite(row)
+    },
+
     async list(communityId) {
       const rows = await db
         .selectFrom('invites')
@@ -56,7 +67,20 @@ export function createInviteRepo(db: Kysely<Database>): InviteRepo {
         .where('community_id', '=', communityId)
         .where('id', '=', inviteId)
         .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
         .where('expires_at', '>', now)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+
+    async revoke(communityId, inviteId, now) {
+      const result = await db
+        .updateTable('invites')
+        .set({ revoked_at: now })
+        .where('community_id', '=', communityId)
+        .where('id', '=', inviteId)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
         .executeTakeFirst()
       return result.numUpdatedRows > 0n
     },

@@ -1,10 +1,9 @@
-import type { Insertable, Kysely, Selectable } from 'kysely'
-import type { EvaluationLog, LogLevel } from '../domain/community.ts'
+import type { InsertObject, Kysely, Selectable } from 'kysely'
+import { logLevels, type EvaluationLog } from '../domain/community.ts'
+import type { JsonObject } from '../domain/json.ts'
 import type { Database, EvaluationLogsTable } from './database.ts'
 import { parseEnum, parseJsonObjectOrNull, newestFirst } from './rows.ts'
 import type { LogRepo } from './store.ts'
-
-const levels = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
 
 /** Rows per INSERT: keeps a large batch under SQLite's bound-parameter limit. */
 const batchSize = 500
@@ -16,17 +15,29 @@ function toLog(row: Selectable<EvaluationLogsTable>): EvaluationLog {
     proposalId: row.proposal_id,
     actionId: row.action_id,
     policyId: row.policy_id,
-    level: parseEnum('evaluation_logs', row.id, 'level', row.level, levels),
+    level: parseEnum('evaluation_logs', row.id, 'level', row.level, logLevels),
     message: row.message,
     details: parseJsonObjectOrNull('evaluation_logs', row.id, 'details', row.details),
+    platform: row.platform,
     createdAt: row.created_at,
   }
+}
+
+/** A line without an action may still be about a platform (a Slack uninstall names it in its details). */
+function detailsPlatform(details: JsonObject | null | undefined): string | null {
+  const platform = details?.['platform']
+  return typeof platform === 'string' ? platform : null
 }
 
 export function createLogRepo(db: Kysely<Database>): LogRepo {
   return {
     async add(communityId, entries) {
-      const rows = entries.map((entry): Insertable<EvaluationLogsTable> => ({
+      const rows = entries.map((entry): InsertObject<Database, 'evaluation_logs'> => ({
+        // The action's platform, read in the same statement (no round trip).
+        platform:
+          entry.actionId === undefined || entry.actionId === null
+            ? detailsPlatform(entry.details)
+            : db.selectFrom('actions').select('platform').where('id', '=', entry.actionId),
         community_id: communityId,
         proposal_id: entry.proposalId ?? null,
         action_id: entry.actionId ?? null,
@@ -51,6 +62,12 @@ export function createLogRepo(db: Kysely<Database>): LogRepo {
       }
       if (options.actionId !== undefined) {
         query = query.where('action_id', '=', options.actionId)
+      }
+      if (options.platform !== undefined) {
+        query = query.where('platform', '=', options.platform)
+      }
+      if (options.level !== undefined) {
+        query = query.where('level', 'in', logLevels.slice(logLevels.indexOf(options.level)))
       }
       const rows = await newestFirst(query, options).execute()
       return rows.map(toLog)

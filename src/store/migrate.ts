@@ -10,6 +10,7 @@ import * as executionClaims from './migrations/0006-execution-claims.ts'
 import * as inviteClaims from './migrations/0007-invite-claims.ts'
 import * as attemptWindows from './migrations/0009-attempt-windows.ts'
 import * as platformDeliveries from './migrations/0010-platform-deliveries.ts'
+import * as logPlatformInviteRevocation from './migrations/0011-log-platform-invite-revocation.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -27,6 +28,7 @@ const migrations: Record<string, MigrationModule> = {
   '0007-invite-claims': inviteClaims,
   '0009-attempt-windows': attemptWindows,
   '0010-platform-deliveries': platformDeliveries,
+  '0011-log-platform-invite-revocation': logPlatformInviteRevocation,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

@@ -322,7 +322,15 @@ export interface LogRepo {
   add(communityId: number, entries: LogInput[]): Promise<void>
   list(
     communityId: number,
-    options?: { proposalId?: number; actionId?: number; limit?: number; beforeId?: number },
+    options?: {
+      proposalId?: number
+      actionId?: number
+      /** Only lines this severe or more. */
+      level?: LogLevel
+      platform?: string
+      limit?: number
+      beforeId?: number
+    },
   ): Promise<EvaluationLog[]>
 }
 
@@ -398,8 +406,11 @@ export interface InviteRepo {
   ): Promise<Invite>
   /** System-wide (the link says which community): the invite with this token hash, used or not. */
   findByHash(tokenHash: string): Promise<Invite | undefined>
+  get(communityId: number, inviteId: number): Promise<Invite | undefined>
   /** Newest first. */
   list(communityId: number): Promise<Invite[]>
-  /** Compare-and-set: true when this call used the invite (unused and unexpired at `now`). */
+  /** Compare-and-set: true when this call used the invite (unused, unrevoked and unexpired at `now`). */
   use(communityId: number, inviteId: number, memberId: number, now: number): Promise<boolean>
+  /** Compare-and-set: true when this call revoked the invite (neither used nor revoked before). */
+  revoke(communityId: number, inviteId: number, now: number): Promise<boolean>
 }

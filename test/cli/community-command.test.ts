@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { promisify } from 'node:util'
 import { runCommunityCommand } from '../../src/cli/community-command.ts'
 import type { Store } from '../../src/store/store.ts'
 import { openTestStore } from '../support/test-store.ts'
@@ -30,6 +35,17 @@ describe('policykit community', () => {
     assert.ok((await store.policies.list(community.id)).length > 0, 'the kit policies are there')
     const ada = await store.members.getByUsername(community.id, 'ada')
     assert.ok(ada)
+    const roles = await store.roles.effectiveRoles(community.id, ada.id)
+    const admin = roles.find((r) => r.name === 'Admin')
+    assert.ok(
+      admin,
+      `the admin holds the Admin role, as the web set-up gives (has ${roles.map((r) => r.name).join(', ')})`,
+    )
+    assert.deepEqual(admin.permissions, ['manage_members', 'manage_integrations', 'view_logs'])
+    assert.ok(
+      roles.some((r) => r.name === 'Member'),
+      "and the kit's creator roles",
+    )
     const link = /ada makes their dashboard account here \(single use, 7 days\): (\S+)\n/.exec(c.out.join(''))?.[1]
     assert.ok(link?.startsWith(`${publicUrl}/invite/`), c.out.join(''))
     const [claim] = await store.invites.list(community.id)
@@ -55,6 +71,14 @@ describe('policykit community', () => {
     )
     assert.match(unknown.err.join(''), /no member zed in 'Gardeners'/)
 
+    await assert.rejects(
+      runCommunityCommand(
+        ['create', '--name', 'gardeners', '--kit', 'testing', '--admin', 'bo'],
+        capture().io,
+        deps(keepOpen),
+      ),
+      new RegExp(`a community named 'Gardeners' already exists \\(id ${community.id}\\)`),
+    )
     const listed = capture()
     assert.equal(await runCommunityCommand(['list'], listed.io, deps(keepOpen)), 0)
     assert.equal(listed.out.join(''), `${community.id}\tGardeners\n`)
@@ -73,5 +97,30 @@ describe('policykit community', () => {
     )
     assert.deepEqual(await store.communities.listAll(), [], 'nothing was created')
     await store.close()
+  })
+
+  it('prints links that start with the public URL the server uses (PORT, POLICYKIT_PUBLIC_URL), and says so', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'policykit-cli-'))
+    const root = join(import.meta.dirname, '..', '..')
+    const env: NodeJS.ProcessEnv = { ...process.env, POLICYKIT_DATA_DIR: dataDir, PORT: '4123' }
+    delete env.DATABASE_URL
+    delete env.POLICYKIT_PUBLIC_URL
+    try {
+      const run = (args: string[], extra: Record<string, string> = {}) =>
+        promisify(execFile)(process.execPath, ['src/cli/main.ts', 'community', ...args], {
+          cwd: root,
+          env: { ...env, ...extra },
+        })
+      const created = await run(['create', '--name', 'Gardeners', '--kit', 'democracy', '--admin', 'zed'])
+      assert.match(created.stdout, /zed makes their dashboard account here .*: http:\/\/localhost:4123\/invite\/\S+\n/)
+      assert.match(created.stdout, /from PORT \(POLICYKIT_PUBLIC_URL is unset\); the server must use the same setting/)
+      const invited = await run(['invite', '--community', '1'], { POLICYKIT_PUBLIC_URL: 'https://pk.example.org' })
+      assert.match(invited.stdout, /: https:\/\/pk\.example\.org\/invite\/\S+\n/)
+      assert.match(invited.stdout, /from POLICYKIT_PUBLIC_URL;/)
+      const help = await run(['--help'])
+      assert.match(help.stdout, /Admin role/)
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 })

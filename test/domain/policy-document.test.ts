@@ -54,7 +54,7 @@ describe('policy documents', () => {
       }),
       [
         'format: Invalid input: expected "policykit.policy/1"',
-        'name: Too small: expected string to have >=1 characters',
+        'name: must not be empty or only spaces',
         'priority: Invalid input: expected int, received number',
         'variables.0.name: must be a JavaScript identifier',
         'variables.1.default: must be a number value or null',

@@ -402,6 +402,19 @@ for (const dialect of testDialects()) {
       assert.ok(last.passed >= 2)
     })
 
+    it('lists on the overview what waits for the caller to vote, until they have', async () => {
+      const { proposalId } = await proposeDocument(bob, 'Seed library')
+      assert.ok(proposalId)
+      const waiting = async (client: TestClient) =>
+        (await client.get<OverviewJson>(`${base}/overview`)).json.waitingForYou.map((p) => p.id)
+      assert.ok((await waiting(cy)).includes(proposalId), 'open to cy, who holds vote')
+      assert.ok((await waiting(voter)).includes(proposalId))
+      const voted = await cy.put(`${base}/proposals/${proposalId}/vote`, { value: true })
+      assert.equal(voted.status, 200, voted.text)
+      assert.ok(!(await waiting(cy)).includes(proposalId), 'no longer once cy has voted')
+      assert.ok((await waiting(voter)).includes(proposalId), 'still for those who have not')
+    })
+
     it('shows logs and integrations only to members with the permission', async () => {
       const logs = await admin.get<LogJson[]>(`${base}/logs?limit=5`)
       assert.equal(logs.status, 200, logs.text)
@@ -520,7 +533,9 @@ for (const dialect of testDialects()) {
       const writes = [
         admin.post(`${theirs}/actions`, { type: 'constitution.addDocument', params: { name: 'n', text: '' } }),
         admin.post(`${theirs}/policies/check`, { blocks: {} }),
-        admin.post(`${theirs}/policies/import`, { document: {} }),
+        admin.post(`${theirs}/policies/import`, {
+          document: { format: 'policykit.policy/1', name: 'n', kind: 'platform' },
+        }),
         admin.put(`${theirs}/proposals/${proposal.id}/vote`, { value: true }),
       ]
       for (const res of await Promise.all(writes)) {

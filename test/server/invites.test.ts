@@ -49,6 +49,7 @@ describe('invites', () => {
       communityName: 'Test community',
       forMember: null,
       valid: true,
+      status: 'open',
     })
     assert.equal((await s.admin.get<InviteJson[]>(invites)).json[0]?.status, 'open')
 
@@ -90,6 +91,31 @@ describe('invites', () => {
     assert.equal(listed.json[0]?.status, 'expired', "decided by the server's clock, not the browser's")
     assert.equal((await accept(token, { username: 'late', password: testPassword })).statusCode, 404)
     assert.equal(await s.store.users.findForSignIn('late'), undefined)
+  })
+
+  it('is revoked, while unused, by members holding manage_members: its link stops working', async () => {
+    const token = await makeInvite()
+    const [open] = (await s.admin.get<InviteJson[]>(invites)).json
+    assert.ok(open)
+    const bob = await s.member('bob')
+    assert.equal((await bob.delete(`${invites}/${open.id}`)).status, 403)
+
+    const revoked = await s.admin.delete<InviteJson>(`${invites}/${open.id}`)
+    assert.equal(revoked.status, 200, revoked.text)
+    assert.equal(revoked.json.status, 'revoked')
+    assert.equal(revoked.json.revokedAt, s.clock.now())
+    assert.equal((await s.admin.get<InviteJson[]>(invites)).json.find((i) => i.id === open.id)?.status, 'revoked')
+    assert.deepEqual([(await info(token)).json.valid, (await info(token)).json.status], [false, 'revoked'])
+    assert.equal((await accept(token, { username: 'late', password: testPassword })).statusCode, 404)
+    assert.equal(await s.store.users.findForSignIn('late'), undefined)
+
+    const again = await s.admin.delete<ErrorJson>(`${invites}/${open.id}`)
+    assert.equal(again.status, 409)
+    assert.match(again.json.error.message, /already revoked/)
+    const used = (await s.admin.get<InviteJson[]>(invites)).json.find((i) => i.status === 'used')
+    assert.ok(used, 'the invite bob joined with')
+    assert.match((await s.admin.delete<ErrorJson>(`${invites}/${used.id}`)).json.error.message, /already used/)
+    assert.equal((await s.admin.delete(`${invites}/99999`)).status, 404)
   })
 
   it('is made and listed only by members holding manage_members', async () => {

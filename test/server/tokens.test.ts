@@ -35,6 +35,12 @@ describe('API tokens', () => {
     return { id: res.json.id, token: res.json.token }
   }
 
+  it('refuses a name of only spaces, saying so', async () => {
+    const res = await s.admin.post<ErrorJson>(tokens, { name: '   ' })
+    assert.equal(res.status, 400)
+    assert.equal(res.json.error.message, 'invalid body: name: must not be empty or only spaces')
+  })
+
   it('is shown once when made, then listed without its secret', async () => {
     const { id, token } = await makeToken('deploy bot')
     assert.match(token, /^pk_[A-Za-z0-9_-]{43}$/)

@@ -54,6 +54,7 @@ for (const dialect of testDialects()) {
         level: 'error',
         message: 'runtime error in check, line 3',
         details: { block: 'check', line: 3 },
+        platform: null,
         createdAt: 2,
       })
       assert.equal(reverted?.details, null)
@@ -67,6 +68,27 @@ for (const dialect of testDialects()) {
           })
         ).map((l) => l.message),
         ['runtime error in check, line 3'],
+      )
+    })
+
+    it("filters by level (that severe or more) and by platform: the action's, or the one the details name", async () => {
+      const { community, proposal } = await seedProposal(store)
+      await store.logs.add(community.id, [
+        { actionId: proposal.actionId, level: 'debug', message: 'evaluated', now: 1 },
+        { actionId: proposal.actionId, level: 'warn', message: 'reverted', now: 2 },
+        { level: 'error', message: 'uninstalled', details: { platform: 'slack', teamId: 'T1' }, now: 3 },
+        { level: 'info', message: 'nothing in particular', now: 4 },
+      ])
+      const messages = async (options: Parameters<Store['logs']['list']>[1]) =>
+        (await store.logs.list(community.id, options)).map((l) => l.message)
+      assert.deepEqual(await messages({ platform: 'test' }), ['reverted', 'evaluated'])
+      assert.deepEqual(await messages({ platform: 'slack' }), ['uninstalled'])
+      assert.deepEqual(await messages({ level: 'warn' }), ['uninstalled', 'reverted'])
+      assert.deepEqual(await messages({ level: 'info' }), ['nothing in particular', 'uninstalled', 'reverted'])
+      assert.deepEqual(await messages({ level: 'warn', platform: 'test' }), ['reverted'])
+      assert.deepEqual(
+        (await store.logs.list(community.id)).map((l) => l.platform),
+        [null, 'slack', 'test', 'test'],
       )
     })
 

@@ -11,6 +11,7 @@ export type CommunityRoute =
   | { page: 'members' }
   | { page: 'documents' }
   | { page: 'document'; id: number }
+  | { page: 'logs' }
   | { page: 'settings' }
   | { page: 'notFound' }
 
@@ -33,6 +34,7 @@ const sections = new Map<string, CommunityRoute>([
   ['policies', { page: 'policies' }],
   ['members', { page: 'members' }],
   ['documents', { page: 'documents' }],
+  ['logs', { page: 'logs' }],
   ['settings', { page: 'settings' }],
 ])
 

@@ -8,6 +8,7 @@ import type {
   SessionJson,
   SetupStatusJson,
 } from '../presenters.ts'
+import { nameSchema } from '../../domain/names.ts'
 
 /**
  * The zod schemas of the sign-in, set-up, invite and token routes (the shapes of presenters.ts,
@@ -22,7 +23,7 @@ export const usernameSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/, 'must be 1 to 40 letters, digits, dots, dashes or underscores')
 
-export const displayNameSchema = z.string().trim().min(1).max(100)
+export const displayNameSchema = nameSchema(100)
 
 const id = z.number().int()
 
@@ -40,13 +41,16 @@ export const setupStatusJson = z.object({
   platforms: z.array(z.object({ platform: z.string(), title: z.string(), setupPath: z.string() })),
 }) satisfies z.ZodType<SetupStatusJson>
 
+const inviteStatuses = ['open', 'used', 'revoked', 'expired'] as const satisfies readonly InviteJson['status'][]
+
 export const inviteJson = z.object({
   id,
   url: z.string().optional(),
   createdAt: z.number(),
   expiresAt: z.number(),
   usedAt: z.number().nullable(),
-  status: z.enum(['open', 'used', 'expired']),
+  revokedAt: z.number().nullable(),
+  status: z.enum(inviteStatuses),
   createdBy: z.string(),
   forMember: z.string().nullable(),
 }) satisfies z.ZodType<InviteJson>
@@ -56,6 +60,7 @@ export const inviteInfoJson = z.object({
   communityName: z.string(),
   forMember: z.string().nullable(),
   valid: z.boolean(),
+  status: z.enum(inviteStatuses),
 }) satisfies z.ZodType<InviteInfoJson>
 
 export const apiTokenJson = z.object({

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { logLevels } from '../../domain/community.ts'
 import { AppError } from '../../errors.ts'
 import { effectiveRoles, loadRoleGraph } from '../../platforms/constitution/role-graph.ts'
 import { requireMember, requirePermission } from '../community-access.ts'
 import { presentDocument, presentIntegration, presentLog, presentRole } from '../present.ts'
 import type { OverviewJson } from '../presenters.ts'
-import { proposalSummaries } from '../proposal-views.ts'
+import { pendingSummaries, proposalSummaries } from '../proposal-views.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { actionRoutes } from './action-routes.ts'
 import {
@@ -81,7 +82,8 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
       },
     },
     async (request): Promise<OverviewJson> => {
-      const { community } = await requireMember(deps, request, request.params.communityId)
+      const access = await requireMember(deps, request, request.params.communityId)
+      const { community } = access
       const { start, days } = chartDaysUntil(deps.clock.now())
       const [pending, decided, counts] = await Promise.all([
         store.proposals.list(community.id, { status: 'proposed', limit: overviewItems }),
@@ -90,7 +92,7 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
       ])
       const byDay = new Map(counts.map((c) => [c.day, c]))
       return {
-        pending: await proposalSummaries(store, community.id, pending),
+        ...(await pendingSummaries(store, access, pending)),
         recentDecisions: await proposalSummaries(store, community.id, decided),
         decisionsByDay: days.map((day) => ({
           day,
@@ -187,11 +189,13 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
     '/communities/:communityId/logs',
     {
       schema: {
-        summary: 'The evaluation log, newest first (needs view_logs)',
+        summary: "The community's log (policy evaluations, votes, platform notices), newest first (needs view_logs)",
         tags: ['community'],
         params: communityParams,
         querystring: z.object({
           proposalId: idParam.optional(),
+          level: z.enum(logLevels).optional().describe('only lines this severe or more'),
+          platform: z.string().min(1).max(100).optional().describe('only lines about this platform'),
           limit: z.coerce.number().int().min(1).max(100).default(50),
           before: idParam.optional().describe('the id of the last entry of the previous page'),
         }),
@@ -200,10 +204,12 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
     },
     async (request) => {
       const { community } = await requirePermission(deps, request, request.params.communityId, 'view_logs')
-      const { proposalId, limit, before } = request.query
+      const { proposalId, level, platform, limit, before } = request.query
       const logs = await store.logs.list(community.id, {
         limit,
         ...(proposalId !== undefined && { proposalId }),
+        ...(level !== undefined && { level }),
+        ...(platform !== undefined && { platform }),
         ...(before !== undefined && { beforeId: before }),
       })
       return logs.map(presentLog)

@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { rowIdParam } from '../../domain/int4.ts'
 import { actionKinds, executionStates } from '../../domain/action.ts'
-import type { LogLevel } from '../../domain/community.ts'
+import { logLevels } from '../../domain/community.ts'
 import { blockNames, variableTypes, type PolicyBlocks } from '../../domain/policy.ts'
 import type { ProposalStatus } from '../../domain/proposal.ts'
+import { jsonValue } from '../api-schemas.ts'
 import type {
   ActionJson,
   ActionTypeJson,
@@ -33,11 +34,10 @@ import type {
  */
 
 export const proposalStatuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies readonly ProposalStatus[]
-const logLevels = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
 
 const id = z.number().int()
 const time = z.number().int().describe('epoch milliseconds')
-export const jsonObject = z.record(z.string(), z.json())
+export const jsonObject = z.record(z.string(), jsonValue)
 
 /** A positive integer id in a path or query (they arrive as strings). */
 export const idParam = rowIdParam
@@ -97,8 +97,8 @@ const variableJson = z.object({
   label: z.string(),
   type: z.enum(variableTypes),
   isList: z.boolean(),
-  default: z.json(),
-  value: z.json(),
+  default: jsonValue,
+  value: jsonValue,
 })
 
 const policyFields = {
@@ -195,7 +195,7 @@ const voteJson = z.object({
   memberId: id,
   username: z.string(),
   displayName: z.string(),
-  value: z.json(),
+  value: jsonValue,
   castAt: time,
 }) satisfies z.ZodType<VoteJson>
 
@@ -204,6 +204,7 @@ export const logJson = z.object({
   level: z.enum(logLevels),
   message: z.string(),
   details: jsonObject.nullable(),
+  platform: z.string().nullable(),
   proposalId: id.nullable(),
   actionId: id.nullable(),
   policyId: id.nullable(),
@@ -218,7 +219,7 @@ export const proposalDetailJson = proposalSummaryJson.extend({
       text: z.string(),
       options: z.array(z.string()).nullable(),
       canVote: z.boolean(),
-      myVote: z.json().nullable(),
+      myVote: jsonValue.nullable(),
     })
     .nullable(),
   votes: z.array(voteJson),
@@ -240,6 +241,7 @@ export const proposalPageJson = z.object({
 
 export const overviewJson = z.object({
   pending: z.array(proposalSummaryJson),
+  waitingForYou: z.array(proposalSummaryJson),
   recentDecisions: z.array(proposalSummaryJson),
   decisionsByDay: z.array(z.object({ day: z.string(), passed: z.number().int(), failed: z.number().int() })),
 }) satisfies z.ZodType<OverviewJson>

@@ -27,6 +27,9 @@ function inviteStatus(invite: Invite, now: number): InviteJson['status'] {
   if (invite.usedAt !== null) {
     return 'used'
   }
+  if (invite.revokedAt !== null) {
+    return 'revoked'
+  }
   return invite.expiresAt > now ? 'open' : 'expired'
 }
 
@@ -43,6 +46,7 @@ function presentInvite(
     createdAt: invite.createdAt,
     expiresAt: invite.expiresAt,
     usedAt: invite.usedAt,
+    revokedAt: invite.revokedAt,
     forMember,
     status: inviteStatus(invite, now),
     createdBy,
@@ -58,6 +62,14 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
   const { store, clock } = deps
   const gone = () => new AppError('not_found', 'invite not found or already used')
 
+  /** Invites with the usernames of who made them and whom they are for, in one query. */
+  async function presentInvites(communityId: number, invites: Invite[], now: number): Promise<InviteJson[]> {
+    const memberIds = [...new Set(invites.flatMap((i) => [i.createdByMemberId ?? [], i.forMemberId ?? []].flat()))]
+    const names = new Map((await store.members.getMany(communityId, memberIds)).map((m) => [m.id, m.username]))
+    const nameOf = (id: number | null) => (id === null ? undefined : names.get(id))
+    return invites.map((i) => presentInvite(i, now, nameOf(i.createdByMemberId) ?? '', nameOf(i.forMemberId) ?? null))
+  }
+
   routes.get(
     '/communities/:communityId/invites',
     {
@@ -71,12 +83,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
     async (request) => {
       const { communityId } = request.params
       await requirePermission(deps, request, communityId, 'manage_members')
-      const invites = await store.invites.list(communityId)
-      const memberIds = [...new Set(invites.flatMap((i) => [i.createdByMemberId ?? [], i.forMemberId ?? []].flat()))]
-      const names = new Map((await store.members.getMany(communityId, memberIds)).map((m) => [m.id, m.username]))
-      const nameOf = (id: number | null) => (id === null ? undefined : names.get(id))
-      const now = clock.now()
-      return invites.map((i) => presentInvite(i, now, nameOf(i.createdByMemberId) ?? '', nameOf(i.forMemberId) ?? null))
+      return presentInvites(communityId, await store.invites.list(communityId), clock.now())
     },
   )
 
@@ -113,6 +120,36 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
     },
   )
 
+  routes.delete(
+    '/communities/:communityId/invites/:inviteId',
+    {
+      schema: {
+        summary: 'Revoke an invite that was not used yet: its link stops working (needs manage_members)',
+        tags: ['invites'],
+        params: communityParams.extend({ inviteId: z.coerce.number().int().positive() }),
+        response: { 200: inviteJson },
+      },
+    },
+    async (request) => {
+      const { communityId, inviteId } = request.params
+      await requirePermission(deps, request, communityId, 'manage_members')
+      const now = clock.now()
+      if (!(await store.invites.revoke(communityId, inviteId, now))) {
+        const invite = await store.invites.get(communityId, inviteId)
+        if (!invite) {
+          throw new AppError('not_found', `invite ${inviteId} not found`)
+        }
+        throw new AppError('conflict', `invite ${inviteId} was already ${invite.usedAt !== null ? 'used' : 'revoked'}`)
+      }
+      const revoked = await store.invites.get(communityId, inviteId)
+      if (!revoked) {
+        throw new AppError('not_found', `invite ${inviteId} not found`)
+      }
+      const [json] = await presentInvites(communityId, [revoked], now)
+      return json
+    },
+  )
+
   routes.get(
     '/invites/:token',
     {
@@ -136,6 +173,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
         forMember: forMember?.username ?? null,
         communityName: community.name,
         valid: inviteStatus(invite, clock.now()) === 'open',
+        status: inviteStatus(invite, clock.now()),
       }
     },
   )
@@ -165,7 +203,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
       await limits.attempt({ address: request.ip })
       const invite = await store.invites.findByHash(hashToken(request.params.token))
       const now = clock.now()
-      if (!invite || invite.usedAt !== null || invite.expiresAt <= now) {
+      if (!invite || inviteStatus(invite, now) !== 'open') {
         throw gone()
       }
 

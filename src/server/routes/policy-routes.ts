@@ -1,19 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { int4 } from '../../domain/int4.ts'
 import { actionKinds } from '../../domain/action.ts'
 import type { Policy } from '../../domain/policy.ts'
-import {
-  parsePolicyDocument,
-  policyDocumentFormat,
-  toPolicyDocument,
-  type PolicyDocument,
-} from '../../domain/policy-document.ts'
-import { variableTypes } from '../../domain/policy.ts'
+import { toPolicyDocument } from '../../domain/policy-document.ts'
 import { AppError } from '../../errors.ts'
 import { findSyntaxErrors } from '../../platforms/constitution/policy-checks.ts'
 import { proposePolicyImport } from '../../policy-import.ts'
+import { policyDocument } from '../api-schemas.ts'
 import { requireMember } from '../community-access.ts'
 import { presentPolicy, presentPolicySummary, presentPolicyVersion } from '../present.ts'
 import type { ServerDeps } from '../server-deps.ts'
@@ -22,7 +16,6 @@ import {
   communityParams,
   governingJson,
   idParam,
-  jsonObject,
   policyCheckJson,
   policyJson,
   policySummaryJson,
@@ -31,34 +24,6 @@ import {
 } from './community-schemas.ts'
 
 const policyParams = communityParams.extend({ policyId: idParam })
-
-/** The document `export` gives: `policykit.policy/1` (domain/policy-document.ts). */
-const policyDocumentJson = z.object({
-  format: z.literal(policyDocumentFormat),
-  name: z.string(),
-  description: z.string(),
-  kind: z.enum(actionKinds),
-  actionTypes: z.array(z.string()),
-  priority: int4,
-  variables: z.array(
-    z.object({
-      name: z.string(),
-      label: z.string(),
-      type: z.enum(variableTypes),
-      isList: z.boolean(),
-      default: z.json(),
-      value: z.json().optional(),
-    }),
-  ),
-  blocks: z.object({
-    filter: z.string(),
-    initialize: z.string(),
-    check: z.string(),
-    notify: z.string(),
-    pass: z.string(),
-    fail: z.string(),
-  }),
-}) satisfies z.ZodType<PolicyDocument>
 
 const maxBlockLength = 100_000
 const block = z.string().max(maxBlockLength).optional()
@@ -150,17 +115,16 @@ export async function policyRoutes(app: FastifyInstance, deps: ServerDeps): Prom
           'The document is checked (format, variables, block syntax) and constitution.addPolicy is proposed as the caller; the constitution policies decide. `activate` defaults to false, as in `policykit policy import`.',
         tags: ['policies'],
         params: communityParams,
-        body: z.object({ document: jsonObject, activate: z.boolean().default(false) }),
+        body: z.object({ document: policyDocument, activate: z.boolean().default(false) }),
         response: { 200: proposeResultJson },
       },
     },
     async (request) => {
       const { community, member } = await requireMember(deps, request, request.params.communityId)
-      const document = parsePolicyDocument(request.body.document)
       const outcome = await proposePolicyImport(deps, {
         communityId: community.id,
         initiatorId: member.id,
-        document,
+        document: request.body.document,
         activate: request.body.activate,
       })
       return proposeResult(deps, outcome)
@@ -208,7 +172,7 @@ export async function policyRoutes(app: FastifyInstance, deps: ServerDeps): Prom
         summary: 'A policy as a portable policy document (policykit.policy/1)',
         tags: ['policies'],
         params: policyParams,
-        response: { 200: policyDocumentJson },
+        response: { 200: policyDocument },
       },
     },
     async (request) => {

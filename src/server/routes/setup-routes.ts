@@ -9,6 +9,7 @@ import type { FirstRun } from '../first-run.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { displayNameSchema, sessionJson, setupStatusJson, usernameSchema } from './account-schemas.ts'
 import { platformLinks } from './platform-link-routes.ts'
+import { nameSchema } from '../../domain/names.ts'
 
 /**
  * First run: while no community exists, the one-time token `npm start` prints lets one person
@@ -56,7 +57,7 @@ export async function setupRoutes(
         body: z
           .object({
             token: z.string().max(200),
-            communityName: z.string().trim().min(1).max(100),
+            communityName: nameSchema(100),
             kit: z.string().max(100),
             username: usernameSchema,
             displayName: displayNameSchema.optional(),

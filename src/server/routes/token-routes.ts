@@ -10,6 +10,7 @@ import { requireMember } from '../community-access.ts'
 import type { ApiTokenJson } from '../presenters.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { apiTokenJson, communityParams, noContent } from './account-schemas.ts'
+import { nameSchema } from '../../domain/names.ts'
 
 /** Recognisable in logs and by secret scanners. */
 const tokenPrefix = 'pk_'
@@ -71,7 +72,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: ServerDeps): Promi
         summary: 'Make an API token acting as the caller in this community; its secret is shown once',
         tags: ['tokens'],
         params: communityParams,
-        body: z.object({ name: z.string().trim().min(1).max(100) }),
+        body: z.object({ name: nameSchema(100) }),
         response: { 201: apiTokenJson },
       },
     },

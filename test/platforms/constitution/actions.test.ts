@@ -232,7 +232,7 @@ for (const dialect of testDialects()) {
       const admins = await h.store.roles.getByName(h.community.id, 'Admin')
       const members = await h.store.roles.getByName(h.community.id, 'Member')
       assert.ok(admins && members)
-      await refused('addRole', { name: 'Admin' }, 'conflict', /a role named Admin already exists/)
+      await refused('addRole', { name: 'Admin' }, 'conflict', /a role named 'Admin' already exists/)
       await refused('addRole', { name: '' }, 'invalid_input', /name/)
       await refused(
         'addRole',
@@ -285,6 +285,67 @@ for (const dialect of testDialects()) {
       await refused('changeDocument', { documentId: 9999, text: 'x' }, 'not_found', /document 9999/)
       await refused('changeDocument', { documentId: did }, 'invalid_input', /at least one of name and text/)
       await refused('addDocument', { name: 'x' }, 'invalid_input', /text/)
+    })
+
+    it('refuses a name of only spaces, saying so', async () => {
+      await refused('addRole', { name: '   ' }, 'invalid_input', /name: must not be empty or only spaces/)
+      await refused('addDocument', { name: ' ', text: 'x' }, 'invalid_input', /name: must not be empty or only spaces/)
+      await refused('changeSettings', { name: '\t' }, 'invalid_input', /must not be empty or only spaces/)
+      await refused(
+        'addPolicy',
+        { name: '  ', kind: 'platform', blocks: checkPasses },
+        'invalid_input',
+        /name: must not be empty or only spaces/,
+      )
+    })
+
+    it('refuses duplicate names, case-insensitively, naming the clash', async () => {
+      const admins = await h.store.roles.getByName(h.community.id, 'Admin')
+      assert.ok(admins)
+      await refused(
+        'addRole',
+        { name: ' admin' },
+        'conflict',
+        new RegExp(`a role named 'Admin' already exists \\(id ${admins.id}\\); 'admin' differs from it only by case`),
+      )
+      const members = await h.store.roles.getByName(h.community.id, 'Member')
+      assert.ok(members)
+      await refused('changeRole', { roleId: members.id, name: 'ADMIN' }, 'conflict', /a role named 'Admin'/)
+      await run('changeRole', { roleId: admins.id, name: 'admin' })
+      await run('changeRole', { roleId: admins.id, name: 'Admin' })
+
+      const { documentId } = await run('addDocument', { name: 'Garden rules', text: 'We garden.' })
+      await refused(
+        'addDocument',
+        { name: 'garden RULES', text: 'x' },
+        'conflict',
+        /an active document named 'Garden rules'/,
+      )
+      const other = await run('addDocument', { name: 'Bylaws', text: 'x' })
+      await refused(
+        'changeDocument',
+        { documentId: id(other, 'documentId'), name: 'GARDEN RULES' },
+        'conflict',
+        /an active document named 'Garden rules'/,
+      )
+      await run('removeDocument', { documentId: Number(documentId) })
+      await run('addDocument', { name: 'Garden rules', text: 'We garden, version two.' })
+
+      await run('addPolicy', { name: 'Majority vote', kind: 'platform', blocks: checkPasses })
+      await refused(
+        'addPolicy',
+        { name: 'majority  vote'.replace('  ', ' '), kind: 'platform', blocks: checkPasses },
+        'conflict',
+        /an active policy named 'Majority vote' already exists/,
+      )
+
+      const named = await h.store.communities.create({ name: 'Gardeners', now: h.clock.now() })
+      await refused(
+        'changeSettings',
+        { name: 'gardeners' },
+        'conflict',
+        new RegExp(`a community named 'Gardeners' already exists \\(id ${named.id}\\)`),
+      )
     })
 
     it('activates a connected integration, and deactivates it, with only its id in the params', async () => {

@@ -3,7 +3,7 @@ import type { CommunityRoute } from '../match-route.ts'
 import { Link } from './link.tsx'
 import { SignOutButton } from './sign-out-button.tsx'
 
-type Section = 'overview' | 'proposals' | 'propose' | 'policies' | 'members' | 'documents' | 'settings'
+type Section = 'overview' | 'proposals' | 'propose' | 'policies' | 'members' | 'documents' | 'logs' | 'settings'
 
 function sectionOf(route: CommunityRoute): Section | null {
   switch (route.page) {
@@ -24,6 +24,8 @@ function sectionOf(route: CommunityRoute): Section | null {
     case 'documents':
     case 'document':
       return 'documents'
+    case 'logs':
+      return 'logs'
     case 'settings':
       return 'settings'
     case 'notFound':
@@ -34,7 +36,7 @@ function sectionOf(route: CommunityRoute): Section | null {
 /** The header of a community's pages: its name, the sections, who is signed in. */
 export function CommunityNav({ route }: { route: CommunityRoute }) {
   const { session } = useApp()
-  const { community, base } = useCommunity()
+  const { community, base, can } = useCommunity()
   const current = sectionOf(route)
   const sections: { section: Section; label: string; href: string }[] = [
     { section: 'overview', label: 'Overview', href: base },
@@ -43,6 +45,8 @@ export function CommunityNav({ route }: { route: CommunityRoute }) {
     { section: 'policies', label: 'Policies', href: `${base}/policies` },
     { section: 'members', label: 'Members', href: `${base}/members` },
     { section: 'documents', label: 'Documents', href: `${base}/documents` },
+    // The API answers the log only to members holding view_logs.
+    ...(can('view_logs') ? [{ section: 'logs' as const, label: 'Logs', href: `${base}/logs` }] : []),
     { section: 'settings', label: 'Settings', href: `${base}/settings` },
   ]
   const others = session?.memberships.filter((m) => m.communityId !== community.id) ?? []

@@ -5,6 +5,7 @@ import { CommunityContext, useApp, type CommunityState } from '../app-context.ts
 import type { CommunityRoute } from '../match-route.ts'
 import { DocumentPage } from '../pages/document-page.tsx'
 import { DocumentsPage } from '../pages/documents-page.tsx'
+import { LogsPage } from '../pages/logs-page.tsx'
 import { MembersPage } from '../pages/members-page.tsx'
 import { NotFoundPage } from '../pages/not-found-page.tsx'
 import { OverviewPage } from '../pages/overview-page.tsx'
@@ -49,6 +50,8 @@ function CommunityPage({ route }: { route: CommunityRoute }) {
       return <DocumentsPage />
     case 'document':
       return <DocumentPage key={route.id} documentId={route.id} />
+    case 'logs':
+      return <LogsPage />
     case 'settings':
       return <SettingsPage />
     case 'notFound':

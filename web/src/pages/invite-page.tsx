@@ -37,7 +37,13 @@ export function InvitePage({ token }: { token: string }) {
   } else if (!info.data.valid) {
     body = (
       <p role="alert" className="alert alert-error">
-        This invite to {info.data.communityName} has expired or was already used. Ask for a new one.
+        This invite to {info.data.communityName}{' '}
+        {info.data.status === 'revoked'
+          ? 'was revoked'
+          : info.data.status === 'used'
+            ? 'was already used'
+            : 'has expired'}
+        . Ask for a new one.
       </p>
     )
   } else {

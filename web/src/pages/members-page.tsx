@@ -60,7 +60,7 @@ export function MembersPage() {
         <ResourceView resource={members}>
           {(list) => (
             <div className="table-scroll">
-              <table>
+              <table className="stacked">
                 <thead>
                   <tr>
                     <th scope="col">Username</th>
@@ -76,9 +76,9 @@ export function MembersPage() {
                   {list.map((m) => (
                     <tr key={m.id}>
                       <th scope="row">{m.username}</th>
-                      <td>{m.displayName}</td>
-                      <td>{m.roles.join(', ')}</td>
-                      <td>{m.platforms.join(', ')}</td>
+                      <td data-label="Display name">{m.displayName}</td>
+                      <td data-label="Roles">{m.roles.join(', ')}</td>
+                      <td data-label="Platforms">{m.platforms.join(', ')}</td>
                       <td className="row-actions">
                         <Link href={propose('assignRole', `&memberId=${m.id}`)}>
                           Give a role<span className="visually-hidden"> to {m.username}</span>
@@ -110,7 +110,7 @@ export function MembersPage() {
         <ResourceView resource={roles}>
           {(list) => (
             <div className="table-scroll">
-              <table>
+              <table className="stacked">
                 <thead>
                   <tr>
                     <th scope="col">Role</th>
@@ -128,8 +128,8 @@ export function MembersPage() {
                         {r.name}
                         {r.isDefault && <span className="tag">default</span>}
                       </th>
-                      <td>{r.description}</td>
-                      <td>
+                      <td data-label="Description">{r.description}</td>
+                      <td data-label="Permissions">
                         {r.permissions.length === 0 ? (
                           <span className="muted">none</span>
                         ) : (

@@ -19,6 +19,12 @@ export function OverviewPage() {
       <ResourceView resource={overview}>
         {(o) => (
           <div className="overview">
+            {o.waitingForYou.length > 0 && (
+              <section aria-labelledby="waiting-heading" className="wide">
+                <h2 id="waiting-heading">Waiting for your vote</h2>
+                <ProposalList items={o.waitingForYou} base={base} empty="" />
+              </section>
+            )}
             <section aria-labelledby="pending-heading">
               <h2 id="pending-heading">Pending proposals</h2>
               <ProposalList items={o.pending} base={base} empty="Nothing is waiting for a decision." />

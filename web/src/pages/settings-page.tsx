@@ -104,6 +104,8 @@ function inviteStatus(invite: InviteJson): string {
   switch (invite.status) {
     case 'used':
       return `Used ${formatTime(invite.usedAt ?? invite.createdAt)}`
+    case 'revoked':
+      return `Revoked ${formatTime(invite.revokedAt ?? invite.createdAt)}`
     case 'expired':
       return 'Expired'
     case 'open':
@@ -133,10 +135,26 @@ function Invites() {
     }
   }
 
+  async function revoke(invite: InviteJson) {
+    setError('')
+    try {
+      await api.delete(`${path}/${invite.id}`)
+      if (created?.id === invite.id) {
+        setCreated(null)
+      }
+      invites.reload()
+    } catch (e) {
+      setError(errorMessage(e))
+    }
+  }
+
   return (
     <section aria-labelledby="invites-heading">
       <h2 id="invites-heading">Invites</h2>
-      <p className="hint">An invite link lets one person join: it works once, for 7 days.</p>
+      <p className="hint">
+        An invite link lets one person join: it works once, for 7 days. It is shown only when made (only its hash is
+        kept): if a link is lost or went to the wrong person, revoke it and make a new one.
+      </p>
       <button type="button" disabled={busy} onClick={() => void create()}>
         Create invite link
       </button>
@@ -161,7 +179,11 @@ function Invites() {
                     <th scope="col">Created</th>
                     <th scope="col">By</th>
                     <th scope="col">Expires</th>
+                    <th scope="col">For</th>
                     <th scope="col">Status</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -170,7 +192,15 @@ function Invites() {
                       <th scope="row">{formatTime(i.createdAt)}</th>
                       <td>{i.createdBy}</td>
                       <td>{formatTime(i.expiresAt)}</td>
+                      <td>{i.forMember ?? 'anyone'}</td>
                       <td>{inviteStatus(i)}</td>
+                      <td>
+                        {i.status === 'open' && (
+                          <button type="button" className="button-secondary" onClick={() => void revoke(i)}>
+                            Revoke<span className="visually-hidden"> the invite made {formatTime(i.createdAt)}</span>
+                          </button>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -257,7 +287,7 @@ function ApiTokens() {
             <p className="muted">No API tokens.</p>
           ) : (
             <div className="table-scroll">
-              <table>
+              <table className="stacked">
                 <caption className="visually-hidden">Your API tokens</caption>
                 <thead>
                   <tr>
@@ -272,9 +302,11 @@ function ApiTokens() {
                 <tbody>
                   {list.map((t) => (
                     <tr key={t.id}>
-                      <th scope="row">{t.name}</th>
-                      <td>{formatTime(t.createdAt)}</td>
-                      <td>{t.lastUsedAt === null ? 'Never' : formatTime(t.lastUsedAt)}</td>
+                      <th scope="row" className="long-name">
+                        {t.name}
+                      </th>
+                      <td data-label="Created">{formatTime(t.createdAt)}</td>
+                      <td data-label="Last used">{t.lastUsedAt === null ? 'Never' : formatTime(t.lastUsedAt)}</td>
                       <td>
                         <button type="button" className="button-secondary" onClick={() => void revoke(t)}>
                           Revoke<span className="visually-hidden"> {t.name}</span>

@@ -1,13 +1,14 @@
 import { z } from 'zod'
 import { rowId } from '../../../domain/int4.ts'
 import type { Document } from '../../../domain/community.ts'
+import { nameSchema, refuseSameName } from '../../../domain/names.ts'
 import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
 
 const documentId = rowId
-const name = z.string().trim().min(1).max(200)
+const name = nameSchema(200)
 const text = z.string().max(1_000_000)
 
 async function existingDocument(store: Store, communityId: number, id: number): Promise<Document> {
@@ -18,13 +19,22 @@ async function existingDocument(store: Store, communityId: number, id: number): 
   return document
 }
 
+/** Two active documents never share a name (`Charter` and `charter` are one name). */
+async function checkNameFree(store: Store, communityId: number, name: string, documentId?: number): Promise<void> {
+  refuseSameName('an active document', await store.documents.list(communityId, { activeOnly: true }), name, documentId)
+}
+
 /** The community's documents (a code of conduct, a charter…). */
 export function documentActions({ store }: ConstitutionDeps): Record<string, ActionDef> {
   const addDocument = defineAction({
     description: 'Add a community document',
     params: z.strictObject({ name, text }),
     creates: ['documentId'],
+    async validate(ctx, params) {
+      await checkNameFree(store, ctx.communityId, params.name)
+    },
     async execute(ctx, params) {
+      await checkNameFree(store, ctx.communityId, params.name)
       const document = await store.documents.create(ctx.communityId, { ...params, now: ctx.now() })
       return { documentId: document.id }
     },
@@ -37,8 +47,14 @@ export function documentActions({ store }: ConstitutionDeps): Record<string, Act
       .refine((p) => p.name !== undefined || p.text !== undefined, 'name at least one of name and text'),
     async validate(ctx, params) {
       await existingDocument(store, ctx.communityId, params.documentId)
+      if (params.name !== undefined) {
+        await checkNameFree(store, ctx.communityId, params.name, params.documentId)
+      }
     },
     async execute(ctx, { documentId: id, ...patch }) {
+      if (patch.name !== undefined) {
+        await checkNameFree(store, ctx.communityId, patch.name, id)
+      }
       await store.documents.update(ctx.communityId, id, { ...patch, now: ctx.now() })
       return { documentId: id }
     },

@@ -14,6 +14,7 @@ import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
 import { checkActionTypes, checkPolicyCode } from '../policy-checks.ts'
+import { refuseSameName } from '../../../domain/names.ts'
 
 const policyId = rowId
 
@@ -87,6 +88,14 @@ function changed(policy: Policy, params: ChangePolicyParams): PolicyDocument {
   return parsed.data
 }
 
+/**
+ * Two active policies never share a name (`Majority vote` and `majority vote` are one name), so
+ * an import does not land beside the policy it meant to replace: change that one instead.
+ */
+async function checkNameFree(store: Store, communityId: number, name: string, policyId?: number): Promise<void> {
+  refuseSameName('an active policy', await store.policies.list(communityId, { activeOnly: true }), name, policyId)
+}
+
 export function policyActions({ store, sandbox }: ConstitutionDeps): Record<string, ActionDef> {
   const addPolicy = defineAction({
     description: 'Add a policy (platform, constitution or trigger) to the community',
@@ -94,10 +103,14 @@ export function policyActions({ store, sandbox }: ConstitutionDeps): Record<stri
     creates: ['policyId', 'versionId'],
     async validate(ctx, doc) {
       checkActionTypes(doc.kind, doc.actionTypes, ctx.knownTypes)
+      await checkNameFree(store, ctx.communityId, doc.name)
       await checkPolicyCode(sandbox, doc.blocks)
     },
     async execute(ctx, doc) {
       return store.transaction(async (trx) => {
+        if (doc.active) {
+          await checkNameFree(trx, ctx.communityId, doc.name)
+        }
         let policy = await trx.policies.create(ctx.communityId, toPolicyInput(doc), ctx.now())
         if (!doc.active) {
           policy = await trx.policies.setActive(ctx.communityId, policy.id, false, ctx.now())
@@ -114,6 +127,9 @@ export function policyActions({ store, sandbox }: ConstitutionDeps): Record<stri
     async validate(ctx, params) {
       const doc = changed(await existingPolicy(store, ctx.communityId, params.policyId), params)
       checkActionTypes(doc.kind, doc.actionTypes, ctx.knownTypes)
+      if (params.name !== undefined) {
+        await checkNameFree(store, ctx.communityId, params.name, params.policyId)
+      }
       await checkPolicyCode(sandbox, params.blocks ?? {})
     },
     async execute(ctx, params) {

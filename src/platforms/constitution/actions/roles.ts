@@ -8,9 +8,10 @@ import type { ConstitutionDeps } from '../constitution-deps.ts'
 import { guardAgainstLockOut } from '../lock-out-guard.ts'
 import { checkPermissions } from '../permission-format.ts'
 import type { RoleGraph } from '../role-graph.ts'
+import { nameSchema, refuseSameName } from '../../../domain/names.ts'
 
 const id = rowId
-const roleName = z.string().trim().min(1).max(100)
+const roleName = nameSchema(100)
 const description = z.string().max(2000)
 const permissions = z.array(z.string())
 
@@ -39,11 +40,9 @@ async function roleAndMember(store: Store, communityId: number, roleId: number, 
   return { role, member }
 }
 
+/** Role names are told apart as people tell them: `Admin` and `admin` are one name. */
 async function checkNameFree(store: Store, communityId: number, name: string, roleId?: number): Promise<void> {
-  const other = await store.roles.getByName(communityId, name)
-  if (other && other.id !== roleId) {
-    throw new AppError('conflict', `a role named ${name} already exists`)
-  }
+  refuseSameName('a role', await store.roles.list(communityId), name, roleId)
 }
 
 function withPermissions(role: Role, next: string[]) {
@@ -102,6 +101,8 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
       await checkNameFree(store, ctx.communityId, params.name)
     },
     async execute(ctx, params) {
+      // Again: another role may have taken the name since this was proposed.
+      await checkNameFree(store, ctx.communityId, params.name)
       const role = await store.roles.create(ctx.communityId, params)
       return { roleId: role.id }
     },

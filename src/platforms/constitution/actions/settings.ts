@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { JsonObject } from '../../../domain/json.ts'
+import { nameSchema, refuseSameName } from '../../../domain/names.ts'
 import { sweepSecondsSchema } from '../../../domain/community-settings.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
@@ -10,7 +11,7 @@ import type { ConstitutionDeps } from '../constitution-deps.ts'
  */
 const changeSettingsParams = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: nameSchema(200).optional(),
     sweepSeconds: sweepSecondsSchema.nullable().optional(),
   })
   .refine((p) => Object.keys(p).length > 0, 'name at least one setting to change (name, sweepSeconds)')
@@ -19,8 +20,16 @@ export function settingsActions({ store }: ConstitutionDeps): Record<string, Act
   const changeSettings = defineAction({
     description: "Change the community's name or settings (sweepSeconds: how often pending proposals are re-checked)",
     params: changeSettingsParams,
+    async validate(ctx, { name }) {
+      if (name !== undefined) {
+        refuseSameName('a community', await store.communities.listAll(), name, ctx.communityId)
+      }
+    },
     async execute(ctx, { name, sweepSeconds }) {
       return store.transaction(async (trx) => {
+        if (name !== undefined) {
+          refuseSameName('a community', await trx.communities.listAll(), name, ctx.communityId)
+        }
         const community = await trx.communities.get(ctx.communityId)
         const others: JsonObject = { ...community?.settings }
         delete others['sweepSeconds']

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Page } from 'playwright-core'
+import type { InviteJson } from '../../src/server/presenters.ts'
+import { browserSkipReason, launchBrowser, saveScreenshot, type TestBrowser } from '../support/browser.ts'
+import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
+
+const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
+const skip =
+  browserSkipReason() ??
+  (existsSync(join(webRoot, 'index.html')) ? null : 'the dashboard is not built (npm run build:web; npm test does)')
+
+/**
+ * The pages a member finds past the first hour: settings for every member, the community's log,
+ * invites listed and revoked. The real server over the test harness (democracy kit), the built
+ * dashboard, headless Chromium.
+ */
+describe('community pages in Chromium', { skip: skip ?? false }, () => {
+  let s: TestServer
+  let chromium: TestBrowser
+  let baseUrl = ''
+  let base = ''
+
+  before(async () => {
+    s = await startTestServer({ webRoot })
+    baseUrl = await s.app.listen({ port: 0, host: '127.0.0.1' })
+    base = `/c/${s.communityId}`
+    chromium = await launchBrowser()
+  })
+  after(async () => {
+    await chromium.close()
+    await s.close()
+  })
+
+  async function signIn(username: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const context = await chromium.browser.newContext({ viewport, baseURL: baseUrl })
+    const page = await context.newPage()
+    page.setDefaultTimeout(10_000)
+    await page.goto('/login')
+    await page.getByLabel('Username').fill(username)
+    await page.getByLabel('Password').fill(testPassword)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('navigation', { name: 'Community' }).waitFor()
+    return page
+  }
+
+  /** Nothing on the page is wider than the screen: no sideways scrolling to reach a column. */
+  async function fitsTheScreen(page: Page, width: number): Promise<void> {
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
+    assert.ok(scrollWidth <= width, `the page is ${scrollWidth}px wide on a ${width}px screen`)
+  }
+
+  it('gives every member Settings with API tokens and a password, and only managers invites', async () => {
+    const observer = await s.store.roles.create(s.communityId, { name: 'Observer', permissions: ['vote'] })
+    await s.member('olga', { roles: [observer.name] })
+    const olga = await signIn('olga', { width: 375, height: 812 })
+    await olga.goto(base)
+    const nav = olga.getByRole('navigation', { name: 'Community' })
+    await nav.getByRole('link', { name: 'Settings', exact: true }).click()
+    await olga.getByRole('heading', { name: 'API tokens' }).waitFor()
+    await olga.getByRole('heading', { name: 'Password' }).waitFor()
+    assert.equal(await olga.getByRole('heading', { name: 'Invites' }).count(), 0)
+    assert.equal(await nav.getByRole('link', { name: 'Logs' }).count(), 0, 'no view_logs, no Logs page')
+
+    await olga.getByLabel('Token name').fill('Nightly export of the decisions to the archive spreadsheet')
+    await olga.getByRole('button', { name: 'Create token' }).click()
+    const secret = await olga.getByRole('textbox', { name: /^API token/ }).inputValue()
+    assert.match(secret, /^pk_/)
+    await olga.getByRole('rowheader', { name: /Nightly export/ }).waitFor()
+    await saveScreenshot(olga, 'settings-member-phone')
+    await fitsTheScreen(olga, 375)
+    const revoke = await olga.getByRole('button', { name: /^Revoke Nightly export/ }).boundingBox()
+    assert.ok(revoke && revoke.x + revoke.width <= 375, `the Revoke button is on screen: ${JSON.stringify(revoke)}`)
+
+    await nav.getByRole('link', { name: 'Members', exact: true }).click()
+    await olga.getByRole('rowheader', { name: 'olga', exact: true }).waitFor()
+    await fitsTheScreen(olga, 375)
+    const roles = await olga.getByRole('cell', { name: 'Roles: Observer' }).boundingBox()
+    assert.ok(roles && roles.x + roles.width <= 375, `every column is on screen: ${JSON.stringify(roles)}`)
+    await saveScreenshot(olga, 'members-phone')
+    const works = await fetch(`${baseUrl}/api/communities/${s.communityId}/proposals`, {
+      headers: { authorization: `Bearer ${secret}` },
+    })
+    assert.equal(works.status, 200, 'the token made in the dashboard works')
+  })
+
+  it('shows members holding view_logs the community log, filtered by level, platform and proposal', async () => {
+    const proposed = await s.admin.post<{ proposalId: number }>(`/api/communities/${s.communityId}/actions`, {
+      type: 'constitution.addDocument',
+      params: { name: 'Charter', text: 'We garden together.' },
+    })
+    assert.equal(proposed.status, 201, proposed.text)
+    const now = s.clock.now()
+    await s.store.logs.add(s.communityId, [
+      {
+        level: 'warn',
+        message: 'PolicyKit was uninstalled from the Slack workspace; the integration is off',
+        details: { platform: 'slack', teamId: 'T1' },
+        now,
+      },
+      { proposalId: proposed.json.proposalId, level: 'info', message: 'check: waiting for votes', now },
+      { proposalId: proposed.json.proposalId, level: 'error', message: 'check, line 2: x is not defined', now },
+    ])
+
+    const admin = await signIn('admin')
+    await admin.goto(base)
+    const waiting = admin.getByRole('region', { name: 'Waiting for your vote' })
+    await waiting.getByRole('link', { name: new RegExp(`#${proposed.json.proposalId}\\b`) }).waitFor()
+    await saveScreenshot(admin, 'overview-waiting')
+    await admin.getByRole('navigation', { name: 'Community' }).getByRole('link', { name: 'Logs' }).click()
+    await admin.getByRole('heading', { name: 'Logs' }).waitFor()
+    const table = admin.getByRole('table', { name: 'Log, newest first' })
+    await table.getByText('was uninstalled from the Slack workspace').waitFor()
+    await table.getByText('check: waiting for votes').waitFor()
+    await saveScreenshot(admin, 'logs')
+
+    await admin.getByLabel('Platform').selectOption('slack')
+    await admin.waitForURL(/platform=slack/)
+    await table.getByText('check: waiting for votes').waitFor({ state: 'detached' })
+    await table.getByText('was uninstalled from the Slack workspace').waitFor()
+
+    await admin.getByLabel('Platform').selectOption('')
+    await admin.getByLabel('Level').selectOption('error')
+    await table.getByText('was uninstalled from the Slack workspace').waitFor({ state: 'detached' })
+    await table.getByText('x is not defined').waitFor()
+
+    await admin.getByLabel('Level').selectOption('')
+    await admin.getByLabel('Proposal number').fill(`#${proposed.json.proposalId}`)
+    await admin.getByLabel('Proposal number').press('Enter')
+    await admin.waitForURL(new RegExp(`proposal=${proposed.json.proposalId}`))
+    await table.getByText('was uninstalled from the Slack workspace').waitFor({ state: 'detached' })
+    await table.getByText('check: waiting for votes').waitFor()
+    await table
+      .getByRole('link', { name: `#${proposed.json.proposalId}` })
+      .first()
+      .click()
+    await admin.getByRole('heading', { name: new RegExp(`^Proposal #${proposed.json.proposalId}`) }).waitFor()
+  })
+
+  it('lists invites and revokes an open one, whose link then stops working', async () => {
+    const made = await s.admin.post<InviteJson>(`/api/communities/${s.communityId}/invites`, {})
+    assert.equal(made.status, 201)
+    const admin = await signIn('admin')
+    await admin.goto(`${base}/settings`)
+    const invites = admin.getByRole('table', { name: 'Invites' })
+    const open = invites.getByRole('row').filter({ hasText: 'Open' })
+    await open.first().waitFor()
+    await open
+      .first()
+      .getByRole('button', { name: /^Revoke/ })
+      .click()
+    await invites.getByRole('row').filter({ hasText: 'Revoked' }).first().waitFor()
+    await saveScreenshot(admin, 'settings-invites')
+
+    const token = made.json.url?.split('/').pop() ?? ''
+    const visitor = await chromium.browser.newContext({ baseURL: baseUrl })
+    const page = await visitor.newPage()
+    await page.goto(`/invite/${token}`)
+    await page
+      .getByText(/revoked/i)
+      .first()
+      .waitFor()
+  })
+})
