@@ -17,8 +17,8 @@ for (const dialect of testDialects()) {
       const report = await fuzzRoutes({ dialect, runs: { perRoute: runsPerRoute } })
       t.diagnostic(formatReport(report, performance.now() - started))
       assert.ok(report.routes >= 30, `the OpenAPI document lists ${report.routes} routes`)
-      assert.ok(report.requests >= report.routes * runsPerRoute)
       assert.deepEqual(report.failures, [])
+      assert.ok(report.requests >= report.routes * runsPerRoute)
     })
   })
 }

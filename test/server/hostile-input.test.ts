@@ -101,6 +101,9 @@ for (const dialect of testDialects()) {
         const revoke = await s.admin.delete<ErrorJson>(`${base}/tokens/2147483648`)
         assert.equal(revoke.status, 400)
         assert.match(issuePaths(revoke.json), /tokenId/)
+        const revokeInvite = await s.admin.delete<ErrorJson>(`${base}/invites/2147483648`)
+        assert.equal(revokeInvite.status, 400)
+        assert.match(issuePaths(revokeInvite.json), /inviteId/)
       })
 
       it('still answers the largest id its column holds (404)', async () => {

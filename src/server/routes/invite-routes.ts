@@ -12,6 +12,7 @@ import type { SignInLimits } from '../auth/sign-in-limits.ts'
 import { requirePermission } from '../community-access.ts'
 import type { InviteJson } from '../presenters.ts'
 import type { ServerDeps } from '../server-deps.ts'
+import { idParam } from './community-schemas.ts'
 import {
   communityParams,
   displayNameSchema,
@@ -126,7 +127,7 @@ export async function inviteRoutes(app: FastifyInstance, deps: ServerDeps, limit
       schema: {
         summary: 'Revoke an invite that was not used yet: its link stops working (needs manage_members)',
         tags: ['invites'],
-        params: communityParams.extend({ inviteId: z.coerce.number().int().positive() }),
+        params: communityParams.extend({ inviteId: idParam }),
         response: { 200: inviteJson },
       },
     },
