@@ -11,7 +11,6 @@ import { communityUsage, runCommunityCommand } from './community-command.ts'
 import { runKitsCommand } from './kits-command.ts'
 import { openCliRuntime } from './open-cli-runtime.ts'
 import { policyUsage, runPolicyCommand, type CliOutput } from './policy-command.ts'
-import { runSandboxCommand } from './sandbox-command.ts'
 
 const usage = `usage: policykit <command>
 
@@ -59,6 +58,10 @@ function wantsHelp(argv: string[]): boolean {
 
 async function run(argv: string[]): Promise<number> {
   // Subcommands with options of their own parse the rest of the line themselves.
+  if (argv[0] === 'sandbox') {
+    const { runSandboxCommand } = await import('./sandbox-command.ts')
+    return runSandboxCommand(argv.slice(1), stdio)
+  }
   if (argv[0] === 'policy') {
     if (argv.length === 1 || wantsHelp(argv)) {
       process.stdout.write(`${policyUsage}\n`)
@@ -111,12 +114,6 @@ async function run(argv: string[]): Promise<number> {
       return -1
     case 'migrate':
       return migrateCommand()
-    case 'sandbox':
-      if (rest.length === 0) {
-        process.stderr.write('policykit sandbox: name at least one FILE\n')
-        return 2
-      }
-      return runSandboxCommand(rest, (line) => process.stdout.write(`${line}\n`))
     case 'kits':
       return runKitsCommand(stdio)
     default: {

@@ -230,7 +230,7 @@ export class RunContext {
 }
 
 /** `users` may be usernames, member ids or member objects ({ id } / { username }); null is everyone. */
-function voterFilter(users: JsonValue | undefined): { ids: Set<number>; names: Set<string> } | null {
+export function voterFilter(users: JsonValue | undefined): { ids: Set<number>; names: Set<string> } | null {
   if (users === undefined || users === null) {
     return null
   }

@@ -1,23 +1,30 @@
 /** Filename of the prelude in guest stack traces; never a block name. */
 export const preludeFilename = '<policykit-prelude>'
 
-/** Name of the one-shot global the per-run wrapper calls (it deletes itself). */
-export const runEntry = '__policykitRun'
-
-/** Name under which the host bridge is handed to the prelude (removed at once). */
+/** Name under which the host bridge is handed to the prelude (removed before anything runs). */
 export const bridgeName = '__policykitHost'
 
 /**
- * Kept small on purpose: every fresh context compiles it, at roughly 20 µs per function.
+ * Guest code evaluated once per pooled context (DESIGN §4 "Pooled, hardened contexts"), before
+ * any policy code. Its completion value holds the two functions the host keeps; nothing of it
+ * is left on `globalThis`. It:
+ * - keeps private copies of the builtins it needs and takes the host bridge (`call`) into its
+ *   closure;
+ * - makes `Date` give the run's fixed time and `Math.random` a seeded mulberry32 sequence, both
+ *   reset by every run;
+ * - removes `WeakRef` and `FinalizationRegistry` (a finalizer would run during a later run);
+ * - turns the properties people assign on their own objects (`e.name = …`, `o.toString = …`)
+ *   into accessors that define an own property, so that freezing their prototypes does not
+ *   break plain code (the "override mistake");
+ * - freezes every object reachable from `globalThis` and from the hidden intrinsics (the
+ *   AsyncFunction, generator, async generator and iterator prototypes, ThrowTypeError), then
+ *   `globalThis` itself, so that nothing a run writes is seen by the next.
  *
- * Guest code evaluated once in each fresh context, before any policy code. It keeps private
- * copies of the builtins it needs (policy code may replace the public ones, but only in its own
- * context), takes the host bridge (`call`, `now`, `random`) into its closure, makes `Date` and
- * `Math.random` come from the host, and defines `__policykitRun(data, paths, now, body)`, which:
- * - puts the JSON globals and the host-function stubs in scope;
- * - runs `body` (the block as an async function) and encodes its outcome, inside the guest and
- *   while host calls can still suspend, as one string the host only has to read:
- *   `u` (undefined), `v<json>` (a value) or `e<json>` ({ name, message, stack } of an error).
+ * The host keeps `sourceOf` (the original `Function.prototype.toString`) and the entry
+ * `run(factory, names, data, paths, now, seed)`, which puts the run's JSON data and the host
+ * function stubs in scope as the factory's parameters, runs the block (the async function the
+ * factory returns) and encodes its outcome, inside the guest, as one string the host only reads:
+ * `u` (undefined), `v<json>` (a value) or `e<json>` ({ name, message, stack } of an error).
  * Host functions cross as JSON text: the host never touches a guest object, so getters, proxies
  * or cycles in what the guest passes or returns run (and fail) inside the guest.
  */
@@ -25,17 +32,25 @@ const preludeText = `(function (g) {
   'use strict'
   const host = g.${bridgeName}
   delete g.${bridgeName}
-  const { defineProperty, keys } = Object
-  const { apply, construct } = Reflect
+  delete g.WeakRef
+  delete g.FinalizationRegistry
+  const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf, keys } = Object
+  const { apply, construct, ownKeys } = Reflect
   const { parse, stringify } = JSON
   const imul = Math.imul
   const then = Promise.prototype.then
   const slice = String.prototype.slice
+  const push = Array.prototype.push
+  const sourceText = Function.prototype.toString
   const RealDate = Date
   const RealError = Error
   const RealString = String
+  const RealSet = Set
+  const setHas = Set.prototype.has
+  const setAdd = Set.prototype.add
   const hidden = { value: undefined, writable: true, configurable: true, enumerable: false }
   let now = 0
+  let seed = 0
 
   function define(target, key, value) {
     hidden.value = value
@@ -48,17 +63,85 @@ const preludeText = `(function (g) {
   }
   FixedDate.prototype = RealDate.prototype
   define(RealDate.prototype, 'constructor', FixedDate)
-  define(FixedDate, 'now', host.now)
+  define(FixedDate, 'now', () => now)
   define(FixedDate, 'parse', RealDate.parse)
   define(FixedDate, 'UTC', RealDate.UTC)
   define(g, 'Date', FixedDate)
-  define(Math, 'random', host.random)
+  define(Math, 'random', function random() {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = seed
+    t = imul(t ^ (t >>> 15), t | 1)
+    t ^= t + imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  })
+
+  function tame(target, key) {
+    const d = getOwnPropertyDescriptor(target, key)
+    if (d === undefined || !('value' in d)) return
+    const value = d.value
+    defineProperty(target, key, {
+      get: function () { return value },
+      set: function (v) {
+        if (this === target) throw new TypeError('Cannot assign to read only property ' + RealString(key))
+        defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true })
+      },
+      enumerable: d.enumerable,
+      configurable: false,
+    })
+  }
+  const errors = [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, InternalError, AggregateError]
+  for (const key of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString']) tame(Object.prototype, key)
+  for (const E of errors) for (const key of ['constructor', 'name', 'message', 'toString']) tame(E.prototype, key)
+  for (const key of ['constructor', 'toString', 'apply', 'call', 'bind']) tame(Function.prototype, key)
+  for (const key of ['constructor', 'toString', 'push', 'join']) tame(Array.prototype, key)
+  for (const key of ['constructor', 'then', 'catch', 'finally']) tame(Promise.prototype, key)
+
+  const seen = new RealSet()
+  function harden(root) {
+    const stack = [root]
+    while (stack.length > 0) {
+      const o = stack.pop()
+      if (o === null || (typeof o !== 'object' && typeof o !== 'function') || apply(setHas, seen, [o])) continue
+      apply(setAdd, seen, [o])
+      freeze(o)
+      apply(push, stack, [getPrototypeOf(o)])
+      for (const key of ownKeys(o)) {
+        const d = getOwnPropertyDescriptor(o, key)
+        if ('value' in d) apply(push, stack, [d.value])
+        else apply(push, stack, [d.get, d.set])
+      }
+    }
+  }
+  const generator = (function* () {})()
+  const asyncGenerator = (async function* () {})()
+  const iterators = [
+    [][Symbol.iterator](),
+    new Map()[Symbol.iterator](),
+    new Set()[Symbol.iterator](),
+    ''[Symbol.iterator](),
+    /a/[Symbol.matchAll](''),
+    typeof Iterator === 'function' ? [].values().map((x) => x) : null,
+    typeof Iterator === 'function' ? Iterator.from({ next() { return { done: true } } }) : null,
+  ]
+  harden([
+    g,
+    async function () {},
+    function* () {},
+    async function* () {},
+    generator,
+    asyncGenerator,
+    iterators,
+    getOwnPropertyDescriptor(Function.prototype, 'caller'),
+    (function () { return getOwnPropertyDescriptor(arguments, 'callee') })(),
+  ])
 
   function stub(id) {
     return function () {
       const args = []
-      for (let i = 0; i < arguments.length; i++) args.push(arguments[i])
-      while (args.length > 0 && args[args.length - 1] === undefined) args.pop()
+      for (let i = 0; i < arguments.length; i++) args[i] = arguments[i]
+      let n = args.length
+      while (n > 0 && args[n - 1] === undefined) n--
+      args.length = n
       const out = host.call(id, stringify(args))
       if (out === 'u') return undefined
       if (out[0] === 'v') return parse(apply(slice, out, [1]))
@@ -91,14 +174,18 @@ const preludeText = `(function (g) {
     return 'e' + stringify(error)
   }
 
-  define(g, '${runEntry}', function (data, paths, fixedNow, body) {
-    delete g.${runEntry}
+  function sourceOf(f) {
+    return apply(sourceText, f, [])
+  }
+
+  function run(factory, names, data, paths, fixedNow, fixedSeed) {
     now = fixedNow
-    const globals = parse(data)
-    for (const key of keys(globals)) define(g, key, globals[key])
-    for (let id = 0; id < paths.length; id++) {
-      const parts = paths[id]
-      let target = g
+    seed = fixedSeed | 0
+    const scope = parse(data)
+    const parsedPaths = parse(paths)
+    for (let id = 0; id < parsedPaths.length; id++) {
+      const parts = parsedPaths[id]
+      let target = scope
       for (let i = 0; i < parts.length - 1 && target !== undefined; i++) {
         let next = target[parts[i]]
         if (next === undefined) define(target, parts[i], (next = {}))
@@ -106,16 +193,40 @@ const preludeText = `(function (g) {
       }
       if (target !== undefined) define(target, parts[parts.length - 1], stub(id))
     }
+    const parsedNames = parse(names)
+    const args = []
+    for (let i = 0; i < parsedNames.length; i++) args[i] = scope[parsedNames[i]]
     let done
     try {
-      done = body()
+      done = apply(apply(factory, undefined, args), undefined, [])
     } catch (e) {
       return encode(e, true)
     }
     return apply(then, done, [(v) => encode(v, false), (e) => encode(e, true)])
-  })
+  }
+
+  return { run, sourceOf }
 })(globalThis)
 `
 
 /** Parsing costs per character too, so indentation is dropped (no string in it spans lines). */
 export const preludeSource = preludeText.replace(/\n\s*/g, '\n')
+
+/**
+ * The text evaluated for a block: a factory taking the run's names as parameters and returning
+ * the block as the body of an async function, all on the block's first line so its own lines
+ * keep their numbers. The factory's own source text is `factoryText` exactly, unless the block
+ * closed the body early (checked before the factory is used).
+ */
+export function factorySource(names: string[], code: string): { source: string; text: string } {
+  const text = `function(${names.join(',')}){return async function(){${code}\n}}`
+  return { source: `(${text})`, text }
+}
+
+/**
+ * The same body in a wrapper closed by other brackets: a block that closes its function body
+ * early to run code at the top level cannot parse in both (see `factorySource`).
+ */
+export function breakoutProbe(code: string): string {
+  return `[async function(){${code}\n}]`
+}

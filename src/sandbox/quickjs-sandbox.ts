@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { AsyncInstance } from './quickjs-async-instance.ts'
-import { checkRequest } from './quickjs-instance.ts'
-import { needsAsync, SyncInstance } from './quickjs-sync-instance.ts'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { SandboxThread, type JobFunction, type JobOutcome } from './sandbox-thread.ts'
+import { ThreadPool } from './thread-pool.ts'
 import {
   defaultLimits,
   type BlockRun,
@@ -12,136 +11,54 @@ import {
 } from './sandbox.ts'
 
 export interface QuickJsSandboxOptions {
-  /**
-   * How many runs may be in flight at once, per build (one WebAssembly instance each): runs
-   * that call async host functions wait in the asyncify pool, the others in the sync pool.
-   * Default 2.
-   */
+  /** How many worker threads run blocks at once (each an isolate of its own). Default 2. */
   poolSize?: number
   /** Defaults for every run; a run's own `limits` override them. */
   limits?: Partial<SandboxLimits>
-  /** Runs everything in the asyncify build, as before the sync build was used (tests, comparisons). */
-  asyncOnly?: boolean
-  /** Hard cap of each instance's WebAssembly memory, in 64 KiB pages. Default 1024 (64 MiB). */
+  /** Hard cap of each worker's WebAssembly memory, in 64 KiB pages. Default 1024 (64 MiB). */
   memoryPages?: number
 }
 
-/** How many runs ended in each build; `asyncRuns` are the restarted ones. */
-export interface SandboxStats {
-  syncRuns: number
-  asyncRuns: number
-}
+const workerSource = new URL('./sandbox-worker.ts', import.meta.url)
+const workerBundle = new URL('../../build/sandbox-worker/sandbox-worker.js', import.meta.url)
 
-export interface QuickJsSandbox extends Sandbox {
-  stats(): SandboxStats
-}
-
-async function compileQuickJs(build: 'sync' | 'asyncify'): Promise<WebAssembly.Module> {
-  const url = import.meta.resolve(`@jitl/quickjs-wasmfile-release-${build}/wasm`)
-  return WebAssembly.compile(await readFile(new URL(url)))
-}
-
-/** What the pool needs of an instance. */
-interface PooledInstance {
-  healthy: boolean
-  prepare(): void
-  dispose(): void
+async function modifiedAt(url: URL): Promise<number> {
+  try {
+    return (await stat(url)).mtimeMs
+  } catch {
+    return Number.NaN
+  }
 }
 
 /**
- * Hands out instances, at most `size` alive at once; runs wait their turn. An instance that is
- * no longer healthy is dropped and a new one takes its place.
+ * The worker's entry: the plain-JavaScript bundle `npm run build:sandbox` made (`npm start`
+ * runs it), when it is newer than every file it was built from; else the TypeScript source.
+ * A bundled worker starts faster and spares its isolate the type stripper (~8 MiB each).
  */
-class InstancePool<I extends PooledInstance> {
-  private readonly idle: I[] = []
-  private readonly waiting: Array<{
-    resolve: (instance: I) => void
-    reject: (e: Error) => void
-  }> = []
-  private alive = 0
-  private closed = false
-  private readonly size: number
-  private readonly create: () => Promise<I>
-
-  constructor(size: number, create: () => Promise<I>) {
-    this.size = size
-    this.create = create
+async function workerEntry(): Promise<URL> {
+  const built = await modifiedAt(workerBundle)
+  if (Number.isNaN(built)) {
+    return workerSource
   }
-
-  async acquire(): Promise<I> {
-    if (this.closed) {
-      throw new Error('sandbox is closed')
-    }
-    let instance = this.idle.pop()
-    while (instance !== undefined && !instance.healthy) {
-      this.discard(instance)
-      instance = this.idle.pop()
-    }
-    if (instance !== undefined) {
-      return instance
-    }
-    if (this.alive < this.size) {
-      return this.spawn()
-    }
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
+  const folder = new URL('./', import.meta.url)
+  const sources = [new URL('../../package-lock.json', import.meta.url)]
+  for (const name of await readdir(folder)) {
+    sources.push(new URL(name, folder))
   }
+  const times = await Promise.all(sources.map(modifiedAt))
+  return times.every((time) => !(time > built)) ? workerBundle : workerSource
+}
 
-  private async spawn(): Promise<I> {
-    this.alive += 1
-    try {
-      return await this.create()
-    } catch (e) {
-      this.alive -= 1
-      throw e
-    }
-  }
+async function compileQuickJs(): Promise<WebAssembly.Module> {
+  const url = import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')
+  return WebAssembly.compile(await readFile(new URL(url)))
+}
 
-  release(instance: I): void {
-    if (!instance.healthy || this.closed) {
-      this.discard(instance)
-      this.replace()
-      return
-    }
-    const waiter = this.waiting.shift()
-    if (waiter !== undefined) {
-      waiter.resolve(instance)
-      return
-    }
-    this.idle.push(instance)
-    // Build the next fresh context while nobody is waiting for this instance.
-    setImmediate(() => {
-      if (!this.closed && this.idle.includes(instance)) {
-        try {
-          instance.prepare()
-        } catch {
-          // Out of WebAssembly memory, say: the next acquire drops it and makes a new one.
-          instance.healthy = false
-        }
-      }
-    })
-  }
+const identifier = /^[A-Za-z_$][\w$]*$/
 
-  private discard(instance: I): void {
-    instance.dispose()
-    this.alive -= 1
-  }
-
-  private replace(): void {
-    const waiter = this.waiting.shift()
-    if (waiter === undefined || this.closed) {
-      return
-    }
-    this.spawn().then(waiter.resolve, waiter.reject)
-  }
-
-  close(): void {
-    this.closed = true
-    for (const waiter of this.waiting.splice(0)) {
-      waiter.reject(new Error('sandbox is closed'))
-    }
-    for (const instance of this.idle.splice(0)) {
-      this.discard(instance)
-    }
+function checkName(name: string, what: string): void {
+  if (!identifier.test(name)) {
+    throw new TypeError(`sandbox: invalid ${what} name '${name}'`)
   }
 }
 
@@ -149,70 +66,93 @@ function resolveLimits(base: SandboxLimits, override: Partial<SandboxLimits> | u
   return override === undefined ? base : { ...base, ...override }
 }
 
-/** Runs `use` on an instance of the pool; an instance that threw is not trusted again. */
-async function withInstance<I extends PooledInstance, T>(
-  pool: InstancePool<I>,
-  use: (instance: I) => T,
-): Promise<Awaited<T>> {
-  const instance = await pool.acquire()
-  try {
-    return await use(instance)
-  } catch (e) {
-    instance.healthy = false
-    throw e
-  } finally {
-    pool.release(instance)
+/** A run's host functions in stub order; names end up as JS identifiers, anything else is a bug. */
+function hostFunctions(request: BlockRun): JobFunction[] {
+  const functions: JobFunction[] = []
+  for (const fns of [request.functions, request.asyncFunctions]) {
+    for (const [path, fn] of Object.entries(fns ?? {})) {
+      path.split('.').forEach((part) => checkName(part, 'function path'))
+      functions.push({ path, fn })
+    }
   }
+  return functions
+}
+
+/** How a job that got no reply ended, as the guest's result. */
+function lostJob(block: string, outcome: Exclude<JobOutcome, { type: 'reply' }>, wallMs: number): SandboxError {
+  if (outcome.type === 'timeout') {
+    return { kind: 'timeout', message: `exceeded ${wallMs} ms of wall-clock time`, block }
+  }
+  const code: unknown = Reflect.get(outcome.error, 'code')
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return { kind: 'memory', message: 'out of memory', block }
+  }
+  return { kind: 'runtime', message: `the sandbox stopped: ${outcome.error.message}`, block }
 }
 
 /**
- * The policy sandbox (DESIGN §4): QuickJS in WebAssembly, a fresh context per run, CPU, wall,
- * memory, stack and host-call limits. Nothing a guest does rejects `run`; it rejects only when
- * the host itself fails (closed sandbox, an instance that cannot be created, invalid names).
- *
- * A run goes to the sync build first; one that calls an async host function is abandoned at
- * that call and run again from scratch in the asyncify build, which is created on first need.
+ * The policy sandbox (DESIGN §4): QuickJS in WebAssembly, in a small pool of worker threads, so
+ * the main thread never runs policy code. Each worker keeps a pooled, hardened context and the
+ * blocks it compiled; CPU, memory, stack and host-call limits are enforced inside it, and the
+ * wall-clock limit from here: a run past it is reported as `timeout` and its worker terminated
+ * and replaced. Host functions run on the main thread. Nothing a guest does rejects `run`; it
+ * rejects only when the host itself fails (closed sandbox, a worker that cannot start, invalid
+ * names).
  */
-export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}): Promise<QuickJsSandbox> {
-  const syncModule = await compileQuickJs('sync')
-  let asyncModule: Promise<WebAssembly.Module> | undefined
+export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}): Promise<Sandbox> {
+  const [wasmModule, entry] = await Promise.all([compileQuickJs(), workerEntry()])
   const memoryPages = options.memoryPages ?? 1024
   const limits = resolveLimits(defaultLimits, options.limits)
-  const poolSize = Math.max(1, options.poolSize ?? 2)
-  const syncPool = new InstancePool(poolSize, () => SyncInstance.create({ wasmModule: syncModule, memoryPages }))
-  const asyncPool = new InstancePool(poolSize, async () => {
-    asyncModule ??= compileQuickJs('asyncify')
-    return AsyncInstance.create({ wasmModule: await asyncModule, memoryPages })
-  })
-  const stats: SandboxStats = { syncRuns: 0, asyncRuns: 0 }
+  const pool = new ThreadPool(
+    Math.max(1, options.poolSize ?? 2),
+    () => new SandboxThread({ entry, wasmModule, memoryPages }),
+  )
 
   async function run(request: BlockRun): Promise<SandboxResult> {
-    checkRequest(request)
+    const functions = hostFunctions(request)
+    const globals = request.globals ?? {}
+    Object.keys(globals).forEach((name) => checkName(name, 'global'))
+    const paths = functions.map(({ path }) => path.split('.'))
+    const names = [...new Set([...Object.keys(globals), ...paths.map((parts) => parts[0] ?? '')])].sort()
     const runLimits = resolveLimits(limits, request.limits)
-    if (options.asyncOnly !== true) {
-      const fast = await withInstance(syncPool, (instance) => instance.run(request, runLimits))
-      if (fast !== needsAsync) {
-        stats.syncRuns += 1
-        return fast
-      }
-      request.onRestart?.()
+    const outcome = await pool.use((thread) =>
+      thread.submit(
+        {
+          type: 'run',
+          block: request.block,
+          code: request.code,
+          names: JSON.stringify(names),
+          data: JSON.stringify(globals),
+          paths: JSON.stringify(paths),
+          now: Number(request.now ?? Date.now()),
+          seed: Number(request.randomSeed ?? 0) | 0,
+          limits: runLimits,
+        },
+        functions,
+        runLimits.wallMs,
+      ),
+    )
+    if (outcome.type !== 'reply') {
+      return { ok: false, error: lostJob(request.block, outcome, runLimits.wallMs) }
     }
-    stats.asyncRuns += 1
-    return withInstance(asyncPool, (instance) => instance.run(request, runLimits))
+    if (outcome.reply.type !== 'ran') {
+      throw new Error('sandbox worker answered a run with a compile result')
+    }
+    return outcome.reply.result
   }
 
-  function compile(block: string, code: string): Promise<SandboxError | null> {
-    return withInstance(syncPool, (instance) => instance.compile(block, code, limits))
+  async function compile(block: string, code: string): Promise<SandboxError | null> {
+    const outcome = await pool.use((thread) =>
+      thread.submit({ type: 'compile', block, code, limits }, [], limits.wallMs),
+    )
+    if (outcome.type !== 'reply') {
+      return lostJob(block, outcome, limits.wallMs)
+    }
+    if (outcome.reply.type !== 'compiled') {
+      throw new Error('sandbox worker answered a compile with a run result')
+    }
+    return outcome.reply.error
   }
 
-  return {
-    run,
-    compile,
-    stats: () => ({ ...stats }),
-    close: () => {
-      syncPool.close()
-      asyncPool.close()
-      return Promise.resolve()
-    },
-  }
+  return { run, compile, close: () => pool.close() }
 }

@@ -14,16 +14,19 @@ export interface SandboxError {
 export type SandboxResult = { ok: true; value: JsonValue | undefined } | { ok: false; error: SandboxError }
 
 /**
- * A function policy code may call. It receives plain data (JSON values) and returns plain data;
- * one listed as async may return a promise, and the author still calls it as if it were
- * synchronous. An AppError it throws reaches the author as an Error with the same message.
+ * A function policy code may call. It runs on the main thread, receives plain data (JSON values)
+ * and returns plain data or a promise of it; the author calls it as if it were synchronous either
+ * way. An AppError it throws reaches the author as an Error with the same message.
  */
 export type HostFunction = (...args: JsonValue[]) => JsonValue | undefined | Promise<JsonValue | undefined>
 
 export interface SandboxLimits {
-  /** CPU time inside QuickJS before the interrupt handler stops it (host calls excluded). */
+  /** Time inside QuickJS before its interrupt handler stops the run (host calls excluded). */
   cpuMs: number
-  /** Wall-clock time for the whole run, host calls included. */
+  /**
+   * Wall-clock time for the whole run, host calls included: past it the worker running the
+   * block is terminated (what stops loops inside QuickJS's C code) and replaced.
+   */
   wallMs: number
   /** QuickJS heap limit in bytes (the WebAssembly.Memory cap is the hard backstop). */
   memoryBytes: number
@@ -33,7 +36,7 @@ export interface SandboxLimits {
 
 export const defaultLimits: SandboxLimits = {
   cpuMs: 250,
-  wallMs: 10_000,
+  wallMs: 1000,
   memoryBytes: 32 * 1024 * 1024,
   stackBytes: 256 * 1024,
   hostCalls: 1000,
@@ -52,14 +55,15 @@ export interface BlockRun {
    */
   functions?: Record<string, HostFunction>
   /**
-   * Host functions that may return a promise (platform calls), by dotted path as above. A run
-   * that calls one is restarted from scratch where the guest can wait for it, so `functions`
-   * must return their value synchronously: a promise from one is an error for the guest.
+   * More host functions by dotted path, for those that go over the network (platform calls).
+   * The same as `functions` since every host call is performed on the main thread while the
+   * worker waits; kept apart for callers that list them separately.
    */
   asyncFunctions?: Record<string, HostFunction>
   /**
-   * Called when the run is abandoned at its first async call and starts over: undo what the
-   * synchronous host functions did in the abandoned attempt (log lines, data writes).
+   * Never called: runs are not restarted any more (a host call may return a promise wherever it
+   * is made). Kept so that callers written for the restarting sandbox still type-check.
+   * @deprecated
    */
   onRestart?: () => void
   /** `Date.now()` / `new Date()` inside the run; fixed for the run so it can be replayed. */
@@ -69,7 +73,7 @@ export interface BlockRun {
   limits?: Partial<SandboxLimits>
 }
 
-/** Runs untrusted policy code; every run starts from a fresh context and leaves nothing behind. */
+/** Runs untrusted policy code off the main thread; no run sees anything an earlier one did. */
 export interface Sandbox {
   run(request: BlockRun): Promise<SandboxResult>
   /**
