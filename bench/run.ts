@@ -1,7 +1,8 @@
 // `npm run bench`: the original PolicyKit's measured workload, so the two can be compared.
 // One community, one base platform policy (filter true, no initialize, check passes at ≥ 3 yes
 // votes, else proposed; empty notify/pass/fail), N governed actions proposed by one member.
-// Then Slack end to end, (f) to (h), in bench/slack.ts.
+// Then Slack end to end, (f) to (h), in bench/slack.ts, and the sandbox, (i) to (k), in
+// bench/sandbox.ts.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { createEngine, type Engine } from '../src/engine/engine.ts'
 import { emptyBlocks } from '../src/domain/policy.ts'
 import { createQuickJsSandbox } from '../src/sandbox/quickjs-sandbox.ts'
+import { sandboxPart } from './sandbox.ts'
 import { systemClock } from '../src/scheduler/clock.ts'
 import { createEngineRuntime, type EngineRuntime } from '../src/engine-runtime.ts'
 import { migrate } from '../src/store/migrate.ts'
@@ -289,11 +291,16 @@ async function main() {
     process.stdout.write(JSON.stringify(await rssPart()))
     return
   }
+  if (values.part === 'sandbox') {
+    process.stdout.write(`${JSON.stringify(await sandboxPart(n))}\n`)
+    return
+  }
   const evaluation = await evaluationParts()
   const latency = await latencyPart()
   // Loaded here, not at the top: the RSS child must not carry the server, Slack's SDK and the fake.
   const { slackPart } = await import('./slack.ts')
   const slack = await slackPart(slackN)
+  const sandbox = await sandboxPart(n)
   // A fresh process, so the figure is not inflated by the parts above.
   // The server's own V8 settings (package.json `start`): a small young generation keeps the
   // heap from growing to hundreds of MiB between collections.
@@ -326,6 +333,7 @@ async function main() {
     rss_mib_10k_pending: rss.rss_mib_10k_pending,
     database: databaseUrl ? 'postgres' : 'sqlite',
     ...slack,
+    ...sandbox,
   }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`)
@@ -372,6 +380,19 @@ async function main() {
   ]
   process.stdout.write(`\nSlack, end to end against the fake Slack in this process, on sqlite, N = ${slackN}\n\n`)
   for (const [name, value, note] of slackRows) {
+    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
+  }
+  const sandboxRows: [string, string, string][] = [
+    ['(i) warm block, ms (median)', f(result.sandbox_block_ms), 'the check block with one host call; target ≤ 0.15'],
+    [
+      '(j) runaway stopped → serving, ms',
+      f(result.runaway_stop_ms),
+      `timeout after ${result.runaway_timeout_ms.toFixed(0)} ms (target ≤ 1500), replacement ${result.runaway_replacement_ms.toFixed(0)} ms (target ≤ 500)`,
+    ],
+    ['(k) /healthz p99 during runaway, ms', f(result.healthz_p99_during_runaway_ms), 'target ≤ 100'],
+  ]
+  process.stdout.write(`\nSandbox (worker threads), N = ${n}\n\n`)
+  for (const [name, value, note] of sandboxRows) {
     process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
   }
 }

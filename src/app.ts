@@ -96,7 +96,10 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const store = await openConfiguredStore(config, secretKey)
   const applied = await migrate(store)
   logger.info({ applied, database: store.dialect }, `database ready (${applied.length} migrations applied)`)
-  const sandbox = await createQuickJsSandbox({ poolSize: config.sandboxPoolSize })
+  const sandbox = await createQuickJsSandbox({
+    poolSize: config.sandboxPoolSize,
+    limits: { wallMs: config.sandboxBlockMs },
+  })
   const engineRef: EngineRef = { current: null }
   const platformDefs = enginePlatforms({
     store,

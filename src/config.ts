@@ -60,7 +60,8 @@ const env = z.object({
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
     .optional(),
   POLICYKIT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-  POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(4),
+  POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(2),
+  POLICYKIT_SANDBOX_BLOCK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   POLICYKIT_PUBLIC_URL: httpUrl()
@@ -80,6 +81,8 @@ export interface Config {
   secretKeyPath: string
   sweepIntervalMs: number
   sandboxPoolSize: number
+  /** Wall-clock limit of one policy block, host calls included; past it its worker is terminated. */
+  sandboxBlockMs: number
   /** Where the HTTP server listens. */
   port: number
   host: string
@@ -124,6 +127,7 @@ export function loadConfig(
     secretKeyPath: path.join(dataDir, 'secret.key'),
     sweepIntervalMs: e.POLICYKIT_SWEEP_SECONDS * 1000,
     sandboxPoolSize: e.POLICYKIT_SANDBOX_POOL,
+    sandboxBlockMs: e.POLICYKIT_SANDBOX_BLOCK_MS,
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.POLICYKIT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,

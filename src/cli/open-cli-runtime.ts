@@ -16,7 +16,7 @@ import type { PolicyCommandRuntime } from './policy-command.ts'
 export async function openCliRuntime(): Promise<PolicyCommandRuntime> {
   const config = loadConfig()
   const store = await openConfiguredStore(config)
-  const sandbox = await createQuickJsSandbox({ poolSize: 1 })
+  const sandbox = await createQuickJsSandbox({ poolSize: 1, limits: { wallMs: config.sandboxBlockMs } })
   const engineRef: EngineRef = { current: null }
   const platforms = enginePlatforms({
     store,

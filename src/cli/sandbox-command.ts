@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { loadConfig } from '../config.ts'
 import type { JsonObject, JsonValue } from '../domain/json.ts'
 import { toError } from '../errors.ts'
 import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts'
@@ -139,7 +140,7 @@ export async function runSandboxCommand(argv: string[], io: CliOutput, sandbox?:
     io.err(`policykit sandbox: name at least one FILE\n${sandboxUsage}\n`)
     return 2
   }
-  const pool = sandbox ?? (await createQuickJsSandbox({ poolSize: 1 }))
+  const pool = sandbox ?? (await createQuickJsSandbox({ poolSize: 1, limits: { wallMs: loadConfig().sandboxBlockMs } }))
   let status = 0
   try {
     for (const file of files) {

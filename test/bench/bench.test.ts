@@ -29,6 +29,11 @@ describe('npm run bench', () => {
       'slack_vote_to_repost_p99_ms',
       'slack_events_per_s',
       'slack_retried_events_per_s',
+      'sandbox_block_ms',
+      'runaway_stop_ms',
+      'runaway_timeout_ms',
+      'runaway_replacement_ms',
+      'healthz_p99_during_runaway_ms',
     ]) {
       assert.equal(typeof figures[key], 'number', `${key} in ${run.stdout}`)
       assert.ok(Number.isFinite(figures[key]), key)
