@@ -92,9 +92,10 @@ const preludeText = `(function (g) {
   const errors = [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, InternalError, AggregateError]
   for (const key of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString']) tame(Object.prototype, key)
   for (const E of errors) for (const key of ['constructor', 'name', 'message', 'toString']) tame(E.prototype, key)
-  for (const key of ['constructor', 'toString', 'apply', 'call', 'bind']) tame(Function.prototype, key)
-  for (const key of ['constructor', 'toString', 'push', 'join']) tame(Array.prototype, key)
-  for (const key of ['constructor', 'then', 'catch', 'finally']) tame(Promise.prototype, key)
+  for (const P of [Function.prototype, Array.prototype, Promise.prototype, RegExp.prototype, Date.prototype]) {
+    tame(P, 'constructor')
+    tame(P, 'toString')
+  }
 
   const seen = new RealSet()
   function harden(root) {

@@ -17,6 +17,8 @@ export interface QuickJsSandboxOptions {
   limits?: Partial<SandboxLimits>
   /** Hard cap of each worker's WebAssembly memory, in 64 KiB pages. Default 1024 (64 MiB). */
   memoryPages?: number
+  /** The worker's entry module; by default the current bundle, else the TypeScript source. */
+  workerEntry?: URL
 }
 
 const workerSource = new URL('./sandbox-worker.ts', import.meta.url)
@@ -100,7 +102,7 @@ function lostJob(block: string, outcome: Exclude<JobOutcome, { type: 'reply' }>,
  * names).
  */
 export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}): Promise<Sandbox> {
-  const [wasmModule, entry] = await Promise.all([compileQuickJs(), workerEntry()])
+  const [wasmModule, entry] = await Promise.all([compileQuickJs(), options.workerEntry ?? workerEntry()])
   const memoryPages = options.memoryPages ?? 1024
   const limits = resolveLimits(defaultLimits, options.limits)
   const pool = new ThreadPool(

@@ -58,7 +58,7 @@ export class SandboxThread {
       transferList: [channel.port2],
       execArgv: [],
       // The guest's heap is WebAssembly memory, capped on its own; this bounds the rest.
-      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1, stackSizeMb: 4 },
+      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 2, stackSizeMb: 4 },
     })
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', () => resolve())

@@ -37,7 +37,12 @@ export class ThreadPool {
     if (this.closed) {
       return Promise.reject(new Error('sandbox is closed'))
     }
-    const thread = this.idle.pop()
+    let thread = this.idle.pop()
+    while (thread?.done === true) {
+      // It died while idle (it crashed, say): dropped, and room is made for a new one.
+      this.drop(thread)
+      thread = this.idle.pop()
+    }
     if (thread !== undefined) {
       return Promise.resolve(thread)
     }
@@ -66,15 +71,19 @@ export class ThreadPool {
       this.hand(thread)
       return
     }
-    this.count -= 1
-    this.all.delete(thread)
-    void thread.terminate()
+    this.drop(thread)
     if (!this.closed) {
       this.start().then(
         (fresh) => (this.closed ? void fresh.terminate() : this.hand(fresh)),
         (e: unknown) => this.waiting.shift()?.reject(e instanceof Error ? e : new Error(String(e))),
       )
     }
+  }
+
+  private drop(thread: SandboxThread): void {
+    this.count -= 1
+    this.all.delete(thread)
+    void thread.terminate()
   }
 
   private hand(thread: SandboxThread): void {

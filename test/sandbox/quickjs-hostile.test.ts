@@ -153,6 +153,7 @@ function kindOf(result: SandboxResult): SandboxErrorKind {
         for (const code of bombs) {
           const result = await run(code, {
             cpuMs: 2000,
+            wallMs: 10_000,
             memoryBytes: 16 * 1024 * 1024,
           })
           assert.equal(result.ok, false, code)
@@ -160,6 +161,7 @@ function kindOf(result: SandboxResult): SandboxErrorKind {
         }
         const big = await run('const a = []; while (true) a.push(new Array(100000).fill(1.5))', {
           cpuMs: 5000,
+          wallMs: 10_000,
         })
         assert.equal(kindOf(big), 'memory')
         assert.ok(process.memoryUsage().rss < 1024 * 1024 * 1024, 'rss stays under 1 GiB')
