@@ -88,6 +88,34 @@ describe('quickjs sandbox: isolation between runs of one pooled context', () => 
     }
   })
 
+  it('leaves no reachable intrinsic unfrozen', async () => {
+    // The guest's own walk from globalThis and the hidden intrinsics, through prototypes,
+    // property values, getters and setters.
+    const code = `
+      const made = [async function () {}, function* () {}, async function* () {}]
+      const instances = [(function* () {})(), (async function* () {})(), [][Symbol.iterator](),
+        new Map().entries(), new Set().values(), ''[Symbol.iterator](), /a/[Symbol.matchAll]('')]
+      // What this probe made itself (its functions, their prototypes, its iterators) is not shared.
+      const own = new Set([...made, ...made.map((f) => f.prototype), ...instances,
+        ...instances.slice(0, 2).map((i) => Object.getPrototypeOf(i))])
+      const seen = new Set()
+      const open = []
+      const stack = [globalThis, Object.getOwnPropertyDescriptor(Function.prototype, 'caller').get, ...made, ...instances]
+      while (stack.length > 0) {
+        const o = stack.pop()
+        if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o)) continue
+        seen.add(o)
+        if (!Object.isFrozen(o) && !own.has(o)) open.push(String(o.name ?? Object.prototype.toString.call(o)))
+        stack.push(Object.getPrototypeOf(o))
+        for (const key of Reflect.ownKeys(o)) {
+          const d = Object.getOwnPropertyDescriptor(o, key)
+          stack.push(d.value, d.get, d.set)
+        }
+      }
+      return [seen.size > 400, open]`
+    assert.deepEqual(valueOf(await run(code)), [true, []])
+  })
+
   it('implicit globals, indirect-eval var and sloppy Function code', async () => {
     await leavesNoTrace('leak = 1', 'return typeof leak', 'undefined')
     await leavesNoTrace('(0, eval)("var leak = 1")', 'return typeof leak', 'undefined')
