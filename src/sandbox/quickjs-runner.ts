@@ -8,7 +8,8 @@ import {
   type QuickJSRuntime,
   type QuickJSWASMModule,
 } from 'quickjs-emscripten-core'
-import { bridgeName, breakoutProbe, factorySource, preludeFilename, preludeSource } from './guest-prelude.ts'
+import { BlockFactories } from './block-factories.ts'
+import { bridgeName, preludeFilename, preludeSource } from './guest-prelude.ts'
 import { engineError, failure, readOutcome, type RunState } from './run-outcome.ts'
 import type { SandboxError, SandboxLimits, SandboxResult } from './sandbox.ts'
 import type { CompileMessage, RunMessage } from './worker-protocol.ts'
@@ -35,9 +36,6 @@ const intrinsics: Intrinsics = {
 /** Past this, the worker asks to be replaced, which gives its WebAssembly memory back. */
 const recycleAboveBytes = 40 * 1024 * 1024
 
-/** Compiled blocks kept per context; the oldest is dropped past this. */
-const factoryCacheSize = 256
-
 /** Performs a host call for the guest (blocking this thread) and returns its encoded outcome. */
 export type HostCaller = (index: number, args: string) => string
 
@@ -45,9 +43,7 @@ export type HostCaller = (index: number, args: string) => string
 interface PooledContext {
   context: QuickJSContext
   entry: QuickJSHandle
-  /** The prelude's copy of `Function.prototype.toString`. */
-  sourceOf: QuickJSHandle
-  factories: Map<string, QuickJSHandle>
+  factories: BlockFactories
 }
 
 /**
@@ -124,7 +120,7 @@ export class QuickJsRunner {
       const entry = context.getProp(exported, 'run')
       const sourceOf = context.getProp(exported, 'sourceOf')
       exported.dispose()
-      this.pooled = { context, entry, sourceOf, factories: new Map() }
+      this.pooled = { context, entry, factories: new BlockFactories(context, sourceOf) }
       return this.pooled
     } catch (e) {
       context.dispose()
@@ -140,11 +136,8 @@ export class QuickJsRunner {
     this.runtime = this.newRuntime()
     try {
       if (pooled !== null) {
-        for (const factory of pooled.factories.values()) {
-          factory.dispose()
-        }
+        pooled.factories.dispose()
         pooled.entry.dispose()
-        pooled.sourceOf.dispose()
         pooled.context.dispose()
       }
       runtime.dispose()
@@ -208,13 +201,7 @@ export class QuickJsRunner {
   ): { result: SandboxResult; clean: boolean } {
     const { context } = pooled
     const names: unknown = JSON.parse(message.names)
-    const factory = this.factory(
-      pooled,
-      run,
-      message.block,
-      Array.isArray(names) ? names.map(String) : [],
-      message.code,
-    )
+    const factory = pooled.factories.get(run, Array.isArray(names) ? names.map(String) : [], message.code)
     if ('result' in factory) {
       return factory
     }
@@ -242,80 +229,12 @@ export class QuickJsRunner {
     })
   }
 
-  /**
-   * The block's compiled factory, from the cache or compiled now. A block that closes its
-   * function body early (to declare something at the top level, where it would outlive the run)
-   * is refused before anything of it runs, and the factory's own source text is checked too.
-   */
-  private factory(
-    pooled: PooledContext,
-    run: RunState,
-    block: string,
-    names: string[],
-    code: string,
-  ): { handle: QuickJSHandle } | { result: SandboxResult; clean: boolean } {
-    const key = `${block}\u0000${names.join(',')}\u0000${code}`
-    const cached = pooled.factories.get(key)
-    if (cached !== undefined) {
-      return { handle: cached }
-    }
-    const { context } = pooled
-    const parseError = this.parse(context, run, block, names, code)
-    if (parseError !== null) {
-      return { result: { ok: false, error: parseError }, clean: true }
-    }
-    const { source, text } = factorySource(names, code)
-    const evaluated = context.evalCode(source, block, { type: 'global', strict: true })
-    if (evaluated.error) {
-      return { result: evaluated.error.consume((error) => engineError(context, run, error, true)), clean: false }
-    }
-    const handle = evaluated.value
-    const shown = context.callFunction(pooled.sourceOf, context.undefined, handle)
-    const ownText = shown.error ? null : shown.value.consume((value) => context.dump(value) as unknown)
-    shown.error?.dispose()
-    if (ownText !== text) {
-      handle.dispose()
-      return { result: failure(run, 'syntax', 'the block closes its function body early'), clean: false }
-    }
-    if (pooled.factories.size >= factoryCacheSize) {
-      const [oldest] = pooled.factories.keys()
-      if (oldest !== undefined) {
-        pooled.factories.get(oldest)?.dispose()
-        pooled.factories.delete(oldest)
-      }
-    }
-    pooled.factories.set(key, handle)
-    return { handle }
-  }
-
-  /** Parses a block as `run` wraps it, and in the breakout probe, running none of it. */
-  private parse(
-    context: QuickJSContext,
-    run: RunState,
-    block: string,
-    names: string[],
-    code: string,
-  ): SandboxError | null {
-    for (const source of [factorySource(names, code).source, breakoutProbe(code)]) {
-      const compiled = context.evalCode(source, block, { type: 'global', strict: true, compileOnly: true })
-      if (compiled.error) {
-        const result = compiled.error.consume((error) => engineError(context, run, error, true))
-        if (source !== breakoutProbe(code) || result.ok || result.error.kind !== 'syntax') {
-          return result.ok ? null : result.error
-        }
-        return { kind: 'syntax', message: 'the block closes its function body early', block }
-      }
-      compiled.value.dispose()
-    }
-    return null
-  }
-
   /** Parses a block as `run` would, running none of it: the syntax error or null. */
   compile(message: CompileMessage): SandboxError | null {
     const pooled = this.pool()
     const run = this.begin(message.block, message.code, message.limits)
     try {
-      return this.parse(pooled.context, run, message.block, [], message.code)
+      return pooled.factories.parse(run, [], message.code)
     } finally {
       this.end()
     }
