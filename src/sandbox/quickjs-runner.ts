@@ -59,7 +59,7 @@ export class QuickJsRunner {
   private current: RunState | null = null
   private caller: HostCaller | null = null
   private runtime: QuickJSRuntime
-  /** A retired runtime could not be freed: the worker asks to be replaced. */
+  /** The instance is not trusted any more (a trap, a runtime that could not be freed): replace it. */
   private broken = false
   private readonly module: QuickJSWASMModule
   private readonly memory: WebAssembly.Memory
@@ -181,7 +181,9 @@ export class QuickJsRunner {
     try {
       ;({ result, clean } = this.evaluate(pooled, run, message))
     } catch (e) {
-      // A wasm trap or a library assertion: contained, but nothing of this instance is trusted.
+      // A wasm trap or a library assertion: contained, but nothing of this instance is trusted,
+      // so the worker asks to be replaced.
+      this.broken = true
       const text = e instanceof Error ? e.message : 'aborted'
       result = failure(run, run.interrupted ? 'timeout' : 'memory', `sandbox aborted: ${text}`)
     } finally {
