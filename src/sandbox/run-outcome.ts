@@ -126,7 +126,10 @@ export function engineError(
     return failure(run, 'memory', message, line)
   }
   if (message === 'stack overflow') {
-    return failure(run, 'stack', 'stack overflow (too much recursion)', line)
+    // The parser recurses per level of nesting: code nested that deep does not compile.
+    return parsing
+      ? failure(run, 'syntax', 'nested too deeply to compile (stack overflow in the parser)', line)
+      : failure(run, 'stack', 'stack overflow (too much recursion)', line)
   }
   return failure(run, parsing ? 'syntax' : 'runtime', message, line)
 }

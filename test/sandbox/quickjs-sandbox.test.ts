@@ -323,3 +323,22 @@ describe('quickjs sandbox: compiling without running', () => {
     assert.deepEqual(await sandbox.run({ block: 'check', code: 'return 1 + 1' }), { ok: true, value: 2 })
   })
 })
+
+describe('quickjs sandbox: code nested too deeply to parse', () => {
+  let sandbox: Sandbox
+  before(async () => {
+    sandbox = await createQuickJsSandbox({ poolSize: 1 })
+  })
+  after(() => sandbox.close())
+
+  it('is a syntax error, in compile and in run, and the worker goes on', async () => {
+    const code = `return ${'!'.repeat(50_000)}1`
+    const compiled = await sandbox.compile('check', code)
+    assert.equal(compiled?.kind, 'syntax')
+    assert.match(compiled?.message ?? '', /nested too deeply/)
+    const run = errorOf(await sandbox.run({ block: 'check', code }))
+    assert.equal(run.kind, 'syntax')
+    assert.match(run.message, /nested too deeply/)
+    assert.equal(valueOf(await sandbox.run({ block: 'check', code: 'return !!1' })), true)
+  })
+})
