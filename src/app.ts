@@ -139,7 +139,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     engine: runtime.engine,
     server,
     setupToken,
-    idle: () => runtime.queue.idle(),
+    idle: () => runtime.idle(),
     async stop() {
       await server.close()
       await runtime.stop()
