@@ -113,6 +113,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     clock,
     logger,
     sweepIntervalMs: config.sweepIntervalMs,
+    leaseMs: config.leaseMs,
   })
   engineRef.current = runtime.engine
   await runtime.start()

@@ -61,6 +61,7 @@ const env = z.object({
     .optional(),
   POLICYKIT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(4),
+  POLICYKIT_LEASE_SECONDS: z.coerce.number().min(0.3).max(600).default(5),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   POLICYKIT_PUBLIC_URL: httpUrl()
@@ -79,6 +80,8 @@ export interface Config {
   secretKeyHex: string | undefined
   secretKeyPath: string
   sweepIntervalMs: number
+  /** How long a proposal lease or execution claim lasts unless its process's heartbeat renews it. */
+  leaseMs: number
   sandboxPoolSize: number
   /** Where the HTTP server listens. */
   port: number
@@ -123,6 +126,7 @@ export function loadConfig(
     secretKeyHex: e.POLICYKIT_SECRET_KEY,
     secretKeyPath: path.join(dataDir, 'secret.key'),
     sweepIntervalMs: e.POLICYKIT_SWEEP_SECONDS * 1000,
+    leaseMs: Math.round(e.POLICYKIT_LEASE_SECONDS * 1000),
     sandboxPoolSize: e.POLICYKIT_SANDBOX_POOL,
     port: e.PORT,
     host: e.HOST,

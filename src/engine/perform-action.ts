@@ -71,7 +71,11 @@ export async function performAction(deps: PerformDeps, action: Action, op: Perfo
     if (!claimed) {
       return 'skipped'
     }
-    const ctx = { ...(await access.context(action.communityId, platform)), idempotencyKey: key, retry: claimed.tries > 1 }
+    const ctx = {
+      ...(await access.context(action.communityId, platform)),
+      idempotencyKey: key,
+      retry: claimed.tries > 1,
+    }
     let result = action.result
     if (op === 'execute' && def.execute) {
       const returned = await def.execute(ctx, action.params, action)

@@ -111,7 +111,12 @@ async function openPostgres(connectionString: string, schema: string | undefined
  * (one per root store) holds the transaction store of the `transaction` callback running in the
  * current async context, for `joining()`.
  */
-function bindStore(db: Kysely<Database>, dialect: Dialect, secretKey: Buffer, ambient: AsyncLocalStorage<Store>): Store {
+function bindStore(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  secretKey: Buffer,
+  ambient: AsyncLocalStorage<Store>,
+): Store {
   let joined: Store | undefined
   const store: Store = {
     dialect,
@@ -123,7 +128,7 @@ function bindStore(db: Kysely<Database>, dialect: Dialect, secretKey: Buffer, am
       }),
     joining() {
       joined ??= new Proxy(store, {
-        get: (target, property) => Reflect.get(ambient.getStore() ?? target, property),
+        get: (target, property): unknown => Reflect.get(ambient.getStore() ?? target, property),
       })
       return joined
     },

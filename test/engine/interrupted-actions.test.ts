@@ -5,7 +5,6 @@ import { defaultLeaseMs } from '../../src/engine/engine.ts'
 import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
 
-const minute = 60_000
 const yes = { kind: 'boolean', value: true } as const
 
 for (const dialect of testDialects()) {

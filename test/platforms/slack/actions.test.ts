@@ -38,7 +38,12 @@ describe('Slack actions against the fake Slack', () => {
       throw new Error(`slack.${name} has no revert`)
     }
     const parsed = def.params.parse(params)
-    await def.revert(executionContext(await rig.context(), name, 'revert'), parsed, result, await rig.actionRow(`slack.${name}`, parsed))
+    await def.revert(
+      executionContext(await rig.context(), name, 'revert'),
+      parsed,
+      result,
+      await rig.actionRow(`slack.${name}`, parsed),
+    )
   }
 
   /** The `ts` of a posted message as `execute` returned it. */
