@@ -18,7 +18,7 @@ async function startRuntime(h: EngineHarness): Promise<EngineRuntime> {
     sweepIntervalMs: minute,
     pollIntervalMs: minute,
   })
-  h.clock.waitFor(() => runtime.queue.idle())
+  h.clock.waitFor(() => runtime.idle())
   await runtime.start()
   return runtime
 }
