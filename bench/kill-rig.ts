@@ -47,6 +47,8 @@ export interface RoundResult {
 }
 
 const voterNames = ['ada', 'bob', 'cy'] as const
+/** A request the app does not answer within this is a hang, reported as a problem. */
+const requestTimeoutMs = 20_000
 const repoRoot = path.resolve(import.meta.dirname, '..')
 
 interface Voter {
@@ -115,7 +117,8 @@ export async function runKillRounds(options: KillOptions): Promise<RoundResult[]
       const running = app
       const started = Date.now()
       const killing = delay(killedAfterMs).then(() => kill(running))
-      const acknowledged = await sendVotes(base, communityId, votes, 8)
+      const hangs: string[] = []
+      const acknowledged = await sendVotes(base, communityId, votes, 8, hangs)
       if (acknowledged.length === votes.length) {
         burstMs = Math.max(burstMs, Date.now() - started)
       }
@@ -123,7 +126,7 @@ export async function runKillRounds(options: KillOptions): Promise<RoundResult[]
       app = await startApp(env, base)
       const ready = Date.now()
       const takeoverMs = await waitExecuted(store, communityId, proposalIds, options.boundMs)
-      const problems = await check(store, communityId, proposalIds, acknowledged)
+      const problems = [...hangs, ...(await check(store, communityId, proposalIds, acknowledged))]
       if (takeoverMs === null) {
         problems.push(`not every fully voted proposal was executed ${options.boundMs} ms after the restart`)
       }
@@ -217,6 +220,7 @@ async function propose(base: string, communityId: number, voter: Voter, name: st
     method: 'POST',
     headers: { authorization: `Bearer ${voter.token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ type: 'constitution.addDocument', params: { name, text: `Document ${name}.` } }),
+    signal: AbortSignal.timeout(requestTimeoutMs),
   })
   const body = (await res.json()) as { status?: string; proposalId?: number | null }
   if (res.status !== 201 || body.status !== 'proposed' || typeof body.proposalId !== 'number') {
@@ -231,6 +235,7 @@ async function sendVotes(
   communityId: number,
   votes: { proposalId: number; voter: Voter }[],
   concurrency: number,
+  hangs: string[] = [],
 ): Promise<{ proposalId: number; memberId: number }[]> {
   const acknowledged: { proposalId: number; memberId: number }[] = []
   let next = 0
@@ -245,13 +250,17 @@ async function sendVotes(
           method: 'PUT',
           headers: { authorization: `Bearer ${vote.voter.token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ value: true }),
+          signal: AbortSignal.timeout(requestTimeoutMs),
         })
         await res.arrayBuffer()
         if (res.ok) {
           acknowledged.push({ proposalId: vote.proposalId, memberId: vote.voter.memberId })
         }
-      } catch {
-        // The app was killed: this vote was not acknowledged.
+      } catch (e) {
+        // The app was killed: this vote was not acknowledged. No answer at all is a hang.
+        if (e instanceof Error && e.name === 'TimeoutError') {
+          hangs.push(`the vote of member ${vote.voter.memberId} on proposal ${vote.proposalId} got no answer`)
+        }
       }
     }
   }

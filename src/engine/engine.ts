@@ -406,7 +406,8 @@ export function createEngine(deps: EngineDeps): Engine {
       return
     }
     const { actionView, version } = await loadForEvaluation(current)
-    await evaluateProposal(evaluation, current, actionView, version, false)
+    // Not notified yet: the first evaluation died with its process (its lease ran out), so this is it.
+    await evaluateProposal(evaluation, current, actionView, version, !current.notified)
   }
 
   /** A proposal's action as its blocks see it, and its pinned policy version. */

@@ -13,7 +13,7 @@ const voteOptionsSchema = z.array(z.string())
 
 const statuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies readonly ProposalStatus[]
 
-/** The columns a Proposal is made of (the lease and once-flags stay inside the store). */
+/** The columns a Proposal is made of (the lease and the other once-flag stay inside the store). */
 const columns = [
   'id',
   'community_id',
@@ -30,6 +30,7 @@ const columns = [
   'vote_text',
   'vote_options',
   'data',
+  'notified',
 ] as const
 
 type ProposalRow = Pick<Selectable<ProposalsTable>, (typeof columns)[number]>
@@ -57,6 +58,7 @@ function toProposal(row: ProposalRow): Proposal {
         ? null
         : parseJsonAs('proposals', row.id, 'vote_options', row.vote_options, voteOptionsSchema),
     data: parseJsonObject('proposals', row.id, 'data', row.data),
+    notified: Number(row.notified) === 1,
   }
 }
 

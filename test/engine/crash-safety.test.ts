@@ -145,6 +145,43 @@ for (const dialect of testDialects()) {
       assert.equal((await proposal(id))?.status, 'passed', 'the next heartbeat re-checks it')
     })
 
+    it('runs a first evaluation again, initialize and notify included, when its process died during it', async () => {
+      const survivor = await startProcess(h)
+      processes.push(survivor)
+      const policy = await h.policy({
+        name: 'vote among the voters',
+        actionTypes: ['test.rename'],
+        blocks: {
+          initialize: `proposal.data.set('voters', 2)`,
+          check: 'return proposal.data.get("voters") === 2 ? PROPOSED : FAILED',
+          notify: `test.initiateVote({ text: 'rename?' })`,
+        },
+      })
+      const { action: renamed } = await h.store.actions.create(h.community.id, {
+        kind: 'platform',
+        type: 'test.rename',
+        origin: 'policykit',
+        initiatorId: null,
+        params: { channel: 'general', name: 'garden' },
+        now: h.clock.now(),
+      })
+      // Born leased to a first evaluation whose process then died, before any block ran.
+      const { id } = await h.store.proposals.create(h.community.id, {
+        actionId: renamed.id,
+        policyId: policy.id,
+        policyVersionId: policy.versionId,
+        now: h.clock.now(),
+        lease: { token: 'dead', owner: 'dead-process', until: h.clock.now() + defaultLeaseMs },
+      })
+      await h.clock.advance(takeoverMs)
+      assert.equal((await proposal(id))?.status, 'proposed', 'initialize ran, so check finds its data')
+      assert.deepEqual((await proposal(id))?.data, { voters: 2 })
+      assert.deepEqual(
+        h.world.votePosts.map((v) => v.proposalId),
+        [id],
+      )
+    })
+
     it('retries an interrupted execute with its idempotency key, marked as a retry', async () => {
       const dying = await startProcess(h)
       const survivor = await startProcess(h)

@@ -33,6 +33,7 @@ for (const dialect of testDialects()) {
         voteText: null,
         voteOptions: null,
         data: {},
+        notified: false,
       })
       assert.deepEqual(await store.proposals.get(community.id, proposal.id), proposal)
       await store.proposals.setVotePost(community.id, proposal.id, {
