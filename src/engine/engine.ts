@@ -317,8 +317,9 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /**
-   * Claims a crash left behind, for the sweep: each goes the way of a retried perform (a job
-   * with the queue, at once without), which undoes the claim and tries again.
+   * Claims a crash left behind (their holder stopped renewing them a lease ago), for the
+   * heartbeat and the sweep: each goes the way of a retried perform (a job with the queue, at
+   * once without), which undoes the claim and tries again.
    */
   async function recoverInterrupted(): Promise<void> {
     const overdue = await store.actions.overdueClaims(clock.now() - leaseMs, 100)
@@ -331,7 +332,7 @@ export function createEngine(deps: EngineDeps): Engine {
           await engine.perform(communityId, id, op)
         }
       } catch (e) {
-        logger.error({ communityId, actionId: id, err: toError(e) }, `sweep: could not retry the interrupted ${op}`)
+        logger.error({ communityId, actionId: id, err: toError(e) }, `could not retry the interrupted ${op}`)
       }
     }
   }
