@@ -116,6 +116,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     clock,
     logger,
     sweepIntervalMs: config.sweepIntervalMs,
+    leaseMs: config.leaseMs,
   })
   engineRef.current = runtime.engine
   await runtime.start()
@@ -142,7 +143,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     engine: runtime.engine,
     server,
     setupToken,
-    idle: () => runtime.queue.idle(),
+    idle: () => runtime.idle(),
     async stop() {
       await server.close()
       await runtime.stop()

@@ -62,6 +62,7 @@ const env = z.object({
   POLICYKIT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(2),
   POLICYKIT_SANDBOX_BLOCK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  POLICYKIT_LEASE_SECONDS: z.coerce.number().min(0.3).max(600).default(5),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   POLICYKIT_PUBLIC_URL: httpUrl()
@@ -80,6 +81,8 @@ export interface Config {
   secretKeyHex: string | undefined
   secretKeyPath: string
   sweepIntervalMs: number
+  /** How long a proposal lease or execution claim lasts unless its process's heartbeat renews it. */
+  leaseMs: number
   sandboxPoolSize: number
   /** Wall-clock limit of one policy block, host calls included; past it its worker is terminated. */
   sandboxBlockMs: number
@@ -126,6 +129,7 @@ export function loadConfig(
     secretKeyHex: e.POLICYKIT_SECRET_KEY,
     secretKeyPath: path.join(dataDir, 'secret.key'),
     sweepIntervalMs: e.POLICYKIT_SWEEP_SECONDS * 1000,
+    leaseMs: Math.round(e.POLICYKIT_LEASE_SECONDS * 1000),
     sandboxPoolSize: e.POLICYKIT_SANDBOX_POOL,
     sandboxBlockMs: e.POLICYKIT_SANDBOX_BLOCK_MS,
     port: e.PORT,

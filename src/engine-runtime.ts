@@ -1,9 +1,12 @@
-import { createEngine, type Engine, type EngineDeps } from './engine/engine.ts'
-import type { Clock } from './scheduler/clock.ts'
+import { randomUUID } from 'node:crypto'
+import { createEngine, defaultLeaseMs, type Engine, type EngineDeps } from './engine/engine.ts'
+import { toError } from './errors.ts'
+import type { Clock, TimerHandle } from './scheduler/clock.ts'
 import { createEmbeddedQueue, type EmbeddedQueue } from './scheduler/embedded-queue.ts'
 import { createScheduler, type Scheduler } from './scheduler/scheduler.ts'
 
 export const performJob = 'action.perform'
+export const outcomeJob = 'proposal.outcome'
 
 export interface EngineRuntime {
   engine: Engine
@@ -11,12 +14,18 @@ export interface EngineRuntime {
   scheduler: Scheduler
   start(): Promise<void>
   stop(): Promise<void>
+  /** Resolves once no heartbeat and no job is running (tests wait on it instead of sleeping). */
+  idle(): Promise<void>
 }
 
 /**
  * The engine on the embedded durable queue: votes re-check their proposal through a job at
  * once, a periodic sweep re-checks the pending ones, and executions the platform could not take
- * are retried with backoff. Used by the app, the benchmark and the tests alike.
+ * are retried with backoff. A decision's outcome is a job written with the decision (and run at
+ * once by the decider). A heartbeat every third of the lease renews what this process holds
+ * (proposal leases, execution claims, running jobs) and takes over what a dead one held, so a
+ * killed process's work resumes within about `leaseMs` plus a third of it. Used by the app, the
+ * benchmark and the tests alike.
  */
 export function createEngineRuntime(
   deps: Omit<EngineDeps, 'jobs' | 'clock'> & {
@@ -27,9 +36,13 @@ export function createEngineRuntime(
   },
 ): EngineRuntime {
   const { store, clock } = deps
+  const leaseMs = deps.leaseMs ?? defaultLeaseMs
+  const owner = deps.owner ?? `process-${randomUUID()}`
   const queue = createEmbeddedQueue({
     jobs: store.jobs,
     clock,
+    workerId: owner,
+    leaseMs,
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.pollIntervalMs ? { pollIntervalMs: deps.pollIntervalMs } : {}),
   })
@@ -47,7 +60,24 @@ export function createEngineRuntime(
   })
   const engine = createEngine({
     ...deps,
+    leaseMs,
+    owner,
     jobs: {
+      scheduleOutcome: async (trx, communityId, proposalId) => {
+        const now = clock.now()
+        const job = await trx.jobs.enqueue({
+          communityId,
+          name: outcomeJob,
+          payload: { communityId, proposalId },
+          runAt: now,
+          lockedBy: { workerId: owner, until: now + leaseMs },
+          now,
+        })
+        if (!job) {
+          throw new Error(`could not write the outcome job of proposal ${proposalId}`)
+        }
+        return { done: () => store.jobs.complete(job.id, owner, clock.now()) }
+      },
       recheck: (communityId, proposalId, atMs) => scheduler.recheck(communityId, proposalId, atMs),
       retryPerform: async (communityId, actionId, op, atMs) => {
         // One queued retry per action and operation: the sweep finding an interrupted claim again
@@ -68,11 +98,55 @@ export function createEngineRuntime(
     }
     await engine.perform(communityId, actionId, op)
   })
+  queue.work(outcomeJob, async ({ data }) => {
+    const { communityId, proposalId } = data
+    if (typeof communityId !== 'number' || typeof proposalId !== 'number') {
+      throw new Error(`malformed ${outcomeJob} job: ${JSON.stringify(data)}`)
+    }
+    await engine.runOutcome(communityId, proposalId)
+  })
+
+  let timer: TimerHandle | undefined
+  let beating: Promise<void> | undefined
+  let running = false
+  const beat = async () => {
+    try {
+      await store.jobs.renew(owner, clock.now() + leaseMs)
+      await engine.heartbeat()
+    } catch (e) {
+      deps.logger?.error({ err: toError(e) }, 'heartbeat failed')
+    }
+  }
+  const arm = () => {
+    timer = clock.setTimer(Math.max(1, Math.floor(leaseMs / 3)), () => {
+      beating = beat().finally(() => {
+        beating = undefined
+        if (running) {
+          arm()
+        }
+      })
+    })
+  }
   return {
     engine,
     queue,
     scheduler,
-    start: () => scheduler.start(),
-    stop: () => scheduler.stop(),
+    async start() {
+      running = true
+      // At once: what a process that died before this start held is taken over now if its lease ran out.
+      await beat()
+      arm()
+      await scheduler.start()
+    },
+    async stop() {
+      running = false
+      timer?.cancel()
+      await beating
+      await scheduler.stop()
+    },
+    async idle() {
+      await beating
+      await queue.idle()
+    },
   }
 }

@@ -26,6 +26,11 @@ export interface Proposal {
   /** The vote's choices; null: a yes/no vote (or no vote). */
   voteOptions: string[] | null
   data: JsonObject
+  /**
+   * Whether its first evaluation got as far as `notify` (which runs once). A pending proposal
+   * without it lost its first evaluation to a crash: the next evaluation is a first one again.
+   */
+  notified: boolean
 }
 
 /** Only the exact strings count; anything else (undefined too) means still proposed. */

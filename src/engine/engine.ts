@@ -3,6 +3,7 @@ import type { Action, ActionKind, ActionOrigin } from '../domain/action.ts'
 import { readCommunitySettings } from '../domain/community-settings.ts'
 import type { JsonObject } from '../domain/json.ts'
 import { hasPermission, type Member, type Role } from '../domain/member.ts'
+import type { PolicyVersion } from '../domain/policy.ts'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import type { VoteValue } from '../domain/vote.ts'
 import { AppError, toError } from '../errors.ts'
@@ -10,7 +11,7 @@ import type { PlatformDef } from '../platforms/platform.ts'
 import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
-import { evaluateProposal, filterMatches, type EvaluationDeps } from './evaluate-proposal.ts'
+import { evaluateProposal, filterMatches, runOutcome, type EvaluationDeps } from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import { mayVote } from './may-vote.ts'
 import { claimOf, isRetry, opOfClaim, performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
@@ -19,13 +20,12 @@ import type { ActionView } from './run-context.ts'
 import { VersionCache } from './version-cache.ts'
 
 /**
- * How long an action may stay `executing` or `reverting` before the sweep takes it for
- * interrupted (the process died between the platform call and writing its outcome) and tries
- * again. Far longer than any platform call, so a slow call is not taken for a dead one; the
- * retry makes such an operation at-least-once (it may run twice when the first call did get
- * through), which platforms' execute and revert tolerate better than an action stuck for good.
+ * How long a proposal's lease and an action's claim last unless their holder renews them (the
+ * runtime's heartbeat does, every third of it, while its process lives). When a process dies,
+ * what it held is taken over once this has passed: the takeover bound is this plus the
+ * heartbeat's period.
  */
-export const interruptedClaimMs = 10 * 60_000
+export const defaultLeaseMs = 5_000
 
 /** Who proposed an action, with the roles that decide what they may do. */
 type Initiator = { member: Member; roles: Role[] }
@@ -35,6 +35,12 @@ export interface EngineJobs {
   recheck(communityId: number, proposalId: number, atMs?: number): Promise<void>
   /** Retry an execute or revert that the platform could not take now, at `atMs` (epoch ms) or later. */
   retryPerform(communityId: number, actionId: number, op: PerformOp, atMs: number): Promise<void>
+  /**
+   * In the transaction that decides a proposal (`trx`): writes the job that carries out the
+   * decision (`Engine.runOutcome`), held by this process, which runs it at once after the commit
+   * and then calls `done`. When this process dies first, another takes the job over.
+   */
+  scheduleOutcome(trx: Store, communityId: number, proposalId: number): Promise<{ done(): Promise<void> }>
 }
 
 export interface EngineDeps {
@@ -46,8 +52,10 @@ export interface EngineDeps {
   fetch?: typeof fetch
   /** Without it, votes re-check inline and failed platform calls are only logged. */
   jobs?: EngineJobs
-  /** How long one evaluation may hold a proposal before another may take it over. */
+  /** How long a lease or claim lasts unless renewed (`heartbeat`); default `defaultLeaseMs`. */
   leaseMs?: number
+  /** Who this engine is in the leases and claims it holds (the runtime: its queue's worker id). */
+  owner?: string
 }
 
 export interface ProposeInput {
@@ -97,12 +105,22 @@ export interface Engine {
   sweep(): Promise<{ checked: number }>
   /** Runs an execute or revert that was put off; throws platform_unavailable to be retried. */
   perform(communityId: number, actionId: number, op: PerformOp): Promise<void>
+  /** Carries out a decided proposal's outcome (the outbox job); what already ran is not run again. */
+  runOutcome(communityId: number, proposalId: number): Promise<void>
+  /**
+   * Renews every lease and claim this engine holds, then takes over what a dead process held:
+   * pending proposals whose lease ran out or whose requested re-check nobody holds are
+   * re-checked, and interrupted executes and reverts are tried again. The runtime calls it
+   * every third of the lease.
+   */
+  heartbeat(): Promise<void>
 }
 
 export function createEngine(deps: EngineDeps): Engine {
   const logger = deps.logger ?? silentLogger
   const { store, clock } = deps
-  const leaseMs = deps.leaseMs ?? 60_000
+  const leaseMs = deps.leaseMs ?? defaultLeaseMs
+  const owner = deps.owner ?? `engine-${randomUUID()}`
   const access = new PlatformAccess({
     store,
     platforms: deps.platforms,
@@ -120,9 +138,42 @@ export function createEngine(deps: EngineDeps): Engine {
     onPassed,
     perform,
     onDecided: closeVote,
+    decide,
   }
   const anyClosesVotes = deps.platforms.some((p) => p.voting !== undefined)
-  const performDeps = { store, access, logger, now: () => clock.now() }
+  const performDeps = { store, access, logger, now: () => clock.now(), owner }
+
+  /** The outbox (DESIGN §3, crash safety): the decision and its scheduled outcome commit together. */
+  async function decide(
+    proposal: Proposal,
+    status: 'passed' | 'failed',
+    now: number,
+  ): Promise<{ run(): Promise<void> } | undefined> {
+    const { communityId, id } = proposal
+    const jobs = deps.jobs
+    if (!jobs) {
+      // No queue to take over: the outcome runs now, in this process only.
+      return (await store.proposals.decide(communityId, id, status, now))
+        ? { run: () => engine.runOutcome(communityId, id) }
+        : undefined
+    }
+    const scheduled = await store.transaction(async (trx) =>
+      (await trx.proposals.decide(communityId, id, status, now))
+        ? await jobs.scheduleOutcome(trx, communityId, id)
+        : undefined,
+    )
+    return (
+      scheduled && {
+        async run() {
+          try {
+            await engine.runOutcome(communityId, id)
+          } finally {
+            await scheduled.done()
+          }
+        },
+      }
+    )
+  }
 
   async function initiatorOf(communityId: number, memberId: number | null): Promise<Initiator | null> {
     if (memberId === null) {
@@ -253,7 +304,7 @@ export function createEngine(deps: EngineDeps): Engine {
     if (action.executionState !== claimed) {
       return false
     }
-    const claimedBefore = clock.now() - interruptedClaimMs
+    const claimedBefore = clock.now() - leaseMs
     if (!(await store.actions.releaseOverdueClaim(action.communityId, action.id, claimed, before, claimedBefore))) {
       return false
     }
@@ -266,11 +317,12 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /**
-   * Claims a crash left behind, for the sweep: each goes the way of a retried perform (a job
-   * with the queue, at once without), which undoes the claim and tries again.
+   * Claims a crash left behind (their holder stopped renewing them a lease ago), for the
+   * heartbeat and the sweep: each goes the way of a retried perform (a job with the queue, at
+   * once without), which undoes the claim and tries again.
    */
   async function recoverInterrupted(): Promise<void> {
-    const overdue = await store.actions.overdueClaims(clock.now() - interruptedClaimMs, 100)
+    const overdue = await store.actions.overdueClaims(clock.now() - leaseMs, 100)
     for (const { id, communityId, executionState } of overdue) {
       const op = opOfClaim(executionState)
       try {
@@ -280,7 +332,7 @@ export function createEngine(deps: EngineDeps): Engine {
           await engine.perform(communityId, id, op)
         }
       } catch (e) {
-        logger.error({ communityId, actionId: id, err: toError(e) }, `sweep: could not retry the interrupted ${op}`)
+        logger.error({ communityId, actionId: id, err: toError(e) }, `could not retry the interrupted ${op}`)
       }
     }
   }
@@ -292,15 +344,16 @@ export function createEngine(deps: EngineDeps): Engine {
   /** Holds the proposal's lease while `fn` runs; runs it again if a re-check came in meanwhile. */
   async function withLease(communityId: number, proposalId: number, fn: () => Promise<void>): Promise<boolean> {
     const lease = newLease()
-    if (!(await store.proposals.acquireLease(communityId, proposalId, lease.token, lease.until, clock.now()))) {
+    const now = clock.now()
+    if (!(await store.proposals.acquireLease(communityId, proposalId, { ...lease, now }))) {
       return false
     }
     await whileLeased(communityId, proposalId, lease.token, fn, fn)
     return true
   }
 
-  function newLease(): { token: string; until: number } {
-    return { token: randomUUID(), until: clock.now() + leaseMs }
+  function newLease(): { token: string; owner: string; until: number } {
+    return { token: randomUUID(), owner, until: clock.now() + leaseMs }
   }
 
   /**
@@ -353,13 +406,20 @@ export function createEngine(deps: EngineDeps): Engine {
     if (!current || current.status !== 'proposed') {
       return
     }
-    const action = await store.actions.get(current.communityId, current.actionId)
-    const version = await versions.get(current.communityId, current.policyVersionId)
+    const { actionView, version } = await loadForEvaluation(current)
+    // Not notified yet: the first evaluation died with its process (its lease ran out), so this is it.
+    await evaluateProposal(evaluation, current, actionView, version, !current.notified)
+  }
+
+  /** A proposal's action as its blocks see it, and its pinned policy version. */
+  async function loadForEvaluation(proposal: Proposal): Promise<{ actionView: ActionView; version: PolicyVersion }> {
+    const action = await store.actions.get(proposal.communityId, proposal.actionId)
+    const version = await versions.get(proposal.communityId, proposal.policyVersionId)
     if (!action || !version) {
-      throw new Error(`proposal ${current.id} lost its action or policy version`)
+      throw new Error(`proposal ${proposal.id} lost its action or policy version`)
     }
     const actionView = action.kind === 'trigger' ? await triggerView(action) : await view(action)
-    await evaluateProposal(evaluation, current, actionView, version, false)
+    return { actionView, version }
   }
 
   async function triggerView(trigger: Action): Promise<ActionView> {
@@ -581,10 +641,14 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!mayVote(proposal, memberId, await permissionsOf(communityId, voter), version.name)) {
         throw new AppError('forbidden', `member ${memberId} may not vote on proposal ${proposalId}`)
       }
-      await store.votes.cast(communityId, { proposalId, memberId, vote, now: clock.now() })
+      // The vote and the request to re-check commit together: a crash before the re-check leaves
+      // the request for the takeover (`heartbeat`), so an acknowledged vote is always counted.
+      await store.transaction(async (trx) => {
+        await trx.votes.cast(communityId, { proposalId, memberId, vote, now: clock.now() })
+        await trx.proposals.requestRecheck(communityId, proposalId)
+      })
       // In this process and now, so the voter's answer can show the decision their vote made. When
-      // another evaluation holds the proposal, it runs again after (the lease records the request);
-      // a crash before the re-check leaves it to the sweep.
+      // another evaluation holds the proposal, it runs again after (the lease records the request).
       await engine.recheck(communityId, proposalId)
     },
 
@@ -641,6 +705,33 @@ export function createEngine(deps: EngineDeps): Engine {
             // One broken proposal must not starve the rest of the sweep.
             logger.error({ communityId, proposalId: id, err: toError(e) }, 'sweep: re-check failed')
           }
+        }
+      }
+    },
+
+    async runOutcome(communityId, proposalId) {
+      const proposal = await store.proposals.get(communityId, proposalId)
+      if (!proposal || (proposal.status !== 'passed' && proposal.status !== 'failed')) {
+        return
+      }
+      const { actionView, version } = await loadForEvaluation(proposal)
+      await runOutcome(evaluation, proposal, actionView, version)
+    },
+
+    async heartbeat() {
+      const now = clock.now()
+      await store.proposals.renewLeases(owner, now + leaseMs)
+      await store.actions.renewClaims(owner, now)
+      await recoverInterrupted()
+      for (const { id, communityId } of await store.proposals.takeoverPage(now, 100)) {
+        try {
+          if (deps.jobs) {
+            await deps.jobs.recheck(communityId, id)
+          } else {
+            await engine.recheck(communityId, id)
+          }
+        } catch (e) {
+          logger.error({ communityId, proposalId: id, err: toError(e) }, 'takeover: re-check failed')
         }
       }
     },

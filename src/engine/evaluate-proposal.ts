@@ -20,6 +20,12 @@ export interface EvaluationDeps {
   perform(action: Action, op: PerformOp): Promise<PerformOutcome>
   /** Called once by whoever decided the proposal, after the rest of the decision ran; never throws. */
   onDecided(proposal: Proposal): Promise<void>
+  /**
+   * Decides a pending proposal by compare-and-set and, in the same transaction, schedules its
+   * outcome (pass/fail block, execute or revert) so that a crash cannot lose it. Undefined when
+   * someone else decided it first; else `run` carries the outcome out now, in this process.
+   */
+  decide(proposal: Proposal, status: 'passed' | 'failed', now: number): Promise<{ run(): Promise<void> } | undefined>
 }
 
 function isBlank(code: string): boolean {
@@ -78,6 +84,56 @@ export async function filterMatches(deps: EvaluationDeps, view: ActionView, vers
 }
 
 /**
+ * What a decided proposal's decision does, once (DESIGN §3): the pass or fail block (at most
+ * once, by compare-and-set), then for a governed action the execute (passed) or, for one that
+ * happened on its platform, the revert (failed); last, the vote's host is told. Run at once by
+ * whoever decided, or by the outcome job that takes over when that process died; each step is
+ * guarded, so running it again does nothing twice.
+ */
+export async function runOutcome(
+  deps: EvaluationDeps,
+  proposal: Proposal,
+  view: ActionView,
+  version: PolicyVersion,
+): Promise<void> {
+  const { store } = deps
+  const status = proposal.status
+  if (status !== 'passed' && status !== 'failed') {
+    return
+  }
+  try {
+    if (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id)) {
+      const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })
+      try {
+        const platformFunctions = await deps.access.policyFunctions(
+          proposal.communityId,
+          proposal,
+          view.action,
+          (_platform, post) => ctx.setVotePost(post),
+        )
+        const block = status === 'passed' ? 'pass' : 'fail'
+        const result = await runBlock(deps, ctx, block, ctx.functions(), platformFunctions)
+        if (!result.ok) {
+          logBlockError(ctx, result.error, `the proposal stays ${status}`)
+        }
+      } finally {
+        await ctx.flush()
+      }
+    }
+    // Only an action this proposal governs is executed or reverted, never the one a trigger shows.
+    const governed = view.triggerType === undefined && view.action.kind !== 'trigger' ? view.action : null
+    if (governed && status === 'passed') {
+      await deps.onPassed(governed)
+    } else if (governed && governed.origin === 'platform') {
+      await deps.perform(governed, 'revert')
+    }
+  } finally {
+    // Last, so the vote's host can never hold up or undo what the decision does.
+    await deps.onDecided(proposal)
+  }
+}
+
+/**
  * One evaluation of a proposal under its pinned policy version (DESIGN §3): on the first,
  * initialize → check → pass/fail, or revert and notify while it stays proposed; on later ones,
  * check → pass/fail. Returns the status it leaves the proposal in; `errored` means the first
@@ -114,29 +170,16 @@ export async function evaluateProposal(
   }
 
   const decide = async (status: 'passed' | 'failed'): Promise<ProposalStatus> => {
-    if (!(await store.proposals.decide(proposal.communityId, proposal.id, status, ctx.now))) {
+    // What the check block wrote (data, log lines) is kept whoever decides.
+    await ctx.flush()
+    const decided = await deps.decide(proposal, status, ctx.now)
+    if (!decided) {
       // Someone else decided it first; their decision stands and nothing runs twice.
       return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
     }
     ctx.log('info', `proposal ${status}`)
-    try {
-      const block = status === 'passed' ? 'pass' : 'fail'
-      if (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id)) {
-        const result = await runBlock(deps, ctx, block, functions, platformFunctions)
-        if (!result.ok) {
-          logBlockError(ctx, result.error, `the proposal stays ${status}`)
-        }
-      }
-      await ctx.flush()
-      if (governed && status === 'passed') {
-        await deps.onPassed(governed)
-      } else if (governed && governed.origin === 'platform') {
-        await deps.perform(governed, 'revert')
-      }
-    } finally {
-      // Last, so the vote's host can never hold up or undo what the decision does.
-      await deps.onDecided(proposal)
-    }
+    await ctx.flush()
+    await decided.run()
     return status
   }
 

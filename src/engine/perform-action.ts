@@ -22,17 +22,29 @@ interface Transition {
   to: SettledState
 }
 
+export interface PerformDeps {
+  store: Store
+  access: PlatformAccess
+  logger: Logger
+  now(): number
+  /** Who holds the claims this process makes (its heartbeat renews them). */
+  owner: string
+}
+
+/** The idempotency key of an operation on an action, handed to the platform and kept on the action. */
+export function idempotencyKey(action: Action, op: PerformOp): string {
+  return `${action.platform}:${action.id}:${op}`
+}
+
 /**
- * Executes or reverts an action on its platform at most once: the state moves to `executing`
- * or `reverting` by compare-and-set before the platform is called, so concurrent callers and
- * duplicate deliveries cannot both do it. (A claim a crash left behind is undone by the sweep
- * and tried again: at least once for that rare case, see `interruptedClaimMs`.)
+ * Executes or reverts an action on its platform: the state moves to `executing` or `reverting`
+ * by compare-and-set before the platform is called, so concurrent callers and duplicate
+ * deliveries cannot both do it. A claim whose process died is taken over once its holder stops
+ * renewing it and tried again with the same idempotency key, `retry` set (at least once for that
+ * rare case). A constitution action changes only PolicyKit's database: its claim, effect and
+ * `executed` are one transaction, so it happens exactly once.
  */
-export async function performAction(
-  deps: { store: Store; access: PlatformAccess; logger: Logger; now(): number },
-  action: Action,
-  op: PerformOp,
-): Promise<PerformOutcome> {
+export async function performAction(deps: PerformDeps, action: Action, op: PerformOp): Promise<PerformOutcome> {
   const { store, access, logger } = deps
   const { def, platform } = access.actionDef(action.type)
   const transition = transitionFor(action, op)
@@ -47,19 +59,23 @@ export async function performAction(
     )
     return 'skipped'
   }
-  const claimed = await store.actions.claimExecution(
-    action.communityId,
-    action.id,
-    [transition.from],
-    transition.during,
-    deps.now(),
-  )
-  if (!claimed) {
-    return 'skipped'
-  }
-  const previous = transition.from
-  try {
-    const ctx = await access.context(action.communityId, platform)
+  const key = idempotencyKey(action, op)
+  const run = async (within: Store): Promise<PerformOutcome> => {
+    const claimed = await within.actions.claim(action.communityId, action.id, {
+      from: [transition.from],
+      to: transition.during,
+      now: deps.now(),
+      owner: deps.owner,
+      key,
+    })
+    if (!claimed) {
+      return 'skipped'
+    }
+    const ctx = {
+      ...(await access.context(action.communityId, platform)),
+      idempotencyKey: key,
+      retry: claimed.tries > 1,
+    }
     let result = action.result
     if (op === 'execute' && def.execute) {
       const returned = await def.execute(ctx, action.params, action)
@@ -72,10 +88,17 @@ export async function performAction(
     } else if (op === 'revert' && def.revert) {
       await def.revert(ctx, action.params, action.result, action)
     }
-    await store.actions.transitionExecution(action.communityId, action.id, [transition.during], transition.to, result)
+    await within.actions.transitionExecution(action.communityId, action.id, [transition.during], transition.to, result)
     return 'done'
+  }
+  const atomic = platform.kind === 'constitution'
+  try {
+    // A failed atomic run rolled back its claim with everything else.
+    return atomic ? await store.transaction(run) : await run(store)
   } catch (e) {
-    await store.actions.transitionExecution(action.communityId, action.id, [transition.during], previous)
+    if (!atomic) {
+      await store.actions.transitionExecution(action.communityId, action.id, [transition.during], transition.from)
+    }
     const error = toError(e)
     const details = { communityId: action.communityId, actionId: action.id, type: action.type, err: error }
     if (isAppError(error, 'platform_unavailable')) {

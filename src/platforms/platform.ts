@@ -27,6 +27,21 @@ export interface PlatformContext {
   now(): number
 }
 
+/** What `execute` and `revert` are handed: the context, and which attempt this is. */
+export interface ExecutionContext extends PlatformContext {
+  /**
+   * One key per action and operation (`<platform>:<action id>:<execute|revert>`), recorded
+   * before the call. A platform that can make a call idempotent passes it along (a request id,
+   * message metadata) so that a retry is recognised.
+   */
+  idempotencyKey: string
+  /**
+   * True when an earlier attempt with this key was interrupted (its process died during the
+   * call): the platform may have done it already, so look before doing it again where you can.
+   */
+  retry: boolean
+}
+
 /** The action and trigger types the engine knows, across every platform it runs with. */
 export interface KnownTypes {
   /** Governable action types, `<platform>.<action>`. */
@@ -55,13 +70,13 @@ export interface ActionDef<P extends JsonObject = JsonObject> {
    * (`invalid_input`, `not_found` or `conflict`) with a message for the proposer.
    */
   validate?(ctx: ValidateContext, params: P): Promise<void>
-  execute?(ctx: PlatformContext, params: P, action: Action): Promise<JsonObject | void>
+  execute?(ctx: ExecutionContext, params: P, action: Action): Promise<JsonObject | void>
   /**
    * What `execute` returns (and so what `revert` is handed): checked after every execute, so a
    * result `revert` could not use is an error when it happens, not when the action is undone.
    */
   result?: z.ZodType<JsonObject>
-  revert?(ctx: PlatformContext, params: P, result: JsonObject | null, action: Action): Promise<void>
+  revert?(ctx: ExecutionContext, params: P, result: JsonObject | null, action: Action): Promise<void>
   /**
    * The keys of what `execute` returns that name what it made (`documentId`, a new policy's
    * `versionId`…): the API hands them to whoever proposed it, so a script can go on from there.
@@ -191,7 +206,10 @@ export interface PlatformDef {
   name: string
   /** Built-in platforms (constitution, test) need no connection. */
   builtIn?: boolean
-  /** `constitution` for the platform whose actions change PolicyKit itself. */
+  /**
+   * `constitution` for the platform whose actions change PolicyKit itself: only its own database,
+   * so the engine runs each execute in one transaction with the action's state change.
+   */
   kind?: 'platform' | 'constitution'
   actions: Record<string, ActionDef>
   triggers?: Record<string, TriggerDef>

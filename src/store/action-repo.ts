@@ -91,6 +91,43 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
       return updated.numUpdatedRows > 0n
     },
 
+    async claim(communityId, actionId, { from, to, now, owner, key }) {
+      if (from.length === 0) {
+        return undefined
+      }
+      const row = await db
+        .updateTable('actions')
+        .set((eb) => ({
+          execution_state: to,
+          execution_claimed_at: now,
+          execution_claimed_by: owner,
+          // Every SET expression reads the row as it was, so this compares with the previous key.
+          execution_tries: eb
+            .case()
+            .when('execution_key', '=', key)
+            .then(eb('execution_tries', '+', 1))
+            .else(1)
+            .end(),
+          execution_key: key,
+        }))
+        .where('community_id', '=', communityId)
+        .where('id', '=', actionId)
+        .where('execution_state', 'in', from)
+        .returning('execution_tries')
+        .executeTakeFirst()
+      return row && { tries: Number(row.execution_tries) }
+    },
+
+    async renewClaims(owner, now) {
+      await db
+        .updateTable('actions')
+        .set({ execution_claimed_at: now })
+        .where('execution_claimed_by', '=', owner)
+        .where('execution_claimed_at', 'is not', null)
+        .where('execution_state', 'in', claimedStates)
+        .execute()
+    },
+
     async transitionExecution(communityId, actionId, from, to, result) {
       if (from.length === 0) {
         return false
@@ -100,6 +137,7 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
         .set({
           execution_state: to,
           execution_claimed_at: null,
+          execution_claimed_by: null,
           ...(result !== undefined && {
             result: result === null ? null : JSON.stringify(result),
           }),
@@ -132,7 +170,7 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
     async releaseOverdueClaim(communityId, actionId, from, to, claimedBefore) {
       const updated = await db
         .updateTable('actions')
-        .set({ execution_state: to, execution_claimed_at: null })
+        .set({ execution_state: to, execution_claimed_at: null, execution_claimed_by: null })
         .where('community_id', '=', communityId)
         .where('id', '=', actionId)
         .where('execution_state', '=', from)

@@ -136,8 +136,14 @@ export interface ActionsTable {
   params: string
   result: string | null
   execution_state: string
-  /** When it entered `executing` or `reverting`; null otherwise. */
+  /** When it entered `executing` or `reverting`, renewed by its holder's heartbeat; null otherwise. */
   execution_claimed_at: number | null
+  /** The owner id of the process holding that claim. */
+  execution_claimed_by: string | null
+  /** The idempotency key of the last execute or revert claimed (`<platform>:<id>:<op>`). */
+  execution_key: string | null
+  /** How many times that operation was claimed: more than 1 means a retry. */
+  execution_tries: Generated<number>
   external_id: string | null
   created_at: number
 }
@@ -168,6 +174,8 @@ export interface ProposalsTable {
   /** who is evaluating it now, and until when; another evaluation sets recheck_requested instead */
   lease_token: string | null
   lease_until: number | null
+  /** the owner id of the process holding the lease, which renews it while alive */
+  lease_owner: string | null
   recheck_requested: number
 }
 

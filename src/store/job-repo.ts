@@ -73,9 +73,11 @@ export function createJobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
           name: input.name,
           payload: JSON.stringify(input.payload),
           singleton_key: key,
-          state: 'queued',
+          state: input.lockedBy ? 'running' : 'queued',
           run_at: input.runAt,
-          attempts: 0,
+          attempts: input.lockedBy ? 1 : 0,
+          locked_by: input.lockedBy?.workerId ?? null,
+          locked_until: input.lockedBy?.until ?? null,
           max_attempts: input.maxAttempts ?? defaultMaxAttempts,
           created_at: input.now,
           updated_at: input.now,
@@ -146,6 +148,15 @@ export function createJobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
         .returningAll()
         .execute()
       return rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id)
+    },
+
+    async renew(workerId, until) {
+      await db
+        .updateTable('jobs')
+        .set({ locked_until: until })
+        .where('locked_by', '=', workerId)
+        .where('state', '=', 'running')
+        .execute()
     },
 
     async complete(jobId, workerId) {

@@ -26,6 +26,11 @@ export interface JobInput {
    */
   singletonKey?: string
   maxAttempts?: number
+  /**
+   * Enqueued already claimed by this worker until `until` (an outbox job its writer runs at once
+   * after the commit): nobody else takes it unless the writer stops renewing it.
+   */
+  lockedBy?: { workerId: string; until: number }
   now: number
 }
 
@@ -37,6 +42,8 @@ export interface JobRepo {
    * for `workerId` until `now + leaseMs`; no job is claimed by two workers.
    */
   claim(options: { now: number; workerId: string; leaseMs: number; limit: number; names?: string[] }): Promise<Job[]>
+  /** The heartbeat: every job `workerId` is running now stays its own until `until`. */
+  renew(workerId: string, until: number): Promise<void>
   /** Removes the finished job; nothing happens unless `workerId` still holds it. */
   complete(jobId: number, workerId: string, now: number): Promise<void>
   /**

@@ -8,6 +8,7 @@ import * as voteQuestion from './migrations/0004-vote-question.ts'
 import * as slackListening from './migrations/0005-slack-listening.ts'
 import * as executionClaims from './migrations/0006-execution-claims.ts'
 import * as inviteClaims from './migrations/0007-invite-claims.ts'
+import * as crashSafety from './migrations/0008-crash-safety.ts'
 import * as attemptWindows from './migrations/0009-attempt-windows.ts'
 import * as platformDeliveries from './migrations/0010-platform-deliveries.ts'
 import * as logPlatformInviteRevocation from './migrations/0011-log-platform-invite-revocation.ts'
@@ -26,6 +27,7 @@ const migrations: Record<string, MigrationModule> = {
   '0005-slack-listening': slackListening,
   '0006-execution-claims': executionClaims,
   '0007-invite-claims': inviteClaims,
+  '0008-crash-safety': crashSafety,
   '0009-attempt-windows': attemptWindows,
   '0010-platform-deliveries': platformDeliveries,
   '0011-log-platform-invite-revocation': logPlatformInviteRevocation,

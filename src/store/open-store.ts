@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
@@ -43,12 +44,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   if (options.databaseUrl) {
     const db = await openPostgres(options.databaseUrl, options.pgSchema)
-    return bindStore(db, 'postgres', options.secretKey)
+    return bindStore(db, 'postgres', options.secretKey, new AsyncLocalStorage())
   }
   if (!options.sqlitePath) {
     throw new Error('openStore needs a databaseUrl or a sqlitePath')
   }
-  return bindStore(openSqlite(options.sqlitePath), 'sqlite', options.secretKey)
+  return bindStore(openSqlite(options.sqlitePath), 'sqlite', options.secretKey, new AsyncLocalStorage())
 }
 
 function openSqlite(path: string): Kysely<Database> {
@@ -105,12 +106,32 @@ async function openPostgres(connectionString: string, schema: string | undefined
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new NulFreeStrings()] })
 }
 
-/** A Store whose repositories all use `db`: the root connection, or one transaction. */
-function bindStore(db: Kysely<Database>, dialect: Dialect, secretKey: Buffer): Store {
+/**
+ * A Store whose repositories all use `db`: the root connection, or one transaction. `ambient`
+ * (one per root store) holds the transaction store of the `transaction` callback running in the
+ * current async context, for `joining()`.
+ */
+function bindStore(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  secretKey: Buffer,
+  ambient: AsyncLocalStorage<Store>,
+): Store {
+  let joined: Store | undefined
   const store: Store = {
     dialect,
     db,
-    transaction: (fn) => inTransaction(db, (trx) => fn(trx === db ? store : bindStore(trx, dialect, secretKey))),
+    transaction: (fn) =>
+      inTransaction(db, (trx) => {
+        const bound = trx === db ? store : bindStore(trx, dialect, secretKey, ambient)
+        return ambient.run(bound, () => fn(bound))
+      }),
+    joining() {
+      joined ??= new Proxy(store, {
+        get: (target, property): unknown => Reflect.get(ambient.getStore() ?? target, property),
+      })
+      return joined
+    },
     communities: createCommunityRepo(db),
     integrations: createIntegrationRepo(db, secretKey),
     members: createMemberRepo(db),

@@ -13,7 +13,7 @@ const voteOptionsSchema = z.array(z.string())
 
 const statuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies readonly ProposalStatus[]
 
-/** The columns a Proposal is made of (the lease and once-flags stay inside the store). */
+/** The columns a Proposal is made of (the lease and the other once-flag stay inside the store). */
 const columns = [
   'id',
   'community_id',
@@ -30,6 +30,7 @@ const columns = [
   'vote_text',
   'vote_options',
   'data',
+  'notified',
 ] as const
 
 type ProposalRow = Pick<Selectable<ProposalsTable>, (typeof columns)[number]>
@@ -57,6 +58,7 @@ function toProposal(row: ProposalRow): Proposal {
         ? null
         : parseJsonAs('proposals', row.id, 'vote_options', row.vote_options, voteOptionsSchema),
     data: parseJsonObject('proposals', row.id, 'data', row.data),
+    notified: Number(row.notified) === 1,
   }
 }
 
@@ -83,6 +85,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
           'proposed_at',
           'lease_token',
           'lease_until',
+          'lease_owner',
         ])
         .expression((eb) =>
           eb
@@ -97,6 +100,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
               sql<number>`cast(${now} as bigint)`.as('proposed_at'),
               sql<string | null>`${lease?.token ?? null}`.as('lease_token'),
               sql<number | null>`cast(${lease?.until ?? null} as bigint)`.as('lease_until'),
+              sql<string | null>`${lease?.owner ?? null}`.as('lease_owner'),
             ])
             .where('a.community_id', '=', communityId)
             .where('a.id', '=', actionId)
@@ -218,7 +222,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       return result.numUpdatedRows > 0n
     },
 
-    async acquireLease(communityId, proposalId, token, until, now) {
+    async acquireLease(communityId, proposalId, { token, owner, until, now }) {
       // One statement decides both outcomes atomically: take a free (or expired) lease, or
       // leave the holder's lease alone and ask it to re-check. Doing it in two statements
       // would lose the request when the holder lets go between them.
@@ -227,6 +231,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
         .set({
           lease_token: sql<string>`case when ${free} then ${token} else lease_token end`,
           lease_until: sql<number>`case when ${free} then cast(${until} as bigint) else lease_until end`,
+          lease_owner: sql<string>`case when ${free} then ${owner} else lease_owner end`,
           // A new holder evaluates from scratch, which answers any earlier request.
           recheck_requested: sql<number>`case when ${free} then 0 else 1 end`,
         })
@@ -244,12 +249,43 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
         .set({
           lease_token: sql<string | null>`case when ${keep} then lease_token else null end`,
           lease_until: sql<number | null>`case when ${keep} then lease_until else null end`,
+          lease_owner: sql<string | null>`case when ${keep} then lease_owner else null end`,
           recheck_requested: 0,
         })
         .where('lease_token', '=', token)
         .returning('lease_token')
         .executeTakeFirst()
       return { recheck: row?.lease_token === token }
+    },
+
+    async renewLeases(owner, until) {
+      await db
+        .updateTable('proposals')
+        .set({ lease_until: until })
+        .where('lease_owner', '=', owner)
+        .where('lease_token', 'is not', null)
+        .execute()
+    },
+
+    async requestRecheck(communityId, proposalId) {
+      await byId(communityId, proposalId).set({ recheck_requested: 1 }).where('status', '=', 'proposed').execute()
+    },
+
+    async takeoverPage(now, limit) {
+      const rows = await db
+        .selectFrom('proposals')
+        .select(['id', 'community_id'])
+        .where('status', '=', 'proposed')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('lease_token', 'is not', null), eb('lease_until', '<', now)]),
+            eb.and([eb('lease_token', 'is', null), eb('recheck_requested', '=', 1)]),
+          ]),
+        )
+        .orderBy('id')
+        .limit(limit)
+        .execute()
+      return rows.map((row) => ({ id: row.id, communityId: row.community_id }))
     },
 
     async setVotePost(communityId, proposalId, post) {

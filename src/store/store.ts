@@ -23,6 +23,12 @@ export interface Store {
   readonly db: Kysely<Database>
   /** Runs `fn` with repositories bound to one transaction; nothing is kept if it throws. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>
+  /**
+   * This store, except that inside a `transaction` callback (and whatever it awaits) its queries
+   * join that transaction. For code handed a store at start-up whose writes must commit with the
+   * caller's (a constitution action's effect with the action's `executed`, see the engine).
+   */
+  joining(): Store
   readonly communities: CommunityRepo
   readonly integrations: IntegrationRepo
   readonly members: MemberRepo
@@ -191,6 +197,19 @@ export interface ActionRepo {
     to: ClaimedState,
     now: number,
   ): Promise<boolean>
+  /**
+   * `claimExecution` for the engine: also records who holds the claim (`owner`, whose heartbeat
+   * renews it) and the operation's idempotency key. Returns how many times this key was claimed
+   * (more than 1: a retry of an attempt that may have reached the platform), or undefined when
+   * the action was not in a `from` state.
+   */
+  claim(
+    communityId: number,
+    actionId: number,
+    claim: { from: ExecutionState[]; to: ClaimedState; now: number; owner: string; key: string },
+  ): Promise<{ tries: number } | undefined>
+  /** The heartbeat: every claim `owner` holds is renewed to `now`. */
+  renewClaims(owner: string, now: number): Promise<void>
   /** Compare-and-set to a state that is not a claim (the claim's time is cleared); true when this call made it. */
   transitionExecution(
     communityId: number,
@@ -236,7 +255,7 @@ export interface ProposalRepo {
       policyId: number
       policyVersionId: number
       now: number
-      lease?: { token: string; until: number }
+      lease?: { token: string; owner: string; until: number }
     },
   ): Promise<Proposal>
   get(communityId: number, proposalId: number): Promise<Proposal | undefined>
@@ -271,7 +290,23 @@ export interface ProposalRepo {
    * lease. When someone else holds it, sets `recheck_requested` so the holder evaluates again
    * before letting go, and returns false.
    */
-  acquireLease(communityId: number, proposalId: number, token: string, until: number, now: number): Promise<boolean>
+  acquireLease(
+    communityId: number,
+    proposalId: number,
+    lease: { token: string; owner: string; until: number; now: number },
+  ): Promise<boolean>
+  /** The heartbeat: every lease `owner` holds now lasts until `until`. */
+  renewLeases(owner: string, until: number): Promise<void>
+  /**
+   * Notes that the pending proposal must be evaluated again (a vote was cast), in the vote's
+   * transaction, so that a crash before the re-check leaves it for the takeover to find.
+   */
+  requestRecheck(communityId: number, proposalId: number): Promise<void>
+  /**
+   * System-wide, for the takeover: pending proposals whose lease ran out (its holder died) or
+   * that wait for a requested re-check nobody holds, by id.
+   */
+  takeoverPage(now: number, limit: number): Promise<{ id: number; communityId: number }[]>
   /**
    * Lets go of the lease; returns true (and keeps the lease, clearing the request) when a
    * re-check was requested meanwhile, so the caller evaluates once more.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Member } from '../../src/domain/member.ts'
-import { interruptedClaimMs } from '../../src/engine/engine.ts'
+import { defaultLeaseMs } from '../../src/engine/engine.ts'
 import { createEngineRuntime, performJob, type EngineRuntime } from '../../src/engine-runtime.ts'
 import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
@@ -18,7 +18,7 @@ async function startRuntime(h: EngineHarness): Promise<EngineRuntime> {
     sweepIntervalMs: minute,
     pollIntervalMs: minute,
   })
-  h.clock.waitFor(() => runtime.queue.idle())
+  h.clock.waitFor(() => runtime.idle())
   await runtime.start()
   return runtime
 }
@@ -104,7 +104,7 @@ for (const dialect of testDialects()) {
       assert.equal((await h.store.actions.get(h.community.id, proposal.actionId))?.executionState, 'executed')
     })
 
-    it('has the sweep retry, through the queue, an execution a crash left claimed', async () => {
+    it('has the heartbeat retry, through the queue and within the lease, an execution a crash left claimed', async () => {
       const proposal = await proposePost('interrupted')
       // As if the process died between the platform call and writing its outcome.
       await h.store.actions.claimExecution(h.community.id, proposal.actionId, ['none'], 'executing', h.clock.now())
@@ -113,10 +113,11 @@ for (const dialect of testDialects()) {
       }
       await h.clock.settle()
       assert.equal(await status(proposal.id), 'passed')
-      await h.clock.advance(5 * minute)
+      await h.clock.advance(defaultLeaseMs - 1000)
       assert.equal(h.world.calls.length, 0, 'a claim this fresh is left alone')
 
-      await h.clock.advance(interruptedClaimMs)
+      // Taken over by the first heartbeat after the lease ran out (a heartbeat is a third of it).
+      await h.clock.advance(1000 + defaultLeaseMs / 3)
       assert.deepEqual(
         h.world.calls.map((c) => [c.op, c.params['text']]),
         [['execute', 'interrupted']],
@@ -128,7 +129,7 @@ for (const dialect of testDialects()) {
       const proposal = await proposePost('found twice')
       await h.store.actions.claimExecution(h.community.id, proposal.actionId, ['none'], 'executing', h.clock.now())
       await runtime.stop() // the queue runs nothing: the retry waits as it would in a busy queue
-      h.clock.set(h.clock.now() + interruptedClaimMs + minute)
+      h.clock.set(h.clock.now() + defaultLeaseMs + 1000)
       await runtime.engine.sweep()
       await runtime.engine.sweep()
       const queued = await h.store.db

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { Member } from '../../src/domain/member.ts'
-import { interruptedClaimMs } from '../../src/engine/engine.ts'
+import { defaultLeaseMs } from '../../src/engine/engine.ts'
 import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
 
-const minute = 60_000
 const yes = { kind: 'boolean', value: true } as const
 
 for (const dialect of testDialects()) {
@@ -70,12 +69,12 @@ for (const dialect of testDialects()) {
       assert.equal(h.world.calls.length, 0, 'the claim stops the decider')
       assert.deepEqual(executedTriggers(), [], 'nothing was executed, so nothing says so')
 
-      h.clock.set(h.clock.now() + interruptedClaimMs - minute)
+      h.clock.set(h.clock.now() + defaultLeaseMs - 1000)
       await h.engine.sweep()
       assert.equal((await action(posted.id))?.executionState, 'executing', 'a fresh claim is someone at work')
       assert.equal(h.world.calls.length, 0)
 
-      h.clock.set(h.clock.now() + 2 * minute)
+      h.clock.set(h.clock.now() + 2000)
       await h.engine.sweep()
       await h.engine.sweep()
       assert.deepEqual(
@@ -110,7 +109,7 @@ for (const dialect of testDialects()) {
       assert.equal(h.world.calls.length, 0)
       assert.deepEqual(executedTriggers(), [])
 
-      h.clock.set(h.clock.now() + interruptedClaimMs + minute)
+      h.clock.set(h.clock.now() + defaultLeaseMs + 1000)
       await h.engine.sweep()
       await h.engine.sweep()
       assert.deepEqual(

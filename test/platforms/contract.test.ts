@@ -207,12 +207,18 @@ describe('the platform contract', () => {
         const params = def.params.safeParse(sample)
         assert.ok(params.success, `${platform.name}.${name}: ${params.error?.message}`)
         const action = await subject.actionRow(`${platform.name}.${name}`, params.data)
-        const result = (await def.execute(await subject.context(), params.data, action)) ?? null
+        // A first attempt, with the key the engine would hand it.
+        const attempt = (op: string) => ({ idempotencyKey: `${platform.name}:${action.id}:${op}`, retry: false })
+        const result =
+          (await def.execute({ ...(await subject.context()), ...attempt('execute') }, params.data, action)) ?? null
         if (def.result) {
           const checked = def.result.safeParse(result)
           assert.ok(checked.success, `${platform.name}.${name} returned ${JSON.stringify(result)}`)
         }
-        await def.revert?.(await subject.context(), params.data, result, { ...action, result })
+        await def.revert?.({ ...(await subject.context()), ...attempt('revert') }, params.data, result, {
+          ...action,
+          result,
+        })
       }
     }
   })

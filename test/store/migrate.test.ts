@@ -102,6 +102,7 @@ describe('sqlite: open a file', () => {
         '0005-slack-listening',
         '0006-execution-claims',
         '0007-invite-claims',
+        '0008-crash-safety',
         '0009-attempt-windows',
         '0010-platform-deliveries',
         '0011-log-platform-invite-revocation',

@@ -33,6 +33,7 @@ for (const dialect of testDialects()) {
         voteText: null,
         voteOptions: null,
         data: {},
+        notified: false,
       })
       assert.deepEqual(await store.proposals.get(community.id, proposal.id), proposal)
       await store.proposals.setVotePost(community.id, proposal.id, {
@@ -188,7 +189,9 @@ for (const dialect of testDialects()) {
       const { community, proposal } = await seedProposal(store)
       const tokens = Array.from({ length: 10 }, (_, i) => `t${i}`)
       const acquired = await Promise.all(
-        tokens.map((t) => store.proposals.acquireLease(community.id, proposal.id, t, 2000, 1000)),
+        tokens.map((t) =>
+          store.proposals.acquireLease(community.id, proposal.id, { token: t, owner: 'test', until: 2000, now: 1000 }),
+        ),
       )
       assert.equal(acquired.filter(Boolean).length, 1)
       const holder = tokens[acquired.indexOf(true)] ?? ''
@@ -197,24 +200,72 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'nobody'), { recheck: false })
       // The others asked for a re-check: the holder keeps the lease once more, then lets go.
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: true })
-      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'late', 2000, 1000), false)
+      assert.equal(
+        await store.proposals.acquireLease(community.id, proposal.id, {
+          token: 'late',
+          owner: 'test',
+          until: 2000,
+          now: 1000,
+        }),
+        false,
+      )
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: true })
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: false })
 
-      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'next', 3000, 1500), true)
+      assert.equal(
+        await store.proposals.acquireLease(community.id, proposal.id, {
+          token: 'next',
+          owner: 'test',
+          until: 3000,
+          now: 1500,
+        }),
+        true,
+      )
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'next'), { recheck: false })
     })
 
     it('lets an expired lease be taken over, and gives no lease on a decided proposal', async () => {
       const { community, proposal } = await seedProposal(store)
-      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'slow', 2000, 1000), true)
-      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'fresh', 5000, 2500), true)
+      assert.equal(
+        await store.proposals.acquireLease(community.id, proposal.id, {
+          token: 'slow',
+          owner: 'test',
+          until: 2000,
+          now: 1000,
+        }),
+        true,
+      )
+      assert.equal(
+        await store.proposals.acquireLease(community.id, proposal.id, {
+          token: 'fresh',
+          owner: 'test',
+          until: 5000,
+          now: 2500,
+        }),
+        true,
+      )
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'slow'), { recheck: false })
       // A re-check requested of a proposal that is decided meanwhile is dropped.
-      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'other', 5000, 2600), false)
+      assert.equal(
+        await store.proposals.acquireLease(community.id, proposal.id, {
+          token: 'other',
+          owner: 'test',
+          until: 5000,
+          now: 2600,
+        }),
+        false,
+      )
       assert.equal(await store.proposals.decide(community.id, proposal.id, 'passed', 2700), true)
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'fresh'), { recheck: false })
-      assert.equal(await store.proposals.acquireLease(community.id, proposal.id, 'after', 9000, 8000), false)
+      assert.equal(
+        await store.proposals.acquireLease(community.id, proposal.id, {
+          token: 'after',
+          owner: 'test',
+          until: 9000,
+          now: 8000,
+        }),
+        false,
+      )
     })
 
     it('keeps another community out', async () => {
@@ -226,7 +277,10 @@ for (const dialect of testDialects()) {
       assert.equal(await store.proposals.decide(b.community.id, id, 'failed', 1), false)
       assert.equal(await store.proposals.markNotified(b.community.id, id), false)
       assert.equal(await store.proposals.markOutcomeRan(b.community.id, id), false)
-      assert.equal(await store.proposals.acquireLease(b.community.id, id, 't', 2000, 1000), false)
+      assert.equal(
+        await store.proposals.acquireLease(b.community.id, id, { token: 't', owner: 'test', until: 2000, now: 1000 }),
+        false,
+      )
       await assert.rejects(store.proposals.setData(b.community.id, id, { x: 1 }), (e) => isAppError(e, 'not_found'))
       await assert.rejects(store.proposals.setEligibleVoters(b.community.id, id, [1]), (e) =>
         isAppError(e, 'not_found'),
@@ -259,7 +313,10 @@ for (const dialect of testDialects()) {
         (e) => isAppError(e, 'not_found'),
       )
       assert.deepEqual(await store.proposals.get(a.community.id, id), a.proposal)
-      assert.equal(await store.proposals.acquireLease(a.community.id, id, 't', 2000, 1000), true)
+      assert.equal(
+        await store.proposals.acquireLease(a.community.id, id, { token: 't', owner: 'test', until: 2000, now: 1000 }),
+        true,
+      )
     })
 
     it('names the row of corrupted data', async () => {

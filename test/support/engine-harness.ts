@@ -21,6 +21,8 @@ export interface EngineHarness {
   world: TestWorld
   /** The test platform the engine runs with (share it to build a second engine on one world). */
   platform: PlatformDef
+  /** Every platform the engine runs with: the constitution and the test platform. */
+  platforms: PlatformDef[]
   community: Community
   /** With the `kit` option: the member who created the community (username `creator`). */
   creator: Member | undefined
@@ -52,10 +54,11 @@ export async function engineHarness(
     }
     return engineRef
   }
+  const platforms = [createConstitutionPlatform({ store, sandbox }), platform]
   const engine = createEngine({
     store,
     sandbox,
-    platforms: [createConstitutionPlatform({ store, sandbox }), platform],
+    platforms,
     clock,
     ...(options.jobs ? { jobs: options.jobs(getEngine) } : {}),
   })
@@ -81,6 +84,7 @@ export async function engineHarness(
     engine,
     world,
     platform,
+    platforms,
     community,
     creator,
     async member(username, roles = []) {

@@ -19,9 +19,21 @@ export interface TestWorld {
   closeVoteFails: boolean
   /** Awaited inside each `postMessage` call: something else happening while a block runs. */
   duringMessage: ((text: string, proposalId: number) => Promise<void>) | null
+  /**
+   * While true, a platform call (execute, revert, a policy function) never returns: its process
+   * is as good as dead in the middle of it. Each such call is counted here.
+   */
+  hang: boolean
+  hungCalls: number
+  /** The idempotency key and retry flag of each execute and revert of `test.post`. */
+  attempts: { key: string; retry: boolean }[]
 }
 
-function takeOutage(world: TestWorld): void {
+function takeOutage(world: TestWorld): Promise<void> | void {
+  if (world.hang) {
+    world.hungCalls++
+    return new Promise<void>(() => {})
+  }
   if (world.unavailable > 0) {
     world.unavailable--
     throw new AppError('platform_unavailable', 'test platform is unavailable (503)')
@@ -43,21 +55,26 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
     closedVotes: [],
     closeVoteFails: false,
     duringMessage: null,
+    hang: false,
+    hungCalls: 0,
+    attempts: [],
   }
   let nextId = 1
 
   const post = defineAction({
     description: 'Post a message in a channel',
     params: z.object({ text: z.string(), channel: z.string().default('general') }),
-    async execute(_ctx, params) {
-      takeOutage(world)
+    async execute(ctx, params) {
+      await takeOutage(world)
+      world.attempts.push({ key: ctx.idempotencyKey, retry: ctx.retry })
       const postId = `p${nextId++}`
       world.posts.set(postId, { text: params.text, channel: params.channel })
       world.calls.push({ op: 'execute', type: 'test.post', params })
       return { postId }
     },
-    async revert(_ctx, params, result) {
-      takeOutage(world)
+    async revert(ctx, params, result) {
+      await takeOutage(world)
+      world.attempts.push({ key: ctx.idempotencyKey, retry: ctx.retry })
       const postId = result?.['postId']
       if (typeof postId === 'string') {
         world.posts.delete(postId)
@@ -70,14 +87,14 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
     description: 'Rename a channel',
     params: z.object({ channel: z.string(), name: z.string().min(1) }),
     async execute(_ctx, params) {
-      takeOutage(world)
+      await takeOutage(world)
       const previousName = world.channelNames.get(params.channel) ?? params.channel
       world.channelNames.set(params.channel, params.name)
       world.calls.push({ op: 'execute', type: 'test.rename', params })
       return { previousName }
     },
     async revert(_ctx, params, result) {
-      takeOutage(world)
+      await takeOutage(world)
       const previousName = result?.['previousName']
       world.channelNames.set(params.channel, typeof previousName === 'string' ? previousName : params.channel)
       world.calls.push({ op: 'revert', type: 'test.rename', params })
@@ -98,7 +115,7 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
     },
     functions: {
       async initiateVote(ctx, options) {
-        takeOutage(world)
+        await takeOutage(world)
         const opts = options && typeof options === 'object' && !Array.isArray(options) ? options : {}
         const text = typeof opts['text'] === 'string' ? opts['text'] : 'Please vote'
         const choices = Array.isArray(opts['options']) ? opts['options'].map(String) : null
@@ -108,7 +125,7 @@ export function testPlatform(): { platform: PlatformDef; world: TestWorld } {
         return postId
       },
       async postMessage(ctx, text) {
-        takeOutage(world)
+        await takeOutage(world)
         const message = { text: typeof text === 'string' ? text : JSON.stringify(text), proposalId: ctx.proposal.id }
         world.messages.push(message)
         await world.duringMessage?.(message.text, message.proposalId)

@@ -13,9 +13,13 @@ import { constitutionFunctions } from './functions.ts'
  * by constitution policies like any other action and executed when their proposal passes (or at
  * once for a proposer holding `execute` for the type). None can be reverted: undoing one is
  * another proposal. Each checks what it refers to when proposed (`validate`) and again when it
- * runs, since things may have changed while the vote was open.
+ * runs, since things may have changed while the vote was open. Each execute's writes commit
+ * together with the action's new state, or not at all.
  */
-export function createConstitutionPlatform(deps: ConstitutionDeps): PlatformDef {
+export function createConstitutionPlatform(given: ConstitutionDeps): PlatformDef {
+  // The engine executes a constitution action in one transaction with its `executed` (DESIGN §3,
+  // crash safety); the actions' writes join it through this store.
+  const deps = { ...given, store: given.store.joining() }
   return definePlatform({
     name: 'constitution',
     builtIn: true,

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Action } from '../../../src/domain/action.ts'
 import type { JsonObject } from '../../../src/domain/json.ts'
 import { isAppError } from '../../../src/errors.ts'
+import type { ExecutionContext, PlatformContext } from '../../../src/platforms/platform.ts'
 import { echoKey } from '../../../src/platforms/slack/echoes.ts'
 import { startPlatformRig, type PlatformRig } from './platform-rig.ts'
 
@@ -23,7 +24,12 @@ describe('Slack actions against the fake Slack', () => {
     }
     const parsed = def.params.parse(params)
     const row = action ?? (await rig.actionRow(`slack.${name}`, parsed))
-    return (await def.execute(await rig.context(), parsed, row)) ?? null
+    return (await def.execute(executionContext(await rig.context(), name, 'execute'), parsed, row)) ?? null
+  }
+
+  /** First attempts: what the engine hands execute and revert. */
+  function executionContext(ctx: PlatformContext, name: string, op: string): ExecutionContext {
+    return { ...ctx, idempotencyKey: `slack:${name}:${op}`, retry: false }
   }
 
   async function revert(name: string, params: JsonObject, result: JsonObject | null): Promise<void> {
@@ -32,7 +38,12 @@ describe('Slack actions against the fake Slack', () => {
       throw new Error(`slack.${name} has no revert`)
     }
     const parsed = def.params.parse(params)
-    await def.revert(await rig.context(), parsed, result, await rig.actionRow(`slack.${name}`, parsed))
+    await def.revert(
+      executionContext(await rig.context(), name, 'revert'),
+      parsed,
+      result,
+      await rig.actionRow(`slack.${name}`, parsed),
+    )
   }
 
   /** The `ts` of a posted message as `execute` returned it. */
