@@ -54,7 +54,6 @@ async function runBlock(
     globals: ctx.globals(),
     functions,
     asyncFunctions,
-    onRestart: ctx.checkpoint(),
     now: ctx.now,
     randomSeed: seedFor(ctx.proposal?.id ?? ctx.view.action.id, block, ctx.now),
   })

@@ -82,21 +82,6 @@ export class RunContext {
     this.votes = await this.store.votes.listWithVoters(this.communityId, this.proposal.id)
   }
 
-  /**
-   * Before a block runs: the function that undoes what its synchronous host calls did (data
-   * writes, log lines), for when the sandbox abandons the run and starts it over.
-   */
-  checkpoint(): () => void {
-    const data = { ...this.data }
-    const dataDirty = this.dataDirty
-    const logs = this.logs.length
-    return () => {
-      this.data = { ...data }
-      this.dataDirty = dataDirty
-      this.logs.length = logs
-    }
-  }
-
   /** Lets blocks after `initiateVote` see `proposal.votePostId` and `proposal.voteUrl`. */
   setVotePost(post: { postId: string; url: string | null }): void {
     this.votePost = post

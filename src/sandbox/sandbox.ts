@@ -60,12 +60,6 @@ export interface BlockRun {
    * worker waits; kept apart for callers that list them separately.
    */
   asyncFunctions?: Record<string, HostFunction>
-  /**
-   * Never called: runs are not restarted any more (a host call may return a promise wherever it
-   * is made). Kept so that callers written for the restarting sandbox still type-check.
-   * @deprecated
-   */
-  onRestart?: () => void
   /** `Date.now()` / `new Date()` inside the run; fixed for the run so it can be replayed. */
   now?: number
   /** Seed of `Math.random` inside the run. */
