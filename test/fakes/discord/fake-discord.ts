@@ -64,6 +64,8 @@ export interface FakeDiscord {
   setInteractionsUrl(url: string | null): void
   /** The PING Discord sends when the URL is saved (with `tamper`, the bad signature it also sends). */
   ping(tamper?: Tamper): Promise<Delivery>
+  /** The headers Discord would sign `body` with at `atMs` (for tests that call a webhook directly). */
+  signInteraction(body: string, atMs: number): { headers: Record<string, string>; body: string }
   /** Sends the last interaction again, as received, newly signed. */
   redeliverLast(): Promise<Delivery>
   interactions: Map<string, InteractionRecord>
@@ -221,6 +223,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       interactionsUrl = url
     },
     ping: (tamper) => send(JSON.stringify(pingBody(state)), tamper ?? null),
+    signInteraction(body, atMs) {
+      const timestamp = String(Math.floor(atMs / 1000))
+      return {
+        headers: { 'x-signature-ed25519': key.sign(timestamp, body), 'x-signature-timestamp': timestamp },
+        body,
+      }
+    },
     redeliverLast() {
       if (last === null) {
         throw new Error('fake Discord: nothing was delivered yet')
