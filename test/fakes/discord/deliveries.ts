@@ -29,7 +29,7 @@ export async function deliverSigned(input: {
   }
   if (input.tamper !== 'unsigned') {
     headers['x-signature-timestamp'] = timestamp
-    headers['x-signature-ed25519'] = input.tamper === 'badSignature' ? `${signature.slice(0, -2)}00` : signature
+    headers['x-signature-ed25519'] = input.tamper === 'badSignature' ? otherSignature(signature) : signature
   }
   const response = await fetch(input.url, { method: 'POST', headers, body: input.body })
   const text = await response.text()
@@ -41,4 +41,9 @@ export async function deliverSigned(input: {
     answer = null
   }
   return { status: response.status, answer }
+}
+
+/** The signature with its last hex digit changed (always a change: setting it to 0 would not be when it is 0). */
+function otherSignature(signature: string): string {
+  return `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`
 }
