@@ -12,6 +12,9 @@ import { platformModules } from '../../src/platforms/registry.ts'
 import { createQuickJsSandbox } from '../../src/sandbox/quickjs-sandbox.ts'
 import type { Sandbox } from '../../src/sandbox/sandbox.ts'
 import type { Store } from '../../src/store/store.ts'
+import { connectFakeDiscordDirectly } from '../fakes/discord/connect-directly.ts'
+import { fakeDiscordOptions } from '../fakes/discord/fake-discord-options.ts'
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/fake-discord.ts'
 import { connectFakeSlackDirectly } from '../fakes/slack/connect-directly.ts'
 import { fakeSlackOptions } from '../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/fake-slack.ts'
@@ -46,6 +49,7 @@ interface World {
   sandbox: Sandbox
   clock: FakeClock
   fake: FakeSlack
+  discord: FakeDiscord
   subjects: Subject[]
 }
 
@@ -60,13 +64,17 @@ async function startWorld(): Promise<World> {
   const carol = fake.addUser({ name: 'carol' })
   const channel = fake.addChannel({ name: 'garden', members: [admin, ada, bob] })
   const pinned = await fake.as(ada).postMessage(channel, 'pin me')
+  const discordFake = await startFakeDiscord({ now: () => clock.now() })
+  const grace = discordFake.addMember({ name: 'grace', globalName: 'Grace Hopper' })
+  const gardener = discordFake.addRole({ name: 'gardener', permissions: 0n })
+  const discordPinned = discordFake.as(discordFake.owner).post(discordFake.general, 'pin me')
 
   const engineRef: EngineRef = { current: null }
   const test = testPlatform()
   const registered = enginePlatforms({
     store,
     sandbox,
-    settings: { slack: fakeSlackOptions(fake) },
+    settings: { slack: fakeSlackOptions(fake), discord: fakeDiscordOptions(discordFake) },
     engine: engineRef,
     clock,
     logger: silentLogger,
@@ -76,6 +84,7 @@ async function startWorld(): Promise<World> {
   const access = new PlatformAccess({ store, platforms, fetch, logger: silentLogger, now: () => clock.now() })
   const { id: communityId } = await store.communities.create({ name: 'Gardeners', now: clock.now() })
   await connectFakeSlackDirectly(store, fake, communityId, admin, clock.now())
+  await connectFakeDiscordDirectly(store, discordFake, communityId, discordFake.owner, clock.now())
 
   const byName = (name: string) => {
     const found = platforms.find((p) => p.name === name)
@@ -138,12 +147,26 @@ async function startWorld(): Promise<World> {
       }),
     }),
   }
+  const discord: Subject = {
+    ...base(byName('discord')),
+    samples: {
+      postMessage: { channel: discordFake.general.id, text: 'hello garden' },
+      renameChannel: { channel: discordFake.general.id, name: 'seedlings' },
+      pinMessage: { channel: discordFake.general.id, message: discordPinned.id },
+      createChannel: { name: 'greenhouse' },
+      kickMember: { user: grace.user.id },
+      addRole: { user: discordFake.owner.user.id, role: gardener.id },
+      removeRole: { user: discordFake.owner.user.id, role: gardener.id },
+      sendDirectMessage: { user: discordFake.owner.user.id, text: 'psst' },
+    },
+    sign: (_path, body, atMs) => discordFake.signInteraction(body, atMs),
+  }
   const constitution: Subject = { ...base(byName('constitution')), samples: {} }
   const testSubject: Subject = {
     ...base(test.platform),
     samples: { post: { text: 'hi', channel: 'general' }, rename: { channel: 'general', name: 'lobby' } },
   }
-  return { store, sandbox, clock, fake, subjects: [slack, constitution, testSubject] }
+  return { store, sandbox, clock, fake, discord: discordFake, subjects: [slack, discord, constitution, testSubject] }
 }
 
 const sixMinutes = 6 * 60_000
@@ -155,6 +178,7 @@ describe('the platform contract', () => {
   })
   after(async () => {
     await world.fake.close()
+    await world.discord.close()
     await world.sandbox.close()
     await world.store.close()
   })
@@ -236,7 +260,7 @@ describe('the platform contract', () => {
         const headers = Object.fromEntries(
           Object.entries(forged.headers).map(([k, v]) => [
             k,
-            typeof v === 'string' && /signature/.test(k) ? `${v.slice(0, -2)}00` : v,
+            typeof v === 'string' && /signature/.test(k) ? `${v.slice(0, -1)}${v.endsWith('0') ? '1' : '0'}` : v,
           ]),
         )
         assert.equal(webhook.verify({ headers, body }, now), false, `${webhook.path}: forged signature`)

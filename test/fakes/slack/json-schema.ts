@@ -1,6 +1,7 @@
 /**
  * The part of JSON Schema (draft 4, as Swagger 2.0 uses it) that Slack's specs use: `$ref`,
- * `type`, `properties`, `required`, `additionalProperties`, `items`, `enum`, `pattern`,
+ * `type`, `properties`, `required`, `additionalProperties`, `items`, `enum`, `const` (OpenAPI 3.1,
+ * as Discord's spec uses it), `pattern`,
  * `minItems`, `uniqueItems`, `anyOf`/`oneOf`/`allOf`. Enough to hold the fake's answers to
  * the published shapes; `format` and annotations are ignored.
  */
@@ -55,6 +56,9 @@ export function validateSchema(value: unknown, schema: Schema, root: Schema = sc
   }
   if (Array.isArray(schema.enum) && !schema.enum.some((option) => option === value)) {
     errors.push(`${path}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`)
+  }
+  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value)) {
+    errors.push(`${path}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`)
   }
   if (typeof schema.pattern === 'string' && typeof value === 'string' && !new RegExp(schema.pattern).test(value)) {
     errors.push(`${path}: ${JSON.stringify(value)} does not match ${schema.pattern}`)

@@ -1,0 +1,43 @@
+import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import { discordActions } from './actions.ts'
+import { discordCheckConnection } from './check-connection.ts'
+import type { DiscordDeps } from './deps.ts'
+import { discordInteractions } from './interactions.ts'
+import { discordPlatformName } from './names.ts'
+import type { DiscordOptions } from './options.ts'
+import { discordSettings } from './settings.ts'
+import { discordTriggers } from './triggers.ts'
+
+/** The OAuth2 scopes an install asks for: the bot, its guild command, and who installs. */
+export const discordInstallScopes = ['bot', 'applications.commands', 'identify'] as const
+
+/**
+ * Discord. A community connects a guild (server) by adding the bot; what members do there
+ * becomes governed actions (`actions.ts`, carried out and undone through the bot's REST client);
+ * `/policykit <text>` reaches trigger policies through the signed interactions endpoint
+ * (`interactions.ts`). Not yet here: the OAuth install routes, the gateway connection that
+ * observes members' actions, policy functions, votes and sign-in.
+ */
+export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
+  return definePlatform({
+    name: discordPlatformName,
+    actions: discordActions(deps),
+    triggers: discordTriggers,
+    connect: {
+      kind: 'oauth',
+      scopes: { bot: discordInstallScopes },
+      authorizeUrl: deps.options.authorizeUrl,
+      tokenUrl: `${deps.options.apiUrl}/oauth2/token`,
+      check: discordCheckConnection(deps.options),
+    },
+    webhooks: [discordInteractions(deps)],
+    links: { title: 'Discord', installPath: null, signInPath: null, setupPath: null },
+  })
+}
+
+/** Discord's registry entry: its settings (DISCORD_*) and the platform. */
+export const discord = definePlatformModule<DiscordOptions>({
+  name: discordPlatformName,
+  settings: discordSettings,
+  create: (options, ports) => createDiscordPlatform({ options, ports }),
+})

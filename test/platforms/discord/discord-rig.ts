@@ -1,0 +1,118 @@
+import type { FastifyInstance } from 'fastify'
+import { enginePlatforms } from '../../../src/app.ts'
+import type { EngineRef } from '../../../src/create-platform-ports.ts'
+import type { Action, ActionKind } from '../../../src/domain/action.ts'
+import { emptyBlocks, type PolicyBlocks } from '../../../src/domain/policy.ts'
+import { createEngine, type Engine } from '../../../src/engine/engine.ts'
+import { silentLogger } from '../../../src/engine/logger.ts'
+import { PlatformAccess } from '../../../src/engine/platform-access.ts'
+import type { PlatformContext, PlatformDef } from '../../../src/platforms/platform.ts'
+import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
+import { createServer } from '../../../src/server/create-server.ts'
+import type { Store } from '../../../src/store/store.ts'
+import { connectFakeDiscordDirectly } from '../../fakes/discord/connect-directly.ts'
+import { fakeDiscordOptions } from '../../fakes/discord/fake-discord-options.ts'
+import { startFakeDiscord, type FakeDiscord, type FakeMember } from '../../fakes/discord/fake-discord.ts'
+import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
+import { openTestStore, testSecretKey } from '../../support/test-store.ts'
+
+/**
+ * Discord at the HTTP level: the real server (listening on a port) with the Discord platform
+ * configured against the fake Discord, whose interactions endpoint is the server's. The guild is
+ * connected by writing its integration (the install flow is not built yet).
+ */
+export interface DiscordRig {
+  fake: FakeDiscord
+  store: Store
+  engine: Engine
+  clock: FakeClock
+  app: FastifyInstance
+  platform: PlatformDef
+  communityId: number
+  ada: FakeMember
+  actions(): Promise<Action[]>
+  context(): Promise<PlatformContext>
+  policy(input: { kind: ActionKind; actionTypes: string[]; blocks: Partial<PolicyBlocks> }): Promise<number>
+  close(): Promise<void>
+}
+
+export async function startDiscordRig(dialect: 'sqlite' | 'postgres'): Promise<DiscordRig> {
+  const sandbox = await createQuickJsSandbox({ poolSize: 1 })
+  const store = await openTestStore(dialect)
+  const clock = fakeClock()
+  const fake = await startFakeDiscord({ now: () => clock.now() })
+  const ada = fake.addMember({ name: 'ada', globalName: 'Ada Lovelace' })
+  const engineRef: EngineRef = { current: null }
+  const platforms = enginePlatforms({
+    store,
+    sandbox,
+    settings: { discord: fakeDiscordOptions(fake) },
+    engine: engineRef,
+    clock,
+    logger: silentLogger,
+  })
+  const engine = createEngine({ store, sandbox, platforms, clock })
+  engineRef.current = engine
+  const app = await createServer({
+    store,
+    engine,
+    platforms,
+    sandbox,
+    clock,
+    logger: silentLogger,
+    secretKey: testSecretKey,
+    publicUrl: 'http://localhost:3000',
+    webRoot: null,
+    setupToken: null,
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') {
+    throw new Error('the server is not listening on a TCP port')
+  }
+  fake.setInteractionsUrl(`http://127.0.0.1:${address.port}/platforms/discord/interactions`)
+
+  const community = await store.communities.create({ name: 'Gardeners', now: clock.now() })
+  await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*', 'vote'], isDefault: true })
+  await connectFakeDiscordDirectly(store, fake, community.id, fake.owner, clock.now())
+  const platform = platforms.find((p) => p.name === 'discord')
+  if (platform === undefined) {
+    throw new Error('Discord is not among the platforms')
+  }
+  const access = new PlatformAccess({ store, platforms, fetch, logger: silentLogger, now: () => clock.now() })
+
+  return {
+    fake,
+    store,
+    engine,
+    clock,
+    app,
+    platform,
+    communityId: community.id,
+    ada,
+    actions: () => store.actions.list(community.id),
+    context: () => access.context(community.id, platform),
+    async policy({ kind, actionTypes, blocks }) {
+      const policy = await store.policies.create(
+        community.id,
+        {
+          name: `${kind} policy`,
+          description: '',
+          kind,
+          actionTypes,
+          priority: 0,
+          variables: [],
+          blocks: { ...emptyBlocks(), ...blocks },
+        },
+        clock.now(),
+      )
+      return policy.id
+    },
+    async close() {
+      await app.close()
+      await fake.close()
+      await store.close()
+      await sandbox.close()
+    },
+  }
+}
