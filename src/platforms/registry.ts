@@ -1,4 +1,5 @@
 import type { PlatformModule } from './platform.ts'
+import { discourse } from './discourse/manifest.ts'
 import { slack } from './slack/manifest.ts'
 
 /**
@@ -6,7 +7,7 @@ import { slack } from './slack/manifest.ts'
  * settings, start-up runs it when they are given, the server mounts its webhooks and routes,
  * the dashboard shows its links and the CLI offers its commands, all from what it declares.
  */
-export const platformModules: readonly PlatformModule[] = [slack]
+export const platformModules: readonly PlatformModule[] = [slack, discourse]
 
 /** Each registered platform's settings from config, by name; null leaves that platform off. */
 export type PlatformSettings = Readonly<Record<string, unknown>>
