@@ -2,6 +2,7 @@ import { definePlatform, definePlatformModule, type PlatformDef } from '../platf
 import type { PlatformPorts } from '../platform-ports.ts'
 import { discourseActions } from './actions.ts'
 import { callDiscourse } from './client.ts'
+import { discourseConnectRoutes, discourseLinks } from './connect.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials } from './credentials.ts'
 import type { DiscourseOptions } from './options.ts'
@@ -39,6 +40,8 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
       },
     },
     webhooks: discourseWebhooks(options, ports),
+    http: [discourseConnectRoutes(options, ports)],
+    links: discourseLinks,
   })
 }
 
