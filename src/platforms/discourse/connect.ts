@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { rowId } from '../../domain/int4.ts'
 import { AppError, isAppError } from '../../errors.ts'
 import { managingMember } from '../kit/community-install.ts'
 import { activate, saveIntegration } from '../kit/install-steps.ts'
@@ -18,7 +19,7 @@ export const discourseLinks = {
   setupPath: null,
 } satisfies PlatformLinks
 
-const connectBody = discourseCredentials.extend({ community: z.number().int().positive() })
+const connectBody = discourseCredentials.extend({ community: rowId })
 const about = z.object({ about: z.object({ title: z.string() }) })
 
 /** The forum's title, which also proves the key and username work; a refusal says what to give instead. */

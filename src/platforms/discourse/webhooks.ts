@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { z } from 'zod'
+import { parseBoundedJson } from '../../domain/json-depth.ts'
 import type { JsonObject } from '../../domain/json.ts'
 import type { Member } from '../../domain/member.ts'
 import { AppError, isAppError } from '../../errors.ts'
@@ -53,14 +54,6 @@ const hookPost = z.object({
   user_id: z.number().int(),
 })
 type HookPost = z.infer<typeof hookPost>
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    throw new AppError('invalid_input', 'the body is not JSON')
-  }
-}
 
 /** The forum user behind an event: a member (made on first sight), or null for Discourse's own accounts (negative ids). */
 async function memberOf(
@@ -157,7 +150,7 @@ export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPort
       const event = headerValue(request.headers, 'x-discourse-event')
       const eventId = headerValue(request.headers, 'x-discourse-event-id')
       const instance = instanceOf(request)
-      const payload = parseJson(request.body)
+      const payload = parseBoundedJson(request.body, 'the Discourse webhook body')
       if (event === undefined || instance === undefined || typeof payload !== 'object' || payload === null) {
         throw new AppError('invalid_input', 'not a Discourse webhook delivery')
       }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { emptyBlocks } from '../../../src/domain/policy.ts'
+import { signDiscourseBody } from '../../fakes/discourse/fake-discourse.ts'
 import { postHookJson } from '../../fakes/discourse/shapes.ts'
 import { testDialects } from '../../support/test-store.ts'
 import { startListenRig, type ListenRig } from './listen-rig.ts'
@@ -62,6 +63,27 @@ for (const dialect of testDialects()) {
       assert.equal((await rig.actions()).length, 0)
       assert.equal(rig.fake.forum.topic(topic.id)?.deletedAt, null)
       assert.equal((await rig.fake.deliver('ping', { ping: 'OK' })).status, 200)
+    })
+
+    it('refuses a signed delivery nested too deep with 400, recording nothing', async () => {
+      rig = await startListenRig(dialect, { memberPermissions: ['propose:*'] })
+      const body = `{"post":{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`
+      const hook = rig.fake.hook
+      assert.ok(hook)
+      const response = await fetch(hook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-discourse-instance': rig.fake.url,
+          'x-discourse-event-id': '7',
+          'x-discourse-event': 'post_created',
+          'x-discourse-event-signature': signDiscourseBody(hook.secret, body),
+        },
+        body,
+      })
+      assert.equal(response.status, 400)
+      assert.match(await response.text(), /nested deeper than 64/)
+      assert.deepEqual(await rig.actions(), [])
     })
 
     it('makes one action of a redelivered webhook', async () => {
