@@ -64,10 +64,11 @@ describe('Discourse actions', () => {
     })
     const ctx = await access.context(communityId, platform)
     const parsed = def.params.parse(params)
+    const attempt = { ...ctx, idempotencyKey: `discourse:${action.id}:${step}`, retry: false }
     if (step === 'execute') {
-      return (await def.execute?.(ctx, parsed, action)) ?? null
+      return (await def.execute?.(attempt, parsed, action)) ?? null
     }
-    await def.revert?.(ctx, parsed, result, action)
+    await def.revert?.(attempt, parsed, result, action)
     return null
   }
 
