@@ -34,10 +34,15 @@ for (const dialect of testDialects()) {
         params: parsed,
         now: rig.clock.now(),
       })
-      const result = (await def.execute(await rig.context(), parsed, action)) ?? null
+      const attempt = async (op: 'execute' | 'revert') => ({
+        ...(await rig.context()),
+        idempotencyKey: `discord:${action.id}:${op}`,
+        retry: false,
+      })
+      const result = (await def.execute(await attempt('execute'), parsed, action)) ?? null
       return {
         result,
-        revertWith: async () => def.revert?.(await rig.context(), parsed, result, { ...action, result }),
+        revertWith: async () => def.revert?.(await attempt('revert'), parsed, result, { ...action, result }),
       }
     }
 

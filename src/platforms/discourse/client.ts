@@ -1,0 +1,58 @@
+import type { JsonObject } from '../../domain/json.ts'
+import { AppError } from '../../errors.ts'
+import type { DiscourseCredentials } from './credentials.ts'
+
+/**
+ * One call to a forum's API as the connected admin key (`Api-Key`, `Api-Username`), JSON in and
+ * out. What a failure means to the engine: a 429 or 5xx or network failure is
+ * `platform_unavailable` (with Retry-After, so the durable queue waits that long), anything else
+ * `platform_rejected` with Discourse's own message.
+ */
+export async function callDiscourse(
+  fetchFn: typeof fetch,
+  credentials: DiscourseCredentials,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: JsonObject,
+): Promise<unknown> {
+  const what = `${method} ${path}`
+  let response: Response
+  try {
+    response = await fetchFn(`${credentials.url}${path}`, {
+      method,
+      headers: {
+        'api-key': credentials.apiKey,
+        'api-username': credentials.apiUsername,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(10_000),
+    })
+  } catch (e) {
+    throw new AppError('platform_unavailable', `${what}: the forum cannot be reached`, { cause: e })
+  }
+  const text = await response.text()
+  let json: unknown = null
+  try {
+    json = text === '' ? null : JSON.parse(text)
+  } catch {
+    json = null
+  }
+  if (response.ok) {
+    return json
+  }
+  const errors = (json as { errors?: unknown } | null)?.errors
+  const message = Array.isArray(errors) ? errors.filter((e) => typeof e === 'string').join('; ') : response.statusText
+  if (response.status === 429) {
+    const seconds = Number(response.headers.get('retry-after'))
+    const wait = Number.isFinite(seconds) && seconds > 0 ? seconds : 10
+    throw new AppError('platform_unavailable', `${what}: the forum is rate limiting (retry after ${wait} s)`, {
+      retryAfterMs: wait * 1000,
+    })
+  }
+  if (response.status >= 500) {
+    throw new AppError('platform_unavailable', `${what}: the forum answered ${response.status}`)
+  }
+  throw new AppError('platform_rejected', `${what}: the forum answered ${response.status} (${message})`)
+}

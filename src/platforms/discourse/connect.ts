@@ -1,0 +1,93 @@
+import { z } from 'zod'
+import { rowId } from '../../domain/int4.ts'
+import { AppError, isAppError } from '../../errors.ts'
+import { managingMember } from '../kit/community-install.ts'
+import { activate, saveIntegration } from '../kit/install-steps.ts'
+import type { PlatformHttp } from '../platform-http.ts'
+import type { PlatformPorts } from '../platform-ports.ts'
+import type { PlatformLinks } from '../platform.ts'
+import { callDiscourse } from './client.ts'
+import { discourseCredentials, type DiscourseCredentials } from './credentials.ts'
+import { importForumMembers } from './import-members.ts'
+import type { DiscourseOptions } from './options.ts'
+import { discourseWebhookSecret } from './webhook-secret.ts'
+
+export const discourseLinks = {
+  title: 'Discourse',
+  installPath: null,
+  signInPath: null,
+  setupPath: null,
+} satisfies PlatformLinks
+
+const connectBody = discourseCredentials.extend({ community: rowId })
+const about = z.object({ about: z.object({ title: z.string() }) })
+
+/** The forum's title, which also proves the key and username work; a refusal says what to give instead. */
+async function forumTitle(forum: DiscourseCredentials): Promise<string> {
+  try {
+    // The admin list needs an admin key: checked now rather than at the first import.
+    await callDiscourse(fetch, forum, 'GET', '/admin/users/list/active.json')
+    const parsed = about.safeParse(await callDiscourse(fetch, forum, 'GET', '/about.json'))
+    return parsed.success ? parsed.data.about.title : forum.url
+  } catch (e) {
+    if (isAppError(e, 'platform_rejected')) {
+      throw new AppError(
+        'invalid_input',
+        `The forum refused the key: give an admin API key for ${forum.apiUsername} (${e.message}).`,
+      )
+    }
+    throw e
+  }
+}
+
+/**
+ * `POST /platforms/discourse/connect` (JSON: `community`, `url`, `apiKey`, `apiUsername`), by a
+ * member who manages integrations: checks the key with the forum before storing anything, stores
+ * the connection (key encrypted, switched off), proposes `constitution.addIntegration` as the
+ * caller, imports the forum's active users, and answers with the webhook the forum's admin enters
+ * in Discourse (its URL, content type and this forum's secret).
+ */
+export function discourseConnectRoutes(options: DiscourseOptions, ports: PlatformPorts): PlatformHttp {
+  return async (app, host) => {
+    app.post('/connect', async (request) => {
+      const body = connectBody.safeParse(request.body)
+      if (!body.success) {
+        throw new AppError(
+          'invalid_input',
+          body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        )
+      }
+      const { community: communityId, ...forum } = body.data
+      const member = await managingMember(host, request, communityId, 'Discourse')
+      const title = await forumTitle(forum)
+      const existing = await ports.integrations.findByExternalId(forum.url)
+      if (existing && existing.communityId !== communityId) {
+        throw new AppError('conflict', `The forum ${forum.url} is already connected to another PolicyKit community.`)
+      }
+      const integration = await saveIntegration(ports, communityId, existing, {
+        externalId: forum.url,
+        config: { title },
+        credentials: forum,
+      })
+      const activation = integration.active
+        ? ({ status: 'active' } as const)
+        : await activate(ports, communityId, member.id, integration.id)
+      const imported = await importForumMembers(fetch, ports.members, communityId, forum)
+      host.logger.info(
+        { communityId, forum: forum.url, activation: activation.status, members: imported.count },
+        `Discourse forum ${title} connected`,
+      )
+      return {
+        integrationId: integration.id,
+        activation,
+        members: imported.count,
+        staff: imported.staff,
+        webhook: {
+          url: `${host.publicUrl}/platforms/discourse/webhook`,
+          contentType: 'application/json',
+          secret: discourseWebhookSecret(options.webhookKey, forum.url),
+        },
+      }
+    })
+  }
+}

@@ -1,0 +1,53 @@
+import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import type { PlatformPorts } from '../platform-ports.ts'
+import { discourseActions } from './actions.ts'
+import { callDiscourse } from './client.ts'
+import { discourseConnectRoutes, discourseLinks } from './connect.ts'
+import { discoursePlatformName } from './context.ts'
+import { discourseCredentials } from './credentials.ts'
+import type { DiscourseOptions } from './options.ts'
+import { discourseSettings } from './settings.ts'
+import { discourseTriggers } from './triggers.ts'
+import { discourseWebhooks } from './webhooks.ts'
+import { AppError, isAppError } from '../../errors.ts'
+
+/**
+ * Discourse forums. A community connects a forum with its URL, an admin API key and the username
+ * PolicyKit acts as (checked with the forum: `GET /about.json` and the admin user list); members'
+ * new topics and replies become governed actions and every webhook event a trigger.
+ */
+export function createDiscoursePlatform(options: DiscourseOptions, ports: PlatformPorts): PlatformDef {
+  return definePlatform({
+    name: discoursePlatformName,
+    actions: discourseActions(),
+    triggers: discourseTriggers,
+    connect: {
+      kind: 'apiKey',
+      credentials: discourseCredentials,
+      async check(credentials) {
+        const forum = discourseCredentials.parse(credentials)
+        try {
+          await callDiscourse(fetch, forum, 'GET', '/admin/users/list/active.json')
+        } catch (e) {
+          if (isAppError(e, 'platform_rejected')) {
+            throw new AppError(
+              'conflict',
+              `the forum refused the API key for ${forum.apiUsername}: give an admin API key for that user (${e.message})`,
+            )
+          }
+          throw e
+        }
+      },
+    },
+    webhooks: discourseWebhooks(options, ports),
+    http: [discourseConnectRoutes(options, ports)],
+    links: discourseLinks,
+  })
+}
+
+/** Discourse's registry entry: its setting (DISCOURSE_WEBHOOK_KEY) and the platform. */
+export const discourse = definePlatformModule<DiscourseOptions>({
+  name: discoursePlatformName,
+  settings: discourseSettings,
+  create: (options, ports) => createDiscoursePlatform(options, ports),
+})

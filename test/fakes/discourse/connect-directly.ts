@@ -1,0 +1,26 @@
+import type { Store } from '../../../src/store/store.ts'
+import type { FakeDiscourse } from './fake-discourse.ts'
+import type { ForumUser } from './forum.ts'
+
+/** A webhook key for tests (config's DISCOURSE_WEBHOOK_KEY). */
+export const testDiscourseWebhookKey = 'discourse-webhook-key-for-tests-0123456789'
+
+/**
+ * Connects the fake forum to a community as a finished connection would (the admin key acting as
+ * `actor`), without the connect flow: for tests of what happens after connecting.
+ */
+export async function connectFakeDiscourseDirectly(
+  store: Store,
+  fake: FakeDiscourse,
+  communityId: number,
+  actor: ForumUser,
+  now: number,
+): Promise<void> {
+  await store.integrations.create(communityId, {
+    platform: 'discourse',
+    externalId: fake.url,
+    config: { title: fake.forum.title },
+    credentials: { url: fake.url, apiKey: fake.apiKey, apiUsername: actor.username },
+    now,
+  })
+}

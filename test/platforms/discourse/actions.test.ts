@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createPlatformPorts } from '../../../src/create-platform-ports.ts'
+import type { JsonObject } from '../../../src/domain/json.ts'
+import { silentLogger } from '../../../src/engine/logger.ts'
+import { PlatformAccess } from '../../../src/engine/platform-access.ts'
+import { isAppError } from '../../../src/errors.ts'
+import { createDiscoursePlatform } from '../../../src/platforms/discourse/manifest.ts'
+import type { PlatformDef } from '../../../src/platforms/platform.ts'
+import type { Store } from '../../../src/store/store.ts'
+import { connectFakeDiscourseDirectly, testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
+import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
+import type { ForumUser } from '../../fakes/discourse/forum.ts'
+import { fakeClock } from '../../support/fake-clock.ts'
+import { openTestStore } from '../../support/test-store.ts'
+
+/** Discourse's actions against the fake forum, called as the engine calls them. */
+describe('Discourse actions', () => {
+  let store: Store
+  let fake: FakeDiscourse
+  let platform: PlatformDef
+  let access: PlatformAccess
+  let communityId: number
+  let ada: ForumUser
+  const clock = fakeClock()
+
+  before(async () => {
+    store = await openTestStore('sqlite')
+    fake = await startFakeDiscourse({ now: () => clock.now() })
+    const bot = fake.forum.addUser({ username: 'policykit', admin: true })
+    ada = fake.forum.addUser({ username: 'ada' })
+    const ports = createPlatformPorts({
+      platform: 'discourse',
+      store,
+      engine: { current: null },
+      logger: silentLogger,
+      now: () => clock.now(),
+    })
+    platform = createDiscoursePlatform({ webhookKey: testDiscourseWebhookKey }, ports)
+    access = new PlatformAccess({ store, platforms: [platform], fetch, logger: silentLogger, now: () => clock.now() })
+    communityId = (await store.communities.create({ name: 'Gardeners', now: clock.now() })).id
+    await connectFakeDiscourseDirectly(store, fake, communityId, bot, clock.now())
+  })
+  after(async () => {
+    await fake.close()
+    await store.close()
+  })
+
+  const run = async (
+    name: string,
+    step: 'execute' | 'revert',
+    params: JsonObject,
+    result: JsonObject | null = null,
+  ) => {
+    const def = platform.actions[name]
+    assert.ok(def)
+    const { action } = await store.actions.create(communityId, {
+      kind: 'platform',
+      type: `discourse.${name}`,
+      origin: 'policykit',
+      initiatorId: null,
+      params,
+      now: clock.now(),
+    })
+    const ctx = await access.context(communityId, platform)
+    const parsed = def.params.parse(params)
+    const attempt = { ...ctx, idempotencyKey: `discourse:${action.id}:${step}`, retry: false }
+    if (step === 'execute') {
+      return (await def.execute?.(attempt, parsed, action)) ?? null
+    }
+    await def.revert?.(attempt, parsed, result, action)
+    return null
+  }
+
+  it('recovers a topic seen on the forum instead of posting it again, and deletes it to undo', async () => {
+    const { topic, post } = fake.forum.createTopic(ada, { title: 'Compost rota', raw: 'Who turns it?' })
+    const params = { title: topic.title, raw: 'Who turns it?', topicId: topic.id }
+    await run('createTopic', 'revert', params, { topicId: topic.id, postId: post.id })
+    assert.notEqual(fake.forum.topic(topic.id)?.deletedAt, null)
+    const before = fake.forum.topics.length
+    assert.deepEqual(await run('createTopic', 'execute', params), { topicId: topic.id })
+    assert.equal(fake.forum.topic(topic.id)?.deletedAt, null)
+    assert.equal(fake.forum.topics.length, before, 'no second topic')
+  })
+
+  it('posts a topic and a reply proposed in PolicyKit as the connected user', async () => {
+    const made = await run('createTopic', 'execute', { title: 'Seed swap day', raw: 'Bring seeds', category: 1 })
+    const topic = fake.forum.topic(Number(made?.topicId))
+    assert.equal(fake.forum.findUser(topic?.userId ?? 0)?.username, 'policykit')
+    const reply = await run('createPost', 'execute', { topicId: topic?.id ?? 0, raw: 'And seedlings' })
+    assert.equal(fake.forum.post(Number(reply?.postId))?.revisions[0], 'And seedlings')
+    await run('createPost', 'revert', { topicId: topic?.id ?? 0, raw: 'And seedlings' }, reply)
+    assert.notEqual(fake.forum.post(Number(reply?.postId))?.deletedAt, null)
+  })
+
+  it('closes a topic and opens it again to undo', async () => {
+    const { topic } = fake.forum.createTopic(ada, { title: 'Heated thread', raw: 'Opinions' })
+    const result = await run('closeTopic', 'execute', { topicId: topic.id })
+    assert.equal(fake.forum.topic(topic.id)?.closed, true)
+    await run('closeTopic', 'revert', { topicId: topic.id }, result)
+    assert.equal(fake.forum.topic(topic.id)?.closed, false)
+  })
+
+  it('sends a private message to the named users', async () => {
+    const sent = await run('sendPrivateMessage', 'execute', { title: 'About your post', raw: 'Hello', users: ['ada'] })
+    const topic = fake.forum.topic(Number(sent?.topicId))
+    assert.equal(topic?.archetype, 'private_message')
+    assert.deepEqual(topic?.recipients, ['ada'])
+  })
+
+  it('turns a 429 into platform_unavailable with the forum’s Retry-After, for the durable queue', async () => {
+    fake.rateLimitNext(1, 7)
+    await assert.rejects(
+      run('closeTopic', 'execute', { topicId: 1 }),
+      (e) => isAppError(e, 'platform_unavailable') && e.retryAfterMs === 7000,
+    )
+  })
+
+  it('checks a connection with the forum: a wrong key is a conflict saying what to do', async () => {
+    const check = platform.connect?.check
+    assert.ok(check)
+    const integration = (await store.integrations.list(communityId))[0]
+    assert.ok(integration)
+    await check({ url: fake.url, apiKey: fake.apiKey, apiUsername: 'policykit' }, integration)
+    await assert.rejects(
+      check({ url: fake.url, apiKey: 'wrong', apiUsername: 'policykit' }, integration),
+      (e) => isAppError(e, 'conflict') && /admin API key/.test(e.message),
+    )
+    assert.deepEqual(fake.violations, [])
+  })
+})

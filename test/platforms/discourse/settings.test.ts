@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { loadConfig } from '../../../src/config.ts'
+
+describe('configuration of Discourse', () => {
+  it('leaves Discourse off without DISCOURSE_WEBHOOK_KEY (or with it empty)', () => {
+    assert.equal(loadConfig({}).platforms['discourse'], null)
+    assert.equal(loadConfig({ DISCOURSE_WEBHOOK_KEY: '' }).platforms['discourse'], null)
+  })
+
+  it('turns Discourse on with a key, and refuses a short one naming the variable', () => {
+    const key = 'k'.repeat(32)
+    assert.deepEqual(loadConfig({ DISCOURSE_WEBHOOK_KEY: key }).platforms['discourse'], { webhookKey: key })
+    assert.throws(() => loadConfig({ DISCOURSE_WEBHOOK_KEY: 'short' }), /DISCOURSE_WEBHOOK_KEY: must be at least 32/)
+  })
+})
