@@ -1,20 +1,18 @@
 import type { FastifyInstance } from 'fastify'
-import { enginePlatforms } from '../../../src/app.ts'
-import type { EngineRef } from '../../../src/create-platform-ports.ts'
 import type { Action, ActionKind } from '../../../src/domain/action.ts'
 import { emptyBlocks, type PolicyBlocks } from '../../../src/domain/policy.ts'
-import { createEngine, type Engine } from '../../../src/engine/engine.ts'
+import type { Engine } from '../../../src/engine/engine.ts'
 import { silentLogger } from '../../../src/engine/logger.ts'
 import { PlatformAccess } from '../../../src/engine/platform-access.ts'
 import type { PlatformContext, PlatformDef } from '../../../src/platforms/platform.ts'
 import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
-import { createServer } from '../../../src/server/create-server.ts'
 import type { Store } from '../../../src/store/store.ts'
 import { connectFakeDiscordDirectly } from '../../fakes/discord/connect-directly.ts'
 import { fakeDiscordOptions } from '../../fakes/discord/fake-discord-options.ts'
 import { startFakeDiscord, type FakeDiscord, type FakeMember } from '../../fakes/discord/fake-discord.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
-import { openTestStore, testSecretKey } from '../../support/test-store.ts'
+import { startPlatformServer } from '../../support/platform-server.ts'
+import { openTestStore } from '../../support/test-store.ts'
 
 /**
  * Discord at the HTTP level: the real server (listening on a port) with the Discord platform
@@ -42,35 +40,13 @@ export async function startDiscordRig(dialect: 'sqlite' | 'postgres'): Promise<D
   const clock = fakeClock()
   const fake = await startFakeDiscord({ now: () => clock.now() })
   const ada = fake.addMember({ name: 'ada', globalName: 'Ada Lovelace' })
-  const engineRef: EngineRef = { current: null }
-  const platforms = enginePlatforms({
+  const { engine, platforms, app, origin } = await startPlatformServer({
     store,
     sandbox,
+    clock,
     settings: { discord: fakeDiscordOptions(fake) },
-    engine: engineRef,
-    clock,
-    logger: silentLogger,
   })
-  const engine = createEngine({ store, sandbox, platforms, clock })
-  engineRef.current = engine
-  const app = await createServer({
-    store,
-    engine,
-    platforms,
-    sandbox,
-    clock,
-    logger: silentLogger,
-    secretKey: testSecretKey,
-    publicUrl: 'http://localhost:3000',
-    webRoot: null,
-    setupToken: null,
-  })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') {
-    throw new Error('the server is not listening on a TCP port')
-  }
-  fake.setInteractionsUrl(`http://127.0.0.1:${address.port}/platforms/discord/interactions`)
+  fake.setInteractionsUrl(`${origin}/platforms/discord/interactions`)
 
   const community = await store.communities.create({ name: 'Gardeners', now: clock.now() })
   await store.roles.create(community.id, { name: 'Member', permissions: ['propose:*', 'vote'], isDefault: true })

@@ -1,18 +1,14 @@
 import type { FastifyInstance } from 'fastify'
-import { enginePlatforms } from '../../../src/app.ts'
-import type { EngineRef } from '../../../src/create-platform-ports.ts'
 import type { Action } from '../../../src/domain/action.ts'
-import { createEngine } from '../../../src/engine/engine.ts'
-import { silentLogger } from '../../../src/engine/logger.ts'
 import { discourseWebhookSecret } from '../../../src/platforms/discourse/webhook-secret.ts'
 import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
-import { createServer } from '../../../src/server/create-server.ts'
 import type { Store } from '../../../src/store/store.ts'
 import { connectFakeDiscourseDirectly, testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import type { ForumUser } from '../../fakes/discourse/forum.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
-import { openTestStore, testSecretKey } from '../../support/test-store.ts'
+import { startPlatformServer } from '../../support/platform-server.ts'
+import { openTestStore } from '../../support/test-store.ts'
 
 /**
  * The real server (on a port) with Discourse configured, and the fake forum's webhook pointed at
@@ -41,36 +37,14 @@ export async function startListenRig(
   const fake = await startFakeDiscourse({ now: () => clock.now() })
   const bot = fake.forum.addUser({ username: 'policykit', admin: true })
   const ada = fake.forum.addUser({ username: 'ada', name: 'Ada Lovelace' })
-  const engineRef: EngineRef = { current: null }
-  const platforms = enginePlatforms({
+  const { app, origin } = await startPlatformServer({
     store,
     sandbox,
+    clock,
     settings: { discourse: { webhookKey: testDiscourseWebhookKey } },
-    engine: engineRef,
-    clock,
-    logger: silentLogger,
   })
-  const engine = createEngine({ store, sandbox, platforms, clock })
-  engineRef.current = engine
-  const app = await createServer({
-    store,
-    engine,
-    platforms,
-    sandbox,
-    clock,
-    logger: silentLogger,
-    secretKey: testSecretKey,
-    publicUrl: 'http://localhost:3000',
-    webRoot: null,
-    setupToken: null,
-  })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') {
-    throw new Error('the server is not listening on a TCP port')
-  }
   fake.hook = {
-    url: `http://127.0.0.1:${address.port}/platforms/discourse/webhook`,
+    url: `${origin}/platforms/discourse/webhook`,
     secret: discourseWebhookSecret(testDiscourseWebhookKey, fake.url),
   }
   const community = await store.communities.create({ name: 'Gardeners', now: clock.now() })

@@ -1,18 +1,15 @@
 import type { FastifyInstance } from 'fastify'
-import { enginePlatforms } from '../../../src/app.ts'
 import type { Action, ActionKind } from '../../../src/domain/action.ts'
+import type { Engine } from '../../../src/engine/engine.ts'
 import { emptyBlocks, type PolicyBlocks } from '../../../src/domain/policy.ts'
-import { createEngine, type Engine } from '../../../src/engine/engine.ts'
-import { silentLogger } from '../../../src/engine/logger.ts'
-import type { EngineRef } from '../../../src/create-platform-ports.ts'
 import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
-import { createServer } from '../../../src/server/create-server.ts'
 import type { Store } from '../../../src/store/store.ts'
 import { connectFakeSlackDirectly } from '../../fakes/slack/connect-directly.ts'
 import { fakeSlackOptions } from '../../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeChannel, type FakeSlack, type FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
-import { openTestStore, testSecretKey } from '../../support/test-store.ts'
+import { startPlatformServer } from '../../support/platform-server.ts'
+import { openTestStore } from '../../support/test-store.ts'
 
 /**
  * The listening side at the HTTP level: the real server (listening on a port) with the Slack
@@ -44,35 +41,13 @@ export async function startRig(dialect: 'sqlite' | 'postgres'): Promise<Rig> {
   const ada = fake.addUser({ name: 'ada', realName: 'Ada Lovelace' })
   const bob = fake.addUser({ name: 'bob' })
   const channel = fake.addChannel({ name: 'garden', members: [admin, ada, bob] })
-  const engineRef: EngineRef = { current: null }
-  const platforms = enginePlatforms({
+  const { engine, app, origin } = await startPlatformServer({
     store,
     sandbox,
+    clock,
     settings: { slack: fakeSlackOptions(fake) },
-    engine: engineRef,
-    clock,
-    logger: silentLogger,
   })
-  const engine = createEngine({ store, sandbox, platforms, clock })
-  engineRef.current = engine
-  const app = await createServer({
-    store,
-    engine,
-    platforms,
-    sandbox,
-    clock,
-    logger: silentLogger,
-    secretKey: testSecretKey,
-    publicUrl: 'http://localhost:3000',
-    webRoot: null,
-    setupToken: null,
-  })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') {
-    throw new Error('the server is not listening on a TCP port')
-  }
-  const base = `http://127.0.0.1:${address.port}/platforms/slack`
+  const base = `${origin}/platforms/slack`
   fake.setEndpoints({ eventsUrl: `${base}/events`, interactivityUrl: `${base}/interactivity` })
 
   const community = await store.communities.create({ name: 'Gardeners', now: clock.now() })
