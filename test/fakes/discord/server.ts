@@ -1,7 +1,7 @@
+import { listenLocally } from '../../support/listen-locally.ts'
 import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { DiscordError, json, notFoundRoute, rateLimitHeaders, rateLimited, unauthorized } from './replies.ts'
 import type { Reply } from './replies.ts'
 import { matchRoute } from './routes.ts'
@@ -134,24 +134,7 @@ export async function startServer(parts: {
       })
       .catch(() => response.destroy())
   })
-  server.keepAliveTimeout = 1000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const address: AddressInfo | string | null = server.address()
-  if (address === null || typeof address === 'string') {
-    throw new Error('fake Discord: the server has no TCP address')
-  }
-  return {
-    server,
-    url: `http://127.0.0.1:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((e) => (e ? reject(e) : resolve()))
-        server.closeAllConnections()
-      }),
-  }
+  return { server, ...(await listenLocally(server, 'fake Discord')) }
 }
 
 function failureReply(failure: Failure, bucket: string, now: number): Reply {

@@ -1,6 +1,6 @@
+import { listenLocally } from '../../support/listen-locally.ts'
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { authorizePage } from './authorize-pages.ts'
 import type { SlackEvent } from './events.ts'
 import type { FakeState } from './fake-state.ts'
@@ -138,29 +138,16 @@ export async function startServer(parts: {
     const handled = answer(request, response).finally(() => inFlight.delete(handled))
     inFlight.add(handled)
   })
-  server.keepAliveTimeout = 1000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const address: AddressInfo | string | null = server.address()
-  if (address === null || typeof address === 'string') {
-    throw new Error('fake Slack: the server has no TCP address')
-  }
+  const local = await listenLocally(server, 'fake Slack')
   return {
     server,
-    url: `http://127.0.0.1:${address.port}`,
+    url: local.url,
     busy: () => inFlight.size > 0,
     async settled() {
       while (inFlight.size > 0) {
         await Promise.allSettled([...inFlight])
       }
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((e) => (e ? reject(e) : resolve()))
-        server.closeAllConnections()
-      })
-    },
+    close: local.close,
   }
 }

@@ -12,6 +12,7 @@ import { fakeDiscordOptions } from '../../fakes/discord/fake-discord-options.ts'
 import { startFakeDiscord, type FakeDiscord, type FakeMember } from '../../fakes/discord/fake-discord.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
 import { startPlatformServer } from '../../support/platform-server.ts'
+import { policyInput } from '../../store/seed.ts'
 import { openTestStore } from '../../support/test-store.ts'
 
 /**
@@ -69,19 +70,8 @@ export async function startDiscordRig(dialect: 'sqlite' | 'postgres'): Promise<D
     actions: () => store.actions.list(community.id),
     context: () => access.context(community.id, platform),
     async policy({ kind, actionTypes, blocks }) {
-      const policy = await store.policies.create(
-        community.id,
-        {
-          name: `${kind} policy`,
-          description: '',
-          kind,
-          actionTypes,
-          priority: 0,
-          variables: [],
-          blocks: { ...emptyBlocks(), ...blocks },
-        },
-        clock.now(),
-      )
+      const input = policyInput({ name: `${kind} policy`, kind, actionTypes, blocks: { ...emptyBlocks(), ...blocks } })
+      const policy = await store.policies.create(community.id, input, clock.now())
       return policy.id
     },
     async close() {

@@ -9,6 +9,7 @@ import { fakeSlackOptions } from '../../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeChannel, type FakeSlack, type FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
 import { startPlatformServer } from '../../support/platform-server.ts'
+import { policyInput } from '../../store/seed.ts'
 import { openTestStore } from '../../support/test-store.ts'
 
 /**
@@ -66,19 +67,8 @@ export async function startRig(dialect: 'sqlite' | 'postgres'): Promise<Rig> {
     bob,
     actions: () => store.actions.list(community.id),
     async policy({ kind, actionTypes, blocks }) {
-      const policy = await store.policies.create(
-        community.id,
-        {
-          name: `${kind} policy`,
-          description: '',
-          kind,
-          actionTypes,
-          priority: 0,
-          variables: [],
-          blocks: { ...emptyBlocks(), ...blocks },
-        },
-        clock.now(),
-      )
+      const input = policyInput({ name: `${kind} policy`, kind, actionTypes, blocks: { ...emptyBlocks(), ...blocks } })
+      const policy = await store.policies.create(community.id, input, clock.now())
       return policy.id
     },
     async close() {
