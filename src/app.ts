@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -6,6 +7,7 @@ import type { Engine } from './engine/engine.ts'
 import type { Logger } from './engine/logger.ts'
 import { createEngineRuntime } from './engine-runtime.ts'
 import { createPlatformPorts, type EngineRef } from './create-platform-ports.ts'
+import { startListeners } from './listeners/run-listeners.ts'
 import { createConstitutionPlatform } from './platforms/constitution/manifest.ts'
 import type { PlatformDef } from './platforms/platform.ts'
 import { platformModules, type PlatformSettings } from './platforms/registry.ts'
@@ -109,7 +111,10 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     clock,
     logger,
   })
+  // One name for this process: its proposal leases, execution claims, jobs and listener leases.
+  const processId = `process-${randomUUID()}`
   const runtime = createEngineRuntime({
+    owner: processId,
     store,
     sandbox,
     platforms: platformDefs,
@@ -120,6 +125,14 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   })
   engineRef.current = runtime.engine
   await runtime.start()
+  const listeners = startListeners({
+    platforms: platformDefs,
+    leases: store.listenerLeases,
+    holder: processId,
+    leaseMs: config.listenerLeaseMs,
+    now: () => clock.now(),
+    logger,
+  })
   const webRoot = existsSync(path.join(webDist, 'index.html')) ? webDist : null
   if (webRoot === null) {
     logger.warn({ webDist }, 'the dashboard is not built: serving the API only (run `npm run build:web`)')
@@ -146,6 +159,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     idle: () => runtime.idle(),
     async stop() {
       await server.close()
+      await listeners.stop()
       await runtime.stop()
       await sandbox.close()
       await store.close()

@@ -63,6 +63,7 @@ const env = z.object({
   POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(2),
   POLICYKIT_SANDBOX_BLOCK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   POLICYKIT_LEASE_SECONDS: z.coerce.number().min(0.3).max(600).default(5),
+  POLICYKIT_LISTENER_LEASE_SECONDS: z.coerce.number().min(0.3).max(600).default(10),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   POLICYKIT_PUBLIC_URL: httpUrl()
@@ -83,6 +84,11 @@ export interface Config {
   sweepIntervalMs: number
   /** How long a proposal lease or execution claim lasts unless its process's heartbeat renews it. */
   leaseMs: number
+  /**
+   * How long a process holds a background listener that runs once across processes (a gateway
+   * connection, a poller) unless it renews it: another takes over within two of these.
+   */
+  listenerLeaseMs: number
   sandboxPoolSize: number
   /** Wall-clock limit of one policy block, host calls included; past it its worker is terminated. */
   sandboxBlockMs: number
@@ -130,6 +136,7 @@ export function loadConfig(
     secretKeyPath: path.join(dataDir, 'secret.key'),
     sweepIntervalMs: e.POLICYKIT_SWEEP_SECONDS * 1000,
     leaseMs: Math.round(e.POLICYKIT_LEASE_SECONDS * 1000),
+    listenerLeaseMs: Math.round(e.POLICYKIT_LISTENER_LEASE_SECONDS * 1000),
     sandboxPoolSize: e.POLICYKIT_SANDBOX_POOL,
     sandboxBlockMs: e.POLICYKIT_SANDBOX_BLOCK_MS,
     port: e.PORT,

@@ -190,6 +190,27 @@ export interface VoteHosting {
   close(ctx: PlatformContext, proposal: Proposal): Promise<void>
 }
 
+/**
+ * Work a platform keeps running in the background while PolicyKit runs: a gateway connection,
+ * a poller. The host starts each one when the app starts and stops it when the app stops.
+ */
+export interface ListenerDef {
+  /** Unique within the platform, e.g. `gateway`, `poller`. */
+  name: string
+  /**
+   * `once`: one PolicyKit process at a time runs it, across every process on the database (a
+   * lease named `<platform>:<name>` decides which; when its process dies another takes over
+   * within two lease periods, `POLICYKIT_LISTENER_LEASE_SECONDS`). `each`: every process runs it.
+   */
+  scope: 'once' | 'each'
+  /**
+   * Runs until `signal` aborts (the lease was lost, or the app is stopping), then resolves
+   * promptly. A throw, or returning before the abort, is logged and it is started again after a
+   * backoff (1 s doubling to 30 s).
+   */
+  run(signal: AbortSignal): Promise<void>
+}
+
 /** Where the dashboard sends people for this platform (null: it has no such route). */
 export interface PlatformLinks {
   /** Shown to people, e.g. `Slack`. */
@@ -225,6 +246,8 @@ export interface PlatformDef {
   http?: PlatformHttp[]
   /** The dashboard's buttons for it. */
   links?: PlatformLinks
+  /** Its background work (gateway connections, pollers). */
+  listeners?: ListenerDef[]
 }
 
 /** A `policykit <platform> <command>` the platform offers (e.g. `slack manifest`). */

@@ -26,6 +26,14 @@ export interface Database {
   api_tokens: ApiTokensTable
   invites: InvitesTable
   attempt_windows: AttemptWindowsTable
+  listener_leases: ListenerLeasesTable
+}
+
+/** Which process runs a listener that must run once across processes, and until when (see the listeners host). */
+export interface ListenerLeasesTable {
+  name: string
+  holder: string
+  expires_at: number
 }
 
 /** Attempts at `key` in the window ending at `ends_at` (sign-in limits, the set-up guard). */

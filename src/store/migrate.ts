@@ -12,6 +12,7 @@ import * as crashSafety from './migrations/0008-crash-safety.ts'
 import * as attemptWindows from './migrations/0009-attempt-windows.ts'
 import * as platformDeliveries from './migrations/0010-platform-deliveries.ts'
 import * as logPlatformInviteRevocation from './migrations/0011-log-platform-invite-revocation.ts'
+import * as listenerLeases from './migrations/0012-listener-leases.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -31,6 +32,7 @@ const migrations: Record<string, MigrationModule> = {
   '0009-attempt-windows': attemptWindows,
   '0010-platform-deliveries': platformDeliveries,
   '0011-log-platform-invite-revocation': logPlatformInviteRevocation,
+  '0012-listener-leases': listenerLeases,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

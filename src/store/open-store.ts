@@ -16,6 +16,7 @@ import { createIntegrationRepo } from './integration-repo.ts'
 import { createInviteRepo } from './invite-repo.ts'
 import { createJobRepo } from './job-repo.ts'
 import { createLogRepo } from './log-repo.ts'
+import { createListenerLeaseRepo } from './listener-lease-repo.ts'
 import { createMemberRepo } from './member-repo.ts'
 import { createPolicyRepo } from './policy-repo.ts'
 import { NulFreeStrings } from './nul-free-strings.ts'
@@ -148,6 +149,7 @@ function bindStore(
     apiTokens: createApiTokenRepo(db),
     invites: createInviteRepo(db),
     attempts: createAttemptRepo(db),
+    listenerLeases: createListenerLeaseRepo(db),
     async close() {
       if (db.isTransaction) {
         throw new Error('close the store, not a transaction')

@@ -45,6 +45,7 @@ export interface Store {
   readonly apiTokens: ApiTokenRepo
   readonly invites: InviteRepo
   readonly attempts: AttemptRepo
+  readonly listenerLeases: ListenerLeaseRepo
   close(): Promise<void>
 }
 
@@ -399,6 +400,19 @@ export interface SessionRepo {
 }
 
 /** System-wide counters of attempts in fixed windows, shared by every process (sign-in limits). */
+/** System-wide leases on the listeners that run in one process at a time (see src/listeners/). */
+export interface ListenerLeaseRepo {
+  /**
+   * Takes or renews the lease `name` for `holder` until `now + leaseMs`, atomically: true when
+   * `holder` holds it now (it was free, expired, or already its own), false when another holds it.
+   */
+  hold(name: string, holder: string, now: number, leaseMs: number): Promise<boolean>
+  /** Gives the lease up, if `holder` still holds it, so another process takes over at once. */
+  release(name: string, holder: string): Promise<void>
+  /** Who holds the lease at `now`, or null. */
+  holderOf(name: string, now: number): Promise<string | null>
+}
+
 export interface AttemptRepo {
   /**
    * Counts one attempt at `key`, atomically: in the current window, or in a new one of

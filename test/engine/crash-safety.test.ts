@@ -6,6 +6,7 @@ import { defaultLeaseMs } from '../../src/engine/engine.ts'
 import { createEngineRuntime, type EngineRuntime } from '../../src/engine-runtime.ts'
 import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
+import { until } from '../support/until.ts'
 
 const minute = 60_000
 const yes = { kind: 'boolean', value: true } as const
@@ -25,14 +26,6 @@ async function startProcess(h: EngineHarness): Promise<EngineRuntime> {
   h.clock.waitFor(() => runtime.idle())
   await runtime.start()
   return runtime
-}
-
-/** Waits (real time, for the database's round trips) until `done()` holds: a hung call was made, say. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !done(); i++) {
-    await new Promise<void>((resolve) => setTimeout(resolve, 5))
-  }
-  assert.ok(done(), 'never happened')
 }
 
 for (const dialect of testDialects()) {
@@ -88,7 +81,7 @@ for (const dialect of testDialects()) {
       h.world.hang = true
       // Never settles while it hangs; whatever it does once the sandbox gives up on it, it does late.
       dying.engine.castVote(h.community.id, id, voters[1]?.id ?? 0, yes).catch(() => {})
-      await until(() => h.world.hungCalls > 0)
+      assert.ok(await until(() => h.world.hungCalls > 0), 'no call hung')
       await dying.stop() // its heartbeat stops: as far as the others can tell, it is dead
       h.world.hang = false
       assert.equal((await proposal(id))?.status, 'passed')
@@ -194,7 +187,7 @@ for (const dialect of testDialects()) {
       h.world.hang = true
       // Never settles while it hangs; whatever it does once the sandbox gives up on it, it does late.
       dying.engine.castVote(h.community.id, id, voters[1]?.id ?? 0, yes).catch(() => {})
-      await until(() => h.world.hungCalls > 0)
+      assert.ok(await until(() => h.world.hungCalls > 0), 'no call hung')
       await dying.stop()
       h.world.hang = false
       assert.equal((await action(actionId))?.executionState, 'executing')

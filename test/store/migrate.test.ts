@@ -66,7 +66,7 @@ for (const dialect of testDialects()) {
           values (${id}, ${actionId}, 'info', 'about a message', 1), (${id}, ${null}, 'info', 'about nothing', 2)`.execute(
           store.db,
         )
-        assert.deepEqual(await migrate(store), ['0011-log-platform-invite-revocation'])
+        assert.equal((await migrate(store))[0], '0011-log-platform-invite-revocation')
         const logs = await store.logs.list(id)
         assert.deepEqual(
           logs.map((l) => [l.message, l.platform]),
@@ -106,6 +106,7 @@ describe('sqlite: open a file', () => {
         '0009-attempt-windows',
         '0010-platform-deliveries',
         '0011-log-platform-invite-revocation',
+        '0012-listener-leases',
       ])
       const journal = await sql<{
         journal_mode: string

@@ -8,6 +8,7 @@ import type { ProposeResultJson } from '../../../src/server/presenters.ts'
 import type { FakeChannel, FakeMessage, FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
 import { slackVotePolicy } from '../../support/slack-vote-policy.ts'
+import { until } from '../../support/until.ts'
 
 /**
  * Slack end to end: the real app (scheduler, job queue, server listening) against the fake
@@ -72,18 +73,6 @@ async function voteOn(w: World, text: string): Promise<{ proposal: Proposal; vot
 
 async function statusOf(w: World, proposalId: number): Promise<string | undefined> {
   return (await w.t.app.store.proposals.get(w.t.communityId, proposalId))?.status
-}
-
-/** Polls in real time: the re-check and the execution run on the app's job queue, not in the request. */
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const start = performance.now()
-  while (!condition()) {
-    if (performance.now() - start > timeoutMs) {
-      return false
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
-  return true
 }
 
 describe('Slack end to end: the real app against the fake Slack', () => {
