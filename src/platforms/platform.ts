@@ -114,6 +114,17 @@ export interface PolicyCallContext extends PlatformContext {
 
 export type PolicyFunction = (ctx: PolicyCallContext, ...args: JsonValue[]) => Promise<JsonValue | undefined>
 
+/**
+ * What policy authors are told about a platform's `<name>` object: the editor's completion and
+ * the reference in `docs/` are made from it (a function without a line here is listed bare).
+ */
+export interface PolicyDocs {
+  /** One line about the object, e.g. `The connected Slack workspace.` */
+  summary: string
+  /** By function name: how it is called and what it does. */
+  functions: Record<string, { signature: string; doc: string }>
+}
+
 /** A webhook request as it arrived: the exact bytes (signatures cover them) and the headers. */
 export interface WebhookRequest {
   headers: Record<string, string | string[] | undefined>
@@ -236,6 +247,8 @@ export interface PlatformDef {
   triggers?: Record<string, TriggerDef>
   /** Functions policy code may call as `<name>.<function>(…)`. */
   functions?: Record<string, PolicyFunction>
+  /** What the editor and the policy reference say about `functions`. */
+  policyDocs?: PolicyDocs
   /** How a community connects it (absent: built in). */
   connect?: ConnectDef
   /** Its signed webhooks, mounted under `/platforms/<name>`. */
@@ -266,7 +279,11 @@ export interface PlatformModule<S = unknown> {
   name: string
   /** Its settings from the environment, null when absent; issues name the variable. */
   settings: z.ZodType<S | null, Record<string, string | undefined>>
-  /** The platform for a run, with its settings and the ports it is handed. */
+  /**
+   * The platform for a run, with its settings and the ports it is handed. It only builds the
+   * definition (settings and ports are used later, by what it defines): `npm run docs` builds
+   * every registered platform with empty settings to list what policies see of it.
+   */
   create(settings: S, ports: PlatformPorts): PlatformDef
   commands?: Record<string, PlatformCommand>
 }

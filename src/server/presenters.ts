@@ -192,6 +192,25 @@ export interface ActionTypeJson {
   revertible: boolean
 }
 
+/**
+ * One name policy code can use, by its dotted path (`proposal.data.get`): what the editor
+ * completes and `docs/reference.md` lists, both made from the platforms' declarations.
+ */
+export interface PolicyNameJson {
+  path: string
+  kind: 'variable' | 'property' | 'method' | 'constant' | 'namespace'
+  /** Its type or call signature. */
+  detail: string
+  doc: string
+}
+
+/** `GET /policy-api`: the names in scope in a policy block here, and each action type's own fields. */
+export interface PolicyScopeJson {
+  names: PolicyNameJson[]
+  /** `action.<field>` for an action of each type (its params; a trigger's data is open-ended). */
+  actionTypes: { type: string; kind: ActionKind; description: string; fields: PolicyNameJson[] }[]
+}
+
 export interface ActionJson {
   id: number
   kind: ActionKind

@@ -6,6 +6,7 @@ import { roleActions } from './actions/roles.ts'
 import { settingsActions } from './actions/settings.ts'
 import type { ConstitutionDeps } from './constitution-deps.ts'
 import { constitutionFunctions } from './functions.ts'
+import { constitutionPolicyDocs } from './policy-docs.ts'
 
 /**
  * The built-in platform whose actions change PolicyKit itself: policies, roles and who has them,
@@ -32,5 +33,6 @@ export function createConstitutionPlatform(given: ConstitutionDeps): PlatformDef
       ...settingsActions(deps),
     },
     functions: constitutionFunctions(deps),
+    policyDocs: constitutionPolicyDocs,
   })
 }

@@ -8,6 +8,8 @@ import { jsonValue } from '../api-schemas.ts'
 import type {
   ActionJson,
   ActionTypeJson,
+  PolicyNameJson,
+  PolicyScopeJson,
   CommunityJson,
   DocumentJson,
   GoverningJson,
@@ -141,6 +143,20 @@ export const policyCheckJson = z.object({
   ok: z.boolean(),
   errors: z.array(z.object({ block: z.enum(blockNames), line: z.number().int().nullable(), message: z.string() })),
 }) satisfies z.ZodType<PolicyCheckJson>
+
+const policyNameJson = z.object({
+  path: z.string(),
+  kind: z.enum(['variable', 'property', 'method', 'constant', 'namespace']),
+  detail: z.string(),
+  doc: z.string(),
+}) satisfies z.ZodType<PolicyNameJson>
+
+export const policyScopeJson = z.object({
+  names: z.array(policyNameJson),
+  actionTypes: z.array(
+    z.object({ type: z.string(), kind: z.enum(actionKinds), description: z.string(), fields: z.array(policyNameJson) }),
+  ),
+}) satisfies z.ZodType<PolicyScopeJson>
 
 export const actionTypeJson = z.object({
   type: z.string(),
