@@ -78,10 +78,25 @@ export interface ActionDef<P extends JsonObject = JsonObject> {
   result?: z.ZodType<JsonObject>
   revert?(ctx: ExecutionContext, params: P, result: JsonObject | null, action: Action): Promise<void>
   /**
+   * Its title for people and, for a change, what it changes (absent: the title is `description`).
+   * Reads only; a failure shows the plain title.
+   */
+  present?(ctx: PlatformContext, params: P): Promise<ActionPresentation>
+  /**
    * The keys of what `execute` returns that name what it made (`documentId`, a new policy's
    * `versionId`…): the API hands them to whoever proposed it, so a script can go on from there.
    */
   creates?: readonly string[]
+}
+
+/** How people see one proposed action: on its proposal's page, in lists, in vote messages. */
+export interface ActionPresentation {
+  /** A human title, e.g. `Add policy ‘Documents need two yeses’`. */
+  title: string
+  /** What it is about, to link to: its name, and its dashboard page under the community (`policies/3`). */
+  subject?: { name: string; path: string }
+  /** What it would change, against what is in force now: a unified diff (hunks only). */
+  diff?: string
 }
 
 /** An event that trigger policies react to; `data` is what `action` shows them. */
@@ -110,6 +125,8 @@ export interface PolicyCallContext extends PlatformContext {
   setVotePost(post: VotePost): Promise<void>
   /** Who may vote on this proposal (member ids); null: every member of the community. */
   setVoters(memberIds: number[] | null): Promise<void>
+  /** The governed action as people see it (title, subject, diff), for a vote message. */
+  presentAction(): Promise<ActionPresentation>
 }
 
 export type PolicyFunction = (ctx: PolicyCallContext, ...args: JsonValue[]) => Promise<JsonValue | undefined>

@@ -247,6 +247,8 @@ export interface VoteTallyJson {
 }
 
 export interface ProposalSummaryJson {
+  /** For people: `Add policy ‘Documents need two yeses’` (the action type's own title, or its description). */
+  title: string
   id: number
   status: ProposalStatus
   action: ActionJson
@@ -284,6 +286,10 @@ export interface TimelineEntryJson {
 }
 
 export interface ProposalDetailJson extends ProposalSummaryJson {
+  /** What the action is about, to link to: its name and its page under the community (`policies/3`). */
+  subject: { name: string; path: string } | null
+  /** What it would change against what is in force now (a changed policy or document): unified diff hunks. */
+  diff: string | null
   /** The vote hosted here (in the dashboard), when the policy opened one; null otherwise. */
   vote: {
     platform: string

@@ -7,7 +7,7 @@ import { effectiveRoles, loadRoleGraph } from '../../platforms/constitution/role
 import { requireMember, requirePermission } from '../community-access.ts'
 import { presentDocument, presentIntegration, presentLog, presentRole } from '../present.ts'
 import type { OverviewJson } from '../presenters.ts'
-import { pendingSummaries, proposalSummaries } from '../proposal-views.ts'
+import { actionPresenter, pendingSummaries, proposalSummaries } from '../proposal-views.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { actionRoutes } from './action-routes.ts'
 import {
@@ -41,6 +41,7 @@ function chartDaysUntil(now: number): { start: number; days: string[] } {
 /** Everything under `/api/communities/:communityId/…` that reads or proposes community data. */
 export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
+  const present = actionPresenter(deps)
   const { store } = deps
 
   routes.get(
@@ -92,8 +93,8 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
       ])
       const byDay = new Map(counts.map((c) => [c.day, c]))
       return {
-        ...(await pendingSummaries(store, access, pending)),
-        recentDecisions: await proposalSummaries(store, community.id, decided),
+        ...(await pendingSummaries(store, present, access, pending)),
+        recentDecisions: await proposalSummaries(store, present, community.id, decided),
         decisionsByDay: days.map((day) => ({
           day,
           passed: byDay.get(day)?.passed ?? 0,

@@ -200,6 +200,7 @@ const tallyJson = z.object({
 export const proposalSummaryJson = z.object({
   id,
   status: z.enum(proposalStatuses),
+  title: z.string(),
   action: actionJson,
   policy: z.object({ id, name: z.string(), version: z.number().int() }),
   proposedAt: time,
@@ -228,6 +229,8 @@ export const logJson = z.object({
 }) satisfies z.ZodType<LogJson>
 
 export const proposalDetailJson = proposalSummaryJson.extend({
+  subject: z.object({ name: z.string(), path: z.string() }).nullable(),
+  diff: z.string().nullable(),
   vote: z
     .object({
       platform: z.string(),

@@ -7,6 +7,7 @@ import { ErrorAlert } from '../components/error-alert.tsx'
 import { Link } from '../components/link.tsx'
 import { ParamsView } from '../components/params-view.tsx'
 import { StatusBadge } from '../components/status-badge.tsx'
+import { UnifiedDiff } from '../components/unified-diff.tsx'
 import { VoteTally } from '../components/vote-tally.tsx'
 import { formatTime } from '../format-time.ts'
 import { usePageTitle } from '../use-page-title.ts'
@@ -96,6 +97,7 @@ function ProposalDetail({
   const { action, policy } = detail
   return (
     <div className="proposal">
+      <p className="proposal-title">{detail.title}</p>
       <dl className="facts">
         <div>
           <dt>Status</dt>
@@ -109,6 +111,14 @@ function ProposalDetail({
             <code>{action.type}</code>
           </dd>
         </div>
+        {detail.subject !== null && (
+          <div>
+            <dt>About</dt>
+            <dd>
+              <Link href={`${base}/${detail.subject.path}`}>{detail.subject.name}</Link>
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Proposed by</dt>
           <dd>{action.initiator ? `${action.initiator.displayName} (${action.initiator.username})` : 'PolicyKit'}</dd>
@@ -142,6 +152,9 @@ function ProposalDetail({
 
       <section aria-labelledby="params-heading">
         <h2 id="params-heading">What is proposed</h2>
+        {detail.diff !== null && detail.subject !== null && (
+          <UnifiedDiff diff={detail.diff} caption={`Changes to ${detail.subject.name} against the version in force`} />
+        )}
         <ParamsView params={action.params} />
       </section>
 
