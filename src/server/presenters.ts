@@ -290,6 +290,13 @@ export interface ProposalDetailJson extends ProposalSummaryJson {
   subject: { name: string; path: string } | null
   /** What it would change against what is in force now (a changed policy or document): unified diff hunks. */
   diff: string | null
+  /** While a vote is open: who may vote on it and has not yet; null otherwise. */
+  stillToVote: { memberId: number; username: string; displayName: string }[] | null
+  /**
+   * The other proposals of the same action, oldest first: when one errored, the action moved on
+   * to the next eligible policy, whose proposal replaced it.
+   */
+  related: { id: number; status: ProposalStatus; policy: { id: number; name: string; version: number } }[]
   /** The vote hosted here (in the dashboard), when the policy opened one; null otherwise. */
   vote: {
     platform: string

@@ -5,6 +5,7 @@ import type { PolicyVersion } from '../domain/policy.ts'
 import type { Proposal } from '../domain/proposal.ts'
 import type { Vote, VoteValue } from '../domain/vote.ts'
 import { mayVote } from '../engine/may-vote.ts'
+import { effectiveRoles, loadRoleGraph } from '../platforms/constitution/role-graph.ts'
 import type { Store } from '../store/store.ts'
 import { PlatformAccess } from '../engine/platform-access.ts'
 import type { ActionPresentation } from '../platforms/platform.ts'
@@ -221,6 +222,45 @@ async function proposalLogs(store: Store, proposal: Proposal): Promise<Evaluatio
   return [...byId.values()].sort((a, b) => a.id - b.id)
 }
 
+/**
+ * Who may vote on an open vote and has not yet (the engine's rule of who may vote), by name;
+ * null when no vote is open.
+ */
+async function membersStillToVote(
+  store: Store,
+  proposal: Proposal,
+  policyName: string,
+  votes: readonly Vote[],
+): Promise<ProposalDetailJson['stillToVote']> {
+  if (proposal.status !== 'proposed' || proposal.votePostId === null) {
+    return null
+  }
+  const voted = new Set(votes.map((v) => v.memberId))
+  const graph = await loadRoleGraph(store, proposal.communityId)
+  return graph.members
+    .filter((m) => !voted.has(m.id))
+    .filter((m) => {
+      const permissions = effectiveRoles(graph, m.id).flatMap((r) => r.permissions)
+      return mayVote(proposal, m.id, permissions, policyName)
+    })
+    .map((m) => ({ memberId: m.id, username: m.username, displayName: m.displayName }))
+}
+
+/**
+ * The other proposals of the same action: an errored one and the one that replaced it (the
+ * next eligible policy's), in the order they were made.
+ */
+async function relatedProposals(
+  store: Store,
+  present: ActionPresenter,
+  proposal: Proposal,
+): Promise<ProposalDetailJson['related']> {
+  const all = await store.proposals.list(proposal.communityId, { actionId: proposal.actionId })
+  const others = all.filter((p) => p.id !== proposal.id).sort((a, b) => a.id - b.id)
+  const parts = await loadParts(store, present, proposal.communityId, others)
+  return parts.map((p) => ({ id: p.proposal.id, status: p.proposal.status, policy: summaryOf(p).policy }))
+}
+
 /** Everything the proposal's page shows; the logs only to members holding `view_logs`. */
 export async function proposalDetail(
   store: Store,
@@ -242,10 +282,16 @@ export async function proposalDetail(
   )
   const named = votes.map((v) => ({ ...v, displayName: voters.get(v.memberId)?.displayName ?? v.username }))
   const mine = votes.find((v) => v.memberId === access.member.id)
+  const [stillToVote, related] = await Promise.all([
+    membersStillToVote(store, proposal, parts.version.name, votes),
+    relatedProposals(store, present, proposal),
+  ])
   return {
     ...summaryOf(parts),
     subject: parts.presentation.subject ?? null,
     diff: parts.presentation.diff ?? null,
+    stillToVote,
+    related,
     vote:
       proposal.votePostId === null
         ? null

@@ -114,4 +114,50 @@ describe('proposals and the policy editor in Chromium', { skip: skip ?? false },
     assert.match(await diff.locator('ins').innerText(), /logger\.info\('carried by the members'\)/)
     await saveScreenshot(page, 'proposal-policy-change')
   })
+
+  it('names who may still vote, and links an errored proposal with the one that replaced it', async () => {
+    const api = `/api/communities/${s.communityId}`
+    await s.member('bea')
+    await s.store.policies.create(
+      s.communityId,
+      {
+        name: 'Role check with a bug',
+        description: '',
+        kind: 'constitution',
+        actionTypes: ['constitution.addRole'],
+        priority: 10,
+        variables: [],
+        blocks: {
+          filter: '',
+          initialize: '',
+          check: 'return proposal.data.get("x").length',
+          notify: '',
+          pass: '',
+          fail: '',
+        },
+      },
+      s.clock.now(),
+    )
+    const role = await s.admin.post<ProposeResultJson>(`${api}/actions`, {
+      type: 'constitution.addRole',
+      params: { name: 'Gardener', permissions: ['vote'] },
+    })
+    assert.equal(role.status, 201, role.text)
+    const replacement = role.json.proposalId
+    const page1 = await s.admin.get<{ related: { id: number; status: string }[] }>(`${api}/proposals/${replacement}`)
+    const errored = page1.json.related.find((r) => r.status === 'errored')
+    assert.ok(errored, JSON.stringify(page1.json.related))
+
+    await page.goto(`${base}/proposals/${errored.id}`)
+    await page.getByText('Replaced by').waitFor()
+    await page.getByRole('link', { name: `Proposal #${replacement}` }).click()
+    await page.getByText('Replaces (errored)').waitFor()
+    await page.getByRole('link', { name: `Proposal #${errored.id}` }).waitFor()
+    const still = page.locator('.still-to-vote')
+    assert.match(await still.innerText(), /^Still to vote \(\d+\): .*bea/)
+    await page.getByRole('button', { name: 'Vote yes' }).click()
+    await page.getByText('Your vote: Yes').waitFor()
+    assert.doesNotMatch(await still.innerText(), /Admin/)
+    await saveScreenshot(page, 'proposal-replaces-errored')
+  })
 })

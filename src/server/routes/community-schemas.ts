@@ -231,6 +231,14 @@ export const logJson = z.object({
 export const proposalDetailJson = proposalSummaryJson.extend({
   subject: z.object({ name: z.string(), path: z.string() }).nullable(),
   diff: z.string().nullable(),
+  stillToVote: z.array(z.object({ memberId: id, username: z.string(), displayName: z.string() })).nullable(),
+  related: z.array(
+    z.object({
+      id,
+      status: z.enum(proposalStatuses),
+      policy: z.object({ id, name: z.string(), version: z.number().int() }),
+    }),
+  ),
   vote: z
     .object({
       platform: z.string(),

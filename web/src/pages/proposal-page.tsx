@@ -143,6 +143,7 @@ function ProposalDetail({
           <dt>Execution</dt>
           <dd>{action.executionState}</dd>
         </div>
+        <RelatedProposals detail={detail} />
       </dl>
 
       <section aria-labelledby="vote-heading">
@@ -204,6 +205,41 @@ function ProposalDetail({
   )
 }
 
+/**
+ * The other proposals of the same action: the one that replaced an errored proposal (the next
+ * eligible policy's), the errored one it replaced, or a trigger's other policies.
+ */
+function RelatedProposals({ detail }: { detail: ProposalDetailJson }) {
+  const { base } = useCommunity()
+  const later = detail.related.filter((r) => r.id > detail.id)
+  const erroredBefore = detail.related.filter((r) => r.id < detail.id && r.status === 'errored')
+  const others = detail.related.filter((r) => !later.includes(r) && !erroredBefore.includes(r))
+  const groups: [string, ProposalDetailJson['related']][] = [
+    [detail.status === 'errored' ? 'Replaced by' : 'Later proposals of this action', later],
+    ['Replaces (errored)', erroredBefore],
+    ['Other proposals of this action', others],
+  ]
+  return (
+    <>
+      {groups
+        .filter(([, list]) => list.length > 0)
+        .map(([label, list]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>
+              {list.map((r, i) => (
+                <span key={r.id}>
+                  {i > 0 && ', '}
+                  <Link href={`${base}/proposals/${r.id}`}>Proposal #{r.id}</Link> ({r.policy.name}, {r.status})
+                </span>
+              ))}
+            </dd>
+          </div>
+        ))}
+    </>
+  )
+}
+
 function VoteSection({
   detail,
   path,
@@ -250,6 +286,13 @@ function VoteSection({
         </p>
       )}
       <VoteTally tally={detail.tally} options={vote.options} />
+      {detail.stillToVote !== null && (
+        <p className="still-to-vote">
+          {detail.stillToVote.length === 0
+            ? 'Everyone who may vote has voted.'
+            : `Still to vote (${detail.stillToVote.length}): ${detail.stillToVote.map((m) => m.displayName).join(', ')}`}
+        </p>
+      )}
       <p>
         Your vote: <strong>{voteText(vote.myVote)}</strong>
       </p>
