@@ -9,6 +9,7 @@ import { presentDocument, presentIntegration, presentLog, presentRole } from '..
 import type { OverviewJson } from '../presenters.ts'
 import { actionPresenter, pendingSummaries, proposalSummaries } from '../proposal-views.ts'
 import type { ServerDeps } from '../server-deps.ts'
+import { displayNameSchema } from './account-schemas.ts'
 import { actionRoutes } from './action-routes.ts'
 import {
   communityJson,
@@ -42,7 +43,7 @@ function chartDaysUntil(now: number): { start: number; days: string[] } {
 export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
   const present = actionPresenter(deps)
-  const { store } = deps
+  const { store, logger } = deps
 
   routes.get(
     '/communities/:communityId',
@@ -101,6 +102,28 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
           failed: byDay.get(day)?.failed ?? 0,
         })),
       }
+    },
+  )
+
+  routes.put(
+    '/communities/:communityId/members/me/display-name',
+    {
+      schema: {
+        summary: 'Change the name this community shows for you',
+        tags: ['community'],
+        params: communityParams,
+        body: z.object({ displayName: displayNameSchema }),
+        response: { 200: z.object({ memberId: z.number().int(), username: z.string(), displayName: z.string() }) },
+      },
+    },
+    async (request) => {
+      const { community, member } = await requireMember(deps, request, request.params.communityId)
+      const changed = await store.members.setDisplayName(community.id, member.id, request.body.displayName)
+      if (!changed) {
+        throw new AppError('not_found', `member ${member.id} not found`)
+      }
+      logger.info({ communityId: community.id, memberId: member.id }, 'display name changed')
+      return { memberId: changed.id, username: changed.username, displayName: changed.displayName }
     },
   )
 
