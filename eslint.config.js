@@ -34,7 +34,7 @@ const platformImports = (up, { handedStore = false } = {}) => [
 ]
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test-artifacts/', 'web/dist/', 'build/'] },
+  { ignores: ['node_modules/', 'data/', 'test-artifacts/', 'web/dist/', 'web/dist-*/', 'build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -59,8 +59,22 @@ async function runBlock(
   })
 }
 
-function logBlockError(ctx: RunContext, error: SandboxError, consequence: string): void {
+function logBlockError(logger: Logger, ctx: RunContext, error: SandboxError, consequence: string): void {
   const where = error.line === undefined ? error.block : `${error.block}, line ${error.line}`
+  // The community sees it in the proposal's log; the operator in the server's, at info: a
+  // policy's bug is the community's to fix, not a fault of the server.
+  logger.info(
+    {
+      communityId: ctx.view.action.communityId,
+      proposalId: ctx.proposal?.id ?? null,
+      actionId: ctx.view.action.id,
+      policyId: ctx.version.policyId,
+      block: error.block,
+      kind: error.kind,
+      line: error.line ?? null,
+    },
+    `policy error in ${where}: ${error.message} (${consequence})`,
+  )
   ctx.log('error', `${error.kind} error in ${where}: ${error.message} (${consequence})`, {
     block: error.block,
     kind: error.kind,
@@ -76,7 +90,7 @@ export async function filterMatches(deps: EvaluationDeps, view: ActionView, vers
   const ctx = new RunContext({ store: deps.store, view, version, proposal: null, now: deps.clock.now() })
   const result = await runBlock(deps, ctx, 'filter', ctx.functions())
   if (!result.ok) {
-    logBlockError(ctx, result.error, 'the policy does not govern this action')
+    logBlockError(deps.logger, ctx, result.error, 'the policy does not govern this action')
   }
   await ctx.flush()
   return result.ok && Boolean(result.value)
@@ -113,7 +127,7 @@ export async function runOutcome(
         const block = status === 'passed' ? 'pass' : 'fail'
         const result = await runBlock(deps, ctx, block, ctx.functions(), platformFunctions)
         if (!result.ok) {
-          logBlockError(ctx, result.error, `the proposal stays ${status}`)
+          logBlockError(deps.logger, ctx, result.error, `the proposal stays ${status}`)
         }
       } finally {
         await ctx.flush()
@@ -159,9 +173,13 @@ export async function evaluateProposal(
   const governed = view.triggerType === undefined && view.action.kind !== 'trigger' ? view.action : null
 
   const errored = async (error: SandboxError): Promise<ProposalStatus> => {
-    logBlockError(ctx, error, 'moving on to the next eligible policy')
+    logBlockError(deps.logger, ctx, error, 'moving on to the next eligible policy')
     // notify may have opened a vote before it raised, so its host is told too.
     if (await store.proposals.decide(proposal.communityId, proposal.id, 'errored', ctx.now)) {
+      deps.logger.info(
+        { communityId: proposal.communityId, proposalId: proposal.id, actionId: view.action.id, status: 'errored' },
+        'proposal errored: the next eligible policy is tried',
+      )
       await ctx.flush()
       await deps.onDecided(proposal)
     }
@@ -177,6 +195,17 @@ export async function evaluateProposal(
       return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
     }
     ctx.log('info', `proposal ${status}`)
+    deps.logger.info(
+      {
+        communityId: proposal.communityId,
+        proposalId: proposal.id,
+        actionId: view.action.id,
+        type: view.action.type,
+        policyId: version.policyId,
+        status,
+      },
+      `proposal ${status}`,
+    )
     await ctx.flush()
     await decided.run()
     return status
@@ -194,7 +223,7 @@ export async function evaluateProposal(
       if (first) {
         return await errored(check.error)
       }
-      logBlockError(ctx, check.error, 'the proposal stays pending')
+      logBlockError(deps.logger, ctx, check.error, 'the proposal stays pending')
       return 'proposed'
     }
     const status = normalizeCheckResult(check.value)

@@ -2,9 +2,10 @@ import type { Action } from '../domain/action.ts'
 import type { Integration } from '../domain/community.ts'
 import type { JsonObject } from '../domain/json.ts'
 import type { Proposal } from '../domain/proposal.ts'
-import { AppError } from '../errors.ts'
+import { AppError, toError } from '../errors.ts'
 import type {
   ActionDef,
+  ActionPresentation,
   KnownTypes,
   PlatformContext,
   PlatformDef,
@@ -83,6 +84,29 @@ export class PlatformAccess {
   }
 
   /**
+   * An action as people see it: its type's `present` (title, subject, diff), or its
+   * description as the title. Never throws: what cannot be presented gets the plain title.
+   */
+  async present(communityId: number, action: Action): Promise<ActionPresentation> {
+    const platform = this.byName.get(action.platform)
+    const def = platform?.actions[action.type.slice(action.platform.length + 1)]
+    const plain = { title: def ? sentenceCase(def.description) : action.type }
+    if (!platform || !def?.present) {
+      return plain
+    }
+    const params = def.params.safeParse(action.params)
+    if (!params.success) {
+      return plain
+    }
+    try {
+      return await def.present(await this.context(communityId, platform), params.data)
+    } catch (e) {
+      this.deps.logger.warn({ communityId, actionId: action.id, err: toError(e) }, 'could not present an action')
+      return plain
+    }
+  }
+
+  /**
    * Host functions `<platform>.<fn>` for every platform available to the community: built-in
    * ones and those it has connected. Credentials are decrypted only when a function is called.
    */
@@ -115,6 +139,7 @@ export class PlatformAccess {
               onVotePost(platform.name, post)
             },
             setVoters: (memberIds) => this.deps.store.proposals.setEligibleVoters(communityId, proposal.id, memberIds),
+            presentAction: () => this.present(communityId, action),
           }
           return fn(ctx, ...args)
         }
@@ -156,4 +181,10 @@ export class PlatformAccess {
       now: () => this.deps.now(),
     }
   }
+}
+
+/** A description as a title: its first sentence, first letter upper-case, no full stop. */
+function sentenceCase(text: string): string {
+  const first = (text.trim().split(/[.;]\s/)[0] ?? '').replace(/\.$/, '')
+  return first.charAt(0).toUpperCase() + first.slice(1)
 }

@@ -78,10 +78,25 @@ export interface ActionDef<P extends JsonObject = JsonObject> {
   result?: z.ZodType<JsonObject>
   revert?(ctx: ExecutionContext, params: P, result: JsonObject | null, action: Action): Promise<void>
   /**
+   * Its title for people and, for a change, what it changes (absent: the title is `description`).
+   * Reads only; a failure shows the plain title.
+   */
+  present?(ctx: PlatformContext, params: P): Promise<ActionPresentation>
+  /**
    * The keys of what `execute` returns that name what it made (`documentId`, a new policy's
    * `versionId`…): the API hands them to whoever proposed it, so a script can go on from there.
    */
   creates?: readonly string[]
+}
+
+/** How people see one proposed action: on its proposal's page, in lists, in vote messages. */
+export interface ActionPresentation {
+  /** A human title, e.g. `Add policy ‘Documents need two yeses’`. */
+  title: string
+  /** What it is about, to link to: its name, and its dashboard page under the community (`policies/3`). */
+  subject?: { name: string; path: string }
+  /** What it would change, against what is in force now: a unified diff (hunks only). */
+  diff?: string
 }
 
 /** An event that trigger policies react to; `data` is what `action` shows them. */
@@ -110,9 +125,22 @@ export interface PolicyCallContext extends PlatformContext {
   setVotePost(post: VotePost): Promise<void>
   /** Who may vote on this proposal (member ids); null: every member of the community. */
   setVoters(memberIds: number[] | null): Promise<void>
+  /** The governed action as people see it (title, subject, diff), for a vote message. */
+  presentAction(): Promise<ActionPresentation>
 }
 
 export type PolicyFunction = (ctx: PolicyCallContext, ...args: JsonValue[]) => Promise<JsonValue | undefined>
+
+/**
+ * What policy authors are told about a platform's `<name>` object: the editor's completion and
+ * the reference in `docs/` are made from it (a function without a line here is listed bare).
+ */
+export interface PolicyDocs {
+  /** One line about the object, e.g. `The connected Slack workspace.` */
+  summary: string
+  /** By function name: how it is called and what it does. */
+  functions: Record<string, { signature: string; doc: string }>
+}
 
 /** A webhook request as it arrived: the exact bytes (signatures cover them) and the headers. */
 export interface WebhookRequest {
@@ -236,6 +264,8 @@ export interface PlatformDef {
   triggers?: Record<string, TriggerDef>
   /** Functions policy code may call as `<name>.<function>(…)`. */
   functions?: Record<string, PolicyFunction>
+  /** What the editor and the policy reference say about `functions`. */
+  policyDocs?: PolicyDocs
   /** How a community connects it (absent: built in). */
   connect?: ConnectDef
   /** Its signed webhooks, mounted under `/platforms/<name>`. */
@@ -266,7 +296,11 @@ export interface PlatformModule<S = unknown> {
   name: string
   /** Its settings from the environment, null when absent; issues name the variable. */
   settings: z.ZodType<S | null, Record<string, string | undefined>>
-  /** The platform for a run, with its settings and the ports it is handed. */
+  /**
+   * The platform for a run, with its settings and the ports it is handed. It only builds the
+   * definition (settings and ports are used later, by what it defines): `npm run docs` builds
+   * every registered platform with empty settings to list what policies see of it.
+   */
   create(settings: S, ports: PlatformPorts): PlatformDef
   commands?: Record<string, PlatformCommand>
 }

@@ -192,6 +192,25 @@ export interface ActionTypeJson {
   revertible: boolean
 }
 
+/**
+ * One name policy code can use, by its dotted path (`proposal.data.get`): what the editor
+ * completes and `docs/reference.md` lists, both made from the platforms' declarations.
+ */
+export interface PolicyNameJson {
+  path: string
+  kind: 'variable' | 'property' | 'method' | 'constant' | 'namespace'
+  /** Its type or call signature. */
+  detail: string
+  doc: string
+}
+
+/** `GET /policy-api`: the names in scope in a policy block here, and each action type's own fields. */
+export interface PolicyScopeJson {
+  names: PolicyNameJson[]
+  /** `action.<field>` for an action of each type (its params; a trigger's data is open-ended). */
+  actionTypes: { type: string; kind: ActionKind; description: string; fields: PolicyNameJson[] }[]
+}
+
 export interface ActionJson {
   id: number
   kind: ActionKind
@@ -228,6 +247,8 @@ export interface VoteTallyJson {
 }
 
 export interface ProposalSummaryJson {
+  /** For people: `Add policy ‘Documents need two yeses’` (the action type's own title, or its description). */
+  title: string
   id: number
   status: ProposalStatus
   action: ActionJson
@@ -265,6 +286,17 @@ export interface TimelineEntryJson {
 }
 
 export interface ProposalDetailJson extends ProposalSummaryJson {
+  /** What the action is about, to link to: its name and its page under the community (`policies/3`). */
+  subject: { name: string; path: string } | null
+  /** What it would change against what is in force now (a changed policy or document): unified diff hunks. */
+  diff: string | null
+  /** While a vote is open: who may vote on it and has not yet; null otherwise. */
+  stillToVote: { memberId: number; username: string; displayName: string }[] | null
+  /**
+   * The other proposals of the same action, oldest first: when one errored, the action moved on
+   * to the next eligible policy, whose proposal replaced it.
+   */
+  related: { id: number; status: ProposalStatus; policy: { id: number; name: string; version: number } }[]
   /** The vote hosted here (in the dashboard), when the policy opened one; null otherwise. */
   vote: {
     platform: string

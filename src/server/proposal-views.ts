@@ -5,7 +5,11 @@ import type { PolicyVersion } from '../domain/policy.ts'
 import type { Proposal } from '../domain/proposal.ts'
 import type { Vote, VoteValue } from '../domain/vote.ts'
 import { mayVote } from '../engine/may-vote.ts'
+import { effectiveRoles, loadRoleGraph } from '../platforms/constitution/role-graph.ts'
 import type { Store } from '../store/store.ts'
+import { PlatformAccess } from '../engine/platform-access.ts'
+import type { ActionPresentation } from '../platforms/platform.ts'
+import type { ServerDeps } from './server-deps.ts'
 import type { CommunityAccess } from './community-access.ts'
 import { presentAction, presentLog, tallyVotes } from './present.ts'
 import type { ProposalDetailJson, ProposalSummaryJson, TimelineEntryJson } from './presenters.ts'
@@ -16,6 +20,21 @@ export const dashboardVotePlatform = 'constitution'
 /** How many of a proposal's log lines its page shows. */
 const proposalLogLimit = 200
 
+/** An action as people see it (title, subject, diff): its type's `present`, or its description. */
+export type ActionPresenter = (communityId: number, action: Action) => Promise<ActionPresentation>
+
+/** The server's presenter, over the platforms it runs. */
+export function actionPresenter(deps: Pick<ServerDeps, 'store' | 'platforms' | 'logger' | 'clock'>): ActionPresenter {
+  const access = new PlatformAccess({
+    store: deps.store,
+    platforms: deps.platforms,
+    fetch,
+    logger: deps.logger,
+    now: () => deps.clock.now(),
+  })
+  return (communityId, action) => access.present(communityId, action)
+}
+
 /** What a proposal's summary is made of. */
 interface SummaryParts {
   proposal: Proposal
@@ -23,6 +42,7 @@ interface SummaryParts {
   initiator: Member | undefined
   version: PolicyVersion
   votes: Vote[]
+  presentation: ActionPresentation
 }
 
 function summaryOf(parts: SummaryParts): ProposalSummaryJson {
@@ -30,6 +50,7 @@ function summaryOf(parts: SummaryParts): ProposalSummaryJson {
   return {
     id: proposal.id,
     status: proposal.status,
+    title: parts.presentation.title,
     action: presentAction(parts.action, parts.initiator),
     policy: { id: proposal.policyId, name: parts.version.name, version: parts.version.version },
     proposedAt: proposal.proposedAt,
@@ -39,7 +60,12 @@ function summaryOf(parts: SummaryParts): ProposalSummaryJson {
 }
 
 /** Loads what the summaries need, each action, initiator and policy version once. */
-async function loadParts(store: Store, communityId: number, proposals: readonly Proposal[]): Promise<SummaryParts[]> {
+async function loadParts(
+  store: Store,
+  present: ActionPresenter,
+  communityId: number,
+  proposals: readonly Proposal[],
+): Promise<SummaryParts[]> {
   const versionIds = [...new Set(proposals.map((p) => p.policyVersionId))]
   const [actions, versions, votes] = await Promise.all([
     Promise.all(proposals.map((p) => store.actions.get(communityId, p.actionId))),
@@ -49,6 +75,9 @@ async function loadParts(store: Store, communityId: number, proposals: readonly 
   const initiatorIds = [...new Set(actions.flatMap((a) => (a && a.initiatorId !== null ? [a.initiatorId] : [])))]
   const initiators = new Map((await store.members.getMany(communityId, initiatorIds)).map((m) => [m.id, m]))
   const versionById = new Map(versions.flatMap((v) => (v ? [[v.versionId, v] as const] : [])))
+  const presentations = await Promise.all(
+    actions.map((action) => (action ? present(communityId, action) : Promise.resolve({ title: '' }))),
+  )
   return proposals.map((proposal, i) => {
     const action = actions[i]
     const version = versionById.get(proposal.policyVersionId)
@@ -62,16 +91,18 @@ async function loadParts(store: Store, communityId: number, proposals: readonly 
       initiator: action.initiatorId === null ? undefined : initiators.get(action.initiatorId),
       version,
       votes: votes[i] ?? [],
+      presentation: presentations[i] ?? { title: action.type },
     }
   })
 }
 
 export async function proposalSummaries(
   store: Store,
+  present: ActionPresenter,
   communityId: number,
   proposals: readonly Proposal[],
 ): Promise<ProposalSummaryJson[]> {
-  const parts = await loadParts(store, communityId, proposals)
+  const parts = await loadParts(store, present, communityId, proposals)
   return parts.map(summaryOf)
 }
 
@@ -81,10 +112,11 @@ export async function proposalSummaries(
  */
 export async function pendingSummaries(
   store: Store,
+  present: ActionPresenter,
   access: CommunityAccess,
   proposals: readonly Proposal[],
 ): Promise<{ pending: ProposalSummaryJson[]; waitingForYou: ProposalSummaryJson[] }> {
-  const parts = await loadParts(store, access.community.id, proposals)
+  const parts = await loadParts(store, present, access.community.id, proposals)
   const waiting = parts.filter(
     ({ proposal, votes, version }) =>
       proposal.status === 'proposed' &&
@@ -190,15 +222,55 @@ async function proposalLogs(store: Store, proposal: Proposal): Promise<Evaluatio
   return [...byId.values()].sort((a, b) => a.id - b.id)
 }
 
+/**
+ * Who may vote on an open vote and has not yet (the engine's rule of who may vote), by name;
+ * null when no vote is open.
+ */
+async function membersStillToVote(
+  store: Store,
+  proposal: Proposal,
+  policyName: string,
+  votes: readonly Vote[],
+): Promise<ProposalDetailJson['stillToVote']> {
+  if (proposal.status !== 'proposed' || proposal.votePostId === null) {
+    return null
+  }
+  const voted = new Set(votes.map((v) => v.memberId))
+  const graph = await loadRoleGraph(store, proposal.communityId)
+  return graph.members
+    .filter((m) => !voted.has(m.id))
+    .filter((m) => {
+      const permissions = effectiveRoles(graph, m.id).flatMap((r) => r.permissions)
+      return mayVote(proposal, m.id, permissions, policyName)
+    })
+    .map((m) => ({ memberId: m.id, username: m.username, displayName: m.displayName }))
+}
+
+/**
+ * The other proposals of the same action: an errored one and the one that replaced it (the
+ * next eligible policy's), in the order they were made.
+ */
+async function relatedProposals(
+  store: Store,
+  present: ActionPresenter,
+  proposal: Proposal,
+): Promise<ProposalDetailJson['related']> {
+  const all = await store.proposals.list(proposal.communityId, { actionId: proposal.actionId })
+  const others = all.filter((p) => p.id !== proposal.id).sort((a, b) => a.id - b.id)
+  const parts = await loadParts(store, present, proposal.communityId, others)
+  return parts.map((p) => ({ id: p.proposal.id, status: p.proposal.status, policy: summaryOf(p).policy }))
+}
+
 /** Everything the proposal's page shows; the logs only to members holding `view_logs`. */
 export async function proposalDetail(
   store: Store,
+  present: ActionPresenter,
   access: CommunityAccess,
   proposal: Proposal,
 ): Promise<ProposalDetailJson> {
   const { communityId } = proposal
   const [[parts], votes, logs] = await Promise.all([
-    loadParts(store, communityId, [proposal]),
+    loadParts(store, present, communityId, [proposal]),
     store.votes.listWithVoters(communityId, proposal.id),
     proposalLogs(store, proposal),
   ])
@@ -210,8 +282,16 @@ export async function proposalDetail(
   )
   const named = votes.map((v) => ({ ...v, displayName: voters.get(v.memberId)?.displayName ?? v.username }))
   const mine = votes.find((v) => v.memberId === access.member.id)
+  const [stillToVote, related] = await Promise.all([
+    membersStillToVote(store, proposal, parts.version.name, votes),
+    relatedProposals(store, present, proposal),
+  ])
   return {
     ...summaryOf(parts),
+    subject: parts.presentation.subject ?? null,
+    diff: parts.presentation.diff ?? null,
+    stillToVote,
+    related,
     vote:
       proposal.votePostId === null
         ? null

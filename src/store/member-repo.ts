@@ -39,6 +39,16 @@ function inChunks<T>(items: T[]): T[][] {
 
 export function createMemberRepo(db: Kysely<Database>): MemberRepo {
   return {
+    async setDisplayName(communityId, memberId, displayName) {
+      const row = await db
+        .updateTable('members')
+        .set({ display_name: displayName })
+        .where('community_id', '=', communityId)
+        .where('id', '=', memberId)
+        .returningAll()
+        .executeTakeFirst()
+      return row ? toMember(row) : undefined
+    },
     async create(communityId, { username, displayName, now }) {
       try {
         const row = await db

@@ -90,6 +90,8 @@ export interface MemberRepo {
   getMany(communityId: number, memberIds: number[]): Promise<Member[]>
   getByUsername(communityId: number, username: string): Promise<Member | undefined>
   list(communityId: number): Promise<Member[]>
+  /** The name shown for the member in this community; undefined when there is no such member. */
+  setDisplayName(communityId: number, memberId: number, displayName: string): Promise<Member | undefined>
   linkAccount(
     communityId: number,
     memberId: number,

@@ -1,27 +1,19 @@
 import type { Completion, CompletionContext, CompletionResult, CompletionSource } from '@codemirror/autocomplete'
 import { syntaxTree } from '@codemirror/language'
-import { membersAt, policyScope, type PolicyApiEntry } from './policy-api.ts'
+import type { PolicyNameJson } from '../../src/server/presenters.ts'
+import { lastSegment, membersAt } from './policy-api.ts'
 
-const completionType: Record<PolicyApiEntry['kind'], string> = {
-  variable: 'variable',
-  property: 'property',
-  method: 'method',
-  function: 'function',
-  constant: 'constant',
-  namespace: 'namespace',
-}
-
-function toCompletion(entry: PolicyApiEntry): Completion {
-  return { label: entry.name, type: completionType[entry.kind], detail: entry.detail, info: entry.doc }
+function toCompletion(name: PolicyNameJson): Completion {
+  return { label: lastSegment(name), type: name.kind, detail: name.detail, info: name.doc }
 }
 
 const notCode = new Set(['String', 'TemplateString', 'LineComment', 'BlockComment'])
 
 /**
  * Completes the policy API: the names in scope, and after `name.` (or `a.b.`) their members.
- * `variableNames` is read at each completion, so it follows edits of the policy's variables.
+ * `names` is read at each completion, so it follows edits of the policy's types and variables.
  */
-export function policyCompletions(variableNames: () => string[]): CompletionSource {
+export function policyCompletions(names: () => PolicyNameJson[]): CompletionSource {
   return (context: CompletionContext): CompletionResult | null => {
     if (notCode.has(syntaxTree(context.state).resolveInner(context.pos, -1).name)) {
       return null
@@ -35,7 +27,7 @@ export function policyCompletions(variableNames: () => string[]): CompletionSour
     if (parts.length === 0 && word === '' && !context.explicit) {
       return null
     }
-    const entries = membersAt(policyScope(variableNames()), parts)
+    const entries = membersAt(names(), parts)
     if (!entries) {
       return null
     }

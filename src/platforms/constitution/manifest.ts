@@ -1,4 +1,4 @@
-import { definePlatform, type PlatformDef } from '../platform.ts'
+import { definePlatform, type ActionDef, type PlatformDef } from '../platform.ts'
 import { documentActions } from './actions/documents.ts'
 import { integrationActions } from './actions/integrations.ts'
 import { policyActions } from './actions/policies.ts'
@@ -6,6 +6,8 @@ import { roleActions } from './actions/roles.ts'
 import { settingsActions } from './actions/settings.ts'
 import type { ConstitutionDeps } from './constitution-deps.ts'
 import { constitutionFunctions } from './functions.ts'
+import { constitutionPolicyDocs } from './policy-docs.ts'
+import { constitutionPresenters } from './present.ts'
 
 /**
  * The built-in platform whose actions change PolicyKit itself: policies, roles and who has them,
@@ -24,13 +26,30 @@ export function createConstitutionPlatform(given: ConstitutionDeps): PlatformDef
     name: 'constitution',
     builtIn: true,
     kind: 'constitution',
-    actions: {
-      ...policyActions(deps),
-      ...roleActions(deps),
-      ...documentActions(deps),
-      ...integrationActions(deps),
-      ...settingsActions(deps),
-    },
+    actions: withPresenters(
+      {
+        ...policyActions(deps),
+        ...roleActions(deps),
+        ...documentActions(deps),
+        ...integrationActions(deps),
+        ...settingsActions(deps),
+      },
+      constitutionPresenters(deps),
+    ),
     functions: constitutionFunctions(deps),
+    policyDocs: constitutionPolicyDocs,
   })
+}
+
+/** Each action with its title and diff for people (`present.ts`). */
+function withPresenters(
+  actions: Record<string, ActionDef>,
+  presenters: Record<string, NonNullable<ActionDef['present']>>,
+): Record<string, ActionDef> {
+  return Object.fromEntries(
+    Object.entries(actions).map(([name, def]) => {
+      const present = presenters[name]
+      return [name, present ? { ...def, present } : def]
+    }),
+  )
 }

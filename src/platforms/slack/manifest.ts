@@ -4,6 +4,7 @@ import { slackAppManifest } from './connect/app-manifest.ts'
 import { slackCheckConnection } from './connect/check-connection.ts'
 import { slackConnectRoutes } from './connect/connect-routes.ts'
 import { slackFunctions } from './functions/functions.ts'
+import { slackPolicyDocs } from './functions/policy-docs.ts'
 import { slackLinks } from './connect/install.ts'
 import { slackTriggers } from './listen/triggers.ts'
 import { slackPlatformName } from './members.ts'
@@ -27,6 +28,7 @@ export function createSlackPlatform(deps: SlackDeps): PlatformDef {
     actions: slackActions(deps),
     triggers: slackTriggers,
     functions: slackFunctions(deps),
+    policyDocs: slackPolicyDocs,
     connect: {
       kind: 'oauth',
       scopes: { bot: slackBotScopes, user: slackUserScopes },

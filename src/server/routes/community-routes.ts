@@ -7,8 +7,9 @@ import { effectiveRoles, loadRoleGraph } from '../../platforms/constitution/role
 import { requireMember, requirePermission } from '../community-access.ts'
 import { presentDocument, presentIntegration, presentLog, presentRole } from '../present.ts'
 import type { OverviewJson } from '../presenters.ts'
-import { pendingSummaries, proposalSummaries } from '../proposal-views.ts'
+import { actionPresenter, pendingSummaries, proposalSummaries } from '../proposal-views.ts'
 import type { ServerDeps } from '../server-deps.ts'
+import { displayNameSchema } from './account-schemas.ts'
 import { actionRoutes } from './action-routes.ts'
 import {
   communityJson,
@@ -41,7 +42,8 @@ function chartDaysUntil(now: number): { start: number; days: string[] } {
 /** Everything under `/api/communities/:communityId/…` that reads or proposes community data. */
 export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
-  const { store } = deps
+  const present = actionPresenter(deps)
+  const { store, logger } = deps
 
   routes.get(
     '/communities/:communityId',
@@ -92,14 +94,36 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
       ])
       const byDay = new Map(counts.map((c) => [c.day, c]))
       return {
-        ...(await pendingSummaries(store, access, pending)),
-        recentDecisions: await proposalSummaries(store, community.id, decided),
+        ...(await pendingSummaries(store, present, access, pending)),
+        recentDecisions: await proposalSummaries(store, present, community.id, decided),
         decisionsByDay: days.map((day) => ({
           day,
           passed: byDay.get(day)?.passed ?? 0,
           failed: byDay.get(day)?.failed ?? 0,
         })),
       }
+    },
+  )
+
+  routes.put(
+    '/communities/:communityId/members/me/display-name',
+    {
+      schema: {
+        summary: 'Change the name this community shows for you',
+        tags: ['community'],
+        params: communityParams,
+        body: z.object({ displayName: displayNameSchema }),
+        response: { 200: z.object({ memberId: z.number().int(), username: z.string(), displayName: z.string() }) },
+      },
+    },
+    async (request) => {
+      const { community, member } = await requireMember(deps, request, request.params.communityId)
+      const changed = await store.members.setDisplayName(community.id, member.id, request.body.displayName)
+      if (!changed) {
+        throw new AppError('not_found', `member ${member.id} not found`)
+      }
+      logger.info({ communityId: community.id, memberId: member.id }, 'display name changed')
+      return { memberId: changed.id, username: changed.username, displayName: changed.displayName }
     },
   )
 

@@ -8,6 +8,8 @@ import { jsonValue } from '../api-schemas.ts'
 import type {
   ActionJson,
   ActionTypeJson,
+  PolicyNameJson,
+  PolicyScopeJson,
   CommunityJson,
   DocumentJson,
   GoverningJson,
@@ -142,6 +144,20 @@ export const policyCheckJson = z.object({
   errors: z.array(z.object({ block: z.enum(blockNames), line: z.number().int().nullable(), message: z.string() })),
 }) satisfies z.ZodType<PolicyCheckJson>
 
+const policyNameJson = z.object({
+  path: z.string(),
+  kind: z.enum(['variable', 'property', 'method', 'constant', 'namespace']),
+  detail: z.string(),
+  doc: z.string(),
+}) satisfies z.ZodType<PolicyNameJson>
+
+export const policyScopeJson = z.object({
+  names: z.array(policyNameJson),
+  actionTypes: z.array(
+    z.object({ type: z.string(), kind: z.enum(actionKinds), description: z.string(), fields: z.array(policyNameJson) }),
+  ),
+}) satisfies z.ZodType<PolicyScopeJson>
+
 export const actionTypeJson = z.object({
   type: z.string(),
   platform: z.string(),
@@ -184,6 +200,7 @@ const tallyJson = z.object({
 export const proposalSummaryJson = z.object({
   id,
   status: z.enum(proposalStatuses),
+  title: z.string(),
   action: actionJson,
   policy: z.object({ id, name: z.string(), version: z.number().int() }),
   proposedAt: time,
@@ -212,6 +229,16 @@ export const logJson = z.object({
 }) satisfies z.ZodType<LogJson>
 
 export const proposalDetailJson = proposalSummaryJson.extend({
+  subject: z.object({ name: z.string(), path: z.string() }).nullable(),
+  diff: z.string().nullable(),
+  stillToVote: z.array(z.object({ memberId: id, username: z.string(), displayName: z.string() })).nullable(),
+  related: z.array(
+    z.object({
+      id,
+      status: z.enum(proposalStatuses),
+      policy: z.object({ id, name: z.string(), version: z.number().int() }),
+    }),
+  ),
   vote: z
     .object({
       platform: z.string(),

@@ -10,6 +10,7 @@ import { proposePolicyImport } from '../../policy-import.ts'
 import { policyDocument } from '../api-schemas.ts'
 import { requireMember } from '../community-access.ts'
 import { presentPolicy, presentPolicySummary, presentPolicyVersion } from '../present.ts'
+import { policyScope } from '../policy-scope.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { proposeResult } from './action-routes.ts'
 import {
@@ -18,6 +19,7 @@ import {
   idParam,
   policyCheckJson,
   policyJson,
+  policyScopeJson,
   policySummaryJson,
   policyVersionJson,
   proposeResultJson,
@@ -32,6 +34,7 @@ const block = z.string().max(maxBlockLength).optional()
 export async function policyRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
   const { store } = deps
+  const scope = policyScope(deps.platforms)
 
   async function existingPolicy(communityId: number, policyId: number): Promise<Policy> {
     const policy = await store.policies.get(communityId, policyId)
@@ -76,6 +79,25 @@ export async function policyRoutes(app: FastifyInstance, deps: ServerDeps): Prom
       const { kind, type } = request.query
       const candidates = await store.policies.candidates(community.id, kind, type)
       return { kind, type, candidates: candidates.map(presentPolicySummary) }
+    },
+  )
+
+  routes.get(
+    '/communities/:communityId/policy-api',
+    {
+      schema: {
+        summary:
+          'The names in scope in a policy block (with the platforms this server runs) and each action type’s fields',
+        description:
+          'What the editor completes; docs/reference.md in the repository is made from the same declarations.',
+        tags: ['policies'],
+        params: communityParams,
+        response: { 200: policyScopeJson },
+      },
+    },
+    async (request) => {
+      await requireMember(deps, request, request.params.communityId)
+      return scope
     },
   )
 

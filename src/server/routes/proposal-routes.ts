@@ -5,7 +5,7 @@ import type { Proposal } from '../../domain/proposal.ts'
 import type { VoteValue } from '../../domain/vote.ts'
 import { AppError } from '../../errors.ts'
 import { requireMember } from '../community-access.ts'
-import { dashboardVotePlatform, proposalDetail, proposalSummaries } from '../proposal-views.ts'
+import { actionPresenter, dashboardVotePlatform, proposalDetail, proposalSummaries } from '../proposal-views.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import {
   communityParams,
@@ -38,6 +38,7 @@ function voteValue(proposal: Proposal, value: boolean | string): VoteValue {
 /** `/proposals…`: the list, one proposal's page, and votes cast in the dashboard. */
 export async function proposalRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
+  const present = actionPresenter(deps)
   const { store, engine } = deps
 
   async function existingProposal(communityId: number, proposalId: number): Promise<Proposal> {
@@ -75,7 +76,7 @@ export async function proposalRoutes(app: FastifyInstance, deps: ServerDeps): Pr
       const page = proposals.slice(0, limit)
       const last = page.at(-1)
       return {
-        items: await proposalSummaries(store, community.id, page),
+        items: await proposalSummaries(store, present, community.id, page),
         nextBefore: proposals.length > limit && last ? last.id : null,
       }
     },
@@ -93,7 +94,12 @@ export async function proposalRoutes(app: FastifyInstance, deps: ServerDeps): Pr
     },
     async (request) => {
       const access = await requireMember(deps, request, request.params.communityId)
-      return proposalDetail(store, access, await existingProposal(access.community.id, request.params.proposalId))
+      return proposalDetail(
+        store,
+        present,
+        access,
+        await existingProposal(access.community.id, request.params.proposalId),
+      )
     },
   )
 
@@ -128,7 +134,7 @@ export async function proposalRoutes(app: FastifyInstance, deps: ServerDeps): Pr
       }
       // Whether this member may vote is the engine's rule (forbidden when not).
       await engine.castVote(communityId, proposal.id, access.member.id, voteValue(proposal, request.body.value))
-      return proposalDetail(store, access, await existingProposal(communityId, proposal.id))
+      return proposalDetail(store, present, access, await existingProposal(communityId, proposal.id))
     },
   )
 }

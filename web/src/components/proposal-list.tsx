@@ -13,7 +13,7 @@ export function ProposalList({ items, base, empty }: { items: ProposalSummaryJso
       {items.map((p) => (
         <li key={p.id}>
           <Link href={`${base}/proposals/${p.id}`}>
-            Proposal #{p.id}: {p.action.type}
+            Proposal #{p.id}: {p.title}
           </Link>{' '}
           <StatusBadge status={p.status} />
           <div className="meta">

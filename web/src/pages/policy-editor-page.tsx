@@ -1,13 +1,14 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
 import type { JsonObject, JsonValue } from '../../../src/domain/json.ts'
 import type { BlockName, PolicyBlocks } from '../../../src/domain/policy.ts'
-import type { PolicyCheckJson, PolicyJson, ProposeResultJson } from '../../../src/server/presenters.ts'
+import type { PolicyCheckJson, PolicyJson, PolicyScopeJson, ProposeResultJson } from '../../../src/server/presenters.ts'
 import { actionKindNames, toActionKind } from '../action-kind.ts'
 import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { BlockEditor } from '../components/block-editor.tsx'
 import { Link } from '../components/link.tsx'
 import { ResourceView } from '../components/resource-view.tsx'
+import { policyNames } from '../policy-api.ts'
 import { policyCompletions } from '../policy-completions.ts'
 import { followResult } from '../propose-result.ts'
 import { usePageTitle } from '../use-page-title.ts'
@@ -89,6 +90,9 @@ function proposal(draft: Draft, initial: PolicyJson | null): { type: string; par
   if (!Number.isInteger(priority)) {
     throw new Error('Priority: must be a whole number')
   }
+  if (draft.name.trim() === '') {
+    throw new Error('Name: must not be empty or only spaces')
+  }
   const fields = {
     name: draft.name.trim(),
     description: draft.description,
@@ -140,13 +144,26 @@ export function PolicyEditorPage({ policyId }: { policyId: number | null }) {
   const { api } = useApp()
   const { community } = useCommunity()
   const path = `/api/communities/${community.id}/policies/${policyId ?? 'new'}`
-  const policy = useResource(path, (signal) =>
-    policyId === null ? Promise.resolve(null) : api.get<PolicyJson>(path, signal),
+  const scopePath = `/api/communities/${community.id}/policy-api`
+  const loaded = useResource(`${path} ${scopePath}`, async (signal) => ({
+    policy: policyId === null ? null : await api.get<PolicyJson>(path, signal),
+    scope: await api.get<PolicyScopeJson>(scopePath, signal),
+  }))
+  return (
+    <ResourceView resource={loaded}>
+      {({ policy, scope }) => <PolicyForm initial={policy} scope={scope} />}
+    </ResourceView>
   )
-  return <ResourceView resource={policy}>{(p) => <PolicyForm initial={p} />}</ResourceView>
 }
 
-function PolicyForm({ initial }: { initial: PolicyJson | null }) {
+/** Two action types of a kind the server knows, for the hint (a policy's own kind first). */
+function exampleTypes(scope: PolicyScopeJson, kind: string): string[] {
+  const ofKind = scope.actionTypes.filter((t) => t.kind === kind).map((t) => t.type)
+  const preferred = ofKind.filter((t) => !t.startsWith('constitution.') || kind === 'constitution')
+  return (preferred.length > 0 ? preferred : ofKind).slice(0, 2)
+}
+
+function PolicyForm({ initial, scope }: { initial: PolicyJson | null; scope: PolicyScopeJson }) {
   const { api } = useApp()
   const { community, base } = useCommunity()
   const title = initial ? `Change ${initial.name}` : 'New policy'
@@ -158,11 +175,18 @@ function PolicyForm({ initial }: { initial: PolicyJson | null }) {
   const [message, setMessage] = useState('')
   const [busy, setBusy] = useState(false)
 
-  const variablesText = useRef(draft.variables)
+  const draftRef = useRef(draft)
   useEffect(() => {
-    variablesText.current = draft.variables
-  }, [draft.variables])
-  const completions = useMemo(() => policyCompletions(() => variableNames(variablesText.current)), [])
+    draftRef.current = draft
+  }, [draft])
+  const completions = useMemo(
+    () =>
+      policyCompletions(() =>
+        policyNames(scope, splitTypes(draftRef.current.actionTypes), variableNames(draftRef.current.variables)),
+      ),
+    [scope],
+  )
+  const examples = exampleTypes(scope, draft.kind)
 
   const checkPath = `/api/communities/${community.id}/policies/check`
   useEffect(() => {
@@ -280,8 +304,8 @@ function PolicyForm({ initial }: { initial: PolicyJson | null }) {
             onChange={(e) => update('actionTypes', e.target.value)}
           />
           <p id="policy-action-types-hint" className="hint">
-            Comma-separated, e.g. <code>slack.postMessage, slack.renameChannel</code>. None: a base policy for every
-            type of its kind.
+            Comma-separated{examples.length > 0 ? ', e.g. ' : ''}
+            {examples.length > 0 && <code>{examples.join(', ')}</code>}. None: a base policy for every type of its kind.
           </p>
         </div>
         <div className="field">

@@ -7,6 +7,7 @@ import { ErrorAlert } from '../components/error-alert.tsx'
 import { Link } from '../components/link.tsx'
 import { ParamsView } from '../components/params-view.tsx'
 import { StatusBadge } from '../components/status-badge.tsx'
+import { UnifiedDiff } from '../components/unified-diff.tsx'
 import { VoteTally } from '../components/vote-tally.tsx'
 import { formatTime } from '../format-time.ts'
 import { usePageTitle } from '../use-page-title.ts'
@@ -96,6 +97,7 @@ function ProposalDetail({
   const { action, policy } = detail
   return (
     <div className="proposal">
+      <p className="proposal-title">{detail.title}</p>
       <dl className="facts">
         <div>
           <dt>Status</dt>
@@ -109,6 +111,14 @@ function ProposalDetail({
             <code>{action.type}</code>
           </dd>
         </div>
+        {detail.subject !== null && (
+          <div>
+            <dt>About</dt>
+            <dd>
+              <Link href={`${base}/${detail.subject.path}`}>{detail.subject.name}</Link>
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Proposed by</dt>
           <dd>{action.initiator ? `${action.initiator.displayName} (${action.initiator.username})` : 'PolicyKit'}</dd>
@@ -133,6 +143,7 @@ function ProposalDetail({
           <dt>Execution</dt>
           <dd>{action.executionState}</dd>
         </div>
+        <RelatedProposals detail={detail} />
       </dl>
 
       <section aria-labelledby="vote-heading">
@@ -142,6 +153,9 @@ function ProposalDetail({
 
       <section aria-labelledby="params-heading">
         <h2 id="params-heading">What is proposed</h2>
+        {detail.diff !== null && detail.subject !== null && (
+          <UnifiedDiff diff={detail.diff} caption={`Changes to ${detail.subject.name} against the version in force`} />
+        )}
         <ParamsView params={action.params} />
       </section>
 
@@ -191,6 +205,41 @@ function ProposalDetail({
   )
 }
 
+/**
+ * The other proposals of the same action: the one that replaced an errored proposal (the next
+ * eligible policy's), the errored one it replaced, or a trigger's other policies.
+ */
+function RelatedProposals({ detail }: { detail: ProposalDetailJson }) {
+  const { base } = useCommunity()
+  const later = detail.related.filter((r) => r.id > detail.id)
+  const erroredBefore = detail.related.filter((r) => r.id < detail.id && r.status === 'errored')
+  const others = detail.related.filter((r) => !later.includes(r) && !erroredBefore.includes(r))
+  const groups: [string, ProposalDetailJson['related']][] = [
+    [detail.status === 'errored' ? 'Replaced by' : 'Later proposals of this action', later],
+    ['Replaces (errored)', erroredBefore],
+    ['Other proposals of this action', others],
+  ]
+  return (
+    <>
+      {groups
+        .filter(([, list]) => list.length > 0)
+        .map(([label, list]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>
+              {list.map((r, i) => (
+                <span key={r.id}>
+                  {i > 0 && ', '}
+                  <Link href={`${base}/proposals/${r.id}`}>Proposal #{r.id}</Link> ({r.policy.name}, {r.status})
+                </span>
+              ))}
+            </dd>
+          </div>
+        ))}
+    </>
+  )
+}
+
 function VoteSection({
   detail,
   path,
@@ -237,6 +286,13 @@ function VoteSection({
         </p>
       )}
       <VoteTally tally={detail.tally} options={vote.options} />
+      {detail.stillToVote !== null && (
+        <p className="still-to-vote">
+          {detail.stillToVote.length === 0
+            ? 'Everyone who may vote has voted.'
+            : `Still to vote (${detail.stillToVote.length}): ${detail.stillToVote.map((m) => m.displayName).join(', ')}`}
+        </p>
+      )}
       <p>
         Your vote: <strong>{voteText(vote.myVote)}</strong>
       </p>

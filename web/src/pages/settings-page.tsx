@@ -21,9 +21,60 @@ export function SettingsPage() {
       <h1>Settings</h1>
       {can('manage_integrations') && <IntegrationsSection />}
       {can('manage_members') && <Invites />}
+      <DisplayName />
       <ApiTokens />
       <ChangePassword />
     </>
+  )
+}
+
+/** The name this community shows for the member (votes, proposals, members). */
+function DisplayName() {
+  const { api } = useApp()
+  const { community, reload } = useCommunity()
+  const [name, setName] = useState(community.me.displayName)
+  const [error, setError] = useState('')
+  const [done, setDone] = useState(false)
+  const [busy, setBusy] = useState(false)
+
+  async function save(event: FormEvent) {
+    event.preventDefault()
+    setBusy(true)
+    setError('')
+    setDone(false)
+    try {
+      await api.put(`/api/communities/${community.id}/members/me/display-name`, { displayName: name })
+      setDone(true)
+      reload()
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section aria-labelledby="display-name-heading">
+      <h2 id="display-name-heading">Display name</h2>
+      <p className="hint">
+        How {community.name} shows you to others; your username stays {community.me.username}.
+      </p>
+      <form className="form" onSubmit={(e) => void save(e)}>
+        <div className="field">
+          <label htmlFor="display-name">Display name</label>
+          <input id="display-name" maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <button type="submit" disabled={busy}>
+          Save display name
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="alert alert-error">
+          {error}
+        </p>
+      )}
+      <div aria-live="polite">{done && <p className="alert alert-success">Your display name was changed.</p>}</div>
+    </section>
   )
 }
 

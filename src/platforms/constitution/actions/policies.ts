@@ -51,7 +51,7 @@ const blocksPatch = z.strictObject({
  * The fields to change; the rest stay. `blocks` names only the blocks that change. The result
  * must be a valid policy document, which is checked on the merged policy.
  */
-const changePolicyParams = z
+export const changePolicyParams = z
   .strictObject({
     policyId,
     name: z.string().optional(),
@@ -64,7 +64,7 @@ const changePolicyParams = z
   })
   .refine((p) => Object.keys(p).length > 1, 'name at least one field to change besides policyId')
 
-type ChangePolicyParams = z.infer<typeof changePolicyParams>
+export type ChangePolicyParams = z.infer<typeof changePolicyParams>
 
 async function existingPolicy(store: Store, communityId: number, id: number): Promise<Policy> {
   const policy = await store.policies.get(communityId, id)
@@ -75,7 +75,7 @@ async function existingPolicy(store: Store, communityId: number, id: number): Pr
 }
 
 /** The policy as it would be after the change, checked as a whole document. */
-function changed(policy: Policy, params: ChangePolicyParams): PolicyDocument {
+export function changed(policy: Policy, params: ChangePolicyParams): PolicyDocument {
   const { policyId: id, blocks, ...fields } = params
   const current = toPolicyDocument(policy)
   const parsed = policyDocumentSchema.safeParse({ ...current, ...fields, blocks: { ...current.blocks, ...blocks } })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AppError } from '../../../errors.ts'
-import type { PolicyCallContext, PolicyFunction } from '../../platform.ts'
+import type { ActionPresentation, PolicyCallContext, PolicyFunction } from '../../platform.ts'
 import { callSlack } from '../client.ts'
 import { openConversation, parseArgs, targetChannel } from '../functions/policy-call.ts'
 import { policyUser, resolvePeople, slackIdsOf } from '../functions/policy-users.ts'
@@ -24,8 +24,36 @@ const initiateVoteArgs = z.strictObject({
   postType: z.enum(['channel', 'mpim', 'im']).default('channel'),
 })
 
-function defaultText(ctx: PolicyCallContext): string {
-  return `Vote on proposal ${ctx.proposal.id}: \`${ctx.action.type}\``
+function defaultText(ctx: PolicyCallContext, title: string): string {
+  return `Vote on proposal ${ctx.proposal.id}: ${title}`
+}
+
+/** Slack's limit on a message's text; a longer diff is cut there. */
+const maxMessageText = 3900
+
+/**
+ * What a change would change (a policy's diff against the version in force), as a reply in the
+ * vote message's thread, so members see it where they vote. Best effort: the vote stands without.
+ */
+async function postChange(
+  ctx: PolicyCallContext,
+  bot: ReturnType<typeof slackClients>['bot'],
+  channel: string,
+  ts: string,
+  presentation: ActionPresentation,
+): Promise<void> {
+  if (presentation.diff === undefined || presentation.diff === '') {
+    return
+  }
+  const head = `${presentation.title}: the change against the version in force`
+  const room = maxMessageText - head.length - 10
+  const diff = presentation.diff.length > room ? `${presentation.diff.slice(0, room)}\n…` : presentation.diff
+  const text = `${head}\n\`\`\`\n${diff}\n\`\`\``
+  try {
+    await callSlack('chat.postMessage', () => bot.chat.postMessage({ channel, thread_ts: ts, text }))
+  } catch (e) {
+    ctx.logger.warn('could not post the change under the Slack vote message', { error: String(e) })
+  }
 }
 
 /**
@@ -40,7 +68,8 @@ export function initiateVote(deps: SlackDeps): PolicyFunction {
     const { bot } = slackClients(ctx, deps.options)
     const people =
       args.users === undefined ? null : await resolvePeople(deps.ports.members, ctx.communityId, args.users)
-    const text = args.text?.trim() || defaultText(ctx)
+    const presentation = await ctx.presentAction()
+    const text = args.text?.trim() || defaultText(ctx, presentation.title)
     const options = args.options ?? null
 
     let channel: string
@@ -76,6 +105,8 @@ export function initiateVote(deps: SlackDeps): PolicyFunction {
     } catch (e) {
       ctx.logger.warn('no permalink for the Slack vote message', { error: String(e) })
     }
+
+    await postChange(ctx, bot, postedIn, ts, presentation)
 
     const postId = votePostId(postedIn, ts)
     if (people !== null) {
