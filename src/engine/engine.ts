@@ -341,14 +341,28 @@ export function createEngine(deps: EngineDeps): Engine {
     await runTrigger(action.communityId, `${action.type}.executed`, { actionId: action.id }, action.initiatorId, action)
   }
 
-  /** Holds the proposal's lease while `fn` runs; runs it again if a re-check came in meanwhile. */
-  async function withLease(communityId: number, proposalId: number, fn: () => Promise<void>): Promise<boolean> {
+  /**
+   * Holds the proposal's lease while `first` runs (handed the proposal as the lease found it),
+   * then re-checks for as long as re-checks came in meanwhile; false when someone else holds it.
+   */
+  async function withLease(
+    communityId: number,
+    proposalId: number,
+    first: (leased: Proposal, release: Release) => Promise<void>,
+  ): Promise<boolean> {
     const lease = newLease()
     const now = clock.now()
-    if (!(await store.proposals.acquireLease(communityId, proposalId, { ...lease, now }))) {
+    const leased = await store.proposals.acquireLeaseReading(communityId, proposalId, { ...lease, now })
+    if (!leased) {
       return false
     }
-    await whileLeased(communityId, proposalId, lease.token, fn, fn)
+    await whileLeased(
+      communityId,
+      proposalId,
+      lease.token,
+      (release) => first(leased, release),
+      (release) => recheckLoaded(communityId, proposalId, release),
+    )
     return true
   }
 
@@ -365,50 +379,63 @@ export function createEngine(deps: EngineDeps): Engine {
     communityId: number,
     proposalId: number,
     token: string,
-    first: () => Promise<void>,
-    again: () => Promise<void>,
-  ): Promise<void> {
+    first: (release: Release) => Promise<void>,
+    again: (release: Release) => Promise<void>,
+  ): Promise<Proposal | undefined> {
     for (let run = first; ; run = again) {
+      const release = new Release(communityId, proposalId, token)
       try {
-        await run()
+        await run(release)
       } catch (e) {
+        // Even when released with the last writes: their transaction may be what failed.
         await store.proposals.releaseLease(communityId, proposalId, token)
         throw e
       }
-      const { recheck } = await store.proposals.releaseLease(communityId, proposalId, token)
+      // Released with the evaluation's last writes, or here when it made none that way.
+      const { recheck, proposal } = release.released ?? (await release.run(store))
       if (!recheck) {
-        return
+        return proposal
       }
     }
   }
 
-  /** A new proposal, leased to the first evaluation that `evaluate` runs, then re-checked as asked. */
+  /**
+   * A new proposal, leased to the first evaluation that `evaluate` runs, then re-checked as
+   * asked. Gives the proposal as it was when the lease was let go (read by that very write).
+   */
   async function evaluateNew(
     communityId: number,
     input: { actionId: number; policyId: number; policyVersionId: number },
-    evaluate: (proposal: Proposal) => Promise<void>,
-  ): Promise<Proposal> {
+    evaluate: (proposal: Proposal, release: Release) => Promise<void>,
+  ): Promise<{ created: Proposal; released: Proposal | undefined }> {
     const lease = newLease()
-    const proposal = await store.proposals.create(communityId, { ...input, now: clock.now(), lease })
-    await whileLeased(
+    const created = await store.proposals.create(communityId, { ...input, now: clock.now(), lease })
+    const released = await whileLeased(
       communityId,
-      proposal.id,
+      created.id,
       lease.token,
-      () => evaluate(proposal),
-      () => recheckLoaded(communityId, proposal.id),
+      (release) => evaluate(created, release),
+      (release) => recheckLoaded(communityId, created.id, release),
     )
-    return proposal
+    return { created, released }
   }
 
   /** Inside the lease: reads the proposal afresh (a loop round may follow a decision). */
-  async function recheckLoaded(communityId: number, proposalId: number): Promise<void> {
+  async function recheckLoaded(communityId: number, proposalId: number, release: Release): Promise<void> {
     const current = await store.proposals.get(communityId, proposalId)
-    if (!current || current.status !== 'proposed') {
+    if (current) {
+      await recheckLeased(current, release)
+    }
+  }
+
+  async function recheckLeased(current: Proposal, release: Release): Promise<void> {
+    if (current.status !== 'proposed') {
       return
     }
     const { actionView, version } = await loadForEvaluation(current)
     // Not notified yet: the first evaluation died with its process (its lease ran out), so this is it.
-    await evaluateProposal(evaluation, current, actionView, version, !current.notified)
+    const last = (trx: Store) => release.run(trx).then(() => undefined)
+    await evaluateProposal(evaluation, current, actionView, version, !current.notified, last)
   }
 
   /** A proposal's action as its blocks see it, and its pinned policy version. */
@@ -449,15 +476,16 @@ export function createEngine(deps: EngineDeps): Engine {
       // Set in the callback, so an object (a plain variable would stay narrowed to 'proposed').
       const first = { status: 'proposed' as ProposalStatus }
       const shown = current
-      const proposal = await evaluateNew(
+      const { created, released } = await evaluateNew(
         communityId,
         { actionId, policyId: policy.id, policyVersionId: version.versionId },
-        async (created) => {
-          first.status = await evaluateProposal(evaluation, created, shown, version, true)
+        async (proposal, release) => {
+          const last = (trx: Store) => release.run(trx).then(() => undefined)
+          first.status = await evaluateProposal(evaluation, proposal, shown, version, true, last)
         },
       )
       if (first.status !== 'errored') {
-        return store.proposals.get(communityId, proposal.id)
+        return released ?? store.proposals.get(communityId, created.id)
       }
       const action = await store.actions.get(communityId, actionId)
       current = action ? { ...current, action } : current
@@ -512,14 +540,15 @@ export function createEngine(deps: EngineDeps): Engine {
         })
       ).action
       const triggerView: ActionView = governed ? shown : { ...shown, action: stored }
-      const proposal = await evaluateNew(
+      const { created, released } = await evaluateNew(
         communityId,
         { actionId: stored.id, policyId: policy.id, policyVersionId: version.versionId },
-        async (created) => {
-          await evaluateProposal(evaluation, created, triggerView, version, true)
+        async (proposal, release) => {
+          const last = (trx: Store) => release.run(trx).then(() => undefined)
+          await evaluateProposal(evaluation, proposal, triggerView, version, true, last)
         },
       )
-      const after = await store.proposals.get(communityId, proposal.id)
+      const after = released ?? (await store.proposals.get(communityId, created.id))
       if (after && after.status !== 'errored') {
         proposals.push(after)
       }
@@ -670,7 +699,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
     async recheck(communityId, proposalId) {
       // The lease is taken only on a pending proposal, so the common case costs no extra read.
-      if (await withLease(communityId, proposalId, () => recheckLoaded(communityId, proposalId))) {
+      if (await withLease(communityId, proposalId, recheckLeased)) {
         return 'checked'
       }
       const proposal = await store.proposals.get(communityId, proposalId)
@@ -771,6 +800,26 @@ export function createEngine(deps: EngineDeps): Engine {
     },
   }
   return engine
+}
+
+/** Letting go of a proposal's lease, once: with an evaluation's last writes, or after it. */
+class Release {
+  released: { recheck: boolean; proposal: Proposal | undefined } | undefined
+  private readonly communityId: number
+  private readonly proposalId: number
+  private readonly token: string
+
+  constructor(communityId: number, proposalId: number, token: string) {
+    this.communityId = communityId
+    this.proposalId = proposalId
+    this.token = token
+  }
+
+  async run(store: Store): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
+    const released = await store.proposals.releaseLeaseReading(this.communityId, this.proposalId, this.token)
+    this.released = released
+    return released
+  }
 }
 
 function formatIssue(issue: { path: PropertyKey[]; message: string }): string {

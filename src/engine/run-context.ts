@@ -35,6 +35,8 @@ export class RunContext {
   readonly logs: LogInput[] = []
   private data: JsonObject
   private dataDirty = false
+  /** The first evaluation got as far as notify (a blank one): written with the rest. */
+  private notified = false
   private votePost: { postId: string; url: string | null } | null = null
   private votes: Array<Vote & { username: string }> | null = null
   readonly store: Store
@@ -202,14 +204,42 @@ export class RunContext {
       .map((vote) => ({ memberId: vote.memberId, kind: vote.kind, value: vote.value, castAt: vote.castAt }))
   }
 
-  /** Writes what the blocks changed: the proposal's data and the log lines. */
-  async flush(): Promise<void> {
-    if (this.dataDirty && this.proposal) {
-      await this.store.proposals.setData(this.communityId, this.proposal.id, this.data)
+  /** Marks the proposal notified with the next `flush` (for a blank notify block: nothing runs). */
+  markNotified(): void {
+    this.notified = true
+  }
+
+  /**
+   * Writes what the blocks changed (the proposal's data, the log lines, the notified flag) and
+   * then runs `also` (the lease's release), all in one transaction when there is more than one.
+   */
+  async flush(also?: (store: Store) => Promise<void>): Promise<void> {
+    const proposal = this.proposal
+    const writes: Array<(store: Store) => Promise<unknown>> = []
+    if (this.dataDirty && proposal) {
+      const data = this.data
+      writes.push((store) => store.proposals.setData(this.communityId, proposal.id, data))
       this.dataDirty = false
     }
+    if (this.notified && proposal) {
+      writes.push((store) => store.proposals.markNotified(this.communityId, proposal.id))
+      this.notified = false
+    }
     if (this.logs.length > 0) {
-      await this.store.logs.add(this.communityId, this.logs.splice(0))
+      const logs = this.logs.splice(0)
+      writes.push((store) => store.logs.add(this.communityId, logs))
+    }
+    if (also) {
+      writes.push(also)
+    }
+    if (writes.length === 1) {
+      await writes[0]?.(this.store)
+    } else if (writes.length > 1) {
+      await this.store.transaction(async (trx) => {
+        for (const write of writes) {
+          await write(trx)
+        }
+      })
     }
   }
 }

@@ -1,4 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { projectRoot } from '../project-root.ts'
 import { SandboxThread, type JobFunction, type JobOutcome } from './sandbox-thread.ts'
 import { ThreadPool } from './thread-pool.ts'
 import {
@@ -21,8 +24,10 @@ export interface QuickJsSandboxOptions {
   workerEntry?: URL
 }
 
-const workerSource = new URL('./sandbox-worker.ts', import.meta.url)
-const workerBundle = new URL('../../build/sandbox-worker/sandbox-worker.js', import.meta.url)
+// From the project's folder, so that the server's own bundle (build/server/) finds them too.
+const sandboxFolder = pathToFileURL(path.join(projectRoot, 'src', 'sandbox', '/'))
+const workerSource = new URL('sandbox-worker.ts', sandboxFolder)
+const workerBundle = pathToFileURL(path.join(projectRoot, 'build', 'sandbox-worker', 'sandbox-worker.js'))
 
 async function modifiedAt(url: URL): Promise<number> {
   try {
@@ -42,10 +47,9 @@ async function workerEntry(): Promise<URL> {
   if (Number.isNaN(built)) {
     return workerSource
   }
-  const folder = new URL('./', import.meta.url)
-  const sources = [new URL('../../package-lock.json', import.meta.url)]
-  for (const name of await readdir(folder)) {
-    sources.push(new URL(name, folder))
+  const sources = [pathToFileURL(path.join(projectRoot, 'package-lock.json'))]
+  for (const name of await readdir(sandboxFolder)) {
+    sources.push(new URL(name, sandboxFolder))
   }
   const times = await Promise.all(sources.map(modifiedAt))
   return times.every((time) => !(time > built)) ? workerBundle : workerSource

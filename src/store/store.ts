@@ -296,6 +296,12 @@ export interface ProposalRepo {
     proposalId: number,
     lease: { token: string; owner: string; until: number; now: number },
   ): Promise<boolean>
+  /** `acquireLease` that also reads the proposal: as it is once leased, or undefined when not leased. */
+  acquireLeaseReading(
+    communityId: number,
+    proposalId: number,
+    lease: { token: string; owner: string; until: number; now: number },
+  ): Promise<Proposal | undefined>
   /** The heartbeat: every lease `owner` holds now lasts until `until`. */
   renewLeases(owner: string, until: number): Promise<void>
   /**
@@ -313,6 +319,12 @@ export interface ProposalRepo {
    * re-check was requested meanwhile, so the caller evaluates once more.
    */
   releaseLease(communityId: number, proposalId: number, token: string): Promise<{ recheck: boolean }>
+  /** `releaseLease` that also reads the proposal as it is then (undefined when `token` held nothing). */
+  releaseLeaseReading(
+    communityId: number,
+    proposalId: number,
+    token: string,
+  ): Promise<{ recheck: boolean; proposal: Proposal | undefined }>
   setVotePost(
     communityId: number,
     proposalId: number,
