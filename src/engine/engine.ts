@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Action, ActionKind, ActionOrigin } from '../domain/action.ts'
 import { readCommunitySettings } from '../domain/community-settings.ts'
 import type { JsonObject } from '../domain/json.ts'
-import { hasPermission, type Member, type Role } from '../domain/member.ts'
+import { hasPermission } from '../domain/member.ts'
 import type { PolicyVersion } from '../domain/policy.ts'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import type { VoteValue } from '../domain/vote.ts'
@@ -11,6 +11,7 @@ import type { PlatformDef } from '../platforms/platform.ts'
 import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
+import { CommunityCache, type Initiator } from './community-cache.ts'
 import { evaluateProposal, filterMatches, runOutcome, type EvaluationDeps } from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import { mayVote } from './may-vote.ts'
@@ -26,9 +27,6 @@ import { VersionCache } from './version-cache.ts'
  * heartbeat's period.
  */
 export const defaultLeaseMs = 5_000
-
-/** Who proposed an action, with the roles that decide what they may do. */
-type Initiator = { member: Member; roles: Role[] }
 
 /** How the engine asks for work later; the scheduler implements it durably. */
 export interface EngineJobs {
@@ -129,6 +127,7 @@ export function createEngine(deps: EngineDeps): Engine {
     now: () => clock.now(),
   })
   const versions = new VersionCache(store)
+  const cached = new CommunityCache(store)
   const evaluation: EvaluationDeps = {
     store,
     sandbox: deps.sandbox,
@@ -179,11 +178,7 @@ export function createEngine(deps: EngineDeps): Engine {
     if (memberId === null) {
       return null
     }
-    const [member, roles] = await Promise.all([
-      store.members.get(communityId, memberId),
-      store.roles.effectiveRoles(communityId, memberId),
-    ])
-    return member ? { member, roles } : null
+    return cached.initiator(communityId, memberId)
   }
 
   function viewWith(action: Action, initiator: Initiator | null): ActionView {
@@ -196,7 +191,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   /** What the initiator may do; an action nobody initiated has the default role's permissions. */
   async function permissionsOf(communityId: number, initiator: Initiator | null): Promise<Set<string>> {
-    const roles = initiator ? initiator.roles : (await store.roles.list(communityId)).filter((r) => r.isDefault)
+    const roles = initiator ? initiator.roles : await cached.defaultRoles(communityId)
     return new Set(roles.flatMap((r) => r.permissions))
   }
 
@@ -467,7 +462,7 @@ export function createEngine(deps: EngineDeps): Engine {
   async function govern(actionView: ActionView, kind: ActionKind): Promise<Proposal | undefined> {
     const { communityId, id: actionId, type } = actionView.action
     let current = actionView
-    const candidates = await store.policies.candidates(communityId, kind, type)
+    const candidates = await cached.candidates(communityId, kind, type)
     for (const policy of candidates) {
       const version = await versions.get(communityId, policy.versionId)
       if (!version || !(await filterMatches(evaluation, current, version))) {
@@ -500,9 +495,7 @@ export function createEngine(deps: EngineDeps): Engine {
     initiatorId: number | null,
     governed: Action | null,
   ): Promise<Proposal[]> {
-    const policies = (await store.policies.candidates(communityId, 'trigger', type)).filter(
-      (p) => p.actionTypes.length > 0,
-    )
+    const policies = (await cached.candidates(communityId, 'trigger', type)).filter((p) => p.actionTypes.length > 0)
     if (policies.length === 0) {
       return []
     }

@@ -61,6 +61,11 @@ export interface CommunityRepo {
    * interleaved with another such change. Throws not_found for an unknown community.
    */
   lock(communityId: number): Promise<void>
+  /**
+   * A number that changes whenever the community's members, member roles, roles or policies
+   * change (the database bumps it); undefined for an unknown community.
+   */
+  cacheVersion(communityId: number): Promise<number | undefined>
 }
 
 export interface IntegrationInput {
