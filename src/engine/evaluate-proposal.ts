@@ -54,6 +54,7 @@ async function runBlock(
     globals: ctx.globals(),
     functions,
     asyncFunctions,
+    answers: ctx.answers(),
     now: ctx.now,
     randomSeed: seedFor(ctx.proposal?.id ?? ctx.view.action.id, block, ctx.now),
   })

@@ -19,6 +19,9 @@ export interface ActionView {
   triggerData?: JsonObject
 }
 
+/** Up to this many votes, the vote queries without arguments are answered inside the sandbox. */
+const answeredVotesAtMost = 50
+
 /** What `getYesVotes` and the others select; `users` narrows it to some voters. */
 interface VoteQuery {
   kind?: Vote['kind']
@@ -186,6 +189,27 @@ export class RunContext {
         this.dataDirty = true
         return true
       },
+    }
+  }
+
+  /**
+   * What the proposal's queries answer when called without arguments, for the sandbox to answer
+   * them itself (no trip to this thread): they cannot change during a run. Left out when the
+   * votes are many, since each query's answer would travel whether it is asked or not.
+   */
+  answers(): Record<string, Record<string, JsonValue | undefined>> {
+    const proposal = this.proposal
+    if (!proposal || this.votes === null || this.votes.length > answeredVotesAtMost) {
+      return {}
+    }
+    const none = (value: JsonValue) => ({ '[]': value })
+    return {
+      'proposal.getTimeElapsed': none(this.now - proposal.proposedAt),
+      'proposal.getYesVotes': none(this.listVotes({ kind: 'boolean', value: true }, undefined)),
+      'proposal.getNoVotes': none(this.listVotes({ kind: 'boolean', value: false }, undefined)),
+      'proposal.getChoiceVotes': none(this.listVotes({ kind: 'choice' }, undefined)),
+      'proposal.getNumberVotes': none(this.listVotes({ kind: 'number' }, undefined)),
+      'proposal.getAllVotes': none(this.listVotes({}, undefined)),
     }
   }
 

@@ -2,6 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { projectRoot } from '../project-root.ts'
+import type { JsonValue } from '../domain/json.ts'
+import { encodeValue } from './host-calls.ts'
 import { SandboxThread, type JobFunction, type JobOutcome } from './sandbox-thread.ts'
 import { ThreadPool } from './thread-pool.ts'
 import {
@@ -84,6 +86,18 @@ function hostFunctions(request: BlockRun): JobFunction[] {
   return functions
 }
 
+/** A function's known answers as the guest's stub reads them: encoded as a host call's reply. */
+function knownAnswers(answers: Record<string, JsonValue | undefined> | undefined): Record<string, string> | null {
+  if (answers === undefined) {
+    return null
+  }
+  const encoded: Record<string, string> = {}
+  for (const [args, value] of Object.entries(answers)) {
+    encoded[args] = encodeValue(value)
+  }
+  return encoded
+}
+
 /** How a job that got no reply ended, as the guest's result. */
 function lostJob(block: string, outcome: Exclude<JobOutcome, { type: 'reply' }>, wallMs: number): SandboxError {
   if (outcome.type === 'timeout') {
@@ -130,6 +144,7 @@ export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}):
           names: JSON.stringify(names),
           data: JSON.stringify(globals),
           paths: JSON.stringify(paths),
+          answers: JSON.stringify(functions.map(({ path }) => knownAnswers(request.answers?.[path]))),
           now: Number(request.now ?? Date.now()),
           seed: Number(request.randomSeed ?? 0) | 0,
           limits: runLimits,
