@@ -23,8 +23,8 @@ const selectVotes = `select v.id, v.member_id, v.kind, v.value, v.cast_at, m.use
 const insertLog = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id, level,
   message, details, created_at) values ('test', $1, $2, $3, $4, 'debug', 'check returned proposed', null, $5)`
 
-/** SQLite numbers its parameters ?NNN; the same text otherwise. */
-const forSqlite = (text: string) => text.replace(/\$(\d+)/g, '?$1')
+/** SQLite's positional parameters (each statement above uses $1, $2… once each, in order). */
+const forSqlite = (text: string) => text.replace(/\$\d+/g, '?')
 
 /** Milliseconds per action, for `n` actions, on the SQLite file the bench's store uses. */
 export function sqliteFloor(file: string, target: FloorTarget, n: number): number {
