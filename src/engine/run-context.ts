@@ -237,7 +237,7 @@ export class RunContext {
    * Writes what the blocks changed (the proposal's data, the log lines, the notified flag), then
    * runs `also` (the lease's release). Not in one transaction: on SQLite a transaction holds the
    * one connection, and a concurrent evaluation's host call then waited on it past its block's
-   * wall-clock limit (found by the kill test's concurrent bursts); see the report on branch perf.
+   * wall-clock limit (found by the kill test's concurrent bursts).
    */
   async flush(also?: (store: Store) => Promise<void>): Promise<void> {
     const proposal = this.proposal
