@@ -21,6 +21,7 @@ import { makePrivateDirectory } from './store/make-private.ts'
 import { migrate } from './store/migrate.ts'
 import { openStore } from './store/open-store.ts'
 import type { Store } from './store/store.ts'
+import { projectRoot } from './project-root.ts'
 
 export interface App {
   store: Store
@@ -43,8 +44,8 @@ function configuredSecretKey(config: Config): Buffer {
   return loadOrCreateSecretKey(config.secretKeyPath)
 }
 
-/** The dashboard's build (`npm run build:web`), next to this source tree. */
-const webDist = path.resolve(import.meta.dirname, '..', 'web', 'dist')
+/** The dashboard's build (`npm run build:web`), in the project's folder. */
+const webDist = path.join(projectRoot, 'web', 'dist')
 
 /** The configured database: PostgreSQL with DATABASE_URL, else the embedded SQLite file. */
 export async function openConfiguredStore(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Action, ActionKind, ActionOrigin } from '../domain/action.ts'
 import { readCommunitySettings } from '../domain/community-settings.ts'
 import type { JsonObject } from '../domain/json.ts'
-import { hasPermission, type Member, type Role } from '../domain/member.ts'
+import { hasPermission } from '../domain/member.ts'
 import type { PolicyVersion } from '../domain/policy.ts'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import type { VoteValue } from '../domain/vote.ts'
@@ -11,6 +11,7 @@ import type { PlatformDef } from '../platforms/platform.ts'
 import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
+import { CommunityCache, type Initiator } from './community-cache.ts'
 import { evaluateProposal, filterMatches, runOutcome, type EvaluationDeps } from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import { mayVote } from './may-vote.ts'
@@ -26,9 +27,6 @@ import { VersionCache } from './version-cache.ts'
  * heartbeat's period.
  */
 export const defaultLeaseMs = 5_000
-
-/** Who proposed an action, with the roles that decide what they may do. */
-type Initiator = { member: Member; roles: Role[] }
 
 /** How the engine asks for work later; the scheduler implements it durably. */
 export interface EngineJobs {
@@ -129,6 +127,7 @@ export function createEngine(deps: EngineDeps): Engine {
     now: () => clock.now(),
   })
   const versions = new VersionCache(store)
+  const cached = new CommunityCache(store)
   const evaluation: EvaluationDeps = {
     store,
     sandbox: deps.sandbox,
@@ -179,11 +178,7 @@ export function createEngine(deps: EngineDeps): Engine {
     if (memberId === null) {
       return null
     }
-    const [member, roles] = await Promise.all([
-      store.members.get(communityId, memberId),
-      store.roles.effectiveRoles(communityId, memberId),
-    ])
-    return member ? { member, roles } : null
+    return cached.initiator(communityId, memberId)
   }
 
   function viewWith(action: Action, initiator: Initiator | null): ActionView {
@@ -196,7 +191,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   /** What the initiator may do; an action nobody initiated has the default role's permissions. */
   async function permissionsOf(communityId: number, initiator: Initiator | null): Promise<Set<string>> {
-    const roles = initiator ? initiator.roles : (await store.roles.list(communityId)).filter((r) => r.isDefault)
+    const roles = initiator ? initiator.roles : await cached.defaultRoles(communityId)
     return new Set(roles.flatMap((r) => r.permissions))
   }
 
@@ -341,14 +336,28 @@ export function createEngine(deps: EngineDeps): Engine {
     await runTrigger(action.communityId, `${action.type}.executed`, { actionId: action.id }, action.initiatorId, action)
   }
 
-  /** Holds the proposal's lease while `fn` runs; runs it again if a re-check came in meanwhile. */
-  async function withLease(communityId: number, proposalId: number, fn: () => Promise<void>): Promise<boolean> {
+  /**
+   * Holds the proposal's lease while `first` runs (handed the proposal as the lease found it),
+   * then re-checks for as long as re-checks came in meanwhile; false when someone else holds it.
+   */
+  async function withLease(
+    communityId: number,
+    proposalId: number,
+    first: (leased: Proposal, release: Release) => Promise<void>,
+  ): Promise<boolean> {
     const lease = newLease()
     const now = clock.now()
-    if (!(await store.proposals.acquireLease(communityId, proposalId, { ...lease, now }))) {
+    const leased = await store.proposals.acquireLeaseReading(communityId, proposalId, { ...lease, now })
+    if (!leased) {
       return false
     }
-    await whileLeased(communityId, proposalId, lease.token, fn, fn)
+    await whileLeased(
+      communityId,
+      proposalId,
+      lease.token,
+      (release) => first(leased, release),
+      (release) => recheckLoaded(communityId, proposalId, release),
+    )
     return true
   }
 
@@ -365,50 +374,63 @@ export function createEngine(deps: EngineDeps): Engine {
     communityId: number,
     proposalId: number,
     token: string,
-    first: () => Promise<void>,
-    again: () => Promise<void>,
-  ): Promise<void> {
+    first: (release: Release) => Promise<void>,
+    again: (release: Release) => Promise<void>,
+  ): Promise<Proposal | undefined> {
     for (let run = first; ; run = again) {
+      const release = new Release(communityId, proposalId, token)
       try {
-        await run()
+        await run(release)
       } catch (e) {
+        // Even when released with the last writes: their transaction may be what failed.
         await store.proposals.releaseLease(communityId, proposalId, token)
         throw e
       }
-      const { recheck } = await store.proposals.releaseLease(communityId, proposalId, token)
+      // Released with the evaluation's last writes, or here when it made none that way.
+      const { recheck, proposal } = release.released ?? (await release.run(store))
       if (!recheck) {
-        return
+        return proposal
       }
     }
   }
 
-  /** A new proposal, leased to the first evaluation that `evaluate` runs, then re-checked as asked. */
+  /**
+   * A new proposal, leased to the first evaluation that `evaluate` runs, then re-checked as
+   * asked. Gives the proposal as it was when the lease was let go (read by that very write).
+   */
   async function evaluateNew(
     communityId: number,
     input: { actionId: number; policyId: number; policyVersionId: number },
-    evaluate: (proposal: Proposal) => Promise<void>,
-  ): Promise<Proposal> {
+    evaluate: (proposal: Proposal, release: Release) => Promise<void>,
+  ): Promise<{ created: Proposal; released: Proposal | undefined }> {
     const lease = newLease()
-    const proposal = await store.proposals.create(communityId, { ...input, now: clock.now(), lease })
-    await whileLeased(
+    const created = await store.proposals.create(communityId, { ...input, now: clock.now(), lease })
+    const released = await whileLeased(
       communityId,
-      proposal.id,
+      created.id,
       lease.token,
-      () => evaluate(proposal),
-      () => recheckLoaded(communityId, proposal.id),
+      (release) => evaluate(created, release),
+      (release) => recheckLoaded(communityId, created.id, release),
     )
-    return proposal
+    return { created, released }
   }
 
   /** Inside the lease: reads the proposal afresh (a loop round may follow a decision). */
-  async function recheckLoaded(communityId: number, proposalId: number): Promise<void> {
+  async function recheckLoaded(communityId: number, proposalId: number, release: Release): Promise<void> {
     const current = await store.proposals.get(communityId, proposalId)
-    if (!current || current.status !== 'proposed') {
+    if (current) {
+      await recheckLeased(current, release)
+    }
+  }
+
+  async function recheckLeased(current: Proposal, release: Release): Promise<void> {
+    if (current.status !== 'proposed') {
       return
     }
     const { actionView, version } = await loadForEvaluation(current)
     // Not notified yet: the first evaluation died with its process (its lease ran out), so this is it.
-    await evaluateProposal(evaluation, current, actionView, version, !current.notified)
+    const last = (trx: Store) => release.run(trx).then(() => undefined)
+    await evaluateProposal(evaluation, current, actionView, version, !current.notified, last)
   }
 
   /** A proposal's action as its blocks see it, and its pinned policy version. */
@@ -440,7 +462,7 @@ export function createEngine(deps: EngineDeps): Engine {
   async function govern(actionView: ActionView, kind: ActionKind): Promise<Proposal | undefined> {
     const { communityId, id: actionId, type } = actionView.action
     let current = actionView
-    const candidates = await store.policies.candidates(communityId, kind, type)
+    const candidates = await cached.candidates(communityId, kind, type)
     for (const policy of candidates) {
       const version = await versions.get(communityId, policy.versionId)
       if (!version || !(await filterMatches(evaluation, current, version))) {
@@ -449,15 +471,16 @@ export function createEngine(deps: EngineDeps): Engine {
       // Set in the callback, so an object (a plain variable would stay narrowed to 'proposed').
       const first = { status: 'proposed' as ProposalStatus }
       const shown = current
-      const proposal = await evaluateNew(
+      const { created, released } = await evaluateNew(
         communityId,
         { actionId, policyId: policy.id, policyVersionId: version.versionId },
-        async (created) => {
-          first.status = await evaluateProposal(evaluation, created, shown, version, true)
+        async (proposal, release) => {
+          const last = (trx: Store) => release.run(trx).then(() => undefined)
+          first.status = await evaluateProposal(evaluation, proposal, shown, version, true, last)
         },
       )
       if (first.status !== 'errored') {
-        return store.proposals.get(communityId, proposal.id)
+        return released ?? store.proposals.get(communityId, created.id)
       }
       const action = await store.actions.get(communityId, actionId)
       current = action ? { ...current, action } : current
@@ -472,9 +495,7 @@ export function createEngine(deps: EngineDeps): Engine {
     initiatorId: number | null,
     governed: Action | null,
   ): Promise<Proposal[]> {
-    const policies = (await store.policies.candidates(communityId, 'trigger', type)).filter(
-      (p) => p.actionTypes.length > 0,
-    )
+    const policies = (await cached.candidates(communityId, 'trigger', type)).filter((p) => p.actionTypes.length > 0)
     if (policies.length === 0) {
       return []
     }
@@ -512,14 +533,15 @@ export function createEngine(deps: EngineDeps): Engine {
         })
       ).action
       const triggerView: ActionView = governed ? shown : { ...shown, action: stored }
-      const proposal = await evaluateNew(
+      const { created, released } = await evaluateNew(
         communityId,
         { actionId: stored.id, policyId: policy.id, policyVersionId: version.versionId },
-        async (created) => {
-          await evaluateProposal(evaluation, created, triggerView, version, true)
+        async (proposal, release) => {
+          const last = (trx: Store) => release.run(trx).then(() => undefined)
+          await evaluateProposal(evaluation, proposal, triggerView, version, true, last)
         },
       )
-      const after = await store.proposals.get(communityId, proposal.id)
+      const after = released ?? (await store.proposals.get(communityId, created.id))
       if (after && after.status !== 'errored') {
         proposals.push(after)
       }
@@ -670,7 +692,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
     async recheck(communityId, proposalId) {
       // The lease is taken only on a pending proposal, so the common case costs no extra read.
-      if (await withLease(communityId, proposalId, () => recheckLoaded(communityId, proposalId))) {
+      if (await withLease(communityId, proposalId, recheckLeased)) {
         return 'checked'
       }
       const proposal = await store.proposals.get(communityId, proposalId)
@@ -771,6 +793,26 @@ export function createEngine(deps: EngineDeps): Engine {
     },
   }
   return engine
+}
+
+/** Letting go of a proposal's lease, once: with an evaluation's last writes, or after it. */
+class Release {
+  released: { recheck: boolean; proposal: Proposal | undefined } | undefined
+  private readonly communityId: number
+  private readonly proposalId: number
+  private readonly token: string
+
+  constructor(communityId: number, proposalId: number, token: string) {
+    this.communityId = communityId
+    this.proposalId = proposalId
+    this.token = token
+  }
+
+  async run(store: Store): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
+    const released = await store.proposals.releaseLeaseReading(this.communityId, this.proposalId, this.token)
+    this.released = released
+    return released
+  }
 }
 
 function formatIssue(issue: { path: PropertyKey[]; message: string }): string {

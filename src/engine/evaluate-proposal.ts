@@ -54,6 +54,7 @@ async function runBlock(
     globals: ctx.globals(),
     functions,
     asyncFunctions,
+    answers: ctx.answers(),
     now: ctx.now,
     randomSeed: seedFor(ctx.proposal?.id ?? ctx.view.action.id, block, ctx.now),
   })
@@ -158,6 +159,8 @@ export async function evaluateProposal(
   view: ActionView,
   version: PolicyVersion,
   first: boolean,
+  /** Run with the evaluation's last writes, in their transaction (the lease's release). */
+  last?: (store: Store) => Promise<void>,
 ): Promise<ProposalStatus> {
   const { store } = deps
   const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })
@@ -237,7 +240,10 @@ export async function evaluateProposal(
       if (governed && governed.origin === 'platform') {
         await deps.perform(governed, 'revert')
       }
-      if (await store.proposals.markNotified(proposal.communityId, proposal.id)) {
+      if (isBlank(version.blocks.notify)) {
+        // Nothing to run only once: the flag goes with the evaluation's last writes.
+        ctx.markNotified()
+      } else if (await store.proposals.markNotified(proposal.communityId, proposal.id)) {
         const notify = await runBlock(deps, ctx, 'notify', functions, platformFunctions)
         if (!notify.ok) {
           return await errored(notify.error)
@@ -246,6 +252,6 @@ export async function evaluateProposal(
     }
     return 'proposed'
   } finally {
-    await ctx.flush()
+    await ctx.flush(last)
   }
 }

@@ -19,6 +19,9 @@ export interface ActionView {
   triggerData?: JsonObject
 }
 
+/** Up to this many votes, the vote queries without arguments are answered inside the sandbox. */
+const answeredVotesAtMost = 50
+
 /** What `getYesVotes` and the others select; `users` narrows it to some voters. */
 interface VoteQuery {
   kind?: Vote['kind']
@@ -35,6 +38,8 @@ export class RunContext {
   readonly logs: LogInput[] = []
   private data: JsonObject
   private dataDirty = false
+  /** The first evaluation got as far as notify (a blank one): written with the rest. */
+  private notified = false
   private votePost: { postId: string; url: string | null } | null = null
   private votes: Array<Vote & { username: string }> | null = null
   readonly store: Store
@@ -187,6 +192,27 @@ export class RunContext {
     }
   }
 
+  /**
+   * What the proposal's queries answer when called without arguments, for the sandbox to answer
+   * them itself (no trip to this thread): they cannot change during a run. Left out when the
+   * votes are many, since each query's answer would travel whether it is asked or not.
+   */
+  answers(): Record<string, Record<string, JsonValue | undefined>> {
+    const proposal = this.proposal
+    if (!proposal || this.votes === null || this.votes.length > answeredVotesAtMost) {
+      return {}
+    }
+    const none = (value: JsonValue) => ({ '[]': value })
+    return {
+      'proposal.getTimeElapsed': none(this.now - proposal.proposedAt),
+      'proposal.getYesVotes': none(this.listVotes({ kind: 'boolean', value: true }, undefined)),
+      'proposal.getNoVotes': none(this.listVotes({ kind: 'boolean', value: false }, undefined)),
+      'proposal.getChoiceVotes': none(this.listVotes({ kind: 'choice' }, undefined)),
+      'proposal.getNumberVotes': none(this.listVotes({ kind: 'number' }, undefined)),
+      'proposal.getAllVotes': none(this.listVotes({}, undefined)),
+    }
+  }
+
   private listVotes(query: VoteQuery, users: JsonValue | undefined): JsonValue {
     if (this.votes === null) {
       throw new Error('the proposal votes were not loaded before the block ran')
@@ -202,14 +228,38 @@ export class RunContext {
       .map((vote) => ({ memberId: vote.memberId, kind: vote.kind, value: vote.value, castAt: vote.castAt }))
   }
 
-  /** Writes what the blocks changed: the proposal's data and the log lines. */
-  async flush(): Promise<void> {
-    if (this.dataDirty && this.proposal) {
-      await this.store.proposals.setData(this.communityId, this.proposal.id, this.data)
+  /** Marks the proposal notified with the next `flush` (for a blank notify block: nothing runs). */
+  markNotified(): void {
+    this.notified = true
+  }
+
+  /**
+   * Writes what the blocks changed (the proposal's data, the log lines, the notified flag), then
+   * runs `also` (the lease's release). Not in one transaction: on SQLite a transaction holds the
+   * one connection, and a concurrent evaluation's host call then waited on it past its block's
+   * wall-clock limit (found by the kill test's concurrent bursts).
+   */
+  async flush(also?: (store: Store) => Promise<void>): Promise<void> {
+    const proposal = this.proposal
+    const writes: Array<(store: Store) => Promise<unknown>> = []
+    if (this.dataDirty && proposal) {
+      const data = this.data
+      writes.push((store) => store.proposals.setData(this.communityId, proposal.id, data))
       this.dataDirty = false
     }
+    if (this.notified && proposal) {
+      writes.push((store) => store.proposals.markNotified(this.communityId, proposal.id))
+      this.notified = false
+    }
     if (this.logs.length > 0) {
-      await this.store.logs.add(this.communityId, this.logs.splice(0))
+      const logs = this.logs.splice(0)
+      writes.push((store) => store.logs.add(this.communityId, logs))
+    }
+    if (also) {
+      writes.push(also)
+    }
+    for (const write of writes) {
+      await write(this.store)
     }
   }
 }

@@ -3,7 +3,7 @@ import { AppError } from '../errors.ts'
 import type { HostFunction } from './sandbox.ts'
 
 /** The text a host call hands back to the guest's stub: `u`, `v<json>` or `e<message>`. */
-function encodeValue(value: JsonValue | undefined): string {
+export function encodeValue(value: JsonValue | undefined): string {
   return value === undefined ? 'u' : `v${JSON.stringify(value)}`
 }
 

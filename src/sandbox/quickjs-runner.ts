@@ -214,6 +214,7 @@ export class QuickJsRunner {
       context.newString(message.paths),
       context.newNumber(message.now),
       context.newNumber(message.seed),
+      context.newString(message.answers),
     ]
     const called = context.callFunction(pooled.entry, context.undefined, ...args)
     for (const arg of args.slice(1)) {

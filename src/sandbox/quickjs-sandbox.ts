@@ -1,4 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { projectRoot } from '../project-root.ts'
+import type { JsonValue } from '../domain/json.ts'
+import { encodeValue } from './host-calls.ts'
 import { SandboxThread, type JobFunction, type JobOutcome } from './sandbox-thread.ts'
 import { ThreadPool } from './thread-pool.ts'
 import {
@@ -21,8 +26,10 @@ export interface QuickJsSandboxOptions {
   workerEntry?: URL
 }
 
-const workerSource = new URL('./sandbox-worker.ts', import.meta.url)
-const workerBundle = new URL('../../build/sandbox-worker/sandbox-worker.js', import.meta.url)
+// From the project's folder, so that the server's own bundle (build/server/) finds them too.
+const sandboxFolder = pathToFileURL(path.join(projectRoot, 'src', 'sandbox', '/'))
+const workerSource = new URL('sandbox-worker.ts', sandboxFolder)
+const workerBundle = pathToFileURL(path.join(projectRoot, 'build', 'sandbox-worker', 'sandbox-worker.js'))
 
 async function modifiedAt(url: URL): Promise<number> {
   try {
@@ -42,10 +49,9 @@ async function workerEntry(): Promise<URL> {
   if (Number.isNaN(built)) {
     return workerSource
   }
-  const folder = new URL('./', import.meta.url)
-  const sources = [new URL('../../package-lock.json', import.meta.url)]
-  for (const name of await readdir(folder)) {
-    sources.push(new URL(name, folder))
+  const sources = [pathToFileURL(path.join(projectRoot, 'package-lock.json'))]
+  for (const name of await readdir(sandboxFolder)) {
+    sources.push(new URL(name, sandboxFolder))
   }
   const times = await Promise.all(sources.map(modifiedAt))
   return times.every((time) => !(time > built)) ? workerBundle : workerSource
@@ -78,6 +84,18 @@ function hostFunctions(request: BlockRun): JobFunction[] {
     }
   }
   return functions
+}
+
+/** A function's known answers as the guest's stub reads them: encoded as a host call's reply. */
+function knownAnswers(answers: Record<string, JsonValue | undefined> | undefined): Record<string, string> | null {
+  if (answers === undefined) {
+    return null
+  }
+  const encoded: Record<string, string> = {}
+  for (const [args, value] of Object.entries(answers)) {
+    encoded[args] = encodeValue(value)
+  }
+  return encoded
 }
 
 /** How a job that got no reply ended, as the guest's result. */
@@ -126,6 +144,7 @@ export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}):
           names: JSON.stringify(names),
           data: JSON.stringify(globals),
           paths: JSON.stringify(paths),
+          answers: JSON.stringify(functions.map(({ path }) => knownAnswers(request.answers?.[path]))),
           now: Number(request.now ?? Date.now()),
           seed: Number(request.randomSeed ?? 0) | 0,
           limits: runLimits,

@@ -60,6 +60,13 @@ export interface BlockRun {
    * worker waits; kept apart for callers that list them separately.
    */
   asyncFunctions?: Record<string, HostFunction>
+  /**
+   * What some host functions answer, known beforehand, by dotted path and then by the JSON text
+   * of the arguments (`'[]'` for none): such a call is answered inside the sandbox with no trip
+   * to the host. Only for functions whose answer cannot change during the run (the proposal's
+   * votes, read once per evaluation, say); the function must still be in `functions`.
+   */
+  answers?: Record<string, Record<string, JsonValue | undefined>>
   /** `Date.now()` / `new Date()` inside the run; fixed for the run so it can be replayed. */
   now?: number
   /** Seed of `Math.random` inside the run. */

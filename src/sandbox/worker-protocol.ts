@@ -12,6 +12,11 @@ export interface RunMessage {
   data: string
   /** JSON array of dotted paths split in parts; a stub's id is its index here. */
   paths: string
+  /**
+   * JSON array by stub id: null, or the encoded outcomes (`u`, `v<json>`) of that function's
+   * calls known beforehand, by the JSON text of their arguments; such a call makes no host call.
+   */
+  answers: string
   now: number
   seed: number
   limits: SandboxLimits

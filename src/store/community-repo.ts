@@ -64,6 +64,15 @@ export function createCommunityRepo(db: Kysely<Database>): CommunityRepo {
       return community
     },
 
+    async cacheVersion(communityId) {
+      const row = await db
+        .selectFrom('communities')
+        .select('cache_version')
+        .where('id', '=', communityId)
+        .executeTakeFirst()
+      return row && Number(row.cache_version)
+    },
+
     async lock(communityId) {
       // An update that changes nothing still takes the row lock (PostgreSQL) or the write lock
       // (SQLite), in one statement both dialects accept.

@@ -48,6 +48,8 @@ export interface CommunitiesTable {
   name: string
   settings: string
   created_at: number
+  /** Bumped by triggers when the community's members, roles or policies change (0019). */
+  cache_version: Generated<number>
 }
 
 export interface IntegrationsTable {

@@ -67,6 +67,50 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
     return db.updateTable('proposals').where('community_id', '=', communityId).where('id', '=', proposalId)
   }
 
+  async function acquireLease(
+    communityId: number,
+    proposalId: number,
+    { token, owner, until, now }: { token: string; owner: string; until: number; now: number },
+  ): Promise<Proposal | undefined> {
+    // One statement decides both outcomes atomically: take a free (or expired) lease, or
+    // leave the holder's lease alone and ask it to re-check. Doing it in two statements
+    // would lose the request when the holder lets go between them.
+    const free = sql<boolean>`(lease_token is null or lease_until < ${now})`
+    const row = await byId(communityId, proposalId)
+      .set({
+        lease_token: sql<string>`case when ${free} then ${token} else lease_token end`,
+        lease_until: sql<number>`case when ${free} then cast(${until} as bigint) else lease_until end`,
+        lease_owner: sql<string>`case when ${free} then ${owner} else lease_owner end`,
+        // A new holder evaluates from scratch, which answers any earlier request.
+        recheck_requested: sql<number>`case when ${free} then 0 else 1 end`,
+      })
+      .where('status', '=', 'proposed')
+      .returning([...columns, 'lease_token'])
+      .executeTakeFirst()
+    return row?.lease_token === token ? toProposal(row) : undefined
+  }
+
+  async function releaseLease(
+    communityId: number,
+    proposalId: number,
+    token: string,
+  ): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
+    // Atomic for the same reason: a request that arrives concurrently is either seen here
+    // (keep the lease, report it) or arrives after and takes the then-free lease itself.
+    const keep = sql<boolean>`(recheck_requested = 1 and status = 'proposed')`
+    const row = await byId(communityId, proposalId)
+      .set({
+        lease_token: sql<string | null>`case when ${keep} then lease_token else null end`,
+        lease_until: sql<number | null>`case when ${keep} then lease_until else null end`,
+        lease_owner: sql<string | null>`case when ${keep} then lease_owner else null end`,
+        recheck_requested: 0,
+      })
+      .where('lease_token', '=', token)
+      .returning([...columns, 'lease_token'])
+      .executeTakeFirst()
+    return { recheck: row?.lease_token === token, proposal: row && toProposal(row) }
+  }
+
   function notFound(proposalId: number): AppError {
     return new AppError('not_found', `proposal ${proposalId} not found`)
   }
@@ -222,41 +266,17 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       return result.numUpdatedRows > 0n
     },
 
-    async acquireLease(communityId, proposalId, { token, owner, until, now }) {
-      // One statement decides both outcomes atomically: take a free (or expired) lease, or
-      // leave the holder's lease alone and ask it to re-check. Doing it in two statements
-      // would lose the request when the holder lets go between them.
-      const free = sql<boolean>`(lease_token is null or lease_until < ${now})`
-      const row = await byId(communityId, proposalId)
-        .set({
-          lease_token: sql<string>`case when ${free} then ${token} else lease_token end`,
-          lease_until: sql<number>`case when ${free} then cast(${until} as bigint) else lease_until end`,
-          lease_owner: sql<string>`case when ${free} then ${owner} else lease_owner end`,
-          // A new holder evaluates from scratch, which answers any earlier request.
-          recheck_requested: sql<number>`case when ${free} then 0 else 1 end`,
-        })
-        .where('status', '=', 'proposed')
-        .returning('lease_token')
-        .executeTakeFirst()
-      return row?.lease_token === token
+    async acquireLease(communityId, proposalId, lease) {
+      return (await acquireLease(communityId, proposalId, lease)) !== undefined
     },
 
+    acquireLeaseReading: acquireLease,
+
     async releaseLease(communityId, proposalId, token) {
-      // Atomic for the same reason: a request that arrives concurrently is either seen here
-      // (keep the lease, report it) or arrives after and takes the then-free lease itself.
-      const keep = sql<boolean>`(recheck_requested = 1 and status = 'proposed')`
-      const row = await byId(communityId, proposalId)
-        .set({
-          lease_token: sql<string | null>`case when ${keep} then lease_token else null end`,
-          lease_until: sql<number | null>`case when ${keep} then lease_until else null end`,
-          lease_owner: sql<string | null>`case when ${keep} then lease_owner else null end`,
-          recheck_requested: 0,
-        })
-        .where('lease_token', '=', token)
-        .returning('lease_token')
-        .executeTakeFirst()
-      return { recheck: row?.lease_token === token }
+      return { recheck: (await releaseLease(communityId, proposalId, token)).recheck }
     },
+
+    releaseLeaseReading: releaseLease,
 
     async renewLeases(owner, until) {
       await db

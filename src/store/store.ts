@@ -61,6 +61,11 @@ export interface CommunityRepo {
    * interleaved with another such change. Throws not_found for an unknown community.
    */
   lock(communityId: number): Promise<void>
+  /**
+   * A number that changes whenever the community's members, member roles, roles or policies
+   * change (the database bumps it); undefined for an unknown community.
+   */
+  cacheVersion(communityId: number): Promise<number | undefined>
 }
 
 export interface IntegrationInput {
@@ -298,6 +303,12 @@ export interface ProposalRepo {
     proposalId: number,
     lease: { token: string; owner: string; until: number; now: number },
   ): Promise<boolean>
+  /** `acquireLease` that also reads the proposal: as it is once leased, or undefined when not leased. */
+  acquireLeaseReading(
+    communityId: number,
+    proposalId: number,
+    lease: { token: string; owner: string; until: number; now: number },
+  ): Promise<Proposal | undefined>
   /** The heartbeat: every lease `owner` holds now lasts until `until`. */
   renewLeases(owner: string, until: number): Promise<void>
   /**
@@ -315,6 +326,12 @@ export interface ProposalRepo {
    * re-check was requested meanwhile, so the caller evaluates once more.
    */
   releaseLease(communityId: number, proposalId: number, token: string): Promise<{ recheck: boolean }>
+  /** `releaseLease` that also reads the proposal as it is then (undefined when `token` held nothing). */
+  releaseLeaseReading(
+    communityId: number,
+    proposalId: number,
+    token: string,
+  ): Promise<{ recheck: boolean; proposal: Proposal | undefined }>
   setVotePost(
     communityId: number,
     proposalId: number,

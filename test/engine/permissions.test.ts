@@ -102,5 +102,29 @@ for (const dialect of testDialects()) {
       })
       assert.equal(outcome.status, 'proposed')
     })
+    it("sees a role's permissions changed, or a role given, behind its back (by another process, say) at the next proposal", async () => {
+      const propose = (initiatorId: number) =>
+        h.engine.propose({
+          communityId: h.community.id,
+          type: 'test.post',
+          params: { text: 'again' },
+          initiatorId,
+          origin: 'policykit',
+        })
+      const grower = await h.member('grower', ['Guest'])
+      await assert.rejects(propose(grower.id), (e: Error & { code?: string }) => e.code === 'forbidden')
+      // Straight into the database, not through the engine, as another process would.
+      const guestRole = await h.store.roles.getByName(h.community.id, 'Guest')
+      assert.ok(guestRole)
+      await h.store.roles.update(h.community.id, guestRole.id, { permissions: ['propose:test.post'] })
+      assert.equal((await propose(grower.id)).status, 'proposed')
+      const adminRole = await h.store.roles.getByName(h.community.id, 'Admin')
+      assert.ok(adminRole)
+      await h.store.roles.assign(h.community.id, grower.id, adminRole.id)
+      assert.equal((await propose(grower.id)).status, 'executed')
+      await h.store.roles.update(h.community.id, guestRole.id, { permissions: [] })
+      await h.store.roles.unassign(h.community.id, grower.id, adminRole.id)
+      await assert.rejects(propose(grower.id), (e: Error & { code?: string }) => e.code === 'forbidden')
+    })
   })
 }

@@ -88,6 +88,27 @@ describe('quickjs sandbox: values and host functions', () => {
     assert.deepEqual(valueOf(result), [7, 3, { n: 1 }])
   })
 
+  it('answers a call whose answer the host gave beforehand inside the sandbox, and asks the host for any other', async () => {
+    const asked: unknown[][] = []
+    const functions = {
+      'proposal.getYesVotes': (...args: unknown[]) => {
+        asked.push(args)
+        return ['from the host']
+      },
+    }
+    const answers = { 'proposal.getYesVotes': { '[]': [{ memberId: 1 }] } }
+    const code = `const a = proposal.getYesVotes()
+a.push('mine')
+return [a, proposal.getYesVotes(), proposal.getYesVotes(['ada'])]`
+    assert.deepEqual(valueOf(await run(code, { functions, answers })), [
+      [{ memberId: 1 }, 'mine'],
+      [{ memberId: 1 }],
+      ['from the host'],
+    ])
+    assert.deepEqual(asked, [[['ada']]], 'only the call with other arguments reached the host')
+    assert.deepEqual(valueOf(await run('return proposal.getYesVotes()', { functions })), ['from the host'])
+  })
+
   it('passes only plain data to host functions', async () => {
     const seen: unknown[][] = []
     const functions = {

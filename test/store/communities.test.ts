@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { isAppError } from '../../src/errors.ts'
 import type { Store } from '../../src/store/store.ts'
 import { openTestStore, testDialects } from '../support/test-store.ts'
-import { seedCommunity } from './seed.ts'
+import { policyInput, seedCommunity } from './seed.ts'
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: communities and documents`, () => {
@@ -36,6 +36,43 @@ for (const dialect of testDialects()) {
       await assert.rejects(store.communities.update(created.id + 1000, { name: 'x' }), (e) =>
         isAppError(e, 'not_found'),
       )
+    })
+
+    it("moves a community's cache version whenever its members, their roles, its roles or its policies change, and only its own", async () => {
+      const a = await seedCommunity(store, 'a')
+      const b = await seedCommunity(store, 'b')
+      const versions = async () => [
+        await store.communities.cacheVersion(a.id),
+        await store.communities.cacheVersion(b.id),
+      ]
+      const [first, other] = await versions()
+      let last = first
+      assert.equal(typeof last, 'number')
+      const moved = async (what: string) => {
+        const [now, otherNow] = await versions()
+        assert.notEqual(now, last, `${what} moved the version`)
+        assert.equal(otherNow, other, `${what} left the other community's version alone`)
+        last = now
+      }
+      const member = await store.members.create(a.id, { username: 'ada', now: 1 })
+      await moved('a new member')
+      const role = await store.roles.create(a.id, { name: 'Gardener', permissions: ['vote'] })
+      await moved('a new role')
+      await store.roles.update(a.id, role.id, { permissions: ['vote', 'propose:*'] })
+      await moved("a role's permissions")
+      await store.roles.assign(a.id, member.id, role.id)
+      await moved('a role given')
+      await store.roles.unassign(a.id, member.id, role.id)
+      await moved('a role taken')
+      const policy = await store.policies.create(a.id, policyInput(), 1)
+      await moved('a new policy')
+      await store.policies.setActive(a.id, policy.id, false, 2)
+      await moved('a policy switched off')
+      await store.roles.remove(a.id, role.id)
+      await moved('a role removed')
+      await store.documents.create(a.id, { name: 'Charter', text: 'We garden.', now: 3 })
+      assert.deepEqual(await versions(), [last, other], 'a document changes no cached data')
+      assert.equal(await store.communities.cacheVersion(b.id + 1000), undefined)
     })
 
     it('keeps documents per community', async () => {

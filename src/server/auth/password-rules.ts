@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
+import { projectRoot } from '../../project-root.ts'
 
 /** 10,000 lines, lower case (about half a megabyte in memory). */
 const common: ReadonlySet<string> = new Set(
-  readFileSync(path.join(import.meta.dirname, 'common-passwords.txt'), 'utf8')
+  readFileSync(path.join(projectRoot, 'src', 'server', 'auth', 'common-passwords.txt'), 'utf8')
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('#')),
 )
