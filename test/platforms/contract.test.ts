@@ -81,7 +81,11 @@ async function startWorld(): Promise<World> {
   const forum = await startFakeDiscourse({ now: () => clock.now() })
   const forumBot = forum.forum.addUser({ username: 'policykit', admin: true })
   const forumAda = forum.forum.addUser({ username: 'ada', name: 'Ada Lovelace' })
-  const { topic: forumTopic } = forum.forum.createTopic(forumAda, { title: 'Seed swap day', raw: 'Bring seeds' })
+  const { topic: forumTopic, post: forumPost } = forum.forum.createTopic(forumAda, {
+    title: 'Seed swap day',
+    raw: 'Bring seeds',
+  })
+  const forumGarden = forum.forum.addCategory('Garden')
 
   const engineRef: EngineRef = { current: null }
   const test = testPlatform()
@@ -191,6 +195,9 @@ async function startWorld(): Promise<World> {
       closeTopic: { topicId: forumTopic.id },
       openTopic: { topicId: forumTopic.id },
       sendPrivateMessage: { title: 'A word in private', raw: 'Hello Ada', users: [forumAda.username] },
+      editPost: { postId: forumPost.id, raw: 'Bring seeds and cuttings' },
+      moveTopic: { topicId: forumTopic.id, category: forumGarden.id },
+      suspendUser: { userId: forumAda.id, until: '2030-01-31', reason: 'A test' },
     },
     untimed: true,
     sign: (_path, body) => ({

@@ -19,7 +19,7 @@ import { AppError, isAppError } from '../../errors.ts'
 export function createDiscoursePlatform(options: DiscourseOptions, ports: PlatformPorts): PlatformDef {
   return definePlatform({
     name: discoursePlatformName,
-    actions: discourseActions(),
+    actions: discourseActions(ports),
     triggers: discourseTriggers,
     connect: {
       kind: 'apiKey',
