@@ -15,7 +15,11 @@ import type { Store } from '../../src/store/store.ts'
 import { connectFakeDiscordDirectly } from '../fakes/discord/connect-directly.ts'
 import { fakeDiscordOptions } from '../fakes/discord/fake-discord-options.ts'
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/fake-discord.ts'
-import { connectFakeDiscourseDirectly, testDiscourseWebhookKey } from '../fakes/discourse/connect-directly.ts'
+import {
+  connectFakeDiscourseDirectly,
+  testDiscourseOptions,
+  testDiscourseWebhookKey,
+} from '../fakes/discourse/connect-directly.ts'
 import { postHookJson } from '../fakes/discourse/shapes.ts'
 import { signDiscourseBody, startFakeDiscourse, type FakeDiscourse } from '../fakes/discourse/fake-discourse.ts'
 import { discourseWebhookSecret } from '../../src/platforms/discourse/webhook-secret.ts'
@@ -95,7 +99,7 @@ async function startWorld(): Promise<World> {
     settings: {
       slack: fakeSlackOptions(fake),
       discord: fakeDiscordOptions(discordFake),
-      discourse: { webhookKey: testDiscourseWebhookKey },
+      discourse: testDiscourseOptions,
     },
     engine: engineRef,
     clock,

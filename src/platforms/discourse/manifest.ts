@@ -9,6 +9,9 @@ import type { DiscourseOptions } from './options.ts'
 import { discourseSettings } from './settings.ts'
 import { discourseTriggers } from './triggers.ts'
 import { discourseWebhooks } from './webhooks.ts'
+import { discourseFunctions } from './functions.ts'
+import { discoursePollListener } from './poll-listener.ts'
+import { discourseVoting } from './voting.ts'
 import { AppError, isAppError } from '../../errors.ts'
 
 /**
@@ -39,6 +42,9 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
         }
       },
     },
+    functions: discourseFunctions(ports),
+    voting: discourseVoting(ports),
+    listeners: [discoursePollListener(options, ports)],
     webhooks: discourseWebhooks(options, ports),
     http: [discourseConnectRoutes(options, ports)],
     links: discourseLinks,

@@ -12,6 +12,7 @@ import type { WebhookDef, WebhookRequest } from '../platform.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials, forumUrl } from './credentials.ts'
 import { discourseEcho } from './echoes.ts'
+import { syncPollVotes } from './poll-votes.ts'
 import type { DiscourseOptions } from './options.ts'
 import { discourseTriggers } from './triggers.ts'
 import { discourseWebhookSecret } from './webhook-secret.ts'
@@ -204,6 +205,22 @@ export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPort
         context: { platform: discoursePlatformName, communityId, eventId, event },
         handle: async () => {
           await handleOnce(ports.deliveries, communityId, eventId, async () => {
+            // An event about a vote's post (its poll) reads the votes at once rather than at the next poll.
+            const named = z.object({ id: z.number().int() }).safeParse(body.post ?? body.poll)
+            const voteOf = named.success
+              ? await ports.votes.proposalOfPost(communityId, String(named.data.id))
+              : undefined
+            if (voteOf?.status === 'proposed') {
+              try {
+                await syncPollVotes(ports, fetch, credentials, voteOf)
+              } catch (e) {
+                // The poller reads them later; a busy forum is no reason to have the delivery retried.
+                if (!isAppError(e, 'platform_unavailable')) {
+                  throw e
+                }
+              }
+              return
+            }
             const actor = actorOf(body)
             if (actor?.username === credentials.apiUsername) {
               return

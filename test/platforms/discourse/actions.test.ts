@@ -10,7 +10,7 @@ import { discourseEcho } from '../../../src/platforms/discourse/echoes.ts'
 import type { PlatformPorts } from '../../../src/platforms/platform-ports.ts'
 import type { PlatformDef } from '../../../src/platforms/platform.ts'
 import type { Store } from '../../../src/store/store.ts'
-import { connectFakeDiscourseDirectly, testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
+import { connectFakeDiscourseDirectly, testDiscourseOptions } from '../../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import type { ForumUser } from '../../fakes/discourse/forum.ts'
 import { fakeClock } from '../../support/fake-clock.ts'
@@ -39,7 +39,7 @@ describe('Discourse actions', () => {
       logger: silentLogger,
       now: () => clock.now(),
     })
-    platform = createDiscoursePlatform({ webhookKey: testDiscourseWebhookKey }, ports)
+    platform = createDiscoursePlatform(testDiscourseOptions, ports)
     access = new PlatformAccess({ store, platforms: [platform], fetch, logger: silentLogger, now: () => clock.now() })
     communityId = (await store.communities.create({ name: 'Gardeners', now: clock.now() })).id
     await connectFakeDiscourseDirectly(store, fake, communityId, bot, clock.now())
