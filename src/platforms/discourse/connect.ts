@@ -15,7 +15,7 @@ import { discourseWebhookSecret } from './webhook-secret.ts'
 export const discourseLinks = {
   title: 'Discourse',
   installPath: null,
-  signInPath: null,
+  signInPath: '/platforms/discourse/signin',
   setupPath: null,
 } satisfies PlatformLinks
 

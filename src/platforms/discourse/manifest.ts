@@ -12,6 +12,7 @@ import { discourseWebhooks } from './webhooks.ts'
 import { discourseFunctions } from './functions.ts'
 import { discoursePollListener } from './poll-listener.ts'
 import { discourseVoting } from './voting.ts'
+import { discourseSignInRoutes } from './signin.ts'
 import { AppError, isAppError } from '../../errors.ts'
 
 /**
@@ -46,7 +47,7 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
     voting: discourseVoting(ports),
     listeners: [discoursePollListener(options, ports)],
     webhooks: discourseWebhooks(options, ports),
-    http: [discourseConnectRoutes(options, ports)],
+    http: [discourseConnectRoutes(options, ports), discourseSignInRoutes(ports)],
     links: discourseLinks,
   })
 }

@@ -7,6 +7,7 @@ import { startApp, type App } from '../../../src/app.ts'
 import { loadConfig } from '../../../src/config.ts'
 import type { Proposal } from '../../../src/domain/proposal.ts'
 import { silentLogger } from '../../../src/engine/logger.ts'
+import { sessionCookie } from '../../../src/server/auth/session.ts'
 import { testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import type { ForumCategory, ForumPost, ForumUser } from '../../fakes/discourse/forum.ts'
@@ -193,6 +194,59 @@ describe('Discourse end to end: the real app against the fake forum', () => {
       'the author is told by private message',
     )
     assert.notEqual(fake.forum.topic(topic.id)?.deletedAt, null, 'the topic stays deleted')
+  })
+
+  it('signs a forum user in through the User API Key flow, and revokes the key after use', async () => {
+    fake.browserUser = person('carol')
+    const start = await app.server.inject({ method: 'GET', url: `/platforms/discourse/signin?forum=${fake.url}` })
+    assert.equal(start.statusCode, 302, start.body)
+    const toForum = new URL(String(start.headers.location))
+    assert.equal(`${toForum.origin}${toForum.pathname}`, `${fake.url}/user-api-key/new`)
+    assert.equal(toForum.searchParams.get('scopes'), 'session_info')
+    assert.match(toForum.searchParams.get('public_key') ?? '', /BEGIN PUBLIC KEY/)
+    const attempt = start.cookies.find((c) => c.name === 'pk_discourse_signin')
+    assert.ok(attempt)
+    const granted = await fetch(toForum, { redirect: 'manual' })
+    const back = new URL(String(granted.headers.get('location')))
+    assert.equal(back.pathname, '/platforms/discourse/signin/callback')
+
+    // The forum's answer without the browser's attempt (another browser) signs nobody in.
+    const stranger = await app.server.inject({ method: 'GET', url: `${back.pathname}${back.search}` })
+    assert.equal(stranger.statusCode, 403)
+
+    const done = await app.server.inject({
+      method: 'GET',
+      url: `${back.pathname}${back.search}`,
+      cookies: { [attempt.name]: attempt.value },
+    })
+    assert.equal(done.statusCode, 302, done.body)
+    assert.equal(done.headers.location, `/c/${communityId}`)
+    const session = done.cookies.find((c) => c.name === sessionCookie)
+    assert.ok(session, 'signed in')
+    const me = await app.server.inject({
+      method: 'GET',
+      url: '/api/session',
+      cookies: { [session.name]: session.value },
+    })
+    const carol = await app.store.members.findByAccount(communityId, 'discourse', String(person('carol').id))
+    assert.ok(carol)
+    assert.equal(me.statusCode, 200)
+    assert.match(me.body, new RegExp(`"memberId":${carol.id}\\b`))
+    assert.deepEqual(
+      fake.forum.userApiKeys.map((k) => ({ userId: k.userId, revoked: k.revoked })),
+      [{ userId: person('carol').id, revoked: true }],
+    )
+
+    // A payload replayed with a fresh attempt fails its nonce.
+    const again = await app.server.inject({ method: 'GET', url: `/platforms/discourse/signin?forum=${fake.url}` })
+    const fresh = again.cookies.find((c) => c.name === 'pk_discourse_signin')
+    assert.ok(fresh)
+    const replay = await app.server.inject({
+      method: 'GET',
+      url: `${back.pathname}${back.search}`,
+      cookies: { [fresh.name]: fresh.value },
+    })
+    assert.equal(replay.statusCode, 403)
   })
 
   it('lets a topic outside the category stand, makes one action of a redelivery, and changes nothing for a forged webhook', async () => {
