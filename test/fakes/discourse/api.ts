@@ -319,6 +319,41 @@ export const apiRoutes: Route[] = [
     },
   },
   {
+    method: 'POST',
+    route: '/admin/api/web_hooks.json',
+    handle(forum, { user, body }) {
+      if (!user.admin) {
+        throw invalidAccess()
+      }
+      const hook = (body.web_hook ?? {}) as Record<string, unknown>
+      const url = text(hook.payload_url)
+      if (url === undefined || !/^https?:\/\//.test(url)) {
+        throw unprocessable('Payload URL is invalid')
+      }
+      const made = {
+        id: forum.webhooks.length + 1,
+        url,
+        secret: text(hook.secret) ?? '',
+        contentType: num(hook.content_type ?? 1, 'content_type'),
+        wildcard: hook.wildcard_web_hook === true || hook.wildcard_web_hook === 'true',
+      }
+      forum.webhooks.push(made)
+      return {
+        web_hook: {
+          id: made.id,
+          payload_url: made.url,
+          content_type: made.contentType,
+          last_delivery_status: 1,
+          secret: '',
+          wildcard_web_hook: made.wildcard,
+          verify_certificate: true,
+          active: true,
+          web_hook_event_types: [],
+        },
+      }
+    },
+  },
+  {
     method: 'GET',
     route: '/session/current.json',
     userApi: true,

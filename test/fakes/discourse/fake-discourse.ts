@@ -37,6 +37,7 @@ export interface FakeDiscourse {
   deliveries: Delivery[]
   /** The next `count` API calls answer 429 with `Retry-After: seconds`. */
   rateLimitNext(count: number, seconds: number): void
+  /** The webhook a test configured; without it, the last one made through the admin API. */
   hook: FakeWebhook | null
   /**
    * Who is signed in to the forum in the browser that visits `/user-api-key/new` (null: nobody,
@@ -233,14 +234,16 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   async function send(eventId: number, event: string, body: string, options: DeliverOptions): Promise<Delivery> {
-    if (!fake.hook) {
+    const made = forum.webhooks.at(-1)
+    const hook = fake.hook ?? (made ? { url: made.url, secret: made.secret } : null)
+    if (!hook) {
       throw new Error('no webhook is configured on the fake forum')
     }
     const type = eventTypes[event] ?? event.split('_')[0] ?? event
     const signature = options.badSignature
       ? signDiscourseBody('not the secret', body)
-      : signDiscourseBody(fake.hook.secret, body)
-    const response = await fetch(fake.hook.url, {
+      : signDiscourseBody(hook.secret, body)
+    const response = await fetch(hook.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

@@ -109,6 +109,8 @@ export class Forum {
   readonly topics: ForumTopic[] = []
   readonly posts: ForumPost[] = []
   readonly userApiKeys: UserApiKey[] = []
+  /** Webhooks made through the admin API (`POST /admin/api/web_hooks.json`). */
+  readonly webhooks: Array<{ id: number; url: string; secret: string; contentType: number; wildcard: boolean }> = []
   readonly title: string
   readonly now: () => number
   private nextId = { user: 1, category: 1, topic: 1, post: 1 }

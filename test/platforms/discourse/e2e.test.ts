@@ -76,13 +76,24 @@ describe('Discourse end to end: the real app against the fake forum', () => {
       (JSON.parse(setup.body) as { memberships: { communityId: number }[] }).memberships[0]?.communityId ?? 0
     admin = signedInClient(app.server, setup, communityId)
 
-    const connected = await admin.post<{ webhook: { url: string; secret: string }; activation: { status: string } }>(
-      '/platforms/discourse/connect',
-      { community: communityId, url: fake.url, apiKey: fake.apiKey, apiUsername: 'policykit' },
-    )
+    const connected = await admin.post<{
+      webhook: { url: string; secret: string; created?: boolean }
+      activation: { status: string }
+    }>('/platforms/discourse/connect', {
+      community: communityId,
+      url: fake.url,
+      apiKey: fake.apiKey,
+      apiUsername: 'policykit',
+      createWebhook: true,
+    })
     assert.equal(connected.status, 200, connected.text)
     assert.ok(['passed', 'active'].includes(connected.json.activation.status), connected.text)
-    fake.hook = { url: connected.json.webhook.url, secret: connected.json.webhook.secret }
+    // PolicyKit made the forum's webhook itself, with the secret it tells the admin.
+    assert.equal(connected.json.webhook.created, true)
+    assert.deepEqual(
+      fake.forum.webhooks.map((h) => ({ url: h.url, secret: h.secret, json: h.contentType === 1, all: h.wildcard })),
+      [{ url: `${baseUrl}/platforms/discourse/webhook`, secret: connected.json.webhook.secret, json: true, all: true }],
+    )
 
     const policy = await admin.post(`/api/communities/${communityId}/actions`, {
       type: 'constitution.addPolicy',
