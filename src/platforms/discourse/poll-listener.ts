@@ -21,7 +21,7 @@ export function discoursePollListener(
   ports: PlatformPorts,
   fetchFn: typeof fetch = fetch,
 ): ListenerDef {
-  /** Forum URL → when it may be called again (after a 429). */
+  /** Forum URL → when it may be called again (after a 429), in this process's monotonic ms: the wait is real time. */
   const resting = new Map<string, number>()
 
   async function sweep(signal: AbortSignal): Promise<void> {
@@ -34,14 +34,14 @@ export function discoursePollListener(
         }
         afterId = proposal.id
         const forum = await forumOfCommunity(ports, proposal.communityId)
-        if (!forum || (resting.get(forum.url) ?? 0) > ports.now()) {
+        if (!forum || (resting.get(forum.url) ?? 0) > performance.now()) {
           continue
         }
         try {
           await syncPollVotes(ports, fetchFn, forum, proposal)
         } catch (e) {
           if (isAppError(e, 'platform_unavailable')) {
-            resting.set(forum.url, ports.now() + (e.retryAfterMs ?? options.pollIntervalMs))
+            resting.set(forum.url, performance.now() + (e.retryAfterMs ?? options.pollIntervalMs))
           }
           ports.logger.warn(
             {

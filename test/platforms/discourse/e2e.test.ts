@@ -207,6 +207,24 @@ describe('Discourse end to end: the real app against the fake forum', () => {
     assert.notEqual(fake.forum.topic(topic.id)?.deletedAt, null, 'the topic stays deleted')
   })
 
+  it('reads a poll again after the forum’s Retry-After when it answers 429', async () => {
+    const { topic } = await fake.as(person('dave')).createTopic({
+      title: 'Which hedge to plant',
+      raw: 'Hawthorn or beech',
+      categoryId: proposals.id,
+    })
+    const proposal = await proposalOfTopic(topic.id)
+    const poll = await votePost(proposal)
+    fake.rateLimitNext(1, 1)
+    fake.as(person('bob')).vote(poll, ['Yes'])
+    fake.as(person('erin')).vote(poll, ['Yes'])
+    assert.ok(
+      await waitFor(async () => (await status(proposal.id)) === 'passed'),
+      'the votes were read once the forum let PolicyKit in again',
+    )
+    assert.ok(await until(() => fake.forum.topic(topic.id)?.deletedAt === null))
+  })
+
   it('signs a forum user in through the User API Key flow, and revokes the key after use', async () => {
     fake.browserUser = person('carol')
     const start = await app.server.inject({ method: 'GET', url: `/platforms/discourse/signin?forum=${fake.url}` })
