@@ -76,6 +76,7 @@ export function createPlatformPorts(deps: {
     votes: {
       proposalOfPost: (communityId, postId) => store.proposals.findByVotePost(communityId, platform, postId),
       proposal: (communityId, proposalId) => store.proposals.get(communityId, proposalId),
+      pendingHosted: (afterId, limit) => store.proposals.pendingHostedPage(platform, afterId, limit),
       list: (communityId, proposalId) => store.votes.list(communityId, proposalId),
       cast: (communityId, proposalId, memberId, vote) =>
         engineOf(deps.engine).castVote(communityId, proposalId, memberId, vote),

@@ -131,6 +131,8 @@ export interface VotesPort {
   /** The proposal whose vote this platform posted as `postId`. */
   proposalOfPost(communityId: number, postId: string): Promise<Proposal | undefined>
   proposal(communityId: number, proposalId: number): Promise<Proposal | undefined>
+  /** In every community: pending proposals whose vote this platform hosts, after `afterId`, by id (a page). */
+  pendingHosted(afterId: number, limit: number): Promise<Proposal[]>
   list(communityId: number, proposalId: number): Promise<Vote[]>
   /**
    * Casts (or moves) a member's vote through the engine, which checks who may vote and re-checks

@@ -242,6 +242,19 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       return rows.map((row) => ({ id: row.id, communityId: row.community_id }))
     },
 
+    async pendingHostedPage(platform, afterId, limit) {
+      const rows = await db
+        .selectFrom('proposals')
+        .select(columns)
+        .where('status', '=', 'proposed')
+        .where('vote_platform', '=', platform)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute()
+      return rows.map(toProposal)
+    },
+
     async decide(communityId, proposalId, status, now) {
       const result = await byId(communityId, proposalId)
         .set({ status, decided_at: now })

@@ -282,6 +282,11 @@ export interface ProposalRepo {
   countByStatus(): Promise<Record<string, number>>
   /** System-wide, for the sweep: pending proposals after `afterId`, by id. */
   pendingPage(afterId: number, limit: number): Promise<{ id: number; communityId: number }[]>
+  /**
+   * System-wide, for a platform that reads its votes (Discourse's polls): pending proposals whose
+   * vote `platform` hosts, after `afterId`, by id.
+   */
+  pendingHostedPage(platform: string, afterId: number, limit: number): Promise<Proposal[]>
   /** Compare-and-set from `proposed`; true when this call decided it. */
   decide(
     communityId: number,

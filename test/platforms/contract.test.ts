@@ -15,7 +15,11 @@ import type { Store } from '../../src/store/store.ts'
 import { connectFakeDiscordDirectly } from '../fakes/discord/connect-directly.ts'
 import { fakeDiscordOptions } from '../fakes/discord/fake-discord-options.ts'
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/fake-discord.ts'
-import { connectFakeDiscourseDirectly, testDiscourseWebhookKey } from '../fakes/discourse/connect-directly.ts'
+import {
+  connectFakeDiscourseDirectly,
+  testDiscourseOptions,
+  testDiscourseWebhookKey,
+} from '../fakes/discourse/connect-directly.ts'
 import { postHookJson } from '../fakes/discourse/shapes.ts'
 import { signDiscourseBody, startFakeDiscourse, type FakeDiscourse } from '../fakes/discourse/fake-discourse.ts'
 import { discourseWebhookSecret } from '../../src/platforms/discourse/webhook-secret.ts'
@@ -81,7 +85,11 @@ async function startWorld(): Promise<World> {
   const forum = await startFakeDiscourse({ now: () => clock.now() })
   const forumBot = forum.forum.addUser({ username: 'policykit', admin: true })
   const forumAda = forum.forum.addUser({ username: 'ada', name: 'Ada Lovelace' })
-  const { topic: forumTopic } = forum.forum.createTopic(forumAda, { title: 'Seed swap day', raw: 'Bring seeds' })
+  const { topic: forumTopic, post: forumPost } = forum.forum.createTopic(forumAda, {
+    title: 'Seed swap day',
+    raw: 'Bring seeds',
+  })
+  const forumGarden = forum.forum.addCategory('Garden')
 
   const engineRef: EngineRef = { current: null }
   const test = testPlatform()
@@ -91,7 +99,7 @@ async function startWorld(): Promise<World> {
     settings: {
       slack: fakeSlackOptions(fake),
       discord: fakeDiscordOptions(discordFake),
-      discourse: { webhookKey: testDiscourseWebhookKey },
+      discourse: testDiscourseOptions,
     },
     engine: engineRef,
     clock,
@@ -191,6 +199,9 @@ async function startWorld(): Promise<World> {
       closeTopic: { topicId: forumTopic.id },
       openTopic: { topicId: forumTopic.id },
       sendPrivateMessage: { title: 'A word in private', raw: 'Hello Ada', users: [forumAda.username] },
+      editPost: { postId: forumPost.id, raw: 'Bring seeds and cuttings' },
+      moveTopic: { topicId: forumTopic.id, category: forumGarden.id },
+      suspendUser: { userId: forumAda.id, until: '2030-01-31', reason: 'A test' },
     },
     untimed: true,
     sign: (_path, body) => ({

@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import type { JsonObject } from '../../domain/json.ts'
 import { AppError } from '../../errors.ts'
-import { defineAction, type ActionDef } from '../platform.ts'
+import type { PlatformPorts } from '../platform-ports.ts'
+import { defineAction, type ActionDef, type ExecutionContext } from '../platform.ts'
 import { forumCall } from './context.ts'
+import { discourseEcho } from './echoes.ts'
 
 /**
  * The governable Discourse actions. A topic or post a member makes on the forum is observed with
@@ -32,11 +34,32 @@ const privateMessageParams = z.strictObject({
   users: z.array(z.string().min(1)).min(1).max(50),
 })
 
+const editPostParams = z.strictObject({
+  postId: id,
+  raw,
+  /** The post's version the edit made, as seen on the forum (absent: PolicyKit makes the edit). */
+  version: id.optional(),
+})
+const moveTopicParams = z.strictObject({ topicId: id, category: id })
+const suspendUserParams = z.strictObject({
+  /** The forum user's id (a member's Discourse account). */
+  userId: id,
+  /** Until when (ISO 8601 date or time). */
+  until: z.iso.datetime({ offset: true }).or(z.iso.date()),
+  reason: z.string().trim().min(1).max(300),
+})
+
 const topicResult = z.object({ topicId: id, postId: id.optional() })
+const editResult = z.object({ postId: id, version: id })
+const moveResult = z.object({ topicId: id, previousCategory: id })
+const suspendResult = z.object({ userId: id })
 const postResult = z.object({ topicId: id, postId: id })
 const closedResult = z.object({ topicId: id })
 
 const createdPost = z.object({ id, topic_id: id })
+const shownPost = z.object({ id, raw: z.string(), version: id })
+const editedPost = z.object({ post: z.object({ id, version: id }) })
+const shownTopic = z.object({ id, category_id: id })
 
 function checked<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value)
@@ -50,7 +73,33 @@ const setClosed = async (ctx: Parameters<NonNullable<ActionDef['execute']>>[0], 
   await forumCall(ctx, 'PUT', `/t/${topicId}/status.json`, { status: 'closed', enabled: closed ? 'true' : 'false' })
 }
 
-export function discourseActions(): Record<string, ActionDef> {
+/**
+ * Edits a post's raw as the connected user, recording the echo first: Discourse's `post_edited`
+ * names the post's author, not the editor, so PolicyKit's own edit is known by what it wrote.
+ */
+async function writeRaw(
+  ctx: ExecutionContext,
+  ports: PlatformPorts,
+  postId: number,
+  text: string,
+  reason: string,
+): Promise<number> {
+  const echo = discourseEcho.edit(postId, text)
+  await ports.echoes.record(ctx.communityId, echo)
+  try {
+    const edited = checked(
+      'PUT /posts/{id}.json',
+      editedPost,
+      await forumCall(ctx, 'PUT', `/posts/${postId}.json`, { post: { raw: text, edit_reason: reason } }),
+    )
+    return edited.post.version
+  } catch (e) {
+    await ports.echoes.forget(ctx.communityId, echo)
+    throw e
+  }
+}
+
+export function discourseActions(ports: PlatformPorts): Record<string, ActionDef> {
   const createTopic = defineAction({
     description:
       'Create a topic on the forum. Seen on the forum, undoing it deletes the topic and carrying it out again ' +
@@ -151,5 +200,60 @@ export function discourseActions(): Record<string, ActionDef> {
     },
   })
 
-  return { createTopic, createPost, closeTopic, openTopic, sendPrivateMessage }
+  const editPost = defineAction({
+    description:
+      'Edit a post’s text. Seen on the forum, undoing it restores the text the post had before (from its ' +
+      'revisions) and carrying it out again puts the edit back; proposed in PolicyKit, carrying it out edits ' +
+      'the post as the connected user.',
+    params: editPostParams,
+    result: editResult,
+    async execute(ctx, { postId, raw }): Promise<JsonObject> {
+      const version = await writeRaw(ctx, ports, postId, raw, 'carried out in PolicyKit')
+      return { postId, version }
+    },
+    async revert(ctx, _params, result) {
+      const { postId, version } = checked('revert', editResult, result)
+      if (version < 2) {
+        return
+      }
+      // The post as it was before this edit: Discourse shows any earlier version of a post.
+      const before = checked(
+        'GET /posts/{id}.json?version',
+        shownPost,
+        await forumCall(ctx, 'GET', `/posts/${postId}.json?version=${version - 1}`),
+      )
+      await writeRaw(ctx, ports, postId, before.raw, 'undone in PolicyKit')
+    },
+  })
+
+  const moveTopic = defineAction({
+    description: 'Move a topic to another category; undoing it moves it back.',
+    params: moveTopicParams,
+    result: moveResult,
+    async execute(ctx, { topicId, category }): Promise<JsonObject> {
+      const topic = checked('GET /t/{id}.json', shownTopic, await forumCall(ctx, 'GET', `/t/${topicId}.json`))
+      await forumCall(ctx, 'PUT', `/t/-/${topicId}.json`, { category_id: category })
+      return { topicId, previousCategory: topic.category_id }
+    },
+    async revert(ctx, _params, result) {
+      const { topicId, previousCategory } = checked('revert', moveResult, result)
+      await forumCall(ctx, 'PUT', `/t/-/${topicId}.json`, { category_id: previousCategory })
+    },
+  })
+
+  const suspendUser = defineAction({
+    description: 'Suspend a forum user until the given date, with a reason they are shown; undoing it lifts it.',
+    params: suspendUserParams,
+    result: suspendResult,
+    async execute(ctx, { userId, until, reason }): Promise<JsonObject> {
+      await forumCall(ctx, 'PUT', `/admin/users/${userId}/suspend.json`, { suspend_until: until, reason })
+      return { userId }
+    },
+    async revert(ctx, _params, result) {
+      const { userId } = checked('revert', suspendResult, result)
+      await forumCall(ctx, 'PUT', `/admin/users/${userId}/unsuspend.json`)
+    },
+  })
+
+  return { createTopic, createPost, editPost, closeTopic, openTopic, moveTopic, sendPrivateMessage, suspendUser }
 }

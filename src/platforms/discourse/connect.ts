@@ -15,11 +15,15 @@ import { discourseWebhookSecret } from './webhook-secret.ts'
 export const discourseLinks = {
   title: 'Discourse',
   installPath: null,
-  signInPath: null,
+  signInPath: '/platforms/discourse/signin',
   setupPath: null,
 } satisfies PlatformLinks
 
-const connectBody = discourseCredentials.extend({ community: rowId })
+const connectBody = discourseCredentials.extend({
+  community: rowId,
+  /** Makes the webhook through the forum's admin API (the key must be allowed to). */
+  createWebhook: z.boolean().optional(),
+})
 const about = z.object({ about: z.object({ title: z.string() }) })
 
 /** The forum's title, which also proves the key and username work; a refusal says what to give instead. */
@@ -41,8 +45,37 @@ async function forumTitle(forum: DiscourseCredentials): Promise<string> {
 }
 
 /**
+ * Makes the forum's webhook through its admin API (`POST /admin/api/web_hooks.json`: JSON, every
+ * event, the derived secret). A key that may not is no reason to fail the connection: the answer
+ * says so and the admin makes it by hand.
+ */
+async function makeWebhook(
+  forum: DiscourseCredentials,
+  webhook: { url: string; secret: string },
+): Promise<{ created: boolean; error?: string }> {
+  try {
+    await callDiscourse(fetch, forum, 'POST', '/admin/api/web_hooks.json', {
+      web_hook: {
+        payload_url: webhook.url,
+        content_type: 1,
+        secret: webhook.secret,
+        wildcard_web_hook: true,
+        verify_certificate: true,
+        active: true,
+      },
+    })
+    return { created: true }
+  } catch (e) {
+    if (isAppError(e)) {
+      return { created: false, error: e.message }
+    }
+    throw e
+  }
+}
+
+/**
  * `POST /platforms/discourse/connect` (JSON: `community`, `url`, `apiKey`, `apiUsername`), by a
- * member who manages integrations: checks the key with the forum before storing anything, stores
+ * member who manages integrations (`createWebhook: true` also makes the forum's webhook): checks the key with the forum before storing anything, stores
  * the connection (key encrypted, switched off), proposes `constitution.addIntegration` as the
  * caller, imports the forum's active users, and answers with the webhook the forum's admin enters
  * in Discourse (its URL, content type and this forum's secret).
@@ -57,7 +90,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
           body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         )
       }
-      const { community: communityId, ...forum } = body.data
+      const { community: communityId, createWebhook, ...forum } = body.data
       const member = await managingMember(host, request, communityId, 'Discourse')
       const title = await forumTitle(forum)
       const existing = await ports.integrations.findByExternalId(forum.url)
@@ -77,15 +110,20 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
         { communityId, forum: forum.url, activation: activation.status, members: imported.count },
         `Discourse forum ${title} connected`,
       )
+      const webhook = {
+        url: `${host.publicUrl}/platforms/discourse/webhook`,
+        contentType: 'application/json',
+        secret: discourseWebhookSecret(options.webhookKey, forum.url),
+      }
+      const made = createWebhook ? await makeWebhook(forum, webhook) : null
       return {
         integrationId: integration.id,
         activation,
         members: imported.count,
         staff: imported.staff,
         webhook: {
-          url: `${host.publicUrl}/platforms/discourse/webhook`,
-          contentType: 'application/json',
-          secret: discourseWebhookSecret(options.webhookKey, forum.url),
+          ...webhook,
+          ...(made === null ? {} : { created: made.created, ...(made.error ? { error: made.error } : {}) }),
         },
       }
     })

@@ -9,6 +9,10 @@ import type { DiscourseOptions } from './options.ts'
 import { discourseSettings } from './settings.ts'
 import { discourseTriggers } from './triggers.ts'
 import { discourseWebhooks } from './webhooks.ts'
+import { discourseFunctions } from './functions.ts'
+import { discoursePollListener } from './poll-listener.ts'
+import { discourseVoting } from './voting.ts'
+import { discourseSignInRoutes } from './signin.ts'
 import { AppError, isAppError } from '../../errors.ts'
 
 /**
@@ -19,7 +23,7 @@ import { AppError, isAppError } from '../../errors.ts'
 export function createDiscoursePlatform(options: DiscourseOptions, ports: PlatformPorts): PlatformDef {
   return definePlatform({
     name: discoursePlatformName,
-    actions: discourseActions(),
+    actions: discourseActions(ports),
     triggers: discourseTriggers,
     connect: {
       kind: 'apiKey',
@@ -39,8 +43,11 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
         }
       },
     },
+    functions: discourseFunctions(ports),
+    voting: discourseVoting(ports),
+    listeners: [discoursePollListener(options, ports)],
     webhooks: discourseWebhooks(options, ports),
-    http: [discourseConnectRoutes(options, ports)],
+    http: [discourseConnectRoutes(options, ports), discourseSignInRoutes(ports)],
     links: discourseLinks,
   })
 }

@@ -2,4 +2,11 @@
 export interface DiscourseOptions {
   /** Each forum's webhook secret is an HMAC of its URL under this key (`webhook-secret.ts`). */
   webhookKey: string
+  /**
+   * How often pending proposals with a Discourse poll read its voters (Discourse sends no webhook
+   * for a vote), in ms.
+   */
+  pollIntervalMs: number
 }
+
+export const defaultPollIntervalMs = 30_000

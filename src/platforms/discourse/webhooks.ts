@@ -11,6 +11,8 @@ import type { PlatformPorts } from '../platform-ports.ts'
 import type { WebhookDef, WebhookRequest } from '../platform.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials, forumUrl } from './credentials.ts'
+import { discourseEcho } from './echoes.ts'
+import { syncPollVotes } from './poll-votes.ts'
 import type { DiscourseOptions } from './options.ts'
 import { discourseTriggers } from './triggers.ts'
 import { discourseWebhookSecret } from './webhook-secret.ts'
@@ -52,6 +54,7 @@ const hookPost = z.object({
   username: z.string(),
   name: z.string().nullable().optional(),
   user_id: z.number().int(),
+  version: z.number().int().optional(),
 })
 type HookPost = z.infer<typeof hookPost>
 
@@ -109,6 +112,33 @@ async function governPost(ports: PlatformPorts, communityId: number, eventId: st
     ports.logger.warn(
       { platform: discoursePlatformName, communityId, eventId, reason: e.message },
       'discourse: post not governed',
+    )
+  }
+}
+
+/** A member's edit of a post, as a governed `discourse.editPost` (undoing it restores the text before). */
+async function governEdit(ports: PlatformPorts, communityId: number, eventId: string, post: HookPost): Promise<void> {
+  if (post.topic_archetype === 'private_message' || post.raw === undefined || post.version === undefined) {
+    return
+  }
+  const member = await memberOf(ports, communityId, { id: post.user_id, username: post.username, name: post.name })
+  try {
+    await ports.propose({
+      communityId,
+      type: `${discoursePlatformName}.editPost`,
+      params: { postId: post.id, raw: post.raw, version: post.version },
+      result: { postId: post.id, version: post.version },
+      initiatorId: member?.id ?? null,
+      origin: 'platform',
+      externalId: `edit:${post.id}:${post.version}`,
+    })
+  } catch (e) {
+    if (!isAppError(e, 'invalid_input')) {
+      throw e
+    }
+    ports.logger.warn(
+      { platform: discoursePlatformName, communityId, eventId, reason: e.message },
+      'discourse: edit not governed',
     )
   }
 }
@@ -175,15 +205,36 @@ export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPort
         context: { platform: discoursePlatformName, communityId, eventId, event },
         handle: async () => {
           await handleOnce(ports.deliveries, communityId, eventId, async () => {
+            // An event about a vote's post (its poll) reads the votes at once rather than at the next poll.
+            const named = z.object({ id: z.number().int() }).safeParse(body.post ?? body.poll)
+            const voteOf = named.success
+              ? await ports.votes.proposalOfPost(communityId, String(named.data.id))
+              : undefined
+            if (voteOf?.status === 'proposed') {
+              try {
+                await syncPollVotes(ports, fetch, credentials, voteOf)
+              } catch (e) {
+                // The poller reads them later; a busy forum is no reason to have the delivery retried.
+                if (!isAppError(e, 'platform_unavailable')) {
+                  throw e
+                }
+              }
+              return
+            }
             const actor = actorOf(body)
             if (actor?.username === credentials.apiUsername) {
               return
             }
-            if (event === 'post_created') {
-              const post = hookPost.safeParse(body.post)
-              if (post.success) {
-                await governPost(ports, communityId, eventId, post.data)
+            const post = event.startsWith('post_') ? hookPost.safeParse(body.post) : null
+            if (post?.success && event === 'post_edited' && post.data.raw !== undefined) {
+              // PolicyKit's own edit (an undo, or an edit carried out) comes back naming the author.
+              if (await ports.echoes.take(communityId, discourseEcho.edit(post.data.id, post.data.raw))) {
+                return
               }
+              await governEdit(ports, communityId, eventId, post.data)
+            }
+            if (post?.success && event === 'post_created') {
+              await governPost(ports, communityId, eventId, post.data)
             }
             if (Object.hasOwn(discourseTriggers, event)) {
               const member = actor ? await memberOf(ports, communityId, actor) : null

@@ -1,10 +1,14 @@
 import { invalidAccess, invalidParameters, notFound, unprocessable } from './errors.ts'
-import type { Forum, ForumPost, ForumTopic, ForumUser } from './forum.ts'
-import { adminUserJson, categoryJson, postJson, shownPostJson } from './shapes.ts'
+import type { Forum, ForumPoll, ForumPost, ForumTopic, ForumUser, UserApiKey } from './forum.ts'
+import { adminUserJson, basicUserJson, categoryJson, pollJson, postJson, shownPostJson, topicJson } from './shapes.ts'
 
-/** One API request, authenticated as `user` (the `Api-Username` an admin key acts as). */
+/**
+ * One API request, authenticated as `user`: the `Api-Username` an admin key acts as, or the user
+ * a User API Key was given for (`userApiKey`).
+ */
 export interface ApiRequest {
   user: ForumUser
+  userApiKey?: UserApiKey
   params: Record<string, string>
   body: Record<string, unknown>
   query: URLSearchParams
@@ -15,6 +19,8 @@ export interface Route {
   /** The path as openapi.json names it (`/posts/{id}.json`), for checking the answer. */
   route: string
   handle(forum: Forum, request: ApiRequest): unknown
+  /** Reachable with a User API Key (which the fake gives the `session_info` scope only). */
+  userApi?: boolean
 }
 
 /** Each page of the admin user list holds this many (Discourse: 100). */
@@ -45,6 +51,24 @@ function postOf(forum: Forum, id: string, viewer: ForumUser): ForumPost {
     throw notFound()
   }
   return post
+}
+
+function userOf(forum: Forum, id: string): ForumUser {
+  const user = forum.findUser(num(id, 'id'))
+  if (!user) {
+    throw notFound()
+  }
+  return user
+}
+
+function pollOf(forum: Forum, request: ApiRequest): { post: ForumPost; poll: ForumPoll } {
+  const source = { ...Object.fromEntries(request.query), ...request.body }
+  const post = postOf(forum, String(num(source.post_id, 'post_id')), request.user)
+  const poll = post.polls.find((p) => p.name === (text(source.poll_name) ?? 'poll'))
+  if (!poll) {
+    throw invalidParameters('poll_name is invalid')
+  }
+  return { post, poll }
 }
 
 function requireStaff(user: ForumUser): void {
@@ -128,7 +152,19 @@ export const apiRoutes: Route[] = [
   {
     method: 'GET',
     route: '/posts/{id}.json',
-    handle: (forum, { user, params }) => shownPostJson(forum, postOf(forum, params.id ?? '', user), user),
+    handle(forum, { user, params, query }) {
+      const post = postOf(forum, params.id ?? '', user)
+      // `?version=N` shows the post as it was at that version (Discourse's revert_to).
+      const version = query.get('version')
+      if (version !== null) {
+        const n = num(version, 'version')
+        if (n < 1 || n > post.revisions.length) {
+          throw notFound()
+        }
+        return shownPostJson(forum, { ...post, revisions: post.revisions.slice(0, n) }, user)
+      }
+      return shownPostJson(forum, post, user)
+    },
   },
   {
     method: 'PUT',
@@ -191,6 +227,150 @@ export const apiRoutes: Route[] = [
       }
       topic.closed = body.enabled === 'true'
       return { success: 'OK', topic_status_update: null }
+    },
+  },
+  {
+    method: 'GET',
+    route: '/t/{id}.json',
+    handle(forum, { user, params }) {
+      const topic = topicOf(forum, params.id ?? '')
+      if (topic.deletedAt !== null && !user.admin) {
+        throw notFound()
+      }
+      return topicJson(forum, topic)
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/admin/users/{id}/suspend.json',
+    handle(forum, { user, params, body }) {
+      requireStaff(user)
+      const target = userOf(forum, params.id ?? '')
+      const until = text(body.suspend_until)
+      const reason = text(body.reason)
+      if (until === undefined || reason === undefined || Number.isNaN(Date.parse(until))) {
+        throw invalidParameters('suspend_until and reason are required')
+      }
+      if (target.admin) {
+        throw invalidAccess()
+      }
+      target.suspendedTill = new Date(Date.parse(until)).toISOString()
+      return {
+        suspension: {
+          suspend_reason: reason,
+          full_suspend_reason: reason,
+          suspended_till: target.suspendedTill,
+          suspended_at: new Date(forum.now()).toISOString(),
+          suspended_by: { ...basicUserJson(user), name: user.name ?? user.username },
+        },
+      }
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/admin/users/{id}/unsuspend.json',
+    handle(forum, { user, params }) {
+      requireStaff(user)
+      const target = userOf(forum, params.id ?? '')
+      target.suspendedTill = null
+      return { suspension: { suspended_till: null, suspended_at: null } }
+    },
+  },
+  {
+    method: 'PUT',
+    route: '/polls/toggle_status',
+    handle(forum, request) {
+      const { post, poll } = pollOf(forum, request)
+      const status = text(request.body.status)
+      if (status !== 'open' && status !== 'closed') {
+        throw invalidParameters('status must be open or closed')
+      }
+      if (post.userId !== request.user.id && !request.user.admin && !request.user.moderator) {
+        throw invalidAccess()
+      }
+      poll.status = status
+      return { poll: pollJson(poll) }
+    },
+  },
+  {
+    method: 'GET',
+    route: '/polls/voters.json',
+    handle(forum, request) {
+      const { poll } = pollOf(forum, request)
+      if (!poll.public) {
+        throw unprocessable('This poll’s voters are not public.')
+      }
+      const limit = Math.min(50, Math.max(1, Number(request.query.get('limit') ?? 25) || 25))
+      const page = Math.max(1, Number(request.query.get('page') ?? 1) || 1)
+      const optionId = request.query.get('option_id')
+      const voters: Record<string, unknown[]> = {}
+      for (const option of poll.options) {
+        if (optionId !== null && option.id !== optionId) {
+          continue
+        }
+        const ids = [...poll.votes.entries()].filter(([, chosen]) => chosen.includes(option.id)).map(([id]) => id)
+        voters[option.id] = ids
+          .slice((page - 1) * limit, page * limit)
+          .map((id) => forum.findUser(id))
+          .filter((u): u is ForumUser => u !== undefined)
+          .map(basicUserJson)
+      }
+      return { voters }
+    },
+  },
+  {
+    method: 'POST',
+    route: '/admin/api/web_hooks.json',
+    handle(forum, { user, body }) {
+      if (!user.admin) {
+        throw invalidAccess()
+      }
+      const hook = (body.web_hook ?? {}) as Record<string, unknown>
+      const url = text(hook.payload_url)
+      if (url === undefined || !/^https?:\/\//.test(url)) {
+        throw unprocessable('Payload URL is invalid')
+      }
+      const made = {
+        id: forum.webhooks.length + 1,
+        url,
+        secret: text(hook.secret) ?? '',
+        contentType: num(hook.content_type ?? 1, 'content_type'),
+        wildcard: hook.wildcard_web_hook === true || hook.wildcard_web_hook === 'true',
+      }
+      forum.webhooks.push(made)
+      return {
+        web_hook: {
+          id: made.id,
+          payload_url: made.url,
+          content_type: made.contentType,
+          last_delivery_status: 1,
+          secret: '',
+          wildcard_web_hook: made.wildcard,
+          verify_certificate: true,
+          active: true,
+          web_hook_event_types: [],
+        },
+      }
+    },
+  },
+  {
+    method: 'GET',
+    route: '/session/current.json',
+    userApi: true,
+    handle: (_forum, { user }) => ({
+      current_user: { ...basicUserJson(user), admin: user.admin, moderator: user.moderator },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/user-api-key/revoke',
+    userApi: true,
+    handle(_forum, { userApiKey }) {
+      if (!userApiKey) {
+        throw invalidAccess()
+      }
+      userApiKey.revoked = true
+      return { success: 'OK' }
     },
   },
   {

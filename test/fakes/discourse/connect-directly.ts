@@ -5,6 +5,9 @@ import type { ForumUser } from './forum.ts'
 /** A webhook key for tests (config's DISCOURSE_WEBHOOK_KEY). */
 export const testDiscourseWebhookKey = 'discourse-webhook-key-for-tests-0123456789'
 
+/** Discourse's settings for tests: polls read every 100 ms, so a vote counts within a test's seconds. */
+export const testDiscourseOptions = { webhookKey: testDiscourseWebhookKey, pollIntervalMs: 100 }
+
 /**
  * Connects the fake forum to a community as a finished connection would (the admin key acting as
  * `actor`), without the connect flow: for tests of what happens after connecting.

@@ -97,6 +97,46 @@ describe('the fake Discourse', () => {
     assert.notDeepEqual(checkAnswer('GET', '/admin/users/list/{flag}.json', 200, [{ id: '1' }]), [])
   })
 
+  it('holds a public poll from a post’s [poll] markup: votes, voters page by page, closing', async () => {
+    const made = await call('POST', '/posts.json', {
+      title: 'Pick a day',
+      raw: 'When?\n\n[poll name=poll type=regular public=true]\n* Monday\n* Friday\n[/poll]',
+    })
+    const post = fake.forum.post((made.json as { id: number }).id)
+    assert.ok(post)
+    fake.as(ada).vote(post, ['Friday'])
+    fake.as(admin).vote(post, ['Monday'])
+    fake.as(admin).vote(post, ['Friday'])
+    const shown = await call('GET', `/posts/${post.id}.json`)
+    const [poll] = (shown.json as { polls: { options: { id: string; html: string; votes: number }[] }[] }).polls
+    assert.deepEqual(
+      poll?.options.map((o) => [o.html, o.votes]),
+      [
+        ['Monday', 0],
+        ['Friday', 2],
+      ],
+    )
+    const friday = poll?.options[1]?.id ?? ''
+    const page = async (n: number) =>
+      (await call('GET', `/polls/voters.json?post_id=${post.id}&poll_name=poll&option_id=${friday}&page=${n}&limit=1`))
+        .json as { voters: Record<string, { username: string }[]> }
+    assert.deepEqual(
+      (await page(1)).voters[friday]?.map((u) => u.username),
+      ['ada'],
+    )
+    assert.deepEqual(
+      (await page(2)).voters[friday]?.map((u) => u.username),
+      ['root'],
+    )
+    assert.deepEqual((await page(3)).voters[friday], [])
+    const closed = await call('PUT', '/polls/toggle_status', { post_id: post.id, poll_name: 'poll', status: 'closed' })
+    assert.equal(closed.status, 200)
+    assert.equal(post.polls[0]?.status, 'closed')
+    assert.throws(() => fake.as(ada).vote(post, ['Monday']), /no open poll/)
+    const older = await call('GET', `/posts/${post.id}.json?version=1`)
+    assert.equal(older.status, 200)
+  })
+
   it('refuses a wrong key or username with 403 and Discourse error body', async () => {
     for (const answer of [
       await call('GET', '/categories.json', undefined, 'root', 'wrong'),

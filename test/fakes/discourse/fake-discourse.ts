@@ -1,9 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { constants, createHmac, publicEncrypt, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { apiRoutes, type Route } from './api.ts'
 import { ForumError, invalidAccess, notFound, rateLimited } from './errors.ts'
-import { Forum, type ForumPost, type ForumTopic, type ForumUser } from './forum.ts'
+import { Forum, type ForumPost, type ForumTopic, type ForumUser, type UserApiKey } from './forum.ts'
 import { postHookJson, topicHookJson } from './shapes.ts'
 import { checkAnswer } from './spec.ts'
 
@@ -37,7 +37,13 @@ export interface FakeDiscourse {
   deliveries: Delivery[]
   /** The next `count` API calls answer 429 with `Retry-After: seconds`. */
   rateLimitNext(count: number, seconds: number): void
+  /** The webhook a test configured; without it, the last one made through the admin API. */
   hook: FakeWebhook | null
+  /**
+   * Who is signed in to the forum in the browser that visits `/user-api-key/new` (null: nobody,
+   * and the forum answers with its login page instead of a key).
+   */
+  browserUser: ForumUser | null
   /** A simulated member acting on the forum, each act delivered as Discourse's webhooks. */
   as(user: ForumUser): ForumActor
   /** Delivers one event to the webhook (signed unless told otherwise); the answer's status. */
@@ -61,6 +67,11 @@ export interface ForumActor {
   }): Promise<{ topic: ForumTopic; post: ForumPost }>
   reply(topic: ForumTopic, raw: string): Promise<ForumPost>
   edit(post: ForumPost, raw: string): Promise<void>
+  /**
+   * Votes in the post's poll (by option text; none takes the vote back). Discourse sends no
+   * webhook for a vote: PolicyKit reads the voters.
+   */
+  vote(post: ForumPost, options: string[]): void
 }
 
 const eventTypes: Record<string, string> = {
@@ -112,18 +123,69 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
   let nextEventId = 1
   const routes = apiRoutes.map((route) => ({ route, pattern: matcher(route) }))
 
-  function authenticate(request: IncomingMessage): ForumUser {
+  function authenticate(request: IncomingMessage, route: Route): { user: ForumUser; userApiKey?: UserApiKey } {
+    const userKey = request.headers['user-api-key']
+    if (typeof userKey === 'string') {
+      const given = forum.userApiKeys.find((k) => k.key === userKey && !k.revoked)
+      const owner = given && forum.findUser(given.userId)
+      if (!given || !owner || !route.userApi) {
+        throw invalidAccess()
+      }
+      return { user: owner, userApiKey: given }
+    }
     const key = request.headers['api-key']
     const username = request.headers['api-username']
     const user = typeof username === 'string' ? forum.findUser(username) : undefined
     if (key !== apiKey || !user) {
       throw invalidAccess()
     }
-    return user
+    return { user }
+  }
+
+  /**
+   * `GET /user-api-key/new`: the page where a signed-in user grants an application a key. The
+   * fake's user always grants it: the browser is sent to `auth_redirect` with `payload`, the key
+   * and the application's nonce as JSON encrypted with its public key (RSA PKCS#1 v1.5, base64),
+   * as Discourse sends it.
+   */
+  function grantUserApiKey(url: URL, response: ServerResponse): void {
+    const param = (name: string) => url.searchParams.get(name) ?? ''
+    const user = fake.browserUser
+    const scopes = param('scopes')
+      .split(',')
+      .filter((s) => s !== '')
+    if (!user) {
+      response.writeHead(302, { location: `${baseUrl}/login` }).end()
+      return
+    }
+    let payload: string
+    try {
+      const key = randomBytes(16).toString('hex')
+      const json = JSON.stringify({ key, nonce: param('nonce'), push: false, api: 4 })
+      payload = publicEncrypt(
+        { key: param('public_key'), padding: constants.RSA_PKCS1_PADDING },
+        Buffer.from(json),
+      ).toString('base64')
+      if (param('client_id') === '' || param('nonce') === '' || param('application_name') === '') {
+        throw new Error('missing parameters')
+      }
+      forum.userApiKeys.push({ key, userId: user.id, clientId: param('client_id'), scopes, revoked: false })
+    } catch {
+      response.writeHead(400, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ errors: ['Invalid user API key request'], error_type: 'invalid_parameters' }))
+      return
+    }
+    const redirect = new URL(param('auth_redirect'))
+    redirect.searchParams.set('payload', payload)
+    response.writeHead(302, { location: redirect.href }).end()
   }
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake')
+    if (request.method === 'GET' && url.pathname === '/user-api-key/new') {
+      grantUserApiKey(url, response)
+      return
+    }
     const found = routes
       .map(({ route, pattern }) => ({
         route,
@@ -137,13 +199,14 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
       if (!found?.match) {
         throw notFound()
       }
-      const user = authenticate(request)
+      const { user, userApiKey } = authenticate(request, found.route)
       if (limited.count > 0) {
         limited.count--
         throw rateLimited(limited.seconds)
       }
       body = found.route.handle(forum, {
         user,
+        ...(userApiKey ? { userApiKey } : {}),
         params: { ...found.match.groups },
         body: await readBody(request),
         query: url.searchParams,
@@ -171,14 +234,16 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   async function send(eventId: number, event: string, body: string, options: DeliverOptions): Promise<Delivery> {
-    if (!fake.hook) {
+    const made = forum.webhooks.at(-1)
+    const hook = fake.hook ?? (made ? { url: made.url, secret: made.secret } : null)
+    if (!hook) {
       throw new Error('no webhook is configured on the fake forum')
     }
     const type = eventTypes[event] ?? event.split('_')[0] ?? event
     const signature = options.badSignature
       ? signDiscourseBody('not the secret', body)
-      : signDiscourseBody(fake.hook.secret, body)
-    const response = await fetch(fake.hook.url, {
+      : signDiscourseBody(hook.secret, body)
+    const response = await fetch(hook.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -203,6 +268,7 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
     violations,
     deliveries,
     hook: null,
+    browserUser: null,
     rateLimitNext(count, seconds) {
       limited = { count, seconds }
     },
@@ -224,6 +290,9 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
         async edit(post, raw) {
           forum.edit(post, raw)
           await fake.deliver('post_edited', { post: postHookJson(forum, post) })
+        },
+        vote(post, options) {
+          forum.vote(user, post, options)
         },
       }
     },

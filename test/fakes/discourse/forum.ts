@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /**
  * The fake forum's state: users, categories, topics and posts (with their revisions and deleted
  * state), as a Discourse site holds them. The HTTP server and the driver both act on it; nothing
@@ -33,6 +35,27 @@ export interface ForumTopic {
   createdAt: string
 }
 
+/** A poll in a post (Discourse's poll plugin), from its `[poll]` markup. */
+export interface ForumPoll {
+  name: string
+  /** Discourse's option ids are digests of the option; the fake's are too. */
+  options: Array<{ id: string; html: string }>
+  status: 'open' | 'closed'
+  /** Whether voters are shown (`public=true`): `/polls/voters.json` answers only then. */
+  public: boolean
+  /** Each voter's chosen option ids, by user id. */
+  votes: Map<number, string[]>
+}
+
+/** A User API Key the forum gave an application for one user. */
+export interface UserApiKey {
+  key: string
+  userId: number
+  clientId: string
+  scopes: string[]
+  revoked: boolean
+}
+
 export interface ForumPost {
   id: number
   topicId: number
@@ -43,6 +66,35 @@ export interface ForumPost {
   deletedAt: string | null
   createdAt: string
   updatedAt: string
+  polls: ForumPoll[]
+}
+
+/** The polls `[poll name=… public=true]` … `* option` … `[/poll]` in a post's raw. */
+export function parsePolls(raw: string): ForumPoll[] {
+  const polls: ForumPoll[] = []
+  for (const match of raw.matchAll(/\[poll([^\]]*)\]([\s\S]*?)\[\/poll\]/g)) {
+    const attributes = Object.fromEntries(
+      [...(match[1] ?? '').matchAll(/(\w+)=("?)([^\s"]*)\2/g)].map((a) => [a[1] ?? '', a[3] ?? '']),
+    )
+    const options = (match[2] ?? '')
+      .split('\n')
+      .map((line) => /^\s*[*-]\s+(.+?)\s*$/.exec(line)?.[1])
+      .filter((text): text is string => text !== undefined)
+      .map((html) => ({
+        id: createHash('md5')
+          .update(JSON.stringify([html]))
+          .digest('hex'),
+        html,
+      }))
+    polls.push({
+      name: attributes.name ?? 'poll',
+      options,
+      status: attributes.status === 'closed' ? 'closed' : 'open',
+      public: attributes.public === 'true',
+      votes: new Map(),
+    })
+  }
+  return polls
 }
 
 const slugOf = (text: string) =>
@@ -56,8 +108,11 @@ export class Forum {
   readonly categories: ForumCategory[] = []
   readonly topics: ForumTopic[] = []
   readonly posts: ForumPost[] = []
+  readonly userApiKeys: UserApiKey[] = []
+  /** Webhooks made through the admin API (`POST /admin/api/web_hooks.json`). */
+  readonly webhooks: Array<{ id: number; url: string; secret: string; contentType: number; wildcard: boolean }> = []
   readonly title: string
-  private readonly now: () => number
+  readonly now: () => number
   private nextId = { user: 1, category: 1, topic: 1, post: 1 }
 
   constructor(title: string, now: () => number) {
@@ -137,6 +192,7 @@ export class Forum {
       deletedAt: null,
       createdAt: this.iso(),
       updatedAt: this.iso(),
+      polls: parsePolls(raw),
     }
     this.posts.push(post)
     return post
@@ -145,6 +201,36 @@ export class Forum {
   edit(post: ForumPost, raw: string): void {
     post.revisions.push(raw)
     post.updatedAt = this.iso()
+    // Discourse keeps a poll's votes while its options stay as they were.
+    const polls = parsePolls(raw)
+    for (const poll of polls) {
+      const before = post.polls.find((p) => p.name === poll.name)
+      if (before && before.options.map((o) => o.id).join() === poll.options.map((o) => o.id).join()) {
+        poll.votes = before.votes
+        poll.status = before.status
+      }
+    }
+    post.polls = polls
+  }
+
+  /** `user` votes `options` (by text) in the post's poll, replacing their earlier vote; none takes it back. */
+  vote(user: ForumUser, post: ForumPost, options: string[], pollName = 'poll'): void {
+    const poll = post.polls.find((p) => p.name === pollName)
+    if (!poll || poll.status !== 'open') {
+      throw new Error(`post ${post.id} has no open poll ${pollName}`)
+    }
+    const ids = options.map((text) => {
+      const option = poll.options.find((o) => o.html === text)
+      if (!option) {
+        throw new Error(`poll ${pollName} has no option ${text}`)
+      }
+      return option.id
+    })
+    if (ids.length === 0) {
+      poll.votes.delete(user.id)
+    } else {
+      poll.votes.set(user.id, ids)
+    }
   }
 
   /** Deleting a topic deletes its posts with it; recovering brings them back. */

@@ -1,4 +1,4 @@
-import type { Forum, ForumCategory, ForumPost, ForumTopic, ForumUser } from './forum.ts'
+import type { Forum, ForumCategory, ForumPoll, ForumPost, ForumTopic, ForumUser } from './forum.ts'
 
 /** How Discourse shows the forum's objects, field for field as openapi.json has them. */
 
@@ -73,11 +73,55 @@ export function postJson(forum: Forum, post: ForumPost, viewer: ForumUser | unde
   }
 }
 
-/** `GET /posts/{id}.json` has no `draft_sequence`. */
+/** `GET /posts/{id}.json` has no `draft_sequence`; the poll plugin adds the post's polls. */
 export function shownPostJson(forum: Forum, post: ForumPost, viewer: ForumUser | undefined): Record<string, unknown> {
   const json = postJson(forum, post, viewer)
   delete json.draft_sequence
+  if (post.polls.length > 0) {
+    json.polls = post.polls.map(pollJson)
+  }
   return json
+}
+
+/** A poll as the poll plugin serializes it (in a post, and answering `toggle_status`). */
+export function pollJson(poll: ForumPoll): Record<string, unknown> {
+  return {
+    name: poll.name,
+    type: 'regular',
+    status: poll.status,
+    public: poll.public,
+    results: 'always',
+    options: poll.options.map((o) => ({
+      id: o.id,
+      html: o.html,
+      votes: [...poll.votes.values()].filter((chosen) => chosen.includes(o.id)).length,
+    })),
+    voters: poll.votes.size,
+    chart_type: 'bar',
+    title: null,
+  }
+}
+
+/** A user as Discourse's BasicUserSerializer has them (poll voters, `suspended_by`). */
+export function basicUserJson(user: ForumUser): Record<string, unknown> {
+  return { id: user.id, username: user.username, name: user.name, avatar_template: avatar(user) }
+}
+
+/** The parts of `GET /t/{id}.json` PolicyKit reads (the fake answers no more of it). */
+export function topicJson(forum: Forum, topic: ForumTopic): Record<string, unknown> {
+  return {
+    id: topic.id,
+    title: topic.title,
+    fancy_title: topic.title,
+    slug: forum.slug(topic),
+    posts_count: forum.postsOf(topic.id).length,
+    category_id: topic.categoryId,
+    archetype: topic.archetype,
+    closed: topic.closed,
+    deleted_at: topic.deletedAt,
+    user_id: topic.userId,
+    created_at: topic.createdAt,
+  }
 }
 
 /** One user of `GET /admin/users/list/{flag}.json`. */

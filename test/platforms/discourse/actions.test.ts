@@ -6,9 +6,11 @@ import { silentLogger } from '../../../src/engine/logger.ts'
 import { PlatformAccess } from '../../../src/engine/platform-access.ts'
 import { isAppError } from '../../../src/errors.ts'
 import { createDiscoursePlatform } from '../../../src/platforms/discourse/manifest.ts'
+import { discourseEcho } from '../../../src/platforms/discourse/echoes.ts'
+import type { PlatformPorts } from '../../../src/platforms/platform-ports.ts'
 import type { PlatformDef } from '../../../src/platforms/platform.ts'
 import type { Store } from '../../../src/store/store.ts'
-import { connectFakeDiscourseDirectly, testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
+import { connectFakeDiscourseDirectly, testDiscourseOptions } from '../../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import type { ForumUser } from '../../fakes/discourse/forum.ts'
 import { fakeClock } from '../../support/fake-clock.ts'
@@ -22,6 +24,7 @@ describe('Discourse actions', () => {
   let access: PlatformAccess
   let communityId: number
   let ada: ForumUser
+  let ports: PlatformPorts
   const clock = fakeClock()
 
   before(async () => {
@@ -29,14 +32,14 @@ describe('Discourse actions', () => {
     fake = await startFakeDiscourse({ now: () => clock.now() })
     const bot = fake.forum.addUser({ username: 'policykit', admin: true })
     ada = fake.forum.addUser({ username: 'ada' })
-    const ports = createPlatformPorts({
+    ports = createPlatformPorts({
       platform: 'discourse',
       store,
       engine: { current: null },
       logger: silentLogger,
       now: () => clock.now(),
     })
-    platform = createDiscoursePlatform({ webhookKey: testDiscourseWebhookKey }, ports)
+    platform = createDiscoursePlatform(testDiscourseOptions, ports)
     access = new PlatformAccess({ store, platforms: [platform], fetch, logger: silentLogger, now: () => clock.now() })
     communityId = (await store.communities.create({ name: 'Gardeners', now: clock.now() })).id
     await connectFakeDiscourseDirectly(store, fake, communityId, bot, clock.now())
@@ -106,6 +109,40 @@ describe('Discourse actions', () => {
     const topic = fake.forum.topic(Number(sent?.topicId))
     assert.equal(topic?.archetype, 'private_message')
     assert.deepEqual(topic?.recipients, ['ada'])
+  })
+
+  it('undoes a member’s edit by restoring the text from the post’s revisions, and edits it again to carry it out', async () => {
+    const { topic } = fake.forum.createTopic(ada, { title: 'Planting plan', raw: 'Beans in row one' })
+    const reply = fake.forum.reply(ada, topic, 'Peas in row two')
+    fake.forum.edit(reply, 'Peas in row three')
+    const params = { postId: reply.id, raw: 'Peas in row three', version: 2 }
+    await run('editPost', 'revert', params, { postId: reply.id, version: 2 })
+    assert.deepEqual(fake.forum.post(reply.id)?.revisions, ['Peas in row two', 'Peas in row three', 'Peas in row two'])
+    assert.deepEqual(await run('editPost', 'execute', params), { postId: reply.id, version: 4 })
+    assert.equal(fake.forum.post(reply.id)?.revisions.at(-1), 'Peas in row three')
+    // Each of PolicyKit's edits waits for its post_edited, known by the text it wrote.
+    assert.equal(await ports.echoes.take(communityId, discourseEcho.edit(reply.id, 'Peas in row two')), true)
+    assert.equal(await ports.echoes.take(communityId, discourseEcho.edit(reply.id, 'Peas in row three')), true)
+    assert.equal(await ports.echoes.take(communityId, discourseEcho.edit(reply.id, 'Peas in row three')), false)
+  })
+
+  it('moves a topic to another category and back to undo', async () => {
+    const garden = fake.forum.addCategory('Garden')
+    const { topic } = fake.forum.createTopic(ada, { title: 'Where do tools go', raw: 'The shed?' })
+    const result = await run('moveTopic', 'execute', { topicId: topic.id, category: garden.id })
+    assert.deepEqual(result, { topicId: topic.id, previousCategory: 1 })
+    assert.equal(fake.forum.topic(topic.id)?.categoryId, garden.id)
+    await run('moveTopic', 'revert', { topicId: topic.id, category: garden.id }, result)
+    assert.equal(fake.forum.topic(topic.id)?.categoryId, 1)
+  })
+
+  it('suspends a forum user until a date and lifts it to undo', async () => {
+    const params = { userId: ada.id, until: '2030-01-31', reason: 'Spam' }
+    const result = await run('suspendUser', 'execute', params)
+    assert.equal(fake.forum.findUser(ada.id)?.suspendedTill, '2030-01-31T00:00:00.000Z')
+    await run('suspendUser', 'revert', params, result)
+    assert.equal(fake.forum.findUser(ada.id)?.suspendedTill, null)
+    assert.throws(() => platform.actions.suspendUser?.params.parse({ ...params, until: 'soon' }))
   })
 
   it('turns a 429 into platform_unavailable with the forum’s Retry-After, for the durable queue', async () => {

@@ -10,7 +10,7 @@ import type { Sandbox } from '../../../src/sandbox/sandbox.ts'
 import { createServer } from '../../../src/server/create-server.ts'
 import type { Store } from '../../../src/store/store.ts'
 import type { FastifyInstance } from 'fastify'
-import { testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
+import { testDiscourseOptions, testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import { fakeClock } from '../../support/fake-clock.ts'
 import {
@@ -50,7 +50,7 @@ describe('connecting a Discourse forum', () => {
     const platforms = enginePlatforms({
       store,
       sandbox,
-      settings: { discourse: { webhookKey: testDiscourseWebhookKey } },
+      settings: { discourse: testDiscourseOptions },
       engine: engineRef,
       clock,
       logger: silentLogger,

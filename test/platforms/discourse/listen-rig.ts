@@ -3,7 +3,11 @@ import type { Action } from '../../../src/domain/action.ts'
 import { discourseWebhookSecret } from '../../../src/platforms/discourse/webhook-secret.ts'
 import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
 import type { Store } from '../../../src/store/store.ts'
-import { connectFakeDiscourseDirectly, testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
+import {
+  connectFakeDiscourseDirectly,
+  testDiscourseOptions,
+  testDiscourseWebhookKey,
+} from '../../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import type { ForumUser } from '../../fakes/discourse/forum.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
@@ -41,7 +45,7 @@ export async function startListenRig(
     store,
     sandbox,
     clock,
-    settings: { discourse: { webhookKey: testDiscourseWebhookKey } },
+    settings: { discourse: testDiscourseOptions },
   })
   fake.hook = {
     url: `${origin}/platforms/discourse/webhook`,

@@ -52,6 +52,21 @@ for (const dialect of testDialects()) {
       assert.equal(rig.fake.forum.topic(open.topic.id)?.deletedAt, null, 'the topic it was in stays')
     })
 
+    it('governs a member’s edit as discourse.editPost: without permission the text before is restored, and that restoring edit is not governed', async () => {
+      rig = await startListenRig(dialect, { memberPermissions: ['propose:discourse.createTopic'] })
+      const { post } = await rig.fake.as(rig.ada).createTopic({ title: 'Bee hotel', raw: 'Drill holes in wood' })
+      await rig.fake.as(rig.ada).edit(post, 'Drill holes in plastic')
+      const edit = (await rig.actions()).find((a) => a.type === 'discourse.editPost')
+      assert.deepEqual(edit?.params, { postId: post.id, raw: 'Drill holes in plastic', version: 2 })
+      assert.equal(rig.fake.forum.post(post.id)?.revisions.at(-1), 'Drill holes in wood', 'the text before is back')
+      // Discourse tells of PolicyKit's restoring edit too, naming the post's author.
+      await rig.fake.deliver('post_edited', { post: postHookJson(rig.fake.forum, post) })
+      assert.equal((await rig.actions()).filter((a) => a.type === 'discourse.editPost').length, 1)
+      // The same member editing it again is governed again.
+      await rig.fake.as(rig.ada).edit(post, 'Drill holes in plastic')
+      assert.equal((await rig.actions()).filter((a) => a.type === 'discourse.editPost').length, 2)
+    })
+
     it('refuses a forged or unsigned webhook with 401 and changes nothing', async () => {
       rig = await startListenRig(dialect, { memberPermissions: [] })
       const { topic, post } = rig.fake.forum.createTopic(rig.ada, { title: 'Forged topic', raw: 'Not really' })

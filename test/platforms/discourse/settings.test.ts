@@ -10,7 +10,20 @@ describe('configuration of Discourse', () => {
 
   it('turns Discourse on with a key, and refuses a short one naming the variable', () => {
     const key = 'k'.repeat(32)
-    assert.deepEqual(loadConfig({ DISCOURSE_WEBHOOK_KEY: key }).platforms['discourse'], { webhookKey: key })
+    assert.deepEqual(loadConfig({ DISCOURSE_WEBHOOK_KEY: key }).platforms['discourse'], {
+      webhookKey: key,
+      pollIntervalMs: 30_000,
+    })
     assert.throws(() => loadConfig({ DISCOURSE_WEBHOOK_KEY: 'short' }), /DISCOURSE_WEBHOOK_KEY: must be at least 32/)
+  })
+
+  it('reads polls every DISCOURSE_POLL_SECONDS (fractions allowed) and refuses a nonsense interval naming it', () => {
+    const key = 'k'.repeat(32)
+    const options = loadConfig({ DISCOURSE_WEBHOOK_KEY: key, DISCOURSE_POLL_SECONDS: '0.1' }).platforms['discourse']
+    assert.deepEqual(options, { webhookKey: key, pollIntervalMs: 100 })
+    assert.throws(
+      () => loadConfig({ DISCOURSE_WEBHOOK_KEY: key, DISCOURSE_POLL_SECONDS: 'often' }),
+      /DISCOURSE_POLL_SECONDS: must be a number of seconds/,
+    )
   })
 })

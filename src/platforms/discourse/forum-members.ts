@@ -1,0 +1,22 @@
+import type { Member } from '../../domain/member.ts'
+import { ensureMember } from '../kit/ensure-member.ts'
+import type { PlatformPorts } from '../platform-ports.ts'
+
+/**
+ * The member behind a forum user: the one with their account, made on first sight; null for
+ * Discourse's own accounts (negative ids: `system`, `discobot`).
+ */
+export async function memberOfForumUser(
+  ports: PlatformPorts,
+  communityId: number,
+  user: { id: number; username: string; name?: string | null | undefined },
+): Promise<Member | null> {
+  if (user.id <= 0) {
+    return null
+  }
+  return ensureMember(ports.members, communityId, {
+    externalId: String(user.id),
+    name: user.username,
+    displayName: user.name ?? undefined,
+  })
+}

@@ -1,0 +1,193 @@
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  generateKeyPairSync,
+  privateDecrypt,
+  randomBytes,
+} from 'node:crypto'
+import { z } from 'zod'
+import { AppError, isAppError, statusByCode } from '../../errors.ts'
+import { errorPage, wantsPage } from '../kit/browser-pages.ts'
+import { parseLinkQuery, roundTripCookie } from '../kit/oauth.ts'
+import { readState, signState } from '../kit/signed-state.ts'
+import { constantTimeEqual } from '../kit/verify-request.ts'
+import type { PlatformHost, PlatformHttp } from '../platform-http.ts'
+import type { PlatformPorts } from '../platform-ports.ts'
+import { discoursePlatformName } from './context.ts'
+import { forumUrl } from './credentials.ts'
+import { memberOfForumUser } from './forum-members.ts'
+
+/**
+ * Sign in with Discourse through its User API Key flow: for each attempt PolicyKit makes an RSA
+ * key pair and a nonce, and sends the browser to the forum's `/user-api-key/new` with the public
+ * key; the forum sends it back with the key it made for the user, encrypted with that public key.
+ * PolicyKit decrypts it (the private key travelled in the attempt's cookie, encrypted under the
+ * server's key), checks the nonce, asks the forum who the key belongs to
+ * (`/session/current.json`), revokes the key (it was needed once), and signs the member in.
+ */
+
+export const signInPath = '/platforms/discourse/signin'
+const callbackPath = `${signInPath}/callback`
+const cookieName = 'pk_discourse_signin'
+const lifetimeMs = 10 * 60_000
+const rateLimit = { max: 30, timeWindow: 60_000 }
+
+const attempt = z.object({ f: z.string(), n: z.string(), c: z.string(), k: z.string() })
+const startQuery = z.object({ forum: forumUrl.optional() })
+const callbackQuery = z.object({ payload: z.string().min(1).max(4096) })
+const grant = z.object({ key: z.string().min(1), nonce: z.string() })
+const currentUser = z.object({
+  current_user: z.object({ id: z.number().int(), username: z.string(), name: z.string().nullable().optional() }),
+})
+
+const cookieOptions = (host: PlatformHost) => roundTripCookie(host.publicUrl, signInPath)
+
+/** AES-256-GCM under the server's sign-in key: the private key is the server's, not the browser's. */
+function seal(key: Buffer, data: Buffer): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  const sealed = Buffer.concat([cipher.update(data), cipher.final()])
+  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url')
+}
+
+function open(key: Buffer, value: string): Buffer {
+  const bytes = Buffer.from(value, 'base64url')
+  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12))
+  decipher.setAuthTag(bytes.subarray(12, 28))
+  return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()])
+}
+
+/** A call with the user's key (`User-Api-Key`, `User-Api-Client-Id`); null when the forum says no. */
+async function withUserKey(forum: string, path: string, method: 'GET' | 'POST', key: string, clientId: string) {
+  const response = await fetch(`${forum}${path}`, {
+    method,
+    headers: { 'user-api-key': key, 'user-api-client-id': clientId, accept: 'application/json' },
+    signal: AbortSignal.timeout(10_000),
+  })
+  const text = await response.text()
+  if (!response.ok) {
+    return null
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return null
+  }
+}
+
+const formPage = (message: string | null) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Discourse · PolicyKit</title></head>
+<body><main><h1>Sign in with Discourse</h1>${message === null ? '' : `<p role="alert">${message}</p>`}
+<form method="get" action="${signInPath}"><label>Your forum’s address <input name="forum" type="url" required placeholder="https://forum.example.org"></label>
+<button type="submit">Continue</button></form><p><a href="/login">Back to sign-in</a></p></main></body></html>`
+
+export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
+  return async (app, host) => {
+    const key = host.deriveKey('discourse sign-in')
+    await app.register(async (routes) => {
+      routes.setErrorHandler(async (error, request, reply) => {
+        if (!isAppError(error) || !wantsPage(request)) {
+          throw error
+        }
+        return errorPage(reply, statusByCode[error.code], {
+          platform: 'Discourse',
+          title: 'Discourse could not sign you in',
+          message: error.message,
+          back: { href: '/login', label: 'Back to sign-in' },
+        })
+      })
+
+      /** Step one: `GET /platforms/discourse/signin?forum=<url>` (a form asks for the forum without it). */
+      routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+        const { forum } = parseLinkQuery(startQuery, request.query)
+        if (forum === undefined) {
+          return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(formPage(null))
+        }
+        const integration = await ports.integrations.findByExternalId(forum)
+        if (!integration?.active) {
+          throw new AppError(
+            'not_found',
+            `The forum ${forum} is not connected to a PolicyKit community. An admin of the community connects it from the community's settings.`,
+          )
+        }
+        const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
+        const nonce = randomBytes(16).toString('hex')
+        const clientId = randomBytes(16).toString('hex')
+        const sealed = seal(key, pair.privateKey.export({ type: 'pkcs8', format: 'der' }))
+        const state = signState(key, { f: forum, n: nonce, c: clientId, k: sealed }, host.now() + lifetimeMs)
+        reply.setCookie(cookieName, state, { ...cookieOptions(host), maxAge: lifetimeMs / 1000 })
+        const url = new URL(`${forum}/user-api-key/new`)
+        url.searchParams.set('auth_redirect', `${host.publicUrl}${callbackPath}`)
+        url.searchParams.set('application_name', 'PolicyKit')
+        url.searchParams.set('client_id', clientId)
+        url.searchParams.set('nonce', nonce)
+        url.searchParams.set('scopes', 'session_info')
+        url.searchParams.set('public_key', pair.publicKey.export({ type: 'spki', format: 'pem' }).toString())
+        return reply.header('cache-control', 'no-store').redirect(url.href)
+      })
+
+      /** Step two: the forum's redirect with `payload`; signs the member in and goes to their community. */
+      routes.get('/signin/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+        const cookie = request.cookies[cookieName]
+        reply.clearCookie(cookieName, cookieOptions(host))
+        const started = cookie === undefined ? null : readState(key, cookie, attempt, host.now())
+        if (!started) {
+          throw new AppError(
+            'forbidden',
+            'This Discourse sign-in was not started in this browser, or took longer than 10 minutes. Try again.',
+          )
+        }
+        const { payload } = parseLinkQuery(callbackQuery, request.query)
+        let granted: z.infer<typeof grant> | null = null
+        try {
+          const privateKey = open(key, started.k)
+          const json = privateDecrypt(
+            {
+              key: createPrivateKey({ key: privateKey, format: 'der', type: 'pkcs8' }),
+              padding: constants.RSA_PKCS1_PADDING,
+            },
+            Buffer.from(payload, 'base64'),
+          )
+          const parsed = grant.safeParse(JSON.parse(json.toString('utf8')))
+          granted = parsed.success && constantTimeEqual(parsed.data.nonce, started.n) ? parsed.data : null
+        } catch {
+          granted = null
+        }
+        if (!granted) {
+          throw new AppError('forbidden', 'Discourse sign-in could not be verified. Try again.')
+        }
+        let who: z.infer<typeof currentUser> | null = null
+        try {
+          const answer = currentUser.safeParse(
+            await withUserKey(started.f, '/session/current.json', 'GET', granted.key, started.c),
+          )
+          who = answer.success ? answer.data : null
+        } finally {
+          // The key served to learn who signed in: it is given back at once.
+          await withUserKey(started.f, '/user-api-key/revoke', 'POST', granted.key, started.c).catch(() => null)
+        }
+        if (!who) {
+          throw new AppError('forbidden', 'Discourse did not say who signed in. Try again.')
+        }
+        const integration = await ports.integrations.findByExternalId(started.f)
+        if (!integration?.active) {
+          throw new AppError('not_found', `The forum ${started.f} is not connected to a PolicyKit community.`)
+        }
+        const { communityId } = integration
+        const member = await memberOfForumUser(ports, communityId, who.current_user)
+        if (!member) {
+          throw new AppError('forbidden', 'This Discourse account cannot sign in to PolicyKit.')
+        }
+        const user = await host.signInMember(request, reply, communityId, member)
+        host.logger.info(
+          { platform: discoursePlatformName, communityId, memberId: member.id, userId: user.id },
+          'signed in with Discourse',
+        )
+        return reply.redirect(`/c/${communityId}`)
+      })
+    })
+  }
+}
