@@ -1,15 +1,14 @@
 import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
 import { discordActions } from './actions.ts'
 import { discordCheckConnection } from './check-connection.ts'
+import { discordConnectRoutes } from './connect/connect-routes.ts'
+import { discordInstallScopes, discordLinks } from './connect/install.ts'
 import type { DiscordDeps } from './deps.ts'
 import { discordInteractions } from './interactions.ts'
 import { discordPlatformName } from './names.ts'
 import type { DiscordOptions } from './options.ts'
 import { discordSettings } from './settings.ts'
 import { discordTriggers } from './triggers.ts'
-
-/** The OAuth2 scopes an install asks for: the bot, its guild command, and who installs. */
-export const discordInstallScopes = ['bot', 'applications.commands', 'identify'] as const
 
 /**
  * Discord. A community connects a guild (server) by adding the bot; what members do there
@@ -31,7 +30,8 @@ export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
       check: discordCheckConnection(deps.options),
     },
     webhooks: [discordInteractions(deps)],
-    links: { title: 'Discord', installPath: null, signInPath: null, setupPath: null },
+    http: [discordConnectRoutes(deps)],
+    links: discordLinks,
   })
 }
 
