@@ -4,11 +4,13 @@ import { discordCheckConnection } from './check-connection.ts'
 import { discordConnectRoutes } from './connect/connect-routes.ts'
 import { discordInstallScopes, discordLinks } from './connect/install.ts'
 import type { DiscordDeps } from './deps.ts'
+import { discordFunctions } from './functions/functions.ts'
 import { discordInteractions } from './interactions.ts'
 import { discordPlatformName } from './names.ts'
 import type { DiscordOptions } from './options.ts'
 import { discordSettings } from './settings.ts'
 import { discordTriggers } from './triggers.ts'
+import { discordVoting } from './voting/voting.ts'
 
 /**
  * Discord. A community connects a guild (server) by adding the bot; what members do there
@@ -22,6 +24,7 @@ export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
     name: discordPlatformName,
     actions: discordActions(deps),
     triggers: discordTriggers,
+    functions: discordFunctions(deps),
     connect: {
       kind: 'oauth',
       scopes: { bot: discordInstallScopes },
@@ -30,6 +33,7 @@ export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
       check: discordCheckConnection(deps.options),
     },
     webhooks: [discordInteractions(deps)],
+    voting: discordVoting(deps),
     http: [discordConnectRoutes(deps)],
     links: discordLinks,
   })

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { appRoutes } from './app-routes.ts'
 import { channelRoutes } from './channel-routes.ts'
 import { deliverSigned } from './deliveries.ts'
@@ -7,6 +8,7 @@ import type { MemberDriver } from './driver.ts'
 import { createGuild, permissionBits } from './guild.ts'
 import type { FakeChannel, FakeMember, FakeRole, FakeUser, Guild } from './guild.ts'
 import { pingBody } from './interaction-bodies.ts'
+import { messageJson } from './shapes.ts'
 import { callbackOf, interactionRoutes } from './interaction-routes.ts'
 import { guildRoutes } from './guild-routes.ts'
 import { addBot, authorize, oauthRoutes } from './oauth.ts'
@@ -146,6 +148,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   }
   const general = addChannel('general')
 
+  // A component's interaction answered with type 7 edits the message the component is on.
+  const updateClickedMessage = (body: unknown, callback: { type: number; data?: Record<string, unknown> }) => {
+    const clicked = z.object({ message: z.object({ id: z.string(), channel_id: z.string() }) }).safeParse(body)
+    if (callback.type !== 7 || !clicked.success) {
+      return
+    }
+    const channel = guild.channels.get(clicked.data.message.channel_id)
+    const message = channel?.messages.find((m) => m.id === clicked.data.message.id)
+    if (channel === undefined || message === undefined) {
+      return
+    }
+    const data = callback.data ?? {}
+    message.content = typeof data.content === 'string' ? data.content : message.content
+    message.components = Array.isArray(data.components) ? data.components : message.components
+    state.dispatch('MESSAGE_UPDATE', { ...messageJson(message, null), guild_id: channel.guildId })
+  }
+
   let interactionsUrl: string | null = null
   let last: { body: string } | null = null
   const send = async (body: string, tamper: Tamper | null): Promise<Delivery> => {
@@ -159,6 +178,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const record = state.interactions.get(id)
     if (record !== undefined && record.callback === null && delivery.status === 200 && delivery.answer !== null) {
       record.callback = callbackOf(delivery.answer)
+      updateClickedMessage(parsed, record.callback)
     }
     return delivery
   }
