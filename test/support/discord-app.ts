@@ -34,10 +34,14 @@ export interface DiscordTestApp {
   startInstall(client: TestClient): Promise<TestResponse<unknown>>
   /** The whole install, approved by `installer` (the guild's owner by default), expected to succeed. */
   installDiscord(options?: { installer?: FakeMember }): Promise<{ integration: Integration; location: string }>
+  /** A second PolicyKit process on the same database (not serving HTTP): for the gateway's lease. */
+  startAnotherProcess(): Promise<App>
+  /** Stops the first process (the one serving HTTP); `app` is then the other process. */
+  stopFirstProcess(): Promise<void>
   close(): Promise<void>
 }
 
-export async function startDiscordApp(options: { kit?: string } = {}): Promise<DiscordTestApp> {
+export async function startDiscordApp(options: { kit?: string; leaseSeconds?: number } = {}): Promise<DiscordTestApp> {
   const clock = fakeClock()
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
@@ -47,7 +51,11 @@ export async function startDiscordApp(options: { kit?: string } = {}): Promise<D
   })
   const dataDir = await mkdtemp(path.join(tmpdir(), 'policykit-discord-'))
   let app: App | undefined
+  const others: App[] = []
   const close = async () => {
+    for (const other of others) {
+      await other.stop()
+    }
     await app?.stop()
     await fake.close()
     await rm(dataDir, { recursive: true, force: true })
@@ -64,7 +72,8 @@ export async function startDiscordApp(options: { kit?: string } = {}): Promise<D
       DISCORD_PUBLIC_KEY: fake.publicKey,
       DISCORD_API_URL: fake.apiUrl,
       DISCORD_AUTHORIZE_URL: fake.authorizeUrl,
-      DISCORD_GATEWAY_URL: fake.url.replace(/^http/, 'ws'),
+      DISCORD_GATEWAY_URL: fake.gateway.url,
+      POLICYKIT_LISTENER_LEASE_SECONDS: String(options.leaseSeconds ?? 0.6),
     })
     const started = await startApp(config, silentLogger, clock)
     app = started
@@ -108,7 +117,7 @@ export async function startDiscordApp(options: { kit?: string } = {}): Promise<D
       return toTestResponse<unknown>(res)
     }
     const startInstall = (client: TestClient) => visit(`/platforms/discord/install?community=${communityId}`, client)
-    return {
+    const result: DiscordTestApp = {
       app: started,
       fake,
       baseUrl,
@@ -137,8 +146,23 @@ export async function startDiscordApp(options: { kit?: string } = {}): Promise<D
         await clock.settle()
         return { integration, location: back }
       },
+      async stopFirstProcess() {
+        const next = others.shift()
+        if (app === undefined || next === undefined) {
+          throw new Error('start another process first')
+        }
+        await app.stop()
+        app = next
+        result.app = next
+      },
+      async startAnotherProcess() {
+        const other = await startApp(config, silentLogger, clock)
+        others.push(other)
+        return other
+      },
       close,
     }
+    return result
   } catch (e) {
     await close()
     throw e

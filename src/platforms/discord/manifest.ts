@@ -6,6 +6,7 @@ import { discordInstallScopes, discordLinks } from './connect/install.ts'
 import type { DiscordDeps } from './deps.ts'
 import { discordFunctions } from './functions/functions.ts'
 import { discordInteractions } from './interactions.ts'
+import { discordGateway } from './listen/gateway.ts'
 import { discordPlatformName } from './names.ts'
 import type { DiscordOptions } from './options.ts'
 import { discordSettings } from './settings.ts'
@@ -34,6 +35,7 @@ export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
     },
     webhooks: [discordInteractions(deps)],
     voting: discordVoting(deps),
+    listeners: [discordGateway(deps)],
     http: [discordConnectRoutes(deps)],
     links: discordLinks,
   })

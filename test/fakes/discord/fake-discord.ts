@@ -4,6 +4,8 @@ import { channelRoutes } from './channel-routes.ts'
 import { deliverSigned } from './deliveries.ts'
 import type { Delivery, Tamper } from './deliveries.ts'
 import { driveMember } from './driver.ts'
+import { gatewayBotRoute } from './app-routes.ts'
+import { startGateway, type FakeGateway } from './gateway.ts'
 import type { MemberDriver } from './driver.ts'
 import { createGuild, permissionBits } from './guild.ts'
 import type { FakeChannel, FakeMember, FakeRole, FakeUser, Guild } from './guild.ts'
@@ -21,6 +23,7 @@ import type { Dispatch, FakeState, InteractionRecord } from './state.ts'
 
 export type { Delivery, Tamper } from './deliveries.ts'
 export type { MemberDriver } from './driver.ts'
+export type { FakeGateway, GatewaySession } from './gateway.ts'
 export type { FakeChannel, FakeMember, FakeMessage, FakeRole, FakeUser, Guild } from './guild.ts'
 export type { Failure, RestCall } from './server.ts'
 export type { Dispatch, InteractionRecord } from './state.ts'
@@ -77,6 +80,10 @@ export interface FakeDiscord {
   callsTo(method: string, route: string): RestCall[]
   /** The next `times` calls of `method route` fail with `failure`. */
   failNext(method: string, route: string, failure: Failure, times?: number): void
+  /** The gateway (`/gateway` on the same port), where PolicyKit's bot connection gets the dispatches. */
+  gateway: FakeGateway
+  /** Someone removes the bot from the guild (GUILD_DELETE without `unavailable`). */
+  removeBot(): void
   close(): Promise<void>
 }
 
@@ -89,6 +96,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const bot: FakeUser = { id: applicationId, username: 'PolicyKit', globalName: null, bot: true }
   const key = createSigningKey()
   let seq = 0
+  let gateway: FakeGateway | undefined
   const state: FakeState = {
     ids,
     now,
@@ -102,6 +110,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatch(t, d) {
       seq++
       state.dispatches.push({ seq, t, d })
+      gateway?.publish(t, d)
     },
     interactions: new Map(),
     commands: new Map(),
@@ -114,13 +123,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   }
   const failures = new Map<string, Failure[]>()
   const calls: RestCall[] = []
-  const routes = [...interactionRoutes, ...channelRoutes, ...guildRoutes, ...appRoutes, ...oauthRoutes(app)]
+  const routes = [
+    ...interactionRoutes,
+    ...channelRoutes,
+    ...guildRoutes,
+    ...appRoutes,
+    ...oauthRoutes(app),
+    gatewayBotRoute(() => gateway?.url ?? ''),
+  ]
   const server = await startServer({
     state,
     routes,
     calls,
     takeFailure: (method, route) => failures.get(`${method} ${route}`)?.shift(),
   })
+  const liveGateway = startGateway(server.server, state, server.url)
+  gateway = liveGateway
 
   const join = (user: FakeUser, roles: FakeRole[]): FakeMember => {
     const member: FakeMember = {
@@ -264,6 +282,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const key = `${method} ${route}`
       failures.set(key, [...(failures.get(key) ?? []), ...Array.from({ length: times }, () => failure)])
     },
-    close: () => server.close(),
+    gateway: liveGateway,
+    removeBot() {
+      guild.members.delete(state.bot.id)
+      state.dispatch('GUILD_DELETE', { id: guild.id })
+    },
+    close: async () => {
+      await liveGateway.close()
+      await server.close()
+    },
   }
 }
