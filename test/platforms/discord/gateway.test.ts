@@ -203,6 +203,31 @@ describe('the Discord gateway connection (real app, fake Discord)', () => {
     await until('one connection', () => t.fake.gateway.connectionCount() === 1)
   })
 
+  it('waits out a 429 through the durable queue, and carries the execution out once, later', async () => {
+    const admin = (await store().members.list(t.communityId)).find((m) => m.username === 'admin')
+    assert.ok(admin)
+    t.fake.failNext('POST', '/guilds/:guild/channels', { status: 429, retryAfterSeconds: 2.5 })
+    const outcome = await t.app.engine.propose({
+      communityId: t.communityId,
+      type: 'discord.createChannel',
+      params: { name: 'seedlings' },
+      initiatorId: admin.id,
+      origin: 'policykit',
+    })
+    await settle()
+    const made = () => [...t.fake.guild.channels.values()].filter((c) => c.name === 'seedlings')
+    assert.equal(made().length, 0, 'Discord said to wait')
+    assert.equal(t.fake.callsTo('POST', '/guilds/:guild/channels').at(-1)?.status, 429)
+    await t.clock.advance(1_000)
+    assert.equal(made().length, 0, 'not before retry_after')
+    await t.clock.advance(30_000)
+    await until('the channel is made', () => made().length === 1)
+    await settle()
+    assert.equal(made().length, 1, 'once')
+    const action = await store().actions.get(t.communityId, 'action' in outcome ? outcome.action.id : -1)
+    assert.equal(action?.executionState, 'executed')
+  })
+
   it('switches the connection off and logs it when the bot is removed from the guild', async () => {
     t.fake.removeBot()
     await until(

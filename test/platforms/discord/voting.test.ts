@@ -103,9 +103,12 @@ for (const dialect of testDialects()) {
       })
       assert.match(message.content, /👍 Yes: 1/, 'an ineligible click changes nothing')
 
-      const forged = await rig.fake.as(carol).click(message, 'policykit_vote:yes', 'badSignature')
-      assert.equal(forged.status, 401)
-      assert.match(message.content, /👍 Yes: 1/, 'a forged click changes nothing')
+      for (const tamper of ['badSignature', 'staleTimestamp', 'unsigned'] as const) {
+        const forged = await rig.fake.as(carol).click(message, 'policykit_vote:yes', tamper)
+        assert.equal(forged.status, 401, tamper)
+      }
+      assert.match(message.content, /👍 Yes: 1/, 'a forged or stale click changes nothing')
+      assert.equal((await rig.store.votes.list(rig.communityId, proposed.proposal.id)).length, 1)
 
       const carolClick = await rig.fake.as(carol).click(message, 'policykit_vote:yes')
       assert.equal(carolClick.answer?.['type'], 7)
