@@ -1,6 +1,7 @@
 import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
 import { discordActions } from './actions.ts'
 import { discordCheckConnection } from './check-connection.ts'
+import { discordAppSettings } from './connect/app-settings.ts'
 import { discordConnectRoutes } from './connect/connect-routes.ts'
 import { discordInstallScopes, discordLinks } from './connect/install.ts'
 import type { DiscordDeps } from './deps.ts'
@@ -16,9 +17,10 @@ import { discordVoting } from './voting/voting.ts'
 /**
  * Discord. A community connects a guild (server) by adding the bot; what members do there
  * becomes governed actions (`actions.ts`, carried out and undone through the bot's REST client);
- * `/policykit <text>` reaches trigger policies through the signed interactions endpoint
- * (`interactions.ts`). Not yet here: the OAuth install routes, the gateway connection that
- * observes members' actions, policy functions, votes and sign-in.
+ * `/policykit <text>` and vote buttons arrive through the signed interactions endpoint
+ * (`interactions.ts`); the install is OAuth2 with the bot (`connect/`); the bot's gateway
+ * connection observes what members do (`listen/`); policies reach Discord through `functions/`
+ * and host votes there (`voting/`).
  */
 export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
   return definePlatform({
@@ -46,4 +48,18 @@ export const discord = definePlatformModule<DiscordOptions>({
   name: discordPlatformName,
   settings: discordSettings,
   create: (options, ports) => createDiscordPlatform({ options, ports }),
+  commands: {
+    manifest: {
+      description:
+        'print the Discord application settings for POLICYKIT_PUBLIC_URL (enter them in the Developer Portal)',
+      run(args, io) {
+        if (args.length > 0) {
+          io.err('usage: policykit discord manifest\n')
+          return 2
+        }
+        io.out(`${JSON.stringify(discordAppSettings(io.publicUrl), null, 2)}\n`)
+        return 0
+      },
+    },
+  },
 })
