@@ -1,8 +1,8 @@
 // `npm run bench`: the original PolicyKit's measured workload, so the two can be compared.
 // One community, one base platform policy (filter true, no initialize, check passes at ≥ 3 yes
 // votes, else proposed; empty notify/pass/fail), N governed actions proposed by one member.
-// Then Slack end to end, (f) to (h), in bench/slack.ts, and the sandbox, (i) to (k), in
-// bench/sandbox.ts.
+// Then Slack end to end, (f) to (h), in bench/slack.ts, the sandbox, (i) to (k), in
+// bench/sandbox.ts, and Discord end to end, (l) and (m), in bench/discord.ts.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     n: { type: 'string', default: '1000' },
     'slack-n': { type: 'string', default: '200' },
+    'discord-n': { type: 'string', default: '100' },
     pending: { type: 'string', default: '10000' },
     postgres: { type: 'boolean', default: false },
     part: { type: 'string' },
@@ -26,6 +27,11 @@ const n = Number(values.n)
 const slackN = Number(values['slack-n'])
 if (!Number.isInteger(slackN) || slackN < 1) {
   process.stderr.write('bench --slack-n needs a whole number of messages, at least 1\n')
+  process.exit(2)
+}
+const discordN = Number(values['discord-n'])
+if (!Number.isInteger(discordN) || discordN < 1) {
+  process.stderr.write('bench --discord-n needs a whole number of messages, at least 1\n')
   process.exit(2)
 }
 const databaseUrl = values.postgres ? process.env['DATABASE_URL'] : undefined
@@ -151,6 +157,8 @@ async function main() {
   // Loaded here, not at the top: the RSS child must not carry the server, Slack's SDK and the fake.
   const { slackPart } = await import('./slack.ts')
   const slack = await slackPart(slackN)
+  const { discordPart } = await import('./discord.ts')
+  const discord = await discordPart(discordN)
   const sandbox = await sandboxPart(n)
   // A fresh process, so the figure is not inflated by the parts above, running as `npm start`
   // runs the server: compiled to JavaScript (build/bench/rss.js, `npm run build:bench`) and with
@@ -185,6 +193,7 @@ async function main() {
     // With --postgres, the first evaluation's figure under its own name (the target differs).
     ...(databaseUrl && { pg_first_eval_ms_per_action: evaluation.first_eval_ms_per_action }),
     ...slack,
+    ...discord,
     ...sandbox,
   }
   if (values.json) {
@@ -232,6 +241,24 @@ async function main() {
   ]
   process.stdout.write(`\nSlack, end to end against the fake Slack in this process, on sqlite, N = ${slackN}\n\n`)
   for (const [name, value, note] of slackRows) {
+    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
+  }
+  const discordRows: [string, string, string][] = [
+    [
+      '(l) message → revert p50, ms',
+      f(result.discord_message_to_revert_p50_ms),
+      'gateway dispatch sent → DELETE received',
+    ],
+    ['(l) message → revert p99, ms', f(result.discord_message_to_revert_p99_ms), ''],
+    [
+      '(m) vote → re-post p50, ms',
+      f(result.discord_vote_to_repost_p50_ms),
+      'deciding click delivered → webhook re-post received',
+    ],
+    ['(m) vote → re-post p99, ms', f(result.discord_vote_to_repost_p99_ms), ''],
+  ]
+  process.stdout.write(`\nDiscord, end to end against the fake Discord in this process, on sqlite, N = ${discordN}\n\n`)
+  for (const [name, value, note] of discordRows) {
     process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
   }
   const sandboxRows: [string, string, string][] = [

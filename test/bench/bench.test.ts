@@ -9,11 +9,15 @@ const bench = path.resolve(import.meta.dirname, '..', '..', 'bench', 'run.ts')
 // runnable as the engine changes (it once stopped at a vote the engine newly refused).
 describe('npm run bench', () => {
   it('runs end to end on a small workload and prints every figure', () => {
-    const run = spawnSync(process.execPath, [bench, '--json', '--n', '20', '--pending', '200', '--slack-n', '5'], {
-      encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: '' },
-      timeout: 120_000,
-    })
+    const run = spawnSync(
+      process.execPath,
+      [bench, '--json', '--n', '20', '--pending', '200', '--slack-n', '5', '--discord-n', '3'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: '' },
+        timeout: 120_000,
+      },
+    )
     assert.equal(run.status, 0, run.stderr)
     const figures = JSON.parse(run.stdout) as Record<string, unknown>
     for (const key of [
@@ -29,6 +33,10 @@ describe('npm run bench', () => {
       'slack_vote_to_repost_p99_ms',
       'slack_events_per_s',
       'slack_retried_events_per_s',
+      'discord_message_to_revert_p50_ms',
+      'discord_message_to_revert_p99_ms',
+      'discord_vote_to_repost_p50_ms',
+      'discord_vote_to_repost_p99_ms',
       'sandbox_block_ms',
       'runaway_stop_ms',
       'runaway_timeout_ms',

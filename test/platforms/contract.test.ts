@@ -265,7 +265,8 @@ describe('the platform contract', () => {
         assert.match(name, /^[a-z][A-Za-z0-9]*$/, `${platform.name}.${name}`)
       }
       for (const name of Object.keys(platform.triggers ?? {})) {
-        assert.match(name, /^[a-z][a-z0-9_]*$|^[a-z][A-Za-z0-9]*$/, `${platform.name}.${name}`)
+        // Event names as the platform spells them: Slack's `pin_added`, Discord's `MESSAGE_CREATE`.
+        assert.match(name, /^[a-z][a-z0-9_]*$|^[a-z][A-Za-z0-9]*$|^[A-Z][A-Z0-9_]*$/, `${platform.name}.${name}`)
       }
     }
   })

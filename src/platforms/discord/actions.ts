@@ -5,6 +5,7 @@ import { AppError } from '../../errors.ts'
 import { defineAction, type ActionDef, type PlatformContext } from '../platform.ts'
 import { callDiscord, discordRest } from './client.ts'
 import type { DiscordDeps } from './deps.ts'
+import { discordEchoes } from './echoes.ts'
 import { repostAsAuthor } from './repost.ts'
 
 /**
@@ -58,6 +59,16 @@ const record = (value: unknown): Record<string, unknown> =>
 
 export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
   const rest = () => discordRest(deps.options)
+  /** Records that the gateway will report this call, so that it is not taken for a member's action. */
+  const expectingEcho = async <T>(ctx: PlatformContext, key: string, call: () => Promise<T>): Promise<T> => {
+    await deps.ports.echoes.record(ctx.communityId, key)
+    try {
+      return await call()
+    } catch (e) {
+      await deps.ports.echoes.forget(ctx.communityId, key)
+      throw e
+    }
+  }
   return {
     postMessage: defineAction({
       description: 'Post a message in a channel (re-posted under its author name when a member posted it)',
@@ -77,18 +88,22 @@ export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
       description: 'Rename a channel',
       params: renameParams,
       result: renamedResult,
-      async execute(_ctx, params) {
+      async execute(ctx, params) {
         const before = record(await callDiscord('read the channel', () => rest().get(Routes.channel(params.channel))))
         const previousName = params.previousName ?? String(before.name)
-        await callDiscord('rename the channel', () =>
-          rest().patch(Routes.channel(params.channel), { body: { name: params.name } }),
+        await expectingEcho(ctx, discordEchoes.rename(params.channel, params.name), () =>
+          callDiscord('rename the channel', () =>
+            rest().patch(Routes.channel(params.channel), { body: { name: params.name } }),
+          ),
         )
         return { previousName }
       },
-      async revert(_ctx, params, result) {
+      async revert(ctx, params, result) {
         const { previousName } = parseResult('discord.renameChannel', renamedResult, result)
-        await callDiscord('rename the channel back', () =>
-          rest().patch(Routes.channel(params.channel), { body: { name: previousName } }),
+        await expectingEcho(ctx, discordEchoes.rename(params.channel, previousName), () =>
+          callDiscord('rename the channel back', () =>
+            rest().patch(Routes.channel(params.channel), { body: { name: previousName } }),
+          ),
         )
       },
     }),
@@ -110,15 +125,19 @@ export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
       result: createdResult,
       async execute(ctx, params) {
         const created = record(
-          await callDiscord('create the channel', () =>
-            rest().post(Routes.guildChannels(guildOf(ctx)), { body: { name: params.name, type: 0 } }),
+          await expectingEcho(ctx, discordEchoes.createChannel(params.name), () =>
+            callDiscord('create the channel', () =>
+              rest().post(Routes.guildChannels(guildOf(ctx)), { body: { name: params.name, type: 0 } }),
+            ),
           ),
         )
         return { channel: String(created.id) }
       },
-      async revert(_ctx, _params, result) {
+      async revert(ctx, _params, result) {
         const { channel } = parseResult('discord.createChannel', createdResult, result)
-        await callDiscord('delete the channel', () => rest().delete(Routes.channel(channel)))
+        await expectingEcho(ctx, discordEchoes.deleteChannel(channel), () =>
+          callDiscord('delete the channel', () => rest().delete(Routes.channel(channel))),
+        )
       },
       creates: ['channel'],
     }),

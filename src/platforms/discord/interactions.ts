@@ -6,6 +6,10 @@ import { headerValue, verifyEd25519Request } from '../kit/verify-request.ts'
 import type { WebhookDef, WebhookReceipt, WebhookRequest } from '../platform.ts'
 import type { DiscordDeps } from './deps.ts'
 import { discordPlatformName } from './names.ts'
+import { voteRefusal } from '../kit/vote-tally.ts'
+import { proposalTally } from '../kit/vote-tally.ts'
+import { voteButtonPrefix, voteComponents, voteContent, voteFromButton } from './voting/vote-message.ts'
+import { castDiscordVote, proposalOfVoteMessage } from './voting/votes.ts'
 
 /** The window for an interaction's timestamp (older is a replay, newer is not Discord's). */
 const windowMs = 5 * 60_000
@@ -23,9 +27,15 @@ const interaction = z.object({
   channel_id: z.string().optional(),
   member: z
     .object({
-      user: z.object({ id: z.string(), username: z.string(), global_name: z.string().nullable().optional() }),
+      user: z.object({
+        id: z.string(),
+        username: z.string(),
+        global_name: z.string().nullable().optional(),
+        bot: z.boolean().optional(),
+      }),
     })
     .optional(),
+  message: z.object({ id: z.string(), channel_id: z.string() }).optional(),
   data: z
     .object({
       name: z.string().optional(),
@@ -97,6 +107,91 @@ async function slashCommand(deps: DiscordDeps, body: Interaction): Promise<Webho
   }
 }
 
+/** How long a click may take to be counted before Discord is answered with a deferred update instead. */
+const clickWithinMs = 2_000
+
+/** Type 6: acknowledged, the message will change (or not) without an answer now. */
+const deferredUpdate: JsonObject = { type: 6 }
+
+/**
+ * A click on a vote button: cast through the engine (which re-checks the proposal) and answered
+ * with the message as it now stands (type 7: its tally, or its outcome without buttons once
+ * decided); a voter who may not vote, or a vote that has closed, is told privately. Each
+ * interaction counts once, however often it is delivered. A cast that takes longer than Discord
+ * waits is answered with a deferred update and finishes alone (the message is rewritten then).
+ */
+async function voteClick(deps: DiscordDeps, body: Interaction): Promise<JsonObject> {
+  const { ports } = deps
+  const integration = body.guild_id === undefined ? undefined : await ports.integrations.findByExternalId(body.guild_id)
+  const user = body.member?.user
+  const customId = body.data?.custom_id ?? ''
+  if (integration === undefined || !integration.active || user === undefined || body.message === undefined) {
+    return privately('This server is not connected to PolicyKit.')
+  }
+  const { communityId } = integration
+  const proposal = await proposalOfVoteMessage(deps, communityId, body.message.channel_id, body.message.id)
+  const vote = proposal === undefined ? null : voteFromButton(customId, proposal.voteOptions)
+  if (proposal === undefined || vote === null) {
+    return privately('This is not a vote PolicyKit knows.')
+  }
+  const deliveryId = `interaction:${body.id}`
+  const work = (async (): Promise<JsonObject> => {
+    if ((await ports.deliveries.claim(communityId, deliveryId)) !== 'claimed') {
+      return deferredUpdate
+    }
+    try {
+      const outcome = await castDiscordVote(
+        deps,
+        communityId,
+        proposal,
+        { id: user.id, username: user.username, globalName: user.global_name, bot: user.bot },
+        vote,
+      )
+      await ports.deliveries.finish(communityId, deliveryId)
+      if (outcome !== 'cast') {
+        return privately(voteRefusal[outcome])
+      }
+      const current = (await ports.votes.proposal(communityId, proposal.id)) ?? proposal
+      const tally = await proposalTally(ports.votes, communityId, current)
+      return {
+        type: 7,
+        data: {
+          content: voteContent({
+            text: current.voteText ?? `Vote on proposal ${current.id}`,
+            options: current.voteOptions,
+            tally,
+            status: current.status,
+          }),
+          components: voteComponents(current.voteOptions, current.status),
+          allowed_mentions: { parse: [] },
+        },
+      }
+    } catch (e) {
+      await ports.deliveries.release(communityId, deliveryId)
+      throw e
+    }
+  })()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), clickWithinMs)
+  })
+  try {
+    const answered = await Promise.race([work, late])
+    if (answered === 'late') {
+      work.catch((e: unknown) => {
+        ports.logger.error(
+          { platform: discordPlatformName, communityId, interaction: body.id, err: String(e) },
+          'discord: a late vote click failed',
+        )
+      })
+      return deferredUpdate
+    }
+    return answered
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /**
  * `POST /platforms/discord/interactions`, the application's Interactions Endpoint URL. Each
  * request must carry Discord's Ed25519 signature over timestamp + raw body by the application's
@@ -130,6 +225,10 @@ export function discordInteractions(deps: DiscordDeps): WebhookDef {
           return body.data?.name === 'policykit'
             ? slashCommand(deps, body)
             : { answer: privately('PolicyKit does not know this command.') }
+        case 3:
+          return body.data?.custom_id?.startsWith(voteButtonPrefix) === true
+            ? { answer: await voteClick(deps, body) }
+            : { answer: privately('PolicyKit does not know this button.') }
         default:
           return { answer: privately('PolicyKit does not handle this yet.') }
       }

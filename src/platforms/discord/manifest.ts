@@ -1,28 +1,33 @@
 import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
 import { discordActions } from './actions.ts'
 import { discordCheckConnection } from './check-connection.ts'
+import { discordAppSettings } from './connect/app-settings.ts'
+import { discordConnectRoutes } from './connect/connect-routes.ts'
+import { discordInstallScopes, discordLinks } from './connect/install.ts'
 import type { DiscordDeps } from './deps.ts'
+import { discordFunctions } from './functions/functions.ts'
 import { discordInteractions } from './interactions.ts'
+import { discordGateway } from './listen/gateway.ts'
 import { discordPlatformName } from './names.ts'
 import type { DiscordOptions } from './options.ts'
 import { discordSettings } from './settings.ts'
 import { discordTriggers } from './triggers.ts'
-
-/** The OAuth2 scopes an install asks for: the bot, its guild command, and who installs. */
-export const discordInstallScopes = ['bot', 'applications.commands', 'identify'] as const
+import { discordVoting } from './voting/voting.ts'
 
 /**
  * Discord. A community connects a guild (server) by adding the bot; what members do there
  * becomes governed actions (`actions.ts`, carried out and undone through the bot's REST client);
- * `/policykit <text>` reaches trigger policies through the signed interactions endpoint
- * (`interactions.ts`). Not yet here: the OAuth install routes, the gateway connection that
- * observes members' actions, policy functions, votes and sign-in.
+ * `/policykit <text>` and vote buttons arrive through the signed interactions endpoint
+ * (`interactions.ts`); the install is OAuth2 with the bot (`connect/`); the bot's gateway
+ * connection observes what members do (`listen/`); policies reach Discord through `functions/`
+ * and host votes there (`voting/`).
  */
 export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
   return definePlatform({
     name: discordPlatformName,
     actions: discordActions(deps),
     triggers: discordTriggers,
+    functions: discordFunctions(deps),
     connect: {
       kind: 'oauth',
       scopes: { bot: discordInstallScopes },
@@ -31,7 +36,10 @@ export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
       check: discordCheckConnection(deps.options),
     },
     webhooks: [discordInteractions(deps)],
-    links: { title: 'Discord', installPath: null, signInPath: null, setupPath: null },
+    voting: discordVoting(deps),
+    listeners: [discordGateway(deps)],
+    http: [discordConnectRoutes(deps)],
+    links: discordLinks,
   })
 }
 
@@ -40,4 +48,18 @@ export const discord = definePlatformModule<DiscordOptions>({
   name: discordPlatformName,
   settings: discordSettings,
   create: (options, ports) => createDiscordPlatform({ options, ports }),
+  commands: {
+    manifest: {
+      description:
+        'print the Discord application settings for POLICYKIT_PUBLIC_URL (enter them in the Developer Portal)',
+      run(args, io) {
+        if (args.length > 0) {
+          io.err('usage: policykit discord manifest\n')
+          return 2
+        }
+        io.out(`${JSON.stringify(discordAppSettings(io.publicUrl), null, 2)}\n`)
+        return 0
+      },
+    },
+  },
 })

@@ -147,3 +147,18 @@ function asArray(value: unknown): Record<string, unknown>[] {
     ? value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null)
     : []
 }
+
+/** `GET /gateway/bot`: where the gateway is, one shard, and a session start budget that does not run out. */
+export function gatewayBotRoute(url: () => string): Route {
+  return {
+    method: 'GET',
+    pattern: '/gateway/bot',
+    auth: 'bot',
+    handle: () =>
+      json(200, {
+        url: url(),
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+      }),
+  }
+}

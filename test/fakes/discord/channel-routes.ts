@@ -148,6 +148,11 @@ export const channelRoutes: Route[] = [
             channel_id: channel.id,
             last_pin_timestamp: new Date(state.now()).toISOString(),
           })
+          if (method === 'PUT') {
+            // Discord posts a notice of the pin (type 6) by whoever pinned, referencing the message.
+            const notice = addMessage(state, channel, callerOf(request), { content: '', replyTo: message.id, type: 6 })
+            state.dispatch('MESSAGE_CREATE', { ...messageJson(notice, null), guild_id: channel.guildId })
+          }
           return noContent()
         },
       })),

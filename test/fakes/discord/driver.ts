@@ -81,6 +81,9 @@ export function driveMember(deps: DriverDeps, member: FakeMember): MemberDriver 
         channel_id: message.channelId,
         last_pin_timestamp: new Date(state.now()).toISOString(),
       })
+      // Discord posts a notice of the pin (type 6), by whoever pinned, referencing the message.
+      const notice = addMessage(state, channelOfMessage(message), user, { content: '', replyTo: message.id, type: 6 })
+      state.dispatch('MESSAGE_CREATE', { ...messageJson(notice, null), guild_id: state.guild.id })
     },
     react: (message, emoji) => reaction(message, emoji, true),
     unreact: (message, emoji) => reaction(message, emoji, false),

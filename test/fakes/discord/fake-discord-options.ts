@@ -9,5 +9,5 @@ export const fakeDiscordOptions = (fake: FakeDiscord): DiscordOptions => ({
   publicKey: fake.publicKey,
   apiUrl: fake.apiUrl,
   authorizeUrl: fake.authorizeUrl,
-  gatewayUrl: fake.url.replace(/^http/, 'ws'),
+  gatewayUrl: fake.gateway.url,
 })

@@ -410,15 +410,25 @@ describe('the fake Discord', () => {
     const seen = fake.dispatches.slice(start)
     assert.deepEqual(
       seen.map((d) => d.t),
-      ['MESSAGE_CREATE', 'CHANNEL_UPDATE', 'CHANNEL_PINS_UPDATE', 'MESSAGE_REACTION_ADD', 'MESSAGE_REACTION_REMOVE'],
+      [
+        'MESSAGE_CREATE',
+        'CHANNEL_UPDATE',
+        'CHANNEL_PINS_UPDATE',
+        // Discord's notice of the pin (type 6), by whoever pinned, referencing the message.
+        'MESSAGE_CREATE',
+        'MESSAGE_REACTION_ADD',
+        'MESSAGE_REACTION_REMOVE',
+      ],
     )
+    assert.equal(seen[3]?.d.type, 6)
+    assert.equal(record(seen[3]?.d.message_reference).message_id, message.id)
     assert.deepEqual(
       seen.map((d) => d.seq),
       seen.map((_, i) => (seen[0]?.seq ?? 0) + i),
     )
     assert.equal(seen[0]?.d.guild_id, fake.guild.id)
     assert.equal(record(seen[0]?.d.author).id, ada.user.id)
-    assert.equal(seen[3]?.d.user_id, bob.user.id)
+    assert.equal(seen[4]?.d.user_id, bob.user.id)
     assert.throws(() => fake.as(bob).rename(fake.general, 'mine'), /may not rename/)
   })
 })

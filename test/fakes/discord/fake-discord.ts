@@ -1,12 +1,16 @@
+import { z } from 'zod'
 import { appRoutes } from './app-routes.ts'
 import { channelRoutes } from './channel-routes.ts'
 import { deliverSigned } from './deliveries.ts'
 import type { Delivery, Tamper } from './deliveries.ts'
 import { driveMember } from './driver.ts'
+import { gatewayBotRoute } from './app-routes.ts'
+import { startGateway, type FakeGateway } from './gateway.ts'
 import type { MemberDriver } from './driver.ts'
 import { createGuild, permissionBits } from './guild.ts'
 import type { FakeChannel, FakeMember, FakeRole, FakeUser, Guild } from './guild.ts'
 import { pingBody } from './interaction-bodies.ts'
+import { messageJson } from './shapes.ts'
 import { callbackOf, interactionRoutes } from './interaction-routes.ts'
 import { guildRoutes } from './guild-routes.ts'
 import { addBot, authorize, oauthRoutes } from './oauth.ts'
@@ -19,6 +23,7 @@ import type { Dispatch, FakeState, InteractionRecord } from './state.ts'
 
 export type { Delivery, Tamper } from './deliveries.ts'
 export type { MemberDriver } from './driver.ts'
+export type { FakeGateway, GatewaySession } from './gateway.ts'
 export type { FakeChannel, FakeMember, FakeMessage, FakeRole, FakeUser, Guild } from './guild.ts'
 export type { Failure, RestCall } from './server.ts'
 export type { Dispatch, InteractionRecord } from './state.ts'
@@ -75,6 +80,10 @@ export interface FakeDiscord {
   callsTo(method: string, route: string): RestCall[]
   /** The next `times` calls of `method route` fail with `failure`. */
   failNext(method: string, route: string, failure: Failure, times?: number): void
+  /** The gateway (`/gateway` on the same port), where PolicyKit's bot connection gets the dispatches. */
+  gateway: FakeGateway
+  /** Someone removes the bot from the guild (GUILD_DELETE without `unavailable`). */
+  removeBot(): void
   close(): Promise<void>
 }
 
@@ -87,6 +96,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const bot: FakeUser = { id: applicationId, username: 'PolicyKit', globalName: null, bot: true }
   const key = createSigningKey()
   let seq = 0
+  let gateway: FakeGateway | undefined
   const state: FakeState = {
     ids,
     now,
@@ -100,6 +110,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatch(t, d) {
       seq++
       state.dispatches.push({ seq, t, d })
+      gateway?.publish(t, d)
     },
     interactions: new Map(),
     commands: new Map(),
@@ -112,13 +123,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   }
   const failures = new Map<string, Failure[]>()
   const calls: RestCall[] = []
-  const routes = [...interactionRoutes, ...channelRoutes, ...guildRoutes, ...appRoutes, ...oauthRoutes(app)]
+  const routes = [
+    ...interactionRoutes,
+    ...channelRoutes,
+    ...guildRoutes,
+    ...appRoutes,
+    ...oauthRoutes(app),
+    gatewayBotRoute(() => gateway?.url ?? ''),
+  ]
   const server = await startServer({
     state,
     routes,
     calls,
     takeFailure: (method, route) => failures.get(`${method} ${route}`)?.shift(),
   })
+  const liveGateway = startGateway(server.server, state, server.url)
+  gateway = liveGateway
 
   const join = (user: FakeUser, roles: FakeRole[]): FakeMember => {
     const member: FakeMember = {
@@ -146,6 +166,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   }
   const general = addChannel('general')
 
+  // A component's interaction answered with type 7 edits the message the component is on.
+  const updateClickedMessage = (body: unknown, callback: { type: number; data?: Record<string, unknown> }) => {
+    const clicked = z.object({ message: z.object({ id: z.string(), channel_id: z.string() }) }).safeParse(body)
+    if (callback.type !== 7 || !clicked.success) {
+      return
+    }
+    const channel = guild.channels.get(clicked.data.message.channel_id)
+    const message = channel?.messages.find((m) => m.id === clicked.data.message.id)
+    if (channel === undefined || message === undefined) {
+      return
+    }
+    const data = callback.data ?? {}
+    message.content = typeof data.content === 'string' ? data.content : message.content
+    message.components = Array.isArray(data.components) ? data.components : message.components
+    state.dispatch('MESSAGE_UPDATE', { ...messageJson(message, null), guild_id: channel.guildId })
+  }
+
   let interactionsUrl: string | null = null
   let last: { body: string } | null = null
   const send = async (body: string, tamper: Tamper | null): Promise<Delivery> => {
@@ -159,6 +196,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const record = state.interactions.get(id)
     if (record !== undefined && record.callback === null && delivery.status === 200 && delivery.answer !== null) {
       record.callback = callbackOf(delivery.answer)
+      updateClickedMessage(parsed, record.callback)
     }
     return delivery
   }
@@ -244,6 +282,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const key = `${method} ${route}`
       failures.set(key, [...(failures.get(key) ?? []), ...Array.from({ length: times }, () => failure)])
     },
-    close: () => server.close(),
+    gateway: liveGateway,
+    removeBot() {
+      guild.members.delete(state.bot.id)
+      state.dispatch('GUILD_DELETE', { id: guild.id })
+    },
+    close: async () => {
+      await liveGateway.close()
+      await server.close()
+    },
   }
 }

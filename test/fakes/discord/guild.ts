@@ -35,8 +35,10 @@ export interface FakeMessage {
   /** Set when a webhook posted it (re-posting under a member's name). */
   webhookId: string | null
   components: unknown[]
-  /** The message this one replies to. */
+  /** The message this one replies to (for a pin notice, type 6: the message pinned). */
   replyTo: string | null
+  /** Discord's message type when it is not a plain message (0) or reply (19): 6, a pin notice. */
+  type?: number
   /** Emoji name → ids of the users who reacted with it, in order. */
   reactions: Map<string, string[]>
 }

@@ -2,7 +2,7 @@ import type { FakeUser } from './guild.ts'
 import { hasPermission, permissionBits } from './guild.ts'
 import { DiscordError, json } from './replies.ts'
 import type { Route } from './routes.ts'
-import { guildJson, userJson } from './shapes.ts'
+import { channelJson, guildJson, userJson } from './shapes.ts'
 import type { FakeState } from './state.ts'
 
 /** The app's OAuth2 registration and the codes handed out by the authorize page. */
@@ -68,7 +68,13 @@ export function addBot(state: FakeState, permissions: bigint): void {
       roleIds: new Set([role.id]),
       joinedAt: new Date(state.now()).toISOString(),
     })
-    state.dispatch('GUILD_CREATE', { id: guild.id, name: guild.name, owner_id: guild.ownerId, unavailable: false })
+    // As on joining, the whole guild: its channels too.
+    state.dispatch('GUILD_CREATE', {
+      ...guildJson(guild),
+      unavailable: false,
+      member_count: guild.members.size,
+      channels: [...guild.channels.values()].filter((c) => c.type === 0).map(channelJson),
+    })
   }
 }
 

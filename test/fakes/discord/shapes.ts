@@ -83,7 +83,7 @@ export function channelJson(channel: FakeChannel): Json {
 
 export function messageJson(message: FakeMessage, viewerId: string | null): Json {
   return {
-    type: message.replyTo === null ? 0 : 19,
+    type: message.type ?? (message.replyTo === null ? 0 : 19),
     content: message.content,
     mentions: [],
     mention_roles: [],

@@ -38,7 +38,13 @@ export function addMessage(
   state: FakeState,
   channel: FakeChannel,
   author: FakeUser,
-  input: { content: string; components?: unknown[]; replyTo?: string | null; webhookId?: string | null },
+  input: {
+    content: string
+    components?: unknown[]
+    replyTo?: string | null
+    webhookId?: string | null
+    type?: number
+  },
 ): FakeMessage {
   const message: FakeMessage = {
     id: state.ids.next(),
@@ -51,6 +57,7 @@ export function addMessage(
     components: input.components ?? [],
     replyTo: input.replyTo ?? null,
     reactions: new Map(),
+    ...(input.type === undefined ? {} : { type: input.type }),
   }
   channel.messages.push(message)
   return message

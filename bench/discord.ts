@@ -1,0 +1,179 @@
+// The Discord part of `npm run bench`: the real app (server listening, scheduler, job queue,
+// gateway listener, SQLite in a temporary directory) against the fake Discord, both in this
+// process, connected through the OAuth install. Each figure runs from the moment a member's doing
+// starts in the fake (the gateway dispatch of a message, the signed delivery of a click) to the
+// moment the fake has received the REST call that answers it, so it includes the fake's own work
+// (WebSocket, signing, HTTP on 127.0.0.1) on both sides.
+import { performance } from 'node:perf_hooks'
+import type { FakeChannel, FakeDiscord, FakeMember, RestCall } from '../test/fakes/discord/fake-discord.ts'
+import { startDiscordApp, type DiscordTestApp } from '../test/support/discord-app.ts'
+
+export interface DiscordFigures {
+  discord_message_to_revert_p50_ms: number
+  discord_message_to_revert_p99_ms: number
+  discord_vote_to_repost_p50_ms: number
+  discord_vote_to_repost_p99_ms: number
+}
+
+const warmUp = 5
+const giveUpMs = 10_000
+
+interface World {
+  t: DiscordTestApp
+  fake: FakeDiscord
+  decisions: FakeChannel
+  author: FakeMember
+  voters: [FakeMember, FakeMember, FakeMember]
+}
+
+async function startWorld(): Promise<World> {
+  const t = await startDiscordApp()
+  try {
+    const decisions = t.fake.addChannel('decisions')
+    await t.installDiscord()
+    const [ada, bob, carol] = t.people
+    const dave = t.fake.addMember({ name: 'dave' })
+    if (!ada || !bob || !carol) {
+      throw new Error('bench: the fake Discord made fewer members than asked')
+    }
+    await t.app.store.policies.create(
+      t.communityId,
+      {
+        name: 'Vote on #decisions',
+        description: '',
+        kind: 'platform',
+        actionTypes: ['discord.postMessage'],
+        priority: 10,
+        variables: [],
+        blocks: {
+          filter: `return action.channel === '${decisions.id}'`,
+          initialize: '',
+          check: 'return proposal.getYesVotes().length >= 3 ? PASSED : PROPOSED',
+          notify: `discord.initiateVote({ text: 'Vote: ' + action.text })`,
+          pass: '',
+          fail: '',
+        },
+      },
+      t.clock.now(),
+    )
+    const deadline = performance.now() + giveUpMs
+    while (t.fake.gateway.sessions.length === 0) {
+      if (performance.now() > deadline) {
+        throw new Error('bench: the gateway never connected')
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    return { t, fake: t.fake, decisions, author: ada, voters: [bob, carol, dave] }
+  } catch (e) {
+    await t.close()
+    throw e
+  }
+}
+
+/** The first REST call after the first `from` that `match` accepts, and when (exact to one event-loop turn). */
+async function received(fake: FakeDiscord, from: number, what: string, match: (call: RestCall) => boolean) {
+  const start = performance.now()
+  for (let i = from; ;) {
+    for (; i < fake.calls.length; i++) {
+      const call = fake.calls[i]
+      if (call && match(call)) {
+        return { call, at: performance.now() }
+      }
+    }
+    if (performance.now() - start > giveUpMs) {
+      throw new Error(`bench: the fake Discord received no ${what} within ${giveUpMs} ms`)
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+}
+
+/** One held message: its dispatch → its DELETE, then the deciding click → its re-post through the webhook. */
+async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; repostMs: number }> {
+  const { fake, decisions, author, voters } = w
+  const text = `Bench message ${i}`
+  let from = fake.calls.length
+  let start = performance.now()
+  const posted = fake.as(author).post(decisions, text)
+  const deleted = await received(
+    fake,
+    from,
+    `delete of "${text}"`,
+    (c) => c.method === 'DELETE' && c.path === `/channels/${decisions.id}/messages/${posted.id}` && c.status === 204,
+  )
+  const revertMs = deleted.at - start
+  const vote = await received(fake, from, `the vote on "${text}"`, (c) => {
+    const content = c.body['content']
+    return (
+      c.method === 'POST' &&
+      c.route === '/channels/:channel/messages' &&
+      typeof content === 'string' &&
+      content.startsWith(`Vote: ${text}\n`)
+    )
+  })
+  const voteMessage = decisions.messages.find((m) => m.content.startsWith(`Vote: ${text}\n`))
+  if (voteMessage === undefined) {
+    throw new Error(`bench: no vote message for "${text}" (${vote.call.status})`)
+  }
+  const [first, second, deciding] = voters
+  for (const voter of [first, second]) {
+    const click = await fake.as(voter).click(voteMessage, 'policykit_vote:yes')
+    if (click.status !== 200) {
+      throw new Error(`bench: a vote click was answered ${click.status}`)
+    }
+  }
+  await w.t.clock.settle()
+  from = fake.calls.length
+  start = performance.now()
+  const [click, reposted] = await Promise.all([
+    fake.as(deciding).click(voteMessage, 'policykit_vote:yes'),
+    received(
+      fake,
+      from,
+      `re-post of "${text}"`,
+      (c) => c.method === 'POST' && c.route === '/webhooks/:webhook/:token' && c.body['content'] === text,
+    ),
+  ])
+  if (click.status !== 200) {
+    throw new Error(`bench: the deciding click was answered ${click.status}`)
+  }
+  const repostMs = reposted.at - start
+  await w.t.clock.settle()
+  return { revertMs, repostMs }
+}
+
+export async function discordPart(n: number): Promise<DiscordFigures> {
+  const w = await startWorld()
+  try {
+    // A small run (the bench's own test) warms up no longer than it measures.
+    for (let i = 0; i < Math.min(warmUp, n); i++) {
+      await holdAndDecide(w, -1 - i)
+    }
+    const reverts: number[] = []
+    const reposts: number[] = []
+    for (let i = 0; i < n; i++) {
+      const { revertMs, repostMs } = await holdAndDecide(w, i)
+      reverts.push(revertMs)
+      reposts.push(repostMs)
+    }
+    reverts.sort((a, b) => a - b)
+    reposts.sort((a, b) => a - b)
+    return {
+      discord_message_to_revert_p50_ms: percentile(reverts, 0.5),
+      discord_message_to_revert_p99_ms: percentile(reverts, 0.99),
+      discord_vote_to_repost_p50_ms: percentile(reposts, 0.5),
+      discord_vote_to_repost_p99_ms: percentile(reposts, 0.99),
+    }
+  } finally {
+    await w.t.close()
+  }
+}
+
+// `node bench/discord.ts [N]` runs this part alone.
+if (import.meta.main) {
+  const figures = await discordPart(Number(process.argv[2] ?? '50'))
+  process.stdout.write(`${JSON.stringify(figures)}\n`)
+}
