@@ -44,6 +44,12 @@ describe('Metagov, end to end (real server, fake gateway)', () => {
   }
   const logsOf = async (proposalId: number) =>
     (await rig.server.store.logs.list(communityId(), { proposalId })).map((l) => l.message).join('\n')
+  /** The log of every proposal on the action (an erroring policy hands it on to the next). */
+  const actionLogs = async (actionId: number) => {
+    const proposals = await rig.server.store.proposals.list(communityId(), { actionId })
+    const logs = await Promise.all(proposals.map((p) => logsOf(p.id)))
+    return logs.join('\n')
+  }
   const propose = async (name: string) => {
     const outcome = await rig.server.engine.propose({
       communityId: communityId(),
@@ -256,6 +262,154 @@ describe('Metagov, end to end (real server, fake gateway)', () => {
       assert.equal((await proposalOf(proposal.actionId)).status, 'passed')
       const documents = await rig.server.store.documents.list(communityId())
       assert.ok(documents.some((d) => d.name === 'loomio-decided'))
+    } finally {
+      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
+      rig.gateway.processes.clear()
+    }
+  })
+
+  it('uses randomness.random-int in check, and tells the author which plugin refused and why', async () => {
+    const policyId = await rig.addPolicy({
+      name: 'Luck decides',
+      kind: 'constitution',
+      actionTypes: ['constitution.addDocument'],
+      priority: 10,
+      blocks: {
+        ...emptyBlocks(),
+        check: [
+          'const parameters = { low: 0, high: 10 }',
+          "const response = metagov.performAction('randomness.random-int', parameters)",
+          'if (response && response.value > 5) {',
+          '  return PASSED',
+          '}',
+          'return FAILED',
+        ].join('\n'),
+      },
+    })
+    try {
+      rig.gateway.random = () => 0.95
+      assert.equal((await propose('lucky')).status, 'passed')
+      rig.gateway.random = () => 0.05
+      assert.equal((await propose('unlucky')).status, 'failed')
+      await rig.server.store.policies.update(
+        communityId(),
+        policyId,
+        {
+          blocks: {
+            ...emptyBlocks(),
+            check: "metagov.performAction('randomness.random-int', { low: 'zero' })\nreturn PASSED",
+          },
+        },
+        rig.server.clock.now(),
+      )
+      const refused = await propose('bad-params')
+      assert.match(
+        await actionLogs(refused.actionId),
+        /randomness\.random-int.*plugin randomness's schema: low: .*expected number/,
+      )
+      await rig.server.store.policies.update(
+        communityId(),
+        policyId,
+        { blocks: { ...emptyBlocks(), check: "metagov.performAction('near.view', {})\nreturn PASSED" } },
+        rig.server.clock.now(),
+      )
+      const notEnabled = await propose('not-enabled')
+      assert.match(await actionLogs(notEnabled.actionId), /the plugin near is not enabled in this community/)
+    } finally {
+      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
+    }
+  })
+
+  it('weights votes by SourceCred cred', async () => {
+    const policyId = await rig.addPolicy({
+      name: 'Cred-weighted vote',
+      kind: 'constitution',
+      actionTypes: ['constitution.addDocument'],
+      priority: 10,
+      blocks: {
+        ...emptyBlocks(),
+        check: [
+          'let yes = 0',
+          'let no = 0',
+          "for (const name of ['admin', 'carol']) {",
+          "  const cred = metagov.performAction('sourcecred.user-cred', { username: name }).value",
+          '  yes += proposal.getYesVotes([name]).length * cred',
+          '  no += proposal.getNoVotes([name]).length * cred',
+          '}',
+          'if (proposal.getAllVotes().length < 2) {',
+          '  return PROPOSED',
+          '}',
+          'return yes > no ? PASSED : FAILED',
+        ].join('\n'),
+      },
+    })
+    try {
+      const carol = await rig.server.member('carol')
+      rig.driver.setCred(sourcecredUrl, 'admin', 1.5)
+      rig.driver.setCred(sourcecredUrl, 'carol', 12)
+      const proposal = await propose('cred-weighted')
+      assert.equal(proposal.status, 'proposed')
+      await rig.server.engine.castVote(communityId(), proposal.id, rig.admin.memberId, { kind: 'boolean', value: true })
+      await rig.server.engine.castVote(communityId(), proposal.id, carol.memberId, { kind: 'boolean', value: false })
+      // One member each way, but carol's cred outweighs.
+      assert.equal((await proposalOf(proposal.actionId)).status, 'failed', await logsOf(proposal.id))
+    } finally {
+      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
+    }
+  })
+
+  it('keeps a proposal pending while the gateway is down, and decides it (sweep) once it is back', async () => {
+    const policyId = await rig.addPolicy(pollPolicy)
+    try {
+      const proposal = await propose('survives-an-outage')
+      const process = rig.driver.only('loomio.poll')
+      await rig.driver.loomioVote(process.id, 'ada', 'agree')
+      rig.gateway.down = true
+      await rig.server.engine.recheck(communityId(), proposal.id)
+      assert.equal((await proposalOf(proposal.actionId)).status, 'proposed')
+      assert.match(await logsOf(proposal.id), /cannot be reached/)
+      // The poll closes while PolicyKit cannot hear of it: the callback is lost.
+      rig.gateway.down = false
+      process.callbackUrl = null
+      await rig.driver.closeLoomioPoll(process.id)
+      assert.equal((await proposalOf(proposal.actionId)).status, 'proposed')
+      await rig.server.clock.advance(120_000)
+      await rig.server.engine.sweep()
+      assert.equal((await proposalOf(proposal.actionId)).status, 'passed')
+    } finally {
+      rig.gateway.down = false
+      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
+      rig.gateway.processes.clear()
+    }
+  })
+
+  it('closes the process on the gateway when its proposal is decided otherwise', async () => {
+    const policyId = await rig.addPolicy({
+      name: 'GitHub vote with a deadline',
+      kind: 'constitution',
+      actionTypes: ['constitution.addDocument'],
+      priority: 10,
+      blocks: {
+        ...emptyBlocks(),
+        notify: "metagov.startProcess('github.issue-react-vote', { repo_name: 'gardeners/site', question: 'Add it?' })",
+        check: 'return proposal.getTimeElapsed() > 3600 * 1000 ? FAILED : PROPOSED',
+      },
+    })
+    try {
+      const proposal = await propose('deadline')
+      const process = rig.driver.only('github.issue-react-vote')
+      assert.equal(process.status, 'pending')
+      await rig.driver.react(process.id, 'grace', '+1')
+      await rig.server.clock.advance(2 * 3600 * 1000)
+      await rig.server.engine.recheck(communityId(), proposal.id)
+      assert.equal((await proposalOf(proposal.actionId)).status, 'failed')
+      assert.equal(process.status, 'completed')
+      assert.deepEqual(process.outcome['votes'], { yes: 1, no: 0 })
+      assert.ok(
+        rig.gateway.requests.some(
+          (r) => r.method === 'DELETE' && r.path.endsWith(`/github.issue-react-vote/${process.id}`),
+        ),
+      )
     } finally {
       await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
       rig.gateway.processes.clear()
