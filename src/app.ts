@@ -36,7 +36,7 @@ export interface App {
 }
 
 /** The server key: POLICYKIT_SECRET_KEY, else the key file under the data directory (made on first start). */
-function configuredSecretKey(config: Config): Buffer {
+export function configuredSecretKey(config: Config): Buffer {
   if (config.secretKeyHex) {
     return Buffer.from(config.secretKeyHex, 'hex')
   }
@@ -70,6 +70,10 @@ export function enginePlatforms(deps: {
   engine: EngineRef
   clock: Clock
   logger: Logger
+  /** The server key platforms derive their keys from (without it, a random one for this run). */
+  secretKey?: Buffer
+  /** Where PolicyKit is reached (callback URLs platforms hand out); default `http://localhost:3000`. */
+  publicUrl?: string
 }): PlatformDef[] {
   const { store, sandbox, settings } = deps
   const others = platformModules.flatMap((module) => {
@@ -83,6 +87,8 @@ export function enginePlatforms(deps: {
       engine: deps.engine,
       logger: deps.logger,
       now: () => deps.clock.now(),
+      ...(deps.secretKey ? { secretKey: deps.secretKey } : {}),
+      ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     })
     return [module.create(given, ports)]
   })
@@ -111,6 +117,8 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     engine: engineRef,
     clock,
     logger,
+    secretKey,
+    publicUrl: config.publicUrl,
   })
   // One name for this process: its proposal leases, execution claims, jobs and listener leases.
   const processId = `process-${randomUUID()}`

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+import { derivePlatformKey } from './derive-platform-key.ts'
 import type { Engine } from './engine/engine.ts'
 import type { Logger } from './engine/logger.ts'
 import { deliveryLedger, type DeliveriesTable } from './platforms/kit/delivery-ledger.ts'
@@ -28,8 +30,13 @@ export function createPlatformPorts(deps: {
   engine: EngineRef
   logger: Logger
   now: () => number
+  /** The server key keys are derived from; without it (tests), a random one for this run. */
+  secretKey?: Buffer
+  /** Where PolicyKit is reached; default `http://localhost:3000` (tests). */
+  publicUrl?: string
 }): PlatformPorts {
   const { platform, store, logger, now } = deps
+  const secretKey = deps.secretKey ?? randomBytes(32)
   const kitTables = store.db.withTables<{ platform_deliveries: DeliveriesTable; platform_echoes: EchoesTable }>()
   const mine = <T extends { platform: string }>(rows: T[]) => rows.filter((r) => r.platform === platform)
   return {
@@ -82,7 +89,12 @@ export function createPlatformPorts(deps: {
         engineOf(deps.engine).castVote(communityId, proposalId, memberId, vote),
       withdraw: (communityId, proposalId, memberId, vote) =>
         engineOf(deps.engine).withdrawVote(communityId, proposalId, memberId, vote),
+      async recheck(communityId, proposalId) {
+        await engineOf(deps.engine).recheck(communityId, proposalId)
+      },
     },
+    deriveKey: (purpose) => derivePlatformKey(secretKey, purpose),
+    publicUrl: deps.publicUrl ?? 'http://localhost:3000',
     propose: (input) => engineOf(deps.engine).propose(input),
     async trigger(input) {
       await engineOf(deps.engine).trigger(input)

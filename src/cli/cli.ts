@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
-import { openConfiguredStore } from '../app.ts'
+import { configuredSecretKey, openConfiguredStore } from '../app.ts'
 import { loadConfig } from '../config.ts'
+import { derivePlatformKey } from '../derive-platform-key.ts'
 import { toError } from '../errors.ts'
 import { main as start } from '../main.ts'
 import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts'
@@ -122,7 +123,12 @@ async function run(argv: string[]): Promise<number> {
           process.stderr.write(`usage: policykit ${module.name} ${names}\n`)
           return 2
         }
-        return found.run(args, { publicUrl: loadConfig().publicUrl, ...stdio })
+        const config = loadConfig()
+        return found.run(args, {
+          publicUrl: config.publicUrl,
+          deriveKey: (purpose) => derivePlatformKey(configuredSecretKey(config), purpose),
+          ...stdio,
+        })
       }
       process.stderr.write(`policykit: unknown command '${command}'\n${usage}\n`)
       return 2

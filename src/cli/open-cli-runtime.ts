@@ -1,4 +1,4 @@
-import { enginePlatforms, openConfiguredStore } from '../app.ts'
+import { configuredSecretKey, enginePlatforms, openConfiguredStore } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { createEngine } from '../engine/engine.ts'
 import { silentLogger } from '../engine/logger.ts'
@@ -25,6 +25,8 @@ export async function openCliRuntime(): Promise<PolicyCommandRuntime> {
     engine: engineRef,
     clock: systemClock,
     logger: silentLogger,
+    secretKey: configuredSecretKey(config),
+    publicUrl: config.publicUrl,
   })
   const engine = createEngine({ store, sandbox, platforms, clock: systemClock, logger: silentLogger })
   engineRef.current = engine

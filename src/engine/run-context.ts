@@ -94,6 +94,10 @@ export class RunContext {
 
   globals(): Record<string, JsonValue> {
     const { action, initiator } = this.view
+    // A trigger may describe who caused it on the platform (e.g. `{ externalUsername, provider }`):
+    // those fields join the member, or stand alone when no member is known.
+    const given = (this.view.triggerData ?? (action.kind === 'trigger' ? action.params : undefined))?.['initiator']
+    const described = typeof given === 'object' && given !== null && !Array.isArray(given) ? given : null
     const globals: Record<string, JsonValue> = {
       PASSED: 'passed',
       FAILED: 'failed',
@@ -108,13 +112,14 @@ export class RunContext {
         createdAt: action.createdAt,
         initiator: initiator
           ? {
+              ...described,
               id: initiator.member.id,
               username: initiator.member.username,
               displayName: initiator.member.displayName,
               platform: initiator.platform,
               roles: initiator.roles.map((r) => r.name),
             }
-          : null,
+          : described,
       },
       policy: {
         id: this.version.policyId,

@@ -27,6 +27,13 @@ export interface PlatformPorts {
   /** The operator's log (pino's shape). */
   logger: HostLogger
   now(): number
+  /**
+   * A 32-byte key for one purpose of this platform (e.g. the secret in a callback URL it hands
+   * out), derived from the server key: stable across restarts and processes, never the key itself.
+   */
+  deriveKey(purpose: string): Buffer
+  /** Where PolicyKit is reached (POLICYKIT_PUBLIC_URL), for the callback URLs a platform hands out. */
+  publicUrl: string
 }
 
 /** The operator's structured log: details first, then the message (pino's order). */
@@ -144,6 +151,11 @@ export interface VotesPort {
    * still `vote` (given): false when there was no such vote or the proposal is decided.
    */
   withdraw(communityId: number, proposalId: number, memberId: number, vote?: VoteValue): Promise<boolean>
+  /**
+   * Re-checks a pending proposal at once, through the engine (e.g. when the vote's host says its
+   * outcome changed); nothing happens to a decided one.
+   */
+  recheck(communityId: number, proposalId: number): Promise<void>
 }
 
 export interface ProposeRequest {

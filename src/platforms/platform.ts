@@ -146,6 +146,11 @@ export interface PolicyDocs {
 export interface WebhookRequest {
   headers: Record<string, string | string[] | undefined>
   body: string
+  /**
+   * The path's parameters (a webhook `path` may name some, e.g. `/events/:secret`), for a
+   * platform that signs nothing and authenticates its callers by a secret in the URL it was given.
+   */
+  params?: Record<string, string>
 }
 
 /** What a verified delivery asks for: an answer now, and handling (awaited while there is time). */
@@ -284,7 +289,16 @@ export interface PlatformDef {
 export interface PlatformCommand {
   description: string
   /** Prints what the command makes; returns the exit code. */
-  run(args: string[], io: { publicUrl: string; out(text: string): void; err(text: string): void }): number
+  run(
+    args: string[],
+    io: {
+      publicUrl: string
+      /** A key derived from the server key, as the platform's ports derive it (`PlatformPorts.deriveKey`). */
+      deriveKey?: (purpose: string) => Buffer
+      out(text: string): void
+      err(text: string): void
+    },
+  ): number
 }
 
 /**

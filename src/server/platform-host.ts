@@ -1,4 +1,5 @@
-import { createHash, hkdfSync } from 'node:crypto'
+import { createHash } from 'node:crypto'
+import { derivePlatformKey } from '../derive-platform-key.ts'
 import type { Member } from '../domain/member.ts'
 import { localPlatform, type User } from '../domain/user.ts'
 import { isAppError } from '../errors.ts'
@@ -84,7 +85,7 @@ export function createPlatformHost(deps: ServerDeps, firstRun: FirstRun): Platfo
       return session && createHash('sha256').update(`${session.id}:${session.csrfToken}`).digest('base64url')
     },
     deriveKey(purpose) {
-      return Buffer.from(hkdfSync('sha256', deps.secretKey, Buffer.alloc(0), `policykit platform: ${purpose}`, 32))
+      return derivePlatformKey(deps.secretKey, purpose)
     },
     async requirePermission(request, communityId, permission) {
       return (await requirePermission(deps, request, communityId, permission)).member

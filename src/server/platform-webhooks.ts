@@ -4,6 +4,19 @@ import { answerInTime } from '../platforms/kit/answer-in-time.ts'
 import type { PlatformDef } from '../platforms/platform.ts'
 import type { PlatformHost } from '../platforms/platform-http.ts'
 
+/** The path's parameters as strings (Fastify gives them as an object of strings). */
+function pathParams(params: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (typeof params === 'object' && params !== null) {
+    for (const [key, value] of Object.entries(params)) {
+      if (typeof value === 'string') {
+        out[key] = value
+      }
+    }
+  }
+  return out
+}
+
 /**
  * A platform's webhooks, in a context of their own under `/platforms/<name>`: bodies stay text
  * (the signature covers the exact bytes sent), a request the platform's `verify` refuses gets
@@ -25,8 +38,9 @@ export async function mountWebhooks(app: FastifyInstance, platform: PlatformDef,
     for (const webhook of webhooks) {
       scope.post(webhook.path, { schema: { hide: true } }, async (request, reply) => {
         const body = typeof request.body === 'string' ? request.body : undefined
-        const raw = { headers: request.headers, body: body ?? '' }
-        if (body === undefined || !webhook.verify(raw, host.now())) {
+        const raw = { headers: request.headers, body: body ?? '', params: pathParams(request.params) }
+        // No body at all is checked as an empty one: the signature (or URL secret) decides.
+        if (!webhook.verify(raw, host.now())) {
           throw new AppError('unauthenticated', `the request is not signed by ${title}, or is too old`)
         }
         const receipt = await webhook.receive(raw)

@@ -27,9 +27,13 @@ import { connectFakeSlackDirectly } from '../fakes/slack/connect-directly.ts'
 import { fakeSlackOptions } from '../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/fake-slack.ts'
 import { signSlackRequest } from '../fakes/slack/signing.ts'
+import { derivePlatformKey } from '../../src/derive-platform-key.ts'
+import { CallbackUrls } from '../../src/platforms/metagov/callback-urls.ts'
+import { connectFakeGatewayDirectly } from '../fakes/metagov/connect-directly.ts'
+import { startFakeGateway, type FakeGateway } from '../fakes/metagov/fake-gateway.ts'
 import { fakeClock, type FakeClock } from '../support/fake-clock.ts'
 import { testPlatform } from '../support/test-platform.ts'
-import { openTestStore } from '../support/test-store.ts'
+import { openTestStore, testSecretKey } from '../support/test-store.ts'
 
 /**
  * The contract every platform keeps, checked over each one the registry lists (with its fake),
@@ -51,6 +55,12 @@ interface Subject {
    * by its signature, and a replay is held off by the delivery ledger instead.
    */
   untimed?: true
+  /**
+   * The platform signs nothing (Metagov): a secret in the URL proves the caller, so the body is
+   * not covered; `forge` gives the request with a wrong secret.
+   */
+  unsignedBody?: true
+  forge?: (request: WebhookRequest) => WebhookRequest
   /** A webhook delivery that makes one action, and how many actions there are. */
   delivery?(): { path: string; body: string; deliveryId: string }
   actionCount(): Promise<number>
@@ -64,6 +74,7 @@ interface World {
   fake: FakeSlack
   discord: FakeDiscord
   forum: FakeDiscourse
+  gateway: FakeGateway
   subjects: Subject[]
 }
 
@@ -90,6 +101,7 @@ async function startWorld(): Promise<World> {
     raw: 'Bring seeds',
   })
   const forumGarden = forum.forum.addCategory('Garden')
+  const gateway = await startFakeGateway({ now: () => clock.now() })
 
   const engineRef: EngineRef = { current: null }
   const test = testPlatform()
@@ -100,10 +112,12 @@ async function startWorld(): Promise<World> {
       slack: fakeSlackOptions(fake),
       discord: fakeDiscordOptions(discordFake),
       discourse: testDiscourseOptions,
+      metagov: { url: gateway.url },
     },
     engine: engineRef,
     clock,
     logger: silentLogger,
+    secretKey: testSecretKey,
   })
   const platforms = [...registered, test.platform]
   engineRef.current = createEngine({ store, sandbox, platforms, clock })
@@ -112,6 +126,10 @@ async function startWorld(): Promise<World> {
   await connectFakeSlackDirectly(store, fake, communityId, admin, clock.now())
   await connectFakeDiscordDirectly(store, discordFake, communityId, discordFake.owner, clock.now())
   await connectFakeDiscourseDirectly(store, forum, communityId, forumBot, clock.now())
+  const gatewayCommunity = await connectFakeGatewayDirectly(store, gateway, communityId, clock.now(), [
+    { name: 'randomness', config: { default_low: 0, default_high: 10 } },
+  ])
+  const metagovUrls = new CallbackUrls(derivePlatformKey(testSecretKey, 'metagov callbacks'), 'http://localhost:3000')
 
   const byName = (name: string) => {
     const found = platforms.find((p) => p.name === name)
@@ -218,6 +236,19 @@ async function startWorld(): Promise<World> {
     }),
     delivery: () => ({ path: '/webhook', deliveryId: '41', body: discourseBody }),
   }
+  const metagov: Subject = {
+    ...base(byName('metagov')),
+    samples: { configure: { digest: gatewayCommunity.digest, enable: ['randomness'], update: [], disable: [] } },
+    untimed: true,
+    unsignedBody: true,
+    sign: (path, body): WebhookRequest => {
+      const url = path.startsWith('/events') ? metagovUrls.eventReceiver() : metagovUrls.processCallback(communityId, 1)
+      const [secret = '', proposal = '', community = ''] = url.split('/').reverse()
+      const params: Record<string, string> = path.startsWith('/events') ? { secret } : { secret, proposal, community }
+      return { headers: {}, body, params }
+    },
+    forge: (request) => ({ ...request, params: { ...request.params, secret: 'forged' } }),
+  }
   const constitution: Subject = { ...base(byName('constitution')), samples: {} }
   const testSubject: Subject = {
     ...base(test.platform),
@@ -230,7 +261,8 @@ async function startWorld(): Promise<World> {
     fake,
     discord: discordFake,
     forum,
-    subjects: [slack, discord, discourse, constitution, testSubject],
+    gateway,
+    subjects: [slack, discord, discourse, metagov, constitution, testSubject],
   }
 }
 
@@ -245,6 +277,7 @@ describe('the platform contract', () => {
     await world.fake.close()
     await world.discord.close()
     await world.forum.close()
+    await world.gateway.close()
     await world.sandbox.close()
     await world.store.close()
   })
@@ -322,7 +355,9 @@ describe('the platform contract', () => {
         const body = '{"type":"url_verification","challenge":"c"}'
         const good = subject.sign(webhook.path, body, now)
         assert.equal(webhook.verify(good, now), true, `${webhook.path}: a good signature`)
-        assert.equal(webhook.verify({ ...good, body: `${body} ` }, now), false, `${webhook.path}: altered body`)
+        if (!subject.unsignedBody) {
+          assert.equal(webhook.verify({ ...good, body: `${body} ` }, now), false, `${webhook.path}: altered body`)
+        }
         const forged = subject.sign(webhook.path, body, now)
         const headers = Object.fromEntries(
           Object.entries(forged.headers).map(([k, v]) => [
@@ -330,7 +365,8 @@ describe('the platform contract', () => {
             typeof v === 'string' && /signature/.test(k) ? `${v.slice(0, -1)}${v.endsWith('0') ? '1' : '0'}` : v,
           ]),
         )
-        assert.equal(webhook.verify({ headers, body }, now), false, `${webhook.path}: forged signature`)
+        const forgedRequest = subject.forge ? subject.forge(forged) : { headers, body }
+        assert.equal(webhook.verify(forgedRequest, now), false, `${webhook.path}: forged signature`)
         if (!subject.untimed) {
           assert.equal(webhook.verify(subject.sign(webhook.path, body, now - sixMinutes), now), false, 'stale')
           assert.equal(webhook.verify(subject.sign(webhook.path, body, now + sixMinutes), now), false, 'future')

@@ -31,7 +31,15 @@ export async function startPlatformServer(deps: {
 }): Promise<PlatformServer> {
   const { store, sandbox, clock, settings } = deps
   const engineRef: EngineRef = { current: null }
-  const platforms = enginePlatforms({ store, sandbox, settings, engine: engineRef, clock, logger: silentLogger })
+  const platforms = enginePlatforms({
+    store,
+    sandbox,
+    settings,
+    engine: engineRef,
+    clock,
+    logger: silentLogger,
+    secretKey: testSecretKey,
+  })
   const engine = createEngine({ store, sandbox, platforms, clock })
   engineRef.current = engine
   const app = await createServer({

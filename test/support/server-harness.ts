@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { enginePlatforms } from '../../src/app.ts'
-import { noPlatformSettings } from '../../src/platforms/registry.ts'
+import { noPlatformSettings, type PlatformSettings } from '../../src/platforms/registry.ts'
 import { createEngine, type Engine } from '../../src/engine/engine.ts'
 import { silentLogger } from '../../src/engine/logger.ts'
 import type { EngineRef } from '../../src/create-platform-ports.ts'
@@ -59,6 +59,10 @@ export interface TestServerOptions {
   dialect?: Dialect
   /** The dashboard's built files; null (the default) serves the API only. */
   webRoot?: string | null
+  /** Platforms to run (each pointed at its fake); default none. */
+  platformSettings?: PlatformSettings
+  /** Where the server is reached (callback URLs platforms hand out); default `testPublicUrl`. */
+  publicUrl?: string
 }
 
 export function toTestResponse<T>(res: LightMyRequestResponse): TestResponse<T> {
@@ -141,7 +145,7 @@ export interface TestApp {
  * first request.
  */
 export async function createTestApp(
-  options: { dialect?: Dialect } & Partial<
+  options: { dialect?: Dialect; platformSettings?: PlatformSettings } & Partial<
     Pick<ServerDeps, 'webRoot' | 'publicUrl' | 'setupToken' | 'logger' | 'trustProxy'>
   > = {},
 ): Promise<TestApp> {
@@ -152,10 +156,12 @@ export async function createTestApp(
   const platforms = enginePlatforms({
     store,
     sandbox,
-    settings: noPlatformSettings,
+    settings: options.platformSettings ?? noPlatformSettings,
     engine: engineRef,
     clock,
     logger: silentLogger,
+    secretKey: testSecretKey,
+    publicUrl: options.publicUrl ?? testPublicUrl,
   })
   const engine = createEngine({ store, sandbox, platforms, clock })
   engineRef.current = engine
@@ -195,6 +201,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const testApp = await createTestApp({
     ...(options.dialect && { dialect: options.dialect }),
     webRoot: options.webRoot ?? null,
+    ...(options.platformSettings && { platformSettings: options.platformSettings }),
+    ...(options.publicUrl && { publicUrl: options.publicUrl }),
   })
   const { app, store, engine, clock } = testApp
   const close = () => testApp.close()

@@ -103,6 +103,22 @@ export function App({ api }: { api: ApiClient }) {
           <CommunityShell key={route.communityId} communityId={route.communityId} route={route.sub} />
         )
       break
+    case 'metagovConfig': {
+      // The guide's address: the community in `?community=`, else the first one the member belongs to.
+      const given = Number(location.query.get('community'))
+      const communityId = Number.isInteger(given) && given > 0 ? given : state.session?.memberships[0]?.communityId
+      page =
+        state.session === null ? (
+          <Redirect to={`/login?next=${encodeURIComponent(location.href)}`} />
+        ) : communityId === undefined ? (
+          <PublicLayout>
+            <NotFoundPage />
+          </PublicLayout>
+        ) : (
+          <Redirect to={`/c/${communityId}/metagov`} />
+        )
+      break
+    }
     case 'notFound':
       page = (
         <PublicLayout>

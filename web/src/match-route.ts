@@ -13,6 +13,7 @@ export type CommunityRoute =
   | { page: 'document'; id: number }
   | { page: 'logs' }
   | { page: 'settings' }
+  | { page: 'metagov' }
   | { page: 'notFound' }
 
 export type Route =
@@ -20,6 +21,7 @@ export type Route =
   | { page: 'login' }
   | { page: 'setup' }
   | { page: 'invite'; token: string }
+  | { page: 'metagovConfig' }
   | { page: 'community'; communityId: number; sub: CommunityRoute }
   | { page: 'notFound' }
 
@@ -36,6 +38,7 @@ const sections = new Map<string, CommunityRoute>([
   ['documents', { page: 'documents' }],
   ['logs', { page: 'logs' }],
   ['settings', { page: 'settings' }],
+  ['metagov', { page: 'metagov' }],
 ])
 
 /** `/c/:cid/<section>/:id` */
@@ -81,6 +84,9 @@ export function matchRoute(pathname: string): Route {
   }
   if (parts.length === 1 && first === 'setup') {
     return { page: 'setup' }
+  }
+  if (parts.length === 2 && first === 'metagov' && second === 'config') {
+    return { page: 'metagovConfig' }
   }
   if (parts.length === 2 && first === 'invite' && second !== undefined) {
     return { page: 'invite', token: decodeURIComponent(second) }

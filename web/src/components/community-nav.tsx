@@ -27,6 +27,7 @@ function sectionOf(route: CommunityRoute): Section | null {
     case 'logs':
       return 'logs'
     case 'settings':
+    case 'metagov':
       return 'settings'
     case 'notFound':
       return null

@@ -14,6 +14,7 @@ import { PolicyPage } from '../pages/policy-page.tsx'
 import { ProposalPage } from '../pages/proposal-page.tsx'
 import { ProposalsPage } from '../pages/proposals-page.tsx'
 import { ProposePage } from '../pages/propose-page.tsx'
+import { MetagovConfigPage } from '../pages/metagov-config-page.tsx'
 import { SettingsPage } from '../pages/settings-page.tsx'
 import { useResource } from '../use-resource.ts'
 import { CommunityNav } from './community-nav.tsx'
@@ -54,6 +55,8 @@ function CommunityPage({ route }: { route: CommunityRoute }) {
       return <LogsPage />
     case 'settings':
       return <SettingsPage />
+    case 'metagov':
+      return <MetagovConfigPage />
     case 'notFound':
       return <NotFoundPage />
   }

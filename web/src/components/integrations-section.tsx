@@ -135,6 +135,9 @@ export function IntegrationsSection() {
   return (
     <section aria-labelledby="integrations-heading">
       <h2 id="integrations-heading">Integrations</h2>
+      <p>
+        <Link href={`${base}/metagov`}>Metagov config</Link>: plugins for Open Collective, Loomio, SourceCred, GitHub…
+      </p>
       {connectable.data && <ConnectedNotice connectable={connectable.data} />}
       <div aria-live="polite">
         {outcome && (

@@ -1,0 +1,67 @@
+import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import type { PlatformPorts } from '../platform-ports.ts'
+import { CallbackUrls } from './callback-urls.ts'
+import { PluginCatalog } from './catalog.ts'
+import { GatewayClient } from './client.ts'
+import { metagovConfigRoutes, metagovLinks } from './config-routes.ts'
+import { configureAction } from './configure.ts'
+import { metagovPlatformName } from './context.ts'
+import { metagovFunctions } from './functions.ts'
+import type { MetagovOptions } from './options.ts'
+import { metagovSettings } from './settings.ts'
+import { closeProcessVote } from './voting.ts'
+import { metagovEventData, metagovWebhooks } from './webhooks.ts'
+
+/**
+ * The Metagov gateway, deployed beside PolicyKit: through its plugins policies reach Open
+ * Collective, Loomio, SourceCred, GitHub and other governance tools. Events its plugins send
+ * become `metagov.event` triggers; policy code calls `metagov.performAction`, `startProcess`,
+ * `getProcessOutcome` and `closeProcess`; a proposal's process is its vote (closed when it is
+ * decided). Each community's plugins are configured on /metagov/config, governed.
+ */
+export function createMetagovPlatform(options: MetagovOptions, ports: PlatformPorts): PlatformDef {
+  const client = new GatewayClient(fetch, options.url)
+  const urls = new CallbackUrls(ports.deriveKey('metagov callbacks'), ports.publicUrl)
+  const catalog = new PluginCatalog(client)
+  return definePlatform({
+    name: metagovPlatformName,
+    actions: { configure: configureAction(client, ports) },
+    triggers: {
+      event: {
+        description: "An event a Metagov plugin sent (eventType '<plugin>.<event>', eventData, initiator)",
+        data: metagovEventData,
+      },
+    },
+    functions: metagovFunctions({ client, catalog, urls }),
+    webhooks: metagovWebhooks(urls, ports),
+    voting: {
+      open: 'startProcess',
+      async refresh() {
+        // The process's own tool (Loomio, GitHub…) shows its tally.
+      },
+      close: (ctx, proposal) => closeProcessVote(client, ctx, proposal),
+    },
+    http: [metagovConfigRoutes(client, ports)],
+    links: metagovLinks,
+  })
+}
+
+/** Metagov's registry entry: its setting (METAGOV_URL) and the platform. */
+export const metagov = definePlatformModule<MetagovOptions>({
+  name: metagovPlatformName,
+  settings: metagovSettings,
+  create: (options, ports) => createMetagovPlatform(options, ports),
+  commands: {
+    'receiver-url': {
+      description: "prints the URL to set as the gateway's DRIVER_EVENT_RECEIVER_URL",
+      run(_args, io) {
+        if (io.deriveKey === undefined) {
+          io.err('policykit metagov receiver-url: the server key is not available\n')
+          return 1
+        }
+        io.out(`${new CallbackUrls(io.deriveKey('metagov callbacks'), io.publicUrl).eventReceiver()}\n`)
+        return 0
+      },
+    },
+  },
+})

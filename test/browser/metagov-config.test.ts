@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { startFakeGateway, type FakeGateway } from '../fakes/metagov/fake-gateway.ts'
+import { seedExampleConfig } from '../platforms/metagov/metagov-rig.ts'
+import { browserSkipReason, launchBrowser, type TestBrowser } from '../support/browser.ts'
+import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
+
+const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
+const skip =
+  browserSkipReason() ??
+  (existsSync(join(webRoot, 'index.html')) ? null : 'the dashboard is not built (npm run build:web; npm test does)')
+
+/** The Metagov config page (`/metagov/config`) in Chromium, against the fake gateway. */
+describe('the Metagov config page in Chromium', { skip: skip ?? false }, () => {
+  let s: TestServer
+  let gateway: FakeGateway
+  let chromium: TestBrowser
+  let baseUrl = ''
+
+  before(async () => {
+    gateway = await startFakeGateway({ now: () => Date.now() })
+    s = await startTestServer({ webRoot, kit: 'testing', platformSettings: { metagov: { url: gateway.url } } })
+    baseUrl = await s.app.listen({ port: 0, host: '127.0.0.1' })
+    chromium = await launchBrowser()
+  })
+  after(async () => {
+    await chromium.close()
+    await s.close()
+    await gateway.close()
+  })
+
+  it("sets Metagov up, checks the config before sending it, saves the seed's example and shows secrets masked", async () => {
+    const context = await chromium.browser.newContext({ baseURL: baseUrl })
+    const page = await context.newPage()
+    page.setDefaultTimeout(10_000)
+    await page.goto('/login')
+    await page.getByLabel('Username').fill('admin')
+    await page.getByLabel('Password').fill(testPassword)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('navigation', { name: 'Community' }).waitFor()
+    await page.goto('/metagov/config')
+    await page.getByRole('button', { name: 'Set up Metagov' }).click()
+    const editor = page.getByLabel(/Plugins \(JSON/)
+    await editor.waitFor()
+    assert.equal(gateway.communities.size, 1)
+    // Field help from the gateway's schemas.
+    await page.getByText('Open Collective slug').waitFor()
+
+    const requests = gateway.requests.length
+    await editor.fill('{"plugins": [{"name": "loomio", "config": {}}]}')
+    await page.getByRole('button', { name: /^Save/ }).click()
+    await page.getByRole('alert').filter({ hasText: 'loomio: api_key is required' }).waitFor()
+    assert.equal(gateway.requests.length, requests, 'nothing was sent')
+
+    await editor.fill(JSON.stringify(seedExampleConfig('https://cred.example.org')))
+    await page.getByRole('button', { name: /^Save/ }).click()
+    await page.getByRole('alert').filter({ hasText: 'Saved' }).waitFor()
+    assert.equal(gateway.plugins.size, 4)
+    const shown = await editor.inputValue()
+    assert.match(shown, /"api_key": "\*\*\*\*\*\*\*\*"/)
+    assert.doesNotMatch(shown, /loomio-api-key/)
+    await context.close()
+  })
+})
