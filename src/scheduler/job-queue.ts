@@ -32,6 +32,11 @@ export interface JobQueue {
   /** One handler per name; jobs whose name has no handler here are left for other processes. */
   work(name: string, handler: JobHandler): void
   start(): Promise<void>
+  /**
+   * A periodic job run by one process at a time, every `everyMs` (whole minutes), where the queue
+   * has schedules of its own (pg-boss); the scheduler otherwise chains singleton jobs.
+   */
+  schedule?(name: string, everyMs: number): Promise<void>
   /** Stops taking jobs and waits for the running handlers. */
   stop(): Promise<void>
 }

@@ -51,6 +51,8 @@ export interface JobRepo {
    * meets a job queued meanwhile with its singleton key merges into that one.
    */
   fail(jobId: number, workerId: string, error: string, retryAt: number | null, now: number): Promise<void>
+  /** A failed job queued again to run now, its attempts counted afresh; false when no such failed job. */
+  retry(jobId: number, now: number): Promise<boolean>
   /** The earliest run_at among queued jobs, so a worker can sleep until then. */
   nextRunAt(): Promise<number | undefined>
   list(options?: { state?: JobState; name?: string; limit?: number }): Promise<Job[]>
