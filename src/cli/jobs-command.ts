@@ -66,7 +66,7 @@ export function pgBossJobsAdmin(queue: PgBossQueue, schema: string, store: Store
     async list({ state, limit }) {
       const states = state ? pgBossStates[state] : ['created', 'retry', 'active', 'failed']
       const { rows } = await db().executeSql(
-        `select id, name, state, retry_count, start_after, source_name, output
+        `select id, name, state, retry_count, start_after, source_name, coalesce(source_output, output) as output
          from ${schema}.job where (name <> $1 and state = any($2)) or (name = $1 and $3)
          order by created_on limit $4`,
         [deadLetterQueue, states, state === undefined || state === 'failed', limit],

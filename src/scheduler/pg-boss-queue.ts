@@ -188,7 +188,14 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
     await ensureQueue(name)
     await boss.work(
       name,
-      { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds, perJobResults: true },
+      {
+        localConcurrency: concurrency,
+        batchSize: 1,
+        pollingIntervalSeconds,
+        // NOTIFY wakes a worker for a new job; polling still finds retries and deferred jobs.
+        notifyPollingIntervalSeconds: pollingIntervalSeconds,
+        perJobResults: true,
+      },
       async (jobs) => {
         const run = Promise.all(jobs.map((job) => runOne(name, handler, job)))
         running.add(run)
