@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
+import { z } from 'zod'
 import { fromKysely } from 'pg-boss'
 import { AppError } from '../../src/errors.ts'
 import { systemClock } from '../../src/scheduler/clock.ts'
@@ -115,7 +116,7 @@ describe('postgres: the pg-boss queue', { skip: !databaseUrl }, () => {
       const { rows } = await queue.boss
         .getDb()
         .executeSql(`select source_output from ${schema}.job where name = $1 and source_id = $2`, [deadLetterQueue, id])
-      const output: unknown = rows[0]?.source_output
+      const output = z.array(z.object({ source_output: z.unknown() })).parse(rows)[0]?.source_output
       if (output) {
         assert.match(JSON.stringify(output), /a bug/)
         break
