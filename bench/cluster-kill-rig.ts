@@ -148,7 +148,7 @@ export async function runClusterKillRounds(options: ClusterKillOptions): Promise
   }
 }
 
-async function startWeb(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
+export async function startWeb(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] })
   const stderr = tail(child)
   const deadline = Date.now() + 60_000
@@ -170,7 +170,7 @@ async function startWeb(env: NodeJS.ProcessEnv, base: string): Promise<ChildProc
 }
 
 /** A worker has no port: it is ready once it logs that it runs. */
-async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+export async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['src/worker.ts'], {
     cwd: repoRoot,
     env: { ...env, LOG_LEVEL: 'info' },

@@ -324,6 +324,9 @@ async function main() {
     process.stderr.write(child.stderr)
   }
   const rss = JSON.parse(child.stdout) as { rss_mib_10k_pending: number }
+  // Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over.
+  const { pgWorkersPart } = await import('./pg-workers.ts')
+  const workers = databaseUrl ? await pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 }) : {}
   const result = {
     first_eval_ms_per_action: evaluation.first_eval_ms_per_action,
     recheck_ms_per_proposal: evaluation.recheck_ms_per_proposal,
@@ -334,6 +337,7 @@ async function main() {
     database: databaseUrl ? 'postgres' : 'sqlite',
     ...slack,
     ...sandbox,
+    ...workers,
   }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`)
