@@ -216,6 +216,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     trustProxy: config.trustProxy,
     webRoot,
     setupToken,
+    jobStats: () => runtime.jobStats(),
   })
   return {
     store,

@@ -4,7 +4,7 @@ import { createEngine, defaultLeaseMs, type Engine, type EngineDeps } from './en
 import { toError } from './errors.ts'
 import type { Clock, TimerHandle } from './scheduler/clock.ts'
 import { createEmbeddedQueue } from './scheduler/embedded-queue.ts'
-import type { JobQueue } from './scheduler/job-queue.ts'
+import type { JobQueue, JobStat } from './scheduler/job-queue.ts'
 import {
   createPgBossQueue,
   type PgBossQueue,
@@ -20,6 +20,8 @@ export const outcomeJob = 'proposal.outcome'
 export interface EngineRuntime {
   engine: Engine
   queue: JobQueue & { idle(): Promise<void> }
+  /** The queue's jobs by name and state (`/metrics`). */
+  jobStats(): Promise<JobStat[]>
   /** Set when the queue is pg-boss (PostgreSQL at scale). */
   pgBoss: PgBossQueue | undefined
   scheduler: Scheduler
@@ -180,6 +182,15 @@ export function createEngineRuntime(
     queue,
     pgBoss,
     scheduler,
+    async jobStats() {
+      if (pgBoss) {
+        return pgBoss.stats()
+      }
+      const stats = await store.jobs.stats()
+      return stats.flatMap(({ name, state, count, oldestRunAt }) =>
+        state === 'done' ? [] : [{ name, state, count, oldestDueAt: state === 'failed' ? null : oldestRunAt }],
+      )
+    },
     async start() {
       running = true
       // At once: what a process that died before this start held is taken over now if its lease ran out.

@@ -40,3 +40,12 @@ export interface JobQueue {
   /** Stops taking jobs and waits for the running handlers. */
   stop(): Promise<void>
 }
+
+/** Jobs of one name in one state, for `/metrics`. */
+export interface JobStat {
+  name: string
+  state: 'queued' | 'running' | 'failed'
+  count: number
+  /** When the oldest of them was due (epoch ms); null when unknown. */
+  oldestDueAt: number | null
+}

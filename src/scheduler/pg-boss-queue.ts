@@ -1,9 +1,10 @@
 import { PgBoss, type Db as IDatabase, type JobResult } from 'pg-boss'
+import { z } from 'zod'
 import { isJsonValue, type JsonObject } from '../domain/json.ts'
 import { isAppError, toError } from '../errors.ts'
 import type { Clock } from './clock.ts'
 import type { QueueLogger } from './embedded-queue.ts'
-import type { JobHandler, JobQueue, SendOptions } from './job-queue.ts'
+import type { JobHandler, JobQueue, JobStat, SendOptions } from './job-queue.ts'
 
 /** Where a job that exhausted its retries, or failed with a bug, ends up (pg-boss's dead-letter queue). */
 export const deadLetterQueue = 'policykit.dead'
@@ -42,6 +43,8 @@ export interface PgBossQueue extends JobQueue {
   /** A periodic job: pg-boss's schedule (a cron every `everyMs`, whole minutes), run by one process. */
   schedule(name: string, everyMs: number): Promise<void>
   idle(): Promise<void>
+  /** Jobs by name and state; dead-lettered ones count as failed under the name they came from. */
+  stats(): Promise<JobStat[]>
   readonly boss: PgBoss
 }
 
@@ -256,6 +259,29 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
       await idle()
     },
     idle,
+    async stats() {
+      const { rows } = await boss.getDb().executeSql(
+        `select case when name = $1 then coalesce(source_name, name) else name end as name,
+                case when name = $1 or state = 'failed' then 'failed'
+                     when state = 'active' then 'running' else 'queued' end as state,
+                count(*)::int as count, min(start_after) as oldest
+         from ${options.schema}.job
+         where state in ('created', 'retry', 'active', 'failed')
+         group by 1, 2`,
+        [deadLetterQueue],
+      )
+      return z
+        .array(
+          z.object({
+            name: z.string(),
+            state: z.enum(['queued', 'running', 'failed']),
+            count: z.number(),
+            oldest: z.coerce.date().nullable(),
+          }),
+        )
+        .parse(rows)
+        .map((r) => ({ name: r.name, state: r.state, count: r.count, oldestDueAt: r.oldest?.getTime() ?? null }))
+    },
   }
 }
 

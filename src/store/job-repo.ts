@@ -241,6 +241,20 @@ export function createJobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
       }
     },
 
+    async stats() {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['name', 'state', eb.fn.countAll<number>().as('count'), eb.fn.min('run_at').as('oldest')])
+        .groupBy(['name', 'state'])
+        .execute()
+      return rows.map((r) => ({
+        name: r.name,
+        state: parseEnum('jobs', 0, 'state', r.state, jobStates),
+        count: Number(r.count),
+        oldestRunAt: Number(r.oldest),
+      }))
+    },
+
     async nextRunAt() {
       const row = await db
         .selectFrom('jobs')

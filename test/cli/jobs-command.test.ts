@@ -33,6 +33,7 @@ describe('policykit jobs (the embedded queue)', () => {
     const [claimed] = await store.jobs.claim({ now: 2, workerId: 'w', leaseMs: 1000, limit: 1 })
     assert.ok(claimed)
     await store.jobs.fail(claimed.id, 'w', 'platform_rejected: no such channel', null, 3)
+    assert.deepEqual(await store.jobs.stats(), [{ name: 'action.perform', state: 'failed', count: 1, oldestRunAt: 1 }])
     const open = () => Promise.resolve({ ...embeddedJobsAdmin(store, () => 10), close: () => Promise.resolve() })
 
     const listed = capture()

@@ -124,6 +124,12 @@ describe('postgres: the pg-boss queue', { skip: !databaseUrl }, () => {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     assert.deepEqual(broken, [id])
+    // /metrics counts it as a failure of the queue it came from (its own row, and the dead letter).
+    const failed = (await queue.stats()).filter((s) => s.name === 'test.broken' && s.state === 'failed')
+    assert.equal(
+      failed.reduce((n, s) => n + s.count, 0),
+      2,
+    )
     assert.deepEqual(
       (await jobsOf('test.broken')).map((j) => j.state),
       ['failed'],
