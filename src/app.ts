@@ -109,8 +109,8 @@ export async function pgBossSchema(store: Store): Promise<string> {
 
 /**
  * Opens the store from config (migrating it), builds the engine on its queue (pg-boss on
- * PostgreSQL unless POLICYKIT_QUEUE=embedded) and starts it: the scheduler, and unless
- * `runJobs` is off, the jobs.
+ * PostgreSQL unless POLICYKIT_QUEUE=embedded) and starts it: the scheduler, unless `runJobs`
+ * is off the jobs, and the platforms' background listeners. `policykit worker` is this alone.
  */
 export async function startRuntime(
   config: Config,
