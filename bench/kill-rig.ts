@@ -51,7 +51,7 @@ const voterNames = ['ada', 'bob', 'cy'] as const
 const requestTimeoutMs = 20_000
 const repoRoot = path.resolve(import.meta.dirname, '..')
 
-interface Voter {
+export interface Voter {
   memberId: number
   token: string
 }
@@ -151,6 +151,8 @@ export async function runKillRounds(options: KillOptions): Promise<RoundResult[]
     }
     if (schema) {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db)
+      // pg-boss's tables, beside ours (src/app.ts).
+      await sql`drop schema if exists ${sql.id(`${schema}_pgboss`)} cascade`.execute(store.db)
     }
     await store.close()
     rmSync(dataDir, { recursive: true, force: true })
@@ -158,7 +160,7 @@ export async function runKillRounds(options: KillOptions): Promise<RoundResult[]
 }
 
 /** The democracy kit with three voters, each with a dashboard login and an API token. */
-async function setUp(store: Store): Promise<{ communityId: number; voters: Voter[] }> {
+export async function setUp(store: Store): Promise<{ communityId: number; voters: Voter[] }> {
   const now = Date.now()
   const { community, creator } = await createCommunityWithKit(store, {
     name: 'Killed often',
@@ -206,7 +208,7 @@ async function startApp(env: NodeJS.ProcessEnv, base: string): Promise<ChildProc
   throw new Error(`the app did not answer within 60 s: ${stderr}`)
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+export async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return
   }
@@ -215,7 +217,7 @@ async function kill(child: ChildProcess): Promise<void> {
   await exited
 }
 
-async function propose(base: string, communityId: number, voter: Voter, name: string): Promise<number> {
+export async function propose(base: string, communityId: number, voter: Voter, name: string): Promise<number> {
   const res = await fetch(`${base}/api/communities/${communityId}/actions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${voter.token}`, 'content-type': 'application/json' },
@@ -230,7 +232,7 @@ async function propose(base: string, communityId: number, voter: Voter, name: st
 }
 
 /** Sends every vote, `concurrency` at a time; returns those answered 2xx. */
-async function sendVotes(
+export async function sendVotes(
   base: string,
   communityId: number,
   votes: { proposalId: number; voter: Voter }[],
@@ -268,7 +270,7 @@ async function sendVotes(
   return acknowledged
 }
 
-async function fullyVoted(store: Store, communityId: number, proposalIds: number[]): Promise<number[]> {
+export async function fullyVoted(store: Store, communityId: number, proposalIds: number[]): Promise<number[]> {
   const full: number[] = []
   for (const id of proposalIds) {
     if ((await store.votes.count(communityId, id, { value: true })) === voterNames.length) {
@@ -279,7 +281,7 @@ async function fullyVoted(store: Store, communityId: number, proposalIds: number
 }
 
 /** Milliseconds until every fully voted proposal is passed and executed; null past `boundMs`. */
-async function waitExecuted(
+export async function waitExecuted(
   store: Store,
   communityId: number,
   proposalIds: number[],
@@ -308,7 +310,7 @@ async function waitExecuted(
   }
 }
 
-async function check(
+export async function check(
   store: Store,
   communityId: number,
   proposalIds: number[],
@@ -350,7 +352,7 @@ async function check(
   return problems
 }
 
-function shuffle<T>(items: T[]): T[] {
+export function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1))
     const a = items[i]
@@ -367,11 +369,11 @@ function never(): never {
   throw new Error('no voters')
 }
 
-function delay(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

@@ -182,6 +182,9 @@ async function main() {
     process.stderr.write(child.stderr)
   }
   const rss = JSON.parse(child.stdout) as { rss_mib_10k_pending: number }
+  // Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over.
+  const { pgWorkersPart } = await import('./pg-workers.ts')
+  const workers = databaseUrl ? await pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 }) : {}
   const result = {
     first_eval_ms_per_action: evaluation.first_eval_ms_per_action,
     recheck_ms_per_proposal: evaluation.recheck_ms_per_proposal,
@@ -195,6 +198,7 @@ async function main() {
     ...slack,
     ...discord,
     ...sandbox,
+    ...workers,
   }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`)

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import type { Config } from './config.ts'
 import type { Engine } from './engine/engine.ts'
 import type { Logger } from './engine/logger.ts'
-import { createEngineRuntime } from './engine-runtime.ts'
+import { createEngineRuntime, type EngineRuntime } from './engine-runtime.ts'
 import { createPlatformPorts, type EngineRef } from './create-platform-ports.ts'
 import { startListeners } from './listeners/run-listeners.ts'
 import { createConstitutionPlatform } from './platforms/constitution/manifest.ts'
@@ -96,11 +97,34 @@ export function enginePlatforms(deps: {
   return [createConstitutionPlatform({ store, sandbox, platform }), ...others]
 }
 
+/** What a process runs without the HTTP server: the store, the sandbox, the platforms and the engine on its queue. */
+export interface Runtime {
+  store: Store
+  secretKey: Buffer
+  sandbox: Sandbox
+  platforms: PlatformDef[]
+  runtime: EngineRuntime
+  stop(): Promise<void>
+}
+
+/** pg-boss's tables go beside ours: `pgboss`, or `<schema>_pgboss` when ours is not `public`. */
+export async function pgBossSchema(store: Store): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(store.db)
+  const schema = rows[0]?.schema ?? 'public'
+  return schema === 'public' ? 'pgboss' : `${schema}_pgboss`
+}
+
 /**
- * Opens the store from config (migrating it), builds the engine, starts the scheduler and
- * builds the HTTP server (not listening yet).
+ * Opens the store from config (migrating it), builds the engine on its queue (pg-boss on
+ * PostgreSQL unless POLICYKIT_QUEUE=embedded) and starts it: the scheduler, unless `runJobs`
+ * is off the jobs, and the platforms' background listeners. `policykit worker` is this alone.
  */
-export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock): Promise<App> {
+export async function startRuntime(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+  options: { runJobs?: boolean } = {},
+): Promise<Runtime> {
   const secretKey = configuredSecretKey(config)
   const store = await openConfiguredStore(config, secretKey)
   const applied = await migrate(store)
@@ -122,6 +146,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   })
   // One name for this process: its proposal leases, execution claims, jobs and listener leases.
   const processId = `process-${randomUUID()}`
+  const usePgBoss = store.dialect === 'postgres' && config.queue === 'pg-boss' && config.databaseUrl !== undefined
   const runtime = createEngineRuntime({
     owner: processId,
     store,
@@ -131,9 +156,28 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     logger,
     sweepIntervalMs: config.sweepIntervalMs,
     leaseMs: config.leaseMs,
+    runJobs: options.runJobs ?? config.runJobs,
+    ...(usePgBoss && config.databaseUrl
+      ? {
+          pgBoss: {
+            connectionString: config.databaseUrl,
+            schema: await pgBossSchema(store),
+            concurrency: config.jobConcurrency,
+          },
+        }
+      : {}),
   })
   engineRef.current = runtime.engine
-  await runtime.start()
+  try {
+    await runtime.start()
+  } catch (e) {
+    await runtime.stop().catch(() => {})
+    await sandbox.close()
+    await store.close()
+    throw e
+  }
+  // Every process runs the platforms' listeners: web processes and workers alike ('once' ones
+  // under a lease, so one process at a time).
   const listeners = startListeners({
     platforms: platformDefs,
     leases: store.listenerLeases,
@@ -142,6 +186,28 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     now: () => clock.now(),
     logger,
   })
+  return {
+    store,
+    secretKey,
+    sandbox,
+    platforms: platformDefs,
+    runtime,
+    async stop() {
+      await listeners.stop()
+      await runtime.stop()
+      await sandbox.close()
+      await store.close()
+    },
+  }
+}
+
+/**
+ * Opens the store from config (migrating it), builds the engine, starts the scheduler and the
+ * platforms' listeners, and builds the HTTP server (not listening yet).
+ */
+export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock): Promise<App> {
+  const started = await startRuntime(config, logger, clock)
+  const { store, sandbox, secretKey, runtime } = started
   const webRoot = existsSync(path.join(webDist, 'index.html')) ? webDist : null
   if (webRoot === null) {
     logger.warn({ webDist }, 'the dashboard is not built: serving the API only (run `npm run build:web`)')
@@ -150,7 +216,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const server = await createServer({
     store,
     engine: runtime.engine,
-    platforms: platformDefs,
+    platforms: started.platforms,
     sandbox,
     clock,
     logger,
@@ -159,6 +225,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     trustProxy: config.trustProxy,
     webRoot,
     setupToken,
+    jobStats: () => runtime.jobStats(),
   })
   return {
     store,
@@ -168,10 +235,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     idle: () => runtime.idle(),
     async stop() {
       await server.close()
-      await listeners.stop()
-      await runtime.stop()
-      await sandbox.close()
-      await store.close()
+      await started.stop()
     },
   }
 }

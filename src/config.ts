@@ -64,6 +64,9 @@ const env = z.object({
   POLICYKIT_SANDBOX_BLOCK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   POLICYKIT_LEASE_SECONDS: z.coerce.number().min(0.3).max(600).default(5),
   POLICYKIT_LISTENER_LEASE_SECONDS: z.coerce.number().min(0.3).max(600).default(10),
+  POLICYKIT_JOBS: z.enum(['on', 'off']).default('on'),
+  POLICYKIT_QUEUE: z.enum(['pg-boss', 'embedded']).optional(),
+  POLICYKIT_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   POLICYKIT_PUBLIC_URL: httpUrl()
@@ -89,6 +92,12 @@ export interface Config {
    * connection, a poller) unless it renews it: another takes over within two of these.
    */
   listenerLeaseMs: number
+  /** Whether `start` runs jobs too (off: a web-only process; `policykit worker` processes run them). */
+  runJobs: boolean
+  /** pg-boss on PostgreSQL unless told otherwise; always the embedded queue on SQLite. */
+  queue: 'pg-boss' | 'embedded'
+  /** Jobs of one kind that one process runs at a time. */
+  jobConcurrency: number
   sandboxPoolSize: number
   /** Wall-clock limit of one policy block, host calls included; past it its worker is terminated. */
   sandboxBlockMs: number
@@ -137,6 +146,9 @@ export function loadConfig(
     sweepIntervalMs: e.POLICYKIT_SWEEP_SECONDS * 1000,
     leaseMs: Math.round(e.POLICYKIT_LEASE_SECONDS * 1000),
     listenerLeaseMs: Math.round(e.POLICYKIT_LISTENER_LEASE_SECONDS * 1000),
+    runJobs: e.POLICYKIT_JOBS === 'on',
+    queue: e.DATABASE_URL ? (e.POLICYKIT_QUEUE ?? 'pg-boss') : 'embedded',
+    jobConcurrency: e.POLICYKIT_JOB_CONCURRENCY,
     sandboxPoolSize: e.POLICYKIT_SANDBOX_POOL,
     sandboxBlockMs: e.POLICYKIT_SANDBOX_BLOCK_MS,
     port: e.PORT,

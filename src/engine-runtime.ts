@@ -1,16 +1,29 @@
 import { randomUUID } from 'node:crypto'
+import { fromKysely } from 'pg-boss'
 import { createEngine, defaultLeaseMs, type Engine, type EngineDeps } from './engine/engine.ts'
 import { toError } from './errors.ts'
 import type { Clock, TimerHandle } from './scheduler/clock.ts'
-import { createEmbeddedQueue, type EmbeddedQueue } from './scheduler/embedded-queue.ts'
+import { createEmbeddedQueue } from './scheduler/embedded-queue.ts'
+import type { JobQueue, JobStat } from './scheduler/job-queue.ts'
+import {
+  createPgBossQueue,
+  type PgBossQueue,
+  type PgBossQueueOptions,
+  type SqlExecutor,
+} from './scheduler/pg-boss-queue.ts'
 import { createScheduler, type Scheduler } from './scheduler/scheduler.ts'
+import type { Store } from './store/store.ts'
 
 export const performJob = 'action.perform'
 export const outcomeJob = 'proposal.outcome'
 
 export interface EngineRuntime {
   engine: Engine
-  queue: EmbeddedQueue
+  queue: JobQueue & { idle(): Promise<void> }
+  /** The queue's jobs by name and state (`/metrics`). */
+  jobStats(): Promise<JobStat[]>
+  /** Set when the queue is pg-boss (PostgreSQL at scale). */
+  pgBoss: PgBossQueue | undefined
   scheduler: Scheduler
   start(): Promise<void>
   stop(): Promise<void>
@@ -33,22 +46,47 @@ export function createEngineRuntime(
     sweepIntervalMs: number
     /** How often to look for jobs other processes queued (default 1 s). */
     pollIntervalMs?: number
+    /** PostgreSQL at scale: jobs go through pg-boss rather than the embedded job table. */
+    pgBoss?: Omit<PgBossQueueOptions, 'clock' | 'logger'>
+    /**
+     * False in a web-only process (`POLICYKIT_JOBS=off`): it queues jobs but runs none, and a
+     * vote's re-check goes to the workers rather than running in the request.
+     */
+    runJobs?: boolean
   },
 ): EngineRuntime {
   const { store, clock } = deps
   const leaseMs = deps.leaseMs ?? defaultLeaseMs
   const owner = deps.owner ?? `process-${randomUUID()}`
-  const queue = createEmbeddedQueue({
-    jobs: store.jobs,
-    clock,
-    workerId: owner,
-    leaseMs,
-    ...(deps.logger ? { logger: deps.logger } : {}),
-    ...(deps.pollIntervalMs ? { pollIntervalMs: deps.pollIntervalMs } : {}),
-  })
+  const runJobs = deps.runJobs ?? true
+  const pgBoss = deps.pgBoss
+    ? createPgBossQueue({
+        ...deps.pgBoss,
+        clock,
+        ...(deps.logger ? { logger: deps.logger } : {}),
+        ...(deps.pollIntervalMs ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+      })
+    : undefined
+  const queue =
+    pgBoss ??
+    createEmbeddedQueue({
+      jobs: store.jobs,
+      clock,
+      workerId: owner,
+      leaseMs,
+      ...(deps.logger ? { logger: deps.logger } : {}),
+      ...(deps.pollIntervalMs ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+    })
+  // A web-only process registers no handler, so it takes no job (pg-boss and the embedded queue
+  // both leave jobs without a handler here to other processes).
+  const work: JobQueue['work'] = (name, handler) => {
+    if (runJobs) {
+      queue.work(name, handler)
+    }
+  }
   const engineRef: { current?: Engine } = {}
   const scheduler = createScheduler({
-    queue,
+    queue: { ...queue, work },
     clock,
     sweepIntervalMs: deps.sweepIntervalMs,
     onRecheck: async ({ communityId, proposalId }) => {
@@ -62,9 +100,21 @@ export function createEngineRuntime(
     ...deps,
     leaseMs,
     owner,
+    ...(runJobs ? {} : { recheckQueued: true }),
     jobs: {
       scheduleOutcome: async (trx, communityId, proposalId) => {
         const now = clock.now()
+        if (pgBoss) {
+          // Due once the lease is over: this process runs it at once after the commit and then
+          // removes it; only if this process dies first does another take it.
+          const id = await pgBoss.sendIn(
+            executorOf(trx),
+            outcomeJob,
+            { communityId, proposalId },
+            { communityId, singletonKey: `outcome:${proposalId}`, startAfter: now + leaseMs },
+          )
+          return { done: () => (id === null ? Promise.resolve() : pgBoss.remove(outcomeJob, id)) }
+        }
         const job = await trx.jobs.enqueue({
           communityId,
           name: outcomeJob,
@@ -91,14 +141,14 @@ export function createEngineRuntime(
     },
   })
   engineRef.current = engine
-  queue.work(performJob, async ({ data }) => {
+  work(performJob, async ({ data }) => {
     const { communityId, actionId, op } = data
     if (typeof communityId !== 'number' || typeof actionId !== 'number' || (op !== 'execute' && op !== 'revert')) {
       throw new Error(`malformed ${performJob} job: ${JSON.stringify(data)}`)
     }
     await engine.perform(communityId, actionId, op)
   })
-  queue.work(outcomeJob, async ({ data }) => {
+  work(outcomeJob, async ({ data }) => {
     const { communityId, proposalId } = data
     if (typeof communityId !== 'number' || typeof proposalId !== 'number') {
       throw new Error(`malformed ${outcomeJob} job: ${JSON.stringify(data)}`)
@@ -130,7 +180,17 @@ export function createEngineRuntime(
   return {
     engine,
     queue,
+    pgBoss,
     scheduler,
+    async jobStats() {
+      if (pgBoss) {
+        return pgBoss.stats()
+      }
+      const stats = await store.jobs.stats()
+      return stats.flatMap(({ name, state, count, oldestRunAt }) =>
+        state === 'done' ? [] : [{ name, state, count, oldestDueAt: state === 'failed' ? null : oldestRunAt }],
+      )
+    },
     async start() {
       running = true
       // At once: what a process that died before this start held is taken over now if its lease ran out.
@@ -149,4 +209,9 @@ export function createEngineRuntime(
       await queue.idle()
     },
   }
+}
+
+/** The transaction `trx` is bound to, as pg-boss runs statements (its `db` option). */
+function executorOf(trx: Store): SqlExecutor {
+  return fromKysely(trx.db)
 }

@@ -16,7 +16,9 @@ import { policyUsage, runPolicyCommand, type CliOutput } from './policy-command.
 const usage = `usage: policykit <command>
 
 commands (policykit <command> --help tells more; policykit --version):
-  start              migrate the database, then run the engine and scheduler
+  start              migrate the database, then run the engine, the jobs and the HTTP server
+  worker             run the jobs and the engine without the HTTP server (several may run)
+  jobs list|retry    list queued, running and failed jobs; run a failed one again
   migrate            apply database migrations and exit
   sandbox FILE…      run each FILE as a policy block in the sandbox; one JSON line per file
   policy export      print a policy as a policy document (see policykit policy --help)
@@ -109,6 +111,15 @@ async function run(argv: string[]): Promise<number> {
     case 'start':
       await start()
       return -1
+    case 'worker': {
+      const { runWorker } = await import('../worker.ts')
+      await runWorker()
+      return -1
+    }
+    case 'jobs': {
+      const { runJobsCommand } = await import('./jobs-command.ts')
+      return runJobsCommand(rest, stdio)
+    }
     case 'migrate':
       return migrateCommand()
     case 'kits':

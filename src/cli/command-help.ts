@@ -8,6 +8,16 @@ export const commandHelp: Record<string, string> = {
 Migrates the database, then runs the engine, the scheduler and the HTTP server (the dashboard
 and the API) with the configuration in the environment (see README.md): the same as npm start,
 without building the dashboard.`,
+  worker: `usage: policykit worker
+
+Migrates the database, then runs the jobs (re-checks of proposals, executions and reverts, the
+outcomes of decisions, the periodic sweep) without the HTTP server. Any number of workers may run
+on one PostgreSQL database; each job runs in one of them. SIGTERM lets the running jobs finish.`,
+  jobs: `usage: policykit jobs list [--state queued|running|failed] [--limit N]
+       policykit jobs retry ID
+
+Lists the jobs of the configured queue (pg-boss on PostgreSQL, the job table on SQLite), or runs
+a failed one (pg-boss: dead-lettered) again.`,
   migrate: `usage: policykit migrate
 
 Applies the database migrations that have not run yet, prints which, and exits.`,

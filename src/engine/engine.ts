@@ -54,6 +54,11 @@ export interface EngineDeps {
   leaseMs?: number
   /** Who this engine is in the leases and claims it holds (the runtime: its queue's worker id). */
   owner?: string
+  /**
+   * A web-only process (workers run the jobs): a vote's re-check is queued for a worker rather
+   * than run in the request, so the voter's answer does not wait for the decision.
+   */
+  recheckQueued?: boolean
 }
 
 export interface ProposeInput {
@@ -572,6 +577,14 @@ export function createEngine(deps: EngineDeps): Engine {
     await store.logs.add(action.communityId, [{ actionId: action.id, level, message, now: clock.now() }])
   }
 
+  async function recheckAfterVote(communityId: number, proposalId: number): Promise<void> {
+    if (deps.recheckQueued && deps.jobs) {
+      await deps.jobs.recheck(communityId, proposalId)
+    } else {
+      await engine.recheck(communityId, proposalId)
+    }
+  }
+
   const engine: Engine = {
     async propose(input) {
       const { platform, def } = access.actionDef(input.type)
@@ -671,7 +684,7 @@ export function createEngine(deps: EngineDeps): Engine {
       })
       // In this process and now, so the voter's answer can show the decision their vote made. When
       // another evaluation holds the proposal, it runs again after (the lease records the request).
-      await engine.recheck(communityId, proposalId)
+      await recheckAfterVote(communityId, proposalId)
     },
 
     async withdrawVote(communityId, proposalId, memberId, vote) {
@@ -686,7 +699,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!(await store.votes.withdraw(communityId, proposalId, memberId))) {
         return false
       }
-      await engine.recheck(communityId, proposalId)
+      await recheckAfterVote(communityId, proposalId)
       return true
     },
 

@@ -32,6 +32,20 @@ export interface JobQueue {
   /** One handler per name; jobs whose name has no handler here are left for other processes. */
   work(name: string, handler: JobHandler): void
   start(): Promise<void>
+  /**
+   * A periodic job run by one process at a time, every `everyMs` (whole minutes), where the queue
+   * has schedules of its own (pg-boss); the scheduler otherwise chains singleton jobs.
+   */
+  schedule?(name: string, everyMs: number): Promise<void>
   /** Stops taking jobs and waits for the running handlers. */
   stop(): Promise<void>
+}
+
+/** Jobs of one name in one state, for `/metrics`. */
+export interface JobStat {
+  name: string
+  state: 'queued' | 'running' | 'failed'
+  count: number
+  /** When the oldest of them was due (epoch ms); null when unknown. */
+  oldestDueAt: number | null
 }

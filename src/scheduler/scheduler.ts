@@ -33,6 +33,9 @@ export const sweepJob = 'sweep'
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { queue, clock, sweepIntervalMs } = options
   let sweeping = false
+  // pg-boss runs the sweep from its schedule (one process at a time), in whole minutes; a shorter
+  // interval keeps the chain.
+  const scheduled = queue.schedule !== undefined && sweepIntervalMs >= 60_000
 
   const scheduleSweep = (at: number) => queue.send(sweepJob, {}, { singletonKey: sweepJob, startAfter: at })
 
@@ -41,7 +44,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   })
 
   queue.work(sweepJob, async () => {
-    await scheduleSweep(clock.now() + sweepIntervalMs)
+    if (!scheduled) {
+      await scheduleSweep(clock.now() + sweepIntervalMs)
+    }
     if (sweeping) {
       return
     }
@@ -74,10 +79,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       // downtime runs at once. Only a chain that does not exist yet starts now: the later time
       // never moves a queued sweep, and sending again moves only the job this call created.
       const now = clock.now()
+      // pg-boss takes jobs only once started; the embedded queue is started last, after the chain.
+      if (queue.schedule) {
+        await queue.start()
+        if (scheduled) {
+          await queue.schedule(sweepJob, sweepIntervalMs)
+          return
+        }
+      }
       if ((await scheduleSweep(now + sweepIntervalMs)) !== null) {
         await scheduleSweep(now)
       }
-      await queue.start()
+      if (!queue.schedule) {
+        await queue.start()
+      }
     },
     stop: () => queue.stop(),
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { JobStat } from '../scheduler/job-queue.ts'
 import type { Store } from '../store/store.ts'
 
 /**
@@ -7,7 +8,12 @@ import type { Store } from '../store/store.ts'
  * in tests, do not share counters): process metrics, request durations by route pattern, and
  * proposals by status, counted when scraped.
  */
-export function createMetrics(app: FastifyInstance, store: Store): Registry {
+export function createMetrics(
+  app: FastifyInstance,
+  store: Store,
+  jobStats?: () => Promise<JobStat[]>,
+  now: () => number = Date.now,
+): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
 
@@ -32,6 +38,46 @@ export function createMetrics(app: FastifyInstance, store: Store): Registry {
       }
     },
   })
+
+  if (jobStats) {
+    // One read per scrape, shared by the three gauges.
+    let reading: Promise<JobStat[]> | undefined
+    const read = () => {
+      reading ??= jobStats().finally(() => {
+        reading = undefined
+      })
+      return reading
+    }
+    new Gauge({
+      name: 'policykit_jobs',
+      help: 'Jobs in the queue (pg-boss or the embedded job table), by name and state (queued, running, failed: dead-lettered)',
+      labelNames: ['name', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        const stats = await read()
+        this.reset()
+        for (const s of stats) {
+          this.set({ name: s.name, state: s.state }, s.count)
+        }
+      },
+    })
+    new Gauge({
+      name: 'policykit_job_oldest_due_seconds',
+      help: 'How long the oldest queued job of each name has been due (0 when none is due yet)',
+      labelNames: ['name'] as const,
+      registers: [registry],
+      async collect() {
+        const stats = await read()
+        this.reset()
+        const at = now()
+        for (const s of stats) {
+          if (s.state === 'queued' && s.oldestDueAt !== null) {
+            this.set({ name: s.name }, Math.max(0, (at - s.oldestDueAt) / 1000))
+          }
+        }
+      },
+    })
+  }
 
   app.addHook('onResponse', async (request, reply) => {
     // The pattern, not the URL, so ids do not make a series each; unmatched URLs share one.

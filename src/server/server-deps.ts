@@ -3,6 +3,7 @@ import type { Logger } from '../engine/logger.ts'
 import type { PlatformDef } from '../platforms/platform.ts'
 import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
+import type { JobStat } from '../scheduler/job-queue.ts'
 import type { Store } from '../store/store.ts'
 
 /** What the HTTP server is built from; `main.ts` (through `app.ts`) passes the real ones, tests their own. */
@@ -24,4 +25,6 @@ export interface ServerDeps {
   trustProxy?: boolean | number | string[]
   /** The one-time set-up token printed by `npm start` while no community exists; null when set up. */
   setupToken: string | null
+  /** The job queue's jobs by name and state, for `/metrics`; absent, no job metrics. */
+  jobStats?: () => Promise<JobStat[]>
 }

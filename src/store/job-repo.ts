@@ -218,6 +218,43 @@ export function createJobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
       throw new Error(`job ${jobId}: could not re-queue its retry`)
     },
 
+    async retry(jobId, now) {
+      try {
+        const result = await db
+          .updateTable('jobs')
+          .set({ state: 'queued', run_at: now, attempts: 0, updated_at: now })
+          .where('id', '=', jobId)
+          .where('state', '=', 'failed')
+          .executeTakeFirst()
+        return result.numUpdatedRows > 0n
+      } catch (e) {
+        if (!isUniqueViolation(e)) {
+          throw e
+        }
+        // The same work is queued already (its singleton key): the failed job goes in favour of it.
+        const removed = await db
+          .deleteFrom('jobs')
+          .where('id', '=', jobId)
+          .where('state', '=', 'failed')
+          .executeTakeFirst()
+        return removed.numDeletedRows > 0n
+      }
+    },
+
+    async stats() {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['name', 'state', eb.fn.countAll<number>().as('count'), eb.fn.min('run_at').as('oldest')])
+        .groupBy(['name', 'state'])
+        .execute()
+      return rows.map((r) => ({
+        name: r.name,
+        state: parseEnum('jobs', 0, 'state', r.state, jobStates),
+        count: Number(r.count),
+        oldestRunAt: Number(r.oldest),
+      }))
+    },
+
     async nextRunAt() {
       const row = await db
         .selectFrom('jobs')

@@ -51,6 +51,10 @@ export interface JobRepo {
    * meets a job queued meanwhile with its singleton key merges into that one.
    */
   fail(jobId: number, workerId: string, error: string, retryAt: number | null, now: number): Promise<void>
+  /** A failed job queued again to run now, its attempts counted afresh; false when no such failed job. */
+  retry(jobId: number, now: number): Promise<boolean>
+  /** How many jobs of each name are queued, running and failed, with the earliest run_at of each. */
+  stats(): Promise<{ name: string; state: JobState; count: number; oldestRunAt: number }[]>
   /** The earliest run_at among queued jobs, so a worker can sleep until then. */
   nextRunAt(): Promise<number | undefined>
   list(options?: { state?: JobState; name?: string; limit?: number }): Promise<Job[]>

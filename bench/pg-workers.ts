@@ -1,0 +1,202 @@
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { sql } from 'kysely'
+import { recheckJob } from '../src/scheduler/scheduler.ts'
+import { systemClock } from '../src/scheduler/clock.ts'
+import { createPgBossQueue } from '../src/scheduler/pg-boss-queue.ts'
+import { migrate } from '../src/store/migrate.ts'
+import { openStore } from '../src/store/open-store.ts'
+import type { Store } from '../src/store/store.ts'
+import { startWeb, startWorker } from './cluster-kill-rig.ts'
+import { delay, freePort, kill, propose, setUp, type Voter } from './kill-rig.ts'
+
+export interface PgWorkersFigures {
+  /** Proposals decided and executed per second by one worker process, then by two. */
+  pg_workers_1_per_s: number
+  pg_workers_2_per_s: number
+  /** Throughput of 2 workers over 1 (target ≥ 1.8 on a machine with the cores for it). */
+  pg_workers_speedup: number
+  /**
+   * A worker SIGKILLed while it holds proposals: until the other worker has decided every one
+   * of them (the lease, POLICYKIT_LEASE_SECONDS, must run out first).
+   */
+  takeover_ms: number
+  takeover_lease_seconds: number
+}
+
+/**
+ * Workers on PostgreSQL with pg-boss, as separate processes (`src/worker.ts`): batches of
+ * pending proposals (the democracy kit's, each given its three yes votes and a re-check job at
+ * once) run by one worker, then by two; then one of two workers is killed mid-batch.
+ */
+export async function pgWorkersPart(
+  databaseUrl: string,
+  options: { proposals: number; leaseSeconds: number },
+): Promise<PgWorkersFigures> {
+  const secretKey = randomBytes(32)
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'policykit-pgworkers-'))
+  const schema = `bench_workers_${randomBytes(6).toString('hex')}`
+  const store = await openStore({ databaseUrl, pgSchema: schema, secretKey })
+  const processes: ChildProcess[] = []
+  const separator = databaseUrl.includes('?') ? '&' : '?'
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    POLICYKIT_DATA_DIR: dataDir,
+    POLICYKIT_SECRET_KEY: secretKey.toString('hex'),
+    POLICYKIT_LEASE_SECONDS: String(options.leaseSeconds),
+    DATABASE_URL: `${databaseUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    LOG_LEVEL: 'error',
+  }
+  const queue = createPgBossQueue({
+    connectionString: databaseUrl,
+    schema: `${schema}_pgboss`,
+    clock: systemClock,
+    supervise: false,
+  })
+  try {
+    await migrate(store)
+    const { communityId, voters } = await setUp(store)
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    // Proposals are made through a web process (their first evaluation); it runs no job.
+    processes.push(await startWeb({ ...env, PORT: String(port), POLICYKIT_JOBS: 'off' }, base))
+    await queue.start()
+    let batch = 0
+    const prepare = async (size = options.proposals) => {
+      batch++
+      const ids: number[] = []
+      for (let i = 0; i < size; i += 10) {
+        const n = Math.min(10, size - i)
+        ids.push(
+          ...(await Promise.all(
+            Array.from({ length: n }, (_, j) => propose(base, communityId, voters[0] ?? never(), `b${batch}-${i + j}`)),
+          )),
+        )
+      }
+      return ids
+    }
+    const release = async (ids: number[]) => {
+      await giveVotes(store, communityId, voters, ids)
+      for (const id of ids) {
+        await queue.send(recheckJob, { communityId, proposalId: id }, { communityId, singletonKey: `recheck:${id}` })
+      }
+    }
+    const workers = [await startWorker(env)]
+    processes.push(...workers)
+
+    const one = await prepare()
+    let started = Date.now()
+    await release(one)
+    await waitExecuted(store, communityId, one)
+    const perSecond1 = one.length / ((Date.now() - started) / 1000)
+
+    const second = await startWorker(env)
+    workers.push(second)
+    processes.push(second)
+    const two = await prepare()
+    started = Date.now()
+    await release(two)
+    await waitExecuted(store, communityId, two)
+    const perSecond2 = two.length / ((Date.now() - started) / 1000)
+
+    // A small batch, so no backlog hides the takeover: kill the first worker once work is under
+    // way, and time the proposals it still holds (a lease the other worker cannot take before it
+    // ends). A kill that caught it holding nothing is tried again.
+    let takeoverMs: number | undefined
+    for (let attempt = 0; attempt < 5 && takeoverMs === undefined; attempt++) {
+      const small = await prepare(8)
+      await release(small)
+      while ((await leased(store, small)).length === 0) {
+        await delay(2)
+      }
+      await kill(workers[0] ?? never())
+      const killedAt = Date.now()
+      const atKill = await leased(store, small)
+      await delay(300)
+      const now = await leased(store, small)
+      const held = atKill.filter((a) => now.some((b) => b.id === a.id && b.owner === a.owner)).map((a) => a.id)
+      if (held.length > 0) {
+        await waitExecuted(store, communityId, held)
+        takeoverMs = Date.now() - killedAt
+      }
+      await waitExecuted(store, communityId, small)
+      workers[0] = await startWorker(env)
+      processes.push(workers[0])
+    }
+    if (takeoverMs === undefined) {
+      throw new Error('five kills caught the worker holding nothing')
+    }
+    return {
+      pg_workers_1_per_s: perSecond1,
+      pg_workers_2_per_s: perSecond2,
+      pg_workers_speedup: perSecond2 / perSecond1,
+      takeover_ms: takeoverMs,
+      takeover_lease_seconds: options.leaseSeconds,
+    }
+  } finally {
+    await Promise.all(processes.map((p) => kill(p)))
+    await queue.stop()
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(store.db)
+    await sql`drop schema if exists ${sql.id(`${schema}_pgboss`)} cascade`.execute(store.db)
+    await store.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** Every voter's yes, with the request to re-check, as a vote cast through the engine writes them. */
+async function giveVotes(store: Store, communityId: number, voters: Voter[], ids: number[]): Promise<void> {
+  const now = Date.now()
+  for (const proposalId of ids) {
+    await store.transaction(async (trx) => {
+      for (const voter of voters) {
+        await trx.votes.cast(communityId, {
+          proposalId,
+          memberId: voter.memberId,
+          vote: { kind: 'boolean', value: true },
+          now,
+        })
+      }
+      await trx.proposals.requestRecheck(communityId, proposalId)
+    })
+  }
+}
+
+async function leased(store: Store, ids: number[]): Promise<{ id: number; owner: string | null }[]> {
+  const rows = await store.db
+    .selectFrom('proposals')
+    .select(['id', 'lease_owner'])
+    .where('id', 'in', ids)
+    .where('status', '=', 'proposed')
+    .where('lease_owner', 'is not', null)
+    .execute()
+  return rows.map((r) => ({ id: Number(r.id), owner: r.lease_owner }))
+}
+
+async function waitExecuted(store: Store, communityId: number, ids: number[]): Promise<void> {
+  const deadline = Date.now() + 300_000
+  for (;;) {
+    const open = await store.db
+      .selectFrom('proposals')
+      .innerJoin('actions', 'actions.id', 'proposals.action_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('proposals.community_id', '=', communityId)
+      .where('proposals.id', 'in', ids)
+      .where((eb) => eb.or([eb('proposals.status', '!=', 'passed'), eb('actions.execution_state', '!=', 'executed')]))
+      .executeTakeFirst()
+    if (Number(open?.n ?? 0) === 0) {
+      return
+    }
+    if (Date.now() > deadline) {
+      throw new Error('the workers did not decide the batch within 300 s')
+    }
+    await delay(10)
+  }
+}
+
+function never(): never {
+  throw new Error('missing')
+}

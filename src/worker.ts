@@ -1,0 +1,39 @@
+import { startRuntime } from './app.ts'
+import { loadConfig } from './config.ts'
+import { toError } from './errors.ts'
+import { createLogger } from './log.ts'
+
+/**
+ * `policykit worker`: migrate, then run the jobs (evaluations and re-checks, executions, outcomes,
+ * the sweep) without the HTTP server, until stopped. Any number of workers may share one
+ * database; each job runs in one of them.
+ */
+export async function runWorker(): Promise<void> {
+  const config = loadConfig()
+  const logger = createLogger(config)
+  const worker = await startRuntime(config, logger, undefined, { runJobs: true })
+  const queue = worker.runtime.pgBoss ? 'pg-boss' : 'embedded'
+  logger.info(
+    { database: worker.store.dialect, queue, concurrency: config.jobConcurrency },
+    `PolicyKit worker is running (database: ${worker.store.dialect}, queue: ${queue}). Ctrl-C stops it.`,
+  )
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'stopping: finishing the running jobs')
+    worker.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: toError(e) }, 'error while stopping')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+if (import.meta.main) {
+  runWorker().catch((e: unknown) => {
+    process.stderr.write(`policykit worker: ${toError(e).message}\n`)
+    process.exit(1)
+  })
+}
