@@ -19,6 +19,8 @@ import { connectFakeDiscourseDirectly, testDiscourseWebhookKey } from '../fakes/
 import { postHookJson } from '../fakes/discourse/shapes.ts'
 import { signDiscourseBody, startFakeDiscourse, type FakeDiscourse } from '../fakes/discourse/fake-discourse.ts'
 import { discourseWebhookSecret } from '../../src/platforms/discourse/webhook-secret.ts'
+import { connectFakeRedditDirectly, fakeRedditOptions } from '../fakes/reddit/connect-directly.ts'
+import { startFakeReddit, type FakeReddit } from '../fakes/reddit/fake-reddit.ts'
 import { connectFakeSlackDirectly } from '../fakes/slack/connect-directly.ts'
 import { fakeSlackOptions } from '../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/fake-slack.ts'
@@ -60,6 +62,7 @@ interface World {
   fake: FakeSlack
   discord: FakeDiscord
   forum: FakeDiscourse
+  reddit: FakeReddit
   subjects: Subject[]
 }
 
@@ -82,6 +85,11 @@ async function startWorld(): Promise<World> {
   const forumBot = forum.forum.addUser({ username: 'policykit', admin: true })
   const forumAda = forum.forum.addUser({ username: 'ada', name: 'Ada Lovelace' })
   const { topic: forumTopic } = forum.forum.createTopic(forumAda, { title: 'Seed swap day', raw: 'Bring seeds' })
+  const redditFake = await startFakeReddit({ now: () => clock.now() })
+  const redditMod = redditFake.world.addUser('gardenmod')
+  const redditAda = redditFake.world.addUser('ada_grows')
+  const subreddit = redditFake.world.addSubreddit('gardening', [{ user: redditMod }])
+  const redditPost = redditFake.as(redditAda).post(subreddit, { title: 'Tomatoes', text: 'Too many' })
 
   const engineRef: EngineRef = { current: null }
   const test = testPlatform()
@@ -92,6 +100,7 @@ async function startWorld(): Promise<World> {
       slack: fakeSlackOptions(fake),
       discord: fakeDiscordOptions(discordFake),
       discourse: { webhookKey: testDiscourseWebhookKey },
+      reddit: fakeRedditOptions(redditFake),
     },
     engine: engineRef,
     clock,
@@ -104,6 +113,7 @@ async function startWorld(): Promise<World> {
   await connectFakeSlackDirectly(store, fake, communityId, admin, clock.now())
   await connectFakeDiscordDirectly(store, discordFake, communityId, discordFake.owner, clock.now())
   await connectFakeDiscourseDirectly(store, forum, communityId, forumBot, clock.now())
+  await connectFakeRedditDirectly(store, redditFake, { communityId, moderator: redditMod, subreddit, now: clock.now() })
 
   const byName = (name: string) => {
     const found = platforms.find((p) => p.name === name)
@@ -207,6 +217,18 @@ async function startWorld(): Promise<World> {
     }),
     delivery: () => ({ path: '/webhook', deliveryId: '41', body: discourseBody }),
   }
+  const reddit: Subject = {
+    ...base(byName('reddit')),
+    samples: {
+      submitPost: { title: 'Seed swap', text: 'Saturday' },
+      postComment: { parent: redditPost.fullname, text: 'Give them away' },
+      lockPost: { post: redditPost.fullname },
+      removeItem: { item: redditPost.fullname },
+      approveItem: { item: redditPost.fullname },
+      banUser: { username: redditAda.name, reason: 'spam', days: 3 },
+      sendMessage: { to: redditAda.name, subject: 'Hello', text: 'Welcome' },
+    },
+  }
   const constitution: Subject = { ...base(byName('constitution')), samples: {} }
   const testSubject: Subject = {
     ...base(test.platform),
@@ -219,7 +241,8 @@ async function startWorld(): Promise<World> {
     fake,
     discord: discordFake,
     forum,
-    subjects: [slack, discord, discourse, constitution, testSubject],
+    reddit: redditFake,
+    subjects: [slack, discord, discourse, reddit, constitution, testSubject],
   }
 }
 
@@ -234,6 +257,7 @@ describe('the platform contract', () => {
     await world.fake.close()
     await world.discord.close()
     await world.forum.close()
+    await world.reddit.close()
     await world.sandbox.close()
     await world.store.close()
   })
