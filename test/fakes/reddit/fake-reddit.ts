@@ -27,6 +27,8 @@ export interface FakeRedditCall {
   params: Record<string, string>
   user: string | null
   status: number
+  /** When the answer went (ms, the fake's clock). */
+  at: number
 }
 
 export interface FakeRedditOptions {
@@ -243,15 +245,33 @@ export async function startFakeReddit(options: FakeRedditOptions = {}): Promise<
     }
   }
 
-  const thingJson = (thing: RedditThing, viewer: string) => {
+  const thingJson = (thing: RedditThing, viewer: string, inListing = false): unknown => {
     const subreddit = subredditOf(thing.subreddit)
     if (thing.kind === 't3') {
       const count = world.comments(subreddit).filter((c) => c.linkId === thing.fullname).length
-      return postJson(thing, subreddit, viewer, count)
+      return postJson(thing, subreddit, viewer, count, inListing)
     }
     const post = world.things.get(thing.linkId)
-    return commentJson(thing, subreddit, viewer, post?.kind === 't3' ? post : undefined)
+    return commentJson(thing, subreddit, viewer, post?.kind === 't3' ? post : undefined, inListing)
   }
+
+  /** A post page's comment tree: each comment with its replies as a Listing. */
+  const tree = (parent: string, comments: RedditComment[], viewer: string): unknown[] =>
+    comments
+      .filter((c) => c.parentId === parent)
+      .map((c) => {
+        const replies = tree(c.fullname, comments, viewer)
+        const subreddit = subredditOf(c.subreddit)
+        const post = world.things.get(c.linkId)
+        return commentJson(
+          c,
+          subreddit,
+          viewer,
+          post?.kind === 't3' ? post : undefined,
+          false,
+          replies.length > 0 ? listingJson(replies, null, null) : '',
+        )
+      })
 
   /** One page of a listing (newest first) with Reddit's `before`/`after`/`limit`. */
   const page = (items: RedditThing[], params: URLSearchParams, viewer: string) => {
@@ -282,7 +302,7 @@ export async function startFakeReddit(options: FakeRedditOptions = {}): Promise<
     const first = slice[0]
     const last = slice[slice.length - 1]
     return listingJson(
-      slice.map((t) => thingJson(t, viewer)),
+      slice.map((t) => thingJson(t, viewer, true)),
       more.older && last ? last.fullname : null,
       more.newer && first && (before || after) ? first.fullname : null,
     )
@@ -354,11 +374,7 @@ export async function startFakeReddit(options: FakeRedditOptions = {}): Promise<
         .reverse()
       return [
         listingJson([thingJson(post, user)], null, null),
-        listingJson(
-          comments.map((c) => thingJson(c, user)),
-          null,
-          null,
-        ),
+        listingJson(tree(post.fullname, comments, user), null, null),
       ]
     }
     if (method === 'GET' && path === '/api/info') {
@@ -504,9 +520,17 @@ export async function startFakeReddit(options: FakeRedditOptions = {}): Promise<
       const method = request.method ?? 'GET'
       const body = method === 'POST' ? await readBody(request) : ''
       const params = method === 'POST' ? new URLSearchParams(body) : url.searchParams
-      const record: FakeRedditCall = { method, path, params: Object.fromEntries(params), user: null, status: 200 }
+      const record: FakeRedditCall = {
+        method,
+        path,
+        params: Object.fromEntries(params),
+        user: null,
+        status: 200,
+        at: 0,
+      }
       const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
         record.status = status
+        record.at = now()
         calls.push(record)
         response
           .writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers })

@@ -37,12 +37,20 @@ function common(thing: RedditThing, viewer: string | null, moderators: Map<strin
     report_reasons: isMod ? [] : null,
     author_flair_css_class: null,
     author_flair_text: null,
-    quarantine: false,
-    over_18: false,
   }
 }
 
-export function postJson(post: RedditPost, subreddit: Subreddit, viewer: string | null, numComments: number) {
+/**
+ * A post; `inListing`: as subreddit listings show it (they add a few fields a post's own page
+ * does not have).
+ */
+export function postJson(
+  post: RedditPost,
+  subreddit: Subreddit,
+  viewer: string | null,
+  numComments: number,
+  inListing: boolean,
+) {
   const permalink = `/r/${post.subreddit}/comments/${post.id36}/${post.title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
@@ -68,8 +76,9 @@ export function postJson(post: RedditPost, subreddit: Subreddit, viewer: string 
       hide_score: false,
       clicked: false,
       visited: false,
-      contest_mode: false,
-      spoiler: false,
+      ...(inListing ? { contest_mode: false, spoiler: false } : {}),
+      quarantine: false,
+      over_18: false,
       suggested_sort: null,
       media: null,
       media_embed: {},
@@ -79,11 +88,18 @@ export function postJson(post: RedditPost, subreddit: Subreddit, viewer: string 
   }
 }
 
+/**
+ * A comment; `inListing`: as the subreddit's comments and mod queue show it, with its post's
+ * title, author and URL (a comment's own answers and /api/info have none of them). `replies`: the
+ * Listing of its replies on a post's page, else `""`.
+ */
 export function commentJson(
   comment: RedditComment,
   subreddit: Subreddit,
   viewer: string | null,
   post: RedditPost | undefined,
+  inListing: boolean,
+  replies: unknown = '',
 ) {
   return {
     kind: 't1',
@@ -94,13 +110,18 @@ export function commentJson(
       body_html: null,
       parent_id: comment.parentId,
       link_id: comment.linkId,
-      link_title: post?.title ?? '',
-      link_author: post?.author ?? deleted,
-      link_url: post ? `https://www.reddit.com/r/${post.subreddit}/comments/${post.id36}/` : '',
+      ...(inListing
+        ? {
+            link_title: post?.title ?? '',
+            link_author: post?.author ?? deleted,
+            link_url: post ? `https://www.reddit.com/r/${post.subreddit}/comments/${post.id36}/` : '',
+            quarantine: false,
+            over_18: false,
+          }
+        : {}),
       controversiality: 0,
       score_hidden: false,
-      replies: '',
-      permalink: post ? `/r/${post.subreddit}/comments/${post.id36}/_/${comment.id36}/` : '',
+      replies,
     },
   }
 }
@@ -149,8 +170,10 @@ export function userJson(user: RedditUser) {
 
 /** `/api/v1/me`: the account itself, not wrapped in a thing. */
 export function meJson(user: RedditUser) {
+  const account: Record<string, unknown> = { ...userJson(user).data }
+  delete account['is_friend']
   return {
-    ...userJson(user).data,
+    ...account,
     is_employee: false,
     has_mail: false,
     has_mod_mail: false,

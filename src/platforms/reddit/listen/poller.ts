@@ -14,7 +14,7 @@ import type { RedditOperations } from '../operations.ts'
 import { isDeleted, parseModActions, parseThings, type ModActionData, type Thing } from '../things.ts'
 import { waitForBudget } from '../rate-budget.ts'
 import { parseTracked, voteFromReply, type TrackedReplies } from '../voting/vote-replies.ts'
-import { refreshVote } from '../voting/voting.ts'
+import { openVotesKey, parseOpenVotes, refreshVote } from '../voting/voting.ts'
 import { parseCursor, readSince, type ListingCursor } from './read-since.ts'
 
 /**
@@ -35,6 +35,8 @@ export interface PollOutcome {
   requests: number
   /** Items that were new. */
   activity: number
+  /** Votes still open (replies may come any time: the poller keeps its pace). */
+  openVotes: number
 }
 
 /** The Reddit account of a member: its name, lower-cased, is its id (Reddit names are permanent). */
@@ -64,7 +66,7 @@ export async function pollSubreddit(
       error: (m, d) => ports.logger.error({ communityId, ...d }, m),
     },
   }
-  const outcome: PollOutcome = { requests: 0, activity: 0 }
+  const outcome: PollOutcome = { requests: 0, activity: 0, openVotes: 0 }
   const own = (author: string) => author.toLowerCase() === api.username.toLowerCase()
   const sr = api.subreddit
 
@@ -198,15 +200,14 @@ export async function pollSubreddit(
     keyOf: (item: T) => ListingCursor,
     handle: (item: T) => Promise<boolean>,
   ) => {
-    const cursor = parseCursor(await ports.cursors.get(communityId, key))
+    // Before its first poll, a listing is read from when the subreddit was connected: what was
+    // there before is not governed, and nothing posted since is missed.
+    const cursor = parseCursor(await ports.cursors.get(communityId, key)) ?? {
+      id: '',
+      created: Math.floor(integration.createdAt / 1000),
+    }
     const { items, requests } = await readSince(api, path, cursor, parse, keyOf)
     outcome.requests += requests
-    if (cursor === null) {
-      // The first poll starts from now: what was there before the connection is not governed.
-      const [newest] = items
-      await ports.cursors.set(communityId, key, JSON.stringify(newest ? keyOf(newest) : { id: '', created: 0 }))
-      return
-    }
     for (const item of items) {
       if (!(await handle(item))) {
         return
@@ -248,7 +249,22 @@ export async function pollSubreddit(
   )
   outcome.requests += await recheckVoteReplies(deps, api, communityId, await trackedReplies(), refresh)
   await saveTracked()
+  outcome.openVotes = await countOpenVotes()
   return outcome
+
+  async function countOpenVotes(): Promise<number> {
+    const open = parseOpenVotes(await ports.cursors.get(communityId, openVotesKey))
+    const still: string[] = []
+    for (const postId of open) {
+      if ((await ports.votes.proposalOfPost(communityId, postId))?.status === 'proposed') {
+        still.push(postId)
+      }
+    }
+    if (still.length !== open.length) {
+      await ports.cursors.set(communityId, openVotesKey, JSON.stringify(still))
+    }
+    return still.length
+  }
 
   async function readModQueue(reddit: RedditApi, handle: (item: Thing) => Promise<boolean>, out: PollOutcome) {
     // The queue is not in time order: what was handled of it is kept (only while it is queued).
@@ -376,6 +392,7 @@ export function redditPoller(deps: RedditDeps, ops: RedditOperations): ListenerD
       while (!signal.aborted) {
         let activity = 0
         let requests = 0
+        let openVotes = 0
         let backoff = 0
         for (const integration of await ports.integrations.listAll({ activeOnly: true })) {
           if (signal.aborted) {
@@ -385,6 +402,7 @@ export function redditPoller(deps: RedditDeps, ops: RedditOperations): ListenerD
             const outcome = await pollSubreddit(deps, ops, integration, deferred)
             activity += outcome.activity
             requests += outcome.requests
+            openVotes += outcome.openVotes
           } catch (e) {
             if (isAppError(e, 'platform_unavailable')) {
               backoff = Math.max(backoff, e.retryAfterMs ?? options.pollIntervalMs)
@@ -395,7 +413,10 @@ export function redditPoller(deps: RedditDeps, ops: RedditOperations): ListenerD
             )
           }
         }
-        interval = activity > 0 ? options.pollIntervalMs : Math.min(interval * 1.5, options.pollIntervalMs * idleFactor)
+        interval =
+          activity > 0 || openVotes > 0
+            ? options.pollIntervalMs
+            : Math.min(interval * 1.5, options.pollIntervalMs * idleFactor)
         const wait = Math.max(interval, backoff, waitForBudget(deps.budget, Math.max(requests, 1), ports.now()))
         try {
           await sleep(wait, undefined, { signal })

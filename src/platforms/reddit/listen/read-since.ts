@@ -29,20 +29,15 @@ const maxPages = 5
 /**
  * The items of a newest-first listing that came after `cursor`, oldest first, following `after`
  * page by page until the cursor's item, an older one, or the end. Items made in the cursor's own
- * second are all returned (the delivery ledger knows which were handled). Without a cursor, only
- * the newest item (to start from: what came before the connection is not governed).
+ * second are all returned (the delivery ledger knows which were handled).
  */
 export async function readSince<T>(
   api: RedditApi,
   path: string,
-  cursor: ListingCursor | null,
+  cursor: ListingCursor,
   parse: (answer: unknown) => T[],
   keyOf: (item: T) => ListingCursor,
 ): Promise<{ items: T[]; requests: number }> {
-  if (cursor === null) {
-    const answer = await api.get(path, { limit: 1 })
-    return { items: parse(answer).slice(0, 1), requests: 1 }
-  }
   const found: T[] = []
   let after: string | null = null
   let requests = 0

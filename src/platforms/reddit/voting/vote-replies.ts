@@ -13,7 +13,7 @@ export function voteFromReply(body: string, options: string[] | null): VoteValue
       .replace(/\\([+-])/g, '$1')
       .split(/\s+/)[0]
       ?.toLowerCase()
-      .replace(/[.!]+$/, '') ?? ''
+      .replace(/[.,!?;:]+$/, '') ?? ''
   if (options === null) {
     if (first === '+1' || first === 'yes' || first === 'y') {
       return { kind: 'boolean', value: true }

@@ -46,7 +46,8 @@ export function initiateVote(deps: RedditDeps, ops: RedditOperations): PolicyFun
     if (typeof governed === 'string' && /^t[13]_/.test(governed)) {
       const made = await ops.comment(ctx, governed, body)
       postId = made.name
-      url = made.permalink ? `https://www.reddit.com${made.permalink}` : null
+      // Comments carry no permalink of their own: it is made from the post and the comment.
+      url = `https://www.reddit.com/r/${made.subreddit}/comments/${made.link_id.slice(3)}/_/${made.id}/`
       if (governed.startsWith('t3_')) {
         await ops.api(ctx).post('/api/distinguish', { id: made.name, how: 'yes', sticky: true })
       }
@@ -74,6 +75,7 @@ export function initiateVote(deps: RedditDeps, ops: RedditOperations): PolicyFun
       await ctx.setVoters(ids)
     }
     await ctx.setVotePost({ postId, url, text, options })
+    await noteOpenVote(deps, ctx.communityId, postId)
     await deps.ports.communityLog(ctx.communityId, [
       {
         proposalId: ctx.proposal.id,
@@ -85,6 +87,23 @@ export function initiateVote(deps: RedditDeps, ops: RedditOperations): PolicyFun
     ])
     return postId
   }
+}
+
+/** The votes of a community still open on Reddit (their fullnames), kept as a cursor: the poller keeps its pace while there are any. */
+export const openVotesKey = 'open-votes'
+
+export function parseOpenVotes(value: string | null): string[] {
+  try {
+    const parsed: unknown = JSON.parse(value ?? '[]')
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+async function noteOpenVote(deps: RedditDeps, communityId: number, postId: string): Promise<void> {
+  const open = parseOpenVotes(await deps.ports.cursors.get(communityId, openVotesKey))
+  await deps.ports.cursors.set(communityId, openVotesKey, JSON.stringify([...open, postId].slice(-500)))
 }
 
 /** Rewrites the vote's text with the tally (and the outcome once decided). */
