@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { derivePlatformKey } from './derive-platform-key.ts'
 import type { Engine } from './engine/engine.ts'
 import type { Logger } from './engine/logger.ts'
+import { cursors, type CursorsTable } from './platforms/kit/cursors.ts'
 import { deliveryLedger, type DeliveriesTable } from './platforms/kit/delivery-ledger.ts'
 import { echoRecords, type EchoesTable } from './platforms/kit/echo-records.ts'
 import type { PlatformPorts } from './platforms/platform-ports.ts'
@@ -37,7 +38,11 @@ export function createPlatformPorts(deps: {
 }): PlatformPorts {
   const { platform, store, logger, now } = deps
   const secretKey = deps.secretKey ?? randomBytes(32)
-  const kitTables = store.db.withTables<{ platform_deliveries: DeliveriesTable; platform_echoes: EchoesTable }>()
+  const kitTables = store.db.withTables<{
+    platform_deliveries: DeliveriesTable
+    platform_echoes: EchoesTable
+    platform_cursors: CursorsTable
+  }>()
   const mine = <T extends { platform: string }>(rows: T[]) => rows.filter((r) => r.platform === platform)
   return {
     platform,
@@ -50,6 +55,7 @@ export function createPlatformPorts(deps: {
         return found?.platform === platform ? found : undefined
       },
       list: async (communityId, options) => mine(await store.integrations.list(communityId, options)),
+      listAll: (options) => store.integrations.listByPlatform(platform, options),
       credentials: (integration) => store.integrations.getCredentials(integration.communityId, integration.id),
       setCredentials: (integration, credentials) =>
         store.integrations.setCredentials(integration.communityId, integration.id, credentials),
@@ -80,6 +86,7 @@ export function createPlatformPorts(deps: {
     },
     deliveries: deliveryLedger(kitTables, platform, now),
     echoes: echoRecords(kitTables, platform, now),
+    cursors: cursors(kitTables, platform, now),
     votes: {
       proposalOfPost: (communityId, postId) => store.proposals.findByVotePost(communityId, platform, postId),
       proposal: (communityId, proposalId) => store.proposals.get(communityId, proposalId),

@@ -17,6 +17,7 @@ export interface PlatformPorts {
   members: MembersPort
   deliveries: DeliveryLedger
   echoes: EchoRecords
+  cursors: Cursors
   votes: VotesPort
   /** A platform or constitution action, governed by the engine (as `engine.propose`). */
   propose(input: ProposeRequest): Promise<ProposeResult>
@@ -59,6 +60,8 @@ export interface IntegrationsPort {
   get(communityId: number, integrationId: number): Promise<Integration | undefined>
   /** The community's connections to this platform. */
   list(communityId: number, options?: { activeOnly?: boolean }): Promise<Integration[]>
+  /** Every community's connections to this platform (what a background listener serves). */
+  listAll(options?: { activeOnly?: boolean }): Promise<Integration[]>
   /** Decrypted. */
   credentials(integration: Integration): Promise<JsonObject>
   setCredentials(integration: Integration, credentials: JsonObject): Promise<void>
@@ -131,6 +134,15 @@ export interface EchoRecords {
   forget(communityId: number, key: string): Promise<void>
   /** True when PolicyKit expected this event (the record is used up). */
   take(communityId: number, key: string): Promise<boolean>
+}
+
+/**
+ * Where a platform's poller got to, by community and key (e.g. the newest item seen in a
+ * listing), kept in the database so that a restart or another process resumes from there.
+ */
+export interface Cursors {
+  get(communityId: number, key: string): Promise<string | null>
+  set(communityId: number, key: string, value: string): Promise<void>
 }
 
 /** Votes and the proposals whose votes this platform hosts. */

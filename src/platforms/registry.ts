@@ -2,6 +2,7 @@ import type { PlatformModule } from './platform.ts'
 import { discord } from './discord/manifest.ts'
 import { discourse } from './discourse/manifest.ts'
 import { metagov } from './metagov/manifest.ts'
+import { reddit } from './reddit/manifest.ts'
 import { slack } from './slack/manifest.ts'
 
 /**
@@ -9,7 +10,7 @@ import { slack } from './slack/manifest.ts'
  * settings, start-up runs it when they are given, the server mounts its webhooks and routes,
  * the dashboard shows its links and the CLI offers its commands, all from what it declares.
  */
-export const platformModules: readonly PlatformModule[] = [slack, discord, discourse, metagov]
+export const platformModules: readonly PlatformModule[] = [slack, discord, reddit, discourse, metagov]
 
 /** Each registered platform's settings from config, by name; null leaves that platform off. */
 export type PlatformSettings = Readonly<Record<string, unknown>>

@@ -120,5 +120,14 @@ export function createIntegrationRepo(db: Kysely<Database>, secretKey: Buffer): 
         .executeTakeFirst()
       return row && toIntegration(row)
     },
+
+    async listByPlatform(platform, options = {}) {
+      let query = db.selectFrom('integrations').select(columns).where('platform', '=', platform)
+      if (options.activeOnly) {
+        query = query.where('active', '=', 1)
+      }
+      const rows = await query.orderBy('id').execute()
+      return rows.map(toIntegration)
+    },
   }
 }

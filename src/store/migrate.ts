@@ -13,6 +13,7 @@ import * as attemptWindows from './migrations/0009-attempt-windows.ts'
 import * as platformDeliveries from './migrations/0010-platform-deliveries.ts'
 import * as logPlatformInviteRevocation from './migrations/0011-log-platform-invite-revocation.ts'
 import * as listenerLeases from './migrations/0012-listener-leases.ts'
+import * as platformCursors from './migrations/0015-platform-cursors.ts'
 import * as communityCacheVersion from './migrations/0019-community-cache-version.ts'
 import type { Dialect, Store } from './store.ts'
 
@@ -34,6 +35,7 @@ const migrations: Record<string, MigrationModule> = {
   '0010-platform-deliveries': platformDeliveries,
   '0011-log-platform-invite-revocation': logPlatformInviteRevocation,
   '0012-listener-leases': listenerLeases,
+  '0015-platform-cursors': platformCursors,
   '0019-community-cache-version': communityCacheVersion,
 }
 

@@ -87,6 +87,8 @@ export interface IntegrationRepo {
   setActive(communityId: number, integrationId: number, active: boolean): Promise<void>
   /** System-wide: which community a webhook for (platform, external id) belongs to. */
   findByExternalId(platform: string, externalId: string): Promise<Integration | undefined>
+  /** System-wide: every community's connections to `platform` (a poller serves them all). */
+  listByPlatform(platform: string, options?: { activeOnly?: boolean }): Promise<Integration[]>
 }
 
 export interface MemberRepo {

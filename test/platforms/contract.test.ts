@@ -23,6 +23,8 @@ import {
 import { postHookJson } from '../fakes/discourse/shapes.ts'
 import { signDiscourseBody, startFakeDiscourse, type FakeDiscourse } from '../fakes/discourse/fake-discourse.ts'
 import { discourseWebhookSecret } from '../../src/platforms/discourse/webhook-secret.ts'
+import { connectFakeRedditDirectly, fakeRedditOptions } from '../fakes/reddit/connect-directly.ts'
+import { startFakeReddit, type FakeReddit } from '../fakes/reddit/fake-reddit.ts'
 import { connectFakeSlackDirectly } from '../fakes/slack/connect-directly.ts'
 import { fakeSlackOptions } from '../fakes/slack/fake-slack-options.ts'
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/fake-slack.ts'
@@ -75,6 +77,7 @@ interface World {
   discord: FakeDiscord
   forum: FakeDiscourse
   gateway: FakeGateway
+  reddit: FakeReddit
   subjects: Subject[]
 }
 
@@ -102,6 +105,11 @@ async function startWorld(): Promise<World> {
   })
   const forumGarden = forum.forum.addCategory('Garden')
   const gateway = await startFakeGateway({ now: () => clock.now() })
+  const redditFake = await startFakeReddit({ now: () => clock.now() })
+  const redditMod = redditFake.world.addUser('gardenmod')
+  const redditAda = redditFake.world.addUser('ada_grows')
+  const subreddit = redditFake.world.addSubreddit('gardening', [{ user: redditMod }])
+  const redditPost = redditFake.as(redditAda).post(subreddit, { title: 'Tomatoes', text: 'Too many' })
 
   const engineRef: EngineRef = { current: null }
   const test = testPlatform()
@@ -113,6 +121,7 @@ async function startWorld(): Promise<World> {
       discord: fakeDiscordOptions(discordFake),
       discourse: testDiscourseOptions,
       metagov: { url: gateway.url },
+      reddit: fakeRedditOptions(redditFake),
     },
     engine: engineRef,
     clock,
@@ -130,6 +139,7 @@ async function startWorld(): Promise<World> {
     { name: 'randomness', config: { default_low: 0, default_high: 10 } },
   ])
   const metagovUrls = new CallbackUrls(derivePlatformKey(testSecretKey, 'metagov callbacks'), 'http://localhost:3000')
+  await connectFakeRedditDirectly(store, redditFake, { communityId, moderator: redditMod, subreddit, now: clock.now() })
 
   const byName = (name: string) => {
     const found = platforms.find((p) => p.name === name)
@@ -249,6 +259,18 @@ async function startWorld(): Promise<World> {
     },
     forge: (request) => ({ ...request, params: { ...request.params, secret: 'forged' } }),
   }
+  const reddit: Subject = {
+    ...base(byName('reddit')),
+    samples: {
+      submitPost: { title: 'Seed swap', text: 'Saturday' },
+      postComment: { parent: redditPost.fullname, text: 'Give them away' },
+      lockPost: { post: redditPost.fullname },
+      removeItem: { item: redditPost.fullname },
+      approveItem: { item: redditPost.fullname },
+      banUser: { username: redditAda.name, reason: 'spam', days: 3 },
+      sendMessage: { to: redditAda.name, subject: 'Hello', text: 'Welcome' },
+    },
+  }
   const constitution: Subject = { ...base(byName('constitution')), samples: {} }
   const testSubject: Subject = {
     ...base(test.platform),
@@ -262,7 +284,8 @@ async function startWorld(): Promise<World> {
     discord: discordFake,
     forum,
     gateway,
-    subjects: [slack, discord, discourse, metagov, constitution, testSubject],
+    reddit: redditFake,
+    subjects: [slack, discord, discourse, reddit, metagov, constitution, testSubject],
   }
 }
 
@@ -278,6 +301,7 @@ describe('the platform contract', () => {
     await world.discord.close()
     await world.forum.close()
     await world.gateway.close()
+    await world.reddit.close()
     await world.sandbox.close()
     await world.store.close()
   })

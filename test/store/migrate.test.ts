@@ -107,6 +107,7 @@ describe('sqlite: open a file', () => {
         '0010-platform-deliveries',
         '0011-log-platform-invite-revocation',
         '0012-listener-leases',
+        '0015-platform-cursors',
         '0019-community-cache-version',
       ])
       const journal = await sql<{
