@@ -328,6 +328,20 @@ describe('the platform contract', () => {
     }
   })
 
+  it('documents every policy function it gives policy code, and none it does not', () => {
+    for (const { platform } of world.subjects) {
+      const functions = Object.keys(platform.functions ?? {}).sort()
+      if (platform.name === 'test' || functions.length === 0) {
+        continue
+      }
+      assert.ok(platform.policyDocs, `${platform.name} has policy functions but no policyDocs`)
+      assert.deepEqual(Object.keys(platform.policyDocs.functions).sort(), functions, platform.name)
+      for (const [name, doc] of Object.entries(platform.policyDocs.functions)) {
+        assert.ok(doc.signature.startsWith('(') && doc.doc.length > 0, `${platform.name}.${name}`)
+      }
+    }
+  })
+
   it('declares a result schema for every action it can both carry out and undo', () => {
     for (const { platform } of world.subjects) {
       for (const [name, def] of Object.entries(platform.actions)) {

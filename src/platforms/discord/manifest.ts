@@ -6,6 +6,7 @@ import { discordConnectRoutes } from './connect/connect-routes.ts'
 import { discordInstallScopes, discordLinks } from './connect/install.ts'
 import type { DiscordDeps } from './deps.ts'
 import { discordFunctions } from './functions/functions.ts'
+import { discordPolicyDocs } from './functions/policy-docs.ts'
 import { discordInteractions } from './interactions.ts'
 import { discordGateway } from './listen/gateway.ts'
 import { discordPlatformName } from './names.ts'
@@ -28,6 +29,7 @@ export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
     actions: discordActions(deps),
     triggers: discordTriggers,
     functions: discordFunctions(deps),
+    policyDocs: discordPolicyDocs,
     connect: {
       kind: 'oauth',
       scopes: { bot: discordInstallScopes },

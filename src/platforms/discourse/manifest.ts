@@ -10,6 +10,7 @@ import { discourseSettings } from './settings.ts'
 import { discourseTriggers } from './triggers.ts'
 import { discourseWebhooks } from './webhooks.ts'
 import { discourseFunctions } from './functions.ts'
+import { discoursePolicyDocs } from './policy-docs.ts'
 import { discoursePollListener } from './poll-listener.ts'
 import { discourseVoting } from './voting.ts'
 import { discourseSignInRoutes } from './signin.ts'
@@ -44,6 +45,7 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
       },
     },
     functions: discourseFunctions(ports),
+    policyDocs: discoursePolicyDocs,
     voting: discourseVoting(ports),
     listeners: [discoursePollListener(options, ports)],
     webhooks: discourseWebhooks(options, ports),

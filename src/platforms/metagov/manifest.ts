@@ -7,6 +7,7 @@ import { metagovConfigRoutes, metagovLinks } from './config-routes.ts'
 import { configureAction } from './configure.ts'
 import { metagovPlatformName } from './context.ts'
 import { metagovFunctions } from './functions.ts'
+import { metagovPolicyDocs } from './policy-docs.ts'
 import type { MetagovOptions } from './options.ts'
 import { metagovSettings } from './settings.ts'
 import { closeProcessVote } from './voting.ts'
@@ -33,6 +34,7 @@ export function createMetagovPlatform(options: MetagovOptions, ports: PlatformPo
       },
     },
     functions: metagovFunctions({ client, catalog, urls }),
+    policyDocs: metagovPolicyDocs,
     webhooks: metagovWebhooks(urls, ports),
     voting: {
       open: 'startProcess',

@@ -6,6 +6,7 @@ import { redditConnectRoutes, redditLinks } from './connect/connect-routes.ts'
 import { redditModScopes } from './connect/scopes.ts'
 import type { RedditDeps } from './deps.ts'
 import { redditFunctions } from './functions.ts'
+import { redditPolicyDocs } from './policy-docs.ts'
 import { redditPoller } from './listen/poller.ts'
 import { redditOperations } from './operations.ts'
 import type { RedditOptions } from './options.ts'
@@ -33,6 +34,7 @@ export function createRedditPlatform(
     actions: redditActions(ops),
     triggers: redditTriggers,
     functions: redditFunctions(deps, ops),
+    policyDocs: redditPolicyDocs,
     connect: {
       kind: 'oauth',
       scopes: { moderator: redditModScopes },
