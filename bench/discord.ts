@@ -71,8 +71,10 @@ async function startWorld(): Promise<World> {
 }
 
 /** The first REST call after the first `from` that `match` accepts, and when (exact to one event-loop turn). */
-async function received(fake: FakeDiscord, from: number, what: string, match: (call: RestCall) => boolean) {
+async function received(w: World, from: number, what: string, match: (call: RestCall) => boolean) {
+  const { fake } = w
   const start = performance.now()
+  let followed = start
   for (let i = from; ;) {
     for (; i < fake.calls.length; i++) {
       const call = fake.calls[i]
@@ -81,9 +83,21 @@ async function received(fake: FakeDiscord, from: number, what: string, match: (c
       }
     }
     if (performance.now() - start > giveUpMs) {
-      throw new Error(`bench: the fake Discord received no ${what} within ${giveUpMs} ms`)
+      const last = fake.calls
+        .slice(Math.max(from, fake.calls.length - 8))
+        .map((c) => `${c.method} ${c.path} ${c.status}`)
+      throw new Error(
+        `bench: the fake Discord received no ${what} within ${giveUpMs} ms; its last calls since: ${last.join(', ') || 'none'}`,
+      )
     }
     await new Promise((resolve) => setImmediate(resolve))
+    // The app runs on the rig's fake clock: it follows real time while we wait, so what the app
+    // put off (a retry after Discord's rate limit said to wait) runs when it would for real.
+    const now = performance.now()
+    if (now - followed >= 1) {
+      await w.t.clock.advance(Math.floor(now - followed))
+      followed += Math.floor(now - followed)
+    }
   }
 }
 
@@ -99,13 +113,13 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
   let start = performance.now()
   const posted = fake.as(author).post(decisions, text)
   const deleted = await received(
-    fake,
+    w,
     from,
     `delete of "${text}"`,
     (c) => c.method === 'DELETE' && c.path === `/channels/${decisions.id}/messages/${posted.id}` && c.status === 204,
   )
   const revertMs = deleted.at - start
-  const vote = await received(fake, from, `the vote on "${text}"`, (c) => {
+  const vote = await received(w, from, `the vote on "${text}"`, (c) => {
     const content = c.body['content']
     return (
       c.method === 'POST' &&
@@ -131,7 +145,7 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
   const [click, reposted] = await Promise.all([
     fake.as(deciding).click(voteMessage, 'policykit_vote:yes'),
     received(
-      fake,
+      w,
       from,
       `re-post of "${text}"`,
       (c) => c.method === 'POST' && c.route === '/webhooks/:webhook/:token' && c.body['content'] === text,

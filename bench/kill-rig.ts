@@ -76,6 +76,8 @@ export async function runKillRounds(options: KillOptions): Promise<RoundResult[]
       POLICYKIT_SECRET_KEY: secretKey.toString('hex'),
       POLICYKIT_LEASE_SECONDS: String(options.leaseSeconds),
       POLICYKIT_SANDBOX_POOL: '2',
+      // About crashes, not runaways: a loaded CI machine must not time a policy's block out.
+      POLICYKIT_SANDBOX_BLOCK_MS: '5000',
       LOG_LEVEL: 'error',
     }
     delete env['DATABASE_URL']
