@@ -72,6 +72,7 @@ export async function runClusterKillRounds(options: ClusterKillOptions): Promise
       POLICYKIT_SECRET_KEY: secretKey.toString('hex'),
       POLICYKIT_LEASE_SECONDS: String(options.leaseSeconds),
       POLICYKIT_SANDBOX_POOL: '1',
+      POLICYKIT_SANDBOX_BLOCK_MS: '5000',
       DATABASE_URL: `${options.databaseUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
       LOG_LEVEL: 'error',
     }
