@@ -1,11 +1,18 @@
 import { z } from 'zod'
-import { rowId } from '../../../domain/int4.ts'
 import type { JsonValue } from '../../../domain/json.ts'
-import type { Member } from '../../../domain/member.ts'
 import { AppError } from '../../../errors.ts'
 import type { PolicyCallContext } from '../../platform.ts'
 import type { MembersPort } from '../../platform-ports.ts'
+import {
+  externalIdsOf,
+  resolvePeople as resolvePlatformPeople,
+  type PeoplePlatform,
+  type PlatformPerson,
+  type PolicyUser,
+} from '../../kit/policy-people.ts'
 import { discordPlatformName } from '../names.ts'
+
+export { policyUser, type PolicyUser } from '../../kit/policy-people.ts'
 
 /** What Discord's policy functions share: their arguments, the default channel, people. */
 
@@ -31,66 +38,23 @@ export function targetChannel(ctx: PolicyCallContext, name: string, channel: str
   return target
 }
 
-/**
- * A person as policy code names one: a member id, a username, a member object (`{ id }` or
- * `{ username }`, as `action.initiator` is), or a Discord user id (a snowflake).
- */
-export const policyUser = z.union([
-  rowId,
-  z.string().min(1),
-  z
-    .looseObject({ id: rowId.optional(), username: z.string().min(1).optional() })
-    .refine((user) => user.id !== undefined || user.username !== undefined, 'a member object has an id or a username'),
-])
-export type PolicyUser = z.infer<typeof policyUser>
-
-/** A member and their Discord user id (null without a linked Discord account). */
-export interface DiscordPerson {
-  member: Member
-  discordId: string | null
+/** Discord's people: user ids are snowflakes. */
+const discordPeople: PeoplePlatform = {
+  name: discordPlatformName,
+  title: 'Discord',
+  isUserId: (text) => /^\d{15,21}$/.test(text),
 }
 
-async function findMember(members: MembersPort, communityId: number, user: PolicyUser): Promise<Member | undefined> {
-  if (typeof user === 'number') {
-    return members.get(communityId, user)
-  }
-  if (typeof user === 'string') {
-    const named = await members.getByUsername(communityId, user)
-    return named ?? (/^\d{15,21}$/.test(user) ? members.findByAccount(communityId, user) : undefined)
-  }
-  if (user.id !== undefined) {
-    return members.get(communityId, user.id)
-  }
-  return user.username === undefined ? undefined : members.getByUsername(communityId, user.username)
-}
-
-/** The members `users` name, in order and without repeats; a name that is no member is an error. */
-export async function resolvePeople(
+/** The members `users` name, in order and without repeats, with their Discord user ids. */
+export function resolvePeople(
   members: MembersPort,
   communityId: number,
   users: PolicyUser[],
-): Promise<DiscordPerson[]> {
-  const people: DiscordPerson[] = []
-  for (const user of users) {
-    const member = await findMember(members, communityId, user)
-    if (!member) {
-      throw new AppError('invalid_input', `no member ${JSON.stringify(user)}`)
-    }
-    if (people.some((p) => p.member.id === member.id)) {
-      continue
-    }
-    const account = (await members.accounts(communityId, member.id)).find((a) => a.platform === discordPlatformName)
-    people.push({ member, discordId: account?.externalId ?? null })
-  }
-  return people
+): Promise<PlatformPerson[]> {
+  return resolvePlatformPeople(members, communityId, users, discordPeople)
 }
 
 /** The Discord ids of `people`; a member without a Discord account cannot be reached there. */
-export function discordIdsOf(people: DiscordPerson[], purpose: string): string[] {
-  return people.map((person) => {
-    if (person.discordId === null) {
-      throw new AppError('invalid_input', `${person.member.username} has no Discord account to ${purpose}`)
-    }
-    return person.discordId
-  })
+export function discordIdsOf(people: PlatformPerson[], purpose: string): string[] {
+  return externalIdsOf(people, discordPeople, purpose)
 }
