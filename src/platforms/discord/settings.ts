@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { DiscordOptions } from './options.ts'
+import { allOrNone } from '../kit/all-or-none.ts'
 
 /** The application's credentials: all four configure Discord, none leaves it off. */
 const credentialVars = [
@@ -47,18 +48,7 @@ export const discordSettings = z
     ),
     DISCORD_GATEWAY_URL: url(/^wss?$/, '(ws:// or wss://, the gateway)').default('wss://gateway.discord.gg'),
   })
-  .superRefine((e, ctx) => {
-    const given = credentialVars.filter((name) => e[name] !== undefined)
-    if (given.length > 0 && given.length < credentialVars.length) {
-      for (const name of credentialVars.filter((n) => e[n] === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `is required when ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set (Discord needs all four of ${credentialVars.join(', ')}, or none)`,
-        })
-      }
-    }
-  })
+  .superRefine(allOrNone('Discord', credentialVars))
   .transform((e): DiscordOptions | null =>
     e.DISCORD_CLIENT_ID !== undefined &&
     e.DISCORD_CLIENT_SECRET !== undefined &&

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { RedditOptions } from './options.ts'
+import { allOrNone } from '../kit/all-or-none.ts'
 
 const credentialVars = ['REDDIT_CLIENT_ID', 'REDDIT_CLIENT_SECRET', 'REDDIT_USER_AGENT'] as const
 
@@ -45,18 +46,7 @@ export const redditSettings = z
       .transform((value) => (value === undefined ? 10_000 : Number(value)))
       .refine((ms) => ms >= 50 && ms <= 3_600_000, 'must be between 50 and 3600000 (an hour)'),
   })
-  .superRefine((e, ctx) => {
-    const given = credentialVars.filter((name) => e[name] !== undefined)
-    if (given.length > 0 && given.length < credentialVars.length) {
-      for (const name of credentialVars.filter((n) => e[n] === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `is required when ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set (Reddit needs all three of ${credentialVars.join(', ')}, or none)`,
-        })
-      }
-    }
-  })
+  .superRefine(allOrNone('Reddit', credentialVars))
   .transform((e): RedditOptions | null =>
     e.REDDIT_CLIENT_ID !== undefined && e.REDDIT_CLIENT_SECRET !== undefined && e.REDDIT_USER_AGENT !== undefined
       ? {

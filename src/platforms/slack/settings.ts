@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { SlackOptions } from './options.ts'
+import { allOrNone } from '../kit/all-or-none.ts'
 
 /** The Slack app's credentials: all three configure Slack, none leaves it off. */
 const credentialVars = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_SIGNING_SECRET'] as const
@@ -30,18 +31,7 @@ export const slackSettings = z
       'https://slack.com/openid/connect/authorize',
     ),
   })
-  .superRefine((e, ctx) => {
-    const given = credentialVars.filter((name) => e[name] !== undefined)
-    if (given.length > 0 && given.length < credentialVars.length) {
-      for (const name of credentialVars.filter((n) => e[n] === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `is required when ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set (Slack needs all three of ${credentialVars.join(', ')}, or none)`,
-        })
-      }
-    }
-  })
+  .superRefine(allOrNone('Slack', credentialVars))
   .transform((e): SlackOptions | null =>
     e.SLACK_CLIENT_ID !== undefined && e.SLACK_CLIENT_SECRET !== undefined && e.SLACK_SIGNING_SECRET !== undefined
       ? {
