@@ -2,6 +2,7 @@ import { startApp } from './app.ts'
 import { loadConfig } from './config.ts'
 import { toError } from './errors.ts'
 import { createLogger } from './log.ts'
+import { stopOnSignals } from './stop-on-signals.ts'
 
 /** `npm start`: migrate, run the engine and the scheduler, and serve the API and dashboard until stopped. */
 export async function main(): Promise<void> {
@@ -25,18 +26,7 @@ export async function main(): Promise<void> {
     // A plain line too, for a person reading the terminal rather than the JSON log.
     process.stdout.write(`\nSet up PolicyKit: ${link}\n\n`)
   }
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'stopping')
-    app.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        logger.error({ err: toError(e) }, 'error while stopping')
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  stopOnSignals(logger, 'stopping', () => app.stop())
 }
 
 if (import.meta.main) {

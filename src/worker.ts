@@ -2,6 +2,7 @@ import { startRuntime } from './app.ts'
 import { loadConfig } from './config.ts'
 import { toError } from './errors.ts'
 import { createLogger } from './log.ts'
+import { stopOnSignals } from './stop-on-signals.ts'
 
 /**
  * `policykit worker`: migrate, then run the jobs (evaluations and re-checks, executions, outcomes,
@@ -17,18 +18,7 @@ export async function runWorker(): Promise<void> {
     { database: worker.store.dialect, queue, concurrency: config.jobConcurrency },
     `PolicyKit worker is running (database: ${worker.store.dialect}, queue: ${queue}). Ctrl-C stops it.`,
   )
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'stopping: finishing the running jobs')
-    worker.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        logger.error({ err: toError(e) }, 'error while stopping')
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  stopOnSignals(logger, 'stopping: finishing the running jobs', () => worker.stop())
 }
 
 if (import.meta.main) {
