@@ -3,15 +3,12 @@ import { after, before, describe, it } from 'node:test'
 import { discordGatewayIntents } from '../../../src/platforms/discord/listen/gateway.ts'
 import type { FakeMember } from '../../fakes/discord/fake-discord.ts'
 import { startDiscordApp, type DiscordTestApp } from '../../support/discord-app.ts'
+import { until as holds } from '../../support/until.ts'
 
 /** Polls `ready` (real time: the gateway is a real socket) until it holds, failing after 10 s. */
 async function until(what: string, ready: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!(await ready())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting until ${what}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10))
+  if (!(await holds(ready, 10_000))) {
+    throw new Error(`timed out waiting until ${what}`)
   }
 }
 

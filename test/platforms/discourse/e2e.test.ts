@@ -168,13 +168,13 @@ describe('Discourse end to end: the real app against the fake forum', () => {
     fake.as(person('carol')).vote(poll, ['No'])
     fake.as(person('dave')).vote(poll, ['Yes'])
     assert.ok(
-      await waitFor(async () => (await app.store.votes.list(communityId, proposal.id)).length === 2),
+      await until(async () => (await app.store.votes.list(communityId, proposal.id)).length === 2),
       'the poller read both votes',
     )
     assert.equal(await status(proposal.id), 'proposed')
     fake.as(person('carol')).vote(poll, ['Yes']) // Carol changes her mind: her vote moves.
     assert.ok(
-      await waitFor(async () => (await status(proposal.id)) === 'passed'),
+      await until(async () => (await status(proposal.id)) === 'passed'),
       'the proposal passed once two members voted yes',
     )
     assert.ok(await until(() => fake.forum.topic(topic.id)?.deletedAt === null, 5_000), 'the topic is back')
@@ -219,7 +219,7 @@ describe('Discourse end to end: the real app against the fake forum', () => {
     fake.as(person('bob')).vote(poll, ['Yes'])
     fake.as(person('erin')).vote(poll, ['Yes'])
     assert.ok(
-      await waitFor(async () => (await status(proposal.id)) === 'passed'),
+      await until(async () => (await status(proposal.id)) === 'passed'),
       'the votes were read once the forum let PolicyKit in again',
     )
     assert.ok(await until(() => fake.forum.topic(topic.id)?.deletedAt === null))
@@ -296,14 +296,3 @@ describe('Discourse end to end: the real app against the fake forum', () => {
     assert.deepEqual(fake.violations, [])
   })
 })
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
-  const start = performance.now()
-  while (!(await condition())) {
-    if (performance.now() - start > timeoutMs) {
-      return false
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  return true
-}
