@@ -6,6 +6,7 @@ import { startFakeGateway, type FakeGateway } from '../fakes/metagov/fake-gatewa
 import { seedExampleConfig } from '../platforms/metagov/metagov-rig.ts'
 import { browserSkipReason, launchBrowser, type TestBrowser } from '../support/browser.ts'
 import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
+import { until } from '../support/until.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
 const skip =
@@ -58,6 +59,9 @@ describe('the Metagov config page in Chromium', { skip: skip ?? false }, () => {
     await page.getByRole('button', { name: /^Save/ }).click()
     await page.getByRole('alert').filter({ hasText: 'Saved' }).waitFor()
     assert.equal(gateway.plugins.size, 4)
+    // The page shows the saved config once it has read it back: wait for that, then look at it.
+    const masked = /"api_key": "\*\*\*\*\*\*\*\*"/
+    await until(async () => masked.test(await editor.inputValue()), 10_000)
     const shown = await editor.inputValue()
     assert.match(shown, /"api_key": "\*\*\*\*\*\*\*\*"/)
     assert.doesNotMatch(shown, /loomio-api-key/)
