@@ -46,7 +46,18 @@ describe('proposals and the policy editor in Chromium', { skip: skip ?? false },
   async function completions(): Promise<string[]> {
     const list = page.locator('.cm-tooltip-autocomplete')
     await list.waitFor()
-    return list.locator('.cm-completionLabel').allInnerTexts()
+    // The list can first show what was offered a keystroke earlier: read it once it holds still.
+    const labels = () => list.locator('.cm-completionLabel').allInnerTexts()
+    let shown = await labels()
+    for (let i = 0; i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const again = await labels()
+      if (again.join('\n') === shown.join('\n')) {
+        break
+      }
+      shown = again
+    }
+    return shown
   }
 
   it('completes what the server declares, the action types’ fields, and hints real types', async () => {
