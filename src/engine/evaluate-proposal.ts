@@ -34,6 +34,9 @@ export interface EvaluationDeps {
 /** How long an evaluation step waits for a platform that gave no Retry-After. */
 export const unavailableRetryMs = 5_000
 
+/** How long an evaluation step waits after the server was too slow to answer its block's calls. */
+export const slowServerRetryMs = 2_000
+
 /**
  * Platform functions that remember the last `platform_unavailable` (a 429, an outage) they threw:
  * the policy still sees the error, but a block that then fails failed through no fault of its
@@ -208,26 +211,22 @@ export async function evaluateProposal(
   const governed = view.triggerType === undefined && view.action.kind !== 'trigger' ? view.action : null
 
   /**
-   * A block failed after a platform said it cannot serve now: the step is tried again once the
-   * platform's wait is over. A first evaluation is tried again whole (initialize included, on
-   * the data it started from): the proposal goes back to not notified, which is what makes the
-   * next re-check a first evaluation. Calls the step made before the failing one are made again.
+   * A block failed through no fault of its own (a platform said it cannot serve now, or the
+   * server was too slow to answer its calls in time): the step is tried again after `waitMs`. A
+   * first evaluation is tried again whole (initialize included, on the data it started from):
+   * the proposal goes back to not notified, which is what makes the next re-check a first
+   * evaluation. Calls the step made before the failing one are made again.
    */
-  const deferred = async (error: SandboxError, cause: AppError): Promise<ProposalStatus> => {
-    const waitMs = Math.max(cause.retryAfterMs ?? unavailableRetryMs, 250)
+  const deferred = async (error: SandboxError, reason: string, waitMs: number): Promise<ProposalStatus> => {
     const where = error.line === undefined ? error.block : `${error.block}, line ${error.line}`
     const again = first ? 'the first evaluation' : 'the check'
     deps.logger.info(
       { communityId: proposal.communityId, proposalId: proposal.id, actionId: view.action.id, block: error.block },
-      `platform unavailable in ${where}: ${cause.message} (${again} is tried again in ${waitMs} ms)`,
+      `${reason} in ${where} (${again} is tried again in ${waitMs} ms)`,
     )
-    ctx.log(
-      'warn',
-      `platform unavailable in ${where}: ${cause.message} (${again} is tried again in ${Math.ceil(waitMs / 1000)} s)`,
-      {
-        block: error.block,
-      },
-    )
+    ctx.log('warn', `${reason} in ${where} (${again} is tried again in ${Math.ceil(waitMs / 1000)} s)`, {
+      block: error.block,
+    })
     if (first) {
       ctx.discardData()
       await store.proposals.clearNotified(proposal.communityId, proposal.id)
@@ -236,9 +235,18 @@ export async function evaluateProposal(
     return 'proposed'
   }
 
-  /** A failed block of the first evaluation: put off when a platform was the cause, else errored. */
-  const failed = (error: SandboxError): Promise<ProposalStatus> =>
-    unavailable.error ? deferred(error, unavailable.error) : errored(error)
+  /** A failed block of the first evaluation: put off when the platform or server was the cause, else errored. */
+  const failed = (error: SandboxError): Promise<ProposalStatus> => {
+    const cause = unavailable.error
+    if (cause) {
+      const waitMs = Math.max(cause.retryAfterMs ?? unavailableRetryMs, 250)
+      return deferred(error, `platform unavailable: ${cause.message}`, waitMs)
+    }
+    if (error.hostBound) {
+      return deferred(error, `the server was too slow (${error.message})`, slowServerRetryMs)
+    }
+    return errored(error)
+  }
 
   const errored = async (error: SandboxError): Promise<ProposalStatus> => {
     logBlockError(deps.logger, ctx, error, 'moving on to the next eligible policy')
@@ -288,7 +296,7 @@ export async function evaluateProposal(
     }
     const check = await runBlock(deps, ctx, 'check', functions, platformFunctions)
     if (!check.ok) {
-      if (first || unavailable.error) {
+      if (first || unavailable.error || check.error.hostBound) {
         return await failed(check.error)
       }
       logBlockError(deps.logger, ctx, check.error, 'the proposal stays pending')

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Member } from '../../src/domain/member.ts'
-import { unavailableRetryMs } from '../../src/engine/evaluate-proposal.ts'
+import { slowServerRetryMs, unavailableRetryMs } from '../../src/engine/evaluate-proposal.ts'
 import { createEngineRuntime, type EngineRuntime } from '../../src/engine-runtime.ts'
 import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
@@ -96,7 +96,7 @@ for (const dialect of testDialects()) {
       assert.equal(h.world.votePosts.length, 0)
       const logs = await h.store.logs.list(h.community.id, { proposalId: proposal.id })
       assert.ok(
-        logs.some((l) => l.level === 'warn' && /platform unavailable in notify.*tried again/.test(l.message)),
+        logs.some((l) => l.level === 'warn' && /platform unavailable: .* in notify.*tried again/.test(l.message)),
         JSON.stringify(logs.map((l) => l.message)),
       )
       assert.ok(!logs.some((l) => l.level === 'error'), 'not reported as the policy being wrong')
@@ -158,6 +158,34 @@ for (const dialect of testDialects()) {
       assert.deepEqual(
         h.world.calls.map((c) => [c.op, c.type]),
         [['execute', 'test.rename']],
+      )
+    })
+
+    it('puts off a step whose block ran out of time waiting on a slow server, rather than erroring it', async () => {
+      let slowOnce = true
+      h.world.duringMessage = async (text) => {
+        if (text === 'opening a vote' && slowOnce) {
+          slowOnce = false
+          // Past the block's 1 s wall-clock limit, as an overloaded database or platform would be.
+          await new Promise((resolve) => setTimeout(resolve, 1_500))
+        }
+      }
+      const proposal = await postOnPlatform('slow')
+      await h.clock.settle()
+      const held = await stored(proposal.id)
+      assert.equal(held.status, 'proposed', 'not errored: the next policy did not take the action')
+      assert.equal(held.notified, false)
+      const logs = await h.store.logs.list(h.community.id, { proposalId: proposal.id })
+      assert.ok(
+        logs.some((l) => l.level === 'warn' && /too slow.* in notify.*tried again/.test(l.message)),
+        JSON.stringify(logs.map((l) => l.message)),
+      )
+
+      await h.clock.advance(slowServerRetryMs)
+      assert.equal((await stored(proposal.id)).notified, true)
+      assert.deepEqual(
+        h.world.votePosts.map((p) => p.proposalId),
+        [proposal.id],
       )
     })
 
