@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Member } from '../../src/domain/member.ts'
 import { slowServerRetryMs, unavailableRetryMs } from '../../src/engine/evaluate-proposal.ts'
-import { createEngineRuntime, type EngineRuntime } from '../../src/engine-runtime.ts'
-import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
+import type { EngineRuntime } from '../../src/engine-runtime.ts'
+import { engineHarness, startEngineRuntime, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
 
 const minute = 60_000
@@ -22,17 +22,8 @@ for (const dialect of testDialects()) {
 
     beforeEach(async () => {
       h = await engineHarness(dialect)
-      runtime = createEngineRuntime({
-        store: h.store,
-        sandbox: h.sandbox,
-        platforms: [h.platform],
-        clock: h.clock,
-        // Longer than the retry wait: what retries the step is its own re-check, not the sweep.
-        sweepIntervalMs: 10 * minute,
-        pollIntervalMs: minute,
-      })
-      h.clock.waitFor(() => runtime.idle())
-      await runtime.start()
+      // Sweeps far apart: what retries the step is its own re-check, not the sweep.
+      runtime = await startEngineRuntime(h, { sweepIntervalMs: 10 * minute })
       await h.role('Voter', ['propose:*', 'vote'])
       author = await h.member('author', ['Voter'])
       voter = await h.member('voter', ['Voter'])
