@@ -187,7 +187,7 @@ describe('the Discord gateway connection (real app, fake Discord)', () => {
     await until('op 7 is followed by a resume', () => t.fake.gateway.resumes.length === 2)
   })
 
-  it('holds one gateway connection across two processes, and hands it over when one stops', async () => {
+  it('holds one gateway connection across two processes; the one that takes over resumes the session mid-vote', async () => {
     await t.startAnotherProcess()
     // Several lease renewals (every 0.2 s) pass: the second process stays off the gateway.
     for (let i = 0; i < 6; i++) {
@@ -195,9 +195,45 @@ describe('the Discord gateway connection (real app, fake Discord)', () => {
       assert.ok(t.fake.gateway.connectionCount() <= 1, 'never two connections')
       assert.equal(t.fake.gateway.identifies.length, 1, 'the second process never identifies')
     }
+    // A vote under way: one click counted by the first process.
+    const earlier = t.fake.general.messages.length
+    t.fake.as(ada).post(t.fake.general, 'compost is gold')
+    const open = () => t.fake.general.messages.slice(earlier).find((m) => m.components.length > 0)
+    await until('the vote is posted', () => open() !== undefined)
+    const vote = open()
+    assert.ok(vote)
+    await t.fake.as(bob).click(vote, 'policykit_vote:yes')
+    await until('the click is counted', () => /👍 Yes: 1/.test(vote.content))
+    await settle()
+    const session = t.fake.gateway.sessions[0]
+    assert.ok(session)
+    const resumesBefore = t.fake.gateway.resumes.length
+
     await t.stopFirstProcess()
-    await until('the other process connects', () => t.fake.gateway.identifies.length === 2)
+    const handledUpTo = session.seq
+    // While no process holds the connection, a member votes by reaction: Discord keeps it for the session.
+    t.fake.as(carol).react(vote, '👍')
+    await until('the other process resumes', () => t.fake.gateway.resumes.length === resumesBefore + 1)
+    const resumed = t.fake.gateway.resumes.at(-1)
+    assert.equal(resumed?.sessionId, session.id, 'the same session')
+    assert.equal(resumed?.seq, handledUpTo, 'from the last event handled: nothing lost, nothing twice')
+    assert.ok((resumed?.replayed ?? 0) >= 1, 'the reaction made during the gap is replayed')
+    assert.equal(t.fake.gateway.identifies.length, 1, 'resumed, not identified again')
     await until('one connection', () => t.fake.gateway.connectionCount() === 1)
+
+    t.fake.as(dave).react(vote, '👍')
+    await until('the message is re-posted', () =>
+      t.fake.general.messages.some((m) => m.content === 'compost is gold' && m.webhookId !== null),
+    )
+    const reposts = t.fake.general.messages.filter((m) => m.content === 'compost is gold')
+    assert.equal(reposts.length, 1, 're-posted once')
+    const action = (await store().actions.list(t.communityId)).find((a) => a.params['text'] === 'compost is gold')
+    assert.ok(action)
+    const proposal = (await store().proposals.list(t.communityId)).find((p) => p.actionId === action.id)
+    assert.ok(proposal)
+    assert.equal(proposal.status, 'passed')
+    const votes = await store().votes.list(t.communityId, proposal.id)
+    assert.equal(votes.length, 3, 'the click, the reaction made in the gap and the last one, each once')
   })
 
   it('waits out a 429 through the durable queue, and carries the execution out once, later', async () => {
