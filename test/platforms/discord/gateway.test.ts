@@ -170,6 +170,80 @@ describe('the Discord gateway connection (real app, fake Discord)', () => {
     assert.equal(pin?.initiatorId, owner?.id, 'the pin is the one who pinned')
   })
 
+  it('keeps PolicyKit’s own deletions, pins, role changes and kicks from coming back as actions', async () => {
+    const watched = [
+      'discord.MESSAGE_DELETE',
+      'discord.CHANNEL_PINS_UPDATE',
+      'discord.GUILD_MEMBER_UPDATE',
+      'discord.GUILD_MEMBER_REMOVE',
+      'discord.MESSAGE_UPDATE',
+    ]
+    await store().policies.create(
+      t.communityId,
+      {
+        name: 'Watch what changes',
+        description: '',
+        kind: 'trigger',
+        actionTypes: watched,
+        priority: 0,
+        variables: [],
+        blocks: { filter: '', initialize: '', check: 'return PASSED', notify: '', pass: '', fail: '' },
+      },
+      t.clock.now(),
+    )
+    const seen = async () => (await store().actions.list(t.communityId)).filter((a) => watched.includes(a.type))
+    const before = (await seen()).length
+    const admin = (await store().members.list(t.communityId)).find((m) => m.username === 'admin')
+    assert.ok(admin)
+    const beds = [...t.fake.guild.channels.values()].find((c) => c.name === 'garden-beds')
+    assert.ok(beds)
+    const fern = t.fake.addMember({ name: 'fern' })
+    const gardener = t.fake.addRole({ name: 'Gardener', permissions: 0n })
+    const note = t.fake.as(ada).post(beds, 'a note to pin')
+    const carry = async (type: string, params: Record<string, string>, done: () => boolean) => {
+      await t.app.engine.propose({
+        communityId: t.communityId,
+        type,
+        params,
+        initiatorId: admin.id,
+        origin: 'policykit',
+      })
+      await until(`${type} is carried out`, done)
+    }
+    // PolicyKit's own calls: each reported by the gateway, none of them a new action.
+    await carry('discord.pinMessage', { channel: beds.id, message: note.id }, () => note.pinned)
+    await carry(
+      'discord.addRole',
+      { user: fern.user.id, role: gardener.id },
+      () => t.fake.guild.members.get(fern.user.id)?.roleIds.has(gardener.id) === true,
+    )
+    await carry(
+      'discord.removeRole',
+      { user: fern.user.id, role: gardener.id },
+      () => t.fake.guild.members.get(fern.user.id)?.roleIds.has(gardener.id) === false,
+    )
+    await carry('discord.kickMember', { user: fern.user.id }, () => !t.fake.guild.members.has(fern.user.id))
+    // A member's message undone at once (they may not post) is deleted by PolicyKit.
+    const roles = await store().roles.list(t.communityId)
+    const member = roles.find((r) => r.isDefault)
+    assert.ok(member)
+    await store().roles.update(t.communityId, member.id, { permissions: ['vote'] })
+    const undone = t.fake.as(carol).post(beds, 'not allowed to say this')
+    await until('the message is undone', () => !beds.messages.some((m) => m.id === undone.id))
+    await store().roles.update(t.communityId, member.id, { permissions: member.permissions })
+    // What a member does still reaches trigger policies: the owner unpins by hand (it comes after, in order).
+    note.pinned = false
+    t.fake.as(t.fake.owner).pin(note)
+    await until('the member’s pin reaches the trigger policy', async () => (await seen()).length > before)
+    await settle()
+    const after = await seen()
+    assert.deepEqual(
+      after.slice(before).map((a) => a.type),
+      ['discord.CHANNEL_PINS_UPDATE'],
+      'only the member’s pin: not PolicyKit’s pin, role changes, kick or deletion',
+    )
+  })
+
   it('resumes a dropped connection and loses no event', async () => {
     const before = (await store().actions.list(t.communityId)).length
     t.fake.gateway.hold(true)
@@ -211,6 +285,7 @@ describe('the Discord gateway connection (real app, fake Discord)', () => {
 
     await t.stopFirstProcess()
     const handledUpTo = session.seq
+
     // While no process holds the connection, a member votes by reaction: Discord keeps it for the session.
     t.fake.as(carol).react(vote, '👍')
     await until('the other process resumes', () => t.fake.gateway.resumes.length === resumesBefore + 1)

@@ -47,11 +47,15 @@ export class GatewaySession {
 
   /**
    * A new session (READY) or sequence, or none (Discord invalidated it): forgotten in the
-   * database too, except when this process is stopping, so that the next holder may resume it.
+   * database too. Except when this process is stopping: then the session is kept, for the next
+   * holder to resume and for the events still being handled here to be recorded as handled.
    */
   async update(info: SessionInfo | null): Promise<void> {
+    if (info === null && this.stopping) {
+      return
+    }
     this.current = info
-    if (info === null && !this.stopping) {
+    if (info === null) {
       await this.ports.listenerState.set(listener, null)
     }
   }
