@@ -29,7 +29,8 @@ import { grantedUser, type DiscordUser } from './grant.ts'
  */
 
 export const discordSignInPath = '/platforms/discord/signin'
-const callbackPath = `${discordSignInPath}/callback`
+export const discordSignInCallbackPath = `${discordSignInPath}/callback`
+const callbackPath = discordSignInCallbackPath
 const cookieName = 'pk_discord_signin'
 const lifetimeMs = 10 * 60_000
 const rateLimit = { max: 30, timeWindow: 60_000 }
