@@ -50,7 +50,10 @@ for (const dialect of testDialects()) {
       await rig.fake.as(rig.ada).slashCommand(rig.fake.general, 'plant daisies')
       await rig.followedUp()
       await rig.fake.redeliverLast()
-      await until(() => (rig.fake.interactions.get(lastId())?.edits.length ?? 0) === 2)
+      assert.ok(
+        await until(() => (rig.fake.interactions.get(lastId())?.edits.length ?? 0) === 2),
+        'the redelivery is answered too (and handed over no second time: below)',
+      )
 
       const proposals = (await rig.store.proposals.list(rig.communityId)).filter((p) => p.policyId === policyId)
       assert.equal(proposals.length, 2, 'tulips and daisies, each once (not the lawn, not the forged roses)')
