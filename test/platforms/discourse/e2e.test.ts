@@ -207,6 +207,44 @@ describe('Discourse end to end: the real app against the fake forum', () => {
     assert.notEqual(fake.forum.topic(topic.id)?.deletedAt, null, 'the topic stays deleted')
   })
 
+  it('withdraws a vote taken back in the poll, and moves one whose option changed', async () => {
+    const { topic } = await fake.as(person('carol')).createTopic({
+      title: 'Share the wheelbarrow',
+      raw: 'One for all',
+      categoryId: proposals.id,
+    })
+    const proposal = await proposalOfTopic(topic.id)
+    const poll = await votePost(proposal)
+    const votes = () => app.store.votes.list(communityId, proposal.id)
+    const memberOf = async (name: string) =>
+      (await app.store.members.findByAccount(communityId, 'discourse', String(person(name).id)))?.id
+    const [dave, erin] = [await memberOf('dave'), await memberOf('erin')]
+    fake.as(person('dave')).vote(poll, ['Yes'])
+    fake.as(person('erin')).vote(poll, ['Yes'])
+    fake.as(person('erin')).vote(poll, ['No'])
+    assert.ok(await until(async () => (await votes()).length === 2), 'the poller read both votes')
+
+    fake.as(person('dave')).vote(poll, []) // Dave takes his vote back on the forum.
+    assert.ok(await until(async () => (await votes()).every((v) => v.memberId !== dave)), 'dave’s vote is withdrawn')
+    assert.deepEqual(
+      (await votes()).map((v) => ({ member: v.memberId, value: v.value })),
+      [{ member: erin, value: false }],
+      'erin’s vote, as she last chose, stays',
+    )
+    assert.equal(await status(proposal.id), 'proposed')
+    fake.as(person('erin')).vote(poll, ['Yes']) // Erin changes her mind: her vote moves.
+    assert.ok(
+      await until(async () => (await votes()).some((v) => v.memberId === erin && v.value === true)),
+      'erin’s vote moved to yes',
+    )
+    assert.equal(await status(proposal.id), 'proposed', 'one yes is not enough')
+
+    // Voting again counts again: two yes votes decide it and the topic comes back.
+    fake.as(person('dave')).vote(poll, ['Yes'])
+    assert.ok(await until(async () => (await status(proposal.id)) === 'passed'), 'passed on two yes votes')
+    assert.ok(await until(() => fake.forum.topic(topic.id)?.deletedAt === null, 5_000), 'the topic is back')
+  })
+
   it('reads a poll again after the forum’s Retry-After when it answers 429', async () => {
     const { topic } = await fake.as(person('dave')).createTopic({
       title: 'Which hedge to plant',
