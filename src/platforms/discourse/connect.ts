@@ -5,7 +5,7 @@ import { managingMember } from '../kit/community-install.ts'
 import { activate, saveIntegration } from '../kit/install-steps.ts'
 import type { PlatformHttp } from '../platform-http.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
-import type { PlatformLinks } from '../platform.ts'
+import type { FormConnection, PlatformLinks } from '../platform.ts'
 import { callDiscourse, jsonOf, requestDiscourse } from './client.ts'
 import { discourseCredentials, type DiscourseCredentials } from './credentials.ts'
 import { importForumMembers } from './import-members.ts'
@@ -15,6 +15,27 @@ import { discourseWebhookSecret } from './webhook-secret.ts'
 export const discourseLinks = {
   title: 'Discourse',
   installPath: null,
+  connectForm: {
+    path: '/platforms/discourse/connect',
+    intro:
+      'Make the key in Discourse under Admin › API › New API Key: user level Single User, for the admin account PolicyKit acts as; scope Global.',
+    fields: [
+      { name: 'url', label: 'Forum address', type: 'url', placeholder: 'https://forum.example.org' },
+      { name: 'apiKey', label: 'Admin API key', type: 'password' },
+      {
+        name: 'apiUsername',
+        label: 'Username PolicyKit acts as',
+        type: 'text',
+        hint: 'An admin of the forum. What this user posts is PolicyKit’s own (votes, messages) and is never governed.',
+      },
+      {
+        name: 'createWebhook',
+        label: 'Create the forum’s webhook for me',
+        type: 'checkbox',
+        hint: 'The key must be allowed to manage webhooks; otherwise you are shown what to enter in Discourse.',
+      },
+    ],
+  },
   signInPath: '/platforms/discourse/signin',
   setupPath: null,
 } satisfies PlatformLinks
@@ -138,7 +159,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
         secret: discourseWebhookSecret(options.webhookKey, forum.url),
       }
       const made = createWebhook ? await makeWebhook(forum, webhook) : null
-      return {
+      const answer: FormConnection = {
         integrationId: integration.id,
         activation,
         members: imported.count,
@@ -148,6 +169,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
           ...(made === null ? {} : { created: made.created, ...(made.error ? { error: made.error } : {}) }),
         },
       }
+      return answer
     })
   }
 }
