@@ -333,4 +333,20 @@ describe('Discourse end to end: the real app against the fake forum', () => {
     assert.equal((await app.store.actions.list(communityId)).length, before + 1)
     assert.deepEqual(fake.violations, [])
   })
+
+  it('deletes at once a reply by a member without permission to post', async () => {
+    const role = (await app.store.roles.list(communityId)).find((r) => r.isDefault)
+    assert.ok(role)
+    const { topic } = await fake.as(person('bob')).createTopic({ title: 'Compost rota', raw: 'Who turns it?' })
+    await app.store.roles.update(communityId, role.id, {
+      permissions: role.permissions.filter((p) => !p.startsWith('propose')),
+    })
+    try {
+      const reply = await fake.as(person('erin')).reply(topic, 'Not me')
+      assert.notEqual(fake.forum.post(reply.id)?.deletedAt, null, 'deleted before the webhook was answered')
+      assert.equal(fake.forum.topic(topic.id)?.deletedAt, null, 'the topic it was in stays')
+    } finally {
+      await app.store.roles.update(communityId, role.id, { permissions: role.permissions })
+    }
+  })
 })
