@@ -144,14 +144,16 @@ export async function syncPollVotes(
   if (proposal.status !== 'proposed' || proposal.votePlatform !== discoursePlatformName || !proposal.votePostId) {
     return 0
   }
+  const { communityId } = proposal
   const postId = proposal.votePostId
+  // The votes as they stand before the poll is read: a vote another read casts meanwhile (the
+  // poller and a webhook can read at once) is not in it, so this read cannot take it back.
+  const cast = await ports.votes.list(communityId, proposal.id)
   const poll = await proposalPoll(ports, fetchFn, forum, proposal, postId)
   if (!poll) {
     return 0
   }
   const chosen = await pollChoices(fetchFn, forum, proposal, postId, poll.options)
-  const { communityId } = proposal
-  const cast = await ports.votes.list(communityId, proposal.id)
   const inPoll = new Set<number>()
   let changed = 0
   for (const { user, vote } of chosen.values()) {
