@@ -16,7 +16,8 @@ export const discourseLinks = {
   title: 'Discourse',
   installPath: null,
   signInPath: '/platforms/discourse/signin',
-  setupPath: null,
+  /** A form for the forum's URL, an admin API key and username, then the founder proves who they are (setup.ts). */
+  setupPath: '/platforms/discourse/setup',
 } satisfies PlatformLinks
 
 const connectBody = discourseCredentials.extend({
@@ -27,7 +28,7 @@ const connectBody = discourseCredentials.extend({
 const about = z.object({ about: z.object({ title: z.string() }) })
 
 /** The forum's title, which also proves the key and username work; a refusal says what to give instead. */
-async function forumTitle(forum: DiscourseCredentials): Promise<string> {
+export async function forumTitle(forum: DiscourseCredentials): Promise<string> {
   try {
     // The admin list needs an admin key: checked now rather than at the first import.
     await callDiscourse(fetch, forum, 'GET', '/admin/users/list/active.json')
@@ -44,12 +45,21 @@ async function forumTitle(forum: DiscourseCredentials): Promise<string> {
   }
 }
 
+/** The webhook the forum's admin enters in Discourse (or PolicyKit makes): its URL, content type and this forum's secret. */
+export function forumWebhook(publicUrl: string, options: DiscourseOptions, forum: string) {
+  return {
+    url: `${publicUrl}/platforms/discourse/webhook`,
+    contentType: 'application/json',
+    secret: discourseWebhookSecret(options.webhookKey, forum),
+  }
+}
+
 /**
  * Makes the forum's webhook through its admin API (`POST /admin/api/web_hooks.json`: JSON, every
  * event, the derived secret). A key that may not is no reason to fail the connection: the answer
  * says so and the admin makes it by hand.
  */
-async function makeWebhook(
+export async function makeWebhook(
   forum: DiscourseCredentials,
   webhook: { url: string; secret: string },
 ): Promise<{ created: boolean; error?: string }> {
@@ -110,11 +120,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
         { communityId, forum: forum.url, activation: activation.status, members: imported.count },
         `Discourse forum ${title} connected`,
       )
-      const webhook = {
-        url: `${host.publicUrl}/platforms/discourse/webhook`,
-        contentType: 'application/json',
-        secret: discourseWebhookSecret(options.webhookKey, forum.url),
-      }
+      const webhook = forumWebhook(host.publicUrl, options, forum.url)
       const made = createWebhook ? await makeWebhook(forum, webhook) : null
       return {
         integrationId: integration.id,

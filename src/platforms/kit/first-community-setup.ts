@@ -40,14 +40,17 @@ export interface PendingSetup {
 }
 
 export interface FirstCommunitySetup {
+  /** Refuses a wrong or used set-up token (`forbidden`) and an unknown kit (`invalid_input`); the kit. */
+  check(start: { token: string; kit: string | undefined }): Promise<string>
   /**
    * Step one: refuses a wrong or used set-up token and an unknown kit before anyone goes to the
-   * platform; sets the cookie (with `extra`) and gives the nonce and the OAuth `state` to send.
+   * platform; sets the cookie (with `extra`, or what `extra` makes of the nonce) and gives the
+   * nonce and the OAuth `state` to send.
    */
   start(
     reply: FastifyReply,
     start: { token: string; kit: string | undefined },
-    extra?: Record<string, string>,
+    extra?: Record<string, string> | ((nonce: string) => Record<string, string>),
   ): Promise<{ nonce: string; state: string }>
   /** Whether an OAuth callback's `state` is a set-up's. */
   isSetupState(state: string | undefined): boolean
@@ -116,21 +119,29 @@ export function firstCommunitySetup(
 
   const isSetupState = (state: string | undefined) => state?.startsWith(statePrefix) === true
 
+  const check = async (start: { token: string; kit: string | undefined }): Promise<string> => {
+    if (!(await host.setupNeeded(start.token))) {
+      throw notValid()
+    }
+    const kits = host.starterKits()
+    if (start.kit === undefined || !kits.includes(start.kit)) {
+      throw new AppError(
+        'invalid_input',
+        `Choose one of the starter kits (${kits.join(', ')}) on the set-up page${start.kit === undefined ? '' : `: there is no kit '${start.kit}'`}.`,
+      )
+    }
+    return start.kit
+  }
+
   return {
+    check,
+
     async start(reply, start, extra = {}) {
-      if (!(await host.setupNeeded(start.token))) {
-        throw notValid()
-      }
-      const kits = host.starterKits()
-      if (start.kit === undefined || !kits.includes(start.kit)) {
-        throw new AppError(
-          'invalid_input',
-          `Choose one of the starter kits (${kits.join(', ')}) on the set-up page${start.kit === undefined ? '' : `: there is no kit '${start.kit}'`}.`,
-        )
-      }
+      const kit = await check(start)
       const nonce = randomBytes(16).toString('base64url')
       const expiresAt = host.now() + lifetimeMs
-      reply.setCookie(cookie, signState(cookieKey, { t: start.token, k: start.kit, n: nonce, x: extra }, expiresAt), {
+      const x = typeof extra === 'function' ? extra(nonce) : extra
+      reply.setCookie(cookie, signState(cookieKey, { t: start.token, k: kit, n: nonce, x }, expiresAt), {
         ...cookieOptions,
         maxAge: lifetimeMs / 1000,
       })
