@@ -69,7 +69,24 @@ the forum can found the community from it.</p>
 <p><label>Username PolicyKit acts as <input name="apiUsername" required placeholder="system"${value(form.apiUsername)}></label></p>
 <p><button type="submit">Continue to the forum</button></p></form>
 <p><a href="/setup?${escapeHtml(new URLSearchParams({ token: form.token }).toString())}">Back to set-up</a></p></main></body></html>`
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body)
+  return formHeaders(reply)
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(body)
+}
+
+/**
+ * The form page's own header changes: its post goes on to the forum (a redirect, which the
+ * page's `form-action` must allow), and carries the page's Origin, which the route checks (a
+ * browser sends `Origin: null` under `Referrer-Policy: no-referrer`).
+ */
+function formHeaders(reply: FastifyReply): FastifyReply {
+  const csp = reply.getHeader('content-security-policy')
+  if (typeof csp === 'string') {
+    reply.header('content-security-policy', csp.replace("form-action 'self'", "form-action 'self' https: http:"))
+  }
+  return reply.header('referrer-policy', 'same-origin')
 }
 
 /** The parsed form, or an `invalid_input` naming what is wrong. */

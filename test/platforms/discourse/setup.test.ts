@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { getKit } from '../../../src/kits/list-kits.ts'
 import { discourseCredentials } from '../../../src/platforms/discourse/credentials.ts'
 import { discourseWebhookSecret } from '../../../src/platforms/discourse/webhook-secret.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import type { ForumUser } from '../../fakes/discourse/forum.ts'
+import { browserSkipReason, launchBrowser, saveScreenshot } from '../../support/browser.ts'
 import { fakeClock } from '../../support/fake-clock.ts'
 import { freePort } from '../../support/free-port.ts'
 import { assertFounded, startFreshApp, type FreshApp } from '../../support/fresh-app.ts'
@@ -166,5 +168,60 @@ describe('setting PolicyKit up with Discourse (first run, democracy kit)', () =>
     assert.match((lateRes.json as ErrorBody).error.message, /already set up/)
     assert.equal((await form(goodForm())).status, 403)
     assert.equal((await store.communities.listAll()).length, 1)
+  })
+})
+
+describe('Set up with Discourse on the set-up page (Chromium)', { skip: browserSkipReason() ?? false }, () => {
+  it('lists every configured platform, and founds the community through the form and the forum', async () => {
+    const clock = fakeClock()
+    const port = await freePort()
+    const fake = await startFakeDiscourse({ now: () => clock.now(), title: 'Orchard Forum' })
+    fake.forum.addUser({ username: 'policykit', admin: true })
+    fake.browserUser = fake.forum.addUser({ username: 'ada', name: 'Ada Lovelace', admin: true })
+    const t = await startFreshApp({
+      port,
+      clock,
+      env: {
+        DISCOURSE_WEBHOOK_KEY: webhookKey,
+        // Reddit configured too (never reached here): the page offers both.
+        REDDIT_CLIENT_ID: 'abc123',
+        REDDIT_CLIENT_SECRET: 'shh',
+        REDDIT_USER_AGENT: 'web:policykit:1.0 (by /u/gardenmod)',
+      },
+    })
+    const chromium = await launchBrowser()
+    try {
+      const context = await chromium.browser.newContext({ baseURL: t.baseUrl })
+      const page = await context.newPage()
+      await page.goto(`/setup?${new URLSearchParams({ token: t.setupToken })}`)
+      await page.getByRole('heading', { name: 'Set up with Reddit' }).waitFor()
+      await page.getByRole('heading', { name: 'Set up with Discourse' }).waitFor()
+      const kits = page.getByRole('group', { name: 'Starter kit for the Discourse community' })
+      await kits.getByLabel('Democracy').check()
+      await page.getByRole('link', { name: 'Set up with Discourse' }).click()
+      await page.getByRole('heading', { name: 'Set up with Discourse' }).waitFor()
+      await page.getByLabel('Your forum’s address').fill(fake.url)
+      await page.getByLabel('Admin API key').fill(fake.apiKey)
+      await page.getByLabel('Username PolicyKit acts as').fill('policykit')
+      await saveScreenshot(page, 'setup-with-discourse')
+      await page.getByRole('button', { name: 'Continue to the forum' }).click()
+      await page.waitForURL((url) => url.pathname.startsWith('/c/'))
+      await page.getByRole('heading', { name: 'Pending proposals' }).waitFor()
+
+      const [community] = await t.app.store.communities.listAll()
+      assert.ok(community)
+      assert.equal(community.name, 'Orchard Forum')
+      const policies = await t.app.store.policies.list(community.id)
+      assert.deepEqual(
+        policies.map((p) => p.name).toSorted(),
+        getKit('democracy')
+          .policies.map((p) => p.name)
+          .toSorted(),
+      )
+    } finally {
+      await chromium.close()
+      await t.close()
+      await fake.close()
+    }
   })
 })
