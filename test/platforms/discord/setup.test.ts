@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startFakeDiscord, type FakeDiscord, type FakeMember } from '../../fakes/discord/fake-discord.ts'
 import { permissionBits } from '../../fakes/discord/guild.ts'
-import { fakeClock } from '../../support/fake-clock.ts'
+import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
 import { freePort } from '../../support/free-port.ts'
 import { assertFounded, startFreshApp, type FreshApp } from '../../support/fresh-app.ts'
 import { setCookie } from '../../support/server-harness.ts'
@@ -17,9 +17,10 @@ describe('setting PolicyKit up with Discord (first run, democracy kit)', () => {
   let t: FreshApp
   let fake: FakeDiscord
   let people: FakeMember[]
+  let clock: FakeClock
 
   before(async () => {
-    const clock = fakeClock()
+    clock = fakeClock()
     const port = await freePort()
     fake = await startFakeDiscord({
       now: () => clock.now(),
@@ -111,6 +112,16 @@ describe('setting PolicyKit up with Discord (first run, democracy kit)', () => {
     assert.match((res.json as ErrorBody).error.message, /Administrator or Manage Server/)
     assert.deepEqual(await t.app.store.communities.listAll(), [])
     assert.equal((await t.setupStatus()).needed, true)
+  })
+
+  it('refuses a set-up that took longer than 10 minutes', async () => {
+    const { cookie, authorizeUrl } = await started('democracy')
+    const callback = fake.authorize(authorizeUrl, fake.owner.user)
+    await clock.advance(10 * 60_000 + 1)
+    const res = await t.visit(callback, cookie)
+    assert.equal(res.status, 403)
+    assert.match((res.json as ErrorBody).error.message, /took longer than 10 minutes/)
+    assert.deepEqual(await t.app.store.communities.listAll(), [])
   })
 
   it('founds the community from the guild: kit, installer as admin, people imported, command registered', async () => {
