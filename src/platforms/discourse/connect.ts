@@ -37,7 +37,8 @@ export const discourseLinks = {
     ],
   },
   signInPath: '/platforms/discourse/signin',
-  setupPath: null,
+  /** A form for the forum's URL, an admin API key and username, then the founder proves who they are (setup.ts). */
+  setupPath: '/platforms/discourse/setup',
 } satisfies PlatformLinks
 
 const connectBody = discourseCredentials.extend({
@@ -87,12 +88,21 @@ export async function checkForum(
   return title.data.about.title
 }
 
+/** The webhook the forum's admin enters in Discourse (or PolicyKit makes): its URL, content type and this forum's secret. */
+export function forumWebhook(publicUrl: string, options: DiscourseOptions, forum: string) {
+  return {
+    url: `${publicUrl}/platforms/discourse/webhook`,
+    contentType: 'application/json',
+    secret: discourseWebhookSecret(options.webhookKey, forum),
+  }
+}
+
 /**
  * Makes the forum's webhook through its admin API (`POST /admin/api/web_hooks.json`: JSON, every
  * event, the derived secret). A key that may not is no reason to fail the connection: the answer
  * says so and the admin makes it by hand.
  */
-async function makeWebhook(
+export async function makeWebhook(
   forum: DiscourseCredentials,
   webhook: { url: string; secret: string },
 ): Promise<{ created: boolean; error?: string }> {
@@ -153,11 +163,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
         { communityId, forum: forum.url, activation: activation.status, members: imported.count },
         `Discourse forum ${title} connected`,
       )
-      const webhook = {
-        url: `${host.publicUrl}/platforms/discourse/webhook`,
-        contentType: 'application/json',
-        secret: discourseWebhookSecret(options.webhookKey, forum.url),
-      }
+      const webhook = forumWebhook(host.publicUrl, options, forum.url)
       const made = createWebhook ? await makeWebhook(forum, webhook) : null
       const answer: FormConnection = {
         integrationId: integration.id,

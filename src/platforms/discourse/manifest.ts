@@ -13,6 +13,7 @@ import { discoursePolicyDocs } from './policy-docs.ts'
 import { discoursePollListener } from './poll-listener.ts'
 import { discourseVoting } from './voting.ts'
 import { discourseSignInRoutes } from './signin.ts'
+import { discourseSetupRoutes } from './setup.ts'
 
 /**
  * Discourse forums. A community connects a forum with its URL, an admin API key and the username
@@ -36,7 +37,7 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
     voting: discourseVoting(ports),
     listeners: [discoursePollListener(options, ports)],
     webhooks: discourseWebhooks(options, ports),
-    http: [discourseConnectRoutes(options, ports), discourseSignInRoutes(ports)],
+    http: [discourseConnectRoutes(options, ports), discourseSignInRoutes(ports), discourseSetupRoutes(options, ports)],
     links: discourseLinks,
   })
 }

@@ -27,7 +27,8 @@ export const discordLinks = {
   title: 'Discord',
   installPath: '/platforms/discord/install',
   signInPath: discordSignInPath,
-  setupPath: null,
+  /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
+  setupPath: '/platforms/discord/install',
 } satisfies PlatformLinks
 
 /** What Discord's redirect brings back besides the code: the guild the bot was added to. */
