@@ -386,6 +386,8 @@ export interface LogRepo {
     communityId: number,
     options?: {
       proposalId?: number
+      /** The proposal of this number in the community (what people call it). */
+      proposalNumber?: number
       actionId?: number
       /** Only lines this severe or more. */
       level?: LogLevel

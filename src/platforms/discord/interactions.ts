@@ -10,6 +10,7 @@ import { voteRefusal } from '../kit/vote-tally.ts'
 import { proposalTally } from '../kit/vote-tally.ts'
 import { voteButtonPrefix, voteComponents, voteContent, voteFromButton } from './voting/vote-message.ts'
 import { castDiscordVote, proposalOfVoteMessage } from './voting/votes.ts'
+import { voteHeading } from '../kit/vote-heading.ts'
 
 /** The window for an interaction's timestamp (older is a replay, newer is not Discord's). */
 const windowMs = 5 * 60_000
@@ -157,7 +158,7 @@ async function voteClick(deps: DiscordDeps, body: Interaction): Promise<JsonObje
         type: 7,
         data: {
           content: voteContent({
-            text: current.voteText ?? `Vote on proposal ${current.id}`,
+            text: current.voteText ?? voteHeading(current),
             options: current.voteOptions,
             tally,
             status: current.status,

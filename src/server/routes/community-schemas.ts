@@ -199,6 +199,7 @@ const tallyJson = z.object({
 
 export const proposalSummaryJson = z.object({
   id,
+  number: z.number().int().min(1).describe('Its number within the community (1, 2, 3…); routes take id'),
   status: z.enum(proposalStatuses),
   title: z.string(),
   action: actionJson,
@@ -223,6 +224,7 @@ export const logJson = z.object({
   details: jsonObject.nullable(),
   platform: z.string().nullable(),
   proposalId: id.nullable(),
+  proposalNumber: z.number().int().nullable(),
   actionId: id.nullable(),
   policyId: id.nullable(),
   createdAt: time,
@@ -235,6 +237,7 @@ export const proposalDetailJson = proposalSummaryJson.extend({
   related: z.array(
     z.object({
       id,
+      number: z.number().int(),
       status: z.enum(proposalStatuses),
       policy: z.object({ id, name: z.string(), version: z.number().int() }),
     }),

@@ -5,6 +5,7 @@ import type { PlatformContext, VoteHosting } from '../../platform.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { parseVotePostId, voteComponents, voteContent } from './vote-message.ts'
+import { voteHeading } from '../../kit/vote-heading.ts'
 
 /** Rewrites the vote message with the proposal's tally (and, once decided, its outcome and no buttons). */
 export async function rewriteVoteMessage(
@@ -17,7 +18,7 @@ export async function rewriteVoteMessage(
     return
   }
   const tally = await proposalTally(deps.ports.votes, ctx.communityId, proposal)
-  const text = proposal.voteText ?? `Vote on proposal ${proposal.id}`
+  const text = proposal.voteText ?? voteHeading(proposal)
   await callDiscord('update the vote', () =>
     discordRest(deps.options).patch(Routes.channelMessage(post.channel, post.message), {
       body: {
