@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { logLevels } from '../../domain/community.ts'
 import { AppError } from '../../errors.ts'
+import { removeMember } from '../../platforms/constitution/remove-member.ts'
 import { effectiveRoles, loadRoleGraph } from '../../platforms/constitution/role-graph.ts'
 import { requireMember, requirePermission } from '../community-access.ts'
 import { presentDocument, presentIntegration, presentLog, presentRole } from '../present.ts'
@@ -124,6 +125,28 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
       }
       logger.info({ communityId: community.id, memberId: member.id }, 'display name changed')
       return { memberId: changed.id, username: changed.username, displayName: changed.displayName }
+    },
+  )
+
+  routes.delete(
+    '/communities/:communityId/members/me',
+    {
+      schema: {
+        summary:
+          'Leave the community: your roles, sign-in there and API tokens for it go; the votes you cast stay. ' +
+          'Refused (409) when you are the last member who could amend the constitution',
+        tags: ['community'],
+        params: communityParams,
+        response: { 200: z.object({ memberId: z.number().int(), left: z.literal(true) }) },
+      },
+    },
+    async (request) => {
+      const { community, member } = await requireMember(deps, request, request.params.communityId)
+      const now = deps.clock.now()
+      await removeMember(store, community.id, member.id, { now, describe: () => 'your leaving' })
+      await store.logs.add(community.id, [{ level: 'info', message: `${member.username} left the community`, now }])
+      logger.info({ communityId: community.id, memberId: member.id }, 'member left the community')
+      return { memberId: member.id, left: true as const }
     },
   )
 
