@@ -231,6 +231,8 @@ export interface ProposeResultJson {
   /** As it is when the response is sent: an action carried out within the request is `executed`. */
   action: ActionJson
   proposalId: number | null
+  /** That proposal's number within the community ("Proposal #3"). */
+  proposalNumber: number | null
   /**
    * The ids of what carrying the action out made, once it has (`documentId`, `roleId`, a new
    * policy's `policyId` and `versionId`, a changed policy's new `versionId`); `{}` otherwise.

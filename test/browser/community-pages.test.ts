@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core'
 import type { InviteJson, ProposalDetailJson } from '../../src/server/presenters.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot, type TestBrowser } from '../support/browser.ts'
 import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
-import { policyInput } from '../store/seed.ts'
+import { proposeElsewhere } from '../store/seed.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
 const skip =
@@ -26,7 +26,7 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
 
   before(async () => {
     s = await startTestServer({ webRoot })
-    await proposeElsewhere(s, 3)
+    await proposeElsewhere(s.store, 3)
     baseUrl = await s.app.listen({ port: 0, host: '127.0.0.1' })
     base = `/c/${s.communityId}`
     chromium = await launchBrowser()
@@ -246,25 +246,3 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     assert.equal(rex.username, 'rex')
   })
 })
-
-/** Proposals in another community first, so this one's ids run ahead of its numbers. */
-async function proposeElsewhere(s: TestServer, count: number): Promise<void> {
-  const elsewhere = await s.store.communities.create({ name: 'Elsewhere', now: 1 })
-  const policy = await s.store.policies.create(elsewhere.id, policyInput(), 1)
-  const { action } = await s.store.actions.create(elsewhere.id, {
-    kind: 'platform',
-    type: 'test.post',
-    origin: 'policykit',
-    initiatorId: null,
-    params: {},
-    now: 1,
-  })
-  for (let i = 0; i < count; i += 1) {
-    await s.store.proposals.create(elsewhere.id, {
-      actionId: action.id,
-      policyId: policy.id,
-      policyVersionId: policy.versionId,
-      now: 1,
-    })
-  }
-}

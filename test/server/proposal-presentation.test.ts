@@ -7,7 +7,7 @@ import type {
   ProposeResultJson,
 } from '../../src/server/presenters.ts'
 import { startTestServer, type TestServer } from '../support/server-harness.ts'
-import { policyInput } from '../store/seed.ts'
+import { proposeElsewhere } from '../store/seed.ts'
 
 /** Proposals as people read them: a title per action type, and a policy change's diff. */
 describe('proposals for people', () => {
@@ -26,26 +26,9 @@ describe('proposals for people', () => {
   }
 
   it("numbers each community's proposals 1, 2, 3… without the gaps another community's proposals leave in the ids", async () => {
-    const elsewhere = await s.store.communities.create({ name: 'Elsewhere', now: 1 })
-    const policy = await s.store.policies.create(elsewhere.id, policyInput(), 1)
-    const { action } = await s.store.actions.create(elsewhere.id, {
-      kind: 'platform',
-      type: 'test.post',
-      origin: 'policykit',
-      initiatorId: null,
-      params: {},
-      now: 1,
-    })
-    const proposeElsewhere = () =>
-      s.store.proposals.create(elsewhere.id, {
-        actionId: action.id,
-        policyId: policy.id,
-        policyVersionId: policy.versionId,
-        now: 1,
-      })
-    await proposeElsewhere()
+    await proposeElsewhere(s.store, 1)
     const first = await propose('constitution.addDocument', { name: 'Numbered one', text: '1' })
-    await proposeElsewhere()
+    await proposeElsewhere(s.store, 1)
     const second = await propose('constitution.addDocument', { name: 'Numbered two', text: '2' })
     const page = await s.admin.get<ProposalPageJson>(`${base}/proposals?limit=100`)
     const numbers = page.json.items.map((p) => p.number).sort((a, b) => a - b)
@@ -58,6 +41,7 @@ describe('proposals for people', () => {
     assert.equal(detail.json.number, numbers.length)
     assert.equal(firstNumber, numbers.length - 1, 'the next number here, whatever was made elsewhere')
     assert.notEqual(detail.json.number, detail.json.id)
+    assert.equal(second.proposalNumber, detail.json.number, 'proposing answers with the number too')
   })
 
   it('titles each proposal by what it does, with names, not its raw type', async () => {

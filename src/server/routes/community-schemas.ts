@@ -185,6 +185,7 @@ export const proposeResultJson = z.object({
   status: z.enum(['executed', 'ungoverned', 'duplicate', ...proposalStatuses]),
   action: actionJson,
   proposalId: id.nullable(),
+  proposalNumber: z.number().int().nullable().describe("the proposal's number within the community"),
   created: z
     .record(z.string(), z.union([z.number(), z.string()]))
     .describe('Ids of what carrying the action out made (documentId, roleId, policyId, versionId); {} until it ran'),
