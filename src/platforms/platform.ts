@@ -163,6 +163,11 @@ export interface WebhookReceipt {
    * the platform retries); past that, the answer goes and the work finishes alone.
    */
   handle?: () => Promise<void>
+  /**
+   * Work the answer promised to finish later (Discord's deferred response, then its follow-up):
+   * started once the answer has been sent, never awaited by it; its failure is logged.
+   */
+  afterAnswer?: () => Promise<void>
   /** For the log when late work fails. */
   context?: JsonObject
 }

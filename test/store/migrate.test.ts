@@ -160,6 +160,7 @@ describe('sqlite: open a file', () => {
         '0015-platform-cursors',
         '0019-community-cache-version',
         '0020-proposal-numbers-and-leaving',
+        '0021-listener-state',
       ])
       const journal = await sql<{
         journal_mode: string

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import { discordSignInPath } from './signin.ts'
 import { z } from 'zod'
 import type { Integration } from '../../../domain/community.ts'
 import { AppError } from '../../../errors.ts'
@@ -25,7 +26,7 @@ export const installCallbackPath = '/platforms/discord/install/callback'
 export const discordLinks = {
   title: 'Discord',
   installPath: '/platforms/discord/install',
-  signInPath: null,
+  signInPath: discordSignInPath,
   setupPath: null,
 } satisfies PlatformLinks
 

@@ -1,4 +1,5 @@
 import { Routes } from 'discord-api-types/v10'
+import type { JsonObject } from '../../../domain/json.ts'
 import type { Proposal } from '../../../domain/proposal.ts'
 import { proposalTally } from '../../kit/vote-tally.ts'
 import type { PlatformContext, VoteHosting } from '../../platform.ts'
@@ -6,6 +7,21 @@ import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { parseVotePostId, voteComponents, voteContent } from './vote-message.ts'
 import { voteHeading } from '../../kit/vote-heading.ts'
+
+/** The vote message as it now stands: its tally (and, once decided, its outcome and no buttons). */
+export async function voteMessageBody(
+  deps: DiscordDeps,
+  ctx: Pick<PlatformContext, 'communityId'>,
+  proposal: Proposal,
+): Promise<JsonObject> {
+  const tally = await proposalTally(deps.ports.votes, ctx.communityId, proposal)
+  const text = proposal.voteText ?? voteHeading(proposal)
+  return {
+    content: voteContent({ text, options: proposal.voteOptions, tally, status: proposal.status }),
+    components: voteComponents(proposal.voteOptions, proposal.status),
+    allowed_mentions: { parse: [] },
+  }
+}
 
 /** Rewrites the vote message with the proposal's tally (and, once decided, its outcome and no buttons). */
 export async function rewriteVoteMessage(
@@ -17,16 +33,9 @@ export async function rewriteVoteMessage(
   if (post === null) {
     return
   }
-  const tally = await proposalTally(deps.ports.votes, ctx.communityId, proposal)
-  const text = proposal.voteText ?? voteHeading(proposal)
+  const body = await voteMessageBody(deps, ctx, proposal)
   await callDiscord('update the vote', () =>
-    discordRest(deps.options).patch(Routes.channelMessage(post.channel, post.message), {
-      body: {
-        content: voteContent({ text, options: proposal.voteOptions, tally, status: proposal.status }),
-        components: voteComponents(proposal.voteOptions, proposal.status),
-        allowed_mentions: { parse: [] },
-      },
-    }),
+    discordRest(deps.options).patch(Routes.channelMessage(post.channel, post.message), { body }),
   )
 }
 
