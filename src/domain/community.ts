@@ -38,6 +38,8 @@ export interface EvaluationLog {
   id: number
   communityId: number
   proposalId: number | null
+  /** That proposal's number within the community (read with the line). */
+  proposalNumber: number | null
   actionId: number | null
   policyId: number | null
   level: LogLevel

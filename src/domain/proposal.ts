@@ -8,6 +8,8 @@ export type CheckResult = 'passed' | 'failed' | 'proposed'
 export interface Proposal {
   id: number
   communityId: number
+  /** Its number within the community (1, 2, 3…, without gaps): what people call "Proposal #3". */
+  number: number
   actionId: number
   policyId: number
   /** The policy version this proposal started with and keeps. */

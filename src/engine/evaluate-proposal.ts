@@ -102,6 +102,7 @@ function logBlockError(logger: Logger, ctx: RunContext, error: SandboxError, con
     {
       communityId: ctx.view.action.communityId,
       proposalId: ctx.proposal?.id ?? null,
+      proposalNumber: ctx.proposal?.number ?? null,
       actionId: ctx.view.action.id,
       policyId: ctx.version.policyId,
       block: error.block,
@@ -253,8 +254,14 @@ export async function evaluateProposal(
     // notify may have opened a vote before it raised, so its host is told too.
     if (await store.proposals.decide(proposal.communityId, proposal.id, 'errored', ctx.now)) {
       deps.logger.info(
-        { communityId: proposal.communityId, proposalId: proposal.id, actionId: view.action.id, status: 'errored' },
-        'proposal errored: the next eligible policy is tried',
+        {
+          communityId: proposal.communityId,
+          proposalId: proposal.id,
+          proposalNumber: proposal.number,
+          actionId: view.action.id,
+          status: 'errored',
+        },
+        `proposal #${proposal.number} errored: the next eligible policy is tried`,
       )
       await ctx.flush()
       await deps.onDecided(proposal)
@@ -270,17 +277,18 @@ export async function evaluateProposal(
       // Someone else decided it first; their decision stands and nothing runs twice.
       return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
     }
-    ctx.log('info', `proposal ${status}`)
+    ctx.log('info', `proposal #${proposal.number} ${status}`)
     deps.logger.info(
       {
         communityId: proposal.communityId,
         proposalId: proposal.id,
+        proposalNumber: proposal.number,
         actionId: view.action.id,
         type: view.action.type,
         policyId: version.policyId,
         status,
       },
-      `proposal ${status}`,
+      `proposal #${proposal.number} ${status}`,
     )
     await ctx.flush()
     await decided.run()

@@ -133,6 +133,7 @@ export class RunContext {
     if (this.proposal) {
       globals['proposal'] = {
         id: this.proposal.id,
+        number: this.proposal.number,
         status: this.proposal.status,
         proposedAt: this.proposal.proposedAt,
         votePostId: this.votePost?.postId ?? this.proposal.votePostId,

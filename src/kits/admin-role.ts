@@ -8,8 +8,8 @@ import { getKit } from './list-kits.ts'
  */
 export const adminRole: KitRole = {
   name: 'Admin',
-  description: 'Set up the community: invites members, manages integrations, reads logs.',
-  permissions: ['manage_members', 'manage_integrations', 'view_logs'],
+  description: 'Set up the community: invites members, proposes removing one, manages integrations, reads logs.',
+  permissions: ['manage_members', 'manage_integrations', 'view_logs', 'propose:constitution.removeMember'],
   isDefault: false,
   grantTo: 'creator',
 }

@@ -37,6 +37,11 @@ export const basePolicyNames: readonly PolicyNameJson[] = [
   property('action.createdAt', 'number', 'When the action was made (epoch milliseconds).'),
   variable('proposal', 'object', 'This evaluation of the action by the policy: its status, votes and data store.'),
   property('proposal.id', 'number', 'The proposal id.'),
+  property(
+    'proposal.number',
+    'number',
+    'Its number within the community (1, 2, 3…): what the dashboard and vote messages call "Proposal #3".',
+  ),
   property('proposal.status', "'proposed' | 'passed' | 'failed'", 'Where the proposal stands.'),
   property('proposal.proposedAt', 'number', 'When the proposal started (epoch milliseconds).'),
   method('proposal.getTimeElapsed', '() => number', 'Milliseconds since the proposal started.'),

@@ -72,6 +72,7 @@ export function presentLog(log: EvaluationLog): LogJson {
     details: log.details,
     platform: log.platform,
     proposalId: log.proposalId,
+    proposalNumber: log.proposalNumber,
     actionId: log.actionId,
     policyId: log.policyId,
     createdAt: log.createdAt,

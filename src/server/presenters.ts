@@ -231,6 +231,8 @@ export interface ProposeResultJson {
   /** As it is when the response is sent: an action carried out within the request is `executed`. */
   action: ActionJson
   proposalId: number | null
+  /** That proposal's number within the community ("Proposal #3"). */
+  proposalNumber: number | null
   /**
    * The ids of what carrying the action out made, once it has (`documentId`, `roleId`, a new
    * policy's `policyId` and `versionId`, a changed policy's new `versionId`); `{}` otherwise.
@@ -250,6 +252,8 @@ export interface ProposalSummaryJson {
   /** For people: `Add policy ‘Documents need two yeses’` (the action type's own title, or its description). */
   title: string
   id: number
+  /** Its number within the community (1, 2, 3…): "Proposal #3". Routes take `id`. */
+  number: number
   status: ProposalStatus
   action: ActionJson
   policy: { id: number; name: string; version: number }
@@ -274,6 +278,8 @@ export interface LogJson {
   /** The platform the line is about (its action's, or one its details name); null when none. */
   platform: string | null
   proposalId: number | null
+  /** That proposal's number within the community. */
+  proposalNumber: number | null
   actionId: number | null
   policyId: number | null
   createdAt: number
@@ -296,7 +302,12 @@ export interface ProposalDetailJson extends ProposalSummaryJson {
    * The other proposals of the same action, oldest first: when one errored, the action moved on
    * to the next eligible policy, whose proposal replaced it.
    */
-  related: { id: number; status: ProposalStatus; policy: { id: number; name: string; version: number } }[]
+  related: {
+    id: number
+    number: number
+    status: ProposalStatus
+    policy: { id: number; name: string; version: number }
+  }[]
   /** The vote hosted here (in the dashboard), when the policy opened one; null otherwise. */
   vote: {
     platform: string

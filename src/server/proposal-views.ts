@@ -49,6 +49,7 @@ function summaryOf(parts: SummaryParts): ProposalSummaryJson {
   const { proposal } = parts
   return {
     id: proposal.id,
+    number: proposal.number,
     status: proposal.status,
     title: parts.presentation.title,
     action: presentAction(parts.action, parts.initiator),
@@ -258,7 +259,12 @@ async function relatedProposals(
   const all = await store.proposals.list(proposal.communityId, { actionId: proposal.actionId })
   const others = all.filter((p) => p.id !== proposal.id).sort((a, b) => a.id - b.id)
   const parts = await loadParts(store, present, proposal.communityId, others)
-  return parts.map((p) => ({ id: p.proposal.id, status: p.proposal.status, policy: summaryOf(p).policy }))
+  return parts.map((p) => ({
+    id: p.proposal.id,
+    number: p.proposal.number,
+    status: p.proposal.status,
+    policy: summaryOf(p).policy,
+  }))
 }
 
 /** Everything the proposal's page shows; the logs only to members holding `view_logs`. */

@@ -70,6 +70,8 @@ export interface MembersTable {
   username: string
   display_name: string
   created_at: number
+  /** When the member left or was removed (0020): the row stays for the history naming them. */
+  left_at: number | null
 }
 
 export interface AccountsTable {
@@ -161,6 +163,8 @@ export interface ActionsTable {
 export interface ProposalsTable {
   id: Generated<number>
   community_id: number
+  /** 1, 2, 3… within the community, without gaps (0020) */
+  number: number
   action_id: number
   policy_id: number
   policy_version_id: number

@@ -8,11 +8,12 @@ import type { LogRepo } from './store.ts'
 /** Rows per INSERT: keeps a large batch under SQLite's bound-parameter limit. */
 const batchSize = 500
 
-function toLog(row: Selectable<EvaluationLogsTable>): EvaluationLog {
+function toLog(row: Selectable<EvaluationLogsTable> & { proposal_number: number | null }): EvaluationLog {
   return {
     id: row.id,
     communityId: row.community_id,
     proposalId: row.proposal_id,
+    proposalNumber: row.proposal_number,
     actionId: row.action_id,
     policyId: row.policy_id,
     level: parseEnum('evaluation_logs', row.id, 'level', row.level, logLevels),
@@ -56,9 +57,29 @@ export function createLogRepo(db: Kysely<Database>): LogRepo {
     },
 
     async list(communityId, options = {}) {
-      let query = db.selectFrom('evaluation_logs').selectAll().where('community_id', '=', communityId)
+      let query = db
+        .selectFrom('evaluation_logs')
+        .selectAll()
+        .select((eb) =>
+          eb
+            .selectFrom('proposals')
+            .select('proposals.number')
+            .whereRef('proposals.id', '=', 'evaluation_logs.proposal_id')
+            .as('proposal_number'),
+        )
+        .where('community_id', '=', communityId)
       if (options.proposalId !== undefined) {
         query = query.where('proposal_id', '=', options.proposalId)
+      }
+      if (options.proposalNumber !== undefined) {
+        const number = options.proposalNumber
+        query = query.where('proposal_id', 'in', (eb) =>
+          eb
+            .selectFrom('proposals')
+            .select('proposals.id')
+            .where('proposals.community_id', '=', communityId)
+            .where('proposals.number', '=', number),
+        )
       }
       if (options.actionId !== undefined) {
         query = query.where('action_id', '=', options.actionId)

@@ -39,6 +39,48 @@ function inChunks<T>(items: T[]): T[][] {
 
 export function createMemberRepo(db: Kysely<Database>): MemberRepo {
   return {
+    async remove(communityId, memberId, now) {
+      const local = await db
+        .selectFrom('accounts')
+        .select('external_id')
+        .where('community_id', '=', communityId)
+        .where('member_id', '=', memberId)
+        .where('platform', '=', 'local')
+        .execute()
+      const userIds = local.map((a) => Number(a.external_id)).filter(Number.isSafeInteger)
+      if (userIds.length > 0) {
+        await db
+          .deleteFrom('api_tokens')
+          .where('community_id', '=', communityId)
+          .where('user_id', 'in', userIds)
+          .execute()
+      }
+      await db
+        .deleteFrom('invites')
+        .where('community_id', '=', communityId)
+        .where('for_member_id', '=', memberId)
+        .where('used_at', 'is', null)
+        .execute()
+      await db
+        .deleteFrom('member_roles')
+        .where('community_id', '=', communityId)
+        .where('member_id', '=', memberId)
+        .execute()
+      await db
+        .deleteFrom('accounts')
+        .where('community_id', '=', communityId)
+        .where('member_id', '=', memberId)
+        .execute()
+      const result = await db
+        .updateTable('members')
+        .set({ left_at: now })
+        .where('community_id', '=', communityId)
+        .where('id', '=', memberId)
+        .where('left_at', 'is', null)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+
     async setDisplayName(communityId, memberId, displayName) {
       const row = await db
         .updateTable('members')
@@ -100,6 +142,7 @@ export function createMemberRepo(db: Kysely<Database>): MemberRepo {
         .selectAll()
         .where('community_id', '=', communityId)
         .where('username', '=', username)
+        .where('left_at', 'is', null)
         .executeTakeFirst()
       return row && toMember(row)
     },
@@ -109,6 +152,7 @@ export function createMemberRepo(db: Kysely<Database>): MemberRepo {
         .selectFrom('members')
         .selectAll()
         .where('community_id', '=', communityId)
+        .where('left_at', 'is', null)
         .orderBy('id')
         .execute()
       return rows.map(toMember)

@@ -17,6 +17,7 @@ const statuses = ['proposed', 'passed', 'failed', 'errored'] as const satisfies 
 const columns = [
   'id',
   'community_id',
+  'number',
   'action_id',
   'policy_id',
   'policy_version_id',
@@ -39,6 +40,7 @@ function toProposal(row: ProposalRow): Proposal {
   return {
     id: row.id,
     communityId: row.community_id,
+    number: row.number,
     actionId: row.action_id,
     policyId: row.policy_id,
     policyVersionId: row.policy_version_id,
@@ -130,6 +132,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
           'lease_token',
           'lease_until',
           'lease_owner',
+          'number',
         ])
         .expression((eb) =>
           eb
@@ -145,6 +148,10 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
               sql<string | null>`${lease?.token ?? null}`.as('lease_token'),
               sql<number | null>`cast(${lease?.until ?? null} as bigint)`.as('lease_until'),
               sql<string | null>`${lease?.owner ?? null}`.as('lease_owner'),
+              // The community's next number (migration 0020: why this is safe on both dialects).
+              sql<number>`(select coalesce(max(p.number), 0) + 1 from proposals p where p.community_id = a.community_id)`.as(
+                'number',
+              ),
             ])
             .where('a.community_id', '=', communityId)
             .where('a.id', '=', actionId)

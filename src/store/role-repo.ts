@@ -199,7 +199,8 @@ export function createRoleRepo(db: Kysely<Database>): RoleRepo {
               .selectFrom('members')
               .select('members.id')
               .where('members.community_id', '=', communityId)
-              .where('members.id', '=', memberId),
+              .where('members.id', '=', memberId)
+              .where('members.left_at', 'is', null),
           ),
         )
         .where((eb) =>
@@ -218,6 +219,7 @@ export function createRoleRepo(db: Kysely<Database>): RoleRepo {
         .selectFrom('members')
         .selectAll('members')
         .where('members.community_id', '=', communityId)
+        .where('members.left_at', 'is', null)
         .where((eb) =>
           eb.or([
             eb.exists(

@@ -97,6 +97,14 @@ export interface MemberRepo {
   getMany(communityId: number, memberIds: number[]): Promise<Member[]>
   getByUsername(communityId: number, username: string): Promise<Member | undefined>
   list(communityId: number): Promise<Member[]>
+  /**
+   * The member leaves the community (or is removed): their roles, accounts (so no sign-in or
+   * platform identity reaches them), API tokens there and unused claim links go; the row stays,
+   * marked left, so the votes they cast and the actions they proposed still name them. A member
+   * who left is not listed, found by username or given roles; `get` still finds them by id.
+   * False when they had left already or are not of this community.
+   */
+  remove(communityId: number, memberId: number, now: number): Promise<boolean>
   /** The name shown for the member in this community; undefined when there is no such member. */
   setDisplayName(communityId: number, memberId: number, displayName: string): Promise<Member | undefined>
   linkAccount(
@@ -388,6 +396,8 @@ export interface LogRepo {
     communityId: number,
     options?: {
       proposalId?: number
+      /** The proposal of this number in the community (what people call it). */
+      proposalNumber?: number
       actionId?: number
       /** Only lines this severe or more. */
       level?: LogLevel

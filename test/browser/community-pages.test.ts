@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
-import type { InviteJson } from '../../src/server/presenters.ts'
+import type { InviteJson, ProposalDetailJson } from '../../src/server/presenters.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot, type TestBrowser } from '../support/browser.ts'
 import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
+import { proposeElsewhere } from '../store/seed.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
 const skip =
@@ -25,6 +26,7 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
 
   before(async () => {
     s = await startTestServer({ webRoot })
+    await proposeElsewhere(s.store, 3)
     baseUrl = await s.app.listen({ port: 0, host: '127.0.0.1' })
     base = `/c/${s.communityId}`
     chromium = await launchBrowser()
@@ -92,6 +94,12 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
       params: { name: 'Charter', text: 'We garden together.' },
     })
     assert.equal(proposed.status, 201, proposed.text)
+    const detail = await s.admin.get<ProposalDetailJson>(
+      `/api/communities/${s.communityId}/proposals/${proposed.json.proposalId}`,
+    )
+    // Another community's proposals came first: the id runs ahead of the number people see.
+    const number = detail.json.number
+    assert.notEqual(number, proposed.json.proposalId)
     const now = s.clock.now()
     await s.store.logs.add(s.communityId, [
       {
@@ -107,7 +115,7 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     const admin = await signIn('admin')
     await admin.goto(base)
     const waiting = admin.getByRole('region', { name: 'Waiting for your vote' })
-    await waiting.getByRole('link', { name: new RegExp(`#${proposed.json.proposalId}\\b`) }).waitFor()
+    await waiting.getByRole('link', { name: `Proposal #${number}: Add document ‘Charter’` }).waitFor()
     await saveScreenshot(admin, 'overview-waiting')
     await admin.getByRole('navigation', { name: 'Community' }).getByRole('link', { name: 'Logs' }).click()
     await admin.getByRole('heading', { name: 'Logs' }).waitFor()
@@ -127,16 +135,18 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     await table.getByText('x is not defined').waitFor()
 
     await admin.getByLabel('Level').selectOption('')
-    await admin.getByLabel('Proposal number').fill(`#${proposed.json.proposalId}`)
+    await admin.getByLabel('Proposal number').fill(`#${number}`)
     await admin.getByLabel('Proposal number').press('Enter')
-    await admin.waitForURL(new RegExp(`proposal=${proposed.json.proposalId}`))
+    await admin.waitForURL(new RegExp(`proposal=${number}`))
     await table.getByText('was uninstalled from the Slack workspace').waitFor({ state: 'detached' })
     await table.getByText('check: waiting for votes').waitFor()
     await table
-      .getByRole('link', { name: `#${proposed.json.proposalId}` })
+      .getByRole('link', { name: `#${number}`, exact: true })
       .first()
       .click()
-    await admin.getByRole('heading', { name: new RegExp(`^Proposal #${proposed.json.proposalId}`) }).waitFor()
+    await admin.waitForURL(new RegExp(`/proposals/${proposed.json.proposalId}$`))
+    await admin.getByRole('heading', { name: `Proposal #${number}`, exact: true }).waitFor()
+    await saveScreenshot(admin, 'proposal-numbered')
   })
 
   it('lists invites and revokes an open one, whose link then stops working', async () => {
@@ -162,5 +172,77 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
       .getByText(/revoked/i)
       .first()
       .waitFor()
+  })
+
+  it('lets a member leave from Settings once they confirm, and the community leaves their list', async () => {
+    await s.member('lea')
+    const lea = await signIn('lea')
+    await lea.goto(`${base}/settings`)
+    await lea.getByRole('heading', { name: 'Leave this community' }).waitFor()
+    await lea.getByRole('button', { name: 'Leave Test community…' }).click()
+    const confirm = lea.getByRole('group', { name: 'Confirm leaving Test community' })
+    await confirm.waitFor()
+    await saveScreenshot(lea, 'settings-leave-confirm')
+    await confirm.getByRole('button', { name: 'Stay' }).click()
+    await confirm.waitFor({ state: 'detached' })
+    assert.ok((await s.store.members.getByUsername(s.communityId, 'lea')) !== undefined, 'Stay leaves nothing')
+
+    await lea.getByRole('button', { name: 'Leave Test community…' }).click()
+    await confirm.getByRole('button', { name: 'Yes, leave Test community' }).click()
+    await lea.waitForURL((url) => url.pathname === '/')
+    assert.equal(await lea.getByRole('link', { name: 'Test community' }).count(), 0)
+    await saveScreenshot(lea, 'after-leaving')
+    assert.equal(await s.store.members.getByUsername(s.communityId, 'lea'), undefined)
+  })
+
+  it('tells the last member who could amend the constitution why they cannot leave', async () => {
+    const mo = await s.member('mo')
+    const amenders = await s.store.roles.create(s.communityId, {
+      name: 'Amenders',
+      permissions: ['propose:constitution.changePolicy', 'propose:constitution.assignRole'],
+    })
+    await s.store.roles.assign(s.communityId, mo.memberId, amenders.id)
+    const member = await s.store.roles.getByName(s.communityId, 'Member')
+    assert.ok(member)
+    const before = member.permissions
+    await s.store.roles.update(s.communityId, member.id, { permissions: ['vote', 'view_logs'] })
+    try {
+      const page = await signIn('mo')
+      await page.goto(`${base}/settings`)
+      await page.getByRole('button', { name: 'Leave Test community…' }).click()
+      await page.getByRole('button', { name: 'Yes, leave Test community' }).click()
+      const alert = page.getByRole('alert')
+      await alert.waitFor()
+      assert.match(
+        await alert.innerText(),
+        /your leaving would leave no member able to propose constitution\.changePolicy/,
+      )
+      await saveScreenshot(page, 'settings-leave-refused')
+    } finally {
+      await s.store.roles.update(s.communityId, member.id, { permissions: before })
+    }
+  })
+
+  it("offers Remove on the Members page, which proposes constitution.removeMember for the community's policies to decide", async () => {
+    const rex = await s.member('rex')
+    const admin = await signIn('admin', { width: 375, height: 812 })
+    await admin.goto(`${base}/members`)
+    await admin.getByRole('rowheader', { name: 'rex', exact: true }).waitFor()
+    await fitsTheScreen(admin, 375)
+    await saveScreenshot(admin, 'members-phone-remove')
+    assert.equal(
+      await admin.getByRole('link', { name: 'Remove admin from the community' }).count(),
+      0,
+      'one leaves from Settings, not by removing oneself',
+    )
+    await admin.getByRole('link', { name: 'Remove rex from the community' }).click()
+    await admin.waitForURL(/type=constitution\.removeMember/)
+    await admin.getByRole('button', { name: 'Propose' }).click()
+    await admin.getByRole('heading', { name: /^Proposal #\d+$/ }).waitFor()
+    await admin.getByText('Remove ‘rex’ from the community', { exact: true }).first().waitFor()
+    await saveScreenshot(admin, 'proposal-remove-member-phone')
+    await fitsTheScreen(admin, 375)
+    assert.ok((await s.store.members.getByUsername(s.communityId, 'rex')) !== undefined, 'the members vote first')
+    assert.equal(rex.username, 'rex')
   })
 })

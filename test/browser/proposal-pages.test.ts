@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core'
 import type { PolicySummaryJson, ProposeResultJson } from '../../src/server/presenters.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot, type TestBrowser } from '../support/browser.ts'
 import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
+import { proposeElsewhere } from '../store/seed.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
 const skip =
@@ -25,6 +26,7 @@ describe('proposals and the policy editor in Chromium', { skip: skip ?? false },
 
   before(async () => {
     s = await startTestServer({ webRoot })
+    await proposeElsewhere(s.store, 2)
     baseUrl = await s.app.listen({ port: 0, host: '127.0.0.1' })
     base = `/c/${s.communityId}`
     chromium = await launchBrowser()
@@ -108,9 +110,9 @@ describe('proposals and the policy editor in Chromium', { skip: skip ?? false },
     assert.equal(changed.status, 201, changed.text)
 
     await page.goto(`${base}/proposals`)
-    await page.getByRole('link', { name: `Proposal #${added.json.proposalId}: Add document ‘Charter’` }).waitFor()
+    await page.getByRole('link', { name: `Proposal #${added.json.proposalNumber}: Add document ‘Charter’` }).waitFor()
     const link = page.getByRole('link', {
-      name: `Proposal #${changed.json.proposalId}: Change policy ‘${target.name}’`,
+      name: `Proposal #${changed.json.proposalNumber}: Change policy ‘${target.name}’`,
     })
     await saveScreenshot(page, 'proposals-titled')
     await link.click()
@@ -155,15 +157,17 @@ describe('proposals and the policy editor in Chromium', { skip: skip ?? false },
     })
     assert.equal(role.status, 201, role.text)
     const replacement = role.json.proposalId
-    const page1 = await s.admin.get<{ related: { id: number; status: string }[] }>(`${api}/proposals/${replacement}`)
+    const page1 = await s.admin.get<{ related: { id: number; number: number; status: string }[] }>(
+      `${api}/proposals/${replacement}`,
+    )
     const errored = page1.json.related.find((r) => r.status === 'errored')
     assert.ok(errored, JSON.stringify(page1.json.related))
 
     await page.goto(`${base}/proposals/${errored.id}`)
     await page.getByText('Replaced by').waitFor()
-    await page.getByRole('link', { name: `Proposal #${replacement}` }).click()
+    await page.getByRole('link', { name: `Proposal #${role.json.proposalNumber}` }).click()
     await page.getByText('Replaces (errored)').waitFor()
-    await page.getByRole('link', { name: `Proposal #${errored.id}` }).waitFor()
+    await page.getByRole('link', { name: `Proposal #${errored.number}` }).waitFor()
     const still = page.locator('.still-to-vote')
     assert.match(await still.innerText(), /^Still to vote \(\d+\): .*bea/)
     await page.getByRole('button', { name: 'Vote yes' }).click()

@@ -41,7 +41,12 @@ describe('policykit community', () => {
       admin,
       `the admin holds the Admin role, as the web set-up gives (has ${roles.map((r) => r.name).join(', ')})`,
     )
-    assert.deepEqual(admin.permissions, ['manage_members', 'manage_integrations', 'view_logs'])
+    assert.deepEqual(admin.permissions, [
+      'manage_members',
+      'manage_integrations',
+      'view_logs',
+      'propose:constitution.removeMember',
+    ])
     assert.ok(
       roles.some((r) => r.name === 'Member'),
       "and the kit's creator roles",

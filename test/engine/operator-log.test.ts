@@ -34,12 +34,13 @@ describe('the operator log', () => {
     })
     assert.equal(outcome.status, 'passed')
     assert.ok('proposal' in outcome)
-    const line = logger.lines.find((l) => l.message === 'proposal passed')
+    const line = logger.lines.find((l) => l.message === `proposal #${outcome.proposal.number} passed`)
     assert.ok(line, JSON.stringify(logger.lines))
     assert.equal(line.level, 'info')
     assert.deepEqual(line.details, {
       communityId: h.community.id,
       proposalId: outcome.proposal.id,
+      proposalNumber: outcome.proposal.number,
       actionId: outcome.action.id,
       type: 'test.post',
       policyId: policy.id,
@@ -69,7 +70,7 @@ describe('the operator log', () => {
     assert.equal(error.level, 'info')
     assert.match(error.message, /moving on to the next eligible policy/)
     assert.equal((error.details as { policyId: number }).policyId, broken.id)
-    assert.ok(logger.lines.some((l) => l.message === 'proposal errored: the next eligible policy is tried'))
-    assert.ok(logger.lines.some((l) => l.message === 'proposal failed'))
+    assert.ok(logger.lines.some((l) => /^proposal #\d+ errored: the next eligible policy is tried$/.test(l.message)))
+    assert.ok(logger.lines.some((l) => /^proposal #\d+ failed$/.test(l.message)))
   })
 })

@@ -7,6 +7,7 @@ import type {
   ProposeResultJson,
 } from '../../src/server/presenters.ts'
 import { startTestServer, type TestServer } from '../support/server-harness.ts'
+import { proposeElsewhere } from '../store/seed.ts'
 
 /** Proposals as people read them: a title per action type, and a policy change's diff. */
 describe('proposals for people', () => {
@@ -23,6 +24,25 @@ describe('proposals for people', () => {
     assert.equal(res.status, 201, res.text)
     return res.json
   }
+
+  it("numbers each community's proposals 1, 2, 3… without the gaps another community's proposals leave in the ids", async () => {
+    await proposeElsewhere(s.store, 1)
+    const first = await propose('constitution.addDocument', { name: 'Numbered one', text: '1' })
+    await proposeElsewhere(s.store, 1)
+    const second = await propose('constitution.addDocument', { name: 'Numbered two', text: '2' })
+    const page = await s.admin.get<ProposalPageJson>(`${base}/proposals?limit=100`)
+    const numbers = page.json.items.map((p) => p.number).sort((a, b) => a - b)
+    assert.deepEqual(
+      numbers,
+      numbers.map((_, i) => i + 1),
+    )
+    const detail = await s.admin.get<ProposalDetailJson>(`${base}/proposals/${second.proposalId}`)
+    const firstNumber = page.json.items.find((p) => p.id === first.proposalId)?.number
+    assert.equal(detail.json.number, numbers.length)
+    assert.equal(firstNumber, numbers.length - 1, 'the next number here, whatever was made elsewhere')
+    assert.notEqual(detail.json.number, detail.json.id)
+    assert.equal(second.proposalNumber, detail.json.number, 'proposing answers with the number too')
+  })
 
   it('titles each proposal by what it does, with names, not its raw type', async () => {
     const doc = await propose('constitution.addDocument', { name: 'Charter', text: 'We garden.' })

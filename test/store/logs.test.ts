@@ -49,6 +49,7 @@ for (const dialect of testDialects()) {
         id: error?.id,
         communityId: community.id,
         proposalId: proposal.id,
+        proposalNumber: 1,
         actionId: null,
         policyId: policy.id,
         level: 'error',
@@ -68,6 +69,31 @@ for (const dialect of testDialects()) {
           })
         ).map((l) => l.message),
         ['runtime error in check, line 3'],
+      )
+    })
+
+    it("filters by the proposal's number in its community, not another community's of that number", async () => {
+      const here = await seedProposal(store)
+      const there = await seedProposal(store)
+      const second = async ({ community, policy, proposal }: typeof here) => {
+        const made = await store.proposals.create(community.id, {
+          actionId: proposal.actionId,
+          policyId: policy.id,
+          policyVersionId: policy.versionId,
+          now: 2,
+        })
+        await store.logs.add(community.id, [
+          { proposalId: made.id, level: 'info', message: `#2 of ${community.id}`, now: 3 },
+        ])
+        return made
+      }
+      const made = await second(here)
+      await second(there)
+      await store.logs.add(here.community.id, [{ proposalId: here.proposal.id, level: 'info', message: '#1', now: 4 }])
+      const lines = await store.logs.list(here.community.id, { proposalNumber: 2 })
+      assert.deepEqual(
+        lines.map((l) => [l.message, l.proposalId, l.proposalNumber]),
+        [[`#2 of ${here.community.id}`, made.id, 2]],
       )
     })
 

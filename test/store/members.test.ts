@@ -4,7 +4,7 @@ import { isAppError } from '../../src/errors.ts'
 import { toMember } from '../../src/store/member-repo.ts'
 import type { Store } from '../../src/store/store.ts'
 import { openTestStore, testDialects } from '../support/test-store.ts'
-import { seedCommunity } from './seed.ts'
+import { seedCommunity, seedProposal } from './seed.ts'
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: members and accounts`, () => {
@@ -52,6 +52,59 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await store.members.accounts(c.id, ada.id), [account])
       assert.deepEqual(await store.members.findByAccount(c.id, 'slack', 'U1'), ada)
       assert.equal(await store.members.findByAccount(c.id, 'discord', 'U1'), undefined)
+    })
+
+    it('takes a member who leaves out of the community, keeping the votes they cast and their row', async () => {
+      const { community, member: ada, proposal } = await seedProposal(store)
+      const bob = await store.members.create(community.id, { username: 'bob', now: 1 })
+      const role = await store.roles.create(community.id, { name: 'Gardener', description: '', permissions: ['vote'] })
+      await store.roles.assign(community.id, ada.id, role.id)
+      const user = await store.users.create({
+        username: `ada-${community.id}`,
+        displayName: 'Ada',
+        passwordHash: 'scrypt$x',
+        now: 1,
+      })
+      await store.members.linkAccount(community.id, ada.id, {
+        platform: 'local',
+        externalId: String(user.id),
+        username: 'ada',
+      })
+      await store.members.linkAccount(community.id, ada.id, {
+        platform: 'slack',
+        externalId: `U${community.id}`,
+        username: 'ada',
+      })
+      await store.apiTokens.create(community.id, {
+        userId: user.id,
+        name: 'script',
+        tokenHash: `h-${community.id}`,
+        now: 1,
+      })
+      await store.votes.cast(community.id, {
+        proposalId: proposal.id,
+        memberId: ada.id,
+        vote: { kind: 'boolean', value: true },
+        now: 2,
+      })
+
+      assert.equal(await store.members.remove(community.id, ada.id, 3), true)
+      assert.deepEqual(await store.members.list(community.id), [bob])
+      assert.equal(await store.members.getByUsername(community.id, 'ada'), undefined)
+      assert.equal(await store.members.findByAccount(community.id, 'local', String(user.id)), undefined)
+      assert.equal(await store.members.findByAccount(community.id, 'slack', `U${community.id}`), undefined)
+      assert.deepEqual(await store.apiTokens.list(community.id, user.id), [])
+      assert.deepEqual(await store.roles.effectiveRoles(community.id, ada.id), [])
+      assert.deepEqual(await store.roles.members(community.id, role.id), [])
+      assert.deepEqual(await store.members.get(community.id, ada.id), ada, 'found by id for the history naming them')
+      assert.deepEqual(
+        (await store.votes.list(community.id, proposal.id)).map((v) => v.memberId),
+        [ada.id],
+        'the vote they cast stays',
+      )
+      assert.equal(await store.members.remove(community.id, ada.id, 4), false, 'one leaves once')
+      assert.equal(await store.members.remove(community.id + 1000, bob.id, 4), false, 'only from their community')
+      assert.deepEqual(await store.members.list(community.id), [bob])
     })
 
     it('refuses a duplicate username and a doubly linked account', async () => {

@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import { migrate } from '../../src/store/migrate.ts'
 import { openStore } from '../../src/store/open-store.ts'
 import { slackPorts } from '../support/slack-records.ts'
+import { policyInput } from './seed.ts'
 import { openTestStore, testDialects, testSecretKey } from '../support/test-store.ts'
 
 for (const dialect of testDialects()) {
@@ -80,6 +81,55 @@ for (const dialect of testDialects()) {
         await store.close()
       }
     })
+
+    it('numbers the proposals already there per community, in id order (0020)', async () => {
+      const store = await openTestStore(dialect, { migrateUpTo: '0019-community-cache-version' })
+      try {
+        const worlds = await Promise.all(
+          ['Gardeners', 'Beekeepers'].map(async (name) => {
+            const community = await store.communities.create({ name, now: 1 })
+            const policy = await store.policies.create(community.id, policyInput(), 1)
+            const { action } = await store.actions.create(community.id, {
+              kind: 'platform',
+              type: 'test.post',
+              origin: 'policykit',
+              initiatorId: null,
+              params: {},
+              now: 1,
+            })
+            return { community, policy, action }
+          }),
+        )
+        // Interleaved, so the global ids of each community's proposals have gaps.
+        for (const round of [1, 2, 3]) {
+          for (const { community, policy, action } of worlds) {
+            await sql`insert into proposals (community_id, action_id, policy_id, policy_version_id, status, proposed_at, data, notified, outcome_ran, recheck_requested)
+              values (${community.id}, ${action.id}, ${policy.id}, ${policy.versionId}, 'proposed', ${round}, '{}', 0, 0, 0)`.execute(
+              store.db,
+            )
+          }
+        }
+        assert.ok((await migrate(store)).includes('0020-proposal-numbers-and-leaving'))
+        for (const { community } of worlds) {
+          const byId = (await store.proposals.list(community.id)).sort((a, b) => a.id - b.id)
+          assert.deepEqual(
+            byId.map((p) => p.number),
+            [1, 2, 3],
+          )
+        }
+        const [first] = worlds
+        assert.ok(first)
+        const next = await store.proposals.create(first.community.id, {
+          actionId: first.action.id,
+          policyId: first.policy.id,
+          policyVersionId: first.policy.versionId,
+          now: 5,
+        })
+        assert.equal(next.number, 4)
+      } finally {
+        await store.close()
+      }
+    })
   })
 }
 
@@ -109,6 +159,7 @@ describe('sqlite: open a file', () => {
         '0012-listener-leases',
         '0015-platform-cursors',
         '0019-community-cache-version',
+        '0020-proposal-numbers-and-leaving',
         '0021-listener-state',
       ])
       const journal = await sql<{

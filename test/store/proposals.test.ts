@@ -20,6 +20,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(proposal, {
         id: proposal.id,
         communityId: community.id,
+        number: 1,
         actionId: proposal.actionId,
         policyId: policy.id,
         policyVersionId: policy.versionId,
@@ -83,6 +84,43 @@ for (const dialect of testDialects()) {
       const elsewhere = await store.proposals.get(community.id, proposal.id)
       assert.equal(elsewhere?.voteText, null, 'a platform that records no question leaves none')
       assert.equal(elsewhere.voteOptions, null)
+    })
+
+    it("numbers each community's proposals 1, 2, 3… without gaps, also when they are made at once", async () => {
+      const one = await seedProposal(store)
+      const two = await seedProposal(store)
+      const another = (world: typeof one) => () =>
+        store.proposals.create(world.community.id, {
+          actionId: world.proposal.actionId,
+          policyId: world.policy.id,
+          policyVersionId: world.policy.versionId,
+          now: 2000,
+        })
+      // Interleaved, on as many connections as the store has (PostgreSQL runs them side by side).
+      await Promise.all([ten(another(one)), ten(another(two))])
+      await assert.rejects(
+        store.proposals.create(one.community.id, {
+          actionId: two.proposal.actionId,
+          policyId: two.policy.id,
+          policyVersionId: two.policy.versionId,
+          now: 3000,
+        }),
+        (e) => isAppError(e) && e.code === 'not_found',
+        "another community's action makes no proposal",
+      )
+      const last = await another(one)()
+      const numbers = async (world: typeof one) =>
+        (await store.proposals.list(world.community.id)).map((p) => p.number).sort((a, b) => a - b)
+      assert.deepEqual(
+        await numbers(one),
+        Array.from({ length: 12 }, (_, i) => i + 1),
+      )
+      assert.deepEqual(
+        await numbers(two),
+        Array.from({ length: 11 }, (_, i) => i + 1),
+      )
+      assert.equal(last.number, 12, 'the refused one left no gap')
+      assert.equal((await store.proposals.get(one.community.id, last.id))?.number, 12)
     })
 
     it('keeps who may vote: some members, or everyone again', async () => {

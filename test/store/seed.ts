@@ -53,3 +53,32 @@ export async function seedProposal(store: Store, name = 'c'): Promise<ProposalWo
   })
   return { community, member, policy, proposal }
 }
+
+/**
+ * `count` proposals in a community of their own: made first, they put a community's proposal
+ * ids ahead of its numbers, so a test can tell the two apart.
+ */
+export async function proposeElsewhere(store: Store, count: number): Promise<Proposal[]> {
+  const elsewhere = await store.communities.create({ name: `Elsewhere ${Math.random().toString(36).slice(2)}`, now: 1 })
+  const policy = await store.policies.create(elsewhere.id, policyInput(), 1)
+  const { action } = await store.actions.create(elsewhere.id, {
+    kind: 'platform',
+    type: 'test.post',
+    origin: 'policykit',
+    initiatorId: null,
+    params: {},
+    now: 1,
+  })
+  const made: Proposal[] = []
+  for (let i = 0; i < count; i += 1) {
+    made.push(
+      await store.proposals.create(elsewhere.id, {
+        actionId: action.id,
+        policyId: policy.id,
+        policyVersionId: policy.versionId,
+        now: 1,
+      }),
+    )
+  }
+  return made
+}

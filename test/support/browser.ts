@@ -5,8 +5,12 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 /** Debian's Chromium; `.ci/run` installs it. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-/** Where screenshots of the main pages are kept after a run (CI keeps the folder as artifacts). */
-export const screenshotDir = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')
+/**
+ * Where screenshots of the main pages are kept after a run (CI keeps the folder as artifacts);
+ * POLICYKIT_SCREENSHOTS puts them elsewhere (a closing note's pictures).
+ */
+export const screenshotDir =
+  process.env['POLICYKIT_SCREENSHOTS'] ?? join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots')
 
 /**
  * Why the browser suite cannot run here, or null when it can. CI sets POLICYKIT_REQUIRE_BROWSER,

@@ -1,6 +1,7 @@
 import { definePlatform, type ActionDef, type PlatformDef } from '../platform.ts'
 import { documentActions } from './actions/documents.ts'
 import { integrationActions } from './actions/integrations.ts'
+import { memberActions } from './actions/members.ts'
 import { policyActions } from './actions/policies.ts'
 import { roleActions } from './actions/roles.ts'
 import { settingsActions } from './actions/settings.ts'
@@ -30,6 +31,7 @@ export function createConstitutionPlatform(given: ConstitutionDeps): PlatformDef
       {
         ...policyActions(deps),
         ...roleActions(deps),
+        ...memberActions(deps),
         ...documentActions(deps),
         ...integrationActions(deps),
         ...settingsActions(deps),

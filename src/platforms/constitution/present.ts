@@ -95,6 +95,9 @@ export function constitutionPresenters({ store }: ConstitutionDeps): Record<stri
     unassignRole: async (ctx, p) => ({
       title: `Take the role ${quoted(await roleName(ctx.communityId, id(p['roleId'])))} from ${quoted(await memberName(ctx.communityId, id(p['memberId'])))}`,
     }),
+    removeMember: async (ctx, p) => ({
+      title: `Remove ${quoted(await memberName(ctx.communityId, id(p['memberId'])))} from the community`,
+    }),
     addDocument: async (_ctx, p) => ({ title: `Add document ${quoted(text(p['name']))}` }),
     async changeDocument(ctx, p) {
       const documentId = id(p['documentId'])

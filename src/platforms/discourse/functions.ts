@@ -6,6 +6,7 @@ import type { PlatformPorts } from '../platform-ports.ts'
 import type { PolicyCallContext, PolicyFunction } from '../platform.ts'
 import { forumCall, forumOf } from './context.ts'
 import { noLabel, pollName, yesLabel } from './poll-votes.ts'
+import { voteHeading } from '../kit/vote-heading.ts'
 
 /**
  * What policy code may call as `discourse.<fn>(…)` when the community has connected a forum.
@@ -139,7 +140,7 @@ export function discourseFunctions(ports: PlatformPorts): Record<string, PolicyF
       const post = made(
         'POST /posts.json',
         await forumCall(ctx, 'POST', '/posts.json', {
-          title: args.title ?? `About proposal ${ctx.proposal.id}`,
+          title: args.title ?? `About proposal #${ctx.proposal.number}`,
           raw: args.raw,
           archetype: 'private_message',
           target_recipients: usernames.join(','),
@@ -156,7 +157,7 @@ export function discourseFunctions(ports: PlatformPorts): Record<string, PolicyF
      */
     async initiateVote(ctx, arg) {
       const args = parseArgs('initiateVote', initiateVoteArgs, arg)
-      const text = args.text?.trim() || `Vote on proposal ${ctx.proposal.id}: \`${ctx.action.type}\``
+      const text = args.text?.trim() || voteHeading(ctx.proposal, `\`${ctx.action.type}\``)
       const options = args.options ?? null
       const choices = options ?? [yesLabel, noLabel]
       const pollMarkup = [
@@ -172,7 +173,7 @@ export function discourseFunctions(ports: PlatformPorts): Record<string, PolicyF
           'POST',
           '/posts.json',
           args.topicId === undefined
-            ? { title: `Vote on proposal ${ctx.proposal.id}`, raw: body }
+            ? { title: voteHeading(ctx.proposal), raw: body }
             : { topic_id: args.topicId, raw: body },
         ),
       )

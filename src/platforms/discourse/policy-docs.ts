@@ -19,7 +19,7 @@ export const discoursePolicyDocs: PolicyDocs = {
     },
     initiateVote: {
       signature: '({ text?, options?, topicId?, users? }) => string',
-      doc: 'Posts text with a public Discourse poll (Yes/No, or one of options, 2 to 20) in topicId, or in a new topic "Vote on proposal" and its id. Sets proposal.votePostId and voteUrl; users limits who may vote (a username counts only when it is a member’s linked account). Votes are read from the poll. Returns the vote post’s id.',
+      doc: 'Posts text with a public Discourse poll (Yes/No, or one of options, 2 to 20) in topicId, or in a new topic "Vote on proposal #" and its number in the community. Sets proposal.votePostId and voteUrl; users limits who may vote (a username counts only when it is a member’s linked account). Votes are read from the poll. Returns the vote post’s id.',
     },
     getUsers: {
       signature: '() => object[]',

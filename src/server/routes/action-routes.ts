@@ -84,6 +84,7 @@ export async function proposeResult(
     status: outcome.status,
     action: presentAction(action, initiator),
     proposalId: proposal?.id ?? null,
+    proposalNumber: proposal?.number ?? null,
     created: createdBy(deps.platforms, action),
   }
 }

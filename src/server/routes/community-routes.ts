@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { logLevels } from '../../domain/community.ts'
 import { AppError } from '../../errors.ts'
+import { removeMember } from '../../platforms/constitution/remove-member.ts'
 import { effectiveRoles, loadRoleGraph } from '../../platforms/constitution/role-graph.ts'
 import { requireMember, requirePermission } from '../community-access.ts'
 import { presentDocument, presentIntegration, presentLog, presentRole } from '../present.ts'
@@ -127,6 +128,28 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
     },
   )
 
+  routes.delete(
+    '/communities/:communityId/members/me',
+    {
+      schema: {
+        summary:
+          'Leave the community: your roles, sign-in there and API tokens for it go; the votes you cast stay. ' +
+          'Refused (409) when you are the last member who could amend the constitution',
+        tags: ['community'],
+        params: communityParams,
+        response: { 200: z.object({ memberId: z.number().int(), left: z.literal(true) }) },
+      },
+    },
+    async (request) => {
+      const { community, member } = await requireMember(deps, request, request.params.communityId)
+      const now = deps.clock.now()
+      await removeMember(store, community.id, member.id, { now, describe: () => 'your leaving' })
+      await store.logs.add(community.id, [{ level: 'info', message: `${member.username} left the community`, now }])
+      logger.info({ communityId: community.id, memberId: member.id }, 'member left the community')
+      return { memberId: member.id, left: true as const }
+    },
+  )
+
   routes.get(
     '/communities/:communityId/members',
     {
@@ -218,6 +241,7 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
         params: communityParams,
         querystring: z.object({
           proposalId: idParam.optional(),
+          proposalNumber: idParam.optional().describe("only lines about the community's proposal of this number"),
           level: z.enum(logLevels).optional().describe('only lines this severe or more'),
           platform: z.string().min(1).max(100).optional().describe('only lines about this platform'),
           limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -228,10 +252,11 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
     },
     async (request) => {
       const { community } = await requirePermission(deps, request, request.params.communityId, 'view_logs')
-      const { proposalId, level, platform, limit, before } = request.query
+      const { proposalId, proposalNumber, level, platform, limit, before } = request.query
       const logs = await store.logs.list(community.id, {
         limit,
         ...(proposalId !== undefined && { proposalId }),
+        ...(proposalNumber !== undefined && { proposalNumber }),
         ...(level !== undefined && { level }),
         ...(platform !== undefined && { platform }),
         ...(before !== undefined && { beforeId: before }),

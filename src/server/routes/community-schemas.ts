@@ -185,6 +185,7 @@ export const proposeResultJson = z.object({
   status: z.enum(['executed', 'ungoverned', 'duplicate', ...proposalStatuses]),
   action: actionJson,
   proposalId: id.nullable(),
+  proposalNumber: z.number().int().nullable().describe("the proposal's number within the community"),
   created: z
     .record(z.string(), z.union([z.number(), z.string()]))
     .describe('Ids of what carrying the action out made (documentId, roleId, policyId, versionId); {} until it ran'),
@@ -199,6 +200,7 @@ const tallyJson = z.object({
 
 export const proposalSummaryJson = z.object({
   id,
+  number: z.number().int().min(1).describe('Its number within the community (1, 2, 3…); routes take id'),
   status: z.enum(proposalStatuses),
   title: z.string(),
   action: actionJson,
@@ -223,6 +225,7 @@ export const logJson = z.object({
   details: jsonObject.nullable(),
   platform: z.string().nullable(),
   proposalId: id.nullable(),
+  proposalNumber: z.number().int().nullable(),
   actionId: id.nullable(),
   policyId: id.nullable(),
   createdAt: time,
@@ -235,6 +238,7 @@ export const proposalDetailJson = proposalSummaryJson.extend({
   related: z.array(
     z.object({
       id,
+      number: z.number().int(),
       status: z.enum(proposalStatuses),
       policy: z.object({ id, name: z.string(), version: z.number().int() }),
     }),

@@ -67,6 +67,7 @@ for (const dialect of testDialects()) {
         'changeSettings',
         'removeDocument',
         'removeIntegration',
+        'removeMember',
         'removePolicy',
         'removeRole',
         'unassignRole',

@@ -224,7 +224,10 @@ describe('Slack policy functions against the fake Slack', () => {
       const mpim = directConversation(rig, [rig.ada, rig.bob])
       assert.ok(mpim)
       assert.ok(postId.startsWith(`${mpim.id}:`))
-      assert.match(String(mpim.messages.at(-1)?.text), /^Vote on proposal \d+: Post a message in a Slack conversation$/)
+      assert.match(
+        String(mpim.messages.at(-1)?.text),
+        /^Vote on proposal #\d+: Post a message in a Slack conversation$/,
+      )
     })
 
     it('a permalink Slack will not give leaves the vote without a URL, not without a vote', async () => {

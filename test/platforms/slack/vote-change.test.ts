@@ -44,7 +44,7 @@ describe('a Slack vote on a policy change', () => {
     assert.ok('proposal' in outcome)
     await rig.fake.idle()
     const vote = rig.channel.messages.find(
-      (m) => m.text === `Vote on proposal ${outcome.proposal.id}: Change policy ‘Greeters’`,
+      (m) => m.text === `Vote on proposal #${outcome.proposal.number}: Change policy ‘Greeters’`,
     )
     assert.ok(vote, JSON.stringify(rig.channel.messages.map((m) => m.text)))
     const change = rig.channel.messages.find((m) => m.threadTs === vote.ts)

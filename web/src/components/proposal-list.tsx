@@ -13,7 +13,7 @@ export function ProposalList({ items, base, empty }: { items: ProposalSummaryJso
       {items.map((p) => (
         <li key={p.id}>
           <Link href={`${base}/proposals/${p.id}`}>
-            Proposal #{p.id}: {p.title}
+            Proposal #{p.number}: {p.title}
           </Link>{' '}
           <StatusBadge status={p.status} />
           <div className="meta">

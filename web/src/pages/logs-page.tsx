@@ -48,7 +48,7 @@ export function LogsPage() {
       params.set('platform', filters.platform)
     }
     if (filters.proposal !== '') {
-      params.set('proposalId', filters.proposal)
+      params.set('proposalNumber', filters.proposal)
     }
     if (before !== undefined) {
       params.set('before', String(before))
@@ -189,7 +189,9 @@ function Pages(props: { first: LogJson[]; base: string; loadPage: (before: numbe
                 <td>{log.platform ?? ''}</td>
                 <td>
                   {log.proposalId !== null && (
-                    <Link href={`${props.base}/proposals/${log.proposalId}`}>#{log.proposalId}</Link>
+                    <Link href={`${props.base}/proposals/${log.proposalId}`}>
+                      #{log.proposalNumber ?? log.proposalId}
+                    </Link>
                   )}
                 </td>
                 <td>{log.message}</td>

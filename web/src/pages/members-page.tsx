@@ -86,6 +86,11 @@ export function MembersPage() {
                         <Link href={propose('unassignRole', `&memberId=${m.id}`)}>
                           Take a role<span className="visually-hidden"> from {m.username}</span>
                         </Link>
+                        {m.id !== community.me.memberId && (
+                          <Link href={propose('removeMember', `&memberId=${m.id}`)}>
+                            Remove<span className="visually-hidden"> {m.username} from the community</span>
+                          </Link>
+                        )}
                         {mayInvite && !m.platforms.includes(localPlatform) && (
                           <button type="button" className="button-link" onClick={() => void makeClaimLink(m)}>
                             Sign-in link<span className="visually-hidden"> for {m.username}</span>

@@ -29,11 +29,12 @@ function voteText(value: JsonValue | null): string {
 
 /** `/c/:cid/proposals/:pid`: re-read every 3 s while the proposal is pending. */
 export function ProposalPage({ proposalId }: { proposalId: number }) {
-  usePageTitle(`Proposal #${proposalId}`)
+  const [detail, setDetail] = useState<ProposalDetailJson | null>(null)
+  // Routes take the id; people know the proposal by its number in the community.
+  usePageTitle(detail === null ? 'Proposal' : `Proposal #${detail.number}`)
   const { api } = useApp()
   const { community } = useCommunity()
   const path = `/api/communities/${community.id}/proposals/${proposalId}`
-  const [detail, setDetail] = useState<ProposalDetailJson | null>(null)
   const [loadError, setLoadError] = useState<unknown>(null)
   const [generation, setGeneration] = useState(0)
 
@@ -63,7 +64,7 @@ export function ProposalPage({ proposalId }: { proposalId: number }) {
 
   return (
     <>
-      <h1>Proposal #{proposalId}</h1>
+      <h1>{detail === null ? 'Proposal' : `Proposal #${detail.number}`}</h1>
       {loadError !== null && (
         <ErrorAlert error={loadError}>
           <button type="button" onClick={() => setGeneration((g) => g + 1)}>
@@ -230,7 +231,7 @@ function RelatedProposals({ detail }: { detail: ProposalDetailJson }) {
               {list.map((r, i) => (
                 <span key={r.id}>
                   {i > 0 && ', '}
-                  <Link href={`${base}/proposals/${r.id}`}>Proposal #{r.id}</Link> ({r.policy.name}, {r.status})
+                  <Link href={`${base}/proposals/${r.id}`}>Proposal #{r.number}</Link> ({r.policy.name}, {r.status})
                 </span>
               ))}
             </dd>

@@ -6,6 +6,7 @@ import { CopyField } from '../components/copy-field.tsx'
 import { IntegrationsSection } from '../components/integrations-section.tsx'
 import { ResourceView } from '../components/resource-view.tsx'
 import { formatTime } from '../format-time.ts'
+import { navigate } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 
@@ -24,7 +25,63 @@ export function SettingsPage() {
       <DisplayName />
       <ApiTokens />
       <ChangePassword />
+      <LeaveCommunity />
     </>
+  )
+}
+
+/**
+ * Leaving, asked twice: the member's roles, sign-in here and API tokens go; the votes they cast
+ * stay. The server refuses the last member who could amend the constitution, saying why.
+ */
+function LeaveCommunity() {
+  const { api, refreshSession } = useApp()
+  const { community } = useCommunity()
+  const [confirming, setConfirming] = useState(false)
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+
+  async function leave() {
+    setBusy(true)
+    setError('')
+    try {
+      await api.delete(`/api/communities/${community.id}/members/me`)
+      await refreshSession()
+      navigate('/')
+    } catch (e) {
+      setError(errorMessage(e))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section aria-labelledby="leave-heading">
+      <h2 id="leave-heading">Leave this community</h2>
+      <p className="hint">
+        Your roles in {community.name}, your sign-in to it and your API tokens for it go. The votes you cast stay. Your
+        PolicyKit login and your other communities are not affected.
+      </p>
+      {confirming ? (
+        <div className="confirm" role="group" aria-label={`Confirm leaving ${community.name}`}>
+          <p>Leave {community.name}? Only a new invite brings you back.</p>
+          <button type="button" className="button-danger" disabled={busy} onClick={() => void leave()}>
+            Yes, leave {community.name}
+          </button>
+          <button type="button" className="button-secondary" disabled={busy} onClick={() => setConfirming(false)}>
+            Stay
+          </button>
+        </div>
+      ) : (
+        <button type="button" className="button-danger" onClick={() => setConfirming(true)}>
+          Leave {community.name}…
+        </button>
+      )}
+      {error && (
+        <p role="alert" className="alert alert-error">
+          {error}
+        </p>
+      )}
+    </section>
   )
 }
 

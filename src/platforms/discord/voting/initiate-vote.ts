@@ -7,6 +7,7 @@ import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { parseArgs, policyUser, resolvePeople, snowflakeArg, targetChannel } from '../functions/policy-call.ts'
 import { maxVoteOptions, messageUrl, voteComponents, voteContent, voteEmoji, votePostId } from './vote-message.ts'
+import { voteHeading } from '../../kit/vote-heading.ts'
 
 const initiateVoteArgs = z.strictObject({
   text: z.string().max(1500).optional(),
@@ -22,7 +23,7 @@ const initiateVoteArgs = z.strictObject({
 })
 
 function defaultText(ctx: PolicyCallContext): string {
-  return `Vote on proposal ${ctx.proposal.id}: \`${ctx.action.type}\``
+  return voteHeading(ctx.proposal, `\`${ctx.action.type}\``)
 }
 
 const posted = z.object({ id: z.string(), channel_id: z.string() })

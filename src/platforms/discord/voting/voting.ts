@@ -6,6 +6,7 @@ import type { PlatformContext, VoteHosting } from '../../platform.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { parseVotePostId, voteComponents, voteContent } from './vote-message.ts'
+import { voteHeading } from '../../kit/vote-heading.ts'
 
 /** The vote message as it now stands: its tally (and, once decided, its outcome and no buttons). */
 export async function voteMessageBody(
@@ -14,7 +15,7 @@ export async function voteMessageBody(
   proposal: Proposal,
 ): Promise<JsonObject> {
   const tally = await proposalTally(deps.ports.votes, ctx.communityId, proposal)
-  const text = proposal.voteText ?? `Vote on proposal ${proposal.id}`
+  const text = proposal.voteText ?? voteHeading(proposal)
   return {
     content: voteContent({ text, options: proposal.voteOptions, tally, status: proposal.status }),
     components: voteComponents(proposal.voteOptions, proposal.status),

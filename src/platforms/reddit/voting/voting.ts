@@ -8,6 +8,7 @@ import type { RedditDeps } from '../deps.ts'
 import type { RedditOperations } from '../operations.ts'
 import { parseArgs } from '../policy-args.ts'
 import { voteCommentText } from './vote-replies.ts'
+import { voteHeading } from '../../kit/vote-heading.ts'
 
 const member = z.union([
   rowId,
@@ -38,7 +39,7 @@ export function initiateVote(deps: RedditDeps, ops: RedditOperations): PolicyFun
   return async (ctx, arg) => {
     const args = parseArgs('initiateVote', initiateVoteArgs, arg)
     const options = args.options ?? null
-    const text = args.text?.trim() || `Vote on proposal ${ctx.proposal.id}: ${ctx.action.type}`
+    const text = args.text?.trim() || voteHeading(ctx.proposal, ctx.action.type)
     const body = voteCommentText({ text, options, tally: null, status: 'proposed' })
     const governed = ctx.action.params['fullname']
     let postId: string

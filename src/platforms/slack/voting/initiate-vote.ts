@@ -7,6 +7,7 @@ import { policyUser, resolvePeople, slackIdsOf } from '../functions/policy-users
 import { slackClients } from '../slack-clients.ts'
 import type { SlackDeps } from '../slack-deps.ts'
 import { proposalTally } from '../../kit/vote-tally.ts'
+import { voteHeading } from '../../kit/vote-heading.ts'
 import { maxVoteOptions, voteBlocks, votePostId } from './vote-message.ts'
 
 const initiateVoteArgs = z.strictObject({
@@ -25,7 +26,7 @@ const initiateVoteArgs = z.strictObject({
 })
 
 function defaultText(ctx: PolicyCallContext, title: string): string {
-  return `Vote on proposal ${ctx.proposal.id}: ${title}`
+  return voteHeading(ctx.proposal, title)
 }
 
 /** Slack's limit on a message's text; a longer diff is cut there. */
