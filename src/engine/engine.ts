@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from './logger.ts'
 import { mayVote } from './may-vote.ts'
 import { claimOf, isRetry, opOfClaim, performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
 import { PlatformAccess } from './platform-access.ts'
-import type { ActionView } from './run-context.ts'
+import type { ActionView, LeaseRelease } from './run-context.ts'
 import { VersionCache } from './version-cache.ts'
 
 /**
@@ -434,8 +434,7 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     const { actionView, version } = await loadForEvaluation(current)
     // Not notified yet: the first evaluation died with its process (its lease ran out), so this is it.
-    const last = (trx: Store) => release.run(trx).then(() => undefined)
-    await evaluateProposal(evaluation, current, actionView, version, !current.notified, last)
+    await evaluateProposal(evaluation, current, actionView, version, !current.notified, release)
   }
 
   /** A proposal's action as its blocks see it, and its pinned policy version. */
@@ -480,8 +479,7 @@ export function createEngine(deps: EngineDeps): Engine {
         communityId,
         { actionId, policyId: policy.id, policyVersionId: version.versionId },
         async (proposal, release) => {
-          const last = (trx: Store) => release.run(trx).then(() => undefined)
-          first.status = await evaluateProposal(evaluation, proposal, shown, version, true, last)
+          first.status = await evaluateProposal(evaluation, proposal, shown, version, true, release)
         },
       )
       if (first.status !== 'errored') {
@@ -542,8 +540,7 @@ export function createEngine(deps: EngineDeps): Engine {
         communityId,
         { actionId: stored.id, policyId: policy.id, policyVersionId: version.versionId },
         async (proposal, release) => {
-          const last = (trx: Store) => release.run(trx).then(() => undefined)
-          await evaluateProposal(evaluation, proposal, triggerView, version, true, last)
+          await evaluateProposal(evaluation, proposal, triggerView, version, true, release)
         },
       )
       const after = released ?? (await store.proposals.get(communityId, created.id))
@@ -809,11 +806,11 @@ export function createEngine(deps: EngineDeps): Engine {
 }
 
 /** Letting go of a proposal's lease, once: with an evaluation's last writes, or after it. */
-class Release {
+class Release implements LeaseRelease {
   released: { recheck: boolean; proposal: Proposal | undefined } | undefined
+  readonly token: string
   private readonly communityId: number
   private readonly proposalId: number
-  private readonly token: string
 
   constructor(communityId: number, proposalId: number, token: string) {
     this.communityId = communityId
@@ -823,8 +820,12 @@ class Release {
 
   async run(store: Store): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
     const released = await store.proposals.releaseLeaseReading(this.communityId, this.proposalId, this.token)
-    this.released = released
+    this.settle(released)
     return released
+  }
+
+  settle(released: { recheck: boolean; proposal: Proposal | undefined }): void {
+    this.released = released
   }
 }
 

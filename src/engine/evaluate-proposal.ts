@@ -7,7 +7,7 @@ import type { Action } from '../domain/action.ts'
 import type { Logger } from './logger.ts'
 import type { PerformOp, PerformOutcome } from './perform-action.ts'
 import type { PlatformAccess } from './platform-access.ts'
-import { RunContext, type ActionView } from './run-context.ts'
+import { RunContext, type ActionView, type LeaseRelease } from './run-context.ts'
 
 export interface EvaluationDeps {
   store: Store
@@ -159,8 +159,8 @@ export async function evaluateProposal(
   view: ActionView,
   version: PolicyVersion,
   first: boolean,
-  /** Run with the evaluation's last writes, in their transaction (the lease's release). */
-  last?: (store: Store) => Promise<void>,
+  /** The lease, let go with the evaluation's last writes. */
+  last?: LeaseRelease,
 ): Promise<ProposalStatus> {
   const { store } = deps
   const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })

@@ -8,7 +8,7 @@ import type { Vote } from '../domain/vote.ts'
 import { variableValues } from '../domain/policy.ts'
 import { AppError } from '../errors.ts'
 import type { HostFunction } from '../sandbox/sandbox.ts'
-import type { LogInput, Store } from '../store/store.ts'
+import type { LogInput, StepWrites, Store } from '../store/store.ts'
 
 /** The governed action as policy code sees it, with its initiator resolved. */
 export interface ActionView {
@@ -239,34 +239,42 @@ export class RunContext {
   }
 
   /**
-   * Writes what the blocks changed (the proposal's data, the log lines, the notified flag), then
-   * runs `also` (the lease's release). Not in one transaction: on SQLite a transaction holds the
-   * one connection, and a concurrent evaluation's host call then waited on it past its block's
-   * wall-clock limit (found by the kill test's concurrent bursts).
+   * Writes what the blocks changed (the proposal's data, the log lines, the notified flag) and,
+   * with `release`, lets go of the lease, all at once (`ProposalRepo.finishStep`: one synchronous
+   * transaction on SQLite, one statement on PostgreSQL), never held across an await.
    */
-  async flush(also?: (store: Store) => Promise<void>): Promise<void> {
+  async flush(release?: LeaseRelease): Promise<void> {
     const proposal = this.proposal
-    const writes: Array<(store: Store) => Promise<unknown>> = []
-    if (this.dataDirty && proposal) {
-      const data = this.data
-      writes.push((store) => store.proposals.setData(this.communityId, proposal.id, data))
-      this.dataDirty = false
+    const logs = this.logs.splice(0)
+    if (!proposal) {
+      if (logs.length > 0) {
+        await this.store.logs.add(this.communityId, logs)
+      }
+      return
     }
-    if (this.notified && proposal) {
-      writes.push((store) => store.proposals.markNotified(this.communityId, proposal.id))
-      this.notified = false
+    const writes: StepWrites = {
+      logs,
+      ...(this.dataDirty && { data: { ...this.data } }),
+      ...(this.notified && { notified: true }),
+      ...(release && { releaseToken: release.token }),
     }
-    if (this.logs.length > 0) {
-      const logs = this.logs.splice(0)
-      writes.push((store) => store.logs.add(this.communityId, logs))
+    this.dataDirty = false
+    this.notified = false
+    if (!release && writes.data === undefined && !writes.notified && logs.length === 0) {
+      return
     }
-    if (also) {
-      writes.push(also)
-    }
-    for (const write of writes) {
-      await write(this.store)
+    const released = await this.store.proposals.finishStep(this.communityId, proposal.id, writes)
+    if (release && released) {
+      release.settle(released)
     }
   }
+}
+
+/** The lease an evaluation holds, let go with its last writes (see `RunContext.flush`). */
+export interface LeaseRelease {
+  readonly token: string
+  /** Told what letting go found: whether a re-check came in meanwhile, and the proposal then. */
+  settle(released: { recheck: boolean; proposal: Proposal | undefined }): void
 }
 
 /** `users` may be usernames, member ids or member objects ({ id } / { username }); null is everyone. */

@@ -1,10 +1,13 @@
+import type BetterSqlite3 from 'better-sqlite3'
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import { AppError } from '../errors.ts'
 import type { Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
 import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
-import type { DecisionCount, ProposalRepo } from './store.ts'
+import { createLogRepo } from './log-repo.ts'
+import { postgresStep, SqliteStepWriter, type StepRow } from './step-writes.ts'
+import type { DecisionCount, Dialect, ProposalRepo, StepWrites } from './store.ts'
 
 const dayMs = 86_400_000
 
@@ -62,7 +65,47 @@ function toProposal(row: ProposalRow): Proposal {
   }
 }
 
-export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
+/**
+ * `sqlite`: the connection under `db` when `db` is the root store on SQLite (not a transaction),
+ * for the statements of the evaluation's hot path that run on it directly.
+ */
+export function createProposalRepo(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  sqlite?: BetterSqlite3.Database,
+): ProposalRepo {
+  // Prepared at first use: the tables exist only once the store is migrated.
+  let stepWriter: SqliteStepWriter | undefined
+  const sqliteSteps = () => (sqlite ? (stepWriter ??= new SqliteStepWriter(sqlite, columns)) : undefined)
+
+  /** One step's writes: in one statement or synchronous transaction, else one after another. */
+  async function writeStep(communityId: number, proposalId: number, writes: StepWrites): Promise<StepRow | undefined> {
+    if (dialect === 'postgres') {
+      return postgresStep(db, columns, communityId, proposalId, writes)
+    }
+    const writer = sqliteSteps()
+    if (writer?.available) {
+      return writer.run(communityId, proposalId, writes)
+    }
+    // Inside a transaction (this store's, or one open on the connection): its statements, in turn.
+    if (writes.logs.length > 0) {
+      await createLogRepo(db).add(communityId, writes.logs)
+    }
+    if (writes.data !== undefined || writes.notified) {
+      await byId(communityId, proposalId)
+        .set({
+          ...(writes.data !== undefined && { data: JSON.stringify(writes.data) }),
+          ...(writes.notified && { notified: 1 }),
+        })
+        .execute()
+    }
+    if (writes.releaseToken === undefined) {
+      return undefined
+    }
+    const released = await releaseLease(communityId, proposalId, writes.releaseToken)
+    return released.row
+  }
+
   function byId(communityId: number, proposalId: number) {
     return db.updateTable('proposals').where('community_id', '=', communityId).where('id', '=', proposalId)
   }
@@ -94,7 +137,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
     communityId: number,
     proposalId: number,
     token: string,
-  ): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
+  ): Promise<{ recheck: boolean; proposal: Proposal | undefined; row: StepRow | undefined }> {
     // Atomic for the same reason: a request that arrives concurrently is either seen here
     // (keep the lease, report it) or arrives after and takes the then-free lease itself.
     const keep = sql<boolean>`(recheck_requested = 1 and status = 'proposed')`
@@ -108,7 +151,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       .where('lease_token', '=', token)
       .returning([...columns, 'lease_token'])
       .executeTakeFirst()
-    return { recheck: row?.lease_token === token, proposal: row && toProposal(row) }
+    return { recheck: row?.lease_token === token, proposal: row && toProposal(row), row }
   }
 
   function notFound(proposalId: number): AppError {
@@ -289,7 +332,19 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       return { recheck: (await releaseLease(communityId, proposalId, token)).recheck }
     },
 
-    releaseLeaseReading: releaseLease,
+    async releaseLeaseReading(communityId, proposalId, token) {
+      const { recheck, proposal } = await releaseLease(communityId, proposalId, token)
+      return { recheck, proposal }
+    },
+
+    async finishStep(communityId, proposalId, writes) {
+      const row = await writeStep(communityId, proposalId, writes)
+      const token = writes.releaseToken
+      if (token === undefined) {
+        return undefined
+      }
+      return { recheck: row?.lease_token === token, proposal: row && toProposal(row as unknown as ProposalRow) }
+    },
 
     async renewLeases(owner, until) {
       await db
