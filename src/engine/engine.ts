@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from './logger.ts'
 import { mayVote } from './may-vote.ts'
 import { claimOf, isRetry, opOfClaim, performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
 import { PlatformAccess } from './platform-access.ts'
-import type { ActionView, LeaseRelease } from './run-context.ts'
+import { markNew, type ActionView, type LeaseRelease } from './run-context.ts'
 import { VersionCache } from './version-cache.ts'
 
 /**
@@ -410,6 +410,7 @@ export function createEngine(deps: EngineDeps): Engine {
   ): Promise<{ created: Proposal; released: Proposal | undefined }> {
     const lease = newLease()
     const created = await store.proposals.create(communityId, { ...input, now: clock.now(), lease })
+    markNew(created)
     const released = await whileLeased(
       communityId,
       created.id,

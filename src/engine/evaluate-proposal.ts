@@ -32,6 +32,18 @@ function isBlank(code: string): boolean {
   return code.trim() === ''
 }
 
+/** A block that only returns a boolean literal (a base policy's `return true` filter, say). */
+const literalReturn = /^\s*return\s+(true|false)\s*;?\s*$/
+
+/**
+ * What such a block returns, known without running it (it can do nothing else): it costs no
+ * trip to a sandbox worker. Undefined for any other block.
+ */
+function literalResult(code: string): SandboxResult | undefined {
+  const literal = literalReturn.exec(code)?.[1]
+  return literal === undefined ? undefined : { ok: true, value: literal === 'true' }
+}
+
 function seedFor(id: number, block: BlockName, now: number): number {
   return (Math.imul(id, 2654435761) ^ Math.imul(blockNames.indexOf(block) + 1, 40503) ^ now) >>> 0
 }
@@ -46,6 +58,10 @@ async function runBlock(
   const code = ctx.version.blocks[block]
   if (isBlank(code)) {
     return { ok: true, value: undefined }
+  }
+  const literal = literalResult(code)
+  if (literal) {
+    return literal
   }
   await ctx.loadVotes()
   return deps.sandbox.run({

@@ -19,6 +19,17 @@ export interface ActionView {
   triggerData?: JsonObject
 }
 
+/**
+ * Proposals just created, whose first evaluation knows their votes without reading them: none.
+ * A vote cast while that evaluation runs requests a re-check, which reads it.
+ */
+const newProposals = new WeakSet<Proposal>()
+
+/** `proposal` was just created (by this process, which is about to evaluate it for the first time). */
+export function markNew(proposal: Proposal): void {
+  newProposals.add(proposal)
+}
+
 /** Up to this many votes, the vote queries without arguments are answered inside the sandbox. */
 const answeredVotesAtMost = 50
 
@@ -61,6 +72,9 @@ export class RunContext {
     this.proposal = options.proposal
     this.now = options.now
     this.data = options.proposal ? { ...options.proposal.data } : {}
+    if (options.proposal && newProposals.has(options.proposal)) {
+      this.votes = []
+    }
   }
 
   get communityId(): number {

@@ -19,6 +19,7 @@ import { createLogRepo } from './log-repo.ts'
 import { createListenerLeaseRepo } from './listener-lease-repo.ts'
 import { createMemberRepo } from './member-repo.ts'
 import { createPolicyRepo } from './policy-repo.ts'
+import { Prepared } from './prepared.ts'
 import { NulFreeStrings } from './nul-free-strings.ts'
 import { createProposalRepo } from './proposal-repo.ts'
 import { createRoleRepo } from './role-repo.ts'
@@ -122,6 +123,7 @@ function bindStore(
   sqlite?: SqliteDatabase.Database,
 ): Store {
   let joined: Store | undefined
+  const prepared = new Prepared(db, dialect, sqlite)
   const store: Store = {
     dialect,
     db,
@@ -136,15 +138,15 @@ function bindStore(
       })
       return joined
     },
-    communities: createCommunityRepo(db),
+    communities: createCommunityRepo(db, prepared),
     integrations: createIntegrationRepo(db, secretKey),
     members: createMemberRepo(db),
     roles: createRoleRepo(db),
     documents: createDocumentRepo(db),
     policies: createPolicyRepo(db, dialect),
-    actions: createActionRepo(db),
-    proposals: createProposalRepo(db, dialect, sqlite),
-    votes: createVoteRepo(db),
+    actions: createActionRepo(db, prepared),
+    proposals: createProposalRepo(db, dialect, prepared, sqlite),
+    votes: createVoteRepo(db, prepared),
     logs: createLogRepo(db),
     jobs: createJobRepo(db, dialect),
     users: createUserRepo(db),

@@ -6,6 +6,7 @@ import type { Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
 import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
 import { createLogRepo } from './log-repo.ts'
+import type { Prepared } from './prepared.ts'
 import { postgresStep, SqliteStepWriter, type StepRow } from './step-writes.ts'
 import type { DecisionCount, Dialect, ProposalRepo, StepWrites } from './store.ts'
 
@@ -37,6 +38,9 @@ const columns = [
 ] as const
 
 type ProposalRow = Pick<Selectable<ProposalsTable>, (typeof columns)[number]>
+
+/** What the lease's statements return: the columns and the lease's token. */
+const returned = `${columns.join(', ')}, lease_token`
 
 function toProposal(row: ProposalRow): Proposal {
   return {
@@ -72,6 +76,7 @@ function toProposal(row: ProposalRow): Proposal {
 export function createProposalRepo(
   db: Kysely<Database>,
   dialect: Dialect,
+  prepared: Prepared,
   sqlite?: BetterSqlite3.Database,
 ): ProposalRepo {
   // Prepared at first use: the tables exist only once the store is migrated.
@@ -117,19 +122,20 @@ export function createProposalRepo(
   ): Promise<Proposal | undefined> {
     // One statement decides both outcomes atomically: take a free (or expired) lease, or
     // leave the holder's lease alone and ask it to re-check. Doing it in two statements
-    // would lose the request when the holder lets go between them.
-    const free = sql<boolean>`(lease_token is null or lease_until < ${now})`
-    const row = await byId(communityId, proposalId)
-      .set({
-        lease_token: sql<string>`case when ${free} then ${token} else lease_token end`,
-        lease_until: sql<number>`case when ${free} then cast(${until} as bigint) else lease_until end`,
-        lease_owner: sql<string>`case when ${free} then ${owner} else lease_owner end`,
-        // A new holder evaluates from scratch, which answers any earlier request.
-        recheck_requested: sql<number>`case when ${free} then 0 else 1 end`,
-      })
-      .where('status', '=', 'proposed')
-      .returning([...columns, 'lease_token'])
-      .executeTakeFirst()
+    // would lose the request when the holder lets go between them. A new holder evaluates
+    // from scratch, which answers any earlier request. Every re-check's first statement:
+    // prepared.
+    const free = '(lease_token is null or lease_until < $1)'
+    const row = await prepared.first<ProposalRow & { lease_token: string | null }>(
+      `update proposals set
+          lease_token = case when ${free} then cast($2 as text) else lease_token end,
+          lease_until = case when ${free} then cast($3 as bigint) else lease_until end,
+          lease_owner = case when ${free} then cast($4 as text) else lease_owner end,
+          recheck_requested = case when ${free} then 0 else 1 end
+        where community_id = $5 and id = $6 and status = 'proposed'
+        returning ${returned}`,
+      [now, token, until, owner, communityId, proposalId],
+    )
     return row?.lease_token === token ? toProposal(row) : undefined
   }
 
@@ -161,41 +167,26 @@ export function createProposalRepo(
   return {
     async create(communityId, { actionId, policyId, policyVersionId, now, lease }) {
       // Insert-select, so an action or policy version of another community inserts nothing.
-      const row = await db
-        .insertInto('proposals')
-        .columns([
-          'community_id',
-          'action_id',
-          'policy_id',
-          'policy_version_id',
-          'status',
-          'proposed_at',
-          'lease_token',
-          'lease_until',
-          'lease_owner',
-        ])
-        .expression((eb) =>
-          eb
-            .selectFrom('actions as a')
-            .innerJoin('policy_versions as v', 'v.community_id', 'a.community_id')
-            .select([
-              'a.community_id',
-              'a.id',
-              'v.policy_id',
-              'v.id',
-              sql<string>`${'proposed'}`.as('status'),
-              sql<number>`cast(${now} as bigint)`.as('proposed_at'),
-              sql<string | null>`${lease?.token ?? null}`.as('lease_token'),
-              sql<number | null>`cast(${lease?.until ?? null} as bigint)`.as('lease_until'),
-              sql<string | null>`${lease?.owner ?? null}`.as('lease_owner'),
-            ])
-            .where('a.community_id', '=', communityId)
-            .where('a.id', '=', actionId)
-            .where('v.id', '=', policyVersionId)
-            .where('v.policy_id', '=', policyId),
-        )
-        .returning(columns)
-        .executeTakeFirst()
+      // Every first evaluation's: prepared.
+      const row = await prepared.first<ProposalRow>(
+        `insert into proposals (community_id, action_id, policy_id, policy_version_id, status, proposed_at,
+            lease_token, lease_until, lease_owner)
+          select a.community_id, a.id, v.policy_id, v.id, 'proposed', cast($1 as bigint),
+            cast($2 as text), cast($3 as bigint), cast($4 as text)
+          from actions a join policy_versions v on v.community_id = a.community_id
+          where a.community_id = $5 and a.id = $6 and v.id = $7 and v.policy_id = $8
+          returning ${columns.join(', ')}`,
+        [
+          now,
+          lease?.token ?? null,
+          lease?.until ?? null,
+          lease?.owner ?? null,
+          communityId,
+          actionId,
+          policyVersionId,
+          policyId,
+        ],
+      )
       if (!row) {
         throw new AppError(
           'not_found',
