@@ -24,8 +24,15 @@ export interface EvaluationDeps {
    * Decides a pending proposal by compare-and-set and, in the same transaction, schedules its
    * outcome (pass/fail block, execute or revert) so that a crash cannot lose it. Undefined when
    * someone else decided it first; else `run` carries the outcome out now, in this process.
+   * `also` runs in the decision's transaction, told whether this call decided it (the step's
+   * writes, so that they and the decision commit together).
    */
-  decide(proposal: Proposal, status: 'passed' | 'failed', now: number): Promise<{ run(): Promise<void> } | undefined>
+  decide(
+    proposal: Proposal,
+    status: 'passed' | 'failed',
+    now: number,
+    also: (store: Store, decided: boolean) => Promise<void>,
+  ): Promise<{ run(): Promise<void> } | undefined>
 }
 
 function isBlank(code: string): boolean {
@@ -206,14 +213,17 @@ export async function evaluateProposal(
   }
 
   const decide = async (status: 'passed' | 'failed'): Promise<ProposalStatus> => {
-    // What the check block wrote (data, log lines) is kept whoever decides.
-    await ctx.flush()
-    const decided = await deps.decide(proposal, status, ctx.now)
+    // What the check block wrote (data, log lines) is kept whoever decides, with the decision.
+    const decided = await deps.decide(proposal, status, ctx.now, async (trx, won) => {
+      if (won) {
+        ctx.log('info', `proposal ${status}`)
+      }
+      await ctx.flush(undefined, trx)
+    })
     if (!decided) {
       // Someone else decided it first; their decision stands and nothing runs twice.
       return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
     }
-    ctx.log('info', `proposal ${status}`)
     deps.logger.info(
       {
         communityId: proposal.communityId,
@@ -225,7 +235,6 @@ export async function evaluateProposal(
       },
       `proposal ${status}`,
     )
-    await ctx.flush()
     await decided.run()
     return status
   }

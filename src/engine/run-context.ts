@@ -255,14 +255,15 @@ export class RunContext {
   /**
    * Writes what the blocks changed (the proposal's data, the log lines, the notified flag) and,
    * with `release`, lets go of the lease, all at once (`ProposalRepo.finishStep`: one synchronous
-   * transaction on SQLite, one statement on PostgreSQL), never held across an await.
+   * transaction on SQLite, one statement on PostgreSQL), never held across an await. `store`: a
+   * transaction to write them in instead (the decision's).
    */
-  async flush(release?: LeaseRelease): Promise<void> {
+  async flush(release?: LeaseRelease, store: Store = this.store): Promise<void> {
     const proposal = this.proposal
     const logs = this.logs.splice(0)
     if (!proposal) {
       if (logs.length > 0) {
-        await this.store.logs.add(this.communityId, logs)
+        await store.logs.add(this.communityId, logs)
       }
       return
     }
@@ -277,7 +278,7 @@ export class RunContext {
     if (!release && writes.data === undefined && !writes.notified && logs.length === 0) {
       return
     }
-    const released = await this.store.proposals.finishStep(this.communityId, proposal.id, writes)
+    const released = await store.proposals.finishStep(this.communityId, proposal.id, writes)
     if (release && released) {
       release.settle(released)
     }
