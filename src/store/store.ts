@@ -352,7 +352,8 @@ export interface ProposalRepo {
    * What one evaluation step leaves, written at its end all at once (one synchronous transaction
    * on SQLite, one statement on PostgreSQL): its log lines, the proposal's data and notified flag
    * and, with `releaseToken`, the lease let go as `releaseLeaseReading` does (whose answer it
-   * gives then; undefined without a token).
+   * gives then, except that the proposal may be read even when the token held nothing; undefined
+   * without a token).
    */
   finishStep(
     communityId: number,
