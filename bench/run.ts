@@ -152,6 +152,15 @@ async function main() {
     process.stdout.write(`${JSON.stringify(await sandboxPart(n))}\n`)
     return
   }
+  // The evaluation figures alone, (a) to (c) or (d): for profiling and for comparing a change.
+  if (values.part === 'evaluation') {
+    process.stdout.write(`${JSON.stringify(await evaluationParts())}\n`)
+    return
+  }
+  if (values.part === 'latency') {
+    process.stdout.write(`${JSON.stringify(await latencyPart())}\n`)
+    return
+  }
   const evaluation = await evaluationParts()
   const latency = await latencyPart()
   // Loaded here, not at the top: the RSS child must not carry the server, Slack's SDK and the fake.

@@ -60,45 +60,75 @@ export class CommunityCache {
     return fresh
   }
 
+  /**
+   * The community as of one read of its version: for the steps of one operation (a proposal's
+   * permission check and choice of policy), which then read the version once, not each.
+   */
+  async snapshot(communityId: number): Promise<CommunitySnapshot> {
+    return new CommunitySnapshot(this.store, communityId, await this.entry(communityId))
+  }
+
   /** The member and their effective roles; null for a member not (or no longer) in the community. */
   async initiator(communityId: number, memberId: number): Promise<Initiator | null> {
-    const entry = await this.entry(communityId)
-    const cached = entry?.initiators.get(memberId)
-    if (cached !== undefined) {
-      return cached
-    }
-    const [member, roles] = await Promise.all([
-      this.store.members.get(communityId, memberId),
-      this.store.roles.effectiveRoles(communityId, memberId),
-    ])
-    const initiator = member ? { member, roles } : null
-    entry?.initiators.set(memberId, initiator)
-    return initiator
+    return (await this.snapshot(communityId)).initiator(memberId)
   }
 
   /** The community's default roles (what an action nobody initiated may do). */
   async defaultRoles(communityId: number): Promise<Role[]> {
-    const entry = await this.entry(communityId)
-    if (entry?.defaultRoles !== undefined) {
-      return entry.defaultRoles
-    }
-    const roles = (await this.store.roles.list(communityId)).filter((r) => r.isDefault)
-    if (entry) {
-      entry.defaultRoles = roles
-    }
-    return roles
+    return (await this.snapshot(communityId)).defaultRoles()
   }
 
   /** `PolicyRepo.candidates`, kept. */
   async candidates(communityId: number, kind: ActionKind, actionType: string): Promise<Policy[]> {
-    const entry = await this.entry(communityId)
-    const key = `${kind} ${actionType}`
-    const cached = entry?.candidates.get(key)
+    return (await this.snapshot(communityId)).candidates(kind, actionType)
+  }
+}
+
+/** What `CommunityCache` knows of one community at one version (undefined: the community is gone). */
+export class CommunitySnapshot {
+  private readonly store: Store
+  private readonly communityId: number
+  private readonly entry: Entry | undefined
+
+  constructor(store: Store, communityId: number, entry: Entry | undefined) {
+    this.store = store
+    this.communityId = communityId
+    this.entry = entry
+  }
+
+  async initiator(memberId: number): Promise<Initiator | null> {
+    const cached = this.entry?.initiators.get(memberId)
     if (cached !== undefined) {
       return cached
     }
-    const policies = await this.store.policies.candidates(communityId, kind, actionType)
-    entry?.candidates.set(key, policies)
+    const [member, roles] = await Promise.all([
+      this.store.members.get(this.communityId, memberId),
+      this.store.roles.effectiveRoles(this.communityId, memberId),
+    ])
+    const initiator = member ? { member, roles } : null
+    this.entry?.initiators.set(memberId, initiator)
+    return initiator
+  }
+
+  async defaultRoles(): Promise<Role[]> {
+    if (this.entry?.defaultRoles !== undefined) {
+      return this.entry.defaultRoles
+    }
+    const roles = (await this.store.roles.list(this.communityId)).filter((r) => r.isDefault)
+    if (this.entry) {
+      this.entry.defaultRoles = roles
+    }
+    return roles
+  }
+
+  async candidates(kind: ActionKind, actionType: string): Promise<Policy[]> {
+    const key = `${kind} ${actionType}`
+    const cached = this.entry?.candidates.get(key)
+    if (cached !== undefined) {
+      return cached
+    }
+    const policies = await this.store.policies.candidates(this.communityId, kind, actionType)
+    this.entry?.candidates.set(key, policies)
     return policies
   }
 }

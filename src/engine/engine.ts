@@ -11,13 +11,13 @@ import type { PlatformDef } from '../platforms/platform.ts'
 import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
-import { CommunityCache, type Initiator } from './community-cache.ts'
+import { CommunityCache, type CommunitySnapshot, type Initiator } from './community-cache.ts'
 import { evaluateProposal, filterMatches, runOutcome, type EvaluationDeps } from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import { mayVote } from './may-vote.ts'
 import { claimOf, isRetry, opOfClaim, performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
 import { PlatformAccess } from './platform-access.ts'
-import type { ActionView } from './run-context.ts'
+import { markNew, type ActionView, type LeaseRelease } from './run-context.ts'
 import { VersionCache } from './version-cache.ts'
 
 /**
@@ -156,20 +156,21 @@ export function createEngine(deps: EngineDeps): Engine {
     proposal: Proposal,
     status: 'passed' | 'failed',
     now: number,
+    also: (store: Store, decided: boolean) => Promise<void>,
   ): Promise<{ run(): Promise<void> } | undefined> {
     const { communityId, id } = proposal
     const jobs = deps.jobs
     if (!jobs) {
       // No queue to take over: the outcome runs now, in this process only.
-      return (await store.proposals.decide(communityId, id, status, now))
-        ? { run: () => engine.runOutcome(communityId, id) }
-        : undefined
+      const decided = await store.proposals.decide(communityId, id, status, now)
+      await also(store, decided)
+      return decided ? { run: () => engine.runOutcome(communityId, id) } : undefined
     }
-    const scheduled = await store.transaction(async (trx) =>
-      (await trx.proposals.decide(communityId, id, status, now))
-        ? await jobs.scheduleOutcome(trx, communityId, id)
-        : undefined,
-    )
+    const scheduled = await store.transaction(async (trx) => {
+      const decided = await trx.proposals.decide(communityId, id, status, now)
+      await also(trx, decided)
+      return decided ? await jobs.scheduleOutcome(trx, communityId, id) : undefined
+    })
     return (
       scheduled && {
         async run() {
@@ -199,8 +200,8 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /** What the initiator may do; an action nobody initiated has the default role's permissions. */
-  async function permissionsOf(communityId: number, initiator: Initiator | null): Promise<Set<string>> {
-    const roles = initiator ? initiator.roles : await cached.defaultRoles(communityId)
+  async function permissionsOf(community: CommunitySnapshot, initiator: Initiator | null): Promise<Set<string>> {
+    const roles = initiator ? initiator.roles : await community.defaultRoles()
     return new Set(roles.flatMap((r) => r.permissions))
   }
 
@@ -414,6 +415,7 @@ export function createEngine(deps: EngineDeps): Engine {
   ): Promise<{ created: Proposal; released: Proposal | undefined }> {
     const lease = newLease()
     const created = await store.proposals.create(communityId, { ...input, now: clock.now(), lease })
+    markNew(created)
     const released = await whileLeased(
       communityId,
       created.id,
@@ -438,8 +440,7 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     const { actionView, version } = await loadForEvaluation(current)
     // Not notified yet: the first evaluation died with its process (its lease ran out), so this is it.
-    const last = (trx: Store) => release.run(trx).then(() => undefined)
-    await evaluateProposal(evaluation, current, actionView, version, !current.notified, last)
+    await evaluateProposal(evaluation, current, actionView, version, !current.notified, release)
   }
 
   /** A proposal's action as its blocks see it, and its pinned policy version. */
@@ -468,10 +469,14 @@ export function createEngine(deps: EngineDeps): Engine {
    * First evaluation: the first candidate whose filter matches governs; errors move on, and the
    * next candidate sees the action as it now is (reverted, if the errored evaluation reverted it).
    */
-  async function govern(actionView: ActionView, kind: ActionKind): Promise<Proposal | undefined> {
+  async function govern(
+    actionView: ActionView,
+    kind: ActionKind,
+    community: CommunitySnapshot,
+  ): Promise<Proposal | undefined> {
     const { communityId, id: actionId, type } = actionView.action
     let current = actionView
-    const candidates = await cached.candidates(communityId, kind, type)
+    const candidates = await community.candidates(kind, type)
     for (const policy of candidates) {
       const version = await versions.get(communityId, policy.versionId)
       if (!version || !(await filterMatches(evaluation, current, version))) {
@@ -484,8 +489,7 @@ export function createEngine(deps: EngineDeps): Engine {
         communityId,
         { actionId, policyId: policy.id, policyVersionId: version.versionId },
         async (proposal, release) => {
-          const last = (trx: Store) => release.run(trx).then(() => undefined)
-          first.status = await evaluateProposal(evaluation, proposal, shown, version, true, last)
+          first.status = await evaluateProposal(evaluation, proposal, shown, version, true, release)
         },
       )
       if (first.status !== 'errored') {
@@ -546,8 +550,7 @@ export function createEngine(deps: EngineDeps): Engine {
         communityId,
         { actionId: stored.id, policyId: policy.id, policyVersionId: version.versionId },
         async (proposal, release) => {
-          const last = (trx: Store) => release.run(trx).then(() => undefined)
-          await evaluateProposal(evaluation, proposal, triggerView, version, true, last)
+          await evaluateProposal(evaluation, proposal, triggerView, version, true, release)
         },
       )
       const after = released ?? (await store.proposals.get(communityId, created.id))
@@ -597,11 +600,13 @@ export function createEngine(deps: EngineDeps): Engine {
         throw new AppError('invalid_input', `${input.type}: ${parsed.error.issues.map(formatIssue).join('; ')}`)
       }
       const kind: ActionKind = platform.kind ?? 'platform'
-      const initiator = await initiatorOf(input.communityId, input.initiatorId)
+      // One read of the community's cache version for the permission check and the choice of policy.
+      const community = await cached.snapshot(input.communityId)
+      const initiator = input.initiatorId === null ? null : await community.initiator(input.initiatorId)
       if (input.initiatorId !== null && !initiator) {
         throw new AppError('not_found', `member ${input.initiatorId} not found`)
       }
-      const permissions = await permissionsOf(input.communityId, initiator)
+      const permissions = await permissionsOf(community, initiator)
       const canExecute = hasPermission(permissions, `execute:${input.type}`)
       const canPropose = canExecute || hasPermission(permissions, `propose:${input.type}`)
       if (input.origin === 'policykit' && !canPropose) {
@@ -638,7 +643,7 @@ export function createEngine(deps: EngineDeps): Engine {
         await perform(action, 'revert')
         return { status: 'forbidden', action, reason }
       }
-      const proposal = await govern(viewWith(action, initiator), kind)
+      const proposal = await govern(viewWith(action, initiator), kind, community)
       if (!proposal) {
         await logAction(action, 'warn', `no active policy governs ${action.type}; it was left as it is`)
         logger.warn({ communityId: action.communityId, actionId: action.id, type: action.type }, 'ungoverned action')
@@ -668,7 +673,8 @@ export function createEngine(deps: EngineDeps): Engine {
       if (proposal.status !== 'proposed') {
         throw new AppError('conflict', `voting on proposal ${proposalId} is closed (${proposal.status})`)
       }
-      const voter = await initiatorOf(communityId, memberId)
+      const community = await cached.snapshot(communityId)
+      const voter = await community.initiator(memberId)
       if (!voter) {
         throw new AppError('not_found', `member ${memberId} not found`)
       }
@@ -677,7 +683,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!version) {
         throw new Error(`proposal ${proposalId} lost its policy version`)
       }
-      if (!mayVote(proposal, memberId, await permissionsOf(communityId, voter), version.name)) {
+      if (!mayVote(proposal, memberId, await permissionsOf(community, voter), version.name)) {
         throw new AppError('forbidden', `member ${memberId} may not vote on proposal ${proposalId}`)
       }
       // The vote and the request to re-check commit together: a crash before the re-check leaves
@@ -813,11 +819,11 @@ export function createEngine(deps: EngineDeps): Engine {
 }
 
 /** Letting go of a proposal's lease, once: with an evaluation's last writes, or after it. */
-class Release {
+class Release implements LeaseRelease {
   released: { recheck: boolean; proposal: Proposal | undefined } | undefined
+  readonly token: string
   private readonly communityId: number
   private readonly proposalId: number
-  private readonly token: string
 
   constructor(communityId: number, proposalId: number, token: string) {
     this.communityId = communityId
@@ -827,8 +833,12 @@ class Release {
 
   async run(store: Store): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
     const released = await store.proposals.releaseLeaseReading(this.communityId, this.proposalId, this.token)
-    this.released = released
+    this.settle(released)
     return released
+  }
+
+  settle(released: { recheck: boolean; proposal: Proposal | undefined }): void {
+    this.released = released
   }
 }
 

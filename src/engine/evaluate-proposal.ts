@@ -8,7 +8,7 @@ import { isAppError, type AppError } from '../errors.ts'
 import type { Logger } from './logger.ts'
 import type { PerformOp, PerformOutcome } from './perform-action.ts'
 import type { PlatformAccess } from './platform-access.ts'
-import { RunContext, type ActionView } from './run-context.ts'
+import { RunContext, type ActionView, type LeaseRelease } from './run-context.ts'
 
 export interface EvaluationDeps {
   store: Store
@@ -25,8 +25,15 @@ export interface EvaluationDeps {
    * Decides a pending proposal by compare-and-set and, in the same transaction, schedules its
    * outcome (pass/fail block, execute or revert) so that a crash cannot lose it. Undefined when
    * someone else decided it first; else `run` carries the outcome out now, in this process.
+   * `also` runs in the decision's transaction, told whether this call decided it (the step's
+   * writes, so that they and the decision commit together).
    */
-  decide(proposal: Proposal, status: 'passed' | 'failed', now: number): Promise<{ run(): Promise<void> } | undefined>
+  decide(
+    proposal: Proposal,
+    status: 'passed' | 'failed',
+    now: number,
+    also: (store: Store, decided: boolean) => Promise<void>,
+  ): Promise<{ run(): Promise<void> } | undefined>
   /** Re-checks the proposal at `atMs` (the sweep does it anyway when there is no queue). */
   recheckAt(proposal: Proposal, atMs: number): Promise<void>
 }
@@ -66,6 +73,18 @@ function isBlank(code: string): boolean {
   return code.trim() === ''
 }
 
+/** A block that only returns a boolean literal (a base policy's `return true` filter, say). */
+const literalReturn = /^\s*return\s+(true|false)\s*;?\s*$/
+
+/**
+ * What such a block returns, known without running it (it can do nothing else): it costs no
+ * trip to a sandbox worker. Undefined for any other block.
+ */
+function literalResult(code: string): SandboxResult | undefined {
+  const literal = literalReturn.exec(code)?.[1]
+  return literal === undefined ? undefined : { ok: true, value: literal === 'true' }
+}
+
 function seedFor(id: number, block: BlockName, now: number): number {
   return (Math.imul(id, 2654435761) ^ Math.imul(blockNames.indexOf(block) + 1, 40503) ^ now) >>> 0
 }
@@ -80,6 +99,10 @@ async function runBlock(
   const code = ctx.version.blocks[block]
   if (isBlank(code)) {
     return { ok: true, value: undefined }
+  }
+  const literal = literalResult(code)
+  if (literal) {
+    return literal
   }
   await ctx.loadVotes()
   return deps.sandbox.run({
@@ -194,8 +217,8 @@ export async function evaluateProposal(
   view: ActionView,
   version: PolicyVersion,
   first: boolean,
-  /** Run with the evaluation's last writes, in their transaction (the lease's release). */
-  last?: (store: Store) => Promise<void>,
+  /** The lease, let go with the evaluation's last writes. */
+  last?: LeaseRelease,
 ): Promise<ProposalStatus> {
   const { store } = deps
   const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })
@@ -270,14 +293,17 @@ export async function evaluateProposal(
   }
 
   const decide = async (status: 'passed' | 'failed'): Promise<ProposalStatus> => {
-    // What the check block wrote (data, log lines) is kept whoever decides.
-    await ctx.flush()
-    const decided = await deps.decide(proposal, status, ctx.now)
+    // What the check block wrote (data, log lines) is kept whoever decides, with the decision.
+    const decided = await deps.decide(proposal, status, ctx.now, async (trx, won) => {
+      if (won) {
+        ctx.log('info', `proposal #${proposal.number} ${status}`)
+      }
+      await ctx.flush(undefined, trx)
+    })
     if (!decided) {
       // Someone else decided it first; their decision stands and nothing runs twice.
       return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
     }
-    ctx.log('info', `proposal #${proposal.number} ${status}`)
     deps.logger.info(
       {
         communityId: proposal.communityId,
@@ -290,7 +316,6 @@ export async function evaluateProposal(
       },
       `proposal #${proposal.number} ${status}`,
     )
-    await ctx.flush()
     await decided.run()
     return status
   }

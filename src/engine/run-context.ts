@@ -8,7 +8,7 @@ import type { Vote } from '../domain/vote.ts'
 import { variableValues } from '../domain/policy.ts'
 import { AppError } from '../errors.ts'
 import type { HostFunction } from '../sandbox/sandbox.ts'
-import type { LogInput, Store } from '../store/store.ts'
+import type { LogInput, StepWrites, Store } from '../store/store.ts'
 
 /** The governed action as policy code sees it, with its initiator resolved. */
 export interface ActionView {
@@ -17,6 +17,17 @@ export interface ActionView {
   /** For `<type>.executed` triggers: the trigger's own type (the action shown is the governed one). */
   triggerType?: string
   triggerData?: JsonObject
+}
+
+/**
+ * Proposals just created, whose first evaluation knows their votes without reading them: none.
+ * A vote cast while that evaluation runs requests a re-check, which reads it.
+ */
+const newProposals = new WeakSet<Proposal>()
+
+/** `proposal` was just created (by this process, which is about to evaluate it for the first time). */
+export function markNew(proposal: Proposal): void {
+  newProposals.add(proposal)
 }
 
 /** Up to this many votes, the vote queries without arguments are answered inside the sandbox. */
@@ -61,6 +72,9 @@ export class RunContext {
     this.proposal = options.proposal
     this.now = options.now
     this.data = options.proposal ? { ...options.proposal.data } : {}
+    if (options.proposal && newProposals.has(options.proposal)) {
+      this.votes = []
+    }
   }
 
   get communityId(): number {
@@ -247,34 +261,43 @@ export class RunContext {
   }
 
   /**
-   * Writes what the blocks changed (the proposal's data, the log lines, the notified flag), then
-   * runs `also` (the lease's release). Not in one transaction: on SQLite a transaction holds the
-   * one connection, and a concurrent evaluation's host call then waited on it past its block's
-   * wall-clock limit (found by the kill test's concurrent bursts).
+   * Writes what the blocks changed (the proposal's data, the log lines, the notified flag) and,
+   * with `release`, lets go of the lease, all at once (`ProposalRepo.finishStep`: one synchronous
+   * transaction on SQLite, one statement on PostgreSQL), never held across an await. `store`: a
+   * transaction to write them in instead (the decision's).
    */
-  async flush(also?: (store: Store) => Promise<void>): Promise<void> {
+  async flush(release?: LeaseRelease, store: Store = this.store): Promise<void> {
     const proposal = this.proposal
-    const writes: Array<(store: Store) => Promise<unknown>> = []
-    if (this.dataDirty && proposal) {
-      const data = this.data
-      writes.push((store) => store.proposals.setData(this.communityId, proposal.id, data))
-      this.dataDirty = false
+    const logs = this.logs.splice(0)
+    if (!proposal) {
+      if (logs.length > 0) {
+        await store.logs.add(this.communityId, logs)
+      }
+      return
     }
-    if (this.notified && proposal) {
-      writes.push((store) => store.proposals.markNotified(this.communityId, proposal.id))
-      this.notified = false
+    const writes: StepWrites = {
+      logs,
+      ...(this.dataDirty && { data: { ...this.data } }),
+      ...(this.notified && { notified: true }),
+      ...(release && { releaseToken: release.token }),
     }
-    if (this.logs.length > 0) {
-      const logs = this.logs.splice(0)
-      writes.push((store) => store.logs.add(this.communityId, logs))
+    this.dataDirty = false
+    this.notified = false
+    if (!release && writes.data === undefined && !writes.notified && logs.length === 0) {
+      return
     }
-    if (also) {
-      writes.push(also)
-    }
-    for (const write of writes) {
-      await write(this.store)
+    const released = await store.proposals.finishStep(this.communityId, proposal.id, writes)
+    if (release && released) {
+      release.settle(released)
     }
   }
+}
+
+/** The lease an evaluation holds, let go with its last writes (see `RunContext.flush`). */
+export interface LeaseRelease {
+  readonly token: string
+  /** Told what letting go found: whether a re-check came in meanwhile, and the proposal then. */
+  settle(released: { recheck: boolean; proposal: Proposal | undefined }): void
 }
 
 /** `users` may be usernames, member ids or member objects ({ id } / { username }); null is everyone. */

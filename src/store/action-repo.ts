@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import { actionKinds, actionPlatform, executionStates, type Action, type ActionOrigin } from '../domain/action.ts'
 import type { ActionsTable, Database } from './database.ts'
 import { parseEnum, parseJsonObject, parseJsonObjectOrNull, newestFirst } from './rows.ts'
+import type { Prepared } from './prepared.ts'
 import type { ActionRepo, ClaimedState } from './store.ts'
 
 const origins = ['platform', 'policykit'] as const satisfies readonly ActionOrigin[]
@@ -24,14 +25,13 @@ function toAction(row: Selectable<ActionsTable>): Action {
   }
 }
 
-export function createActionRepo(db: Kysely<Database>): ActionRepo {
+export function createActionRepo(db: Kysely<Database>, prepared: Prepared): ActionRepo {
+  // Both on every evaluation's path: prepared statements.
   async function get(communityId: number, actionId: number): Promise<Action | undefined> {
-    const row = await db
-      .selectFrom('actions')
-      .selectAll()
-      .where('community_id', '=', communityId)
-      .where('id', '=', actionId)
-      .executeTakeFirst()
+    const row = await prepared.first<Selectable<ActionsTable>>(
+      'select * from actions where community_id = $1 and id = $2',
+      [communityId, actionId],
+    )
     return row && toAction(row)
   }
 
@@ -41,24 +41,25 @@ export function createActionRepo(db: Kysely<Database>): ActionRepo {
       const externalId = input.externalId ?? null
       // ON CONFLICT DO NOTHING makes a repeated delivery (also a concurrent one) insert nothing
       // instead of failing; the first delivery's row is then read back.
-      const row = await db
-        .insertInto('actions')
-        .values({
-          community_id: communityId,
-          kind: input.kind,
-          type: input.type,
+      const row = await prepared.first<Selectable<ActionsTable>>(
+        `insert into actions (community_id, kind, type, platform, origin, initiator_id, params, result,
+            execution_state, external_id, created_at)
+          values ($1, $2, $3, $4, $5, $6, $7, $8, 'none', $9, $10)
+          on conflict (community_id, platform, external_id) do nothing
+          returning *`,
+        [
+          communityId,
+          input.kind,
+          input.type,
           platform,
-          origin: input.origin,
-          initiator_id: input.initiatorId,
-          params: JSON.stringify(input.params),
-          result: input.result ? JSON.stringify(input.result) : null,
-          execution_state: 'none',
-          external_id: externalId,
-          created_at: input.now,
-        })
-        .onConflict((oc) => oc.columns(['community_id', 'platform', 'external_id']).doNothing())
-        .returningAll()
-        .executeTakeFirst()
+          input.origin,
+          input.initiatorId,
+          JSON.stringify(input.params),
+          input.result ? JSON.stringify(input.result) : null,
+          externalId,
+          input.now,
+        ],
+      )
       if (row) {
         return { action: toAction(row), created: true }
       }

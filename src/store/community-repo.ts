@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
+import type { Prepared } from './prepared.ts'
 import type { Community } from '../domain/community.ts'
 import { AppError } from '../errors.ts'
 import type { CommunitiesTable, Database } from './database.ts'
@@ -14,7 +15,7 @@ function toCommunity(row: Selectable<CommunitiesTable>): Community {
   }
 }
 
-export function createCommunityRepo(db: Kysely<Database>): CommunityRepo {
+export function createCommunityRepo(db: Kysely<Database>, prepared: Prepared): CommunityRepo {
   async function get(communityId: number): Promise<Community | undefined> {
     const row = await db.selectFrom('communities').selectAll().where('id', '=', communityId).executeTakeFirst()
     return row && toCommunity(row)
@@ -65,11 +66,11 @@ export function createCommunityRepo(db: Kysely<Database>): CommunityRepo {
     },
 
     async cacheVersion(communityId) {
-      const row = await db
-        .selectFrom('communities')
-        .select('cache_version')
-        .where('id', '=', communityId)
-        .executeTakeFirst()
+      // Read before every use of the community cache: a prepared statement.
+      const row = await prepared.first<{ cache_version: number | string }>(
+        'select cache_version from communities where id = $1',
+        [communityId],
+      )
       return row && Number(row.cache_version)
     },
 

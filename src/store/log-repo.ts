@@ -1,8 +1,8 @@
 import type { InsertObject, Kysely, Selectable } from 'kysely'
 import { logLevels, type EvaluationLog } from '../domain/community.ts'
-import type { JsonObject } from '../domain/json.ts'
 import type { Database, EvaluationLogsTable } from './database.ts'
 import { parseEnum, parseJsonObjectOrNull, newestFirst } from './rows.ts'
+import { detailsPlatform } from './step-writes.ts'
 import type { LogRepo } from './store.ts'
 
 /** Rows per INSERT: keeps a large batch under SQLite's bound-parameter limit. */
@@ -22,12 +22,6 @@ function toLog(row: Selectable<EvaluationLogsTable> & { proposal_number: number 
     platform: row.platform,
     createdAt: row.created_at,
   }
-}
-
-/** A line without an action may still be about a platform (a Slack uninstall names it in its details). */
-function detailsPlatform(details: JsonObject | null | undefined): string | null {
-  const platform = details?.['platform']
-  return typeof platform === 'string' ? platform : null
 }
 
 export function createLogRepo(db: Kysely<Database>): LogRepo {

@@ -19,6 +19,7 @@ import { createLogRepo } from './log-repo.ts'
 import { createListenerLeaseRepo } from './listener-lease-repo.ts'
 import { createMemberRepo } from './member-repo.ts'
 import { createPolicyRepo } from './policy-repo.ts'
+import { Prepared } from './prepared.ts'
 import { NulFreeStrings } from './nul-free-strings.ts'
 import { createProposalRepo } from './proposal-repo.ts'
 import { createRoleRepo } from './role-repo.ts'
@@ -50,10 +51,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (!options.sqlitePath) {
     throw new Error('openStore needs a databaseUrl or a sqlitePath')
   }
-  return bindStore(openSqlite(options.sqlitePath), 'sqlite', options.secretKey, new AsyncLocalStorage())
+  const { db, database } = openSqlite(options.sqlitePath)
+  return bindStore(db, 'sqlite', options.secretKey, new AsyncLocalStorage(), database)
 }
 
-function openSqlite(path: string): Kysely<Database> {
+function openSqlite(path: string): { db: Kysely<Database>; database: SqliteDatabase.Database } {
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     // SQLite gives the -wal and -shm files the database file's mode, so it is made 0600 first.
@@ -67,7 +69,7 @@ function openSqlite(path: string): Kysely<Database> {
   database.pragma('foreign_keys = ON')
   // Other processes (the CLI, a backup) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(database) }) })
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(database) }) }), database }
 }
 
 /** Times and counts are int8; they stay well inside 2^53, so numbers are safe and simpler. */
@@ -117,8 +119,11 @@ function bindStore(
   dialect: Dialect,
   secretKey: Buffer,
   ambient: AsyncLocalStorage<Store>,
+  /** SQLite's connection, for the root store only (a transaction's statements go through `db`). */
+  sqlite?: SqliteDatabase.Database,
 ): Store {
   let joined: Store | undefined
+  const prepared = new Prepared(db, dialect, sqlite)
   const store: Store = {
     dialect,
     db,
@@ -133,15 +138,15 @@ function bindStore(
       })
       return joined
     },
-    communities: createCommunityRepo(db),
+    communities: createCommunityRepo(db, prepared),
     integrations: createIntegrationRepo(db, secretKey),
     members: createMemberRepo(db),
     roles: createRoleRepo(db),
     documents: createDocumentRepo(db),
     policies: createPolicyRepo(db, dialect),
-    actions: createActionRepo(db),
-    proposals: createProposalRepo(db),
-    votes: createVoteRepo(db),
+    actions: createActionRepo(db, prepared),
+    proposals: createProposalRepo(db, dialect, prepared, sqlite),
+    votes: createVoteRepo(db, prepared),
     logs: createLogRepo(db),
     jobs: createJobRepo(db, dialect),
     users: createUserRepo(db),

@@ -1,10 +1,14 @@
+import type BetterSqlite3 from 'better-sqlite3'
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import { AppError } from '../errors.ts'
 import type { Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
 import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
-import type { DecisionCount, ProposalRepo } from './store.ts'
+import { createLogRepo } from './log-repo.ts'
+import type { Prepared } from './prepared.ts'
+import { postgresStep, SqliteStepWriter, type StepRow } from './step-writes.ts'
+import type { DecisionCount, Dialect, ProposalRepo, StepWrites } from './store.ts'
 
 const dayMs = 86_400_000
 
@@ -36,6 +40,9 @@ const columns = [
 
 type ProposalRow = Pick<Selectable<ProposalsTable>, (typeof columns)[number]>
 
+/** What the lease's statements return: the columns and the lease's token. */
+const returned = `${columns.join(', ')}, lease_token`
+
 function toProposal(row: ProposalRow): Proposal {
   return {
     id: row.id,
@@ -64,7 +71,48 @@ function toProposal(row: ProposalRow): Proposal {
   }
 }
 
-export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
+/**
+ * `sqlite`: the connection under `db` when `db` is the root store on SQLite (not a transaction),
+ * for the statements of the evaluation's hot path that run on it directly.
+ */
+export function createProposalRepo(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  prepared: Prepared,
+  sqlite?: BetterSqlite3.Database,
+): ProposalRepo {
+  // Prepared at first use: the tables exist only once the store is migrated.
+  let stepWriter: SqliteStepWriter | undefined
+  const sqliteSteps = () => (sqlite ? (stepWriter ??= new SqliteStepWriter(sqlite, columns)) : undefined)
+
+  /** One step's writes: in one statement or synchronous transaction, else one after another. */
+  async function writeStep(communityId: number, proposalId: number, writes: StepWrites): Promise<StepRow | undefined> {
+    if (dialect === 'postgres') {
+      return postgresStep(db, columns, communityId, proposalId, writes)
+    }
+    const writer = sqliteSteps()
+    if (writer?.available) {
+      return writer.run(communityId, proposalId, writes)
+    }
+    // Inside a transaction (this store's, or one open on the connection): its statements, in turn.
+    if (writes.logs.length > 0) {
+      await createLogRepo(db).add(communityId, writes.logs)
+    }
+    if (writes.data !== undefined || writes.notified) {
+      await byId(communityId, proposalId)
+        .set({
+          ...(writes.data !== undefined && { data: JSON.stringify(writes.data) }),
+          ...(writes.notified && { notified: 1 }),
+        })
+        .execute()
+    }
+    if (writes.releaseToken === undefined) {
+      return undefined
+    }
+    const released = await releaseLease(communityId, proposalId, writes.releaseToken)
+    return released.row
+  }
+
   function byId(communityId: number, proposalId: number) {
     return db.updateTable('proposals').where('community_id', '=', communityId).where('id', '=', proposalId)
   }
@@ -76,19 +124,20 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
   ): Promise<Proposal | undefined> {
     // One statement decides both outcomes atomically: take a free (or expired) lease, or
     // leave the holder's lease alone and ask it to re-check. Doing it in two statements
-    // would lose the request when the holder lets go between them.
-    const free = sql<boolean>`(lease_token is null or lease_until < ${now})`
-    const row = await byId(communityId, proposalId)
-      .set({
-        lease_token: sql<string>`case when ${free} then ${token} else lease_token end`,
-        lease_until: sql<number>`case when ${free} then cast(${until} as bigint) else lease_until end`,
-        lease_owner: sql<string>`case when ${free} then ${owner} else lease_owner end`,
-        // A new holder evaluates from scratch, which answers any earlier request.
-        recheck_requested: sql<number>`case when ${free} then 0 else 1 end`,
-      })
-      .where('status', '=', 'proposed')
-      .returning([...columns, 'lease_token'])
-      .executeTakeFirst()
+    // would lose the request when the holder lets go between them. A new holder evaluates
+    // from scratch, which answers any earlier request. Every re-check's first statement:
+    // prepared.
+    const free = '(lease_token is null or lease_until < $1)'
+    const row = await prepared.first<ProposalRow & { lease_token: string | null }>(
+      `update proposals set
+          lease_token = case when ${free} then cast($2 as text) else lease_token end,
+          lease_until = case when ${free} then cast($3 as bigint) else lease_until end,
+          lease_owner = case when ${free} then cast($4 as text) else lease_owner end,
+          recheck_requested = case when ${free} then 0 else 1 end
+        where community_id = $5 and id = $6 and status = 'proposed'
+        returning ${returned}`,
+      [now, token, until, owner, communityId, proposalId],
+    )
     return row?.lease_token === token ? toProposal(row) : undefined
   }
 
@@ -96,7 +145,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
     communityId: number,
     proposalId: number,
     token: string,
-  ): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
+  ): Promise<{ recheck: boolean; proposal: Proposal | undefined; row: StepRow | undefined }> {
     // Atomic for the same reason: a request that arrives concurrently is either seen here
     // (keep the lease, report it) or arrives after and takes the then-free lease itself.
     const keep = sql<boolean>`(recheck_requested = 1 and status = 'proposed')`
@@ -110,7 +159,7 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       .where('lease_token', '=', token)
       .returning([...columns, 'lease_token'])
       .executeTakeFirst()
-    return { recheck: row?.lease_token === token, proposal: row && toProposal(row) }
+    return { recheck: row?.lease_token === token, proposal: row && toProposal(row), row }
   }
 
   function notFound(proposalId: number): AppError {
@@ -120,46 +169,28 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
   return {
     async create(communityId, { actionId, policyId, policyVersionId, now, lease }) {
       // Insert-select, so an action or policy version of another community inserts nothing.
-      const row = await db
-        .insertInto('proposals')
-        .columns([
-          'community_id',
-          'action_id',
-          'policy_id',
-          'policy_version_id',
-          'status',
-          'proposed_at',
-          'lease_token',
-          'lease_until',
-          'lease_owner',
-          'number',
-        ])
-        .expression((eb) =>
-          eb
-            .selectFrom('actions as a')
-            .innerJoin('policy_versions as v', 'v.community_id', 'a.community_id')
-            .select([
-              'a.community_id',
-              'a.id',
-              'v.policy_id',
-              'v.id',
-              sql<string>`${'proposed'}`.as('status'),
-              sql<number>`cast(${now} as bigint)`.as('proposed_at'),
-              sql<string | null>`${lease?.token ?? null}`.as('lease_token'),
-              sql<number | null>`cast(${lease?.until ?? null} as bigint)`.as('lease_until'),
-              sql<string | null>`${lease?.owner ?? null}`.as('lease_owner'),
-              // The community's next number (migration 0020: why this is safe on both dialects).
-              sql<number>`(select coalesce(max(p.number), 0) + 1 from proposals p where p.community_id = a.community_id)`.as(
-                'number',
-              ),
-            ])
-            .where('a.community_id', '=', communityId)
-            .where('a.id', '=', actionId)
-            .where('v.id', '=', policyVersionId)
-            .where('v.policy_id', '=', policyId),
-        )
-        .returning(columns)
-        .executeTakeFirst()
+      // Every first evaluation's: prepared.
+      const row = await prepared.first<ProposalRow>(
+        `insert into proposals (community_id, action_id, policy_id, policy_version_id, status, proposed_at,
+            lease_token, lease_until, lease_owner, number)
+          select a.community_id, a.id, v.policy_id, v.id, 'proposed', cast($1 as bigint),
+            cast($2 as text), cast($3 as bigint), cast($4 as text),
+            -- The community's next number (migration 0020: why this is safe on both dialects).
+            (select coalesce(max(p.number), 0) + 1 from proposals p where p.community_id = a.community_id)
+          from actions a join policy_versions v on v.community_id = a.community_id
+          where a.community_id = $5 and a.id = $6 and v.id = $7 and v.policy_id = $8
+          returning ${columns.join(', ')}`,
+        [
+          now,
+          lease?.token ?? null,
+          lease?.until ?? null,
+          lease?.owner ?? null,
+          communityId,
+          actionId,
+          policyVersionId,
+          policyId,
+        ],
+      )
       if (!row) {
         throw new AppError(
           'not_found',
@@ -300,7 +331,19 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       return { recheck: (await releaseLease(communityId, proposalId, token)).recheck }
     },
 
-    releaseLeaseReading: releaseLease,
+    async releaseLeaseReading(communityId, proposalId, token) {
+      const { recheck, proposal } = await releaseLease(communityId, proposalId, token)
+      return { recheck, proposal }
+    },
+
+    async finishStep(communityId, proposalId, writes) {
+      const row = await writeStep(communityId, proposalId, writes)
+      const token = writes.releaseToken
+      if (token === undefined) {
+        return undefined
+      }
+      return { recheck: row?.lease_token === token, proposal: row && toProposal(row as unknown as ProposalRow) }
+    },
 
     async renewLeases(owner, until) {
       await db

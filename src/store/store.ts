@@ -358,6 +358,18 @@ export interface ProposalRepo {
   setEligibleVoters(communityId: number, proposalId: number, memberIds: number[] | null): Promise<void>
   findByVotePost(communityId: number, platform: string, postId: string): Promise<Proposal | undefined>
   setData(communityId: number, proposalId: number, data: JsonObject): Promise<void>
+  /**
+   * What one evaluation step leaves, written at its end all at once (one synchronous transaction
+   * on SQLite, one statement on PostgreSQL): its log lines, the proposal's data and notified flag
+   * and, with `releaseToken`, the lease let go as `releaseLeaseReading` does (whose answer it
+   * gives then, except that the proposal may be read even when the token held nothing; undefined
+   * without a token).
+   */
+  finishStep(
+    communityId: number,
+    proposalId: number,
+    writes: StepWrites,
+  ): Promise<{ recheck: boolean; proposal: Proposal | undefined } | undefined>
 }
 
 export interface VoteFilter {
@@ -388,6 +400,17 @@ export interface LogInput {
   message: string
   details?: JsonObject | null
   now: number
+}
+
+/** What one evaluation step leaves, written at its end (`ProposalRepo.finishStep`). */
+export interface StepWrites {
+  /** The proposal's data, when the step's blocks changed it. */
+  data?: JsonObject
+  /** The first evaluation got past notify. */
+  notified?: boolean
+  logs: LogInput[]
+  /** Lets go of the lease this token holds, as `ProposalRepo.releaseLeaseReading` does. */
+  releaseToken?: string
 }
 
 export interface LogRepo {

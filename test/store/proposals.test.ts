@@ -262,6 +262,52 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'next'), { recheck: false })
     })
 
+    it("writes a step's log lines, data and notified flag with the lease's release, on its own or in a transaction", async () => {
+      for (const inTransaction of [false, true]) {
+        const { community, policy, proposal } = await seedProposal(store, `step-${inTransaction}`)
+        const lease = { token: 'step', owner: 'test', until: 2000, now: 1000 }
+        assert.equal(await store.proposals.acquireLease(community.id, proposal.id, lease), true)
+        // A vote came in meanwhile: the holder keeps the lease, to re-check.
+        assert.equal(await store.proposals.acquireLease(community.id, proposal.id, { ...lease, token: 'vote' }), false)
+        const line = (message: string) => ({
+          proposalId: proposal.id,
+          actionId: proposal.actionId,
+          policyId: policy.id,
+          level: 'info' as const,
+          message,
+          now: 1500,
+        })
+        const finish = (writes: Parameters<Store['proposals']['finishStep']>[2]) =>
+          inTransaction
+            ? store.transaction((trx) => trx.proposals.finishStep(community.id, proposal.id, writes))
+            : store.proposals.finishStep(community.id, proposal.id, writes)
+
+        // Without a token: the writes only, no answer.
+        assert.equal(await finish({ logs: [line('first')], data: { n: 1 } }), undefined)
+        const kept = await finish({ logs: [line('second'), line('third')], notified: true, releaseToken: 'step' })
+        assert.deepEqual(kept, {
+          recheck: true,
+          proposal: { ...proposal, data: { n: 1 }, notified: true },
+        })
+        // Another's token lets nothing go, and leaves the data as it is when given none.
+        assert.equal((await finish({ logs: [], releaseToken: 'nobody' }))?.recheck, false)
+        assert.deepEqual((await store.proposals.get(community.id, proposal.id))?.data, { n: 1 })
+        const released = await finish({ logs: [], data: { n: 2 }, releaseToken: 'step' })
+        assert.deepEqual(released, { recheck: false, proposal: { ...proposal, data: { n: 2 }, notified: true } })
+        // Let go: the next caller gets the lease.
+        assert.equal(await store.proposals.acquireLease(community.id, proposal.id, { ...lease, token: 'next' }), true)
+        const logs = await store.logs.list(community.id, { proposalId: proposal.id })
+        assert.deepEqual(
+          logs.map((l) => [l.message, l.platform]),
+          [
+            ['third', 'test'],
+            ['second', 'test'],
+            ['first', 'test'],
+          ],
+        )
+      }
+    })
+
     it('lets an expired lease be taken over, and gives no lease on a decided proposal', async () => {
       const { community, proposal } = await seedProposal(store)
       assert.equal(

@@ -1,0 +1,177 @@
+// What one evaluation step leaves (DESIGN §3): the proposal's data, its notified flag, the log
+// lines its blocks wrote and the lease's release, written together at the step's end. On SQLite
+// in one synchronous transaction of prepared statements (nothing else can run while it is
+// open, so no other evaluation ever waits on it); on PostgreSQL in one statement (one round
+// trip, one commit).
+import type BetterSqlite3 from 'better-sqlite3'
+import { sql, type Kysely } from 'kysely'
+import type { JsonObject } from '../domain/json.ts'
+import type { Database } from './database.ts'
+import type { LogInput, StepWrites } from './store.ts'
+
+/** A proposal row as written back by the step (its columns and its lease token). */
+export type StepRow = Record<string, unknown> & { lease_token: string | null }
+
+/** A line without an action may still be about a platform (a Slack uninstall names it in its details). */
+export function detailsPlatform(details: JsonObject | null | undefined): string | null {
+  const platform = details?.['platform']
+  return typeof platform === 'string' ? platform : null
+}
+
+/** The lease is kept (and reported) only when a re-check was requested while it was held. */
+const keep = `(recheck_requested = 1 and status = 'proposed')`
+const ours = `lease_token = :token`
+
+/**
+ * The proposal's UPDATE, in both dialects (named parameters filled in by each): data and flag
+ * always; the lease only when `:token` holds it (else it stays the other holder's).
+ */
+function updateText(columns: readonly string[], release: boolean): string {
+  const lease = release
+    ? `,
+      lease_token = case when ${ours} and not ${keep} then null else lease_token end,
+      lease_until = case when ${ours} and not ${keep} then null else lease_until end,
+      lease_owner = case when ${ours} and not ${keep} then null else lease_owner end,
+      recheck_requested = case when ${ours} then 0 else recheck_requested end`
+    : ''
+  return `update proposals set
+      data = coalesce(:data, data),
+      notified = case when :notified = 1 then 1 else notified end${lease}
+    where community_id = :community and id = :proposal${
+      release
+        ? `
+    returning ${columns.join(', ')}, lease_token`
+        : ''
+    }`
+}
+
+const insertLogText = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id,
+    level, message, details, created_at)
+  values (case when :action is null then :platform else (select platform from actions where id = :action) end,
+    :community, :proposal, :action, :policy, :level, :message, :details, :now)`
+
+interface LogParams {
+  platform: string | null
+  proposal: number | null
+  action: number | null
+  policy: number | null
+  level: string
+  message: string
+  details: string | null
+  now: number
+}
+
+function logParams(entry: LogInput): LogParams {
+  const action = entry.actionId ?? null
+  return {
+    platform: action === null ? detailsPlatform(entry.details) : null,
+    proposal: entry.proposalId ?? null,
+    action,
+    policy: entry.policyId ?? null,
+    level: entry.level,
+    message: entry.message,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+    now: entry.now,
+  }
+}
+
+/** The statements, prepared once per connection; better-sqlite3 runs them synchronously. */
+export class SqliteStepWriter {
+  private readonly database: BetterSqlite3.Database
+  private readonly update: BetterSqlite3.Statement
+  private readonly release: BetterSqlite3.Statement
+  private readonly insertLog: BetterSqlite3.Statement
+  private readonly write: (community: number, proposal: number, writes: StepWrites) => StepRow | undefined
+
+  constructor(database: BetterSqlite3.Database, columns: readonly string[]) {
+    this.database = database
+    const named = (text: string) => text.replace(/:(\w+)/g, '@$1')
+    this.update = database.prepare(named(updateText(columns, false)))
+    this.release = database.prepare(named(updateText(columns, true)))
+    this.insertLog = database.prepare(named(insertLogText))
+    this.write = database.transaction((community: number, proposal: number, writes: StepWrites) => {
+      for (const entry of writes.logs) {
+        this.insertLog.run({ ...logParams(entry), community })
+      }
+      const params = {
+        community,
+        proposal,
+        data: writes.data === undefined ? null : JSON.stringify(writes.data),
+        notified: writes.notified ? 1 : 0,
+      }
+      if (writes.releaseToken !== undefined) {
+        return this.release.get({ ...params, token: writes.releaseToken }) as StepRow | undefined
+      }
+      if (params.data !== null || params.notified === 1) {
+        this.update.run(params)
+      }
+      return undefined
+    })
+  }
+
+  /**
+   * False when the connection is inside a transaction someone else opened (through Kysely):
+   * writing now would join it, so the caller goes the ordinary way, which waits its turn.
+   */
+  get available(): boolean {
+    return !this.database.inTransaction
+  }
+
+  run(community: number, proposal: number, writes: StepWrites): StepRow | undefined {
+    return this.write(community, proposal, writes)
+  }
+}
+
+/** PostgreSQL cannot store NUL in text (see nul-free-strings.ts); it becomes U+FFFD here too. */
+const withoutNul = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text)
+
+/** The PostgreSQL statement: the log lines inserted and the proposal updated in one round trip. */
+export async function postgresStep(
+  db: Kysely<Database>,
+  columns: readonly string[],
+  community: number,
+  proposal: number,
+  writes: StepWrites,
+): Promise<StepRow | undefined> {
+  const logs = JSON.stringify(
+    writes.logs.map((entry) => {
+      const p = logParams(entry)
+      return { ...p, message: withoutNul(p.message), details: p.details === null ? null : withoutNul(p.details) }
+    }),
+  )
+  const values: Record<string, unknown> = {
+    community,
+    proposal,
+    data: writes.data === undefined ? null : JSON.stringify(writes.data),
+    notified: writes.notified ? 1 : 0,
+    token: writes.releaseToken ?? null,
+    logs,
+  }
+  const release = writes.releaseToken !== undefined
+  const touches = release || values['data'] !== null || values['notified'] === 1
+  const insert = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id, level,
+      message, details, created_at)
+    select case when l.action is null then l.platform else (select platform from actions a where a.id = l.action) end,
+      :community, l.proposal, l.action, l.policy, l.level, l.message, l.details, l.now
+    from rows from (jsonb_to_recordset(cast(:logs as jsonb)) as (platform text, proposal integer,
+        action integer, policy integer, level text, message text, details text, now bigint)) with ordinality
+      as l(platform, proposal, action, policy, level, message, details, now, n)
+    order by l.n`
+  if (!touches && writes.logs.length === 0) {
+    return undefined
+  }
+  const update = updateText(columns, release)
+  const text = !touches ? insert : writes.logs.length > 0 ? `with logged as (${insert}) ${update}` : update
+  const query = withParameters(text, values)
+  const rows = await sql<StepRow>`${query}`.execute(db)
+  return rows.rows[0]
+}
+
+/** Turns `:name` placeholders into Kysely parameters (each occurrence bound by value). */
+function withParameters(text: string, values: Record<string, unknown>) {
+  const parts = text.split(/:(\w+)/g)
+  return sql.join(
+    parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql.val(values[part]))),
+    sql.raw(''),
+  )
+}
