@@ -66,6 +66,7 @@ describe('first-run set-up', () => {
       'manage_members',
       'manage_integrations',
       'view_logs',
+      'propose:constitution.removeMember',
     ])
     assert.ok((await t.store.policies.list(community.id)).length > 0)
 
