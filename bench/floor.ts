@@ -15,8 +15,10 @@ export interface FloorTarget {
 const insertAction = `insert into actions (community_id, kind, type, platform, origin, initiator_id, params,
   result, execution_state, external_id, created_at)
   values ($1, 'platform', 'test.post', 'test', 'policykit', $2, $3, null, 'none', null, $4) returning id`
+// Numbered in its community as the store numbers it (on PostgreSQL a trigger numbers it again).
 const insertProposal = `insert into proposals (community_id, action_id, policy_id, policy_version_id, status,
-  proposed_at, notified) values ($1, $2, $3, $4, 'proposed', $5, 1) returning id`
+  proposed_at, notified, number) values ($1, $2, $3, $4, 'proposed', $5, 1,
+  (select coalesce(max(number), 0) + 1 from proposals where community_id = $6)) returning id`
 const selectVotes = `select v.id, v.member_id, v.kind, v.value, v.cast_at, m.username from votes v
   join members m on m.id = v.member_id and m.community_id = v.community_id
   where v.community_id = $1 and v.proposal_id = $2 order by v.id`
@@ -40,7 +42,7 @@ export function sqliteFloor(file: string, target: FloorTarget, n: number): numbe
     const one = db.transaction((i: number) => {
       const now = Date.now()
       const a = action.get(c, proposerId, JSON.stringify({ text: `floor ${i}` }), now)
-      const p = proposal.get(c, a?.id, policyId, versionId, now)
+      const p = proposal.get(c, a?.id, policyId, versionId, now, c)
       votes.all(c, p?.id)
       log.run(c, p?.id, a?.id, policyId, now)
     })
@@ -77,7 +79,7 @@ export async function postgresFloor(
       const p = await client.query<{ id: number }>({
         name: 'floor_proposal',
         text: insertProposal,
-        values: [c, a.rows[0]?.id, policyId, versionId, now],
+        values: [c, a.rows[0]?.id, policyId, versionId, now, c],
       })
       await client.query({ name: 'floor_votes', text: selectVotes, values: [c, p.rows[0]?.id] })
       await client.query({
