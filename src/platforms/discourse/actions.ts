@@ -1,10 +1,11 @@
 import { z } from 'zod'
 import type { JsonObject } from '../../domain/json.ts'
 import { AppError } from '../../errors.ts'
+import { expectingEchoes } from '../kit/echo-records.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import { defineAction, type ActionDef, type ExecutionContext } from '../platform.ts'
 import { forumCall } from './context.ts'
-import { discourseEcho } from './echoes.ts'
+import { discourseEcho, topicEchoes, type EchoedChange } from './echoes.ts'
 
 /**
  * The governable Discourse actions. A topic or post a member makes on the forum is observed with
@@ -84,19 +85,32 @@ async function writeRaw(
   text: string,
   reason: string,
 ): Promise<number> {
-  const echo = discourseEcho.edit(postId, text)
-  await ports.echoes.record(ctx.communityId, echo)
-  try {
-    const edited = checked(
+  const edited = await expectingEchoes(ports.echoes, ctx.communityId, [discourseEcho.edit(postId, text)], async () =>
+    checked(
       'PUT /posts/{id}.json',
       editedPost,
       await forumCall(ctx, 'PUT', `/posts/${postId}.json`, { post: { raw: text, edit_reason: reason } }),
-    )
-    return edited.post.version
-  } catch (e) {
-    await ports.echoes.forget(ctx.communityId, echo)
-    throw e
-  }
+    ),
+  )
+  return edited.post.version
+}
+
+/** Deletes or recovers a member's topic, expecting the webhooks that will name its author. */
+async function changeTopic(ctx: ExecutionContext, ports: PlatformPorts, change: EchoedChange, topicId: number) {
+  await expectingEchoes(ports.echoes, ctx.communityId, topicEchoes(change, topicId), () =>
+    change === 'destroyed'
+      ? forumCall(ctx, 'DELETE', `/t/${topicId}.json`)
+      : forumCall(ctx, 'PUT', `/t/${topicId}/recover`),
+  )
+}
+
+/** Deletes or recovers a member's reply, expecting the webhook that will name its author. */
+async function changePost(ctx: ExecutionContext, ports: PlatformPorts, change: EchoedChange, postId: number) {
+  await expectingEchoes(ports.echoes, ctx.communityId, [discourseEcho.post(change, postId)], () =>
+    change === 'destroyed'
+      ? forumCall(ctx, 'DELETE', `/posts/${postId}.json`)
+      : forumCall(ctx, 'PUT', `/posts/${postId}/recover`),
+  )
 }
 
 export function discourseActions(ports: PlatformPorts): Record<string, ActionDef> {
@@ -109,7 +123,7 @@ export function discourseActions(ports: PlatformPorts): Record<string, ActionDef
     creates: ['topicId'],
     async execute(ctx, params): Promise<JsonObject> {
       if (params.topicId !== undefined) {
-        await forumCall(ctx, 'PUT', `/t/${params.topicId}/recover`)
+        await changeTopic(ctx, ports, 'recovered', params.topicId)
         return { topicId: params.topicId }
       }
       const post = checked(
@@ -125,7 +139,7 @@ export function discourseActions(ports: PlatformPorts): Record<string, ActionDef
     },
     async revert(ctx, _params, result) {
       const { topicId } = checked('revert', topicResult, result)
-      await forumCall(ctx, 'DELETE', `/t/${topicId}.json`)
+      await changeTopic(ctx, ports, 'destroyed', topicId)
     },
   })
 
@@ -138,7 +152,7 @@ export function discourseActions(ports: PlatformPorts): Record<string, ActionDef
     creates: ['postId'],
     async execute(ctx, params): Promise<JsonObject> {
       if (params.postId !== undefined) {
-        await forumCall(ctx, 'PUT', `/posts/${params.postId}/recover`)
+        await changePost(ctx, ports, 'recovered', params.postId)
         return { topicId: params.topicId, postId: params.postId }
       }
       const post = checked(
@@ -150,7 +164,7 @@ export function discourseActions(ports: PlatformPorts): Record<string, ActionDef
     },
     async revert(ctx, _params, result) {
       const { postId } = checked('revert', postResult, result)
-      await forumCall(ctx, 'DELETE', `/posts/${postId}.json`)
+      await changePost(ctx, ports, 'destroyed', postId)
     },
   })
 

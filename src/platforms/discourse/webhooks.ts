@@ -11,7 +11,7 @@ import type { PlatformPorts } from '../platform-ports.ts'
 import type { WebhookDef, WebhookRequest } from '../platform.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials, forumUrl } from './credentials.ts'
-import { discourseEcho } from './echoes.ts'
+import { changeEchoOf, discourseEcho } from './echoes.ts'
 import { syncPollVotes } from './poll-votes.ts'
 import type { DiscourseOptions } from './options.ts'
 import { discourseTriggers } from './triggers.ts'
@@ -223,6 +223,11 @@ export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPort
             }
             const actor = actorOf(body)
             if (actor?.username === credentials.apiUsername) {
+              return
+            }
+            // PolicyKit's own deletion or recovery (an undo, or a passed proposal carried out) comes back naming the author.
+            const changeEcho = changeEchoOf(event, body)
+            if (changeEcho !== null && (await ports.echoes.take(communityId, changeEcho))) {
               return
             }
             const post = event.startsWith('post_') ? hookPost.safeParse(body.post) : null

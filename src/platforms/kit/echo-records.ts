@@ -62,3 +62,27 @@ export function echoRecords(
     take,
   }
 }
+
+/**
+ * Makes a platform call whose events will come back naming someone else (the author, not
+ * PolicyKit): records the echoes first, so a webhook or poll racing the answer finds them, and
+ * forgets them when the call fails, since no event is coming then.
+ */
+export async function expectingEchoes<T>(
+  echoes: EchoRecords,
+  communityId: number,
+  keys: readonly string[],
+  call: () => Promise<T>,
+): Promise<T> {
+  for (const key of keys) {
+    await echoes.record(communityId, key)
+  }
+  try {
+    return await call()
+  } catch (e) {
+    for (const key of keys) {
+      await echoes.forget(communityId, key)
+    }
+    throw e
+  }
+}

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.ts'
+import { expectingEchoes } from '../kit/echo-records.ts'
 import type { PlatformContext } from '../platform.ts'
 import { redditApi, type RedditApi } from './api.ts'
 import type { RedditDeps } from './deps.ts'
@@ -45,15 +46,8 @@ export function redditOperations(deps: RedditDeps): RedditOperations {
   }
 
   /** Records the mod log entry's echo before the call; forgets it when the call fails. */
-  const withModEcho = async (ctx: PlatformContext, key: string, call: () => Promise<unknown>) => {
-    await echoes.record(ctx.communityId, key)
-    try {
-      await call()
-    } catch (e) {
-      await echoes.forget(ctx.communityId, key)
-      throw e
-    }
-  }
+  const withModEcho = (ctx: PlatformContext, key: string, call: () => Promise<unknown>) =>
+    expectingEchoes(echoes, ctx.communityId, [key], call)
 
   return {
     api,

@@ -493,21 +493,23 @@ export async function startFakeReddit(options: FakeRedditOptions = {}): Promise<
         throw notFound()
       }
       requireMod(subreddit, user, 'access')
-      if (!world.user(name)) {
+      const target = world.user(name)
+      if (!target) {
         return jsonError('USER_DOESNT_EXIST', 'that user doesn’t exist', 'name')
       }
       if (match[2] === 'friend') {
-        const duration = params.get('duration')
-        subreddit.banned.set(name, {
+        const duration = params.get('duration') ? Number(params.get('duration')) : null
+        subreddit.banned.set(target.name, {
           reason: params.get('ban_reason') ?? '',
           note: params.get('note') ?? '',
-          duration: duration ? Number(duration) : null,
+          duration,
         })
-        world.logAction(subreddit, user, 'banuser', name, params.get('ban_reason'))
+        // Reddit's log gives a ban's length as its details: "permanent" or "3 days".
+        world.logAction(subreddit, user, 'banuser', target, duration === null ? 'permanent' : `${duration} days`)
         return ok
       }
-      subreddit.banned.delete(name)
-      world.logAction(subreddit, user, 'unbanuser', name)
+      subreddit.banned.delete(target.name)
+      world.logAction(subreddit, user, 'unbanuser', target)
       return {}
     }
     throw notFound()

@@ -216,15 +216,16 @@ export class RedditWorld {
     subreddit: Subreddit,
     mod: string,
     action: string,
-    target: RedditThing | string | null,
+    target: RedditThing | RedditUser | null,
     details: string | null = null,
   ): void {
     subreddit.log.unshift({
       id: `ModAction_${this.id36()}`,
       mod,
       action,
-      targetFullname: target === null || typeof target === 'string' ? null : target.fullname,
-      targetAuthor: target === null ? '' : typeof target === 'string' ? target : target.author,
+      // An action on an account (a ban) names the account's `t2_` fullname, as Reddit's log does.
+      targetFullname: target === null ? null : 'fullname' in target ? target.fullname : `t2_${target.id36}`,
+      targetAuthor: target === null ? '' : 'fullname' in target ? target.author : target.name,
       details,
       createdUtc: this.seconds(),
       subreddit: subreddit.name,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { emptyBlocks } from '../../../src/domain/policy.ts'
 import { signDiscourseBody } from '../../fakes/discourse/fake-discourse.ts'
-import { postHookJson, userHookJson } from '../../fakes/discourse/shapes.ts'
+import { postHookJson, topicHookJson, userHookJson } from '../../fakes/discourse/shapes.ts'
 import { testDialects } from '../../support/test-store.ts'
 import { startListenRig, type ListenRig } from './listen-rig.ts'
 
@@ -157,6 +157,103 @@ for (const dialect of testDialects()) {
       assert.equal((joinedAction?.params['user'] as { username: string }).username, 'newcomer')
       const member = await rig.store.members.findByAccount(rig.communityId, 'discourse', String(newcomer.id))
       assert.equal(joinedAction?.initiatorId, member?.id)
+    })
+
+    /** A trigger policy on `types` that passes every action (so each becomes a proposal of it). */
+    const triggerOn = (types: string[]) =>
+      rig.store.policies.create(
+        rig.communityId,
+        {
+          name: `on ${types.join(', ')}`,
+          description: '',
+          kind: 'trigger',
+          actionTypes: types,
+          priority: 0,
+          variables: [],
+          blocks: { ...emptyBlocks(), check: 'return PASSED' },
+        },
+        rig.clock.now(),
+      )
+    const triggered = async (policyId: number) => {
+      const proposals = (await rig.store.proposals.list(rig.communityId))
+        .filter((p) => p.policyId === policyId)
+        .sort((a, b) => a.actionId - b.actionId)
+      const actions = await Promise.all(proposals.map((p) => rig.store.actions.get(rig.communityId, p.actionId)))
+      return actions.map((a) => ({ type: a?.type, params: a?.params, initiatorId: a?.initiatorId }))
+    }
+
+    it('offers topic_edited, topic_destroyed and post_destroyed to trigger policies with their payload and author', async () => {
+      rig = await startListenRig(dialect, { memberPermissions: ['propose:*'] })
+      const policy = await triggerOn([
+        'discourse.topic_edited',
+        'discourse.topic_destroyed',
+        'discourse.post_destroyed',
+      ])
+      const { topic } = await rig.fake.as(rig.ada).createTopic({ title: 'Rain barrels', raw: 'Where to buy?' })
+      const reply = await rig.fake.as(rig.ada).reply(topic, 'The hardware shop')
+      const ada = await rig.store.members.findByAccount(rig.communityId, 'discourse', String(rig.ada.id))
+      assert.ok(ada)
+
+      // Ada renames her topic, deletes her reply, then the whole topic (as a forum moderator might).
+      topic.title = 'Rain barrels: where to buy'
+      const edited = { topic: topicHookJson(rig.fake.forum, topic) }
+      assert.equal((await rig.fake.deliver('topic_edited', edited)).status, 200)
+      rig.fake.forum.setPostDeleted(reply, true)
+      const destroyedPost = { post: postHookJson(rig.fake.forum, reply) }
+      assert.equal((await rig.fake.deliver('post_destroyed', destroyedPost)).status, 200)
+      rig.fake.forum.setTopicDeleted(topic, true)
+      const destroyedTopic = { topic: topicHookJson(rig.fake.forum, topic) }
+      assert.equal((await rig.fake.deliver('topic_destroyed', destroyedTopic)).status, 200)
+
+      const seen = await triggered(policy.id)
+      assert.deepEqual(
+        seen.map((a) => a.type),
+        ['discourse.topic_edited', 'discourse.post_destroyed', 'discourse.topic_destroyed'],
+      )
+      assert.deepEqual(
+        seen.map((a) => a.params),
+        [edited, destroyedPost, destroyedTopic],
+      )
+      assert.equal((seen[0]?.params as { topic: { title: string } }).topic.title, 'Rain barrels: where to buy')
+      assert.notEqual((seen[1]?.params as { post: { deleted_at: string | null } }).post.deleted_at, null)
+      assert.deepEqual(
+        seen.map((a) => a.initiatorId),
+        [ada.id, ada.id, ada.id],
+      )
+      // None of them is governed as a post or an edit.
+      assert.deepEqual(
+        (await rig.actions())
+          .map((a) => a.type)
+          .filter((t) => !t.includes('_'))
+          .sort(),
+        ['discourse.createPost', 'discourse.createTopic'],
+      )
+    })
+
+    it('does not offer PolicyKit’s own deletions (undoing a member’s topic or reply) as new actions, but a member’s later deletion is', async () => {
+      rig = await startListenRig(dialect, { memberPermissions: [] })
+      const policy = await triggerOn(['discourse.topic_destroyed', 'discourse.post_destroyed'])
+      // Without permission, PolicyKit deletes ada's topic and her reply at once.
+      const { topic, post: first } = await rig.fake.as(rig.ada).createTopic({ title: 'Free manure', raw: 'DM me' })
+      const open = rig.fake.forum.createTopic(rig.bot, { title: 'Open thread', raw: 'Anything goes' })
+      const reply = await rig.fake.as(rig.ada).reply(open.topic, 'Cheap manure here')
+      assert.notEqual(rig.fake.forum.topic(topic.id)?.deletedAt, null)
+      assert.notEqual(rig.fake.forum.post(reply.id)?.deletedAt, null)
+      const before = (await rig.actions()).length
+
+      // Discourse tells of those deletions naming ada, the author: the topic, its first post, the reply.
+      await rig.fake.deliver('topic_destroyed', { topic: topicHookJson(rig.fake.forum, topic) })
+      await rig.fake.deliver('post_destroyed', { post: postHookJson(rig.fake.forum, first) })
+      await rig.fake.deliver('post_destroyed', { post: postHookJson(rig.fake.forum, reply) })
+      assert.equal((await rig.actions()).length, before, 'no new action')
+      assert.deepEqual(await triggered(policy.id), [])
+
+      // The same deletion by someone else later (the record was used up) is an event again.
+      await rig.fake.deliver('post_destroyed', { post: postHookJson(rig.fake.forum, reply) })
+      assert.deepEqual(
+        (await triggered(policy.id)).map((a) => a.type),
+        ['discourse.post_destroyed'],
+      )
     })
 
     it('does not govern what PolicyKit’s own user posts', async () => {

@@ -111,6 +111,37 @@ describe('Reddit moderation actions', () => {
     )
   })
 
+  it('bans a user through /api/friend and unbans them through /api/unfriend to undo', async () => {
+    const bob = fake.world.addUser('Bob_Spams')
+    const result = await run('banUser', 'execute', { username: bob.name, reason: 'spam', note: 'seed ads', days: 3 })
+    assert.deepEqual(result, { username: bob.name })
+    assert.deepEqual(subreddit.banned.get(bob.name), { reason: 'spam', note: 'seed ads', duration: 3 })
+    await run('banUser', 'revert', { username: bob.name, reason: 'spam', note: 'seed ads', days: 3 }, result)
+    assert.equal(subreddit.banned.has(bob.name), false)
+
+    // Without days the ban is for good; the mod log tells both, on the account, as Reddit's does.
+    const forGood = await run('banUser', 'execute', { username: bob.name })
+    assert.deepEqual(subreddit.banned.get(bob.name), { reason: '', note: '', duration: null })
+    await run('banUser', 'revert', { username: bob.name }, forGood)
+    assert.deepEqual(
+      subreddit.log
+        .filter((e) => e.targetAuthor === bob.name)
+        .map((e) => [e.mod, e.action, e.targetFullname, e.details])
+        .reverse(),
+      [
+        [mod.name, 'banuser', `t2_${bob.id36}`, '3 days'],
+        [mod.name, 'unbanuser', `t2_${bob.id36}`, null],
+        [mod.name, 'banuser', `t2_${bob.id36}`, 'permanent'],
+        [mod.name, 'unbanuser', `t2_${bob.id36}`, null],
+      ],
+    )
+  })
+
+  it('reports a ban of an account Reddit does not know as an error, banning no one', async () => {
+    await assert.rejects(run('banUser', 'execute', { username: 'no_such_gardener' }), /doesn.t exist|USER_DOESNT_EXIST/)
+    assert.equal(subreddit.banned.size, 0)
+  })
+
   it('refuses a lock of something that is not a post', async () => {
     const post = fake.as(ada).post(subreddit, { title: 'Tools', text: 'borrow?' })
     const comment = fake.as(ada).comment(post, 'mine')

@@ -185,6 +185,48 @@ describe('Reddit end to end', () => {
     assert.equal((await rig.actions('reddit.submitPost')).length, 3)
   })
 
+  it('offers a ban by hand to reddit.modAction policies but not PolicyKit’s own ban (known by the account banned)', async () => {
+    rig = await startRedditRig({
+      memberPermissions: ['propose:reddit.banUser'],
+      policies: [
+        { name: 'bans pass', actionTypes: ['reddit.banUser'], priority: 10 },
+        { name: 'mod log', kind: 'trigger', actionTypes: ['reddit.modAction'] },
+      ],
+    })
+    const [bob, cy, di] = rig.voters
+    assert.ok(bob && cy && di)
+    const banByHand = (name: string) => {
+      const user = rig.fake.world.user(name)
+      assert.ok(user)
+      rig.subreddit.banned.set(user.name, { reason: '', note: '', duration: null })
+      rig.fake.world.logAction(rig.subreddit, rig.mod.name, 'banuser', user, 'permanent')
+    }
+    const bansSeen = async () =>
+      (await rig.actions('reddit.modAction'))
+        .filter((a) => a.params['action'] === 'banuser')
+        .map((a) => a.params['targetAuthor'])
+        .sort()
+    banByHand(cy.name)
+    await rig.until('the poller reads the log', async () => (await bansSeen()).length === 1)
+    // The moderator became a member by acting in the log; they propose the next ban in PolicyKit.
+    const moderator = (await rig.store.members.list(rig.communityId)).find((m) => m.username === rig.mod.name)
+    assert.ok(moderator)
+
+    const proposed = await rig.engine().propose({
+      communityId: rig.communityId,
+      type: 'reddit.banUser',
+      params: { username: bob.name, reason: 'spam' },
+      initiatorId: moderator.id,
+      origin: 'policykit',
+    })
+    assert.equal(proposed.status, 'passed')
+    assert.ok(rig.subreddit.banned.has(bob.name), 'bob is banned on Reddit')
+    assert.equal(rig.subreddit.log[0]?.targetFullname, `t2_${bob.id36}`, 'logged on the account, as Reddit does')
+    banByHand(di.name)
+    await rig.until('the next ban by hand is read', async () => (await bansSeen()).length === 2)
+    assert.deepEqual(await bansSeen(), [cy.name, di.name])
+  })
+
   it('governs a post the moderator made by hand (only PolicyKit’s own are known, by fullname)', async () => {
     rig = await startRedditRig({ memberPermissions: [] })
     const modPost = rig.fake.as(rig.mod).post(rig.subreddit, { title: 'By hand', text: 'the moderator posts' })

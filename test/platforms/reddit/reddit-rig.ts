@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { Engine } from '../../../src/engine/engine.ts'
 import type { Action } from '../../../src/domain/action.ts'
 import { silentLogger } from '../../../src/engine/logger.ts'
 import { startListeners, type ListenerHost } from '../../../src/listeners/run-listeners.ts'
@@ -31,6 +32,8 @@ export interface RedditRig {
   ada: RedditUser
   voters: RedditUser[]
   app(): FastifyInstance
+  /** The running app's engine (to propose actions from PolicyKit). */
+  engine(): Engine
   actions(type?: string): Promise<Action[]>
   /** Resolves once `check` holds (checked every 20 ms), or fails after `withinMs`. */
   until(what: string, check: () => boolean | Promise<boolean>, withinMs?: number): Promise<void>
@@ -85,7 +88,7 @@ export async function startRedditRig(options: {
     now: clock.now(),
   })
 
-  let running: { app: FastifyInstance; listeners: ListenerHost } | null = null
+  let running: { app: FastifyInstance; engine: Engine; listeners: ListenerHost } | null = null
   let processes = 0
   const start = async () => {
     const server = await startPlatformServer({
@@ -106,7 +109,7 @@ export async function startRedditRig(options: {
       now: () => clock.now(),
       logger: silentLogger,
     })
-    running = { app: server.app, listeners }
+    running = { app: server.app, engine: server.engine, listeners }
   }
   const stopRunning = async () => {
     if (running) {
@@ -131,6 +134,12 @@ export async function startRedditRig(options: {
         throw new Error('not running')
       }
       return running.app
+    },
+    engine() {
+      if (!running) {
+        throw new Error('not running')
+      }
+      return running.engine
     },
     async actions(type) {
       const all = await store.actions.list(community.id)

@@ -227,8 +227,10 @@ export async function pollSubreddit(
     parseModActions,
     (entry: ModActionData) => ({ id: entry.id, created: entry.created_utc }),
     async (entry) => {
-      const target = entry.target_fullname ?? (entry.target_author ?? '').toLowerCase()
-      if (own(entry.mod) && (await ports.echoes.take(communityId, echoKey.modAction(entry.action, target)))) {
+      if (
+        own(entry.mod) &&
+        (await ports.echoes.take(communityId, echoKey.modAction(entry.action, echoTarget(entry))))
+      ) {
         return true
       }
       await handleOnce(ports.deliveries, communityId, `log:${entry.id}`, async () => {
@@ -363,6 +365,15 @@ function commentTrigger(data: Thing['data'] & { body: string; parent_id: string;
     createdUtc: data.created_utc,
     permalink: data.permalink ?? null,
   }
+}
+
+/**
+ * What PolicyKit's echo of a mod action is keyed by: the post or comment acted on, or, for an
+ * action on an account (a ban: Reddit logs the account's `t2_` fullname), the username.
+ */
+function echoTarget(entry: ModActionData): string {
+  const fullname = entry.target_fullname
+  return fullname && !fullname.startsWith('t2_') ? fullname : (entry.target_author ?? '').toLowerCase()
 }
 
 function modActionTrigger(entry: ModActionData): JsonObject {
