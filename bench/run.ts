@@ -40,12 +40,18 @@ if (values.postgres && !databaseUrl) {
   process.exit(2)
 }
 
-/** The V8 flags `npm start` gives the server (package.json `start`), for the RSS child. */
-const serverFlags: string[] =
-  z
+/** The flags `npm start` gives the server (package.json `start`: `node FLAGS… build/server/main.js`), for the RSS child. */
+function startFlags(): string[] {
+  const start = z
     .object({ scripts: z.object({ start: z.string() }) })
-    .parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')))
-    .scripts.start.match(/--max-[a-z-]+=\d+/g) ?? []
+    .parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))).scripts.start
+  const flags = /\bnode((?: --[a-z-]+(?:=\S+)?)*) build\/server\/main\.js/.exec(start)?.[1]
+  if (flags === undefined) {
+    throw new Error(`bench: cannot find the server's node flags in package.json's start script: ${start}`)
+  }
+  return flags.split(' ').filter((flag) => flag !== '')
+}
+const serverFlags = startFlags()
 
 async function timeIt(fn: () => Promise<void>): Promise<number> {
   const start = performance.now()
@@ -147,19 +153,8 @@ async function latencyPart() {
   return { vote_to_decision_p50_ms: at(0.5), vote_to_decision_p99_ms: at(0.99) }
 }
 
-async function main() {
-  if (values.part === 'sandbox') {
-    process.stdout.write(`${JSON.stringify(await sandboxPart(n))}\n`)
-    return
-  }
-  const evaluation = await evaluationParts()
-  const latency = await latencyPart()
-  // Loaded here, not at the top: the RSS child must not carry the server, Slack's SDK and the fake.
-  const { slackPart } = await import('./slack.ts')
-  const slack = await slackPart(slackN)
-  const { discordPart } = await import('./discord.ts')
-  const discord = await discordPart(discordN)
-  const sandbox = await sandboxPart(n)
+/** (e) peak resident memory with `--pending` proposals, in a process of its own. */
+function rssPart(): { rss_mib_10k_pending: number } {
   // A fresh process, so the figure is not inflated by the parts above, running as `npm start`
   // runs the server: compiled to JavaScript (build/bench/rss.js, `npm run build:bench`) and with
   // the server's V8 flags (package.json `start`: a small young generation keeps the heap from
@@ -181,7 +176,27 @@ async function main() {
   if (process.env['BENCH_DEBUG']) {
     process.stderr.write(child.stderr)
   }
-  const rss = JSON.parse(child.stdout) as { rss_mib_10k_pending: number }
+  return JSON.parse(child.stdout) as { rss_mib_10k_pending: number }
+}
+
+async function main() {
+  if (values.part === 'rss') {
+    process.stdout.write(`${JSON.stringify(rssPart())}\n`)
+    return
+  }
+  if (values.part === 'sandbox') {
+    process.stdout.write(`${JSON.stringify(await sandboxPart(n))}\n`)
+    return
+  }
+  const evaluation = await evaluationParts()
+  const latency = await latencyPart()
+  // Loaded here, not at the top: the RSS child must not carry the server, Slack's SDK and the fake.
+  const { slackPart } = await import('./slack.ts')
+  const slack = await slackPart(slackN)
+  const { discordPart } = await import('./discord.ts')
+  const discord = await discordPart(discordN)
+  const sandbox = await sandboxPart(n)
+  const rss = rssPart()
   // Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over.
   const { pgWorkersPart } = await import('./pg-workers.ts')
   const workers = databaseUrl ? await pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 }) : {}
