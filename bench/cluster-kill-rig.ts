@@ -15,8 +15,10 @@ import {
   propose,
   sendVotes,
   setUp,
+  rigEnv,
   shuffle,
   waitExecuted,
+  type RoundResult,
 } from './kill-rig.ts'
 
 /**
@@ -40,18 +42,7 @@ export interface ClusterKillOptions {
   onRound?(round: ClusterRoundResult): void
 }
 
-export interface ClusterRoundResult {
-  round: number
-  proposals: number
-  votesSent: number
-  votesAcknowledged: number
-  killedAfterMs: number
-  fullyVoted: number
-  /** From the later of the kill and the burst's end until every fully voted proposal was executed. */
-  takeoverMs: number
-  durationMs: number
-  problems: string[]
-}
+export type ClusterRoundResult = RoundResult
 
 const repoRoot = path.resolve(import.meta.dirname, '..')
 
@@ -64,18 +55,14 @@ export async function runClusterKillRounds(options: ClusterKillOptions): Promise
   try {
     await migrate(store)
     const { communityId, voters } = await setUp(store)
-    const separator = options.databaseUrl.includes('?') ? '&' : '?'
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOST: '127.0.0.1',
-      POLICYKIT_DATA_DIR: dataDir,
-      POLICYKIT_SECRET_KEY: secretKey.toString('hex'),
-      POLICYKIT_LEASE_SECONDS: String(options.leaseSeconds),
-      POLICYKIT_SANDBOX_POOL: '1',
-      POLICYKIT_SANDBOX_BLOCK_MS: '5000',
-      DATABASE_URL: `${options.databaseUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-      LOG_LEVEL: 'error',
-    }
+    const env = rigEnv({
+      dataDir,
+      secretKey,
+      leaseSeconds: options.leaseSeconds,
+      sandboxPool: 1,
+      databaseUrl: options.databaseUrl,
+      schema,
+    })
     const bases: string[] = []
     // The first process migrates and installs pg-boss; the others start beside it.
     for (let i = 0; i < options.web; i++) {

@@ -5,6 +5,7 @@
 // moment the fake has received the REST call that answers it, so it includes the fake's own work
 // (WebSocket, signing, HTTP on 127.0.0.1) on both sides.
 import { performance } from 'node:perf_hooks'
+import { firstCallAfter, giveUpMs, timeHeldMessages } from './platform-timing.ts'
 import type { FakeChannel, FakeDiscord, FakeMember, RestCall } from '../test/fakes/discord/fake-discord.ts'
 import { startDiscordApp, type DiscordTestApp } from '../test/support/discord-app.ts'
 
@@ -16,7 +17,6 @@ export interface DiscordFigures {
 }
 
 const warmUp = 5
-const giveUpMs = 10_000
 
 interface World {
   t: DiscordTestApp
@@ -71,38 +71,24 @@ async function startWorld(): Promise<World> {
 }
 
 /** The first REST call after the first `from` that `match` accepts, and when (exact to one event-loop turn). */
-async function received(w: World, from: number, what: string, match: (call: RestCall) => boolean) {
-  const { fake } = w
-  const start = performance.now()
-  let followed = start
-  for (let i = from; ;) {
-    for (; i < fake.calls.length; i++) {
-      const call = fake.calls[i]
-      if (call && match(call)) {
-        return { call, at: performance.now() }
-      }
-    }
-    if (performance.now() - start > giveUpMs) {
-      const last = fake.calls
-        .slice(Math.max(from, fake.calls.length - 8))
-        .map((c) => `${c.method} ${c.path} ${c.status}`)
-      throw new Error(
-        `bench: the fake Discord received no ${what} within ${giveUpMs} ms; its last calls since: ${last.join(', ') || 'none'}`,
-      )
-    }
-    await new Promise((resolve) => setImmediate(resolve))
+function received(w: World, from: number, what: string, match: (call: RestCall) => boolean) {
+  let followed = performance.now()
+  return firstCallAfter(() => w.fake.calls, from, `${what} at the fake Discord`, match, {
     // The app runs on the rig's fake clock: it follows real time while we wait, so what the app
     // put off (a retry after Discord's rate limit said to wait) runs when it would for real.
-    const now = performance.now()
-    if (now - followed >= 1) {
-      await w.t.clock.advance(Math.floor(now - followed))
-      followed += Math.floor(now - followed)
-    }
-  }
-}
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+    async eachTurn() {
+      const now = performance.now()
+      if (now - followed >= 1) {
+        await w.t.clock.advance(Math.floor(now - followed))
+        followed += Math.floor(now - followed)
+      }
+    },
+    describe: (since) =>
+      since
+        .slice(-8)
+        .map((c) => `${c.method} ${c.path} ${c.status}`)
+        .join(', '),
+  })
 }
 
 /** One held message: its dispatch → its DELETE, then the deciding click → its re-post through the webhook. */
@@ -162,24 +148,12 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
 export async function discordPart(n: number): Promise<DiscordFigures> {
   const w = await startWorld()
   try {
-    // A small run (the bench's own test) warms up no longer than it measures.
-    for (let i = 0; i < Math.min(warmUp, n); i++) {
-      await holdAndDecide(w, -1 - i)
-    }
-    const reverts: number[] = []
-    const reposts: number[] = []
-    for (let i = 0; i < n; i++) {
-      const { revertMs, repostMs } = await holdAndDecide(w, i)
-      reverts.push(revertMs)
-      reposts.push(repostMs)
-    }
-    reverts.sort((a, b) => a - b)
-    reposts.sort((a, b) => a - b)
+    const held = await timeHeldMessages(n, warmUp, (i) => holdAndDecide(w, i))
     return {
-      discord_message_to_revert_p50_ms: percentile(reverts, 0.5),
-      discord_message_to_revert_p99_ms: percentile(reverts, 0.99),
-      discord_vote_to_repost_p50_ms: percentile(reposts, 0.5),
-      discord_vote_to_repost_p99_ms: percentile(reposts, 0.99),
+      discord_message_to_revert_p50_ms: held.revertP50,
+      discord_message_to_revert_p99_ms: held.revertP99,
+      discord_vote_to_repost_p50_ms: held.repostP50,
+      discord_vote_to_repost_p99_ms: held.repostP99,
     }
   } finally {
     await w.t.close()

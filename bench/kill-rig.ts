@@ -40,7 +40,10 @@ export interface RoundResult {
   killedAfterMs: number
   /** Proposals of the round that hold all three votes, hence must pass and execute. */
   fullyVoted: number
-  /** From the restarted app answering until every fully voted proposal was executed. */
+  /**
+   * From the restarted app answering (the cluster rig: from the later of the kill and the
+   * burst's end) until every fully voted proposal was executed.
+   */
   takeoverMs: number
   durationMs: number
   problems: string[]
@@ -50,6 +53,40 @@ const voterNames = ['ada', 'bob', 'cy'] as const
 /** A request the app does not answer within this is a hang, reported as a problem. */
 const requestTimeoutMs = 20_000
 const repoRoot = path.resolve(import.meta.dirname, '..')
+
+/**
+ * The environment of an app process a rig starts: its data directory, key and lease; PostgreSQL in
+ * `schema` when `databaseUrl` is given, else SQLite in the data directory.
+ */
+export function rigEnv(options: {
+  dataDir: string
+  secretKey: Buffer
+  leaseSeconds: number
+  sandboxPool?: number
+  databaseUrl?: string | undefined
+  schema?: string | undefined
+}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    POLICYKIT_DATA_DIR: options.dataDir,
+    POLICYKIT_SECRET_KEY: options.secretKey.toString('hex'),
+    POLICYKIT_LEASE_SECONDS: String(options.leaseSeconds),
+    // About crashes and throughput, not runaways: a loaded machine must not time a block out.
+    POLICYKIT_SANDBOX_BLOCK_MS: '5000',
+    LOG_LEVEL: 'error',
+  }
+  if (options.sandboxPool !== undefined) {
+    env['POLICYKIT_SANDBOX_POOL'] = String(options.sandboxPool)
+  }
+  delete env['DATABASE_URL']
+  if (options.databaseUrl && options.schema) {
+    const separator = options.databaseUrl.includes('?') ? '&' : '?'
+    env['DATABASE_URL'] =
+      `${options.databaseUrl}${separator}options=${encodeURIComponent(`-c search_path=${options.schema}`)}`
+  }
+  return env
+}
 
 export interface Voter {
   memberId: number
@@ -69,22 +106,15 @@ export async function runKillRounds(options: KillOptions): Promise<RoundResult[]
     const { communityId, voters } = await setUp(store)
     const port = await freePort()
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...rigEnv({
+        dataDir,
+        secretKey,
+        leaseSeconds: options.leaseSeconds,
+        sandboxPool: 2,
+        databaseUrl: options.databaseUrl,
+        schema,
+      }),
       PORT: String(port),
-      HOST: '127.0.0.1',
-      POLICYKIT_DATA_DIR: dataDir,
-      POLICYKIT_SECRET_KEY: secretKey.toString('hex'),
-      POLICYKIT_LEASE_SECONDS: String(options.leaseSeconds),
-      POLICYKIT_SANDBOX_POOL: '2',
-      // About crashes, not runaways: a loaded CI machine must not time a policy's block out.
-      POLICYKIT_SANDBOX_BLOCK_MS: '5000',
-      LOG_LEVEL: 'error',
-    }
-    delete env['DATABASE_URL']
-    if (options.databaseUrl && schema) {
-      const separator = options.databaseUrl.includes('?') ? '&' : '?'
-      env['DATABASE_URL'] =
-        `${options.databaseUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`
     }
     const base = `http://127.0.0.1:${port}`
     app = await startApp(env, base)

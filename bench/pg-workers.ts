@@ -11,7 +11,7 @@ import { migrate } from '../src/store/migrate.ts'
 import { openStore } from '../src/store/open-store.ts'
 import type { Store } from '../src/store/store.ts'
 import { startWeb, startWorker } from './cluster-kill-rig.ts'
-import { delay, freePort, kill, propose, setUp, type Voter } from './kill-rig.ts'
+import { delay, freePort, kill, propose, rigEnv, setUp, type Voter } from './kill-rig.ts'
 
 export interface PgWorkersFigures {
   /** Proposals decided and executed per second by one worker process, then by two. */
@@ -41,16 +41,7 @@ export async function pgWorkersPart(
   const schema = `bench_workers_${randomBytes(6).toString('hex')}`
   const store = await openStore({ databaseUrl, pgSchema: schema, secretKey })
   const processes: ChildProcess[] = []
-  const separator = databaseUrl.includes('?') ? '&' : '?'
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    POLICYKIT_DATA_DIR: dataDir,
-    POLICYKIT_SECRET_KEY: secretKey.toString('hex'),
-    POLICYKIT_LEASE_SECONDS: String(options.leaseSeconds),
-    DATABASE_URL: `${databaseUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    LOG_LEVEL: 'error',
-  }
+  const env = rigEnv({ dataDir, secretKey, leaseSeconds: options.leaseSeconds, databaseUrl, schema })
   const queue = createPgBossQueue({
     connectionString: databaseUrl,
     schema: `${schema}_pgboss`,

@@ -4,6 +4,7 @@
 // fake starts a signed delivery to the moment the fake has received the Web API call that answers
 // it, so it includes the fake's own work (signing, HTTP on 127.0.0.1) on both sides.
 import { performance } from 'node:perf_hooks'
+import { firstCallAfter, timeHeldMessages } from './platform-timing.ts'
 import { voteActionId } from '../src/platforms/slack/voting/vote-message.ts'
 import type { ApiCall, FakeChannel, FakeSlack, FakeUser } from '../test/fakes/slack/fake-slack.ts'
 import { startSlackApp, type SlackTestApp } from '../test/support/slack-app.ts'
@@ -20,9 +21,6 @@ export interface SlackFigures {
 
 /** Rounds not counted, before each measured loop: JIT, sandbox pool, statement caches. */
 const warmUp = 10
-
-/** How long the bench waits for an expected Slack call before it gives up (a bug, not a figure). */
-const giveUpMs = 10_000
 
 interface World {
   t: SlackTestApp
@@ -59,34 +57,9 @@ async function startWorld(): Promise<World> {
   }
 }
 
-/**
- * The first call after the first `from` calls that `match` accepts, and when the fake had it.
- * The fake records no time of its own, so its list of calls is looked at on every turn of the
- * event loop: the time is exact to one turn.
- */
-async function received(
-  fake: FakeSlack,
-  from: number,
-  what: string,
-  match: (call: ApiCall) => boolean,
-): Promise<{ call: ApiCall; at: number }> {
-  const start = performance.now()
-  for (let i = from; ;) {
-    for (; i < fake.calls.length; i++) {
-      const call = fake.calls[i]
-      if (call && match(call)) {
-        return { call, at: performance.now() }
-      }
-    }
-    if (performance.now() - start > giveUpMs) {
-      throw new Error(`bench: the fake Slack received no ${what} within ${giveUpMs} ms`)
-    }
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+/** The first Slack call after the first `from` that `match` accepts, and when (exact to one event-loop turn). */
+function received(fake: FakeSlack, from: number, what: string, match: (call: ApiCall) => boolean) {
+  return firstCallAfter(() => fake.calls, from, `${what} at the fake Slack`, match)
 }
 
 /** One held message: (f) its delivery → its chat.delete, then (g) the deciding click → its re-post. */
@@ -204,23 +177,13 @@ async function throughput(w: World, n: number): Promise<{ perS: number; retriedP
 export async function slackPart(n: number): Promise<SlackFigures> {
   const w = await startWorld()
   try {
-    const revert: number[] = []
-    const repost: number[] = []
-    for (let i = 0; i < warmUp + n; i++) {
-      const { revertMs, repostMs } = await holdAndDecide(w, i)
-      if (i >= warmUp) {
-        revert.push(revertMs)
-        repost.push(repostMs)
-      }
-    }
-    revert.sort((x, y) => x - y)
-    repost.sort((x, y) => x - y)
+    const held = await timeHeldMessages(n, warmUp, (i) => holdAndDecide(w, i))
     const { perS, retriedPerS } = await throughput(w, n)
     return {
-      slack_message_to_revert_p50_ms: percentile(revert, 0.5),
-      slack_message_to_revert_p99_ms: percentile(revert, 0.99),
-      slack_vote_to_repost_p50_ms: percentile(repost, 0.5),
-      slack_vote_to_repost_p99_ms: percentile(repost, 0.99),
+      slack_message_to_revert_p50_ms: held.revertP50,
+      slack_message_to_revert_p99_ms: held.revertP99,
+      slack_vote_to_repost_p50_ms: held.repostP50,
+      slack_vote_to_repost_p99_ms: held.repostP99,
       slack_events_per_s: perS,
       slack_retried_events_per_s: retriedPerS,
     }

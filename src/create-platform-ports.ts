@@ -5,6 +5,7 @@ import type { Logger } from './engine/logger.ts'
 import { cursors, type CursorsTable } from './platforms/kit/cursors.ts'
 import { deliveryLedger, type DeliveriesTable } from './platforms/kit/delivery-ledger.ts'
 import { echoRecords, type EchoesTable } from './platforms/kit/echo-records.ts'
+import { listenerState, type ListenerStateTable } from './platforms/kit/listener-state.ts'
 import type { PlatformPorts } from './platforms/platform-ports.ts'
 import type { Store } from './store/store.ts'
 
@@ -42,6 +43,7 @@ export function createPlatformPorts(deps: {
     platform_deliveries: DeliveriesTable
     platform_echoes: EchoesTable
     platform_cursors: CursorsTable
+    listener_state: ListenerStateTable
   }>()
   const mine = <T extends { platform: string }>(rows: T[]) => rows.filter((r) => r.platform === platform)
   return {
@@ -87,6 +89,7 @@ export function createPlatformPorts(deps: {
     deliveries: deliveryLedger(kitTables, platform, now),
     echoes: echoRecords(kitTables, platform, now),
     cursors: cursors(kitTables, platform, now),
+    listenerState: listenerState(kitTables, platform, now),
     votes: {
       proposalOfPost: (communityId, postId) => store.proposals.findByVotePost(communityId, platform, postId),
       proposal: (communityId, proposalId) => store.proposals.get(communityId, proposalId),

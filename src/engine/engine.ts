@@ -146,6 +146,10 @@ export function createEngine(deps: EngineDeps): Engine {
     perform,
     onDecided: closeVote,
     decide: decideAfterVote,
+    async recheckAt(proposal, atMs) {
+      // Without a queue the sweep re-checks every pending proposal anyway.
+      await deps.jobs?.recheck(proposal.communityId, proposal.id, atMs)
+    },
   }
   const anyClosesVotes = deps.platforms.some((p) => p.voting !== undefined)
   const performDeps = { store, access, logger, now: () => clock.now(), owner }

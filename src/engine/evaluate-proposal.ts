@@ -4,6 +4,7 @@ import type { HostFunction, Sandbox, SandboxError, SandboxResult } from '../sand
 import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
 import type { Action } from '../domain/action.ts'
+import { isAppError, type AppError } from '../errors.ts'
 import type { Logger } from './logger.ts'
 import type { PerformOp, PerformOutcome } from './perform-action.ts'
 import type { PlatformAccess } from './platform-access.ts'
@@ -26,6 +27,39 @@ export interface EvaluationDeps {
    * someone else decided it first; else `run` carries the outcome out now, in this process.
    */
   decide(proposal: Proposal, status: 'passed' | 'failed', now: number): Promise<{ run(): Promise<void> } | undefined>
+  /** Re-checks the proposal at `atMs` (the sweep does it anyway when there is no queue). */
+  recheckAt(proposal: Proposal, atMs: number): Promise<void>
+}
+
+/** How long an evaluation step waits for a platform that gave no Retry-After. */
+export const unavailableRetryMs = 5_000
+
+/** How long an evaluation step waits after the server was too slow to answer its block's calls. */
+export const slowServerRetryMs = 2_000
+
+/**
+ * Platform functions that remember the last `platform_unavailable` (a 429, an outage) they threw:
+ * the policy still sees the error, but a block that then fails failed through no fault of its
+ * own, so its evaluation step is put off and tried again rather than counted against the policy.
+ */
+function noteUnavailable(
+  functions: Record<string, HostFunction>,
+  seen: { error: AppError | null },
+): Record<string, HostFunction> {
+  const noted: Record<string, HostFunction> = {}
+  for (const [path, fn] of Object.entries(functions)) {
+    noted[path] = async (...args) => {
+      try {
+        return await fn(...args)
+      } catch (e) {
+        if (isAppError(e, 'platform_unavailable')) {
+          seen.error = e
+        }
+        throw e
+      }
+    }
+  }
+  return noted
 }
 
 function isBlank(code: string): boolean {
@@ -166,14 +200,53 @@ export async function evaluateProposal(
   const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })
   const functions = ctx.functions()
   // Platform calls go over the network: a block that makes one runs where the guest can wait.
-  const platformFunctions = await deps.access.policyFunctions(
-    proposal.communityId,
-    proposal,
-    view.action,
-    (_platform, post) => ctx.setVotePost(post),
+  const unavailable: { error: AppError | null } = { error: null }
+  const platformFunctions = noteUnavailable(
+    await deps.access.policyFunctions(proposal.communityId, proposal, view.action, (_platform, post) =>
+      ctx.setVotePost(post),
+    ),
+    unavailable,
   )
   // Only an action this proposal governs is executed or reverted, never the one a trigger shows.
   const governed = view.triggerType === undefined && view.action.kind !== 'trigger' ? view.action : null
+
+  /**
+   * A block failed through no fault of its own (a platform said it cannot serve now, or the
+   * server was too slow to answer its calls in time): the step is tried again after `waitMs`. A
+   * first evaluation is tried again whole (initialize included, on the data it started from):
+   * the proposal goes back to not notified, which is what makes the next re-check a first
+   * evaluation. Calls the step made before the failing one are made again.
+   */
+  const deferred = async (error: SandboxError, reason: string, waitMs: number): Promise<ProposalStatus> => {
+    const where = error.line === undefined ? error.block : `${error.block}, line ${error.line}`
+    const again = first ? 'the first evaluation' : 'the check'
+    deps.logger.info(
+      { communityId: proposal.communityId, proposalId: proposal.id, actionId: view.action.id, block: error.block },
+      `${reason} in ${where} (${again} is tried again in ${waitMs} ms)`,
+    )
+    ctx.log('warn', `${reason} in ${where} (${again} is tried again in ${Math.ceil(waitMs / 1000)} s)`, {
+      block: error.block,
+    })
+    if (first) {
+      ctx.discardData()
+      await store.proposals.clearNotified(proposal.communityId, proposal.id)
+    }
+    await deps.recheckAt(proposal, ctx.now + waitMs)
+    return 'proposed'
+  }
+
+  /** A failed block of the first evaluation: put off when the platform or server was the cause, else errored. */
+  const failed = (error: SandboxError): Promise<ProposalStatus> => {
+    const cause = unavailable.error
+    if (cause) {
+      const waitMs = Math.max(cause.retryAfterMs ?? unavailableRetryMs, 250)
+      return deferred(error, `platform unavailable: ${cause.message}`, waitMs)
+    }
+    if (error.hostBound) {
+      return deferred(error, `the server was too slow (${error.message})`, slowServerRetryMs)
+    }
+    return errored(error)
+  }
 
   const errored = async (error: SandboxError): Promise<ProposalStatus> => {
     logBlockError(deps.logger, ctx, error, 'moving on to the next eligible policy')
@@ -218,13 +291,13 @@ export async function evaluateProposal(
     if (first) {
       const init = await runBlock(deps, ctx, 'initialize', functions, platformFunctions)
       if (!init.ok) {
-        return await errored(init.error)
+        return await failed(init.error)
       }
     }
     const check = await runBlock(deps, ctx, 'check', functions, platformFunctions)
     if (!check.ok) {
-      if (first) {
-        return await errored(check.error)
+      if (first || unavailable.error || check.error.hostBound) {
+        return await failed(check.error)
       }
       logBlockError(deps.logger, ctx, check.error, 'the proposal stays pending')
       return 'proposed'
@@ -246,7 +319,7 @@ export async function evaluateProposal(
       } else if (await store.proposals.markNotified(proposal.communityId, proposal.id)) {
         const notify = await runBlock(deps, ctx, 'notify', functions, platformFunctions)
         if (!notify.ok) {
-          return await errored(notify.error)
+          return await failed(notify.error)
         }
       }
     }

@@ -233,6 +233,13 @@ export class RunContext {
       .map((vote) => ({ memberId: vote.memberId, kind: vote.kind, value: vote.value, castAt: vote.castAt }))
   }
 
+  /** Forgets the blocks' writes to the proposal's data (a step put off starts again from the stored data). */
+  discardData(): void {
+    this.data = this.proposal ? { ...this.proposal.data } : {}
+    this.dataDirty = false
+    this.notified = false
+  }
+
   /** Marks the proposal notified with the next `flush` (for a blank notify block: nothing runs). */
   markNotified(): void {
     this.notified = true

@@ -18,6 +18,7 @@ export interface PlatformPorts {
   deliveries: DeliveryLedger
   echoes: EchoRecords
   cursors: Cursors
+  listenerState: ListenerState
   votes: VotesPort
   /** A platform or constitution action, governed by the engine (as `engine.propose`). */
   propose(input: ProposeRequest): Promise<ProposeResult>
@@ -143,6 +144,15 @@ export interface EchoRecords {
 export interface Cursors {
   get(communityId: number, key: string): Promise<string | null>
   set(communityId: number, key: string, value: string): Promise<void>
+}
+
+/**
+ * What one of the platform's `once` listeners hands over to the process that takes its lease
+ * (e.g. a gateway session to resume), by listener name; null: nothing (cleared).
+ */
+export interface ListenerState {
+  get(listener: string): Promise<string | null>
+  set(listener: string, value: string | null): Promise<void>
 }
 
 /** Votes and the proposals whose votes this platform hosts. */

@@ -101,7 +101,14 @@ function knownAnswers(answers: Record<string, JsonValue | undefined> | undefined
 /** How a job that got no reply ended, as the guest's result. */
 function lostJob(block: string, outcome: Exclude<JobOutcome, { type: 'reply' }>, wallMs: number): SandboxError {
   if (outcome.type === 'timeout') {
-    return { kind: 'timeout', message: `exceeded ${wallMs} ms of wall-clock time`, block }
+    // Mostly waiting on the main thread (a slow database or platform): the server's fault.
+    const hostBound = outcome.hostMs * 2 >= wallMs
+    return {
+      kind: 'timeout',
+      message: `exceeded ${wallMs} ms of wall-clock time${hostBound ? `, ${Math.round(outcome.hostMs)} ms of it in platform and database calls` : ''}`,
+      block,
+      ...(hostBound ? { hostBound } : {}),
+    }
   }
   const code: unknown = Reflect.get(outcome.error, 'code')
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') {

@@ -6,7 +6,11 @@ import type { FromWorker, Job, ToWorker, WorkerSetup } from './worker-protocol.t
 type Reply = Extract<FromWorker, { type: 'ran' | 'compiled' }>
 
 /** How a job ended: the worker's reply, killed at its wall-clock limit, or the worker died. */
-export type JobOutcome = { type: 'reply'; reply: Reply } | { type: 'timeout' } | { type: 'crashed'; error: Error }
+export type JobOutcome =
+  | { type: 'reply'; reply: Reply }
+  /** `hostMs`: how much of the run went waiting for host calls (the main thread's share). */
+  | { type: 'timeout'; hostMs: number }
+  | { type: 'crashed'; error: Error }
 
 /** A host function a job may call, by the index the guest's stub passes. */
 export interface JobFunction {
@@ -18,6 +22,9 @@ interface ActiveJob {
   id: number
   functions: JobFunction[]
   timer: NodeJS.Timeout
+  /** Time spent in finished host calls, and when the one in flight (if any) began. */
+  hostMs: number
+  callStart: number | null
   settle(outcome: JobOutcome): void
 }
 
@@ -86,11 +93,13 @@ export class SandboxThread {
     const id = this.nextId++
     this.worker.ref()
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.stop({ type: 'timeout' }), wallMs)
+      const timer = setTimeout(() => this.stop({ type: 'timeout', hostMs: this.hostTime() }), wallMs)
       this.job = {
         id,
         functions,
         timer,
+        hostMs: 0,
+        callStart: null,
         settle: (outcome) => {
           clearTimeout(timer)
           this.job = null
@@ -117,6 +126,7 @@ export class SandboxThread {
           this.answer(job, 'eno such host function')
           return
         }
+        job.callStart = performance.now()
         performHostCall(called.path, called.fn, message.args, (encoded) => this.answer(job, encoded))
         return
       }
@@ -137,9 +147,22 @@ export class SandboxThread {
     if (this.job !== job || this.done) {
       return
     }
+    if (job.callStart !== null) {
+      job.hostMs += performance.now() - job.callStart
+      job.callStart = null
+    }
     this.replies.postMessage(encoded)
     Atomics.store(this.signal, 0, 1)
     Atomics.notify(this.signal, 0)
+  }
+
+  /** The running job's time in host calls so far, the one in flight included. */
+  private hostTime(): number {
+    const job = this.job
+    if (job === null) {
+      return 0
+    }
+    return job.hostMs + (job.callStart === null ? 0 : performance.now() - job.callStart)
   }
 
   /** Ends the thread (and its job, with `outcome`). */

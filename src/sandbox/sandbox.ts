@@ -9,6 +9,11 @@ export interface SandboxError {
   block: string
   /** 1-based line within the block body, when known. */
   line?: number
+  /**
+   * A wall-clock `timeout` of a run that spent at least half its time waiting for host calls
+   * (the database, platforms): the server was slow, not the policy.
+   */
+  hostBound?: true
 }
 
 export type SandboxResult = { ok: true; value: JsonValue | undefined } | { ok: false; error: SandboxError }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../errors.ts'
-import { answerInTime } from '../platforms/kit/answer-in-time.ts'
+import { answerInTime, logWhenFailed } from '../platforms/kit/answer-in-time.ts'
 import type { PlatformDef } from '../platforms/platform.ts'
 import type { PlatformHost } from '../platforms/platform-http.ts'
 
@@ -47,7 +47,16 @@ export async function mountWebhooks(app: FastifyInstance, platform: PlatformDef,
         if (receipt.handle) {
           await answerInTime(host, host.logger, webhook.answerWithinMs, receipt.handle(), receipt.context ?? {})
         }
-        return receipt.answer === undefined ? reply.code(200).send() : reply.send(receipt.answer)
+        const sent = receipt.answer === undefined ? reply.code(200).send() : reply.send(receipt.answer)
+        const { afterAnswer } = receipt
+        if (afterAnswer) {
+          // A FastifyReply settles once the response is out: the promised work starts then.
+          const after = new Promise<void>((resolve) => {
+            sent.then(resolve, () => resolve())
+          }).then(afterAnswer)
+          logWhenFailed(host.logger, after, receipt.context ?? {})
+        }
+        return sent
       })
     }
   })

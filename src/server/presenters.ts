@@ -351,7 +351,39 @@ export interface SignInProviderJson {
 export interface ConnectablePlatformJson {
   platform: string
   title: string
-  installUrl: string
+  /** The link that starts an OAuth install, for platforms that connect so. */
+  installUrl?: string
+  /** The form that connects it, for platforms that connect with an API key. */
+  form?: ConnectFormJson
+}
+
+/** A platform's connect form (ConnectForm in src/platforms/platform.ts). */
+export interface ConnectFormJson {
+  path: string
+  intro: string
+  fields: Array<{
+    name: string
+    label: string
+    type: 'url' | 'text' | 'password' | 'checkbox'
+    hint?: string
+    placeholder?: string
+  }>
+}
+
+/** What a platform's connect form (`ConnectForm.path`) answers (FormConnection in src/platforms/platform.ts). */
+export interface FormConnectionJson {
+  integrationId: number
+  /** Where switching it on (`constitution.addIntegration`) got to; `code` says why it was refused. */
+  activation:
+    | { status: 'active' }
+    | { status: 'proposed' | 'failed' | 'errored'; proposalId: number }
+    | { status: 'refused'; code: string }
+  /** People of the platform imported as members. */
+  members: number
+  /** Of them, the platform's admins and moderators (usernames). */
+  staff?: string[]
+  /** The webhook the platform's admin enters (or PolicyKit made: `created`; `error` says why it could not). */
+  webhook?: { url: string; contentType: string; secret: string; created?: boolean; error?: string }
 }
 
 /** `GET /healthz`. */

@@ -15,6 +15,7 @@ import * as logPlatformInviteRevocation from './migrations/0011-log-platform-inv
 import * as listenerLeases from './migrations/0012-listener-leases.ts'
 import * as platformCursors from './migrations/0015-platform-cursors.ts'
 import * as communityCacheVersion from './migrations/0019-community-cache-version.ts'
+import * as listenerState from './migrations/0021-listener-state.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -37,6 +38,7 @@ const migrations: Record<string, MigrationModule> = {
   '0012-listener-leases': listenerLeases,
   '0015-platform-cursors': platformCursors,
   '0019-community-cache-version': communityCacheVersion,
+  '0021-listener-state': listenerState,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

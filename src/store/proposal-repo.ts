@@ -271,6 +271,10 @@ export function createProposalRepo(db: Kysely<Database>): ProposalRepo {
       return result.numUpdatedRows > 0n
     },
 
+    async clearNotified(communityId, proposalId) {
+      await byId(communityId, proposalId).set({ notified: 0 }).where('status', '=', 'proposed').execute()
+    },
+
     async markOutcomeRan(communityId, proposalId) {
       const result = await byId(communityId, proposalId)
         .set({ outcome_ran: 1 })

@@ -298,6 +298,8 @@ export interface ProposalRepo {
   ): Promise<boolean>
   /** Compare-and-set notified 0 → 1. */
   markNotified(communityId: number, proposalId: number): Promise<boolean>
+  /** Undoes `markNotified` for a first evaluation put off (a platform was unavailable): it runs again whole. */
+  clearNotified(communityId: number, proposalId: number): Promise<void>
   /** Compare-and-set outcome_ran 0 → 1: the pass or fail block runs once. */
   markOutcomeRan(communityId: number, proposalId: number): Promise<boolean>
   /**

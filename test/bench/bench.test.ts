@@ -11,7 +11,7 @@ describe('npm run bench', () => {
   it('runs end to end on a small workload and prints every figure', () => {
     const run = spawnSync(
       process.execPath,
-      [bench, '--json', '--n', '20', '--pending', '200', '--slack-n', '5', '--discord-n', '1'],
+      [bench, '--json', '--n', '20', '--pending', '200', '--slack-n', '5', '--discord-n', '5'],
       {
         encoding: 'utf8',
         env: { ...process.env, DATABASE_URL: '' },

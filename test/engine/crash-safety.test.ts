@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import type { Member } from '../../src/domain/member.ts'
 import { defaultLeaseMs } from '../../src/engine/engine.ts'
-import { createEngineRuntime, type EngineRuntime } from '../../src/engine-runtime.ts'
-import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
+import type { EngineRuntime } from '../../src/engine-runtime.ts'
+import { engineHarness, startEngineRuntime, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
 import { until } from '../support/until.ts'
 
@@ -13,20 +13,8 @@ const yes = { kind: 'boolean', value: true } as const
 /** Within this a dead process's work is taken over: its lease, then the next heartbeat. */
 const takeoverMs = defaultLeaseMs + Math.ceil(defaultLeaseMs / 3) + 1
 
-/** A process running the engine on the harness's store and clock (its own owner id). */
-async function startProcess(h: EngineHarness): Promise<EngineRuntime> {
-  const runtime = createEngineRuntime({
-    store: h.store,
-    sandbox: h.sandbox,
-    platforms: h.platforms,
-    clock: h.clock,
-    sweepIntervalMs: 60 * minute,
-    pollIntervalMs: 1000,
-  })
-  h.clock.waitFor(() => runtime.idle())
-  await runtime.start()
-  return runtime
-}
+const startProcess = (h: EngineHarness): Promise<EngineRuntime> =>
+  startEngineRuntime(h, { sweepIntervalMs: 60 * minute, pollIntervalMs: 1000 })
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: crash safety`, () => {

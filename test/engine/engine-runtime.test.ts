@@ -2,26 +2,11 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Member } from '../../src/domain/member.ts'
 import { defaultLeaseMs } from '../../src/engine/engine.ts'
-import { createEngineRuntime, performJob, type EngineRuntime } from '../../src/engine-runtime.ts'
-import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
+import { performJob, type EngineRuntime } from '../../src/engine-runtime.ts'
+import { engineHarness, startEngineRuntime, type EngineHarness } from '../support/engine-harness.ts'
 import { testDialects } from '../support/test-store.ts'
 
 const minute = 60_000
-
-/** The engine on the queue over the harness's store, clock and platform, started. */
-async function startRuntime(h: EngineHarness): Promise<EngineRuntime> {
-  const runtime = createEngineRuntime({
-    store: h.store,
-    sandbox: h.sandbox,
-    platforms: [h.platform],
-    clock: h.clock,
-    sweepIntervalMs: minute,
-    pollIntervalMs: minute,
-  })
-  h.clock.waitFor(() => runtime.idle())
-  await runtime.start()
-  return runtime
-}
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: the engine on the durable job queue`, () => {
@@ -31,7 +16,7 @@ for (const dialect of testDialects()) {
 
     beforeEach(async () => {
       h = await engineHarness(dialect)
-      runtime = await startRuntime(h)
+      runtime = await startEngineRuntime(h)
       await h.role('Voter', ['propose:*', 'vote'])
       voters = [await h.member('a', ['Voter']), await h.member('b', ['Voter'])]
       await h.policy({
@@ -155,7 +140,7 @@ for (const dialect of testDialects()) {
       await runtime.scheduler.recheck(h.community.id, proposal.id)
       assert.equal(await status(proposal.id), 'proposed', 'nobody works while stopped')
 
-      runtime = await startRuntime(h)
+      runtime = await startEngineRuntime(h)
       await h.clock.settle()
       assert.equal(await status(proposal.id), 'passed')
     })

@@ -233,6 +233,7 @@ describe('quickjs sandbox: runaways that only the wall-clock limit or memory sto
       assert.ok(!result.ok, `${name}: ${JSON.stringify(result)}`)
       assert.ok(['timeout', 'memory', 'stack'].includes(result.error.kind), `${name}: ${JSON.stringify(result)}`)
       assert.equal(result.error.block, 'check')
+      assert.equal(result.error.hostBound, undefined, `${name}: the policy's own doing, not the server's`)
     })
     const plain = await Promise.all(
       [1, 2, 3].map((n) => sandbox.run({ block: 'check', code: 'return n * 2', globals: { n } })),
@@ -241,5 +242,22 @@ describe('quickjs sandbox: runaways that only the wall-clock limit or memory sto
       plain,
       [2, 4, 6].map((value) => ({ ok: true, value })),
     )
+  })
+
+  it("tells a run that timed out waiting on a slow host call from the policy's own runaway", async () => {
+    let slow: NodeJS.Timeout | undefined
+    const result = await sandbox.run({
+      block: 'notify',
+      code: 'db.read()\nreturn 1',
+      functions: {
+        // Answers only well after the run's wall-clock limit, as an overloaded database would.
+        'db.read': () => new Promise((resolve) => (slow = setTimeout(() => resolve(1), 2_000))),
+      },
+    })
+    clearTimeout(slow)
+    assert.ok(!result.ok)
+    assert.equal(result.error.kind, 'timeout')
+    assert.equal(result.error.hostBound, true, JSON.stringify(result))
+    assert.match(result.error.message, /of it in platform and database calls/)
   })
 })

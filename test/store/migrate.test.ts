@@ -109,6 +109,7 @@ describe('sqlite: open a file', () => {
         '0012-listener-leases',
         '0015-platform-cursors',
         '0019-community-cache-version',
+        '0021-listener-state',
       ])
       const journal = await sql<{
         journal_mode: string

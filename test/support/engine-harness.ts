@@ -1,4 +1,5 @@
 import { createEngine, type Engine, type EngineJobs, type ProposeOutcome } from '../../src/engine/engine.ts'
+import { createEngineRuntime, type EngineRuntime } from '../../src/engine-runtime.ts'
 import type { JsonObject } from '../../src/domain/json.ts'
 import type { Community } from '../../src/domain/community.ts'
 import type { Member, Permission, Role } from '../../src/domain/member.ts'
@@ -132,4 +133,26 @@ export async function engineHarness(
       await store.close()
     },
   }
+}
+
+/**
+ * A process running the engine on the durable queue over the harness's store, clock and
+ * platforms (an owner id of its own), started; the fake clock waits for its jobs. Sweeps and
+ * polls every minute unless told otherwise.
+ */
+export async function startEngineRuntime(
+  h: EngineHarness,
+  options: { sweepIntervalMs?: number; pollIntervalMs?: number } = {},
+): Promise<EngineRuntime> {
+  const runtime = createEngineRuntime({
+    store: h.store,
+    sandbox: h.sandbox,
+    platforms: h.platforms,
+    clock: h.clock,
+    sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+    pollIntervalMs: options.pollIntervalMs ?? 60_000,
+  })
+  h.clock.waitFor(() => runtime.idle())
+  await runtime.start()
+  return runtime
 }

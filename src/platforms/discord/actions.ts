@@ -5,7 +5,7 @@ import { AppError } from '../../errors.ts'
 import { defineAction, type ActionDef, type PlatformContext } from '../platform.ts'
 import { callDiscord, discordRest } from './client.ts'
 import type { DiscordDeps } from './deps.ts'
-import { discordEchoes } from './echoes.ts'
+import { discordEchoes, expectingEcho as expectEcho } from './echoes.ts'
 import { repostAsAuthor } from './repost.ts'
 
 /**
@@ -60,15 +60,8 @@ const record = (value: unknown): Record<string, unknown> =>
 export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
   const rest = () => discordRest(deps.options)
   /** Records that the gateway will report this call, so that it is not taken for a member's action. */
-  const expectingEcho = async <T>(ctx: PlatformContext, key: string, call: () => Promise<T>): Promise<T> => {
-    await deps.ports.echoes.record(ctx.communityId, key)
-    try {
-      return await call()
-    } catch (e) {
-      await deps.ports.echoes.forget(ctx.communityId, key)
-      throw e
-    }
-  }
+  const expectingEcho = <T>(ctx: PlatformContext, key: string, call: () => Promise<T>): Promise<T> =>
+    expectEcho(deps.ports, ctx.communityId, key, call)
   return {
     postMessage: defineAction({
       description: 'Post a message in a channel (re-posted under its author name when a member posted it)',
@@ -78,9 +71,11 @@ export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
         const posted = await repostAsAuthor(deps, ctx, action.initiatorId, params)
         return { channel: params.channel, message: posted }
       },
-      async revert(_ctx, _params, result) {
+      async revert(ctx, _params, result) {
         const { channel, message } = parseResult('discord.postMessage', postedResult, result)
-        await callDiscord('delete the message', () => rest().delete(Routes.channelMessage(channel, message)))
+        await expectingEcho(ctx, discordEchoes.deleteMessage(channel, message), () =>
+          callDiscord('delete the message', () => rest().delete(Routes.channelMessage(channel, message))),
+        )
       },
       creates: ['message'],
     }),
@@ -111,12 +106,16 @@ export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
       description: 'Pin a message',
       params: pinParams,
       result: z.object({}),
-      async execute(_ctx, params) {
-        await callDiscord('pin the message', () => rest().put(Routes.channelPin(params.channel, params.message)))
+      async execute(ctx, params) {
+        await expectingEcho(ctx, discordEchoes.pins(params.channel), () =>
+          callDiscord('pin the message', () => rest().put(Routes.channelPin(params.channel, params.message))),
+        )
         return {}
       },
-      async revert(_ctx, params) {
-        await callDiscord('unpin the message', () => rest().delete(Routes.channelPin(params.channel, params.message)))
+      async revert(ctx, params) {
+        await expectingEcho(ctx, discordEchoes.pins(params.channel), () =>
+          callDiscord('unpin the message', () => rest().delete(Routes.channelPin(params.channel, params.message))),
+        )
       },
     }),
     createChannel: defineAction({
@@ -145,7 +144,9 @@ export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
       description: 'Remove a member from the guild (they may join again with an invite)',
       params: memberParams,
       async execute(ctx, params) {
-        await callDiscord('kick the member', () => rest().delete(Routes.guildMember(guildOf(ctx), params.user)))
+        await expectingEcho(ctx, discordEchoes.memberRemoved(params.user), () =>
+          callDiscord('kick the member', () => rest().delete(Routes.guildMember(guildOf(ctx), params.user))),
+        )
       },
     }),
     addRole: defineAction({
@@ -153,14 +154,16 @@ export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
       params: roleParams,
       result: z.object({}),
       async execute(ctx, params) {
-        await callDiscord('add the role', () =>
-          rest().put(Routes.guildMemberRole(guildOf(ctx), params.user, params.role)),
+        await expectingEcho(ctx, discordEchoes.memberRoles(params.user), () =>
+          callDiscord('add the role', () => rest().put(Routes.guildMemberRole(guildOf(ctx), params.user, params.role))),
         )
         return {}
       },
       async revert(ctx, params) {
-        await callDiscord('remove the role', () =>
-          rest().delete(Routes.guildMemberRole(guildOf(ctx), params.user, params.role)),
+        await expectingEcho(ctx, discordEchoes.memberRoles(params.user), () =>
+          callDiscord('remove the role', () =>
+            rest().delete(Routes.guildMemberRole(guildOf(ctx), params.user, params.role)),
+          ),
         )
       },
     }),
@@ -169,14 +172,18 @@ export function discordActions(deps: DiscordDeps): Record<string, ActionDef> {
       params: roleParams,
       result: z.object({}),
       async execute(ctx, params) {
-        await callDiscord('remove the role', () =>
-          rest().delete(Routes.guildMemberRole(guildOf(ctx), params.user, params.role)),
+        await expectingEcho(ctx, discordEchoes.memberRoles(params.user), () =>
+          callDiscord('remove the role', () =>
+            rest().delete(Routes.guildMemberRole(guildOf(ctx), params.user, params.role)),
+          ),
         )
         return {}
       },
       async revert(ctx, params) {
-        await callDiscord('give the role back', () =>
-          rest().put(Routes.guildMemberRole(guildOf(ctx), params.user, params.role)),
+        await expectingEcho(ctx, discordEchoes.memberRoles(params.user), () =>
+          callDiscord('give the role back', () =>
+            rest().put(Routes.guildMemberRole(guildOf(ctx), params.user, params.role)),
+          ),
         )
       },
     }),

@@ -6,9 +6,11 @@ import { headerValue, verifyEd25519Request } from '../kit/verify-request.ts'
 import type { WebhookDef, WebhookReceipt, WebhookRequest } from '../platform.ts'
 import type { DiscordDeps } from './deps.ts'
 import { discordPlatformName } from './names.ts'
+import { realTimers, settleWithin } from '../kit/answer-in-time.ts'
 import { voteRefusal } from '../kit/vote-tally.ts'
-import { proposalTally } from '../kit/vote-tally.ts'
-import { voteButtonPrefix, voteComponents, voteContent, voteFromButton } from './voting/vote-message.ts'
+import { editOriginalAnswer, followUpAnswer } from './interaction-replies.ts'
+import { voteButtonPrefix, voteFromButton } from './voting/vote-message.ts'
+import { voteMessageBody } from './voting/voting.ts'
 import { castDiscordVote, proposalOfVoteMessage } from './voting/votes.ts'
 
 /** The window for an interaction's timestamp (older is a replay, newer is not Discord's). */
@@ -69,6 +71,14 @@ function commandText(data: Interaction['data']): string {
   return typeof option?.value === 'string' ? option.value : ''
 }
 
+/** Type 5 with `flags` 64: "PolicyKit is thinking…", shown to the invoker only, answered later. */
+const deferredPrivately: JsonObject = { type: 5, data: { flags: 64 } }
+
+/**
+ * `/policykit <text>`: acknowledged at once with a deferred answer (trigger policies may take
+ * longer than Discord's 3 s), then handed to them (`discord.slashCommand`) once per interaction,
+ * and the deferred answer rewritten to say so.
+ */
 async function slashCommand(deps: DiscordDeps, body: Interaction): Promise<WebhookReceipt> {
   const { ports } = deps
   const integration = body.guild_id === undefined ? undefined : await ports.integrations.findByExternalId(body.guild_id)
@@ -79,30 +89,39 @@ async function slashCommand(deps: DiscordDeps, body: Interaction): Promise<Webho
   const { communityId } = integration
   const deliveryId = `interaction:${body.id}`
   const channel = body.channel_id
+  const handOver = async (): Promise<void> => {
+    if ((await ports.deliveries.claim(communityId, deliveryId)) !== 'claimed') {
+      return
+    }
+    try {
+      const member = await ensureMember(ports.members, communityId, {
+        externalId: user.id,
+        name: user.username,
+        displayName: user.global_name ?? undefined,
+      })
+      await ports.trigger({
+        communityId,
+        type: `${discordPlatformName}.slashCommand`,
+        data: { text: commandText(body.data), channel, user: user.id, interaction: body.id },
+        initiatorId: member.id,
+      })
+      await ports.deliveries.finish(communityId, deliveryId)
+    } catch (e) {
+      await ports.deliveries.release(communityId, deliveryId)
+      throw e
+    }
+  }
   return {
-    answer: privately('Sent to PolicyKit.'),
+    answer: deferredPrivately,
     context: { platform: discordPlatformName, communityId, interaction: body.id },
-    async handle() {
-      if ((await ports.deliveries.claim(communityId, deliveryId)) !== 'claimed') {
-        return
-      }
+    async afterAnswer() {
       try {
-        const member = await ensureMember(ports.members, communityId, {
-          externalId: user.id,
-          name: user.username,
-          displayName: user.global_name ?? undefined,
-        })
-        await ports.trigger({
-          communityId,
-          type: `${discordPlatformName}.slashCommand`,
-          data: { text: commandText(body.data), channel, user: user.id, interaction: body.id },
-          initiatorId: member.id,
-        })
-        await ports.deliveries.finish(communityId, deliveryId)
+        await handOver()
       } catch (e) {
-        await ports.deliveries.release(communityId, deliveryId)
+        await editOriginalAnswer(deps, body.token, { content: 'PolicyKit could not take this: please try again.' })
         throw e
       }
+      await editOriginalAnswer(deps, body.token, { content: 'Sent to PolicyKit.' })
     },
   }
 }
@@ -113,31 +132,55 @@ const clickWithinMs = 2_000
 /** Type 6: acknowledged, the message will change (or not) without an answer now. */
 const deferredUpdate: JsonObject = { type: 6 }
 
+/** What a click came to: the vote message as it now stands, a refusal for the voter, or nothing (a repeat). */
+type ClickOutcome = { counted: JsonObject } | { refused: string } | 'repeat'
+
+/** The click's outcome as the interaction's answer (type 7 rewrites the clicked message). */
+function clickAnswer(outcome: ClickOutcome): JsonObject {
+  if (outcome === 'repeat') {
+    return deferredUpdate
+  }
+  return 'refused' in outcome ? privately(outcome.refused) : { type: 7, data: outcome.counted }
+}
+
+/** The click's outcome after a deferred update: the clicked message rewritten, or the voter told privately. */
+async function answerClickLate(deps: DiscordDeps, token: string, outcome: ClickOutcome): Promise<void> {
+  if (outcome === 'repeat') {
+    return
+  }
+  if ('refused' in outcome) {
+    await followUpAnswer(deps, token, { content: outcome.refused, flags: 64 })
+    return
+  }
+  await editOriginalAnswer(deps, token, outcome.counted)
+}
+
 /**
  * A click on a vote button: cast through the engine (which re-checks the proposal) and answered
  * with the message as it now stands (type 7: its tally, or its outcome without buttons once
  * decided); a voter who may not vote, or a vote that has closed, is told privately. Each
  * interaction counts once, however often it is delivered. A cast that takes longer than Discord
- * waits is answered with a deferred update and finishes alone (the message is rewritten then).
+ * waits is answered with a deferred update (type 6) and finishes alone: then the clicked message
+ * is rewritten, or the voter told, through the interaction's webhook.
  */
-async function voteClick(deps: DiscordDeps, body: Interaction): Promise<JsonObject> {
+async function voteClick(deps: DiscordDeps, body: Interaction): Promise<WebhookReceipt> {
   const { ports } = deps
   const integration = body.guild_id === undefined ? undefined : await ports.integrations.findByExternalId(body.guild_id)
   const user = body.member?.user
   const customId = body.data?.custom_id ?? ''
   if (integration === undefined || !integration.active || user === undefined || body.message === undefined) {
-    return privately('This server is not connected to PolicyKit.')
+    return { answer: privately('This server is not connected to PolicyKit.') }
   }
   const { communityId } = integration
   const proposal = await proposalOfVoteMessage(deps, communityId, body.message.channel_id, body.message.id)
   const vote = proposal === undefined ? null : voteFromButton(customId, proposal.voteOptions)
   if (proposal === undefined || vote === null) {
-    return privately('This is not a vote PolicyKit knows.')
+    return { answer: privately('This is not a vote PolicyKit knows.') }
   }
   const deliveryId = `interaction:${body.id}`
-  const work = (async (): Promise<JsonObject> => {
+  const work = (async (): Promise<ClickOutcome> => {
     if ((await ports.deliveries.claim(communityId, deliveryId)) !== 'claimed') {
-      return deferredUpdate
+      return 'repeat'
     }
     try {
       const outcome = await castDiscordVote(
@@ -149,46 +192,23 @@ async function voteClick(deps: DiscordDeps, body: Interaction): Promise<JsonObje
       )
       await ports.deliveries.finish(communityId, deliveryId)
       if (outcome !== 'cast') {
-        return privately(voteRefusal[outcome])
+        return { refused: voteRefusal[outcome] }
       }
       const current = (await ports.votes.proposal(communityId, proposal.id)) ?? proposal
-      const tally = await proposalTally(ports.votes, communityId, current)
-      return {
-        type: 7,
-        data: {
-          content: voteContent({
-            text: current.voteText ?? `Vote on proposal ${current.id}`,
-            options: current.voteOptions,
-            tally,
-            status: current.status,
-          }),
-          components: voteComponents(current.voteOptions, current.status),
-          allowed_mentions: { parse: [] },
-        },
-      }
+      return { counted: await voteMessageBody(deps, { communityId }, current) }
     } catch (e) {
       await ports.deliveries.release(communityId, deliveryId)
       throw e
     }
   })()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), clickWithinMs)
-  })
-  try {
-    const answered = await Promise.race([work, late])
-    if (answered === 'late') {
-      work.catch((e: unknown) => {
-        ports.logger.error(
-          { platform: discordPlatformName, communityId, interaction: body.id, err: String(e) },
-          'discord: a late vote click failed',
-        )
-      })
-      return deferredUpdate
-    }
-    return answered
-  } finally {
-    clearTimeout(timer)
+  const settled = await settleWithin(realTimers, clickWithinMs, work)
+  if (settled.inTime) {
+    return { answer: clickAnswer(settled.value) }
+  }
+  return {
+    answer: deferredUpdate,
+    context: { platform: discordPlatformName, communityId, interaction: body.id },
+    afterAnswer: async () => answerClickLate(deps, body.token, await work),
   }
 }
 
@@ -227,7 +247,7 @@ export function discordInteractions(deps: DiscordDeps): WebhookDef {
             : { answer: privately('PolicyKit does not know this command.') }
         case 3:
           return body.data?.custom_id?.startsWith(voteButtonPrefix) === true
-            ? { answer: await voteClick(deps, body) }
+            ? voteClick(deps, body)
             : { answer: privately('PolicyKit does not know this button.') }
         default:
           return { answer: privately('PolicyKit does not handle this yet.') }

@@ -3,6 +3,7 @@ import { discordActions } from './actions.ts'
 import { discordCheckConnection } from './check-connection.ts'
 import { discordAppSettings } from './connect/app-settings.ts'
 import { discordConnectRoutes } from './connect/connect-routes.ts'
+import { discordSignInRoutes } from './connect/signin.ts'
 import { discordInstallScopes, discordLinks } from './connect/install.ts'
 import type { DiscordDeps } from './deps.ts'
 import { discordFunctions } from './functions/functions.ts'
@@ -40,7 +41,7 @@ export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
     webhooks: [discordInteractions(deps)],
     voting: discordVoting(deps),
     listeners: [discordGateway(deps)],
-    http: [discordConnectRoutes(deps)],
+    http: [discordConnectRoutes(deps), discordSignInRoutes(deps)],
     links: discordLinks,
   })
 }

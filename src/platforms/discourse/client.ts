@@ -3,22 +3,18 @@ import { AppError } from '../../errors.ts'
 import type { DiscourseCredentials } from './credentials.ts'
 
 /**
- * One call to a forum's API as the connected admin key (`Api-Key`, `Api-Username`), JSON in and
- * out. What a failure means to the engine: a 429 or 5xx or network failure is
- * `platform_unavailable` (with Retry-After, so the durable queue waits that long), anything else
- * `platform_rejected` with Discourse's own message.
+ * One request to a forum's API as the connected admin key (`Api-Key`, `Api-Username`), JSON in,
+ * the forum's answer as it is; a network failure or timeout is `platform_unavailable`.
  */
-export async function callDiscourse(
+export async function requestDiscourse(
   fetchFn: typeof fetch,
   credentials: DiscourseCredentials,
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: JsonObject,
-): Promise<unknown> {
-  const what = `${method} ${path}`
-  let response: Response
+): Promise<Response> {
   try {
-    response = await fetchFn(`${credentials.url}${path}`, {
+    return await fetchFn(`${credentials.url}${path}`, {
       method,
       headers: {
         'api-key': credentials.apiKey,
@@ -30,15 +26,35 @@ export async function callDiscourse(
       signal: AbortSignal.timeout(10_000),
     })
   } catch (e) {
-    throw new AppError('platform_unavailable', `${what}: the forum cannot be reached`, { cause: e })
+    throw new AppError('platform_unavailable', `${method} ${path}: the forum cannot be reached`, { cause: e })
   }
+}
+
+/** The JSON of a forum's answer, or null when it is empty or not JSON. */
+export async function jsonOf(response: Response): Promise<unknown> {
   const text = await response.text()
-  let json: unknown = null
   try {
-    json = text === '' ? null : JSON.parse(text)
+    return text === '' ? null : JSON.parse(text)
   } catch {
-    json = null
+    return null
   }
+}
+
+/**
+ * One call to a forum's API as the connected admin key, JSON in and out. What a failure means to
+ * the engine: a 429 or 5xx or network failure is `platform_unavailable` (with Retry-After, so the
+ * durable queue waits that long), anything else `platform_rejected` with Discourse's own message.
+ */
+export async function callDiscourse(
+  fetchFn: typeof fetch,
+  credentials: DiscourseCredentials,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: JsonObject,
+): Promise<unknown> {
+  const what = `${method} ${path}`
+  const response = await requestDiscourse(fetchFn, credentials, method, path, body)
+  const json = await jsonOf(response)
   if (response.ok) {
     return json
   }

@@ -5,8 +5,8 @@ import { managingMember } from '../kit/community-install.ts'
 import { activate, saveIntegration } from '../kit/install-steps.ts'
 import type { PlatformHttp } from '../platform-http.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
-import type { PlatformLinks } from '../platform.ts'
-import { callDiscourse } from './client.ts'
+import type { FormConnection, PlatformLinks } from '../platform.ts'
+import { callDiscourse, jsonOf, requestDiscourse } from './client.ts'
 import { discourseCredentials, type DiscourseCredentials } from './credentials.ts'
 import { importForumMembers } from './import-members.ts'
 import type { DiscourseOptions } from './options.ts'
@@ -15,8 +15,30 @@ import { discourseWebhookSecret } from './webhook-secret.ts'
 export const discourseLinks = {
   title: 'Discourse',
   installPath: null,
+  connectForm: {
+    path: '/platforms/discourse/connect',
+    intro:
+      'Make the key in Discourse under Admin › API › New API Key: user level Single User, for the admin account PolicyKit acts as; scope Global.',
+    fields: [
+      { name: 'url', label: 'Forum address', type: 'url', placeholder: 'https://forum.example.org' },
+      { name: 'apiKey', label: 'Admin API key', type: 'password' },
+      {
+        name: 'apiUsername',
+        label: 'Username PolicyKit acts as',
+        type: 'text',
+        hint: 'An admin of the forum. What this user posts is PolicyKit’s own (votes, messages) and is never governed.',
+      },
+      {
+        name: 'createWebhook',
+        label: 'Create the forum’s webhook for me',
+        type: 'checkbox',
+        hint: 'The key must be allowed to manage webhooks; otherwise you are shown what to enter in Discourse.',
+      },
+    ],
+  },
   signInPath: '/platforms/discourse/signin',
-  setupPath: null,
+  /** A form for the forum's URL, an admin API key and username, then the founder proves who they are (setup.ts). */
+  setupPath: '/platforms/discourse/setup',
 } satisfies PlatformLinks
 
 const connectBody = discourseCredentials.extend({
@@ -26,21 +48,52 @@ const connectBody = discourseCredentials.extend({
 })
 const about = z.object({ about: z.object({ title: z.string() }) })
 
-/** The forum's title, which also proves the key and username work; a refusal says what to give instead. */
-async function forumTitle(forum: DiscourseCredentials): Promise<string> {
+/**
+ * Asks the forum whether `forum` works before anything is stored, and returns its title: the
+ * address must answer as a Discourse forum (`GET /about.json`), and the key must be an admin key
+ * for the username (the admin user list, which connecting imports). Anything else throws `code`
+ * (`invalid_input` for the connect form, `conflict` when a stored connection is switched on)
+ * saying what to give instead; a forum that is rate limiting stays `platform_unavailable`.
+ */
+export async function checkForum(
+  fetchFn: typeof fetch,
+  forum: DiscourseCredentials,
+  code: 'invalid_input' | 'conflict',
+): Promise<string> {
+  const refuse = (message: string) => new AppError(code, message)
+  let answer: Response
   try {
-    // The admin list needs an admin key: checked now rather than at the first import.
-    await callDiscourse(fetch, forum, 'GET', '/admin/users/list/active.json')
-    const parsed = about.safeParse(await callDiscourse(fetch, forum, 'GET', '/about.json'))
-    return parsed.success ? parsed.data.about.title : forum.url
+    answer = await requestDiscourse(fetchFn, forum, 'GET', '/about.json')
   } catch (e) {
-    if (isAppError(e, 'platform_rejected')) {
-      throw new AppError(
-        'invalid_input',
-        `The forum refused the key: give an admin API key for ${forum.apiUsername} (${e.message}).`,
-      )
-    }
-    throw e
+    throw isAppError(e, 'platform_unavailable')
+      ? refuse(`PolicyKit could not reach ${forum.url}: check the forum’s address.`)
+      : e
+  }
+  const title = about.safeParse(await jsonOf(answer))
+  if (answer.status === 403) {
+    throw refuse(`The forum refused the key: give an admin API key for ${forum.apiUsername}.`)
+  }
+  if (!answer.ok || !title.success) {
+    throw refuse(
+      `${forum.url} does not answer as a Discourse forum (GET /about.json: ${answer.status}): check the forum’s address.`,
+    )
+  }
+  try {
+    await callDiscourse(fetchFn, forum, 'GET', '/admin/users/list/active.json')
+  } catch (e) {
+    throw isAppError(e, 'platform_rejected')
+      ? refuse(`The forum refused the key: give an admin API key for ${forum.apiUsername} (${e.message}).`)
+      : e
+  }
+  return title.data.about.title
+}
+
+/** The webhook the forum's admin enters in Discourse (or PolicyKit makes): its URL, content type and this forum's secret. */
+export function forumWebhook(publicUrl: string, options: DiscourseOptions, forum: string) {
+  return {
+    url: `${publicUrl}/platforms/discourse/webhook`,
+    contentType: 'application/json',
+    secret: discourseWebhookSecret(options.webhookKey, forum),
   }
 }
 
@@ -49,7 +102,7 @@ async function forumTitle(forum: DiscourseCredentials): Promise<string> {
  * event, the derived secret). A key that may not is no reason to fail the connection: the answer
  * says so and the admin makes it by hand.
  */
-async function makeWebhook(
+export async function makeWebhook(
   forum: DiscourseCredentials,
   webhook: { url: string; secret: string },
 ): Promise<{ created: boolean; error?: string }> {
@@ -92,7 +145,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
       }
       const { community: communityId, createWebhook, ...forum } = body.data
       const member = await managingMember(host, request, communityId, 'Discourse')
-      const title = await forumTitle(forum)
+      const title = await checkForum(fetch, forum, 'invalid_input')
       const existing = await ports.integrations.findByExternalId(forum.url)
       if (existing && existing.communityId !== communityId) {
         throw new AppError('conflict', `The forum ${forum.url} is already connected to another PolicyKit community.`)
@@ -110,13 +163,9 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
         { communityId, forum: forum.url, activation: activation.status, members: imported.count },
         `Discourse forum ${title} connected`,
       )
-      const webhook = {
-        url: `${host.publicUrl}/platforms/discourse/webhook`,
-        contentType: 'application/json',
-        secret: discourseWebhookSecret(options.webhookKey, forum.url),
-      }
+      const webhook = forumWebhook(host.publicUrl, options, forum.url)
       const made = createWebhook ? await makeWebhook(forum, webhook) : null
-      return {
+      const answer: FormConnection = {
         integrationId: integration.id,
         activation,
         members: imported.count,
@@ -126,6 +175,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
           ...(made === null ? {} : { created: made.created, ...(made.error ? { error: made.error } : {}) }),
         },
       }
+      return answer
     })
   }
 }

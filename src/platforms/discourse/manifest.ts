@@ -1,8 +1,7 @@
 import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import { discourseActions } from './actions.ts'
-import { callDiscourse } from './client.ts'
-import { discourseConnectRoutes, discourseLinks } from './connect.ts'
+import { checkForum, discourseConnectRoutes, discourseLinks } from './connect.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials } from './credentials.ts'
 import type { DiscourseOptions } from './options.ts'
@@ -14,7 +13,7 @@ import { discoursePolicyDocs } from './policy-docs.ts'
 import { discoursePollListener } from './poll-listener.ts'
 import { discourseVoting } from './voting.ts'
 import { discourseSignInRoutes } from './signin.ts'
-import { AppError, isAppError } from '../../errors.ts'
+import { discourseSetupRoutes } from './setup.ts'
 
 /**
  * Discourse forums. A community connects a forum with its URL, an admin API key and the username
@@ -30,18 +29,7 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
       kind: 'apiKey',
       credentials: discourseCredentials,
       async check(credentials) {
-        const forum = discourseCredentials.parse(credentials)
-        try {
-          await callDiscourse(fetch, forum, 'GET', '/admin/users/list/active.json')
-        } catch (e) {
-          if (isAppError(e, 'platform_rejected')) {
-            throw new AppError(
-              'conflict',
-              `the forum refused the API key for ${forum.apiUsername}: give an admin API key for that user (${e.message})`,
-            )
-          }
-          throw e
-        }
+        await checkForum(fetch, discourseCredentials.parse(credentials), 'conflict')
       },
     },
     functions: discourseFunctions(ports),
@@ -49,7 +37,7 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
     voting: discourseVoting(ports),
     listeners: [discoursePollListener(options, ports)],
     webhooks: discourseWebhooks(options, ports),
-    http: [discourseConnectRoutes(options, ports), discourseSignInRoutes(ports)],
+    http: [discourseConnectRoutes(options, ports), discourseSignInRoutes(ports), discourseSetupRoutes(options, ports)],
     links: discourseLinks,
   })
 }

@@ -1,12 +1,4 @@
-import {
-  constants,
-  createCipheriv,
-  createDecipheriv,
-  createPrivateKey,
-  generateKeyPairSync,
-  privateDecrypt,
-  randomBytes,
-} from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { AppError, isAppError, statusByCode } from '../../errors.ts'
 import { errorPage, wantsPage } from '../kit/browser-pages.ts'
@@ -18,6 +10,7 @@ import type { PlatformPorts } from '../platform-ports.ts'
 import { discoursePlatformName } from './context.ts'
 import { forumUrl } from './credentials.ts'
 import { memberOfForumUser } from './forum-members.ts'
+import { grantOfPayload, ownerOfUserKey, userApiKeyAttempt } from './user-api-key.ts'
 
 /**
  * Sign in with Discourse through its User API Key flow: for each attempt PolicyKit makes an RSA
@@ -37,45 +30,7 @@ const rateLimit = { max: 30, timeWindow: 60_000 }
 const attempt = z.object({ f: z.string(), n: z.string(), c: z.string(), k: z.string() })
 const startQuery = z.object({ forum: forumUrl.optional() })
 const callbackQuery = z.object({ payload: z.string().min(1).max(4096) })
-const grant = z.object({ key: z.string().min(1), nonce: z.string() })
-const currentUser = z.object({
-  current_user: z.object({ id: z.number().int(), username: z.string(), name: z.string().nullable().optional() }),
-})
-
 const cookieOptions = (host: PlatformHost) => roundTripCookie(host.publicUrl, signInPath)
-
-/** AES-256-GCM under the server's sign-in key: the private key is the server's, not the browser's. */
-function seal(key: Buffer, data: Buffer): string {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', key, iv)
-  const sealed = Buffer.concat([cipher.update(data), cipher.final()])
-  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url')
-}
-
-function open(key: Buffer, value: string): Buffer {
-  const bytes = Buffer.from(value, 'base64url')
-  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12))
-  decipher.setAuthTag(bytes.subarray(12, 28))
-  return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()])
-}
-
-/** A call with the user's key (`User-Api-Key`, `User-Api-Client-Id`); null when the forum says no. */
-async function withUserKey(forum: string, path: string, method: 'GET' | 'POST', key: string, clientId: string) {
-  const response = await fetch(`${forum}${path}`, {
-    method,
-    headers: { 'user-api-key': key, 'user-api-client-id': clientId, accept: 'application/json' },
-    signal: AbortSignal.timeout(10_000),
-  })
-  const text = await response.text()
-  if (!response.ok) {
-    return null
-  }
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return null
-  }
-}
 
 const formPage = (message: string | null) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -113,20 +68,15 @@ export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
             `The forum ${forum} is not connected to a PolicyKit community. An admin of the community connects it from the community's settings.`,
           )
         }
-        const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
         const nonce = randomBytes(16).toString('hex')
-        const clientId = randomBytes(16).toString('hex')
-        const sealed = seal(key, pair.privateKey.export({ type: 'pkcs8', format: 'der' }))
-        const state = signState(key, { f: forum, n: nonce, c: clientId, k: sealed }, host.now() + lifetimeMs)
+        const attempted = userApiKeyAttempt(key, { forum, authRedirect: `${host.publicUrl}${callbackPath}`, nonce })
+        const state = signState(
+          key,
+          { f: forum, n: nonce, c: attempted.clientId, k: attempted.sealedKey },
+          host.now() + lifetimeMs,
+        )
         reply.setCookie(cookieName, state, { ...cookieOptions(host), maxAge: lifetimeMs / 1000 })
-        const url = new URL(`${forum}/user-api-key/new`)
-        url.searchParams.set('auth_redirect', `${host.publicUrl}${callbackPath}`)
-        url.searchParams.set('application_name', 'PolicyKit')
-        url.searchParams.set('client_id', clientId)
-        url.searchParams.set('nonce', nonce)
-        url.searchParams.set('scopes', 'session_info')
-        url.searchParams.set('public_key', pair.publicKey.export({ type: 'spki', format: 'pem' }).toString())
-        return reply.header('cache-control', 'no-store').redirect(url.href)
+        return reply.header('cache-control', 'no-store').redirect(attempted.url)
       })
 
       /** Step two: the forum's redirect with `payload`; signs the member in and goes to their community. */
@@ -141,34 +91,11 @@ export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
           )
         }
         const { payload } = parseLinkQuery(callbackQuery, request.query)
-        let granted: z.infer<typeof grant> | null = null
-        try {
-          const privateKey = open(key, started.k)
-          const json = privateDecrypt(
-            {
-              key: createPrivateKey({ key: privateKey, format: 'der', type: 'pkcs8' }),
-              padding: constants.RSA_PKCS1_PADDING,
-            },
-            Buffer.from(payload, 'base64'),
-          )
-          const parsed = grant.safeParse(JSON.parse(json.toString('utf8')))
-          granted = parsed.success && constantTimeEqual(parsed.data.nonce, started.n) ? parsed.data : null
-        } catch {
-          granted = null
-        }
-        if (!granted) {
+        const granted = grantOfPayload(key, started.k, payload)
+        if (!granted || !constantTimeEqual(granted.nonce, started.n)) {
           throw new AppError('forbidden', 'Discourse sign-in could not be verified. Try again.')
         }
-        let who: z.infer<typeof currentUser> | null = null
-        try {
-          const answer = currentUser.safeParse(
-            await withUserKey(started.f, '/session/current.json', 'GET', granted.key, started.c),
-          )
-          who = answer.success ? answer.data : null
-        } finally {
-          // The key served to learn who signed in: it is given back at once.
-          await withUserKey(started.f, '/user-api-key/revoke', 'POST', granted.key, started.c).catch(() => null)
-        }
+        const who = await ownerOfUserKey(started.f, granted.key, started.c)
         if (!who) {
           throw new AppError('forbidden', 'Discourse did not say who signed in. Try again.')
         }
@@ -177,7 +104,7 @@ export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
           throw new AppError('not_found', `The forum ${started.f} is not connected to a PolicyKit community.`)
         }
         const { communityId } = integration
-        const member = await memberOfForumUser(ports, communityId, who.current_user)
+        const member = await memberOfForumUser(ports, communityId, who)
         if (!member) {
           throw new AppError('forbidden', 'This Discourse account cannot sign in to PolicyKit.')
         }

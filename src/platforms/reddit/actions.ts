@@ -57,6 +57,36 @@ function fullnameOf(what: string, result: unknown): string {
   return parsed.data.fullname
 }
 
+type ModAction = Parameters<RedditOperations['moderate']>[1]
+
+/**
+ * An action that is one moderator call on one post or comment, undone by the opposite call
+ * (lock / unlock, remove / approve); its result is its params, which is what undoing needs.
+ */
+function moderation<P extends JsonObject>(
+  ops: RedditOperations,
+  spec: {
+    description: string
+    params: z.ZodType<P>
+    thing: (params: P) => string
+    does: ModAction
+    undoes: ModAction
+  },
+): ActionDef {
+  return defineAction({
+    description: spec.description,
+    params: spec.params,
+    result: spec.params,
+    async execute(ctx, params) {
+      await ops.moderate(ctx, spec.does, spec.thing(params))
+      return params
+    },
+    async revert(ctx, params) {
+      await ops.moderate(ctx, spec.undoes, spec.thing(params))
+    },
+  })
+}
+
 export function redditActions(ops: RedditOperations): Record<string, ActionDef> {
   const submitPost = defineAction({
     description:
@@ -98,43 +128,26 @@ export function redditActions(ops: RedditOperations): Record<string, ActionDef> 
     creates: ['fullname'],
   })
 
-  const lockPost = defineAction({
+  const lockPost = moderation(ops, {
     description: 'Lock a post: no new comments (undone by unlocking it)',
     params: lockParams,
-    result: lockParams,
-    async execute(ctx, { post }) {
-      await ops.moderate(ctx, 'lock', post)
-      return { post }
-    },
-    async revert(ctx, { post }) {
-      await ops.moderate(ctx, 'unlock', post)
-    },
+    thing: (p) => p.post,
+    does: 'lock',
+    undoes: 'unlock',
   })
-
-  const removeItem = defineAction({
+  const removeItem = moderation(ops, {
     description: 'Remove a post or comment as a moderator (undone by approving it)',
     params: itemParams,
-    result: itemParams,
-    async execute(ctx, { item }) {
-      await ops.moderate(ctx, 'remove', item)
-      return { item }
-    },
-    async revert(ctx, { item }) {
-      await ops.moderate(ctx, 'approve', item)
-    },
+    thing: (p) => p.item,
+    does: 'remove',
+    undoes: 'approve',
   })
-
-  const approveItem = defineAction({
+  const approveItem = moderation(ops, {
     description: 'Approve a post or comment as a moderator (undone by removing it)',
     params: itemParams,
-    result: itemParams,
-    async execute(ctx, { item }) {
-      await ops.moderate(ctx, 'approve', item)
-      return { item }
-    },
-    async revert(ctx, { item }) {
-      await ops.moderate(ctx, 'remove', item)
-    },
+    thing: (p) => p.item,
+    does: 'approve',
+    undoes: 'remove',
   })
 
   const banUser = defineAction({

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requirePermission } from '../community-access.ts'
-import type { ConnectablePlatformJson, SignInProviderJson } from '../presenters.ts'
+import type { ConnectablePlatformJson, ConnectFormJson, SignInProviderJson } from '../presenters.ts'
 import type { PlatformLinks } from '../../platforms/platform.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { communityParams } from './community-schemas.ts'
@@ -13,10 +13,25 @@ const signInProviderJson = z.object({
   url: z.string(),
 }) satisfies z.ZodType<SignInProviderJson>
 
+const connectFormJson = z.object({
+  path: z.string(),
+  intro: z.string(),
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string(),
+      type: z.enum(['url', 'text', 'password', 'checkbox']),
+      hint: z.string().optional(),
+      placeholder: z.string().optional(),
+    }),
+  ),
+}) satisfies z.ZodType<ConnectFormJson>
+
 const connectablePlatformJson = z.object({
   platform: z.string(),
   title: z.string(),
-  installUrl: z.string(),
+  installUrl: z.string().optional(),
+  form: connectFormJson.optional(),
 }) satisfies z.ZodType<ConnectablePlatformJson>
 
 /** The dashboard's links of the platforms the server runs with (those that declare any). */
@@ -53,7 +68,8 @@ export async function platformLinkRoutes(app: FastifyInstance, deps: ServerDeps)
     '/communities/:communityId/integrations/connectable',
     {
       schema: {
-        summary: 'Platforms this community can connect (needs manage_integrations), with the link that starts it',
+        summary:
+          'Platforms this community can connect (needs manage_integrations), with the link that starts it or the form that does',
         tags: ['community'],
         params: communityParams,
         response: { 200: z.array(connectablePlatformJson) },
@@ -61,17 +77,13 @@ export async function platformLinkRoutes(app: FastifyInstance, deps: ServerDeps)
     },
     async (request) => {
       const { community } = await requirePermission(deps, request, request.params.communityId, 'manage_integrations')
-      return links.flatMap((link) =>
-        link.installPath === null
-          ? []
-          : [
-              {
-                platform: link.platform,
-                title: link.title,
-                installUrl: `${link.installPath}?${new URLSearchParams({ community: String(community.id) })}`,
-              },
-            ],
-      )
+      return links.flatMap((link): ConnectablePlatformJson[] => {
+        if (link.installPath !== null) {
+          const query = new URLSearchParams({ community: String(community.id) })
+          return [{ platform: link.platform, title: link.title, installUrl: `${link.installPath}?${query}` }]
+        }
+        return link.connectForm ? [{ platform: link.platform, title: link.title, form: link.connectForm }] : []
+      })
     },
   )
 }

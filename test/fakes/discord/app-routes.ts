@@ -1,7 +1,7 @@
 import type { FakeChannel, FakeUser } from './guild.ts'
 import { permissionBits } from './guild.ts'
 import { DiscordError, invalidFormBody, json, noContent, unknown } from './replies.ts'
-import { answerFollowUp } from './interaction-routes.ts'
+import { answerFollowUp, interactionAnswered } from './interaction-routes.ts'
 import { callerOf, channelParam, guildParam, optionalText, requirePermission, textField } from './route-helpers.ts'
 import type { Route } from './routes.ts'
 import { channelJson, messageJson, webhookJson } from './shapes.ts'
@@ -46,6 +46,7 @@ export const appRoutes: Route[] = [
     method: 'POST',
     pattern: '/webhooks/:webhook/:token',
     auth: 'none',
+    waitFor: interactionAnswered,
     handle(state, request) {
       if (request.params.webhook === state.applicationId) {
         return answerFollowUp(state, request)

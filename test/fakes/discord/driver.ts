@@ -23,7 +23,10 @@ export interface MemberDriver {
 export interface DriverDeps {
   state: FakeState
   /** Delivers an interaction body, recording it for its callback and follow-ups. */
-  deliver(body: { id: string; token: string; channel_id: string }, tamper: Tamper | null): Promise<Delivery>
+  deliver(
+    body: { id: string; token: string; channel_id: string; message?: { id: string } },
+    tamper: Tamper | null,
+  ): Promise<Delivery>
 }
 
 export function driveMember(deps: DriverDeps, member: FakeMember): MemberDriver {

@@ -371,6 +371,22 @@ describe('the fake Discord', () => {
       matchesSpec('/webhooks/{webhook_id}/{webhook_token}', 'post', 200, followUp)
       assert.deepEqual(interaction?.followUps, [{ content: 'Proposed.', flags: 0 }])
 
+      // The deferred answer itself, rewritten: a message of its own in the channel (not ephemeral here).
+      const edited = await rest.patch(Routes.webhookMessage(fake.applicationId, String(received.token), '@original'), {
+        body: { content: 'Sent.' },
+        auth: false,
+      })
+      matchesSpec('/webhooks/{webhook_id}/{webhook_token}/messages/@original', 'patch', 200, edited)
+      assert.deepEqual(interaction?.edits, [{ content: 'Sent.' }])
+      assert.equal(fake.general.messages.at(-1)?.content, 'Sent.')
+      await assert.rejects(
+        rest.patch(Routes.webhookMessage(fake.applicationId, 'not-a-token', '@original'), {
+          body: { content: 'forged' },
+          auth: false,
+        }),
+        (e: unknown) => e instanceof DiscordAPIError && e.code === 10015,
+      )
+
       const callbackAgain = await fetch(
         `${fake.apiUrl}/v10/interactions/${String(received.id)}/${String(received.token)}/callback`,
         {

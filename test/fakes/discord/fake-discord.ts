@@ -80,6 +80,8 @@ export interface FakeDiscord {
   callsTo(method: string, route: string): RestCall[]
   /** The next `times` calls of `method route` fail with `failure`. */
   failNext(method: string, route: string, failure: Failure, times?: number): void
+  /** Calls of `method route` wait (a slow Discord) until the returned function releases them. */
+  stall(method: string, route: string): () => void
   /** The gateway (`/gateway` on the same port), where PolicyKit's bot connection gets the dispatches. */
   gateway: FakeGateway
   /** Someone removes the bot from the guild (GUILD_DELETE without `unavailable`). */
@@ -122,6 +124,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     codes: new Map(),
   }
   const failures = new Map<string, Failure[]>()
+  const stalls = new Map<string, Promise<void>>()
   const calls: RestCall[] = []
   const routes = [
     ...interactionRoutes,
@@ -136,6 +139,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     routes,
     calls,
     takeFailure: (method, route) => failures.get(`${method} ${route}`)?.shift(),
+    stallOf: (method, route) => stalls.get(`${method} ${route}`),
   })
   const liveGateway = startGateway(server.server, state, server.url)
   gateway = liveGateway
@@ -183,6 +187,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     state.dispatch('MESSAGE_UPDATE', { ...messageJson(message, null), guild_id: channel.guildId })
   }
 
+  const answeredNow = new Map<string, () => void>()
   let interactionsUrl: string | null = null
   let last: { body: string } | null = null
   const send = async (body: string, tamper: Tamper | null): Promise<Delivery> => {
@@ -198,12 +203,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       record.callback = callbackOf(delivery.answer)
       updateClickedMessage(parsed, record.callback)
     }
+    answeredNow.get(id)?.()
+    answeredNow.delete(id)
     return delivery
   }
   const deliver = (
-    body: { id: string; token: string; channel_id: string },
+    body: { id: string; token: string; channel_id: string; message?: { id: string } },
     tamper: Tamper | null,
   ): Promise<Delivery> => {
+    const answered = new Promise<void>((resolve) => answeredNow.set(body.id, resolve))
     state.interactions.set(body.id, {
       id: body.id,
       token: body.token,
@@ -211,6 +219,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       deliveredAt: now(),
       callback: null,
       followUps: [],
+      messageId: body.message?.id ?? null,
+      edits: [],
+      answerMessage: null,
+      answered,
     })
     return send(JSON.stringify(body), tamper)
   }
@@ -278,6 +290,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatches: state.dispatches,
     calls,
     callsTo: (method, route) => calls.filter((c) => c.method === method && c.route === route),
+    stall(method, route) {
+      let release = () => {}
+      const released = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      stalls.set(`${method} ${route}`, released)
+      return () => {
+        stalls.delete(`${method} ${route}`)
+        release()
+      }
+    },
     failNext(method, route, failure, times = 1) {
       const key = `${method} ${route}`
       failures.set(key, [...(failures.get(key) ?? []), ...Array.from({ length: times }, () => failure)])

@@ -1,4 +1,4 @@
-import type { FakeMessage } from './guild.ts'
+import type { FakeChannel, FakeMessage } from './guild.ts'
 import { DiscordError, invalidFormBody, json, noContent, unknown } from './replies.ts'
 import type { Reply } from './replies.ts'
 import { textField } from './route-helpers.ts'
@@ -19,8 +19,50 @@ function byToken(state: FakeState, token: string): InteractionRecord {
   return record
 }
 
-/** `POST /interactions/:id/:token/callback`, within 3 s and once. */
+/** Waits, for a route of the application's interaction webhook, until the interaction's answer is taken. */
+export async function interactionAnswered(state: FakeState, params: Record<string, string>): Promise<void> {
+  if (params.application !== state.applicationId && params.webhook !== state.applicationId) {
+    return
+  }
+  const record = [...state.interactions.values()].find((r) => r.token === params.token)
+  await record?.answered
+}
+
+/**
+ * `POST /interactions/:id/:token/callback`, within 3 s and once; `PATCH
+ * /webhooks/:application/:token/messages/@original`: the answer rewritten (after a deferred
+ * update, type 6, the message whose component was clicked).
+ */
 export const interactionRoutes: Route[] = [
+  {
+    method: 'PATCH',
+    pattern: '/webhooks/:application/:token/messages/@original',
+    auth: 'none',
+    waitFor: interactionAnswered,
+    handle(state, request) {
+      if (request.params.application !== state.applicationId) {
+        throw unknown.webhook()
+      }
+      const record = byToken(state, request.params.token ?? '')
+      if (record.callback === null) {
+        throw unknown.webhook()
+      }
+      const channel = state.guild.channels.get(record.channelId)
+      if (channel === undefined) {
+        throw unknown.channel()
+      }
+      const content = typeof request.body.content === 'string' ? textField(request, 'content', 2000) : undefined
+      const components = Array.isArray(request.body.components) ? request.body.components : undefined
+      record.edits.push({ ...request.body })
+      const message = originalMessage(state, record, channel)
+      message.content = content ?? message.content
+      message.components = components ?? message.components
+      if (channel.messages.includes(message)) {
+        state.dispatch('MESSAGE_UPDATE', { ...messageJson(message, null), guild_id: channel.guildId })
+      }
+      return json(200, messageJson(message, null))
+    },
+  },
   {
     method: 'POST',
     pattern: '/interactions/:interaction/:token/callback',
@@ -84,4 +126,24 @@ function ephemeral(state: FakeState, channelId: string, content: string): FakeMe
     replyTo: null,
     reactions: new Map<string, string[]>(),
   }
+}
+
+/**
+ * The message an interaction's `@original` is: the clicked message for a component's interaction;
+ * else the answer's own message, in the channel unless it was ephemeral (flags 64).
+ */
+function originalMessage(state: FakeState, record: InteractionRecord, channel: FakeChannel): FakeMessage {
+  if (record.messageId !== null) {
+    const clicked = channel.messages.find((m) => m.id === record.messageId)
+    if (clicked === undefined) {
+      throw unknown.message()
+    }
+    return clicked
+  }
+  if (record.answerMessage === null) {
+    const flags = typeof record.callback?.data?.flags === 'number' ? record.callback.data.flags : 0
+    record.answerMessage =
+      (flags & 64) === 0 ? addMessage(state, channel, state.bot, { content: '' }) : ephemeral(state, channel.id, '')
+  }
+  return record.answerMessage
 }

@@ -22,6 +22,8 @@ export interface Route {
   /** Who may call it: the bot, an OAuth bearer, either, or anyone (webhook and interaction tokens). */
   auth: 'bot' | 'bearer' | 'any' | 'none'
   handle(state: FakeState, request: RestRequest): Reply
+  /** What must have happened before the call is handled (an interaction's answer, for its webhook routes). */
+  waitFor?(state: FakeState, params: Record<string, string>): Promise<void>
 }
 
 export function matchRoute(

@@ -81,6 +81,8 @@ export async function startServer(parts: {
   routes: readonly Route[]
   calls: RestCall[]
   takeFailure(method: string, route: string): Failure | undefined
+  /** While a route is stalled, its calls wait for the stall's release. */
+  stallOf(method: string, route: string): Promise<void> | undefined
 }): Promise<FakeDiscordServer> {
   const { state, routes, calls } = parts
 
@@ -94,6 +96,8 @@ export async function startServer(parts: {
     const bucket = createHash('sha1').update(`${method} ${found.route.pattern}`).digest('hex').slice(0, 16)
     const failure = parts.takeFailure(method, found.route.pattern)
     const body = await readBody(request)
+    await parts.stallOf(method, found.route.pattern)
+    await found.route.waitFor?.(state, found.params)
     const rest: RestRequest = {
       method,
       params: found.params,

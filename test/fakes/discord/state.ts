@@ -75,4 +75,15 @@ export interface InteractionRecord {
   /** `type` 1 PONG, 4 message, 5 deferred, 6 deferred update, 7 update the message. */
   callback: { type: number; data?: Record<string, unknown> } | null
   followUps: Array<Record<string, unknown>>
+  /** The message a component was clicked on (what a deferred update's `@original` edits); null for commands. */
+  messageId: string | null
+  /** Every `PATCH …/messages/@original` with the interaction's token, in order. */
+  edits: Array<Record<string, unknown>>
+  /** The answer's own message (a command's), once an edit gave it content: ephemeral ones are in no channel. */
+  answerMessage: FakeMessage | null
+  /**
+   * Settles once the delivery's HTTP response has been taken as the callback: Discord reads the
+   * answer before it lets the token's webhook routes act on it.
+   */
+  answered: Promise<void>
 }

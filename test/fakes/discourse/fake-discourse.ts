@@ -34,6 +34,8 @@ export interface FakeDiscourse {
   apiKey: string
   /** Answers the fake gave that openapi.json does not allow: a test fails on any. */
   violations: string[]
+  /** Every request the forum received, as `METHOD /path`, in order. */
+  requests: string[]
   deliveries: Delivery[]
   /** The next `count` API calls answer 429 with `Retry-After: seconds`. */
   rateLimitNext(count: number, seconds: number): void
@@ -118,6 +120,7 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
   const forum = new Forum(options.title ?? 'Gardeners Forum', now)
   const apiKey = randomBytes(32).toString('hex')
   const violations: string[] = []
+  const requests: string[] = []
   const deliveries: Delivery[] = []
   let limited = { count: 0, seconds: 0 }
   let nextEventId = 1
@@ -182,6 +185,7 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake')
+    requests.push(`${request.method ?? 'GET'} ${url.pathname}`)
     if (request.method === 'GET' && url.pathname === '/user-api-key/new') {
       grantUserApiKey(url, response)
       return
@@ -266,6 +270,7 @@ export async function startFakeDiscourse(options: { title?: string; now?: () => 
     forum,
     apiKey,
     violations,
+    requests,
     deliveries,
     hook: null,
     browserUser: null,

@@ -14,7 +14,10 @@ describe('the Discord application settings (policykit discord manifest)', () => 
       settings.generalInformation.interactionsEndpointUrl,
       'https://pk.example.org/platforms/discord/interactions',
     )
-    assert.deepEqual(settings.oauth2.redirects, ['https://pk.example.org/platforms/discord/install/callback'])
+    assert.deepEqual(settings.oauth2.redirects, [
+      'https://pk.example.org/platforms/discord/install/callback',
+      'https://pk.example.org/platforms/discord/signin/callback',
+    ])
     assert.deepEqual(settings.installation.scopes, ['bot', 'applications.commands', 'identify'])
     assert.equal(settings.installation.permissions, discordInstallPermissions().toString())
     assert.deepEqual(settings.bot.privilegedGatewayIntents, ['SERVER MEMBERS INTENT', 'MESSAGE CONTENT INTENT'])

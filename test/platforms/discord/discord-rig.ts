@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import type { Action, ActionKind } from '../../../src/domain/action.ts'
 import { emptyBlocks, type PolicyBlocks } from '../../../src/domain/policy.ts'
@@ -9,11 +10,17 @@ import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
 import type { Store } from '../../../src/store/store.ts'
 import { connectFakeDiscordDirectly } from '../../fakes/discord/connect-directly.ts'
 import { fakeDiscordOptions } from '../../fakes/discord/fake-discord-options.ts'
-import { startFakeDiscord, type FakeDiscord, type FakeMember } from '../../fakes/discord/fake-discord.ts'
+import {
+  startFakeDiscord,
+  type FakeDiscord,
+  type FakeMember,
+  type InteractionRecord,
+} from '../../fakes/discord/fake-discord.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
 import { startPlatformServer } from '../../support/platform-server.ts'
 import { policyInput } from '../../store/seed.ts'
 import { openTestStore } from '../../support/test-store.ts'
+import { until } from '../../support/until.ts'
 
 /**
  * Discord at the HTTP level: the real server (listening on a port) with the Discord platform
@@ -32,6 +39,8 @@ export interface DiscordRig {
   actions(): Promise<Action[]>
   context(): Promise<PlatformContext>
   policy(input: { kind: ActionKind; actionTypes: string[]; blocks: Partial<PolicyBlocks> }): Promise<number>
+  /** The last interaction delivered, once its deferred answer has been followed up (edited or a follow-up sent). */
+  followedUp(): Promise<InteractionRecord>
   close(): Promise<void>
 }
 
@@ -73,6 +82,19 @@ export async function startDiscordRig(dialect: 'sqlite' | 'postgres'): Promise<D
       const input = policyInput({ name: `${kind} policy`, kind, actionTypes, blocks: { ...emptyBlocks(), ...blocks } })
       const policy = await store.policies.create(community.id, input, clock.now())
       return policy.id
+    },
+    async followedUp() {
+      const last = () => [...fake.interactions.values()].at(-1)
+      const done = () => {
+        const record = last()
+        return record !== undefined && record.edits.length + record.followUps.length > 0
+      }
+      if (!(await until(done, 10_000))) {
+        throw new Error('the interaction was not followed up')
+      }
+      const record = last()
+      assert.ok(record)
+      return record
     },
     async close() {
       await app.close()

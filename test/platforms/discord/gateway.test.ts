@@ -170,6 +170,80 @@ describe('the Discord gateway connection (real app, fake Discord)', () => {
     assert.equal(pin?.initiatorId, owner?.id, 'the pin is the one who pinned')
   })
 
+  it('keeps PolicyKit’s own deletions, pins, role changes and kicks from coming back as actions', async () => {
+    const watched = [
+      'discord.MESSAGE_DELETE',
+      'discord.CHANNEL_PINS_UPDATE',
+      'discord.GUILD_MEMBER_UPDATE',
+      'discord.GUILD_MEMBER_REMOVE',
+      'discord.MESSAGE_UPDATE',
+    ]
+    await store().policies.create(
+      t.communityId,
+      {
+        name: 'Watch what changes',
+        description: '',
+        kind: 'trigger',
+        actionTypes: watched,
+        priority: 0,
+        variables: [],
+        blocks: { filter: '', initialize: '', check: 'return PASSED', notify: '', pass: '', fail: '' },
+      },
+      t.clock.now(),
+    )
+    const seen = async () => (await store().actions.list(t.communityId)).filter((a) => watched.includes(a.type))
+    const before = (await seen()).length
+    const admin = (await store().members.list(t.communityId)).find((m) => m.username === 'admin')
+    assert.ok(admin)
+    const beds = [...t.fake.guild.channels.values()].find((c) => c.name === 'garden-beds')
+    assert.ok(beds)
+    const fern = t.fake.addMember({ name: 'fern' })
+    const gardener = t.fake.addRole({ name: 'Gardener', permissions: 0n })
+    const note = t.fake.as(ada).post(beds, 'a note to pin')
+    const carry = async (type: string, params: Record<string, string>, done: () => boolean) => {
+      await t.app.engine.propose({
+        communityId: t.communityId,
+        type,
+        params,
+        initiatorId: admin.id,
+        origin: 'policykit',
+      })
+      await until(`${type} is carried out`, done)
+    }
+    // PolicyKit's own calls: each reported by the gateway, none of them a new action.
+    await carry('discord.pinMessage', { channel: beds.id, message: note.id }, () => note.pinned)
+    await carry(
+      'discord.addRole',
+      { user: fern.user.id, role: gardener.id },
+      () => t.fake.guild.members.get(fern.user.id)?.roleIds.has(gardener.id) === true,
+    )
+    await carry(
+      'discord.removeRole',
+      { user: fern.user.id, role: gardener.id },
+      () => t.fake.guild.members.get(fern.user.id)?.roleIds.has(gardener.id) === false,
+    )
+    await carry('discord.kickMember', { user: fern.user.id }, () => !t.fake.guild.members.has(fern.user.id))
+    // A member's message undone at once (they may not post) is deleted by PolicyKit.
+    const roles = await store().roles.list(t.communityId)
+    const member = roles.find((r) => r.isDefault)
+    assert.ok(member)
+    await store().roles.update(t.communityId, member.id, { permissions: ['vote'] })
+    const undone = t.fake.as(carol).post(beds, 'not allowed to say this')
+    await until('the message is undone', () => !beds.messages.some((m) => m.id === undone.id))
+    await store().roles.update(t.communityId, member.id, { permissions: member.permissions })
+    // What a member does still reaches trigger policies: the owner unpins by hand (it comes after, in order).
+    note.pinned = false
+    t.fake.as(t.fake.owner).pin(note)
+    await until('the member’s pin reaches the trigger policy', async () => (await seen()).length > before)
+    await settle()
+    const after = await seen()
+    assert.deepEqual(
+      after.slice(before).map((a) => a.type),
+      ['discord.CHANNEL_PINS_UPDATE'],
+      'only the member’s pin: not PolicyKit’s pin, role changes, kick or deletion',
+    )
+  })
+
   it('resumes a dropped connection and loses no event', async () => {
     const before = (await store().actions.list(t.communityId)).length
     t.fake.gateway.hold(true)
@@ -187,7 +261,7 @@ describe('the Discord gateway connection (real app, fake Discord)', () => {
     await until('op 7 is followed by a resume', () => t.fake.gateway.resumes.length === 2)
   })
 
-  it('holds one gateway connection across two processes, and hands it over when one stops', async () => {
+  it('holds one gateway connection across two processes; the one that takes over resumes the session mid-vote', async () => {
     await t.startAnotherProcess()
     // Several lease renewals (every 0.2 s) pass: the second process stays off the gateway.
     for (let i = 0; i < 6; i++) {
@@ -195,9 +269,50 @@ describe('the Discord gateway connection (real app, fake Discord)', () => {
       assert.ok(t.fake.gateway.connectionCount() <= 1, 'never two connections')
       assert.equal(t.fake.gateway.identifies.length, 1, 'the second process never identifies')
     }
+    // A vote under way: one click counted by the first process.
+    const earlier = t.fake.general.messages.length
+    t.fake.as(ada).post(t.fake.general, 'compost is gold')
+    const open = () => t.fake.general.messages.slice(earlier).find((m) => m.components.length > 0)
+    await until('the vote is posted', () => open() !== undefined)
+    const vote = open()
+    assert.ok(vote)
+    await t.fake.as(bob).click(vote, 'policykit_vote:yes')
+    await until('the click is counted', () => /👍 Yes: 1/.test(vote.content))
+    await settle()
+    const session = t.fake.gateway.sessions[0]
+    assert.ok(session)
+    const resumesBefore = t.fake.gateway.resumes.length
+
     await t.stopFirstProcess()
-    await until('the other process connects', () => t.fake.gateway.identifies.length === 2)
+    // What Discord had sent by then; the holder may have stopped before handling the last of it.
+    const sentUpTo = session.seq
+
+    // While no process holds the connection, a member votes by reaction: Discord keeps it for the session.
+    t.fake.as(carol).react(vote, '👍')
+    await until('the other process resumes', () => t.fake.gateway.resumes.length === resumesBefore + 1)
+    const resumed = t.fake.gateway.resumes.at(-1)
+    assert.equal(resumed?.sessionId, session.id, 'the same session')
+    assert.ok(
+      resumed !== undefined && resumed.seq <= sentUpTo && resumed.seq >= sentUpTo - 2,
+      `from the last event handled (${resumed?.seq}), at most what was sent (${sentUpTo}): nothing lost`,
+    )
+    assert.ok((resumed?.replayed ?? 0) >= 1, 'the reaction made during the gap is replayed')
+    assert.equal(t.fake.gateway.identifies.length, 1, 'resumed, not identified again')
     await until('one connection', () => t.fake.gateway.connectionCount() === 1)
+
+    t.fake.as(dave).react(vote, '👍')
+    await until('the message is re-posted', () =>
+      t.fake.general.messages.some((m) => m.content === 'compost is gold' && m.webhookId !== null),
+    )
+    const reposts = t.fake.general.messages.filter((m) => m.content === 'compost is gold')
+    assert.equal(reposts.length, 1, 're-posted once')
+    const action = (await store().actions.list(t.communityId)).find((a) => a.params['text'] === 'compost is gold')
+    assert.ok(action)
+    const proposal = (await store().proposals.list(t.communityId)).find((p) => p.actionId === action.id)
+    assert.ok(proposal)
+    assert.equal(proposal.status, 'passed')
+    const votes = await store().votes.list(t.communityId, proposal.id)
+    assert.equal(votes.length, 3, 'the click, the reaction made in the gap and the last one, each once')
   })
 
   it('waits out a 429 through the durable queue, and carries the execution out once, later', async () => {

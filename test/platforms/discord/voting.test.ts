@@ -125,6 +125,43 @@ for (const dialect of testDialects()) {
       assert.deepEqual(message.components, [], 'the decided vote has no buttons')
     })
 
+    it('answers a click whose counting outlasts Discord’s 3 s with a deferred update, then rewrites the message', async () => {
+      await rig.policy({
+        kind: 'platform',
+        actionTypes: ['discord.postMessage'],
+        blocks: {
+          filter: `return action.text === 'slow lilies'`,
+          notify: `discord.initiateVote({ text: 'Lilies?', users: ['bob', 'carol'] })`,
+          check: `return proposal.getYesVotes().length >= 2 ? PASSED : PROPOSED`,
+        },
+      })
+      const ada = await memberOf(rig.ada)
+      const proposed = await rig.engine.propose({
+        communityId: rig.communityId,
+        type: 'discord.postMessage',
+        params: { channel: rig.fake.general.id, text: 'slow lilies' },
+        initiatorId: ada.id,
+        origin: 'policykit',
+      })
+      assert.equal(proposed.status, 'proposed')
+      assert.ok('proposal' in proposed)
+      const message = rig.fake.general.messages.find((m) => m.content.startsWith('Lilies?'))
+      assert.ok(message)
+      // Discord is slow to take the tally's rewrite: counting the click cannot finish in time.
+      const release = rig.fake.stall('PATCH', '/channels/:channel/messages/:message')
+      const click = await rig.fake.as(bob).click(message, 'policykit_vote:yes')
+      assert.deepEqual(click.answer, { type: 6 }, 'a deferred update, within Discord’s 3 s')
+      release()
+      const record = await rig.followedUp()
+      assert.match(
+        String(record.edits[0]?.['content']),
+        /👍 Yes: 1/,
+        'the clicked message is rewritten through the interaction',
+      )
+      assert.match(message.content, /👍 Yes: 1/)
+      assert.equal((await rig.store.votes.list(rig.communityId, proposed.proposal.id)).length, 1, 'counted once')
+    })
+
     it('offers the policy functions: channels, people in a channel, messages, direct messages, renames', async () => {
       const policyId = await rig.policy({
         kind: 'trigger',
@@ -141,6 +178,7 @@ for (const dialect of testDialects()) {
       })
       const delivery = await rig.fake.as(rig.ada).slashCommand(rig.fake.general, 'look around')
       assert.equal(delivery.status, 200)
+      await rig.followedUp()
       await rig.clock.settle()
       const proposals = (await rig.store.proposals.list(rig.communityId)).filter((p) => p.policyId === policyId)
       assert.equal(proposals[0]?.status, 'passed')

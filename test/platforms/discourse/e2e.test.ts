@@ -147,7 +147,7 @@ describe('Discourse end to end: the real app against the fake forum', () => {
     return post
   }
 
-  it('deletes a new proposal topic, posts a poll, and recovers the topic within a poll interval of the deciding vote', async () => {
+  it('deletes a new proposal topic, posts a poll, and recovers the topic within a poll interval of the deciding vote', async (t) => {
     const { topic } = await fake.as(person('bob')).createTopic({
       title: 'Plant an orchard by the gate',
       raw: 'Apples and pears',
@@ -172,12 +172,16 @@ describe('Discourse end to end: the real app against the fake forum', () => {
       'the poller read both votes',
     )
     assert.equal(await status(proposal.id), 'proposed')
+    const decidingAt = performance.now()
     fake.as(person('carol')).vote(poll, ['Yes']) // Carol changes her mind: her vote moves.
     assert.ok(
       await until(async () => (await status(proposal.id)) === 'passed'),
       'the proposal passed once two members voted yes',
     )
     assert.ok(await until(() => fake.forum.topic(topic.id)?.deletedAt === null, 5_000), 'the topic is back')
+    t.diagnostic(
+      `discourse e2e: deciding vote → topic recovered ${(performance.now() - decidingAt).toFixed(0)} ms (poll interval 100 ms)`,
+    )
     assert.ok(await until(() => poll.polls[0]?.status === 'closed', 5_000), 'the poll is closed')
     const votes = await app.store.votes.list(communityId, proposal.id)
     assert.deepEqual(votes.map((v) => v.value).sort(), [true, true])
@@ -205,6 +209,44 @@ describe('Discourse end to end: the real app against the fake forum', () => {
       'the author is told by private message',
     )
     assert.notEqual(fake.forum.topic(topic.id)?.deletedAt, null, 'the topic stays deleted')
+  })
+
+  it('withdraws a vote taken back in the poll, and moves one whose option changed', async () => {
+    const { topic } = await fake.as(person('carol')).createTopic({
+      title: 'Share the wheelbarrow',
+      raw: 'One for all',
+      categoryId: proposals.id,
+    })
+    const proposal = await proposalOfTopic(topic.id)
+    const poll = await votePost(proposal)
+    const votes = () => app.store.votes.list(communityId, proposal.id)
+    const memberOf = async (name: string) =>
+      (await app.store.members.findByAccount(communityId, 'discourse', String(person(name).id)))?.id
+    const [dave, erin] = [await memberOf('dave'), await memberOf('erin')]
+    fake.as(person('dave')).vote(poll, ['Yes'])
+    fake.as(person('erin')).vote(poll, ['Yes'])
+    fake.as(person('erin')).vote(poll, ['No'])
+    assert.ok(await until(async () => (await votes()).length === 2), 'the poller read both votes')
+
+    fake.as(person('dave')).vote(poll, []) // Dave takes his vote back on the forum.
+    assert.ok(await until(async () => (await votes()).every((v) => v.memberId !== dave)), 'dave’s vote is withdrawn')
+    assert.deepEqual(
+      (await votes()).map((v) => ({ member: v.memberId, value: v.value })),
+      [{ member: erin, value: false }],
+      'erin’s vote, as she last chose, stays',
+    )
+    assert.equal(await status(proposal.id), 'proposed')
+    fake.as(person('erin')).vote(poll, ['Yes']) // Erin changes her mind: her vote moves.
+    assert.ok(
+      await until(async () => (await votes()).some((v) => v.memberId === erin && v.value === true)),
+      'erin’s vote moved to yes',
+    )
+    assert.equal(await status(proposal.id), 'proposed', 'one yes is not enough')
+
+    // Voting again counts again: two yes votes decide it and the topic comes back.
+    fake.as(person('dave')).vote(poll, ['Yes'])
+    assert.ok(await until(async () => (await status(proposal.id)) === 'passed'), 'passed on two yes votes')
+    assert.ok(await until(() => fake.forum.topic(topic.id)?.deletedAt === null, 5_000), 'the topic is back')
   })
 
   it('reads a poll again after the forum’s Retry-After when it answers 429', async () => {
@@ -294,5 +336,21 @@ describe('Discourse end to end: the real app against the fake forum', () => {
     assert.equal(forged.status, 401)
     assert.equal((await app.store.actions.list(communityId)).length, before + 1)
     assert.deepEqual(fake.violations, [])
+  })
+
+  it('deletes at once a reply by a member without permission to post', async () => {
+    const role = (await app.store.roles.list(communityId)).find((r) => r.isDefault)
+    assert.ok(role)
+    const { topic } = await fake.as(person('bob')).createTopic({ title: 'Compost rota', raw: 'Who turns it?' })
+    await app.store.roles.update(communityId, role.id, {
+      permissions: role.permissions.filter((p) => !p.startsWith('propose')),
+    })
+    try {
+      const reply = await fake.as(person('erin')).reply(topic, 'Not me')
+      assert.notEqual(fake.forum.post(reply.id)?.deletedAt, null, 'deleted before the webhook was answered')
+      assert.equal(fake.forum.topic(topic.id)?.deletedAt, null, 'the topic it was in stays')
+    } finally {
+      await app.store.roles.update(communityId, role.id, { permissions: role.permissions })
+    }
   })
 })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { emptyBlocks } from '../../../src/domain/policy.ts'
 import { signDiscourseBody } from '../../fakes/discourse/fake-discourse.ts'
-import { postHookJson } from '../../fakes/discourse/shapes.ts'
+import { postHookJson, userHookJson } from '../../fakes/discourse/shapes.ts'
 import { testDialects } from '../../support/test-store.ts'
 import { startListenRig, type ListenRig } from './listen-rig.ts'
 
@@ -134,6 +134,29 @@ for (const dialect of testDialects()) {
       assert.equal((trigger?.params['topic'] as { id: number }).id, topic.id)
       const ada = await rig.store.members.findByAccount(rig.communityId, 'discourse', String(rig.ada.id))
       assert.equal(trigger?.initiatorId, ada?.id)
+
+      // A new forum user (user_created) reaches a trigger policy too, and becomes a member.
+      const onUsers = await rig.store.policies.create(
+        rig.communityId,
+        {
+          name: 'on new users',
+          description: '',
+          kind: 'trigger',
+          actionTypes: ['discourse.user_created'],
+          priority: 0,
+          variables: [],
+          blocks: { ...emptyBlocks(), check: 'return PASSED' },
+        },
+        rig.clock.now(),
+      )
+      const newcomer = rig.fake.forum.addUser({ username: 'newcomer' })
+      assert.equal((await rig.fake.deliver('user_created', { user: userHookJson(newcomer) })).status, 200)
+      const [joined] = (await rig.store.proposals.list(rig.communityId)).filter((p) => p.policyId === onUsers.id)
+      const joinedAction = await rig.store.actions.get(rig.communityId, joined?.actionId ?? 0)
+      assert.equal(joinedAction?.type, 'discourse.user_created')
+      assert.equal((joinedAction?.params['user'] as { username: string }).username, 'newcomer')
+      const member = await rig.store.members.findByAccount(rig.communityId, 'discourse', String(newcomer.id))
+      assert.equal(joinedAction?.initiatorId, member?.id)
     })
 
     it('does not govern what PolicyKit’s own user posts', async () => {

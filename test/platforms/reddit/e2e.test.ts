@@ -145,15 +145,22 @@ describe('Reddit end to end', () => {
     const proposal = await proposalOf(post)
     rig.fake.as(bob).comment(vote, '+1')
     await rig.until('bob’s vote', async () => (await rig.store.votes.list(rig.communityId, proposal.id)).length === 1)
-    await rig.restart()
-    // A reply made while the app was down, and one after.
-    rig.fake.as(cy).comment(vote, '+1')
+    // A reply made while the app is down is read by the app that starts after it.
+    await rig.restart(() => {
+      rig.fake.as(cy).comment(vote, '+1')
+    })
     await rig.until('the post is approved', () => post.approvedBy === rig.mod.name)
-    assert.equal((await rig.actions('reddit.submitPost')).length, 1)
+    assert.equal((await rig.actions('reddit.submitPost')).length, 1, 'the post was governed once')
+    assert.equal((await rig.store.votes.list(rig.communityId, proposal.id)).length, 2, 'both replies counted')
     assert.equal(
       rig.fake.world.comments(rig.subreddit).filter((c) => c.author === rig.mod.name).length,
       1,
       'one vote comment',
+    )
+    assert.equal(
+      rig.fake.calls.filter((c) => c.path === '/api/remove' && c.params['id'] === post.fullname).length,
+      1,
+      'removed once',
     )
   })
 

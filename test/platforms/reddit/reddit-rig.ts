@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Action } from '../../../src/domain/action.ts'
-import type { PlatformDef } from '../../../src/platforms/platform.ts'
+import { silentLogger } from '../../../src/engine/logger.ts'
+import { startListeners, type ListenerHost } from '../../../src/listeners/run-listeners.ts'
 import { createQuickJsSandbox } from '../../../src/sandbox/quickjs-sandbox.ts'
 import type { Sandbox } from '../../../src/sandbox/sandbox.ts'
 import type { Store } from '../../../src/store/store.ts'
@@ -15,9 +16,10 @@ import { policyInput } from '../../store/seed.ts'
 
 /**
  * The real engine and server with Reddit configured against the fake Reddit (polling every
- * 100 ms), r/gardening connected directly as its moderator, and the poller running as the app's
- * listener host runs it. `restart()` stops the poller and the server and starts new ones on the
- * same database, as a restarted process would.
+ * 100 ms), r/gardening connected directly as its moderator, and the poller started by the app's
+ * listener host (`startListeners`, under its database lease), as `npm start` runs it.
+ * `restart()` stops the listener host and the server and starts new ones, as another process, on
+ * the same database, as a restarted app would.
  */
 export interface RedditRig {
   fake: FakeReddit
@@ -32,7 +34,8 @@ export interface RedditRig {
   actions(type?: string): Promise<Action[]>
   /** Resolves once `check` holds (checked every 20 ms), or fails after `withinMs`. */
   until(what: string, check: () => boolean | Promise<boolean>, withinMs?: number): Promise<void>
-  restart(): Promise<void>
+  /** `whileDown` runs after the app stopped and before the new one starts. */
+  restart(whileDown?: () => void | Promise<void>): Promise<void>
   close(): Promise<void>
 }
 
@@ -82,7 +85,8 @@ export async function startRedditRig(options: {
     now: clock.now(),
   })
 
-  let running: { app: FastifyInstance; stop: AbortController; done: Promise<void> } | null = null
+  let running: { app: FastifyInstance; listeners: ListenerHost } | null = null
+  let processes = 0
   const start = async () => {
     const server = await startPlatformServer({
       store,
@@ -90,18 +94,23 @@ export async function startRedditRig(options: {
       clock,
       settings: { reddit: fakeRedditOptions(fake, options.pollIntervalMs ?? 100) },
     })
-    const reddit = server.platforms.find((p: PlatformDef) => p.name === 'reddit')
-    const poller = reddit?.listeners?.find((l) => l.name === 'poller')
-    if (!poller) {
+    if (!server.platforms.some((p) => p.name === 'reddit' && p.listeners?.some((l) => l.name === 'poller'))) {
       throw new Error('Reddit has no poller')
     }
-    const stop = new AbortController()
-    running = { app: server.app, stop, done: poller.run(stop.signal) }
+    processes += 1
+    const listeners = startListeners({
+      platforms: server.platforms,
+      leases: store.listenerLeases,
+      holder: `reddit-rig-process-${processes}`,
+      leaseMs: 3_000,
+      now: () => clock.now(),
+      logger: silentLogger,
+    })
+    running = { app: server.app, listeners }
   }
   const stopRunning = async () => {
     if (running) {
-      running.stop.abort()
-      await running.done
+      await running.listeners.stop()
       await running.app.close()
       running = null
     }
@@ -136,8 +145,9 @@ export async function startRedditRig(options: {
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
     },
-    async restart() {
+    async restart(whileDown) {
       await stopRunning()
+      await whileDown?.()
       await start()
     },
     async close() {

@@ -5,6 +5,8 @@ import { useApp, useCommunity } from '../app-context.ts'
 import { formatTime } from '../format-time.ts'
 import { useLocation } from '../router.ts'
 import { useResource } from '../use-resource.ts'
+import { ActivationText } from './activation-text.tsx'
+import { ConnectForm } from './connect-form.tsx'
 import { Link } from './link.tsx'
 import { ResourceView } from './resource-view.tsx'
 
@@ -30,21 +32,13 @@ function outcomeOf(result: ProposeResultJson, doing: string): Outcome {
   }
 }
 
-/**
- * Why switching a new connection on was refused, by the code the install's redirect carries
- * (`?reason=`, RefusalCode in src/platforms/kit/install-steps.ts). Only these texts are shown:
- * anything else in the URL gets the generic one, so a crafted link cannot put words on the page.
- */
-const refusalTexts: Record<string, string> = {
-  forbidden: 'you may not propose constitution.addIntegration',
-  invalid: 'constitution.addIntegration was refused as proposed (see the log)',
-  ungoverned: 'no policy of the community governs constitution.addIntegration',
-  not_carried_out: 'constitution.addIntegration could not be carried out (see its log)',
-  already_proposed: 'constitution.addIntegration was already proposed',
-}
-
-function refusalText(code: string | null): string {
-  return code !== null && Object.hasOwn(refusalTexts, code) ? (refusalTexts[code] ?? '') : 'switching it on was refused'
+/** The name of what a connection is to, as its platform keeps it (a workspace, a forum's title, a subreddit), else its id. */
+function connectedTo(integration: IntegrationJson): string {
+  const { teamName, title, subreddit } = integration.config
+  const name = [teamName, title, typeof subreddit === 'string' ? `r/${subreddit}` : undefined].find(
+    (n) => typeof n === 'string',
+  )
+  return typeof name === 'string' ? name : integration.externalId
 }
 
 /** What the install told the settings page through its redirect (`?connected=slack&activation=…`). */
@@ -56,39 +50,16 @@ function ConnectedNotice({ connectable }: { connectable: ConnectablePlatformJson
     return null
   }
   const title = connectable.find((c) => c.platform === platform)?.title ?? platform
-  const activation = query.get('activation')
   const proposal = query.get('proposal')
-  const reason = refusalText(query.get('reason'))
   return (
     <div role="status" className="alert alert-success">
       <p>
         <strong>{title} is connected.</strong>{' '}
-        {activation === 'active' && 'It is active: its members were imported and its actions are governed now.'}
-        {activation === 'proposed' && (
-          <>
-            Switching it on is proposed to the community
-            {proposal !== null && (
-              <>
-                {' '}
-                (<Link href={`${base}/proposals/${proposal}`}>see the proposal</Link>)
-              </>
-            )}
-            ; its members were imported.
-          </>
-        )}
-        {(activation === 'failed' || activation === 'errored') && (
-          <>
-            The proposal to switch it on {activation}
-            {proposal !== null && (
-              <>
-                {' '}
-                (<Link href={`${base}/proposals/${proposal}`}>see the proposal</Link>)
-              </>
-            )}
-            .
-          </>
-        )}
-        {activation === 'refused' && `It stays off: ${reason}.`}
+        <ActivationText
+          activation={query.get('activation')}
+          proposal={proposal === null || !/^\d+$/.test(proposal) ? null : Number(proposal)}
+          refusal={query.get('reason')}
+        />
       </p>
       <p>
         Your community&apos;s policies now govern {title} actions too. Starter kits only set up a new community; to add
@@ -111,6 +82,8 @@ export function IntegrationsSection() {
   const [outcome, setOutcome] = useState<Outcome | null>(null)
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
+  /** The platform whose connect form is open. */
+  const [formOf, setFormOf] = useState<string | null>(null)
 
   async function propose(integration: IntegrationJson, type: 'addIntegration' | 'removeIntegration') {
     setBusy(true)
@@ -132,6 +105,7 @@ export function IntegrationsSection() {
   }
 
   const connected = new Set(integrations.data?.map((i) => i.platform) ?? [])
+  const opened = connectable.data?.find((c) => c.platform === formOf)
   return (
     <section aria-labelledby="integrations-heading">
       <h2 id="integrations-heading">Integrations</h2>
@@ -179,7 +153,7 @@ export function IntegrationsSection() {
                   {list.map((i) => (
                     <tr key={i.id}>
                       <th scope="row">{i.platform}</th>
-                      <td>{typeof i.config['teamName'] === 'string' ? i.config['teamName'] : i.externalId}</td>
+                      <td>{connectedTo(i)}</td>
                       <td>{i.active ? 'Active' : 'Inactive'}</td>
                       <td>{formatTime(i.createdAt)}</td>
                       <td>
@@ -203,13 +177,28 @@ export function IntegrationsSection() {
       </ResourceView>
       {connectable.data && connectable.data.length > 0 && (
         <p className="actions">
-          {connectable.data.map((c) => (
-            // A full page load: the platform's install route redirects to its OAuth page.
-            <a key={c.platform} className="button" href={c.installUrl}>
-              {connected.has(c.platform) ? `Reconnect ${c.title}` : `Connect ${c.title}`}
-            </a>
-          ))}
+          {connectable.data.map((c) => {
+            const label = connected.has(c.platform) ? `Reconnect ${c.title}` : `Connect ${c.title}`
+            return c.installUrl !== undefined ? (
+              // A full page load: the platform's install route redirects to its OAuth page.
+              <a key={c.platform} className="button" href={c.installUrl}>
+                {label}
+              </a>
+            ) : (
+              <button
+                key={c.platform}
+                type="button"
+                aria-expanded={formOf === c.platform}
+                onClick={() => setFormOf(formOf === c.platform ? null : c.platform)}
+              >
+                {label}
+              </button>
+            )
+          })}
         </p>
+      )}
+      {opened?.form && (
+        <ConnectForm key={opened.platform} connectable={opened} form={opened.form} onConnected={integrations.reload} />
       )}
     </section>
   )

@@ -1,6 +1,7 @@
 import { discordGatewayIntents } from '../listen/gateway.ts'
 import { discordInstallScopes, installCallbackPath } from './install.ts'
 import { discordInstallPermissions } from './permissions.ts'
+import { discordSignInCallbackPath } from './signin.ts'
 
 /**
  * What to enter in Discord's Developer Portal for PolicyKit at `publicUrl` (Discord has no app
@@ -10,7 +11,7 @@ export function discordAppSettings(publicUrl: string) {
   const base = publicUrl.replace(/\/+$/, '')
   return {
     generalInformation: { interactionsEndpointUrl: `${base}/platforms/discord/interactions` },
-    oauth2: { redirects: [`${base}${installCallbackPath}`] },
+    oauth2: { redirects: [`${base}${installCallbackPath}`, `${base}${discordSignInCallbackPath}`] },
     installation: { scopes: [...discordInstallScopes], permissions: discordInstallPermissions().toString() },
     bot: {
       privilegedGatewayIntents: ['SERVER MEMBERS INTENT', 'MESSAGE CONTENT INTENT'],

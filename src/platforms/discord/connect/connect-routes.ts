@@ -7,24 +7,41 @@ import type { PlatformHttp } from '../../platform-http.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordPlatformName } from '../names.ts'
 import { completeInstall, discordLinks, installCallbackQuery, installUrl } from './install.ts'
+import { completeSetupInstall, discordSetup, setupInstallUrl } from './setup-install.ts'
 
 /** These routes are followed by browsers; each answers from one address at a human pace. */
 const rateLimit = { max: 30, timeWindow: 60_000 }
 
-const installQuery = z.object({ community: rowIdParam })
+/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
+const installQuery = z.object({
+  community: rowIdParam.optional(),
+  setup: z.string().max(200).optional(),
+  kit: z.string().max(100).optional(),
+})
 
 /**
- * Connecting a guild (OAuth2 install with the bot), mounted under `/platforms/discord`:
- * `GET /install?community=<id>` and `GET /install/callback`. They are top-level browser
+ * Connecting a guild (OAuth2 install with the bot) and founding the first community from one (Set
+ * up with Discord), mounted under `/platforms/discord`: `GET /install?community=<id>`,
+ * `GET /install?setup=<set-up token>&kit=<kit>` and `GET /install/callback` (both). They are top-level browser
  * navigations, so they authenticate themselves (the session, a signed state) and answer errors
  * with a page when a browser asks.
  */
 export function discordConnectRoutes(deps: DiscordDeps): PlatformHttp {
   return async (app, host) => {
+    const setup = discordSetup(host)
     await app.register(async (routes) => {
       routes.setErrorHandler(async (error, request, reply) => {
         if (!isAppError(error) || !wantsPage(request)) {
           throw error
+        }
+        const setupBack = await setup.backLink(request)
+        if (setupBack) {
+          return errorPage(reply, statusByCode[error.code], {
+            platform: discordLinks.title,
+            title: 'PolicyKit could not be set up with Discord',
+            message: error.message,
+            back: setupBack,
+          })
         }
         return errorPage(reply, statusByCode[error.code], {
           platform: discordLinks.title,
@@ -35,7 +52,14 @@ export function discordConnectRoutes(deps: DiscordDeps): PlatformHttp {
       })
 
       routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
-        const { community } = parseLinkQuery(installQuery, request.query)
+        const { community, setup: token, kit } = parseLinkQuery(installQuery, request.query)
+        if (token !== undefined) {
+          const url = await setupInstallUrl(setup, host, deps, reply, { token, kit })
+          return reply.header('cache-control', 'no-store').redirect(url)
+        }
+        if (community === undefined) {
+          throw new AppError('invalid_input', 'This link is not valid (community: required).')
+        }
         return reply.redirect(await installUrl(host, deps, request, community))
       })
 
@@ -43,6 +67,10 @@ export function discordConnectRoutes(deps: DiscordDeps): PlatformHttp {
         const callback = parseLinkQuery(oauthCallbackQuery.extend(installCallbackQuery.shape), request.query)
         if (callback.error === undefined && callback.code === undefined) {
           throw new AppError('invalid_input', 'Discord sent no authorization code.')
+        }
+        if (setup.isSetupState(callback.state)) {
+          const { communityId } = await completeSetupInstall(setup, host, deps, request, reply, callback)
+          return reply.redirect(`/c/${communityId}?connected=discord`)
         }
         const result = await completeInstall(host, deps, request, callback)
         return reply.redirect(installedSettingsUrl(discordPlatformName, result.communityId, result.activation))

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import { discordSignInPath } from './signin.ts'
 import { z } from 'zod'
 import type { Integration } from '../../../domain/community.ts'
 import { AppError } from '../../../errors.ts'
@@ -25,8 +26,9 @@ export const installCallbackPath = '/platforms/discord/install/callback'
 export const discordLinks = {
   title: 'Discord',
   installPath: '/platforms/discord/install',
-  signInPath: null,
-  setupPath: null,
+  signInPath: discordSignInPath,
+  /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
+  setupPath: '/platforms/discord/install',
 } satisfies PlatformLinks
 
 /** What Discord's redirect brings back besides the code: the guild the bot was added to. */

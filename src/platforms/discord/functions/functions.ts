@@ -7,7 +7,7 @@ import type { PolicyCallContext, PolicyFunction } from '../../platform.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import { discordPermissionBits, memberGuildPermissions } from '../connect/permissions.ts'
 import type { DiscordDeps } from '../deps.ts'
-import { discordEchoes } from '../echoes.ts'
+import { discordEchoes, expectingEcho } from '../echoes.ts'
 import { initiateVote } from '../voting/initiate-vote.ts'
 import { discordIdsOf, parseArgs, policyUser, resolvePeople, snowflakeArg, targetChannel } from './policy-call.ts'
 
@@ -242,16 +242,9 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
       const args = parseArgs('renameChannel', renameArgs, arg)
       const channel = targetChannel(ctx, 'renameChannel', args.channel)
       const before = channelJson.parse(await callDiscord('read the channel', () => rest().get(Routes.channel(channel))))
-      const echo = discordEchoes.rename(channel, args.name)
-      await ports.echoes.record(ctx.communityId, echo)
-      try {
-        await callDiscord('rename the channel', () =>
-          rest().patch(Routes.channel(channel), { body: { name: args.name } }),
-        )
-      } catch (e) {
-        await ports.echoes.forget(ctx.communityId, echo)
-        throw e
-      }
+      await expectingEcho(ports, ctx.communityId, discordEchoes.rename(channel, args.name), () =>
+        callDiscord('rename the channel', () => rest().patch(Routes.channel(channel), { body: { name: args.name } })),
+      )
       return { channel, previousName: before.name ?? null }
     },
 
@@ -259,7 +252,9 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
     async kickMember(ctx, arg) {
       const args = parseArgs('kickMember', memberArgs, arg)
       const user = await oneDiscordUser(ctx, args.user, 'remove from the server')
-      await callDiscord('kick the member', () => rest().delete(Routes.guildMember(guildOf(ctx), user)))
+      await expectingEcho(ports, ctx.communityId, discordEchoes.memberRemoved(user), () =>
+        callDiscord('kick the member', () => rest().delete(Routes.guildMember(guildOf(ctx), user))),
+      )
       return { user }
     },
 
@@ -267,7 +262,9 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
     async addRole(ctx, arg) {
       const args = parseArgs('addRole', roleArgs, arg)
       const user = await oneDiscordUser(ctx, args.user, 'give a role')
-      await callDiscord('add the role', () => rest().put(Routes.guildMemberRole(guildOf(ctx), user, args.role)))
+      await expectingEcho(ports, ctx.communityId, discordEchoes.memberRoles(user), () =>
+        callDiscord('add the role', () => rest().put(Routes.guildMemberRole(guildOf(ctx), user, args.role))),
+      )
       return { user, role: args.role }
     },
 
@@ -275,7 +272,9 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
     async removeRole(ctx, arg) {
       const args = parseArgs('removeRole', roleArgs, arg)
       const user = await oneDiscordUser(ctx, args.user, 'take a role from')
-      await callDiscord('remove the role', () => rest().delete(Routes.guildMemberRole(guildOf(ctx), user, args.role)))
+      await expectingEcho(ports, ctx.communityId, discordEchoes.memberRoles(user), () =>
+        callDiscord('remove the role', () => rest().delete(Routes.guildMemberRole(guildOf(ctx), user, args.role))),
+      )
       return { user, role: args.role }
     },
   }

@@ -162,12 +162,36 @@ class Dispatched {
         }
         return this.trigger(null)
       }
+      case 'MESSAGE_DELETE':
+        return this.unlessEcho(discordEchoes.deleteMessage(String(d.channel_id), String(d.id)))
+      case 'CHANNEL_PINS_UPDATE':
+        return this.unlessEcho(discordEchoes.pins(String(d.channel_id)))
+      case 'GUILD_MEMBER_REMOVE':
+        return this.unlessEcho(discordEchoes.memberRemoved(String(this.actorOf(d)?.id)))
+      case 'GUILD_MEMBER_UPDATE':
+        return this.unlessEcho(discordEchoes.memberRoles(String(this.actorOf(d)?.id)))
+      case 'MESSAGE_UPDATE': {
+        // PolicyKit's own edits (vote tallies, answers to interactions) are the bot's or a webhook's.
+        const author = this.actorOf(d)
+        if (author?.id === this.memory.botUserId || d.webhook_id !== undefined || author?.bot === true) {
+          return
+        }
+        return this.trigger(await this.memberOf(author))
+      }
       case 'MESSAGE_REACTION_ADD':
       case 'MESSAGE_REACTION_REMOVE':
         return this.reacted(reaction.parse(d), t === 'MESSAGE_REACTION_ADD')
       default:
         return this.trigger(await this.memberOf(this.actorOf(d)))
     }
+  }
+
+  /** An event PolicyKit's own call caused (its echo record) is left alone; any other reaches trigger policies. */
+  async unlessEcho(echo: string): Promise<void> {
+    if (await this.deps.ports.echoes.take(this.communityId, echo)) {
+      return
+    }
+    await this.trigger(await this.memberOf(this.actorOf(this.d)))
   }
 
   /** Who did it, where the event says: a message's author, a member's user. */

@@ -1,11 +1,14 @@
 import { REST } from '@discordjs/rest'
 import { WebSocketManager, WebSocketShardEvents } from '@discordjs/ws'
-import { GatewayIntentBits, type APIGatewayBotInfo } from 'discord-api-types/v10'
+import { GatewayIntentBits, Routes, type APIGatewayBotInfo } from 'discord-api-types/v10'
+import { z } from 'zod'
 import { toError } from '../../../errors.ts'
 import type { ListenerDef } from '../../platform.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordPlatformName } from '../names.ts'
-import { gatewayMemory, handleDispatch } from './dispatch.ts'
+import { callDiscord, discordRest } from '../client.ts'
+import { gatewayMemory, handleDispatch, type GatewayMemory } from './dispatch.ts'
+import { GatewaySession } from './gateway-session.ts'
 
 /**
  * What the connection asks Discord for: guilds and channels, members (joins, the member list),
@@ -18,6 +21,37 @@ export const discordGatewayIntents =
   GatewayIntentBits.GuildMessages |
   GatewayIntentBits.MessageContent |
   GatewayIntentBits.GuildMessageReactions
+
+/** A close code that leaves the session resumable (Discord ends it on 1000 and 1001). */
+const keepSessionCode = 4000
+
+/**
+ * Each connected guild's channel names, as Discord has them now: a process that resumes the
+ * session (taking the connection over) gets no GUILD_CREATE, yet must know a renamed channel's
+ * previous name to revert it. A guild out of reach is left to its GUILD_CREATE.
+ */
+async function rememberChannelNames(deps: DiscordDeps, memory: GatewayMemory): Promise<void> {
+  const rest = discordRest(deps.options)
+  for (const integration of await deps.ports.integrations.listAll({ activeOnly: true })) {
+    try {
+      const channels = channelList.parse(
+        await callDiscord('list the channels', () => rest.get(Routes.guildChannels(integration.externalId))),
+      )
+      for (const c of channels) {
+        if (typeof c.name === 'string') {
+          memory.channelNames.set(c.id, c.name)
+        }
+      }
+    } catch (e) {
+      deps.ports.logger.warn(
+        { platform: discordPlatformName, guild: integration.externalId, err: toError(e) },
+        'discord: could not read the channels of a guild',
+      )
+    }
+  }
+}
+
+const channelList = z.array(z.object({ id: z.string(), name: z.string().nullable().optional() }))
 
 /** @discordjs/ws's manager, with the gateway's address from the settings (a fake's in tests). */
 class ConfiguredManager extends WebSocketManager {
@@ -50,15 +84,25 @@ export function discordGateway(deps: DiscordDeps): ListenerDef {
       const rest = new REST({ api: options.apiUrl, version: '10', retries: 1, timeout: 10_000 }).setToken(
         options.botToken,
       )
+      const session = new GatewaySession(ports)
       const manager = new ConfiguredManager(
-        { token: options.botToken, intents: discordGatewayIntents, rest, shardCount: 1 },
+        {
+          token: options.botToken,
+          intents: discordGatewayIntents,
+          rest,
+          shardCount: 1,
+          retrieveSessionInfo: () => session.retrieve(),
+          updateSessionInfo: (_shard, info) => session.update(info),
+        },
         options.gatewayUrl,
       )
       const memory = gatewayMemory(options.clientId)
+      await rememberChannelNames(deps, memory)
       let chain = Promise.resolve()
       manager.on(WebSocketShardEvents.Dispatch, (payload) => {
-        const { t, d } = payload
+        const { t, d, s } = payload
         const data = typeof d === 'object' && d !== null ? { ...d } : {}
+        const within = session.of()
         chain = chain.then(async () => {
           try {
             await handleDispatch(deps, memory, t, data)
@@ -68,6 +112,12 @@ export function discordGateway(deps: DiscordDeps): ListenerDef {
               'discord: a gateway event failed',
             )
           }
+          await session.handled(within, s).catch((e: unknown) => {
+            ports.logger.warn(
+              { platform: discordPlatformName, err: toError(e) },
+              'discord: could not keep the gateway session for the next holder',
+            )
+          })
         })
       })
       const failed = new Promise<Error>((resolve) => {
@@ -86,7 +136,9 @@ export function discordGateway(deps: DiscordDeps): ListenerDef {
           throw ended
         }
       } finally {
-        await manager.destroy({ reason: 'PolicyKit is stopping or handing the connection over' })
+        session.stop()
+        // Not 1000: Discord keeps the session, so that the next holder resumes it.
+        await manager.destroy({ reason: 'PolicyKit is stopping or handing the connection over', code: keepSessionCode })
         await chain
       }
     },

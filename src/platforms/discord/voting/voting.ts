@@ -1,10 +1,26 @@
 import { Routes } from 'discord-api-types/v10'
+import type { JsonObject } from '../../../domain/json.ts'
 import type { Proposal } from '../../../domain/proposal.ts'
 import { proposalTally } from '../../kit/vote-tally.ts'
 import type { PlatformContext, VoteHosting } from '../../platform.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { parseVotePostId, voteComponents, voteContent } from './vote-message.ts'
+
+/** The vote message as it now stands: its tally (and, once decided, its outcome and no buttons). */
+export async function voteMessageBody(
+  deps: DiscordDeps,
+  ctx: Pick<PlatformContext, 'communityId'>,
+  proposal: Proposal,
+): Promise<JsonObject> {
+  const tally = await proposalTally(deps.ports.votes, ctx.communityId, proposal)
+  const text = proposal.voteText ?? `Vote on proposal ${proposal.id}`
+  return {
+    content: voteContent({ text, options: proposal.voteOptions, tally, status: proposal.status }),
+    components: voteComponents(proposal.voteOptions, proposal.status),
+    allowed_mentions: { parse: [] },
+  }
+}
 
 /** Rewrites the vote message with the proposal's tally (and, once decided, its outcome and no buttons). */
 export async function rewriteVoteMessage(
@@ -16,16 +32,9 @@ export async function rewriteVoteMessage(
   if (post === null) {
     return
   }
-  const tally = await proposalTally(deps.ports.votes, ctx.communityId, proposal)
-  const text = proposal.voteText ?? `Vote on proposal ${proposal.id}`
+  const body = await voteMessageBody(deps, ctx, proposal)
   await callDiscord('update the vote', () =>
-    discordRest(deps.options).patch(Routes.channelMessage(post.channel, post.message), {
-      body: {
-        content: voteContent({ text, options: proposal.voteOptions, tally, status: proposal.status }),
-        components: voteComponents(proposal.voteOptions, proposal.status),
-        allowed_mentions: { parse: [] },
-      },
-    }),
+    discordRest(deps.options).patch(Routes.channelMessage(post.channel, post.message), { body }),
   )
 }
 

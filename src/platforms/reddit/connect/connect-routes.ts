@@ -5,30 +5,35 @@ import { rowIdParam } from '../../../domain/int4.ts'
 import { AppError, isAppError, statusByCode } from '../../../errors.ts'
 import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pages.ts'
 import { communityOfInstall, managingMember, startCommunityInstall } from '../../kit/community-install.ts'
-import { ensureMember } from '../../kit/ensure-member.ts'
 import { activate, linkInstaller, saveIntegration } from '../../kit/install-steps.ts'
 import { authorizationCode, oauthCallbackQuery, parseLinkQuery, roundTripCookie } from '../../kit/oauth.ts'
 import { readState, signState } from '../../kit/signed-state.ts'
 import { constantTimeEqual } from '../../kit/verify-request.ts'
 import type { PlatformLinks } from '../../platform.ts'
 import type { PlatformHost, PlatformHttp } from '../../platform-http.ts'
-import { redditApi } from '../api.ts'
 import type { RedditDeps } from '../deps.ts'
 import { accountId } from '../listen/poller.ts'
-import { authorizeUrl, connectableSubreddits, exchangeCode, type ModeratedSubreddit } from './grant.ts'
+import { authorizeUrl, chooseSubreddit, connectableSubreddits, exchangeCode } from './grant.ts'
+import { importModerators } from './import-moderators.ts'
+import { pickPage } from './pick-page.ts'
 import { redditModScopes, redditSignInScopes } from './scopes.ts'
+import { completeSetup, redditSetup, redditSetupPath, setupAuthorizeUrl } from './setup-install.ts'
 
 export const redditLinks = {
   title: 'Reddit',
   installPath: '/platforms/reddit/install',
   signInPath: '/platforms/reddit/signin',
-  setupPath: null,
+  /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
+  setupPath: redditSetupPath,
 } satisfies PlatformLinks
 
 const rateLimit = { max: 30, timeWindow: 60_000 }
 const lifetimeMs = 10 * 60_000
+/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
 const installQuery = z.object({
-  community: rowIdParam,
+  community: rowIdParam.optional(),
+  setup: z.string().max(200).optional(),
+  kit: z.string().max(100).optional(),
   /** Which of the moderator's subreddits to connect (else: the only one, or a page to pick). */
   subreddit: z
     .string()
@@ -43,36 +48,30 @@ const signInPrefix = 'signin.'
 const pick = z.object({ sr: z.string() })
 const signInPending = z.object({ n: z.string() })
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-
-function pickPage(reply: FastifyReply, communityId: number, eligible: ModeratedSubreddit[]) {
-  const items = eligible
-    .map(
-      (s) =>
-        `<li><a href="/platforms/reddit/install?${escapeHtml(new URLSearchParams({ community: String(communityId), subreddit: s.name }).toString())}">r/${escapeHtml(s.name)}</a></li>`,
-    )
-    .join('')
-  return reply
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reddit · PolicyKit</title></head><body><main><h1>Which subreddit should PolicyKit govern?</h1><ul>${items}</ul></main></body></html>`,
-    )
-}
-
 /**
- * Connecting a subreddit and Sign in with Reddit, mounted under `/platforms/reddit`:
- * `GET /install?community=<id>[&subreddit=<name>]` (a moderator authorizes PolicyKit, permanent,
- * moderator scopes), `GET /signin` (identity only) and `GET /oauth/callback` for both (Reddit
+ * Connecting a subreddit, founding the first community from one (Set up with Reddit) and Sign in
+ * with Reddit, mounted under `/platforms/reddit`: `GET /install?community=<id>[&subreddit=<name>]`
+ * (a moderator authorizes PolicyKit, permanent, moderator scopes),
+ * `GET /install?setup=<set-up token>&kit=<kit>[&subreddit=<name>]`, `GET /signin` (identity only) and `GET /oauth/callback` for both (Reddit
  * lets an app have one redirect URI).
  */
 export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
   const { ports } = deps
   return async (app, host) => {
+    const setup = redditSetup(host)
     await app.register(async (routes) => {
       routes.setErrorHandler(async (error, request, reply) => {
         if (!isAppError(error) || !wantsPage(request)) {
           throw error
+        }
+        const setupBack = await setup.backLink(request)
+        if (setupBack) {
+          return errorPage(reply, statusByCode[error.code], {
+            platform: 'Reddit',
+            title: 'PolicyKit could not be set up with Reddit',
+            message: error.message,
+            back: setupBack,
+          })
         }
         return errorPage(reply, statusByCode[error.code], {
           platform: 'Reddit',
@@ -85,7 +84,14 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
       const cookieOptions = () => roundTripCookie(host.publicUrl, '/platforms/reddit')
 
       routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
-        const { community, subreddit } = parseLinkQuery(installQuery, request.query)
+        const { community, subreddit, setup: token, kit } = parseLinkQuery(installQuery, request.query)
+        if (token !== undefined) {
+          const url = await setupAuthorizeUrl(setup, host, deps, reply, { token, kit, subreddit })
+          return reply.header('cache-control', 'no-store').redirect(url)
+        }
+        if (community === undefined) {
+          throw new AppError('invalid_input', 'This link is not valid (community: required).')
+        }
         const state = await startCommunityInstall(host, request, {
           platform: 'reddit',
           title: 'Reddit',
@@ -138,6 +144,9 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
           )
           return reply.redirect(`/c/${communityId}`)
         }
+        if (setup.isSetupState(callback.state)) {
+          return completeSetup(setup, host, deps, request, reply, callback)
+        }
         const communityId = communityOfInstall(host, request, {
           platform: 'reddit',
           title: 'Reddit',
@@ -149,34 +158,25 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
         reply.clearCookie(pickCookie, cookieOptions())
         const wanted = picked === undefined ? null : readState(host.deriveKey('reddit pick'), picked, pick, host.now())
         const grant = await exchangeCode(host, deps, code)
-        const { eligible, lacking } = await connectableSubreddits(deps, grant.accessToken)
-        const chosen =
-          wanted === null
-            ? eligible.length === 1
-              ? eligible[0]
-              : undefined
-            : eligible.find((s) => s.name.toLowerCase() === wanted.sr.toLowerCase())
-        if (chosen === undefined) {
-          if (wanted === null && eligible.length > 1) {
-            return pickPage(reply, communityId, eligible)
-          }
-          const missing = wanted === null ? '' : ` r/${wanted.sr} is not one of them.`
-          const partial =
-            lacking.length > 0
-              ? ` (${lacking.map((s) => `r/${s.name}`).join(', ')}: not all of posts, access and mail)`
-              : ''
-          throw new AppError(
-            'forbidden',
-            `u/${grant.username} moderates no subreddit with the permissions PolicyKit needs (posts, access and mail, or all)${partial}.${missing}`,
+        const chosen = chooseSubreddit(grant.username, await connectableSubreddits(deps, grant.accessToken), wanted?.sr)
+        if (chosen.pick) {
+          return pickPage(
+            reply,
+            chosen.pick,
+            (name) =>
+              `/platforms/reddit/install?${new URLSearchParams({ community: String(communityId), subreddit: name })}`,
           )
         }
-        const existing = await ports.integrations.findByExternalId(chosen.fullname)
+        const existing = await ports.integrations.findByExternalId(chosen.subreddit.fullname)
         if (existing && existing.communityId !== communityId) {
-          throw new AppError('conflict', `r/${chosen.name} is already connected to another PolicyKit community.`)
+          throw new AppError(
+            'conflict',
+            `r/${chosen.subreddit.name} is already connected to another PolicyKit community.`,
+          )
         }
         const integration = await saveIntegration(ports, communityId, existing, {
-          externalId: chosen.fullname,
-          config: { subreddit: chosen.name, moderator: grant.username },
+          externalId: chosen.subreddit.fullname,
+          config: { subreddit: chosen.subreddit.name, moderator: grant.username },
           credentials: grant.credentials,
         })
         await linkInstaller(ports, communityId, member, { id: accountId(grant.username), name: grant.username })
@@ -185,30 +185,13 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
           : await activate(ports, communityId, member.id, integration.id)
         const moderators = await importModerators(deps, communityId, integration.id)
         host.logger.info(
-          { communityId, subreddit: chosen.name, activation: activation.status, moderators },
-          `r/${chosen.name} connected`,
+          { communityId, subreddit: chosen.subreddit.name, activation: activation.status, moderators },
+          `r/${chosen.subreddit.name} connected`,
         )
         return reply.redirect(installedSettingsUrl('reddit', communityId, activation))
       })
     })
   }
-}
-
-const moderatorList = z.object({ data: z.object({ children: z.array(z.object({ name: z.string() })) }) })
-
-/** The subreddit's moderators become members (people who post and vote become members as they appear). */
-async function importModerators(deps: RedditDeps, communityId: number, integrationId: number): Promise<number> {
-  const integration = await deps.ports.integrations.get(communityId, integrationId)
-  if (!integration) {
-    return 0
-  }
-  const api = redditApi(deps, integration, await deps.ports.integrations.credentials(integration))
-  const parsed = moderatorList.safeParse(await api.get(`/r/${api.subreddit}/about/moderators`))
-  const names = parsed.success ? parsed.data.data.children.map((c) => c.name) : []
-  for (const name of names) {
-    await ensureMember(deps.ports.members, communityId, { externalId: accountId(name), name })
-  }
-  return names.length
 }
 
 /** Sign in with Reddit: the person's Reddit account, linked to a member of a community with Reddit connected. */

@@ -122,3 +122,35 @@ export async function connectableSubreddits(
     lacking: all.filter((s) => !holdsNeededPermissions(s.permissions)),
   }
 }
+
+/**
+ * The subreddit to connect among those `username` moderates: the one they picked (`wanted`), else
+ * the only one they may connect; `pick` when they must choose among several; `forbidden` saying
+ * why when none fits.
+ */
+export function chooseSubreddit(
+  username: string,
+  subreddits: { eligible: ModeratedSubreddit[]; lacking: ModeratedSubreddit[] },
+  wanted: string | undefined,
+): { subreddit: ModeratedSubreddit; pick?: undefined } | { pick: ModeratedSubreddit[] } {
+  const { eligible, lacking } = subreddits
+  const chosen =
+    wanted === undefined
+      ? eligible.length === 1
+        ? eligible[0]
+        : undefined
+      : eligible.find((s) => s.name.toLowerCase() === wanted.toLowerCase())
+  if (chosen !== undefined) {
+    return { subreddit: chosen }
+  }
+  if (wanted === undefined && eligible.length > 1) {
+    return { pick: eligible }
+  }
+  const missing = wanted === undefined ? '' : ` r/${wanted} is not one of them.`
+  const partial =
+    lacking.length > 0 ? ` (${lacking.map((s) => `r/${s.name}`).join(', ')}: not all of posts, access and mail)` : ''
+  throw new AppError(
+    'forbidden',
+    `u/${username} moderates no subreddit with the permissions PolicyKit needs (posts, access and mail, or all)${partial}.${missing}`,
+  )
+}

@@ -5,7 +5,7 @@ import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pa
 import { oauthCallbackQuery, parseLinkQuery } from '../../kit/oauth.ts'
 import type { PlatformHttp } from '../../platform-http.ts'
 import { completeInstall, installUrl, slackLinks } from './install.ts'
-import { completeSetupInstall, isSetupState, setupBackLink, setupInstallUrl } from './setup-install.ts'
+import { completeSetupInstall, setupInstallUrl, slackSetup } from './setup-install.ts'
 import { completeSignIn, signInUrl } from './signin.ts'
 import { slackPlatformName } from '../members.ts'
 import type { SlackDeps } from '../slack-deps.ts'
@@ -30,13 +30,14 @@ const installQuery = z.object({
 export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
   const { options } = deps
   return async (app, host) => {
+    const setup = slackSetup(host)
     await app.register(async (routes) => {
       routes.setErrorHandler(async (error, request, reply) => {
         if (!isAppError(error) || !wantsPage(request)) {
           throw error
         }
         const status = statusByCode[error.code]
-        const setupBack = await setupBackLink(host, request)
+        const setupBack = await setup.backLink(request)
         if (setupBack) {
           return errorPage(reply, status, {
             platform: slackLinks.title,
@@ -55,9 +56,9 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
       })
 
       routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
-        const { community, setup, kit } = parseLinkQuery(installQuery, request.query)
-        if (setup !== undefined) {
-          const url = await setupInstallUrl(host, options, reply, { token: setup, kit })
+        const { community, setup: token, kit } = parseLinkQuery(installQuery, request.query)
+        if (token !== undefined) {
+          const url = await setupInstallUrl(setup, host, options, reply, { token, kit })
           return reply.header('cache-control', 'no-store').redirect(url)
         }
         if (community === undefined) {
@@ -68,8 +69,8 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
 
       routes.get('/oauth/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
         const callback = parseLinkQuery(oauthCallbackQuery, request.query)
-        if (isSetupState(callback.state)) {
-          const { communityId } = await completeSetupInstall(host, deps, request, reply, callback)
+        if (setup.isSetupState(callback.state)) {
+          const { communityId } = await completeSetupInstall(setup, host, deps, request, reply, callback)
           return reply.redirect(`/c/${communityId}?connected=slack`)
         }
         const result = await completeInstall(host, deps, request, callback)
