@@ -3,13 +3,12 @@
 // votes, else proposed; empty notify/pass/fail), N governed actions proposed by one member.
 // Then Slack end to end, (f) to (h), in bench/slack.ts, the sandbox, (i) to (k), in
 // bench/sandbox.ts, and Discord end to end, (l) and (m), in bench/discord.ts.
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { postgresFloor, sqliteFloor } from './floor.ts'
 import { sandboxPart } from './sandbox.ts'
+import type { ServerRss } from './server-rss.ts'
 import { propose, setup } from './setup.ts'
 
 const { values } = parseArgs({
@@ -153,35 +152,15 @@ async function latencyPart() {
   return { vote_to_decision_p50_ms: at(0.5), vote_to_decision_p99_ms: at(0.99) }
 }
 
-/** (e) peak resident memory with `--pending` proposals, in a process of its own. */
-function rssPart(): { rss_mib_10k_pending: number } {
-  // A fresh process, so the figure is not inflated by the parts above, running as `npm start`
-  // runs the server: compiled to JavaScript (build/bench/rss.js, `npm run build:bench`) and with
-  // the server's V8 flags (package.json `start`: a small young generation keeps the heap from
-  // growing to hundreds of MiB between collections).
-  const child = spawnSync(
-    process.execPath,
-    [
-      ...serverFlags,
-      fileURLToPath(new URL('../build/bench/rss.js', import.meta.url)),
-      '--pending',
-      String(values.pending),
-      ...(values.postgres ? ['--postgres'] : []),
-    ],
-    { encoding: 'utf8', env: process.env },
-  )
-  if (child.status !== 0) {
-    throw new Error(`rss part failed (run \`npm run build:bench\` first): ${child.stderr}`)
-  }
-  if (process.env['BENCH_DEBUG']) {
-    process.stderr.write(child.stderr)
-  }
-  return JSON.parse(child.stdout) as { rss_mib_10k_pending: number }
+/** (e) peak resident memory of the real server (as `npm start` runs it) with `--pending` proposals swept once. */
+async function rssPart(): Promise<ServerRss> {
+  const { serverRssPart } = await import('./server-rss.ts')
+  return serverRssPart(serverFlags, Number(values.pending))
 }
 
 async function main() {
   if (values.part === 'rss') {
-    process.stdout.write(`${JSON.stringify(rssPart())}\n`)
+    process.stdout.write(`${JSON.stringify(await rssPart())}\n`)
     return
   }
   if (values.part === 'sandbox') {
@@ -196,7 +175,7 @@ async function main() {
   const { discordPart } = await import('./discord.ts')
   const discord = await discordPart(discordN)
   const sandbox = await sandboxPart(n)
-  const rss = rssPart()
+  const rss = await rssPart()
   // Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over.
   const { pgWorkersPart } = await import('./pg-workers.ts')
   const workers = databaseUrl ? await pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 }) : {}
@@ -235,7 +214,7 @@ async function main() {
     ['(c) database floor, ms/action', f(result.floor_ms_per_action), 'the same database work, no engine or sandbox'],
     ['(d) vote → decision p50, ms', f(result.vote_to_decision_p50_ms), ''],
     ['(d) vote → decision p99, ms', f(result.vote_to_decision_p99_ms), 'target < 50 ms'],
-    ['(e) peak RSS, 10k pending, MiB', result.rss_mib_10k_pending.toFixed(1), 'target < 150 MiB'],
+    ['(e) server peak RSS, 10k pending, MiB', result.rss_mib_10k_pending.toFixed(1), 'target ≤ 128 MiB'],
   ]
   process.stdout.write(`PolicyKit benchmark on ${result.database}, N = ${n}\n\n`)
   for (const [name, value, note] of rows) {
