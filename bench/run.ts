@@ -186,6 +186,7 @@ async function main() {
     vote_to_decision_p50_ms: latency.vote_to_decision_p50_ms,
     vote_to_decision_p99_ms: latency.vote_to_decision_p99_ms,
     rss_mib_10k_pending: rss.rss_mib_10k_pending,
+    server_idle_rss_mib: rss.server_idle_rss_mib,
     database: databaseUrl ? 'postgres' : 'sqlite',
     // With --postgres, the first evaluation's figure under its own name (the target differs).
     ...(databaseUrl && { pg_first_eval_ms_per_action: evaluation.first_eval_ms_per_action }),
