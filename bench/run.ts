@@ -3,13 +3,12 @@
 // votes, else proposed; empty notify/pass/fail), N governed actions proposed by one member.
 // Then Slack end to end, (f) to (h), in bench/slack.ts, the sandbox, (i) to (k), in
 // bench/sandbox.ts, and Discord end to end, (l) and (m), in bench/discord.ts.
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { postgresFloor, sqliteFloor } from './floor.ts'
 import { sandboxPart } from './sandbox.ts'
+import type { ServerRss } from './server-rss.ts'
 import { propose, setup } from './setup.ts'
 
 const { values } = parseArgs({
@@ -40,12 +39,18 @@ if (values.postgres && !databaseUrl) {
   process.exit(2)
 }
 
-/** The V8 flags `npm start` gives the server (package.json `start`), for the RSS child. */
-const serverFlags: string[] =
-  z
+/** The flags `npm start` gives the server (package.json `start`: `node FLAGS… build/server/main.js`), for the RSS child. */
+function startFlags(): string[] {
+  const start = z
     .object({ scripts: z.object({ start: z.string() }) })
-    .parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')))
-    .scripts.start.match(/--max-[a-z-]+=\d+/g) ?? []
+    .parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))).scripts.start
+  const flags = /\bnode((?: --[a-z-]+(?:=\S+)?)*) build\/server\/main\.js/.exec(start)?.[1]
+  if (flags === undefined) {
+    throw new Error(`bench: cannot find the server's node flags in package.json's start script: ${start}`)
+  }
+  return flags.split(' ').filter((flag) => flag !== '')
+}
+const serverFlags = startFlags()
 
 async function timeIt(fn: () => Promise<void>): Promise<number> {
   const start = performance.now()
@@ -147,7 +152,17 @@ async function latencyPart() {
   return { vote_to_decision_p50_ms: at(0.5), vote_to_decision_p99_ms: at(0.99) }
 }
 
+/** (e) peak resident memory of the real server (as `npm start` runs it) with `--pending` proposals swept once. */
+async function rssPart(): Promise<ServerRss> {
+  const { serverRssPart } = await import('./server-rss.ts')
+  return serverRssPart(serverFlags, Number(values.pending))
+}
+
 async function main() {
+  if (values.part === 'rss') {
+    process.stdout.write(`${JSON.stringify(await rssPart())}\n`)
+    return
+  }
   if (values.part === 'sandbox') {
     process.stdout.write(`${JSON.stringify(await sandboxPart(n))}\n`)
     return
@@ -169,28 +184,7 @@ async function main() {
   const { discordPart } = await import('./discord.ts')
   const discord = await discordPart(discordN)
   const sandbox = await sandboxPart(n)
-  // A fresh process, so the figure is not inflated by the parts above, running as `npm start`
-  // runs the server: compiled to JavaScript (build/bench/rss.js, `npm run build:bench`) and with
-  // the server's V8 flags (package.json `start`: a small young generation keeps the heap from
-  // growing to hundreds of MiB between collections).
-  const child = spawnSync(
-    process.execPath,
-    [
-      ...serverFlags,
-      fileURLToPath(new URL('../build/bench/rss.js', import.meta.url)),
-      '--pending',
-      String(values.pending),
-      ...(values.postgres ? ['--postgres'] : []),
-    ],
-    { encoding: 'utf8', env: process.env },
-  )
-  if (child.status !== 0) {
-    throw new Error(`rss part failed (run \`npm run build:bench\` first): ${child.stderr}`)
-  }
-  if (process.env['BENCH_DEBUG']) {
-    process.stderr.write(child.stderr)
-  }
-  const rss = JSON.parse(child.stdout) as { rss_mib_10k_pending: number }
+  const rss = await rssPart()
   // Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over.
   const { pgWorkersPart } = await import('./pg-workers.ts')
   const workers = databaseUrl ? await pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 }) : {}
@@ -201,6 +195,7 @@ async function main() {
     vote_to_decision_p50_ms: latency.vote_to_decision_p50_ms,
     vote_to_decision_p99_ms: latency.vote_to_decision_p99_ms,
     rss_mib_10k_pending: rss.rss_mib_10k_pending,
+    server_idle_rss_mib: rss.server_idle_rss_mib,
     database: databaseUrl ? 'postgres' : 'sqlite',
     // With --postgres, the first evaluation's figure under its own name (the target differs).
     ...(databaseUrl && { pg_first_eval_ms_per_action: evaluation.first_eval_ms_per_action }),
@@ -229,7 +224,7 @@ async function main() {
     ['(c) database floor, ms/action', f(result.floor_ms_per_action), 'the same database work, no engine or sandbox'],
     ['(d) vote → decision p50, ms', f(result.vote_to_decision_p50_ms), ''],
     ['(d) vote → decision p99, ms', f(result.vote_to_decision_p99_ms), 'target < 50 ms'],
-    ['(e) peak RSS, 10k pending, MiB', result.rss_mib_10k_pending.toFixed(1), 'target < 150 MiB'],
+    ['(e) server peak RSS, 10k pending, MiB', result.rss_mib_10k_pending.toFixed(1), 'target ≤ 128 MiB'],
   ]
   process.stdout.write(`PolicyKit benchmark on ${result.database}, N = ${n}\n\n`)
   for (const [name, value, note] of rows) {

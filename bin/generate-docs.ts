@@ -27,7 +27,14 @@ export async function generatedDocs(): Promise<Map<string, string>> {
   try {
     const engine: EngineRef = { current: null }
     const settings = Object.fromEntries(platformModules.map((module) => [module.name, {}]))
-    const platforms = enginePlatforms({ store, sandbox, settings, engine, clock: systemClock, logger: silentLogger })
+    const platforms = await enginePlatforms({
+      store,
+      sandbox,
+      settings,
+      engine,
+      clock: systemClock,
+      logger: silentLogger,
+    })
     // Written as made (.prettierignore lists them): the kits' code is shown exactly as it runs.
     return new Map([
       ['reference.md', renderPolicyReference(platforms)],

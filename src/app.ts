@@ -16,6 +16,7 @@ import { createQuickJsSandbox } from './sandbox/quickjs-sandbox.ts'
 import { randomToken } from './secret-token.ts'
 import { createServer } from './server/create-server.ts'
 import type { Sandbox } from './sandbox/sandbox.ts'
+import type { PgBossQueue } from './scheduler/pg-boss-queue.ts'
 import { systemClock, type Clock } from './scheduler/clock.ts'
 import { loadOrCreateSecretKey } from './store/crypto.ts'
 import { makePrivateDirectory } from './store/make-private.ts'
@@ -63,8 +64,9 @@ export async function openConfiguredStore(
 /**
  * Every platform the engine runs with: the built-in constitution and each registered platform
  * whose settings are given, handed its ports (they reach `engine` once it is built from these).
+ * Only those platforms' code is imported (`PlatformModule.load`): one left off costs no memory.
  */
-export function enginePlatforms(deps: {
+export async function enginePlatforms(deps: {
   store: Store
   sandbox: Sandbox
   settings: PlatformSettings
@@ -75,24 +77,24 @@ export function enginePlatforms(deps: {
   secretKey?: Buffer
   /** Where PolicyKit is reached (callback URLs platforms hand out); default `http://localhost:3000`. */
   publicUrl?: string
-}): PlatformDef[] {
+}): Promise<PlatformDef[]> {
   const { store, sandbox, settings } = deps
-  const others = platformModules.flatMap((module) => {
-    const given = settings[module.name]
-    if (given === undefined || given === null) {
-      return []
-    }
-    const ports = createPlatformPorts({
-      platform: module.name,
-      store,
-      engine: deps.engine,
-      logger: deps.logger,
-      now: () => deps.clock.now(),
-      ...(deps.secretKey ? { secretKey: deps.secretKey } : {}),
-      ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
-    })
-    return [module.create(given, ports)]
-  })
+  const configured = platformModules.filter((module) => (settings[module.name] ?? null) !== null)
+  const others = await Promise.all(
+    configured.map(async (module) => {
+      const factory = await module.load()
+      const ports = createPlatformPorts({
+        platform: module.name,
+        store,
+        engine: deps.engine,
+        logger: deps.logger,
+        now: () => deps.clock.now(),
+        ...(deps.secretKey ? { secretKey: deps.secretKey } : {}),
+        ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+      })
+      return factory.create(settings[module.name], ports)
+    }),
+  )
   const platform = (name: string) => others.find((p) => p.name === name)
   return [createConstitutionPlatform({ store, sandbox, platform }), ...others]
 }
@@ -112,6 +114,18 @@ export async function pgBossSchema(store: Store): Promise<string> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(store.db)
   const schema = rows[0]?.schema ?? 'public'
   return schema === 'public' ? 'pgboss' : `${schema}_pgboss`
+}
+
+/** The pg-boss queue, its library imported only now (a server on SQLite never loads it). */
+async function pgBossQueue(
+  store: Store,
+  connectionString: string,
+  concurrency: number,
+  clock: Clock,
+  logger: Logger,
+): Promise<PgBossQueue> {
+  const { createPgBossQueue } = await import('./scheduler/pg-boss-queue.ts')
+  return createPgBossQueue({ connectionString, schema: await pgBossSchema(store), concurrency, clock, logger })
 }
 
 /**
@@ -134,7 +148,7 @@ export async function startRuntime(
     limits: { wallMs: config.sandboxBlockMs },
   })
   const engineRef: EngineRef = { current: null }
-  const platformDefs = enginePlatforms({
+  const platformDefs = await enginePlatforms({
     store,
     sandbox,
     settings: config.platforms,
@@ -158,13 +172,7 @@ export async function startRuntime(
     leaseMs: config.leaseMs,
     runJobs: options.runJobs ?? config.runJobs,
     ...(usePgBoss && config.databaseUrl
-      ? {
-          pgBoss: {
-            connectionString: config.databaseUrl,
-            schema: await pgBossSchema(store),
-            concurrency: config.jobConcurrency,
-          },
-        }
+      ? { pgBoss: await pgBossQueue(store, config.databaseUrl, config.jobConcurrency, clock, logger) }
       : {}),
   })
   engineRef.current = runtime.engine

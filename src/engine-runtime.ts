@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { fromKysely } from 'pg-boss'
 import { createEngine, defaultLeaseMs, type Engine, type EngineDeps } from './engine/engine.ts'
 import { toError } from './errors.ts'
 import type { Clock, TimerHandle } from './scheduler/clock.ts'
 import { createEmbeddedQueue } from './scheduler/embedded-queue.ts'
 import type { JobQueue, JobStat } from './scheduler/job-queue.ts'
-import {
-  createPgBossQueue,
-  type PgBossQueue,
-  type PgBossQueueOptions,
-  type SqlExecutor,
-} from './scheduler/pg-boss-queue.ts'
+import type { PgBossQueue } from './scheduler/pg-boss-queue.ts'
 import { createScheduler, type Scheduler } from './scheduler/scheduler.ts'
-import type { Store } from './store/store.ts'
 
 export const performJob = 'action.perform'
 export const outcomeJob = 'proposal.outcome'
@@ -46,8 +39,11 @@ export function createEngineRuntime(
     sweepIntervalMs: number
     /** How often to look for jobs other processes queued (default 1 s). */
     pollIntervalMs?: number
-    /** PostgreSQL at scale: jobs go through pg-boss rather than the embedded job table. */
-    pgBoss?: Omit<PgBossQueueOptions, 'clock' | 'logger'>
+    /**
+     * PostgreSQL at scale: jobs go through this pg-boss queue (`createPgBossQueue`, imported by
+     * the caller only then) rather than the embedded job table.
+     */
+    pgBoss?: PgBossQueue
     /**
      * False in a web-only process (`POLICYKIT_JOBS=off`): it queues jobs but runs none, and a
      * vote's re-check goes to the workers rather than running in the request.
@@ -60,13 +56,6 @@ export function createEngineRuntime(
   const owner = deps.owner ?? `process-${randomUUID()}`
   const runJobs = deps.runJobs ?? true
   const pgBoss = deps.pgBoss
-    ? createPgBossQueue({
-        ...deps.pgBoss,
-        clock,
-        ...(deps.logger ? { logger: deps.logger } : {}),
-        ...(deps.pollIntervalMs ? { pollIntervalMs: deps.pollIntervalMs } : {}),
-      })
-    : undefined
   const queue =
     pgBoss ??
     createEmbeddedQueue({
@@ -108,7 +97,7 @@ export function createEngineRuntime(
           // Due once the lease is over: this process runs it at once after the commit and then
           // removes it; only if this process dies first does another take it.
           const id = await pgBoss.sendIn(
-            executorOf(trx),
+            pgBoss.executorOf(trx.db),
             outcomeJob,
             { communityId, proposalId },
             { communityId, singletonKey: `outcome:${proposalId}`, startAfter: now + leaseMs },
@@ -209,9 +198,4 @@ export function createEngineRuntime(
       await queue.idle()
     },
   }
-}
-
-/** The transaction `trx` is bound to, as pg-boss runs statements (its `db` option). */
-function executorOf(trx: Store): SqlExecutor {
-  return fromKysely(trx.db)
 }

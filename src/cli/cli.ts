@@ -135,7 +135,7 @@ async function run(argv: string[]): Promise<number> {
           return 2
         }
         const config = loadConfig()
-        return found.run(args, {
+        return await found.run(args, {
           publicUrl: config.publicUrl,
           deriveKey: (purpose) => derivePlatformKey(configuredSecretKey(config), purpose),
           ...stdio,

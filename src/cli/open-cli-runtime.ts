@@ -18,7 +18,7 @@ export async function openCliRuntime(): Promise<PolicyCommandRuntime> {
   const store = await openConfiguredStore(config)
   const sandbox = await createQuickJsSandbox({ poolSize: 1, limits: { wallMs: config.sandboxBlockMs } })
   const engineRef: EngineRef = { current: null }
-  const platforms = enginePlatforms({
+  const platforms = await enginePlatforms({
     store,
     sandbox,
     settings: config.platforms,

@@ -14,6 +14,7 @@ import type { Store } from '../store/store.ts'
 import { CommunityCache, type CommunitySnapshot, type Initiator } from './community-cache.ts'
 import { evaluateProposal, filterMatches, runOutcome, type EvaluationDeps } from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
+import { createEngineLatencies, secondsSince, type EngineLatencies } from './latencies.ts'
 import { mayVote } from './may-vote.ts'
 import { claimOf, isRetry, opOfClaim, performAction, type PerformOp, type PerformOutcome } from './perform-action.ts'
 import { PlatformAccess } from './platform-access.ts'
@@ -117,6 +118,8 @@ export interface Engine {
    * every third of the lease.
    */
   heartbeat(): Promise<void>
+  /** Evaluation and vote-to-decision latencies in this process, for `/metrics`. */
+  readonly latencies: EngineLatencies
 }
 
 export function createEngine(deps: EngineDeps): Engine {
@@ -142,7 +145,7 @@ export function createEngine(deps: EngineDeps): Engine {
     onPassed,
     perform,
     onDecided: closeVote,
-    decide,
+    decide: decideAfterVote,
     async recheckAt(proposal, atMs) {
       // Without a queue the sweep re-checks every pending proposal anyway.
       await deps.jobs?.recheck(proposal.communityId, proposal.id, atMs)
@@ -150,6 +153,26 @@ export function createEngine(deps: EngineDeps): Engine {
   }
   const anyClosesVotes = deps.platforms.some((p) => p.voting !== undefined)
   const performDeps = { store, access, logger, now: () => clock.now(), owner }
+
+  const latencies = createEngineLatencies()
+  /** When the vote whose re-check runs now in this process was recorded, by proposal. */
+  const votedAt = new Map<number, number>()
+
+  /** `decide`, timing vote to decision when a vote's re-check made the decision. */
+  async function decideAfterVote(
+    proposal: Proposal,
+    status: 'passed' | 'failed',
+    now: number,
+    also: (store: Store, decided: boolean) => Promise<void>,
+  ) {
+    const decided = await decide(proposal, status, now, also)
+    const at = votedAt.get(proposal.id)
+    if (decided && at !== undefined) {
+      votedAt.delete(proposal.id)
+      latencies.voteToDecision.observe(secondsSince(at))
+    }
+    return decided
+  }
 
   /** The outbox (DESIGN §3, crash safety): the decision and its scheduled outcome commit together. */
   async function decide(
@@ -594,6 +617,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const engine: Engine = {
     async propose(input) {
+      const start = performance.now()
       const { platform, def } = access.actionDef(input.type)
       const parsed = def.params.safeParse(input.params)
       if (!parsed.success) {
@@ -649,6 +673,7 @@ export function createEngine(deps: EngineDeps): Engine {
         logger.warn({ communityId: action.communityId, actionId: action.id, type: action.type }, 'ungoverned action')
         return { status: 'ungoverned', action }
       }
+      latencies.firstEvaluation.observe(secondsSince(start))
       return { status: proposal.status, action, proposal }
     },
 
@@ -694,7 +719,16 @@ export function createEngine(deps: EngineDeps): Engine {
       })
       // In this process and now, so the voter's answer can show the decision their vote made. When
       // another evaluation holds the proposal, it runs again after (the lease records the request).
-      await recheckAfterVote(communityId, proposalId)
+      const at = performance.now()
+      votedAt.set(proposalId, at)
+      try {
+        await recheckAfterVote(communityId, proposalId)
+      } finally {
+        // A later vote on the same proposal has its own time; this one's is dropped.
+        if (votedAt.get(proposalId) === at) {
+          votedAt.delete(proposalId)
+        }
+      }
     },
 
     async withdrawVote(communityId, proposalId, memberId, vote) {
@@ -715,7 +749,9 @@ export function createEngine(deps: EngineDeps): Engine {
 
     async recheck(communityId, proposalId) {
       // The lease is taken only on a pending proposal, so the common case costs no extra read.
+      const start = performance.now()
       if (await withLease(communityId, proposalId, recheckLeased)) {
+        latencies.recheck.observe(secondsSince(start))
         return 'checked'
       }
       const proposal = await store.proposals.get(communityId, proposalId)
@@ -814,6 +850,8 @@ export function createEngine(deps: EngineDeps): Engine {
         }
       }
     },
+
+    latencies,
   }
   return engine
 }

@@ -342,7 +342,7 @@ export interface PlatformCommand {
       out(text: string): void
       err(text: string): void
     },
-  ): number
+  ): number | Promise<number>
 }
 
 /**
@@ -355,12 +355,23 @@ export interface PlatformModule<S = unknown> {
   /** Its settings from the environment, null when absent; issues name the variable. */
   settings: z.ZodType<S | null, Record<string, string | undefined>>
   /**
+   * Imports the platform's code (its manifest, and with it its SDKs) and returns what builds it.
+   * Called only for a platform whose settings are given (or by `npm run docs`, for all), so a
+   * server without Discord never loads Discord's libraries: keep this entry's own imports to its
+   * settings and names, and let commands import what they print when they run.
+   */
+  load(): Promise<PlatformFactory<S>>
+  commands?: Record<string, PlatformCommand>
+}
+
+/** What a platform's `load` returns. */
+export interface PlatformFactory<S> {
+  /**
    * The platform for a run, with its settings and the ports it is handed. It only builds the
    * definition (settings and ports are used later, by what it defines): `npm run docs` builds
    * every registered platform with empty settings to list what policies see of it.
    */
   create(settings: S, ports: PlatformPorts): PlatformDef
-  commands?: Record<string, PlatformCommand>
 }
 
 export function definePlatformModule<S>(module: PlatformModule<S>): PlatformModule<S> {

@@ -1,12 +1,12 @@
 import type { PlatformModule } from './platform.ts'
-import { discord } from './discord/manifest.ts'
-import { discourse } from './discourse/manifest.ts'
-import { metagov } from './metagov/manifest.ts'
-import { reddit } from './reddit/manifest.ts'
-import { slack } from './slack/manifest.ts'
+import { discord } from './discord/module.ts'
+import { discourse } from './discourse/module.ts'
+import { metagov } from './metagov/module.ts'
+import { reddit } from './reddit/module.ts'
+import { slack } from './slack/module.ts'
 
 /**
- * Every platform PolicyKit knows. Adding one is its folder and a line here: config reads its
+ * Every platform PolicyKit knows. Adding one is its folder (its entry in `module.ts`) and a line here: config reads its
  * settings, start-up runs it when they are given, the server mounts its webhooks and routes,
  * the dashboard shows its links and the CLI offers its commands, all from what it declares.
  */

@@ -1,10 +1,12 @@
-import { PgBoss, type Db as IDatabase, type JobResult } from 'pg-boss'
+import { fromKysely, PgBoss, type Db as IDatabase, type JobResult } from 'pg-boss'
+import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { isJsonValue, type JsonObject } from '../domain/json.ts'
 import { isAppError, toError } from '../errors.ts'
 import type { Clock } from './clock.ts'
 import type { QueueLogger } from './embedded-queue.ts'
 import type { JobHandler, JobQueue, JobStat, SendOptions } from './job-queue.ts'
+import type { Database } from '../store/database.ts'
 
 /** Where a job that exhausted its retries, or failed with a bug, ends up (pg-boss's dead-letter queue). */
 export const deadLetterQueue = 'policykit.dead'
@@ -38,6 +40,8 @@ export interface PgBossQueue extends JobQueue {
    * job exists exactly when that transaction commits.
    */
   sendIn(db: SqlExecutor, name: string, data: JsonObject, options?: SendOptions): Promise<string | null>
+  /** The transaction (or connection) `db` is bound to, as pg-boss runs statements (`sendIn`'s `db`). */
+  executorOf(db: Kysely<Database>): SqlExecutor
   /** Drops a job that the caller ran itself (an outbox job its writer ran at once after the commit). */
   remove(name: string, id: string): Promise<void>
   /** A periodic job: pg-boss's schedule (a cron every `everyMs`, whole minutes), run by one process. */
@@ -221,6 +225,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
     boss,
     send: (name, data, sendOptions) => send(undefined, name, data, sendOptions),
     sendIn: (db, name, data, sendOptions) => send(db, name, data, sendOptions),
+    executorOf: (db) => fromKysely(db),
     async remove(name, id) {
       await boss.deleteJob(name, id)
     },

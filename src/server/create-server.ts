@@ -100,7 +100,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
       new AppError('rate_limited', `too many requests; try again in ${context.after}`),
   })
 
-  const metrics = createMetrics(app, deps.store, deps.jobStats, () => deps.clock.now())
+  const metrics = createMetrics(app, deps.store, deps.engine.latencies, deps.jobStats, () => deps.clock.now())
   app.addHook('onRequest', createAuthenticate(deps))
   app.addHook('preValidation', refuseNul)
   app.addHook('onSend', noStoreHook)

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
-import pg from 'pg'
+import type { CustomTypesConfig, types as PgTypes } from 'pg'
 import { createActionRepo } from './action-repo.ts'
 import { createApiTokenRepo } from './api-token-repo.ts'
 import { createAttemptRepo } from './attempt-repo.ts'
@@ -73,14 +73,16 @@ function openSqlite(path: string): { db: Kysely<Database>; database: SqliteDatab
 }
 
 /** Times and counts are int8; they stay well inside 2^53, so numbers are safe and simpler. */
-const types: pg.CustomTypesConfig = {
-  getTypeParser(id, format): unknown {
-    if (id === pg.types.builtins.INT8 && format !== 'binary') {
-      return Number
-    }
-    const parser: unknown = pg.types.getTypeParser(id, format)
-    return parser
-  },
+function pgTypes(types: typeof PgTypes): CustomTypesConfig {
+  return {
+    getTypeParser(id, format): unknown {
+      if (id === types.builtins.INT8 && format !== 'binary') {
+        return Number
+      }
+      const parser: unknown = types.getTypeParser(id, format)
+      return parser
+    },
+  }
 }
 
 const schemaName = /^[a-z_][a-z0-9_]*$/
@@ -89,9 +91,11 @@ async function openPostgres(connectionString: string, schema: string | undefined
   if (schema !== undefined && !schemaName.test(schema)) {
     throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must match ${String(schemaName)}`)
   }
+  // Imported here, not at the top: a server on SQLite never loads the PostgreSQL driver.
+  const { default: pg } = await import('pg')
   const pool = new pg.Pool({
     connectionString,
-    types,
+    types: pgTypes(pg.types),
     // Set per connection at startup, so every query, pooled or in a transaction, sees it.
     ...(schema !== undefined && { options: `-c search_path=${schema}` }),
   })

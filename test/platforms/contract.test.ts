@@ -113,7 +113,7 @@ async function startWorld(): Promise<World> {
 
   const engineRef: EngineRef = { current: null }
   const test = testPlatform()
-  const registered = enginePlatforms({
+  const registered = await enginePlatforms({
     store,
     sandbox,
     settings: {

@@ -31,7 +31,7 @@ export async function startPlatformServer(deps: {
 }): Promise<PlatformServer> {
   const { store, sandbox, clock, settings } = deps
   const engineRef: EngineRef = { current: null }
-  const platforms = enginePlatforms({
+  const platforms = await enginePlatforms({
     store,
     sandbox,
     settings,

@@ -153,7 +153,7 @@ export async function createTestApp(
   const sandbox = await createQuickJsSandbox({ poolSize: 2 })
   const clock = fakeClock()
   const engineRef: EngineRef = { current: null }
-  const platforms = enginePlatforms({
+  const platforms = await enginePlatforms({
     store,
     sandbox,
     settings: options.platformSettings ?? noPlatformSettings,

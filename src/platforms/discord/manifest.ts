@@ -1,7 +1,6 @@
-import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import { definePlatform, type PlatformDef } from '../platform.ts'
 import { discordActions } from './actions.ts'
 import { discordCheckConnection } from './check-connection.ts'
-import { discordAppSettings } from './connect/app-settings.ts'
 import { discordConnectRoutes } from './connect/connect-routes.ts'
 import { discordSignInRoutes } from './connect/signin.ts'
 import { discordInstallScopes, discordLinks } from './connect/install.ts'
@@ -11,8 +10,6 @@ import { discordPolicyDocs } from './functions/policy-docs.ts'
 import { discordInteractions } from './interactions.ts'
 import { discordGateway } from './listen/gateway.ts'
 import { discordPlatformName } from './names.ts'
-import type { DiscordOptions } from './options.ts'
-import { discordSettings } from './settings.ts'
 import { discordTriggers } from './triggers.ts'
 import { discordVoting } from './voting/voting.ts'
 
@@ -45,24 +42,3 @@ export function createDiscordPlatform(deps: DiscordDeps): PlatformDef {
     links: discordLinks,
   })
 }
-
-/** Discord's registry entry: its settings (DISCORD_*) and the platform. */
-export const discord = definePlatformModule<DiscordOptions>({
-  name: discordPlatformName,
-  settings: discordSettings,
-  create: (options, ports) => createDiscordPlatform({ options, ports }),
-  commands: {
-    manifest: {
-      description:
-        'print the Discord application settings for POLICYKIT_PUBLIC_URL (enter them in the Developer Portal)',
-      run(args, io) {
-        if (args.length > 0) {
-          io.err('usage: policykit discord manifest\n')
-          return 2
-        }
-        io.out(`${JSON.stringify(discordAppSettings(io.publicUrl), null, 2)}\n`)
-        return 0
-      },
-    },
-  },
-})

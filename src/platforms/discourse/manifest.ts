@@ -1,11 +1,10 @@
-import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import { definePlatform, type PlatformDef } from '../platform.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import { discourseActions } from './actions.ts'
 import { checkForum, discourseConnectRoutes, discourseLinks } from './connect.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials } from './credentials.ts'
 import type { DiscourseOptions } from './options.ts'
-import { discourseSettings } from './settings.ts'
 import { discourseTriggers } from './triggers.ts'
 import { discourseWebhooks } from './webhooks.ts'
 import { discourseFunctions } from './functions.ts'
@@ -41,10 +40,3 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
     links: discourseLinks,
   })
 }
-
-/** Discourse's registry entry: its setting (DISCOURSE_WEBHOOK_KEY) and the platform. */
-export const discourse = definePlatformModule<DiscourseOptions>({
-  name: discoursePlatformName,
-  settings: discourseSettings,
-  create: (options, ports) => createDiscoursePlatform(options, ports),
-})

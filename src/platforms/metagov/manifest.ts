@@ -1,4 +1,4 @@
-import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import { definePlatform, type PlatformDef } from '../platform.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import { CallbackUrls } from './callback-urls.ts'
 import { PluginCatalog } from './catalog.ts'
@@ -9,7 +9,6 @@ import { metagovPlatformName } from './context.ts'
 import { metagovFunctions } from './functions.ts'
 import { metagovPolicyDocs } from './policy-docs.ts'
 import type { MetagovOptions } from './options.ts'
-import { metagovSettings } from './settings.ts'
 import { closeProcessVote } from './voting.ts'
 import { metagovEventData, metagovWebhooks } from './webhooks.ts'
 
@@ -47,23 +46,3 @@ export function createMetagovPlatform(options: MetagovOptions, ports: PlatformPo
     links: metagovLinks,
   })
 }
-
-/** Metagov's registry entry: its setting (METAGOV_URL) and the platform. */
-export const metagov = definePlatformModule<MetagovOptions>({
-  name: metagovPlatformName,
-  settings: metagovSettings,
-  create: (options, ports) => createMetagovPlatform(options, ports),
-  commands: {
-    'receiver-url': {
-      description: "prints the URL to set as the gateway's DRIVER_EVENT_RECEIVER_URL",
-      run(_args, io) {
-        if (io.deriveKey === undefined) {
-          io.err('policykit metagov receiver-url: the server key is not available\n')
-          return 1
-        }
-        io.out(`${new CallbackUrls(io.deriveKey('metagov callbacks'), io.publicUrl).eventReceiver()}\n`)
-        return 0
-      },
-    },
-  },
-})

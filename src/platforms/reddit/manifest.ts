@@ -1,4 +1,4 @@
-import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import { definePlatform, type PlatformDef } from '../platform.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import { redditActions } from './actions.ts'
 import { redditApi } from './api.ts'
@@ -11,7 +11,6 @@ import { redditPoller } from './listen/poller.ts'
 import { redditOperations } from './operations.ts'
 import type { RedditOptions } from './options.ts'
 import { rateBudget } from './rate-budget.ts'
-import { redditSettings } from './settings.ts'
 import { redditTriggers } from './triggers.ts'
 import { redditVoting } from './voting/voting.ts'
 import { AppError, isAppError } from '../../errors.ts'
@@ -63,10 +62,3 @@ export function createRedditPlatform(
     listeners: [redditPoller(deps, ops)],
   })
 }
-
-/** Reddit's registry entry: its settings (REDDIT_*) and the platform. */
-export const reddit = definePlatformModule<RedditOptions>({
-  name: 'reddit',
-  settings: redditSettings,
-  create: (options, ports) => createRedditPlatform(options, ports),
-})

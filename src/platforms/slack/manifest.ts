@@ -1,6 +1,5 @@
-import { definePlatform, definePlatformModule, type PlatformDef } from '../platform.ts'
+import { definePlatform, type PlatformDef } from '../platform.ts'
 import { slackActions } from './actions/actions.ts'
-import { slackAppManifest } from './connect/app-manifest.ts'
 import { slackCheckConnection } from './connect/check-connection.ts'
 import { slackConnectRoutes } from './connect/connect-routes.ts'
 import { slackFunctions } from './functions/functions.ts'
@@ -8,9 +7,7 @@ import { slackPolicyDocs } from './functions/policy-docs.ts'
 import { slackLinks } from './connect/install.ts'
 import { slackTriggers } from './listen/triggers.ts'
 import { slackPlatformName } from './members.ts'
-import type { SlackOptions } from './options.ts'
 import { slackBotScopes, slackUserScopes } from './connect/scopes.ts'
-import { slackSettings } from './settings.ts'
 import type { SlackDeps } from './slack-deps.ts'
 import { slackVoting } from './voting/voting.ts'
 import { slackWebhooks } from './listen/webhooks.ts'
@@ -42,23 +39,3 @@ export function createSlackPlatform(deps: SlackDeps): PlatformDef {
     links: slackLinks,
   })
 }
-
-/** Slack's registry entry: its settings (SLACK_*), the platform, and `policykit slack manifest`. */
-export const slack = definePlatformModule<SlackOptions>({
-  name: slackPlatformName,
-  settings: slackSettings,
-  create: (options, ports) => createSlackPlatform({ options, ports }),
-  commands: {
-    manifest: {
-      description: 'print the Slack app manifest for POLICYKIT_PUBLIC_URL (create the app from it)',
-      run(args, io) {
-        if (args.length > 0) {
-          io.err('usage: policykit slack manifest\n')
-          return 2
-        }
-        io.out(`${JSON.stringify(slackAppManifest(io.publicUrl), null, 2)}\n`)
-        return 0
-      },
-    },
-  },
-})

@@ -3,12 +3,20 @@ import path from 'node:path'
 import { z } from 'zod'
 import { projectRoot } from '../../project-root.ts'
 
-/** 10,000 lines, lower case (about half a megabyte in memory). */
-const common: ReadonlySet<string> = new Set(
-  readFileSync(path.join(projectRoot, 'src', 'server', 'auth', 'common-passwords.txt'), 'utf8')
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#')),
-)
+let common: ReadonlySet<string> | undefined
+
+/**
+ * 10,000 lines, lower case (about half a megabyte in memory): read when a password is first
+ * checked, so a server nobody signs up to or changes a password on never holds them.
+ */
+function commonPasswords(): ReadonlySet<string> {
+  common ??= new Set(
+    readFileSync(path.join(projectRoot, 'src', 'server', 'auth', 'common-passwords.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#')),
+  )
+  return common
+}
 
 /** As compared: NFKC (as hashed) and lower case, so `Password1` is `password1`. */
 const folded = (text: string) => text.normalize('NFKC').toLowerCase()
@@ -24,7 +32,7 @@ export const passwordSchema = z
   .max(200, 'must be at most 200 characters')
   .refine((password) => new Set(folded(password)).size > 1, 'must not be one character repeated')
   .refine(
-    (password) => !common.has(folded(password)),
+    (password) => !commonPasswords().has(folded(password)),
     'is one of the 10,000 most common passwords, which are guessed first: choose another (a few unrelated words make a good one)',
   )
 
