@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { ConnectForm } from '../domain/connect-form.ts'
 import type { Action } from '../domain/action.ts'
 import type { Integration } from '../domain/community.ts'
 import type { JsonObject, JsonValue } from '../domain/json.ts'
@@ -260,43 +261,6 @@ export interface PlatformLinks {
   signInPath: string | null
   /** Founds the first community from the platform (set-up page): `?setup=<token>&kit=<name>` is appended. */
   setupPath: string | null
-}
-
-/**
- * A connection made with a form (an API key rather than OAuth): the settings page shows the
- * fields and posts them, as JSON with `community`, to `path`, which answers `FormConnectionJson`
- * (src/server/presenters.ts).
- */
-export interface ConnectForm {
-  path: string
-  /** A line under the form's heading: where to get what it asks for. */
-  intro: string
-  fields: ConnectFormField[]
-}
-
-/** What a connect form's route answers (FormConnectionJson in src/server/presenters.ts). */
-export interface FormConnection {
-  integrationId: number
-  /** Where switching it on (`constitution.addIntegration`) got to; `code` says why it was refused. */
-  activation:
-    | { status: 'active' }
-    | { status: 'proposed' | 'failed' | 'errored'; proposalId: number }
-    | { status: 'refused'; code: string }
-  /** People of the platform imported as members. */
-  members: number
-  /** Of them, the platform's admins and moderators (usernames). */
-  staff?: string[]
-  /** The webhook the platform's admin enters (or PolicyKit made: `created`; `error` says why it could not). */
-  webhook?: { url: string; contentType: string; secret: string; created?: boolean; error?: string }
-}
-
-export interface ConnectFormField {
-  /** The JSON property it is posted as. */
-  name: string
-  label: string
-  type: 'url' | 'text' | 'password' | 'checkbox'
-  hint?: string
-  placeholder?: string
 }
 
 export interface PlatformDef {

@@ -5,6 +5,7 @@
  */
 import type { ActionKind, ActionOrigin, ExecutionState } from '../domain/action.ts'
 import type { LogLevel } from '../domain/community.ts'
+import type { ConnectForm, FormConnection } from '../domain/connect-form.ts'
 import type { JsonObject, JsonValue } from '../domain/json.ts'
 import type { BlockName, PolicyBlocks, PolicyVariable } from '../domain/policy.ts'
 import type { ProposalStatus } from '../domain/proposal.ts'
@@ -368,34 +369,11 @@ export interface ConnectablePlatformJson {
   form?: ConnectFormJson
 }
 
-/** A platform's connect form (ConnectForm in src/platforms/platform.ts). */
-export interface ConnectFormJson {
-  path: string
-  intro: string
-  fields: Array<{
-    name: string
-    label: string
-    type: 'url' | 'text' | 'password' | 'checkbox'
-    hint?: string
-    placeholder?: string
-  }>
-}
+/** A platform's connect form. */
+export type ConnectFormJson = ConnectForm
 
-/** What a platform's connect form (`ConnectForm.path`) answers (FormConnection in src/platforms/platform.ts). */
-export interface FormConnectionJson {
-  integrationId: number
-  /** Where switching it on (`constitution.addIntegration`) got to; `code` says why it was refused. */
-  activation:
-    | { status: 'active' }
-    | { status: 'proposed' | 'failed' | 'errored'; proposalId: number }
-    | { status: 'refused'; code: string }
-  /** People of the platform imported as members. */
-  members: number
-  /** Of them, the platform's admins and moderators (usernames). */
-  staff?: string[]
-  /** The webhook the platform's admin enters (or PolicyKit made: `created`; `error` says why it could not). */
-  webhook?: { url: string; contentType: string; secret: string; created?: boolean; error?: string }
-}
+/** What a platform's connect form (`ConnectForm.path`) answers. */
+export type FormConnectionJson = FormConnection
 
 /** `GET /healthz`. */
 export interface HealthJson {
