@@ -36,8 +36,11 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
       consumed += pair[0].length
     }
     assert.equal(consumed, body.length, `bad labels in: ${line}`)
-    const value = match[3] === '+Inf' ? Infinity : Number(match[3])
-    assert.ok(!Number.isNaN(value), `not a number in: ${line}`)
+    // The format's floats include NaN and ±Inf, in any case (prom-client writes `Nan` for a gauge
+    // with no sample yet, such as the event loop's lag right after start).
+    const special: Record<string, number> = { nan: NaN, '+inf': Infinity, inf: Infinity, '-inf': -Infinity }
+    const value = special[match[3].toLowerCase()] ?? Number(match[3])
+    assert.ok(!Number.isNaN(value) || match[3].toLowerCase() === 'nan', `not a number in: ${line}`)
     samples.push({ name: match[1], labels, value })
   }
   return { samples, types }
