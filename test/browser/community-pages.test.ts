@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import type { InviteJson, ProposalDetailJson } from '../../src/server/presenters.ts'
-import { browserSkipReason, launchBrowser, saveScreenshot, type TestBrowser } from '../support/browser.ts'
-import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
+import { browserSkipReason, launchBrowser, saveScreenshot, signedInPage, type TestBrowser } from '../support/browser.ts'
+import { startTestServer, type TestServer } from '../support/server-harness.ts'
 import { proposeElsewhere } from '../store/seed.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
@@ -37,13 +37,7 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
   })
 
   async function signIn(username: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const context = await chromium.browser.newContext({ viewport, baseURL: baseUrl })
-    const page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    await page.goto('/login')
-    await page.getByLabel('Username').fill(username)
-    await page.getByLabel('Password').fill(testPassword)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    const page = await signedInPage(chromium, baseUrl, username, viewport)
     await page.getByRole('navigation', { name: 'Community' }).waitFor()
     return page
   }

@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test'
 import { discourseWebhookSecret } from '../../src/platforms/discourse/webhook-secret.ts'
 import { testDiscourseOptions, testDiscourseWebhookKey } from '../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../fakes/discourse/fake-discourse.ts'
-import { browserSkipReason, launchBrowser, saveScreenshot, type TestBrowser } from '../support/browser.ts'
-import { startTestServer, testPassword, testPublicUrl, type TestServer } from '../support/server-harness.ts'
+import { browserSkipReason, launchBrowser, saveScreenshot, signedInPage, type TestBrowser } from '../support/browser.ts'
+import { startTestServer, testPublicUrl, type TestServer } from '../support/server-harness.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
 const skip =
@@ -36,14 +36,7 @@ describe('connecting a Discourse forum from the settings page in Chromium', { sk
   })
 
   it('checks the key with the forum, connects it through the constitution and shows the webhook to enter; or makes the webhook itself', async () => {
-    const context = await chromium.browser.newContext({ baseURL: baseUrl })
-    const page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    await page.goto('/login')
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(testPassword)
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
-    await page.waitForURL((url) => url.pathname !== '/login')
+    const page = await signedInPage(chromium, baseUrl)
     await page.goto(`/c/${s.communityId}/settings`)
     await page.getByRole('button', { name: 'Connect Discourse' }).click()
     const form = page.getByRole('region', { name: 'Connect Discourse' })
@@ -100,6 +93,6 @@ describe('connecting a Discourse forum from the settings page in Chromium', { sk
     )
     assert.equal((await s.store.integrations.list(s.communityId)).length, 1, 'the same connection')
     assert.deepEqual(fake.violations, [])
-    await context.close()
+    await page.context().close()
   })
 })

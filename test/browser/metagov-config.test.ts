@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { startFakeGateway, type FakeGateway } from '../fakes/metagov/fake-gateway.ts'
 import { seedExampleConfig } from '../platforms/metagov/metagov-rig.ts'
-import { browserSkipReason, launchBrowser, type TestBrowser } from '../support/browser.ts'
-import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
+import { browserSkipReason, launchBrowser, signedInPage, type TestBrowser } from '../support/browser.ts'
+import { startTestServer, type TestServer } from '../support/server-harness.ts'
 import { until } from '../support/until.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
@@ -33,13 +33,7 @@ describe('the Metagov config page in Chromium', { skip: skip ?? false }, () => {
   })
 
   it("sets Metagov up, checks the config before sending it, saves the seed's example and shows secrets masked", async () => {
-    const context = await chromium.browser.newContext({ baseURL: baseUrl })
-    const page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    await page.goto('/login')
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(testPassword)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    const page = await signedInPage(chromium, baseUrl)
     await page.getByRole('navigation', { name: 'Community' }).waitFor()
     await page.goto('/metagov/config')
     await page.getByRole('button', { name: 'Set up Metagov' }).click()
@@ -65,6 +59,6 @@ describe('the Metagov config page in Chromium', { skip: skip ?? false }, () => {
     const shown = await editor.inputValue()
     assert.match(shown, /"api_key": "\*\*\*\*\*\*\*\*"/)
     assert.doesNotMatch(shown, /loomio-api-key/)
-    await context.close()
+    await page.context().close()
   })
 })

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import type { PolicySummaryJson, ProposeResultJson } from '../../src/server/presenters.ts'
-import { browserSkipReason, launchBrowser, saveScreenshot, type TestBrowser } from '../support/browser.ts'
-import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
+import { browserSkipReason, launchBrowser, saveScreenshot, signedInPage, type TestBrowser } from '../support/browser.ts'
+import { startTestServer, type TestServer } from '../support/server-harness.ts'
 import { proposeElsewhere } from '../store/seed.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
@@ -30,13 +30,7 @@ describe('proposals and the policy editor in Chromium', { skip: skip ?? false },
     baseUrl = await s.app.listen({ port: 0, host: '127.0.0.1' })
     base = `/c/${s.communityId}`
     chromium = await launchBrowser()
-    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: baseUrl })
-    page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    await page.goto('/login')
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(testPassword)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    page = await signedInPage(chromium, baseUrl)
     await page.getByRole('navigation', { name: 'Community' }).waitFor()
   })
   after(async () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { testPassword } from './server-harness.ts'
 
 /** Debian's Chromium; `.ci/run` installs it. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -62,4 +63,25 @@ export async function launchBrowser(): Promise<TestBrowser> {
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true })
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
+}
+
+/**
+ * A page in a browser context of its own (its own cookies), signed in to the dashboard at
+ * `baseURL` as `username` with the test password, once the dashboard has left the sign-in page.
+ */
+export async function signedInPage(
+  chromium: TestBrowser,
+  baseURL: string,
+  username = 'admin',
+  viewport = { width: 1280, height: 900 },
+): Promise<Page> {
+  const context = await chromium.browser.newContext({ viewport, baseURL })
+  const page = await context.newPage()
+  page.setDefaultTimeout(10_000)
+  await page.goto('/login')
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(testPassword)
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  await page.waitForURL((url) => url.pathname !== '/login')
+  return page
 }

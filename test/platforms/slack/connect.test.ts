@@ -16,7 +16,7 @@ import type {
   SignInProviderJson,
 } from '../../../src/server/presenters.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
-import { browserSkipReason, launchBrowser, saveScreenshot } from '../../support/browser.ts'
+import { browserSkipReason, launchBrowser, saveScreenshot, signedInPage } from '../../support/browser.ts'
 import {
   setCookie,
   signedInClient,
@@ -470,13 +470,7 @@ describe('connecting Slack in the dashboard (Chromium)', { skip: browserSkipReas
     const t = await startSlackApp()
     const chromium = await launchBrowser()
     try {
-      const admin = await chromium.browser.newContext({ baseURL: t.baseUrl })
-      const page = await admin.newPage()
-      await page.goto('/login')
-      await page.getByLabel('Username').fill('admin')
-      await page.getByLabel('Password').fill(testPassword)
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click()
-      await page.waitForURL((url) => url.pathname !== '/login')
+      const page = await signedInPage(chromium, t.baseUrl)
 
       await page.goto(`/c/${t.communityId}/settings`)
       await page.getByRole('link', { name: 'Connect Slack' }).click()
