@@ -13,8 +13,10 @@ import {
 /** What a NUL becomes: the replacement character, so the text still shows that something was there. */
 const replacement = '\ufffd'
 
-const withoutNul = (value: unknown): unknown =>
-  typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', replacement) : value
+/** `value` with each NUL replaced, when it is a string; anything else as it is. */
+export function withoutNul<T>(value: T): T {
+  return typeof value === 'string' && value.includes('\u0000') ? (value.replaceAll('\u0000', replacement) as T) : value
+}
 
 class NulFreeTransformer extends OperationNodeTransformer {
   protected override transformValue(node: ValueNode): ValueNode {

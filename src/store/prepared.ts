@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { CompiledQuery, type Kysely } from 'kysely'
 import type { Database } from './database.ts'
+import { withoutNul } from './nul-free-strings.ts'
 import type { Dialect } from './store.ts'
 
 /** A statement of the evaluation's hot path, written once as SQL both dialects accept. */
@@ -27,10 +28,6 @@ function parse(text: string): Text {
   }
   return known
 }
-
-/** PostgreSQL's text columns cannot hold NUL (see nul-free-strings.ts): it becomes U+FFFD. */
-const withoutNul = (value: unknown): unknown =>
-  typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value
 
 /**
  * Statements of the evaluation's hot path as plain SQL, with none of Kysely's building and

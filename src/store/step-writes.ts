@@ -7,6 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { sql, type Kysely } from 'kysely'
 import type { JsonObject } from '../domain/json.ts'
 import type { Database } from './database.ts'
+import { withoutNul } from './nul-free-strings.ts'
 import type { LogInput, StepWrites } from './store.ts'
 
 /** A proposal row as written back by the step (its columns and its lease token). */
@@ -121,9 +122,6 @@ export class SqliteStepWriter {
     return this.write(community, proposal, writes)
   }
 }
-
-/** PostgreSQL cannot store NUL in text (see nul-free-strings.ts); it becomes U+FFFD here too. */
-const withoutNul = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text)
 
 /** The PostgreSQL statement: the log lines inserted and the proposal updated in one round trip. */
 export async function postgresStep(
