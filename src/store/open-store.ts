@@ -25,7 +25,7 @@ import { createProposalRepo } from './proposal-repo.ts'
 import { createRoleRepo } from './role-repo.ts'
 import { createSessionRepo } from './session-repo.ts'
 import type { Dialect, Store } from './store.ts'
-import { cachingDatabase } from './statement-cache.ts'
+import { cachingDatabase, StatementCache } from './statement-cache.ts'
 import { createUserRepo } from './user-repo.ts'
 import { createVoteRepo } from './vote-repo.ts'
 
@@ -51,11 +51,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (!options.sqlitePath) {
     throw new Error('openStore needs a databaseUrl or a sqlitePath')
   }
-  const { db, database } = openSqlite(options.sqlitePath)
-  return bindStore(db, 'sqlite', options.secretKey, new AsyncLocalStorage(), database)
+  const { db, statements } = openSqlite(options.sqlitePath)
+  return bindStore(db, 'sqlite', options.secretKey, new AsyncLocalStorage(), statements)
 }
 
-function openSqlite(path: string): { db: Kysely<Database>; database: SqliteDatabase.Database } {
+function openSqlite(path: string): { db: Kysely<Database>; statements: StatementCache } {
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     // SQLite gives the -wal and -shm files the database file's mode, so it is made 0600 first.
@@ -69,7 +69,11 @@ function openSqlite(path: string): { db: Kysely<Database>; database: SqliteDatab
   database.pragma('foreign_keys = ON')
   // Other processes (the CLI, a backup) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000')
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(database) }) }), database }
+  const statements = new StatementCache(database)
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(statements) }) }),
+    statements,
+  }
 }
 
 /** Times and counts are int8; they stay well inside 2^53, so numbers are safe and simpler. */
@@ -123,8 +127,8 @@ function bindStore(
   dialect: Dialect,
   secretKey: Buffer,
   ambient: AsyncLocalStorage<Store>,
-  /** SQLite's connection, for the root store only (a transaction's statements go through `db`). */
-  sqlite?: SqliteDatabase.Database,
+  /** SQLite's connection and its statements, for the root store only (a transaction's go through `db`). */
+  sqlite?: StatementCache,
 ): Store {
   let joined: Store | undefined
   const prepared = new Prepared(db, dialect, sqlite)

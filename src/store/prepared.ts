@@ -1,7 +1,7 @@
-import type BetterSqlite3 from 'better-sqlite3'
 import { CompiledQuery, type Kysely } from 'kysely'
 import type { Database } from './database.ts'
 import { withoutNul } from './nul-free-strings.ts'
+import type { StatementCache } from './statement-cache.ts'
 import type { Dialect } from './store.ts'
 
 /** A statement of the evaluation's hot path, written once as SQL both dialects accept. */
@@ -38,11 +38,13 @@ function parse(text: string): Text {
 export class Prepared {
   private readonly db: Kysely<Database>
   private readonly dialect: Dialect
-  private readonly sqlite: BetterSqlite3.Database | undefined
-  private readonly statements = new Map<string, BetterSqlite3.Statement>()
+  private readonly sqlite: StatementCache | undefined
 
-  /** `sqlite`: the connection under `db` when `db` is the root store on SQLite, not a transaction. */
-  constructor(db: Kysely<Database>, dialect: Dialect, sqlite?: BetterSqlite3.Database) {
+  /**
+   * `sqlite`: the statements of the connection under `db` (the same cache Kysely's queries use),
+   * when `db` is the root store on SQLite, not a transaction.
+   */
+  constructor(db: Kysely<Database>, dialect: Dialect, sqlite?: StatementCache) {
     this.db = db
     this.dialect = dialect
     this.sqlite = sqlite
@@ -57,8 +59,8 @@ export class Prepared {
     }
     const bound = order.map((i) => params[i])
     // A transaction someone opened through Kysely holds the connection: wait for it, not join it.
-    if (this.sqlite && !this.sqlite.inTransaction) {
-      const statement = this.statement(this.sqlite, sqlite)
+    if (this.sqlite && !this.sqlite.database.inTransaction) {
+      const statement = this.sqlite.prepare(sqlite)
       if (!statement.reader) {
         statement.run(bound)
         return []
@@ -71,14 +73,5 @@ export class Prepared {
 
   async first<Row>(text: string, params: readonly unknown[]): Promise<Row | undefined> {
     return (await this.all<Row>(text, params))[0]
-  }
-
-  private statement(database: BetterSqlite3.Database, text: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(text)
-    if (!statement) {
-      statement = database.prepare(text)
-      this.statements.set(text, statement)
-    }
-    return statement
   }
 }

@@ -1,4 +1,3 @@
-import type BetterSqlite3 from 'better-sqlite3'
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import { AppError } from '../errors.ts'
@@ -7,6 +6,7 @@ import { z } from 'zod'
 import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
 import { createLogRepo } from './log-repo.ts'
 import type { Prepared } from './prepared.ts'
+import type { StatementCache } from './statement-cache.ts'
 import { postgresStep, SqliteStepWriter, type StepRow } from './step-writes.ts'
 import type { DecisionCount, Dialect, ProposalRepo, StepWrites } from './store.ts'
 
@@ -79,11 +79,11 @@ export function createProposalRepo(
   db: Kysely<Database>,
   dialect: Dialect,
   prepared: Prepared,
-  sqlite?: BetterSqlite3.Database,
+  sqlite?: StatementCache,
 ): ProposalRepo {
   // Prepared at first use: the tables exist only once the store is migrated.
   let stepWriter: SqliteStepWriter | undefined
-  const sqliteSteps = () => (sqlite ? (stepWriter ??= new SqliteStepWriter(sqlite, columns)) : undefined)
+  const sqliteSteps = () => (sqlite ? (stepWriter ??= new SqliteStepWriter(sqlite.database, columns)) : undefined)
 
   /** One step's writes: in one statement or synchronous transaction, else one after another. */
   async function writeStep(communityId: number, proposalId: number, writes: StepWrites): Promise<StepRow | undefined> {

@@ -7,27 +7,43 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely'
  * collector, which does not see it, gets round to it. The same query shapes repeat endlessly,
  * so keep their statements (better-sqlite3 runs one statement at a time, so reuse is safe).
  */
-export function cachingDatabase(database: BetterSqlite3.Database, capacity = 1000): SqliteDatabase {
-  const statements = new Map<string, SqliteStatement>()
+export class StatementCache {
+  readonly database: BetterSqlite3.Database
+  private readonly capacity: number
+  private readonly statements = new Map<string, BetterSqlite3.Statement>()
+
+  constructor(database: BetterSqlite3.Database, capacity = 1000) {
+    this.database = database
+    this.capacity = capacity
+  }
+
+  /** The statement of `sql`, prepared at its first use and kept (the oldest goes past capacity). */
+  prepare(sql: string): BetterSqlite3.Statement {
+    const cached = this.statements.get(sql)
+    if (cached) {
+      return cached
+    }
+    const statement = this.database.prepare(sql)
+    if (this.statements.size >= this.capacity) {
+      const oldest = this.statements.keys().next()
+      if (!oldest.done) {
+        this.statements.delete(oldest.value)
+      }
+    }
+    this.statements.set(sql, statement)
+    return statement
+  }
+
+  close(): void {
+    this.statements.clear()
+    this.database.close()
+  }
+}
+
+/** The cache as Kysely's SQLite dialect takes a database. */
+export function cachingDatabase(cache: StatementCache): SqliteDatabase {
   return {
-    close: () => {
-      statements.clear()
-      database.close()
-    },
-    prepare(sql) {
-      const cached = statements.get(sql)
-      if (cached) {
-        return cached
-      }
-      const statement = database.prepare(sql)
-      if (statements.size >= capacity) {
-        const oldest = statements.keys().next()
-        if (!oldest.done) {
-          statements.delete(oldest.value)
-        }
-      }
-      statements.set(sql, statement)
-      return statement
-    },
+    close: () => cache.close(),
+    prepare: (sql): SqliteStatement => cache.prepare(sql),
   }
 }
