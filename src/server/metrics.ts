@@ -1,54 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import { latencyBuckets, type EngineLatencies, type LatencyHistogram } from '../engine/latencies.ts'
+import type { EngineLatencies } from '../engine/latencies.ts'
 import type { JobStat } from '../scheduler/job-queue.ts'
 import type { Store } from '../store/store.ts'
-
-/** One histogram's series in the text exposition format, under one `kind` label (or none). */
-function histogramLines(name: string, kind: string | null, histogram: LatencyHistogram): string[] {
-  const label = kind === null ? '' : `kind="${kind}",`
-  const lines: string[] = []
-  let cumulative = 0
-  latencyBuckets.forEach((bound, i) => {
-    cumulative += histogram.counts[i] ?? 0
-    lines.push(`${name}_bucket{${label}le="${bound}"} ${cumulative}`)
-  })
-  lines.push(`${name}_bucket{${label}le="+Inf"} ${histogram.count}`)
-  const labels = kind === null ? '' : `{kind="${kind}"}`
-  lines.push(`${name}_sum${labels} ${histogram.sum}`, `${name}_count${labels} ${histogram.count}`)
-  return lines
-}
-
-/** The engine's latency histograms, kept as plain counters (cheap to observe), as exposition text. */
-export function latencyExposition(latencies: EngineLatencies): string {
-  const evaluation = 'policykit_evaluation_seconds'
-  const voteToDecision = 'policykit_vote_to_decision_seconds'
-  return [
-    `# HELP ${evaluation} How long an evaluation took in this process: a first evaluation (the action proposed to its proposal evaluated) or a re-check of a pending proposal`,
-    `# TYPE ${evaluation} histogram`,
-    ...histogramLines(evaluation, 'first', latencies.firstEvaluation),
-    ...histogramLines(evaluation, 'recheck', latencies.recheck),
-    '',
-    `# HELP ${voteToDecision} From a vote recorded to the proposal decided, when that vote's re-check in this process decided it`,
-    `# TYPE ${voteToDecision} histogram`,
-    ...histogramLines(voteToDecision, null, latencies.voteToDecision),
-    '',
-  ].join('\n')
-}
-
-/** A registry whose text also carries the engine's latency histograms. */
-class ServerRegistry extends Registry {
-  private readonly latencies: EngineLatencies
-
-  constructor(latencies: EngineLatencies) {
-    super()
-    this.latencies = latencies
-  }
-
-  override async metrics(): Promise<string> {
-    return `${await super.metrics()}\n${latencyExposition(this.latencies)}`
-  }
-}
 
 /**
  * Prometheus metrics of one server (a registry of its own, so two servers in one process, as
@@ -63,8 +17,11 @@ export function createMetrics(
   jobStats?: () => Promise<JobStat[]>,
   now: () => number = Date.now,
 ): Registry {
-  const registry = new ServerRegistry(latencies)
+  const registry = new Registry()
   collectDefaultMetrics({ register: registry })
+  for (const histogram of latencies.histograms) {
+    registry.registerMetric(histogram)
+  }
 
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
