@@ -7,7 +7,7 @@ import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
 import { createLogRepo } from './log-repo.ts'
 import type { Prepared } from './prepared.ts'
 import type { StatementCache } from './statement-cache.ts'
-import { postgresStep, SqliteStepWriter, type StepRow } from './step-writes.ts'
+import { postgresStep, SqliteStepWriter, sqliteStepUpdate, type StepRow } from './step-writes.ts'
 import type { DecisionCount, Dialect, ProposalRepo, StepWrites } from './store.ts'
 
 const dayMs = 86_400_000
@@ -98,19 +98,7 @@ export function createProposalRepo(
     if (writes.logs.length > 0) {
       await createLogRepo(db).add(communityId, writes.logs)
     }
-    if (writes.data !== undefined || writes.notified) {
-      await byId(communityId, proposalId)
-        .set({
-          ...(writes.data !== undefined && { data: JSON.stringify(writes.data) }),
-          ...(writes.notified && { notified: 1 }),
-        })
-        .execute()
-    }
-    if (writes.releaseToken === undefined) {
-      return undefined
-    }
-    const released = await releaseLease(communityId, proposalId, writes.releaseToken)
-    return released.row
+    return sqliteStepUpdate(db, columns, communityId, proposalId, writes)
   }
 
   function byId(communityId: number, proposalId: number) {
@@ -141,25 +129,14 @@ export function createProposalRepo(
     return row?.lease_token === token ? toProposal(row) : undefined
   }
 
+  /** Lets go of the lease `token` holds (kept when a re-check was asked for meanwhile): a step that writes nothing else. */
   async function releaseLease(
     communityId: number,
     proposalId: number,
     token: string,
-  ): Promise<{ recheck: boolean; proposal: Proposal | undefined; row: StepRow | undefined }> {
-    // Atomic for the same reason: a request that arrives concurrently is either seen here
-    // (keep the lease, report it) or arrives after and takes the then-free lease itself.
-    const keep = sql<boolean>`(recheck_requested = 1 and status = 'proposed')`
-    const row = await byId(communityId, proposalId)
-      .set({
-        lease_token: sql<string | null>`case when ${keep} then lease_token else null end`,
-        lease_until: sql<number | null>`case when ${keep} then lease_until else null end`,
-        lease_owner: sql<string | null>`case when ${keep} then lease_owner else null end`,
-        recheck_requested: 0,
-      })
-      .where('lease_token', '=', token)
-      .returning([...columns, 'lease_token'])
-      .executeTakeFirst()
-    return { recheck: row?.lease_token === token, proposal: row && toProposal(row), row }
+  ): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
+    const row = await writeStep(communityId, proposalId, { logs: [], releaseToken: token })
+    return { recheck: row?.lease_token === token, proposal: row && toProposal(row as unknown as ProposalRow) }
   }
 
   function notFound(proposalId: number): AppError {
@@ -331,10 +308,7 @@ export function createProposalRepo(
       return { recheck: (await releaseLease(communityId, proposalId, token)).recheck }
     },
 
-    async releaseLeaseReading(communityId, proposalId, token) {
-      const { recheck, proposal } = await releaseLease(communityId, proposalId, token)
-      return { recheck, proposal }
-    },
+    releaseLeaseReading: releaseLease,
 
     async finishStep(communityId, proposalId, writes) {
       const row = await writeStep(communityId, proposalId, writes)

@@ -165,6 +165,28 @@ export async function postgresStep(
   return rows.rows[0]
 }
 
+/**
+ * The proposal's part of a step through Kysely, on SQLite inside a transaction (whose connection
+ * the synchronous writer may not use): the same UPDATE, bound by Kysely. The log lines are the
+ * caller's to write first.
+ */
+export async function sqliteStepUpdate(
+  db: Kysely<Database>,
+  columns: readonly string[],
+  community: number,
+  proposal: number,
+  writes: StepWrites,
+): Promise<StepRow | undefined> {
+  const release = writes.releaseToken !== undefined
+  const data = writes.data === undefined ? null : JSON.stringify(writes.data)
+  if (!release && data === null && !writes.notified) {
+    return undefined
+  }
+  const values = { community, proposal, data, notified: writes.notified ? 1 : 0, token: writes.releaseToken ?? null }
+  const rows = await sql<StepRow>`${withParameters(updateText(columns, release), values)}`.execute(db)
+  return rows.rows[0]
+}
+
 /** Turns `:name` placeholders into Kysely parameters (each occurrence bound by value). */
 function withParameters(text: string, values: Record<string, unknown>) {
   const parts = text.split(/:(\w+)/g)
