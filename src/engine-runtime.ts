@@ -91,32 +91,15 @@ export function createEngineRuntime(
     owner,
     ...(runJobs ? {} : { recheckQueued: true }),
     jobs: {
-      scheduleOutcome: async (trx, communityId, proposalId) => {
-        const now = clock.now()
-        if (pgBoss) {
-          // Due once the lease is over: this process runs it at once after the commit and then
-          // removes it; only if this process dies first does another take it.
-          const id = await pgBoss.sendIn(
-            pgBoss.executorOf(trx.db),
-            outcomeJob,
-            { communityId, proposalId },
-            { communityId, singletonKey: `outcome:${proposalId}`, startAfter: now + leaseMs },
-          )
-          return { done: () => (id === null ? Promise.resolve() : pgBoss.remove(outcomeJob, id)) }
-        }
-        const job = await trx.jobs.enqueue({
-          communityId,
-          name: outcomeJob,
-          payload: { communityId, proposalId },
-          runAt: now,
-          lockedBy: { workerId: owner, until: now + leaseMs },
-          now,
-        })
-        if (!job) {
-          throw new Error(`could not write the outcome job of proposal ${proposalId}`)
-        }
-        return { done: () => store.jobs.complete(job.id, owner, clock.now()) }
-      },
+      // Held by this process, which carries the outcome out at once after the commit; another
+      // process takes it only if this one dies first, once the lease is over.
+      scheduleOutcome: (trx, communityId, proposalId) =>
+        queue.hold(
+          trx,
+          outcomeJob,
+          { communityId, proposalId },
+          { communityId, singletonKey: `outcome:${proposalId}`, forMs: leaseMs },
+        ),
       recheck: (communityId, proposalId, atMs) => scheduler.recheck(communityId, proposalId, atMs),
       retryPerform: async (communityId, actionId, op, atMs) => {
         // One queued retry per action and operation: the sweep finding an interrupted claim again

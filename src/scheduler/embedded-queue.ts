@@ -228,6 +228,22 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): EmbeddedQueu
       wake()
       return job ? String(job.id) : null
     },
+    async hold(trx, name, data, { communityId, singletonKey, forMs }) {
+      const now = clock.now()
+      const job = await trx.jobs.enqueue({
+        communityId,
+        name,
+        payload: data,
+        runAt: now,
+        singletonKey,
+        lockedBy: { workerId, until: now + forMs },
+        now,
+      })
+      if (!job) {
+        throw new Error(`could not write the ${name} job ${singletonKey}`)
+      }
+      return { done: () => jobs.complete(job.id, workerId, clock.now()) }
+    },
     work(name, handler) {
       if (handlers.has(name)) {
         throw new Error(`job queue: ${name} already has a handler`)

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../domain/json.ts'
+import type { Store } from '../store/store.ts'
 
 export interface SendOptions {
   /** Epoch ms; due at once when absent. (pg-boss takes a Date here; an adapter converts.) */
@@ -37,6 +38,18 @@ export interface JobQueue {
    * has schedules of its own (pg-boss); the scheduler otherwise chains singleton jobs.
    */
   schedule?(name: string, everyMs: number): Promise<void>
+  /**
+   * The outbox (DESIGN §3): a job written in `trx`, the caller's open transaction, so that it
+   * exists exactly when that transaction commits, and held by this process for `forMs`: the
+   * caller runs its work itself right after the commit and then calls `done`; only when this
+   * process dies first does another process take the job, once `forMs` is over.
+   */
+  hold(
+    trx: Store,
+    name: string,
+    data: JsonObject,
+    options: { communityId: number; singletonKey: string; forMs: number },
+  ): Promise<{ done(): Promise<void> }>
   /** Stops taking jobs and waits for the running handlers. */
   stop(): Promise<void>
 }

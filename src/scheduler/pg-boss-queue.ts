@@ -1,12 +1,10 @@
 import { fromKysely, PgBoss, type Db as IDatabase, type JobResult } from 'pg-boss'
-import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { isJsonValue, type JsonObject } from '../domain/json.ts'
 import { isAppError, toError } from '../errors.ts'
 import type { Clock } from './clock.ts'
 import type { QueueLogger } from './embedded-queue.ts'
 import type { JobHandler, JobQueue, JobStat, SendOptions } from './job-queue.ts'
-import type { Database } from '../store/database.ts'
 
 /** Where a job that exhausted its retries, or failed with a bug, ends up (pg-boss's dead-letter queue). */
 export const deadLetterQueue = 'policykit.dead'
@@ -31,19 +29,7 @@ export interface PgBossQueueOptions {
   supervise?: boolean
 }
 
-/** Statements run inside a caller's transaction (the outbox), as pg-boss's `db` option takes them. */
-export type SqlExecutor = IDatabase
-
 export interface PgBossQueue extends JobQueue {
-  /**
-   * The outbox (DESIGN §3): writes the job through `db`, the caller's open transaction, so the
-   * job exists exactly when that transaction commits.
-   */
-  sendIn(db: SqlExecutor, name: string, data: JsonObject, options?: SendOptions): Promise<string | null>
-  /** The transaction (or connection) `db` is bound to, as pg-boss runs statements (`sendIn`'s `db`). */
-  executorOf(db: Kysely<Database>): SqlExecutor
-  /** Drops a job that the caller ran itself (an outbox job its writer ran at once after the commit). */
-  remove(name: string, id: string): Promise<void>
   /** A periodic job: pg-boss's schedule (a cron every `everyMs`, whole minutes), run by one process. */
   schedule(name: string, everyMs: number): Promise<void>
   idle(): Promise<void>
@@ -224,10 +210,17 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
   return {
     boss,
     send: (name, data, sendOptions) => send(undefined, name, data, sendOptions),
-    sendIn: (db, name, data, sendOptions) => send(db, name, data, sendOptions),
-    executorOf: (db) => fromKysely(db),
-    async remove(name, id) {
-      await boss.deleteJob(name, id)
+    async hold(trx, name, data, { communityId, singletonKey, forMs }) {
+      // Due once the hold is over: only if this process dies before `done` does another take it.
+      const startAfter = options.clock.now() + forMs
+      const id = await send(fromKysely(trx.db), name, data, { communityId, singletonKey, startAfter })
+      return {
+        async done() {
+          if (id !== null) {
+            await boss.deleteJob(name, id)
+          }
+        },
+      }
     },
     async schedule(name, everyMs) {
       await ensureQueue(name)

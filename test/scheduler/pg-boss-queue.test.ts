@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { z } from 'zod'
-import { fromKysely } from 'pg-boss'
 import { AppError } from '../../src/errors.ts'
 import { systemClock } from '../../src/scheduler/clock.ts'
 import type { QueuedJob } from '../../src/scheduler/job-queue.ts'
@@ -139,13 +138,13 @@ describe('postgres: the pg-boss queue', { skip: !databaseUrl }, () => {
   it('writes a job inside a transaction only when the transaction commits (the outbox)', async () => {
     await assert.rejects(
       store.transaction(async (trx) => {
-        await queue.sendIn(fromKysely(trx.db), 'test.outbox', { n: 1 }, { singletonKey: 'rolled-back' })
+        await queue.hold(trx, 'test.outbox', { n: 1 }, { communityId: 1, singletonKey: 'rolled-back', forMs: 60_000 })
         throw new Error('roll back')
       }),
       /roll back/,
     )
     await store.transaction(async (trx) => {
-      await queue.sendIn(fromKysely(trx.db), 'test.outbox', { n: 2 }, { singletonKey: 'committed' })
+      await queue.hold(trx, 'test.outbox', { n: 2 }, { communityId: 1, singletonKey: 'committed', forMs: 60_000 })
     })
     assert.deepEqual(
       (await jobsOf('test.outbox')).map((j) => j.singleton_key),
