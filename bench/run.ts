@@ -158,6 +158,14 @@ async function rssPart(): Promise<ServerRss> {
   return serverRssPart(serverFlags, Number(values.pending))
 }
 
+/** A heading, then one aligned line per figure: name, value, note. */
+function printTable(heading: string, rows: [string, string, string][]): void {
+  process.stdout.write(`${heading}\n\n`)
+  for (const [name, value, note] of rows) {
+    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
+  }
+}
+
 async function main() {
   if (values.part === 'rss') {
     process.stdout.write(`${JSON.stringify(await rssPart())}\n`)
@@ -226,10 +234,7 @@ async function main() {
     ['(d) vote → decision p99, ms', f(result.vote_to_decision_p99_ms), 'target < 50 ms'],
     ['(e) server peak RSS, 10k pending, MiB', result.rss_mib_10k_pending.toFixed(1), 'target ≤ 128 MiB'],
   ]
-  process.stdout.write(`PolicyKit benchmark on ${result.database}, N = ${n}\n\n`)
-  for (const [name, value, note] of rows) {
-    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
-  }
+  printTable(`PolicyKit benchmark on ${result.database}, N = ${n}`, rows)
   const perS = (x: number) => x.toFixed(0)
   const slackRows: [string, string, string][] = [
     [
@@ -247,10 +252,7 @@ async function main() {
     ['(h) message events, per s', perS(result.slack_events_per_s), 'sequential signed deliveries, handled'],
     ['(h) retried events, per s', perS(result.slack_retried_events_per_s), 'already handled: recognised, nothing done'],
   ]
-  process.stdout.write(`\nSlack, end to end against the fake Slack in this process, on sqlite, N = ${slackN}\n\n`)
-  for (const [name, value, note] of slackRows) {
-    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
-  }
+  printTable(`\nSlack, end to end against the fake Slack in this process, on sqlite, N = ${slackN}`, slackRows)
   const discordRows: [string, string, string][] = [
     [
       '(l) message → revert p50, ms',
@@ -265,10 +267,7 @@ async function main() {
     ],
     ['(m) vote → re-post p99, ms', f(result.discord_vote_to_repost_p99_ms), ''],
   ]
-  process.stdout.write(`\nDiscord, end to end against the fake Discord in this process, on sqlite, N = ${discordN}\n\n`)
-  for (const [name, value, note] of discordRows) {
-    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
-  }
+  printTable(`\nDiscord, end to end against the fake Discord in this process, on sqlite, N = ${discordN}`, discordRows)
   const sandboxRows: [string, string, string][] = [
     ['(i) warm block, ms (median)', f(result.sandbox_block_ms), 'the check block as the engine runs it; target ≤ 0.15'],
     ['(i) … with a host call, ms', f(result.sandbox_block_host_call_ms), 'its vote query a host call instead'],
@@ -279,10 +278,7 @@ async function main() {
     ],
     ['(k) /healthz p99 during runaway, ms', f(result.healthz_p99_during_runaway_ms), 'target ≤ 100'],
   ]
-  process.stdout.write(`\nSandbox (worker threads), N = ${n}\n\n`)
-  for (const [name, value, note] of sandboxRows) {
-    process.stdout.write(`${name.padEnd(34)} ${value.padStart(9)}  ${note}\n`)
-  }
+  printTable(`\nSandbox (worker threads), N = ${n}`, sandboxRows)
 }
 
 await main()
