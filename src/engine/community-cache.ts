@@ -73,11 +73,6 @@ export class CommunityCache {
     return (await this.snapshot(communityId)).initiator(memberId)
   }
 
-  /** The community's default roles (what an action nobody initiated may do). */
-  async defaultRoles(communityId: number): Promise<Role[]> {
-    return (await this.snapshot(communityId)).defaultRoles()
-  }
-
   /** `PolicyRepo.candidates`, kept. */
   async candidates(communityId: number, kind: ActionKind, actionType: string): Promise<Policy[]> {
     return (await this.snapshot(communityId)).candidates(kind, actionType)
@@ -110,6 +105,7 @@ export class CommunitySnapshot {
     return initiator
   }
 
+  /** The community's default roles (what an action nobody initiated may do). */
   async defaultRoles(): Promise<Role[]> {
     if (this.entry?.defaultRoles !== undefined) {
       return this.entry.defaultRoles
