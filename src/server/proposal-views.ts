@@ -90,25 +90,24 @@ async function loadParts(
   ])
   const initiatorIds = [...new Set(actions.flatMap((a) => (a && a.initiatorId !== null ? [a.initiatorId] : [])))]
   const initiators = new Map((await store.members.getMany(communityId, initiatorIds)).map((m) => [m.id, m]))
-  const presentations = await Promise.all(
-    actions.map((action) => (action ? present(communityId, action) : Promise.resolve({ title: '' }))),
+  return Promise.all(
+    proposals.map(async (proposal, i) => {
+      const action = actions[i]
+      const version = versionById.get(proposal.policyVersionId)
+      if (!action || !version) {
+        // The store's foreign keys forbid this: a proposal always has its action and version.
+        throw new Error(`proposal ${proposal.id} lost its action or policy version`)
+      }
+      return {
+        proposal,
+        action,
+        initiator: action.initiatorId === null ? undefined : initiators.get(action.initiatorId),
+        version,
+        votes: votes[i] ?? [],
+        presentation: await present(communityId, action),
+      }
+    }),
   )
-  return proposals.map((proposal, i) => {
-    const action = actions[i]
-    const version = versionById.get(proposal.policyVersionId)
-    if (!action || !version) {
-      // The store's foreign keys forbid this: a proposal always has its action and version.
-      throw new Error(`proposal ${proposal.id} lost its action or policy version`)
-    }
-    return {
-      proposal,
-      action,
-      initiator: action.initiatorId === null ? undefined : initiators.get(action.initiatorId),
-      version,
-      votes: votes[i] ?? [],
-      presentation: presentations[i] ?? { title: action.type },
-    }
-  })
 }
 
 export async function proposalSummaries(
