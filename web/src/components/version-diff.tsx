@@ -1,23 +1,6 @@
 import { diffLines } from 'diff'
+import { policyText } from '../../../src/domain/policy-text.ts'
 import type { PolicyVersionJson } from '../../../src/server/presenters.ts'
-
-const blockNames = ['filter', 'initialize', 'check', 'notify', 'pass', 'fail'] as const
-
-/** A version as text, one field after another, so a line diff shows what changed where. */
-function versionText(v: PolicyVersionJson): string {
-  const lines = [
-    `name: ${v.name}`,
-    `description: ${v.description}`,
-    `kind: ${v.kind}`,
-    `action types: ${v.actionTypes.join(', ')}`,
-    `priority: ${v.priority}`,
-    `variables: ${JSON.stringify(v.variables, null, 2)}`,
-  ]
-  for (const name of blockNames) {
-    lines.push(`// ${name} block`, v.blocks[name] ?? '')
-  }
-  return `${lines.join('\n')}\n`
-}
 
 function splitLines(value: string): string[] {
   const lines = value.split('\n')
@@ -29,7 +12,7 @@ function splitLines(value: string): string[] {
 
 /** What changed from one version to the next: + added, − removed (marked in words and colour). */
 export function VersionDiff({ before, after }: { before: PolicyVersionJson | null; after: PolicyVersionJson }) {
-  const changes = diffLines(before ? versionText(before) : '', versionText(after))
+  const changes = diffLines(before ? policyText(before) : '', policyText(after))
   const added = changes.filter((c) => c.added).reduce((n, c) => n + c.count, 0)
   const removed = changes.filter((c) => c.removed).reduce((n, c) => n + c.count, 0)
   return (
