@@ -1,6 +1,7 @@
 import { diffLines } from 'diff'
 import { policyText } from '../../../src/domain/policy-text.ts'
 import type { PolicyVersionJson } from '../../../src/server/presenters.ts'
+import { DiffLine } from './diff-line.tsx'
 
 function splitLines(value: string): string[] {
   const lines = value.split('\n')
@@ -24,36 +25,13 @@ export function VersionDiff({ before, after }: { before: PolicyVersionJson | nul
       </figcaption>
       <pre className="code diff-lines">
         {changes.flatMap((change, i) =>
-          splitLines(change.value).map((line, j) => {
-            const key = `${i}-${j}`
-            if (change.added) {
-              return (
-                <ins key={key} className="diff-added">
-                  <span aria-hidden="true">+ </span>
-                  <span className="visually-hidden">added: </span>
-                  {line}
-                  {'\n'}
-                </ins>
-              )
-            }
-            if (change.removed) {
-              return (
-                <del key={key} className="diff-removed">
-                  <span aria-hidden="true">− </span>
-                  <span className="visually-hidden">removed: </span>
-                  {line}
-                  {'\n'}
-                </del>
-              )
-            }
-            return (
-              <span key={key} className="diff-same">
-                {'  '}
-                {line}
-                {'\n'}
-              </span>
-            )
-          }),
+          splitLines(change.value).map((line, j) => (
+            <DiffLine
+              key={`${i}-${j}`}
+              change={change.added ? 'added' : change.removed ? 'removed' : 'same'}
+              text={line}
+            />
+          )),
         )}
       </pre>
     </figure>
