@@ -46,7 +46,7 @@ export function createMetrics(
   })
 
   if (jobStats) {
-    // One read per scrape, shared by the three gauges.
+    // One read per scrape, shared by the two gauges.
     let reading: Promise<JobStat[]> | undefined
     const read = () => {
       reading ??= jobStats().finally(() => {

@@ -303,12 +303,7 @@ export interface ProposalDetailJson extends ProposalSummaryJson {
    * The other proposals of the same action, oldest first: when one errored, the action moved on
    * to the next eligible policy, whose proposal replaced it.
    */
-  related: {
-    id: number
-    number: number
-    status: ProposalStatus
-    policy: { id: number; name: string; version: number }
-  }[]
+  related: Pick<ProposalSummaryJson, 'id' | 'number' | 'status' | 'policy'>[]
   /** The vote hosted here (in the dashboard), when the policy opened one; null otherwise. */
   vote: {
     platform: string

@@ -45,6 +45,22 @@ interface SummaryParts {
   presentation: ActionPresentation
 }
 
+/** The policy a proposal evaluates the action under, at the version it was made with. */
+function policyOf(proposal: Proposal, version: PolicyVersion): ProposalSummaryJson['policy'] {
+  return { id: proposal.policyId, name: version.name, version: version.version }
+}
+
+/** The policy versions these proposals were made with, each read once, by version id. */
+async function versionsOf(
+  store: Store,
+  communityId: number,
+  proposals: readonly Proposal[],
+): Promise<Map<number, PolicyVersion>> {
+  const versionIds = [...new Set(proposals.map((p) => p.policyVersionId))]
+  const versions = await Promise.all(versionIds.map((id) => store.policies.getVersion(communityId, id)))
+  return new Map(versions.flatMap((v) => (v ? [[v.versionId, v] as const] : [])))
+}
+
 function summaryOf(parts: SummaryParts): ProposalSummaryJson {
   const { proposal } = parts
   return {
@@ -53,7 +69,7 @@ function summaryOf(parts: SummaryParts): ProposalSummaryJson {
     status: proposal.status,
     title: parts.presentation.title,
     action: presentAction(parts.action, parts.initiator),
-    policy: { id: proposal.policyId, name: parts.version.name, version: parts.version.version },
+    policy: policyOf(proposal, parts.version),
     proposedAt: proposal.proposedAt,
     decidedAt: proposal.decidedAt,
     tally: tallyVotes(parts.votes),
@@ -67,34 +83,31 @@ async function loadParts(
   communityId: number,
   proposals: readonly Proposal[],
 ): Promise<SummaryParts[]> {
-  const versionIds = [...new Set(proposals.map((p) => p.policyVersionId))]
-  const [actions, versions, votes] = await Promise.all([
+  const [actions, versionById, votes] = await Promise.all([
     Promise.all(proposals.map((p) => store.actions.get(communityId, p.actionId))),
-    Promise.all(versionIds.map((id) => store.policies.getVersion(communityId, id))),
+    versionsOf(store, communityId, proposals),
     Promise.all(proposals.map((p) => store.votes.list(communityId, p.id))),
   ])
   const initiatorIds = [...new Set(actions.flatMap((a) => (a && a.initiatorId !== null ? [a.initiatorId] : [])))]
   const initiators = new Map((await store.members.getMany(communityId, initiatorIds)).map((m) => [m.id, m]))
-  const versionById = new Map(versions.flatMap((v) => (v ? [[v.versionId, v] as const] : [])))
-  const presentations = await Promise.all(
-    actions.map((action) => (action ? present(communityId, action) : Promise.resolve({ title: '' }))),
+  return Promise.all(
+    proposals.map(async (proposal, i) => {
+      const action = actions[i]
+      const version = versionById.get(proposal.policyVersionId)
+      if (!action || !version) {
+        // The store's foreign keys forbid this: a proposal always has its action and version.
+        throw new Error(`proposal ${proposal.id} lost its action or policy version`)
+      }
+      return {
+        proposal,
+        action,
+        initiator: action.initiatorId === null ? undefined : initiators.get(action.initiatorId),
+        version,
+        votes: votes[i] ?? [],
+        presentation: await present(communityId, action),
+      }
+    }),
   )
-  return proposals.map((proposal, i) => {
-    const action = actions[i]
-    const version = versionById.get(proposal.policyVersionId)
-    if (!action || !version) {
-      // The store's foreign keys forbid this: a proposal always has its action and version.
-      throw new Error(`proposal ${proposal.id} lost its action or policy version`)
-    }
-    return {
-      proposal,
-      action,
-      initiator: action.initiatorId === null ? undefined : initiators.get(action.initiatorId),
-      version,
-      votes: votes[i] ?? [],
-      presentation: presentations[i] ?? { title: action.type },
-    }
-  })
 }
 
 export async function proposalSummaries(
@@ -251,20 +264,18 @@ async function membersStillToVote(
  * The other proposals of the same action: an errored one and the one that replaced it (the
  * next eligible policy's), in the order they were made.
  */
-async function relatedProposals(
-  store: Store,
-  present: ActionPresenter,
-  proposal: Proposal,
-): Promise<ProposalDetailJson['related']> {
+async function relatedProposals(store: Store, proposal: Proposal): Promise<ProposalDetailJson['related']> {
   const all = await store.proposals.list(proposal.communityId, { actionId: proposal.actionId })
   const others = all.filter((p) => p.id !== proposal.id).sort((a, b) => a.id - b.id)
-  const parts = await loadParts(store, present, proposal.communityId, others)
-  return parts.map((p) => ({
-    id: p.proposal.id,
-    number: p.proposal.number,
-    status: p.proposal.status,
-    policy: summaryOf(p).policy,
-  }))
+  const versions = await versionsOf(store, proposal.communityId, others)
+  return others.map((other) => {
+    const version = versions.get(other.policyVersionId)
+    if (!version) {
+      // The store's foreign keys forbid this: a proposal always has its policy version.
+      throw new Error(`proposal ${other.id} lost its policy version`)
+    }
+    return { id: other.id, number: other.number, status: other.status, policy: policyOf(other, version) }
+  })
 }
 
 /** Everything the proposal's page shows; the logs only to members holding `view_logs`. */
@@ -290,7 +301,7 @@ export async function proposalDetail(
   const mine = votes.find((v) => v.memberId === access.member.id)
   const [stillToVote, related] = await Promise.all([
     membersStillToVote(store, proposal, parts.version.name, votes),
-    relatedProposals(store, present, proposal),
+    relatedProposals(store, proposal),
   ])
   return {
     ...summaryOf(parts),

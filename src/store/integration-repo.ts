@@ -26,6 +26,17 @@ export function createIntegrationRepo(db: Kysely<Database>, secretKey: Buffer): 
     return new AppError('not_found', `integration ${integrationId} not found`)
   }
 
+  const selectIntegrations = () => db.selectFrom('integrations').select(columns)
+
+  /** What `query` selects, by id; only the active ones when asked (`list` and `listByPlatform`). */
+  async function listed(
+    query: ReturnType<typeof selectIntegrations>,
+    { activeOnly = false }: { activeOnly?: boolean },
+  ): Promise<Integration[]> {
+    const rows = await (activeOnly ? query.where('active', '=', 1) : query).orderBy('id').execute()
+    return rows.map(toIntegration)
+  }
+
   return {
     async create(communityId, input) {
       try {
@@ -61,13 +72,8 @@ export function createIntegrationRepo(db: Kysely<Database>, secretKey: Buffer): 
       return row && toIntegration(row)
     },
 
-    async list(communityId, options = {}) {
-      let query = db.selectFrom('integrations').select(columns).where('community_id', '=', communityId)
-      if (options.activeOnly) {
-        query = query.where('active', '=', 1)
-      }
-      const rows = await query.orderBy('id').execute()
-      return rows.map(toIntegration)
+    list(communityId, options = {}) {
+      return listed(selectIntegrations().where('community_id', '=', communityId), options)
     },
 
     async getCredentials(communityId, integrationId) {
@@ -121,13 +127,8 @@ export function createIntegrationRepo(db: Kysely<Database>, secretKey: Buffer): 
       return row && toIntegration(row)
     },
 
-    async listByPlatform(platform, options = {}) {
-      let query = db.selectFrom('integrations').select(columns).where('platform', '=', platform)
-      if (options.activeOnly) {
-        query = query.where('active', '=', 1)
-      }
-      const rows = await query.orderBy('id').execute()
-      return rows.map(toIntegration)
+    listByPlatform(platform, options = {}) {
+      return listed(selectIntegrations().where('platform', '=', platform), options)
     },
   }
 }

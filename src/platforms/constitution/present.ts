@@ -1,7 +1,7 @@
 import { structuredPatch } from 'diff'
 import type { JsonObject, JsonValue } from '../../domain/json.ts'
-import { toPolicyDocument, type PolicyDocument } from '../../domain/policy-document.ts'
-import { blockNames } from '../../domain/policy.ts'
+import { toPolicyDocument } from '../../domain/policy-document.ts'
+import { policyText } from '../../domain/policy-text.ts'
 import type { ActionPresentation, PlatformContext } from '../platform.ts'
 import { changed, changePolicyParams } from './actions/policies.ts'
 import type { ConstitutionDeps } from './constitution-deps.ts'
@@ -13,24 +13,6 @@ const quoted = (name: string) => `‘${name}’`
 
 const text = (value: JsonValue | undefined) => (typeof value === 'string' ? value : '')
 const id = (value: JsonValue | undefined) => (typeof value === 'number' ? value : 0)
-
-/** A policy as lines, field after field and block after block, so a line diff shows what changes where. */
-export function policyText(
-  doc: Pick<PolicyDocument, 'name' | 'description' | 'kind' | 'actionTypes' | 'priority' | 'variables' | 'blocks'>,
-): string {
-  const lines = [
-    `name: ${doc.name}`,
-    `description: ${doc.description}`,
-    `kind: ${doc.kind}`,
-    `action types: ${doc.actionTypes.join(', ')}`,
-    `priority: ${doc.priority}`,
-    `variables: ${JSON.stringify(doc.variables, null, 2)}`,
-  ]
-  for (const name of blockNames) {
-    lines.push(`// ${name} block`, doc.blocks[name])
-  }
-  return `${lines.join('\n')}\n`
-}
 
 /** The hunks of a unified diff from `before` to `after` (`@@ -1,3 +1,4 @@`, then ` `, `-`, `+` lines). */
 export function unifiedDiff(before: string, after: string): string {

@@ -2,12 +2,12 @@ import type { Member } from '../../domain/member.ts'
 import { AppError } from '../../errors.ts'
 import type { Store } from '../../store/store.ts'
 import { guardAgainstLockOut } from './lock-out-guard.ts'
-import { loadRoleGraph, type RoleGraph } from './role-graph.ts'
+import type { RoleGraph } from './role-graph.ts'
 
 /** The member as one of the community now (not one who left): `not_found` otherwise. */
 export async function currentMember(store: Store, communityId: number, memberId: number): Promise<Member> {
-  const { members } = await loadRoleGraph(store, communityId)
-  const member = members.find((m) => m.id === memberId)
+  // `list` leaves out members who left; the lock-out guard reads the whole role graph itself.
+  const member = (await store.members.list(communityId)).find((m) => m.id === memberId)
   if (!member) {
     throw new AppError('not_found', `member ${memberId} not found in this community`)
   }

@@ -283,5 +283,5 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
 
   await actionRoutes(app, deps)
   await policyRoutes(app, deps)
-  await proposalRoutes(app, deps)
+  await proposalRoutes(app, deps, present)
 }

@@ -235,14 +235,7 @@ export const proposalDetailJson = proposalSummaryJson.extend({
   subject: z.object({ name: z.string(), path: z.string() }).nullable(),
   diff: z.string().nullable(),
   stillToVote: z.array(z.object({ memberId: id, username: z.string(), displayName: z.string() })).nullable(),
-  related: z.array(
-    z.object({
-      id,
-      number: z.number().int(),
-      status: z.enum(proposalStatuses),
-      policy: z.object({ id, name: z.string(), version: z.number().int() }),
-    }),
-  ),
+  related: z.array(proposalSummaryJson.pick({ id: true, number: true, status: true, policy: true })),
   vote: z
     .object({
       platform: z.string(),

@@ -5,7 +5,7 @@ import type { Proposal } from '../../domain/proposal.ts'
 import type { VoteValue } from '../../domain/vote.ts'
 import { AppError } from '../../errors.ts'
 import { requireMember } from '../community-access.ts'
-import { actionPresenter, dashboardVotePlatform, proposalDetail, proposalSummaries } from '../proposal-views.ts'
+import { dashboardVotePlatform, proposalDetail, proposalSummaries, type ActionPresenter } from '../proposal-views.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import {
   communityParams,
@@ -36,9 +36,8 @@ function voteValue(proposal: Proposal, value: boolean | string): VoteValue {
 }
 
 /** `/proposals…`: the list, one proposal's page, and votes cast in the dashboard. */
-export async function proposalRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+export async function proposalRoutes(app: FastifyInstance, deps: ServerDeps, present: ActionPresenter): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
-  const present = actionPresenter(deps)
   const { store, engine } = deps
 
   async function existingProposal(communityId: number, proposalId: number): Promise<Proposal> {

@@ -1,3 +1,5 @@
+import { DiffLine } from './diff-line.tsx'
+
 /** Unified diff hunks as the server sends them (`@@ … @@`, then ` `, `-`, `+` lines), marked in words and colour. */
 export function UnifiedDiff({ diff, caption }: { diff: string; caption: string }) {
   const lines = diff.split('\n')
@@ -10,7 +12,6 @@ export function UnifiedDiff({ diff, caption }: { diff: string; caption: string }
       </figcaption>
       <pre className="code diff-lines">
         {lines.map((line, i) => {
-          const text = line.slice(1)
           if (line.startsWith('@@')) {
             return (
               <span key={i} className="diff-hunk">
@@ -19,33 +20,8 @@ export function UnifiedDiff({ diff, caption }: { diff: string; caption: string }
               </span>
             )
           }
-          if (line.startsWith('+')) {
-            return (
-              <ins key={i} className="diff-added">
-                <span aria-hidden="true">+ </span>
-                <span className="visually-hidden">added: </span>
-                {text}
-                {'\n'}
-              </ins>
-            )
-          }
-          if (line.startsWith('-')) {
-            return (
-              <del key={i} className="diff-removed">
-                <span aria-hidden="true">− </span>
-                <span className="visually-hidden">removed: </span>
-                {text}
-                {'\n'}
-              </del>
-            )
-          }
-          return (
-            <span key={i} className="diff-same">
-              {'  '}
-              {text}
-              {'\n'}
-            </span>
-          )
+          const change = line.startsWith('+') ? 'added' : line.startsWith('-') ? 'removed' : 'same'
+          return <DiffLine key={i} change={change} text={line.slice(1)} />
         })}
       </pre>
     </figure>

@@ -1,23 +1,7 @@
 import { diffLines } from 'diff'
+import { policyText } from '../../../src/domain/policy-text.ts'
 import type { PolicyVersionJson } from '../../../src/server/presenters.ts'
-
-const blockNames = ['filter', 'initialize', 'check', 'notify', 'pass', 'fail'] as const
-
-/** A version as text, one field after another, so a line diff shows what changed where. */
-function versionText(v: PolicyVersionJson): string {
-  const lines = [
-    `name: ${v.name}`,
-    `description: ${v.description}`,
-    `kind: ${v.kind}`,
-    `action types: ${v.actionTypes.join(', ')}`,
-    `priority: ${v.priority}`,
-    `variables: ${JSON.stringify(v.variables, null, 2)}`,
-  ]
-  for (const name of blockNames) {
-    lines.push(`// ${name} block`, v.blocks[name] ?? '')
-  }
-  return `${lines.join('\n')}\n`
-}
+import { DiffLine } from './diff-line.tsx'
 
 function splitLines(value: string): string[] {
   const lines = value.split('\n')
@@ -29,7 +13,7 @@ function splitLines(value: string): string[] {
 
 /** What changed from one version to the next: + added, − removed (marked in words and colour). */
 export function VersionDiff({ before, after }: { before: PolicyVersionJson | null; after: PolicyVersionJson }) {
-  const changes = diffLines(before ? versionText(before) : '', versionText(after))
+  const changes = diffLines(before ? policyText(before) : '', policyText(after))
   const added = changes.filter((c) => c.added).reduce((n, c) => n + c.count, 0)
   const removed = changes.filter((c) => c.removed).reduce((n, c) => n + c.count, 0)
   return (
@@ -41,36 +25,13 @@ export function VersionDiff({ before, after }: { before: PolicyVersionJson | nul
       </figcaption>
       <pre className="code diff-lines">
         {changes.flatMap((change, i) =>
-          splitLines(change.value).map((line, j) => {
-            const key = `${i}-${j}`
-            if (change.added) {
-              return (
-                <ins key={key} className="diff-added">
-                  <span aria-hidden="true">+ </span>
-                  <span className="visually-hidden">added: </span>
-                  {line}
-                  {'\n'}
-                </ins>
-              )
-            }
-            if (change.removed) {
-              return (
-                <del key={key} className="diff-removed">
-                  <span aria-hidden="true">− </span>
-                  <span className="visually-hidden">removed: </span>
-                  {line}
-                  {'\n'}
-                </del>
-              )
-            }
-            return (
-              <span key={key} className="diff-same">
-                {'  '}
-                {line}
-                {'\n'}
-              </span>
-            )
-          }),
+          splitLines(change.value).map((line, j) => (
+            <DiffLine
+              key={`${i}-${j}`}
+              change={change.added ? 'added' : change.removed ? 'removed' : 'same'}
+              text={line}
+            />
+          )),
         )}
       </pre>
     </figure>
