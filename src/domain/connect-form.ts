@@ -10,11 +10,14 @@ export interface ConnectForm {
   fields: ConnectFormField[]
 }
 
+/** The kinds of field a connect form may ask for. */
+export const connectFieldTypes = ['url', 'text', 'password', 'checkbox'] as const
+
 export interface ConnectFormField {
   /** The JSON property it is posted as. */
   name: string
   label: string
-  type: 'url' | 'text' | 'password' | 'checkbox'
+  type: (typeof connectFieldTypes)[number]
   hint?: string
   placeholder?: string
 }

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requirePermission } from '../community-access.ts'
 import type { ConnectablePlatformJson, ConnectFormJson, SignInProviderJson } from '../presenters.ts'
+import { connectFieldTypes } from '../../domain/connect-form.ts'
 import type { PlatformLinks } from '../../platforms/platform.ts'
 import type { ServerDeps } from '../server-deps.ts'
 import { communityParams } from './community-schemas.ts'
@@ -20,7 +21,7 @@ const connectFormJson = z.object({
     z.object({
       name: z.string(),
       label: z.string(),
-      type: z.enum(['url', 'text', 'password', 'checkbox']),
+      type: z.enum(connectFieldTypes),
       hint: z.string().optional(),
       placeholder: z.string().optional(),
     }),
