@@ -146,6 +146,7 @@ export async function startRuntime(
   const sandbox = await createQuickJsSandbox({
     poolSize: config.sandboxPoolSize,
     limits: { wallMs: config.sandboxBlockMs },
+    spinMs: config.sandboxSpinMs,
   })
   const engineRef: EngineRef = { current: null }
   const platformDefs = await enginePlatforms({

@@ -62,6 +62,7 @@ const env = z.object({
   POLICYKIT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   POLICYKIT_SANDBOX_POOL: z.coerce.number().int().min(1).max(64).default(2),
   POLICYKIT_SANDBOX_BLOCK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  POLICYKIT_SANDBOX_SPIN_MS: z.coerce.number().min(0).max(10).default(1),
   POLICYKIT_LEASE_SECONDS: z.coerce.number().min(0.3).max(600).default(5),
   POLICYKIT_LISTENER_LEASE_SECONDS: z.coerce.number().min(0.3).max(600).default(10),
   POLICYKIT_JOBS: z.enum(['on', 'off']).default('on'),
@@ -101,6 +102,8 @@ export interface Config {
   sandboxPoolSize: number
   /** Wall-clock limit of one policy block, host calls included; past it its worker is terminated. */
   sandboxBlockMs: number
+  /** How long a sandbox worker waits awake for its next job (0: never); the main thread, half. */
+  sandboxSpinMs: number
   /** Where the HTTP server listens. */
   port: number
   host: string
@@ -151,6 +154,7 @@ export function loadConfig(
     jobConcurrency: e.POLICYKIT_JOB_CONCURRENCY,
     sandboxPoolSize: e.POLICYKIT_SANDBOX_POOL,
     sandboxBlockMs: e.POLICYKIT_SANDBOX_BLOCK_MS,
+    sandboxSpinMs: e.POLICYKIT_SANDBOX_SPIN_MS,
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.POLICYKIT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,

@@ -5,6 +5,7 @@ import { projectRoot } from '../project-root.ts'
 import type { JsonValue } from '../domain/json.ts'
 import { encodeValue } from './host-calls.ts'
 import { SandboxThread, type JobFunction, type JobOutcome } from './sandbox-thread.ts'
+import { defaultSpinMs } from './worker-protocol.ts'
 import { ThreadPool } from './thread-pool.ts'
 import {
   defaultLimits,
@@ -24,6 +25,8 @@ export interface QuickJsSandboxOptions {
   memoryPages?: number
   /** The worker's entry module; by default the current bundle, else the TypeScript source. */
   workerEntry?: URL
+  /** How long a worker waits awake for its next job, in ms (0: never); default `defaultSpinMs`. */
+  spinMs?: number
 }
 
 // From the project's folder, so that the server's own bundle (build/server/) finds them too.
@@ -129,10 +132,11 @@ function lostJob(block: string, outcome: Exclude<JobOutcome, { type: 'reply' }>,
 export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}): Promise<Sandbox> {
   const [wasmModule, entry] = await Promise.all([compileQuickJs(), options.workerEntry ?? workerEntry()])
   const memoryPages = options.memoryPages ?? 1024
+  const spinMs = options.spinMs ?? defaultSpinMs
   const limits = resolveLimits(defaultLimits, options.limits)
   const pool = new ThreadPool(
     Math.max(1, options.poolSize ?? 2),
-    () => new SandboxThread({ entry, wasmModule, memoryPages }),
+    () => new SandboxThread({ entry, wasmModule, memoryPages, spinMs }),
   )
 
   async function run(request: BlockRun): Promise<SandboxResult> {

@@ -1,7 +1,7 @@
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 import type { HostFunction } from './sandbox.ts'
 import { performHostCall } from './host-calls.ts'
-import type { FromWorker, Job, ToWorker, WorkerSetup } from './worker-protocol.ts'
+import { AdaptiveSpin, type FromWorker, type Job, type ToWorker, type WorkerSetup } from './worker-protocol.ts'
 
 type Reply = Extract<FromWorker, { type: 'ran' | 'compiled' }>
 
@@ -28,10 +28,16 @@ interface ActiveJob {
   settle(outcome: JobOutcome): void
 }
 
+/** Jobs in flight in this process, over every thread: the main thread waits awake only for a lone one. */
+let inFlight = 0
+const forRuns = new AdaptiveSpin()
+
 export interface ThreadOptions {
   entry: URL
   wasmModule: WebAssembly.Module
   memoryPages: number
+  /** How long the worker waits awake (see `AdaptiveSpin`); the main thread waits half of it. */
+  spinMs: number
 }
 
 /**
@@ -41,11 +47,15 @@ export interface ThreadOptions {
  */
 export class SandboxThread {
   readonly ready: Promise<void>
+  /** Resolves `ready` (the worker's first message). */
+  private started: () => void = () => undefined
   /** True once the thread must not get another job. */
   done = false
   private readonly worker: Worker
   private readonly signal: Int32Array
   private readonly replies: MessagePort
+  private readonly fromWorker: MessagePort
+  private readonly spinMs: number
   private job: ActiveJob | null = null
   private nextId = 1
 
@@ -54,21 +64,26 @@ export class SandboxThread {
     this.signal = new Int32Array(shared)
     const channel = new MessageChannel()
     this.replies = channel.port1
+    const back = new MessageChannel()
+    this.fromWorker = back.port1
     const setup: WorkerSetup = {
       wasmModule: options.wasmModule,
       memoryPages: options.memoryPages,
       signal: shared,
       replies: channel.port2,
+      toMain: back.port2,
+      spinMs: options.spinMs,
     }
+    this.spinMs = options.spinMs
     this.worker = new Worker(options.entry, {
       workerData: setup,
-      transferList: [channel.port2],
+      transferList: [channel.port2, back.port2],
       execArgv: [],
       // The guest's heap is WebAssembly memory, capped on its own; this bounds the rest.
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 2, stackSizeMb: 4 },
     })
     this.ready = new Promise((resolve, reject) => {
-      this.worker.once('message', () => resolve())
+      this.started = resolve
       this.worker.once('error', reject)
       this.worker.once('exit', (code) => reject(new Error(`sandbox worker exited with code ${code} while starting`)))
     })
@@ -78,7 +93,9 @@ export class SandboxThread {
       () => this.job === null && this.worker.unref(),
       () => undefined,
     )
-    this.worker.on('message', (message: FromWorker) => this.receive(message))
+    this.fromWorker.on('message', (message: FromWorker) => this.receive(message))
+    // The worker's own handle keeps the process alive while a job is out; the port never does.
+    this.fromWorker.unref()
     this.worker.on('error', (error: Error) => this.stop({ type: 'crashed', error }))
     this.worker.on('exit', (code) =>
       this.stop({ type: 'crashed', error: new Error(`sandbox worker exited (${code})`) }),
@@ -94,7 +111,7 @@ export class SandboxThread {
     this.worker.ref()
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.stop({ type: 'timeout', hostMs: this.hostTime() }), wallMs)
-      this.job = {
+      const active: ActiveJob = {
         id,
         functions,
         timer,
@@ -102,13 +119,33 @@ export class SandboxThread {
         callStart: null,
         settle: (outcome) => {
           clearTimeout(timer)
+          inFlight -= 1
           this.job = null
           this.worker.unref()
           resolve(outcome)
         },
       }
-      const job: ToWorker = { ...message, id }
-      this.worker.postMessage(job)
+      this.job = active
+      inFlight += 1
+      this.worker.postMessage({ ...message, id } satisfies ToWorker)
+      if (inFlight === 1) {
+        this.awaitAwake(active)
+      }
+    })
+  }
+
+  /**
+   * Takes the worker's messages as they come, for up to half the spin, while `job` runs: its end
+   * settles it now, and host calls answered at once are answered now. Gives up on the first host
+   * call that must wait (the event loop then does the rest), and when the time is up.
+   */
+  private awaitAwake(job: ActiveJob): void {
+    forRuns.wait(this.spinMs / 2, () => {
+      const message = receiveMessageOnPort(this.fromWorker)?.message as FromWorker | undefined
+      if (message !== undefined) {
+        this.receive(message)
+      }
+      return this.job !== job || job.callStart !== null
     })
   }
 
@@ -116,6 +153,7 @@ export class SandboxThread {
     const job = this.job
     switch (message.type) {
       case 'ready':
+        this.started()
         return
       case 'call': {
         if (job === null) {
