@@ -12,7 +12,13 @@ import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
 import type { Store } from '../store/store.ts'
 import { CommunityCache, type CommunitySnapshot, type Initiator } from './community-cache.ts'
-import { evaluateProposal, filterMatches, runOutcome, type EvaluationDeps } from './evaluate-proposal.ts'
+import {
+  evaluateProposal,
+  filterMatches,
+  knownFilterResult,
+  runOutcome,
+  type EvaluationDeps,
+} from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import { createEngineLatencies, secondsSince, type EngineLatencies } from './latencies.ts'
 import { mayVote } from './may-vote.ts'
@@ -427,22 +433,32 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
+  /** A new proposal, born leased to its first evaluation (see `evaluateNew`). */
+  async function createLeased(
+    communityId: number,
+    input: { actionId: number; policyId: number; policyVersionId: number },
+  ): Promise<NewLeased> {
+    const lease = newLease()
+    return {
+      created: await store.proposals.create(communityId, { ...input, now: clock.now(), lease }),
+      token: lease.token,
+    }
+  }
+
   /**
    * A new proposal, leased to the first evaluation that `evaluate` runs, then re-checked as
    * asked. Gives the proposal as it was when the lease was let go (read by that very write).
    */
   async function evaluateNew(
     communityId: number,
-    input: { actionId: number; policyId: number; policyVersionId: number },
+    { created, token }: NewLeased,
     evaluate: (proposal: Proposal, release: Release) => Promise<void>,
   ): Promise<{ created: Proposal; released: Proposal | undefined }> {
-    const lease = newLease()
-    const created = await store.proposals.create(communityId, { ...input, now: clock.now(), lease })
     markNew(created)
     const released = await whileLeased(
       communityId,
       created.id,
-      lease.token,
+      token,
       (release) => evaluate(created, release),
       (release) => recheckLoaded(communityId, created.id, release),
     )
@@ -489,20 +505,47 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /**
+   * The policy that governs a new action of `type` when no filter has to run to tell (the first
+   * candidates' filters are blank or return a literal, a base policy's `return true`, say), so
+   * its proposal can be made with the action, in one commit. Undefined when a filter must run.
+   */
+  async function knownGovernor(
+    communityId: number,
+    community: CommunitySnapshot,
+    kind: ActionKind,
+    type: string,
+  ): Promise<{ policyId: number; policyVersionId: number } | undefined> {
+    for (const policy of await community.candidates(kind, type)) {
+      const version = await versions.get(communityId, policy.versionId)
+      const matches = version && knownFilterResult(version)
+      if (matches === undefined) {
+        return undefined
+      }
+      if (matches) {
+        return { policyId: policy.id, policyVersionId: policy.versionId }
+      }
+    }
+    return undefined
+  }
+
+  /**
    * First evaluation: the first candidate whose filter matches governs; errors move on, and the
    * next candidate sees the action as it now is (reverted, if the errored evaluation reverted it).
+   * `made`: the proposal already made with the action for the candidate known to govern it.
    */
   async function govern(
     actionView: ActionView,
     kind: ActionKind,
     community: CommunitySnapshot,
+    made?: NewLeased,
   ): Promise<Proposal | undefined> {
     const { communityId, id: actionId, type } = actionView.action
     let current = actionView
     const candidates = await community.candidates(kind, type)
     for (const policy of candidates) {
       const version = await versions.get(communityId, policy.versionId)
-      if (!version || !(await filterMatches(evaluation, current, version))) {
+      const premade = made?.created.policyId === policy.id ? made : undefined
+      if (!version || (!premade && !(await filterMatches(evaluation, current, version)))) {
         continue
       }
       // Set in the callback, so an object (a plain variable would stay narrowed to 'proposed').
@@ -510,7 +553,8 @@ export function createEngine(deps: EngineDeps): Engine {
       const shown = current
       const { created, released } = await evaluateNew(
         communityId,
-        { actionId, policyId: policy.id, policyVersionId: version.versionId },
+        premade ??
+          (await createLeased(communityId, { actionId, policyId: policy.id, policyVersionId: version.versionId })),
         async (proposal, release) => {
           first.status = await evaluateProposal(evaluation, proposal, shown, version, true, release)
         },
@@ -571,7 +615,11 @@ export function createEngine(deps: EngineDeps): Engine {
       const triggerView: ActionView = governed ? shown : { ...shown, action: stored }
       const { created, released } = await evaluateNew(
         communityId,
-        { actionId: stored.id, policyId: policy.id, policyVersionId: version.versionId },
+        await createLeased(communityId, {
+          actionId: stored.id,
+          policyId: policy.id,
+          policyVersionId: version.versionId,
+        }),
         async (proposal, release) => {
           await evaluateProposal(evaluation, proposal, triggerView, version, true, release)
         },
@@ -639,7 +687,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (def.validate) {
         await def.validate(await access.validateContext(input.communityId, platform, input.initiatorId), parsed.data)
       }
-      const { action, created } = await store.actions.create(input.communityId, {
+      const actionInput = {
         kind,
         type: input.type,
         origin: input.origin,
@@ -648,7 +696,22 @@ export function createEngine(deps: EngineDeps): Engine {
         externalId: input.externalId ?? null,
         result: input.result ?? null,
         now: clock.now(),
-      })
+      }
+      // Governed by a policy known without running a filter: the action and its proposal in one commit.
+      const governor =
+        canPropose && !canExecute ? await knownGovernor(input.communityId, community, kind, input.type) : undefined
+      const lease = governor && newLease()
+      const {
+        action,
+        created,
+        proposal: premade,
+      } = governor && lease
+        ? await store.proposals.createWithAction(input.communityId, actionInput, {
+            ...governor,
+            now: actionInput.now,
+            lease,
+          })
+        : { ...(await store.actions.create(input.communityId, actionInput)), proposal: undefined }
       if (!created) {
         const [proposal] = await store.proposals.list(input.communityId, { actionId: action.id, limit: 1 })
         return { status: 'duplicate', action, proposal }
@@ -667,7 +730,12 @@ export function createEngine(deps: EngineDeps): Engine {
         await perform(action, 'revert')
         return { status: 'forbidden', action, reason }
       }
-      const proposal = await govern(viewWith(action, initiator), kind, community)
+      const proposal = await govern(
+        viewWith(action, initiator),
+        kind,
+        community,
+        premade && lease && { created: premade, token: lease.token },
+      )
       if (!proposal) {
         await logAction(action, 'warn', `no active policy governs ${action.type}; it was left as it is`)
         logger.warn({ communityId: action.communityId, actionId: action.id, type: action.type }, 'ungoverned action')
@@ -854,6 +922,12 @@ export function createEngine(deps: EngineDeps): Engine {
     latencies,
   }
   return engine
+}
+
+/** A proposal just made, leased to its first evaluation by `token`. */
+interface NewLeased {
+  created: Proposal
+  token: string
 }
 
 /** Letting go of a proposal's lease, once: with an evaluation's last writes, or after it. */

@@ -141,10 +141,21 @@ function logBlockError(logger: Logger, ctx: RunContext, error: SandboxError, con
   })
 }
 
+/** Whether the version's filter matches, when that is known without running it (blank, `return true`…). */
+export function knownFilterResult(version: PolicyVersion): boolean | undefined {
+  const { filter } = version.blocks
+  if (isBlank(filter)) {
+    return true
+  }
+  const literal = literalResult(filter)
+  return literal?.ok ? Boolean(literal.value) : undefined
+}
+
 /** Runs the filter block; an empty filter matches, an error means it does not. */
 export async function filterMatches(deps: EvaluationDeps, view: ActionView, version: PolicyVersion): Promise<boolean> {
-  if (isBlank(version.blocks.filter)) {
-    return true
+  const known = knownFilterResult(version)
+  if (known !== undefined) {
+    return known
   }
   const ctx = new RunContext({ store: deps.store, view, version, proposal: null, now: deps.clock.now() })
   const result = await runBlock(deps, ctx, 'filter', ctx.functions())

@@ -3,12 +3,12 @@ import { actionKinds, actionPlatform, executionStates, type Action, type ActionO
 import type { ActionsTable, Database } from './database.ts'
 import { parseEnum, parseJsonObject, parseJsonObjectOrNull, newestFirst } from './rows.ts'
 import type { Prepared } from './prepared.ts'
-import type { ActionRepo, ClaimedState } from './store.ts'
+import type { ActionInput, ActionRepo, ClaimedState } from './store.ts'
 
 const origins = ['platform', 'policykit'] as const satisfies readonly ActionOrigin[]
 const claimedStates = ['executing', 'reverting'] as const satisfies readonly ClaimedState[]
 
-function toAction(row: Selectable<ActionsTable>): Action {
+export function toAction(row: Selectable<ActionsTable>): Action {
   return {
     id: row.id,
     communityId: row.community_id,
@@ -25,6 +25,48 @@ function toAction(row: Selectable<ActionsTable>): Action {
   }
 }
 
+/**
+ * The action's INSERT (`$1`…`$10`, see `insertActionParams`). ON CONFLICT DO NOTHING makes a
+ * repeated delivery (also a concurrent one) insert nothing instead of failing; the first
+ * delivery's row is then read back (`deliveredBefore`).
+ */
+export const insertActionText = `insert into actions (community_id, kind, type, platform, origin, initiator_id, params,
+    result, execution_state, external_id, created_at)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, 'none', $9, $10)
+  on conflict (community_id, platform, external_id) do nothing
+  returning *`
+
+export function insertActionParams(communityId: number, input: ActionInput): unknown[] {
+  return [
+    communityId,
+    input.kind,
+    input.type,
+    actionPlatform(input.type),
+    input.origin,
+    input.initiatorId,
+    JSON.stringify(input.params),
+    input.result ? JSON.stringify(input.result) : null,
+    input.externalId ?? null,
+    input.now,
+  ]
+}
+
+/** The action an earlier delivery of `input` made, when its INSERT inserted nothing. */
+export async function deliveredBefore(db: Kysely<Database>, communityId: number, input: ActionInput): Promise<Action> {
+  const externalId = input.externalId ?? null
+  if (externalId === null) {
+    throw new Error('inserting an action without an external id inserted nothing')
+  }
+  const existing = await db
+    .selectFrom('actions')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .where('platform', '=', actionPlatform(input.type))
+    .where('external_id', '=', externalId)
+    .executeTakeFirstOrThrow()
+  return toAction(existing)
+}
+
 export function createActionRepo(db: Kysely<Database>, prepared: Prepared): ActionRepo {
   // Both on every evaluation's path: prepared statements.
   async function get(communityId: number, actionId: number): Promise<Action | undefined> {
@@ -37,43 +79,13 @@ export function createActionRepo(db: Kysely<Database>, prepared: Prepared): Acti
 
   return {
     async create(communityId, input) {
-      const platform = actionPlatform(input.type)
-      const externalId = input.externalId ?? null
-      // ON CONFLICT DO NOTHING makes a repeated delivery (also a concurrent one) insert nothing
-      // instead of failing; the first delivery's row is then read back.
       const row = await prepared.first<Selectable<ActionsTable>>(
-        `insert into actions (community_id, kind, type, platform, origin, initiator_id, params, result,
-            execution_state, external_id, created_at)
-          values ($1, $2, $3, $4, $5, $6, $7, $8, 'none', $9, $10)
-          on conflict (community_id, platform, external_id) do nothing
-          returning *`,
-        [
-          communityId,
-          input.kind,
-          input.type,
-          platform,
-          input.origin,
-          input.initiatorId,
-          JSON.stringify(input.params),
-          input.result ? JSON.stringify(input.result) : null,
-          externalId,
-          input.now,
-        ],
+        insertActionText,
+        insertActionParams(communityId, input),
       )
-      if (row) {
-        return { action: toAction(row), created: true }
-      }
-      if (externalId === null) {
-        throw new Error('inserting an action without an external id inserted nothing')
-      }
-      const existing = await db
-        .selectFrom('actions')
-        .selectAll()
-        .where('community_id', '=', communityId)
-        .where('platform', '=', platform)
-        .where('external_id', '=', externalId)
-        .executeTakeFirstOrThrow()
-      return { action: toAction(existing), created: false }
+      return row
+        ? { action: toAction(row), created: true }
+        : { action: await deliveredBefore(db, communityId, input), created: false }
     },
 
     get,

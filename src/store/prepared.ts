@@ -29,6 +29,18 @@ function parse(text: string): Text {
   return known
 }
 
+/** `text` run at once as the SQLite connection's prepared statement. */
+function runNow<Row>(cache: StatementCache, text: string, params: readonly unknown[]): Row[] {
+  const { sqlite, order } = parse(text)
+  const statement = cache.prepare(sqlite)
+  const bound = order.map((i) => params[i])
+  if (!statement.reader) {
+    statement.run(bound)
+    return []
+  }
+  return statement.all(bound) as Row[]
+}
+
 /**
  * Statements of the evaluation's hot path as plain SQL, with none of Kysely's building and
  * compiling on every call (which a profile showed costing more than SQLite's own work). On the
@@ -57,21 +69,34 @@ export class Prepared {
       const result = await this.db.executeQuery<Row>(CompiledQuery.raw(postgres, params.map(withoutNul)))
       return result.rows
     }
-    const bound = order.map((i) => params[i])
     // A transaction someone opened through Kysely holds the connection: wait for it, not join it.
     if (this.sqlite && !this.sqlite.database.inTransaction) {
-      const statement = this.sqlite.prepare(sqlite)
-      if (!statement.reader) {
-        statement.run(bound)
-        return []
-      }
-      return statement.all(bound) as Row[]
+      return runNow(this.sqlite, text, params)
     }
-    const result = await this.db.executeQuery<Row>(CompiledQuery.raw(sqlite, bound))
+    const result = await this.db.executeQuery<Row>(
+      CompiledQuery.raw(
+        sqlite,
+        order.map((i) => params[i]),
+      ),
+    )
     return result.rows
   }
 
   async first<Row>(text: string, params: readonly unknown[]): Promise<Row | undefined> {
     return (await this.all<Row>(text, params))[0]
+  }
+
+  /**
+   * Runs `work` as one transaction on the root SQLite store, synchronously: one commit, and
+   * nothing else runs meanwhile. `work` runs its statements with the `all` it is given. Undefined
+   * (nothing ran) on PostgreSQL, and while a transaction holds the connection: the caller goes
+   * its ordinary way then.
+   */
+  syncTransaction<T>(work: (all: <Row>(text: string, params: readonly unknown[]) => Row[]) => T): T | undefined {
+    const sqlite = this.sqlite
+    if (this.dialect !== 'sqlite' || !sqlite || sqlite.database.inTransaction) {
+      return undefined
+    }
+    return sqlite.database.transaction(() => work((text, params) => runNow(sqlite, text, params)))()
   }
 }

@@ -1,14 +1,15 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import { AppError } from '../errors.ts'
-import type { Database, ProposalsTable } from './database.ts'
+import { deliveredBefore, insertActionParams, insertActionText, toAction } from './action-repo.ts'
+import type { ActionsTable, Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
 import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
 import { createLogRepo } from './log-repo.ts'
 import type { Prepared } from './prepared.ts'
 import type { StatementCache } from './statement-cache.ts'
 import { postgresStep, SqliteStepWriter, sqliteStepUpdate, type StepRow } from './step-writes.ts'
-import type { DecisionCount, Dialect, ProposalRepo, StepWrites } from './store.ts'
+import type { ActionInput, DecisionCount, Dialect, NewProposal, ProposalRepo, StepWrites } from './store.ts'
 
 const dayMs = 86_400_000
 
@@ -72,6 +73,35 @@ function toProposal(row: ProposalRow): Proposal {
 }
 
 /**
+ * The proposal's INSERT, from its action's row `a` (taken from `source`) and its policy version:
+ * an action or version of another community inserts nothing. Parameters from `$<first>` on: now,
+ * the lease's token, until and owner, the version, the policy.
+ */
+function insertProposalText(source: string, first: number): string {
+  const p = (i: number) => `$${first + i}`
+  return `insert into proposals (community_id, action_id, policy_id, policy_version_id, status, proposed_at,
+      lease_token, lease_until, lease_owner, number)
+    select a.community_id, a.id, v.policy_id, v.id, 'proposed', cast(${p(0)} as bigint),
+      cast(${p(1)} as text), cast(${p(2)} as bigint), cast(${p(3)} as text),
+      -- The community's next number (migration 0020: why this is safe on both dialects).
+      (select coalesce(max(n.number), 0) + 1 from proposals n where n.community_id = a.community_id)
+    from ${source} join policy_versions v on v.community_id = a.community_id
+    where v.id = ${p(4)} and v.policy_id = ${p(5)}
+    returning ${columns.join(', ')}`
+}
+
+function insertProposalParams({ policyId, policyVersionId, now, lease }: NewProposal): unknown[] {
+  return [now, lease?.token ?? null, lease?.until ?? null, lease?.owner ?? null, policyVersionId, policyId]
+}
+
+/** A proposal of the action in `$7`/`$8` (community, id). */
+const insertProposalOfAction = insertProposalText('(select * from actions where community_id = $7 and id = $8) a', 1)
+
+/** On PostgreSQL, the action and its proposal in one statement (one round trip, one commit). */
+const insertBothText = `with a as (${insertActionText}), made as (${insertProposalText('a', 11)})
+  select (select row_to_json(a) from a) as action, (select row_to_json(made) from made) as proposal`
+
+/**
  * `sqlite`: the connection under `db` when `db` is the root store on SQLite (not a transaction),
  * for the statements of the evaluation's hot path that run on it directly.
  */
@@ -99,6 +129,37 @@ export function createProposalRepo(
       await createLogRepo(db).add(communityId, writes.logs)
     }
     return sqliteStepUpdate(db, columns, communityId, proposalId, writes)
+  }
+
+  /** The action's and the proposal's rows as inserted; no action when it was delivered before. */
+  async function insertBoth(
+    communityId: number,
+    action: ActionInput,
+    proposal: NewProposal,
+  ): Promise<{ action: Selectable<ActionsTable> | undefined; proposal: ProposalRow | undefined }> {
+    const actionParams = insertActionParams(communityId, action)
+    const proposalParams = insertProposalParams(proposal)
+    if (dialect === 'postgres') {
+      const row = await prepared.first<{ action: Selectable<ActionsTable> | null; proposal: ProposalRow | null }>(
+        insertBothText,
+        [...actionParams, ...proposalParams],
+      )
+      return { action: row?.action ?? undefined, proposal: row?.proposal ?? undefined }
+    }
+    const ofAction = (actionId: number) => [...proposalParams, communityId, actionId]
+    // SQLite: one synchronous transaction, so one commit.
+    const now = prepared.syncTransaction((all) => {
+      const [actionRow] = all<Selectable<ActionsTable>>(insertActionText, actionParams)
+      const [proposalRow] = actionRow ? all<ProposalRow>(insertProposalOfAction, ofAction(actionRow.id)) : []
+      return { action: actionRow, proposal: proposalRow }
+    })
+    if (now) {
+      return now
+    }
+    // Inside a transaction already (its statements atomic with it): one after the other.
+    const actionRow = await prepared.first<Selectable<ActionsTable>>(insertActionText, actionParams)
+    const proposalRow = actionRow && (await prepared.first<ProposalRow>(insertProposalOfAction, ofAction(actionRow.id)))
+    return { action: actionRow, proposal: proposalRow }
   }
 
   function byId(communityId: number, proposalId: number) {
@@ -144,37 +205,33 @@ export function createProposalRepo(
   }
 
   return {
-    async create(communityId, { actionId, policyId, policyVersionId, now, lease }) {
-      // Insert-select, so an action or policy version of another community inserts nothing.
+    async create(communityId, input) {
       // Every first evaluation's: prepared.
-      const row = await prepared.first<ProposalRow>(
-        `insert into proposals (community_id, action_id, policy_id, policy_version_id, status, proposed_at,
-            lease_token, lease_until, lease_owner, number)
-          select a.community_id, a.id, v.policy_id, v.id, 'proposed', cast($1 as bigint),
-            cast($2 as text), cast($3 as bigint), cast($4 as text),
-            -- The community's next number (migration 0020: why this is safe on both dialects).
-            (select coalesce(max(p.number), 0) + 1 from proposals p where p.community_id = a.community_id)
-          from actions a join policy_versions v on v.community_id = a.community_id
-          where a.community_id = $5 and a.id = $6 and v.id = $7 and v.policy_id = $8
-          returning ${columns.join(', ')}`,
-        [
-          now,
-          lease?.token ?? null,
-          lease?.until ?? null,
-          lease?.owner ?? null,
-          communityId,
-          actionId,
-          policyVersionId,
-          policyId,
-        ],
-      )
+      const row = await prepared.first<ProposalRow>(insertProposalOfAction, [
+        ...insertProposalParams(input),
+        communityId,
+        input.actionId,
+      ])
       if (!row) {
+        const { actionId, policyVersionId, policyId } = input
         throw new AppError(
           'not_found',
           `action ${actionId} or version ${policyVersionId} of policy ${policyId} not found`,
         )
       }
       return toProposal(row)
+    },
+
+    async createWithAction(communityId, action, proposal) {
+      const made = await insertBoth(communityId, action, proposal)
+      if (!made.action) {
+        return { action: await deliveredBefore(db, communityId, action), created: false, proposal: undefined }
+      }
+      return {
+        action: toAction(made.action),
+        created: true,
+        proposal: made.proposal && toProposal(made.proposal),
+      }
     },
 
     async get(communityId, proposalId) {

@@ -261,21 +261,30 @@ export interface DecisionCount {
   failed: number
 }
 
-export interface ProposalRepo {
+/** A proposal about to be made, under a policy's version. */
+export interface NewProposal {
+  policyId: number
+  policyVersionId: number
+  now: number
   /**
-   * With `lease`, the new proposal is born leased to its first evaluation, so nothing (a vote,
-   * the sweep) can evaluate it before that evaluation starts; see `acquireLease`.
+   * The new proposal is born leased to its first evaluation, so nothing (a vote, the sweep) can
+   * evaluate it before that evaluation starts; see `acquireLease`.
    */
-  create(
+  lease?: { token: string; owner: string; until: number }
+}
+
+export interface ProposalRepo {
+  create(communityId: number, input: NewProposal & { actionId: number }): Promise<Proposal>
+  /**
+   * The action (as `ActionRepo.create` makes it) and its proposal together: one commit. When the
+   * action was delivered before, that action and no proposal; no proposal either when the policy
+   * version is not the community's (any more).
+   */
+  createWithAction(
     communityId: number,
-    input: {
-      actionId: number
-      policyId: number
-      policyVersionId: number
-      now: number
-      lease?: { token: string; owner: string; until: number }
-    },
-  ): Promise<Proposal>
+    action: ActionInput,
+    proposal: NewProposal,
+  ): Promise<{ action: Action; created: boolean; proposal: Proposal | undefined }>
   get(communityId: number, proposalId: number): Promise<Proposal | undefined>
   list(
     communityId: number,

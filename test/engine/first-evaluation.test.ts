@@ -116,12 +116,18 @@ for (const dialect of testDialects()) {
 
     it('does not let the sweep evaluate a proposal between its creation and its first evaluation', async () => {
       await h.policy(tracingPolicy)
-      // The sweep of another process runs just as the proposal is created.
+      // The sweep of another process runs just as the proposal is created (alone, or with its
+      // action when the policy's filter is known to match without running).
       const racing: Store = Object.assign(Object.create(h.store) as Store, {
         proposals: {
           ...h.store.proposals,
           async create(communityId, input) {
             const created = await h.store.proposals.create(communityId, input)
+            await h.engine.sweep()
+            return created
+          },
+          async createWithAction(communityId, action, input) {
+            const created = await h.store.proposals.createWithAction(communityId, action, input)
             await h.engine.sweep()
             return created
           },

@@ -352,6 +352,65 @@ for (const dialect of testDialects()) {
       )
     })
 
+    it('makes an action and its leased proposal together, once per delivery, and not under a version of another community', async () => {
+      const { community, member, policy } = await seedProposal(store)
+      const other = await seedProposal(store, 'other')
+      const action = (text: string, externalId: string | null = null) => ({
+        kind: 'platform' as const,
+        type: 'test.post',
+        origin: 'platform' as const,
+        initiatorId: member.id,
+        params: { text },
+        externalId,
+        now: 2000,
+      })
+      const lease = { token: 'held', owner: 'me', until: 9000 }
+      const under = { policyId: policy.id, policyVersionId: policy.versionId, now: 2000, lease }
+
+      const made = await store.proposals.createWithAction(community.id, action('first', 'm1'), under)
+      assert.equal(made.created, true)
+      assert.equal(made.action.externalId, 'm1')
+      assert.deepEqual(made.action.params, { text: 'first' })
+      assert.ok(made.proposal)
+      assert.equal(made.proposal.actionId, made.action.id)
+      assert.equal(made.proposal.number, 2) // after seedProposal's
+      assert.equal(made.proposal.status, 'proposed')
+      // Born leased: nobody else can take it.
+      const taken = await store.proposals.acquireLease(community.id, made.proposal.id, {
+        token: 'other',
+        owner: 'them',
+        until: 9000,
+        now: 2000,
+      })
+      assert.equal(taken, false)
+
+      // The same delivery again: the first action, nothing new.
+      const again = await store.proposals.createWithAction(community.id, action('again', 'm1'), under)
+      assert.deepEqual(again, { action: made.action, created: false, proposal: undefined })
+      assert.equal((await store.proposals.list(community.id, { actionId: made.action.id })).length, 1)
+
+      // Another community's policy version: the action is made, no proposal.
+      const elsewhere = { ...under, policyId: other.policy.id, policyVersionId: other.policy.versionId }
+      const lone = await store.proposals.createWithAction(community.id, action('lone'), elsewhere)
+      assert.equal(lone.created, true)
+      assert.equal(lone.proposal, undefined)
+      assert.deepEqual(await store.actions.get(community.id, lone.action.id), lone.action)
+      assert.deepEqual(await store.proposals.list(community.id, { actionId: lone.action.id }), [])
+
+      // In a transaction, both go with it.
+      await assert.rejects(
+        store.transaction(async (trx) => {
+          const inside = await trx.proposals.createWithAction(community.id, action('rolled back', 'm2'), under)
+          assert.ok(inside.proposal)
+          throw new Error('roll back')
+        }),
+        /roll back/,
+      )
+      const kept = await store.proposals.createWithAction(community.id, action('after', 'm2'), under)
+      assert.equal(kept.created, true)
+      assert.equal(kept.proposal?.number, 3)
+    })
+
     it('keeps another community out', async () => {
       const a = await seedProposal(store, 'a')
       const b = await seedProposal(store, 'b')
