@@ -184,8 +184,10 @@ export async function runOutcome(
   if (status !== 'passed' && status !== 'failed') {
     return
   }
+  const block = status === 'passed' ? 'pass' : 'fail'
   try {
-    if (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id)) {
+    // A blank block has nothing to run at most once: no flag to write.
+    if (!isBlank(version.blocks[block]) && (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id))) {
       const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })
       try {
         const platformFunctions = await deps.access.policyFunctions(
@@ -194,7 +196,6 @@ export async function runOutcome(
           view.action,
           (_platform, post) => ctx.setVotePost(post),
         )
-        const block = status === 'passed' ? 'pass' : 'fail'
         const result = await runBlock(deps, ctx, block, ctx.functions(), platformFunctions)
         if (!result.ok) {
           logBlockError(deps.logger, ctx, result.error, `the proposal stays ${status}`)
