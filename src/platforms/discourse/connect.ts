@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { rowId } from '../../domain/int4.ts'
 import { AppError, isAppError } from '../../errors.ts'
 import { managingMember } from '../kit/community-install.ts'
+import { privateAddressOf } from '../kit/public-address.ts'
 import { activate, saveIntegration } from '../kit/install-steps.ts'
 import type { PlatformHttp } from '../platform-http.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
@@ -60,8 +61,15 @@ export async function checkForum(
   fetchFn: typeof fetch,
   forum: DiscourseCredentials,
   code: 'invalid_input' | 'conflict',
+  options: Pick<DiscourseOptions, 'privateAddresses'>,
 ): Promise<string> {
   const refuse = (message: string) => new AppError(code, message)
+  const hidden = options.privateAddresses ? undefined : await privateAddressOf(forum.url)
+  if (hidden !== undefined) {
+    throw refuse(
+      `${forum.url} is on a private network or this server (${hidden}): PolicyKit connects only forums on the public internet unless its operator sets DISCOURSE_PRIVATE_ADDRESSES=allow.`,
+    )
+  }
   let answer: Response
   try {
     answer = await requestDiscourse(fetchFn, forum, 'GET', '/about.json')
@@ -146,7 +154,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
       }
       const { community: communityId, createWebhook, ...forum } = body.data
       const member = await managingMember(host, request, communityId, 'Discourse')
-      const title = await checkForum(fetch, forum, 'invalid_input')
+      const title = await checkForum(fetch, forum, 'invalid_input', options)
       const existing = await ports.integrations.findByExternalId(forum.url)
       if (existing && existing.communityId !== communityId) {
         throw new AppError('conflict', `The forum ${forum.url} is already connected to another PolicyKit community.`)

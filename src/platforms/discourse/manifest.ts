@@ -28,7 +28,7 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
       kind: 'apiKey',
       credentials: discourseCredentials,
       async check(credentials) {
-        await checkForum(fetch, discourseCredentials.parse(credentials), 'conflict')
+        await checkForum(fetch, discourseCredentials.parse(credentials), 'conflict', options)
       },
     },
     functions: discourseFunctions(ports),

@@ -7,6 +7,11 @@ export interface DiscourseOptions {
    * for a vote), in ms.
    */
   pollIntervalMs: number
+  /**
+   * Whether a forum whose address is on a private network (or this host) may be connected;
+   * off, such an address is refused, so that PolicyKit cannot be pointed into its own network.
+   */
+  privateAddresses: boolean
 }
 
 export const defaultPollIntervalMs = 30_000

@@ -5,8 +5,17 @@ import type { ForumUser } from './forum.ts'
 /** A webhook key for tests (config's DISCOURSE_WEBHOOK_KEY). */
 export const testDiscourseWebhookKey = 'discourse-webhook-key-for-tests-0123456789'
 
-/** Discourse's settings for tests: polls read every 100 ms, so a vote counts within a test's seconds. */
-export const testDiscourseOptions = { webhookKey: testDiscourseWebhookKey, pollIntervalMs: 100 }
+/** The environment that turns Discourse on for the fake forum, which runs on this host. */
+export const testDiscourseEnv = {
+  DISCOURSE_WEBHOOK_KEY: testDiscourseWebhookKey,
+  DISCOURSE_PRIVATE_ADDRESSES: 'allow',
+}
+
+/**
+ * Discourse's settings for tests: polls read every 100 ms, so a vote counts within a test's
+ * seconds, and the fake forum on this host may be connected.
+ */
+export const testDiscourseOptions = { webhookKey: testDiscourseWebhookKey, pollIntervalMs: 100, privateAddresses: true }
 
 /**
  * Connects the fake forum to a community as a finished connection would (the admin key acting as

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../src/config.ts'
 import type { Proposal } from '../../../src/domain/proposal.ts'
 import { silentLogger } from '../../../src/engine/logger.ts'
 import { sessionCookie } from '../../../src/server/auth/session.ts'
-import { testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
+import { testDiscourseEnv } from '../../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import type { ForumCategory, ForumPost, ForumUser } from '../../fakes/discourse/forum.ts'
 import { postHookJson } from '../../fakes/discourse/shapes.ts'
@@ -52,7 +52,7 @@ describe('Discourse end to end: the real app against the fake forum', () => {
         POLICYKIT_PUBLIC_URL: baseUrl,
         POLICYKIT_SANDBOX_POOL: '2',
         POLICYKIT_LISTENER_LEASE_SECONDS: '1',
-        DISCOURSE_WEBHOOK_KEY: testDiscourseWebhookKey,
+        ...testDiscourseEnv,
         DISCOURSE_POLL_SECONDS: '0.1',
       }),
       silentLogger,

@@ -10,13 +10,13 @@ import { fakeClock } from '../../support/fake-clock.ts'
 import { freePort } from '../../support/free-port.ts'
 import { assertFounded, startFreshApp, type FreshApp } from '../../support/fresh-app.ts'
 import { setCookie, toTestResponse, type TestResponse } from '../../support/server-harness.ts'
+import { testDiscourseEnv, testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
 
 interface ErrorBody {
   error: { code: string; message: string }
 }
 
 const setupCookie = 'pk_discourse_setup'
-const webhookKey = 'k'.repeat(40)
 
 describe('setting PolicyKit up with Discourse (first run, democracy kit)', () => {
   let t: FreshApp
@@ -31,7 +31,7 @@ describe('setting PolicyKit up with Discourse (first run, democracy kit)', () =>
     fake.forum.addUser({ username: 'policykit', admin: true })
     ada = fake.forum.addUser({ username: 'ada', name: 'Ada Lovelace', moderator: true })
     bob = fake.forum.addUser({ username: 'bob' })
-    t = await startFreshApp({ port, clock, env: { DISCOURSE_WEBHOOK_KEY: webhookKey } })
+    t = await startFreshApp({ port, clock, env: testDiscourseEnv })
   })
   after(async () => {
     await t.close()
@@ -159,7 +159,7 @@ describe('setting PolicyKit up with Discourse (first run, democracy kit)', () =>
     // The webhook is made through the admin API, with this forum's secret.
     assert.deepEqual(
       fake.forum.webhooks.map((w) => [w.url, w.secret]),
-      [[`${t.baseUrl}/platforms/discourse/webhook`, discourseWebhookSecret(webhookKey, fake.url)]],
+      [[`${t.baseUrl}/platforms/discourse/webhook`, discourseWebhookSecret(testDiscourseWebhookKey, fake.url)]],
     )
 
     // A second set-up is refused, whether already under way or started again.
@@ -182,7 +182,7 @@ describe('Set up with Discourse on the set-up page (Chromium)', { skip: browserS
       port,
       clock,
       env: {
-        DISCOURSE_WEBHOOK_KEY: webhookKey,
+        ...testDiscourseEnv,
         // Reddit configured too (never reached here): the page offers both.
         REDDIT_CLIENT_ID: 'abc123',
         REDDIT_CLIENT_SECRET: 'shh',
