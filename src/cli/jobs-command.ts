@@ -49,10 +49,14 @@ export function embeddedJobsAdmin(store: Store, now: () => number): JobsAdmin {
   }
 }
 
+/**
+ * pg-boss's states of a queue's own rows. A failed job is listed by its copy in the dead-letter
+ * queue (which `retry` sends back), not also by the row it failed in.
+ */
 const pgBossStates: Record<JobState, string[]> = {
   queued: ['created', 'retry'],
   running: ['active'],
-  failed: ['failed'],
+  failed: [],
   done: ['completed'],
 }
 
@@ -64,7 +68,7 @@ export function pgBossJobsAdmin(queue: PgBossQueue, schema: string, store: Store
   const db = () => queue.boss.getDb()
   return {
     async list({ state, limit }) {
-      const states = state ? pgBossStates[state] : ['created', 'retry', 'active', 'failed']
+      const states = state ? pgBossStates[state] : ['created', 'retry', 'active']
       const { rows } = await db().executeSql(
         `select id, name, state, retry_count, start_after, source_name, coalesce(source_output, output) as output
          from ${schema}.job where (name <> $1 and state = any($2)) or (name = $1 and $3)

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { z } from 'zod'
+import { pgBossJobsAdmin } from '../../src/cli/jobs-command.ts'
 import { AppError } from '../../src/errors.ts'
 import { systemClock } from '../../src/scheduler/clock.ts'
 import type { QueuedJob } from '../../src/scheduler/job-queue.ts'
@@ -133,6 +134,28 @@ describe('postgres: the pg-boss queue', { skip: !databaseUrl }, () => {
       (await jobsOf('test.broken')).map((j) => j.state),
       ['failed'],
     )
+  })
+
+  it('lists the dead-lettered job for `policykit jobs` under its own name, with its error, and retry runs it again', async () => {
+    const admin = pgBossJobsAdmin(queue, schema, store)
+    // Once, by its dead letter (the copy that retry sends back), in the failed list and in the whole one.
+    const failed = (await admin.list({ state: 'failed', limit: 50 })).filter((j) => j.name === 'test.broken')
+    assert.equal(failed.length, 1, JSON.stringify(failed))
+    assert.deepEqual(
+      (await admin.list({ limit: 50 })).filter((j) => j.name === 'test.broken'),
+      failed,
+    )
+    const [dead] = failed
+    assert.ok(dead)
+    assert.equal(dead.state, 'failed')
+    assert.match(dead.error ?? '', /a bug/)
+    assert.equal(await admin.retry('not-a-job-id'), false)
+    const before = broken.length
+    assert.equal(await admin.retry(dead.id), true)
+    while (broken.length === before) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.equal(broken.length, before + 1)
   })
 
   it('writes a job inside a transaction only when the transaction commits (the outbox)', async () => {
