@@ -144,6 +144,17 @@ export function createRoleRepo(db: Kysely<Database>): RoleRepo {
       return rows.map(toRole)
     },
 
+    async assignments(communityId) {
+      const rows = await db
+        .selectFrom('member_roles')
+        .select(['member_id', 'role_id'])
+        .where('community_id', '=', communityId)
+        .orderBy('member_id')
+        .orderBy('role_id')
+        .execute()
+      return rows.map((row) => ({ memberId: row.member_id, roleId: row.role_id }))
+    },
+
     async assign(communityId, memberId, roleId) {
       // Insert-select, so a member or role of another community inserts nothing.
       const result = await db

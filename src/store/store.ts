@@ -141,6 +141,8 @@ export interface RoleRepo {
   effectiveRoles(communityId: number, memberId: number): Promise<Role[]>
   /** Members holding the role (for the default role: also members with no role at all). */
   members(communityId: number, roleId: number): Promise<Member[]>
+  /** Every role given to a member in the community (not the default role a member without one gets). */
+  assignments(communityId: number): Promise<{ memberId: number; roleId: number }[]>
 }
 
 export interface DocumentRepo {

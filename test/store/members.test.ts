@@ -314,6 +314,15 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await store.roles.effectiveRoles(c.id, ada.id), [mods, admins])
       assert.deepEqual(await store.roles.members(c.id, mods.id), [ada])
       assert.deepEqual(await store.roles.members(c.id, everyone.id), [bob])
+      // Given roles only (bob's default role is not given), each once, this community's only.
+      const elsewhere = await seedCommunity(store, 'elsewhere')
+      const theirs = await store.roles.create(elsewhere.id, { name: 'mods', permissions: [] })
+      const cy = await store.members.create(elsewhere.id, { username: 'cy', now: 1 })
+      await store.roles.assign(elsewhere.id, cy.id, theirs.id)
+      assert.deepEqual(await store.roles.assignments(c.id), [
+        { memberId: ada.id, roleId: mods.id },
+        { memberId: ada.id, roleId: admins.id },
+      ])
 
       await store.roles.unassign(c.id, ada.id, mods.id)
       await store.roles.unassign(c.id, ada.id, admins.id)

@@ -15,14 +15,14 @@ export interface RoleGraph {
 }
 
 export async function loadRoleGraph(store: Store, communityId: number): Promise<RoleGraph> {
-  const [members, roles] = await Promise.all([store.members.list(communityId), store.roles.list(communityId)])
+  const [members, roles, assignments] = await Promise.all([
+    store.members.list(communityId),
+    store.roles.list(communityId),
+    store.roles.assignments(communityId),
+  ])
   const assigned = new Map<number, Set<number>>(members.map((m) => [m.id, new Set<number>()]))
-  for (const role of roles) {
-    // For the default role this also lists members with no role at all, who get it anyway:
-    // counting it as assigned to them changes nobody's effective roles.
-    for (const holder of await store.roles.members(communityId, role.id)) {
-      assigned.get(holder.id)?.add(role.id)
-    }
+  for (const { memberId, roleId } of assignments) {
+    assigned.get(memberId)?.add(roleId)
   }
   return { members, roles: new Map(roles.map((r) => [r.id, r])), assigned }
 }
