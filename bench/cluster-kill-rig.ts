@@ -12,11 +12,14 @@ import {
   freePort,
   fullyVoted,
   kill,
+  never,
   propose,
   sendVotes,
   setUp,
   rigEnv,
   shuffle,
+  startWeb,
+  tail,
   waitExecuted,
   type RoundResult,
 } from './kill-rig.ts'
@@ -136,27 +139,6 @@ export async function runClusterKillRounds(options: ClusterKillOptions): Promise
   }
 }
 
-export async function startWeb(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] })
-  const stderr = tail(child)
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`a web process exited (${child.exitCode}): ${stderr()}`)
-    }
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) {
-        return child
-      }
-    } catch {
-      // not listening yet
-    }
-    await delay(50)
-  }
-  await kill(child)
-  throw new Error(`a web process did not answer within 60 s: ${stderr()}`)
-}
-
 /** A worker has no port: it is ready once it logs that it runs. */
 export async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['src/worker.ts'], {
@@ -189,16 +171,4 @@ export async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess>
   // Keep reading so a full pipe never blocks the worker.
   child.stdout?.resume()
   return child
-}
-
-function tail(child: ChildProcess): () => string {
-  let text = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    text = (text + chunk.toString()).slice(-4000)
-  })
-  return () => text
-}
-
-function never(): never {
-  throw new Error('missing')
 }

@@ -5,7 +5,7 @@
 // moment the fake has received the REST call that answers it, so it includes the fake's own work
 // (WebSocket, signing, HTTP on 127.0.0.1) on both sides.
 import { performance } from 'node:perf_hooks'
-import { firstCallAfter, giveUpMs, timeHeldMessages } from './platform-timing.ts'
+import { firstCallAfter, giveUpMs, timeDecidingVote, timeHeldMessages } from './platform-timing.ts'
 import type { FakeChannel, FakeDiscord, FakeMember, RestCall } from '../test/fakes/discord/fake-discord.ts'
 import { startDiscordApp, type DiscordTestApp } from '../test/support/discord-app.ts'
 
@@ -95,8 +95,8 @@ function received(w: World, from: number, what: string, match: (call: RestCall) 
 async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; repostMs: number }> {
   const { fake, decisions, author, voters } = w
   const text = `Bench message ${i}`
-  let from = fake.calls.length
-  let start = performance.now()
+  const from = fake.calls.length
+  const start = performance.now()
   const posted = fake.as(author).post(decisions, text)
   const deleted = await received(
     w,
@@ -118,30 +118,19 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
   if (voteMessage === undefined) {
     throw new Error(`bench: no vote message for "${text}" (${vote.call.status})`)
   }
-  const [first, second, deciding] = voters
-  for (const voter of [first, second]) {
-    const click = await fake.as(voter).click(voteMessage, 'policykit_vote:yes')
-    if (click.status !== 200) {
-      throw new Error(`bench: a vote click was answered ${click.status}`)
-    }
-  }
-  await w.t.clock.settle()
-  from = fake.calls.length
-  start = performance.now()
-  const [click, reposted] = await Promise.all([
-    fake.as(deciding).click(voteMessage, 'policykit_vote:yes'),
-    received(
-      w,
-      from,
-      `re-post of "${text}"`,
-      (c) => c.method === 'POST' && c.route === '/webhooks/:webhook/:token' && c.body['content'] === text,
-    ),
-  ])
-  if (click.status !== 200) {
-    throw new Error(`bench: the deciding click was answered ${click.status}`)
-  }
-  const repostMs = reposted.at - start
-  await w.t.clock.settle()
+  const repostMs = await timeDecidingVote({
+    voters,
+    click: (voter) => fake.as(voter).click(voteMessage, 'policykit_vote:yes'),
+    calls: () => fake.calls,
+    reposted: (since) =>
+      received(
+        w,
+        since,
+        `re-post of "${text}"`,
+        (c) => c.method === 'POST' && c.route === '/webhooks/:webhook/:token' && c.body['content'] === text,
+      ),
+    settle: () => w.t.clock.settle(),
+  })
   return { revertMs, repostMs }
 }
 

@@ -117,7 +117,7 @@ export async function runKillRounds(options: KillOptions): Promise<RoundResult[]
       PORT: String(port),
     }
     const base = `http://127.0.0.1:${port}`
-    app = await startApp(env, base)
+    app = await startWeb(env, base)
     const results: RoundResult[] = []
     // Where in the burst to kill: anywhere up to a bit past the longest burst seen whole, the
     // first being a warm-up burst nobody kills.
@@ -155,7 +155,7 @@ export async function runKillRounds(options: KillOptions): Promise<RoundResult[]
         burstMs = Math.max(burstMs, Date.now() - started)
       }
       await killing
-      app = await startApp(env, base)
+      app = await startWeb(env, base)
       const ready = Date.now()
       const takeoverMs = await waitExecuted(store, communityId, proposalIds, options.boundMs)
       const problems = [...hangs, ...(await check(store, communityId, proposalIds, acknowledged))]
@@ -216,16 +216,14 @@ export async function setUp(store: Store): Promise<{ communityId: number; voters
   return { communityId: community.id, voters }
 }
 
-async function startApp(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
+/** `src/main.ts` (a web process) started with `env`, once it answers /healthz at `base`. */
+export async function startWeb(env: NodeJS.ProcessEnv, base: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000)
-  })
+  const stderr = tail(child)
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`the app exited (${child.exitCode}): ${stderr}`)
+      throw new Error(`a web process exited (${child.exitCode}): ${stderr()}`)
     }
     try {
       if ((await fetch(`${base}/healthz`)).ok) {
@@ -237,7 +235,16 @@ async function startApp(env: NodeJS.ProcessEnv, base: string): Promise<ChildProc
     await delay(50)
   }
   await kill(child)
-  throw new Error(`the app did not answer within 60 s: ${stderr}`)
+  throw new Error(`a web process did not answer within 60 s: ${stderr()}`)
+}
+
+/** The last 4000 characters a child wrote to stderr, as of each call. */
+export function tail(child: ChildProcess): () => string {
+  let text = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text = (text + chunk.toString()).slice(-4000)
+  })
+  return () => text
 }
 
 export async function kill(child: ChildProcess): Promise<void> {
@@ -397,8 +404,9 @@ export function shuffle<T>(items: T[]): T[] {
   return items
 }
 
-function never(): never {
-  throw new Error('no voters')
+/** For an element known to be there (`list[i] ?? never()`). */
+export function never(): never {
+  throw new Error('missing')
 }
 
 export function delay(ms: number): Promise<void> {

@@ -10,8 +10,8 @@ import { createPgBossQueue } from '../src/scheduler/pg-boss-queue.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { openStore } from '../src/store/open-store.ts'
 import type { Store } from '../src/store/store.ts'
-import { startWeb, startWorker } from './cluster-kill-rig.ts'
-import { delay, freePort, kill, propose, rigEnv, setUp, type Voter } from './kill-rig.ts'
+import { startWorker } from './cluster-kill-rig.ts'
+import { delay, freePort, kill, never, propose, rigEnv, setUp, startWeb, type Voter } from './kill-rig.ts'
 
 export interface PgWorkersFigures {
   /** Proposals decided and executed per second by one worker process, then by two. */
@@ -186,8 +186,4 @@ async function waitExecuted(store: Store, communityId: number, ids: number[]): P
     }
     await delay(10)
   }
-}
-
-function never(): never {
-  throw new Error('missing')
 }

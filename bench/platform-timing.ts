@@ -42,6 +42,36 @@ export function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
 }
 
+/**
+ * A vote three voters decide: the first two click yes (each answered 200), then the time from the
+ * deciding voter's click to the re-post `reposted(from)` finds among the calls from `from` on.
+ */
+export async function timeDecidingVote<V, C>(input: {
+  voters: readonly [V, V, V]
+  click: (voter: V) => Promise<{ status: number }>
+  calls: () => readonly C[]
+  reposted: (from: number) => Promise<{ at: number }>
+  settle: () => Promise<void>
+}): Promise<number> {
+  const [first, second, deciding] = input.voters
+  for (const voter of [first, second]) {
+    const click = await input.click(voter)
+    if (click.status !== 200) {
+      throw new Error(`bench: a vote click was answered ${click.status}`)
+    }
+  }
+  await input.settle()
+  const from = input.calls().length
+  const start = performance.now()
+  const [click, reposted] = await Promise.all([input.click(deciding), input.reposted(from)])
+  if (click.status !== 200) {
+    throw new Error(`bench: the deciding click was answered ${click.status}`)
+  }
+  const repostMs = reposted.at - start
+  await input.settle()
+  return repostMs
+}
+
 /** Medians and 99th percentiles of a held message's revert and of its re-post after the deciding vote. */
 export interface HeldFigures {
   revertP50: number

@@ -4,7 +4,7 @@
 // fake starts a signed delivery to the moment the fake has received the Web API call that answers
 // it, so it includes the fake's own work (signing, HTTP on 127.0.0.1) on both sides.
 import { performance } from 'node:perf_hooks'
-import { firstCallAfter, timeHeldMessages } from './platform-timing.ts'
+import { firstCallAfter, timeDecidingVote, timeHeldMessages } from './platform-timing.ts'
 import { voteActionId } from '../src/platforms/slack/voting/vote-message.ts'
 import type { ApiCall, FakeChannel, FakeSlack, FakeUser } from '../test/fakes/slack/fake-slack.ts'
 import { startSlackApp, type SlackTestApp } from '../test/support/slack-app.ts'
@@ -67,8 +67,8 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
   const { fake, decisions, author, voters } = w
   const text = `Bench message ${i}`
 
-  let from = fake.calls.length
-  let start = performance.now()
+  const from = fake.calls.length
+  const start = performance.now()
   const [posted, deleted] = await Promise.all([
     fake.as(author).postMessage(decisions, text),
     received(fake, from, `chat.delete of "${text}"`, (c) => c.method === 'chat.delete' && c.status === 200),
@@ -86,31 +86,19 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
   if (typeof voteTs !== 'string') {
     throw new Error(`bench: no vote was posted for "${text}"`)
   }
-  const [first, second, deciding] = voters
-  for (const voter of [first, second]) {
-    const click = await fake.as(voter).clickButton(decisions, voteTs, voteActionId, 'yes')
-    if (click.status !== 200) {
-      throw new Error(`bench: a vote click was answered ${click.status}`)
-    }
-  }
-  await w.t.clock.settle()
-
-  from = fake.calls.length
-  start = performance.now()
-  const [click, reposted] = await Promise.all([
-    fake.as(deciding).clickButton(decisions, voteTs, voteActionId, 'yes'),
-    received(
-      fake,
-      from,
-      `re-post of "${text}"`,
-      (c) => c.method === 'chat.postMessage' && c.status === 200 && c.args['text'] === text,
-    ),
-  ])
-  if (click.status !== 200) {
-    throw new Error(`bench: the deciding click was answered ${click.status}`)
-  }
-  const repostMs = reposted.at - start
-  await w.t.clock.settle()
+  const repostMs = await timeDecidingVote({
+    voters,
+    click: (voter) => fake.as(voter).clickButton(decisions, voteTs, voteActionId, 'yes'),
+    calls: () => fake.calls,
+    reposted: (since) =>
+      received(
+        fake,
+        since,
+        `re-post of "${text}"`,
+        (c) => c.method === 'chat.postMessage' && c.status === 200 && c.args['text'] === text,
+      ),
+    settle: () => w.t.clock.settle(),
+  })
   return { revertMs, repostMs }
 }
 

@@ -237,6 +237,10 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     await saveScreenshot(admin, 'proposal-remove-member-phone')
     await fitsTheScreen(admin, 375)
     assert.ok((await s.store.members.getByUsername(s.communityId, 'rex')) !== undefined, 'the members vote first')
-    assert.equal(rex.username, 'rex')
+    // What the page proposed: rex's removal, by the admin.
+    const [proposed] = await s.store.actions.list(s.communityId, { limit: 1 })
+    assert.equal(proposed?.type, 'constitution.removeMember')
+    assert.deepEqual(proposed.params, { memberId: rex.memberId })
+    assert.equal(proposed.initiatorId, s.admin.memberId)
   })
 })

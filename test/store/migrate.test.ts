@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { migrate } from '../../src/store/migrate.ts'
 import { openStore } from '../../src/store/open-store.ts'
 import { slackPorts } from '../support/slack-records.ts'
-import { policyInput } from './seed.ts'
+import { seedPolicyAndAction } from './seed.ts'
 import { openTestStore, testDialects, testSecretKey } from '../support/test-store.ts'
 
 for (const dialect of testDialects()) {
@@ -88,16 +88,7 @@ for (const dialect of testDialects()) {
         const worlds = await Promise.all(
           ['Gardeners', 'Beekeepers'].map(async (name) => {
             const community = await store.communities.create({ name, now: 1 })
-            const policy = await store.policies.create(community.id, policyInput(), 1)
-            const { action } = await store.actions.create(community.id, {
-              kind: 'platform',
-              type: 'test.post',
-              origin: 'policykit',
-              initiatorId: null,
-              params: {},
-              now: 1,
-            })
-            return { community, policy, action }
+            return { community, ...(await seedPolicyAndAction(store, community.id, { now: 1 })) }
           }),
         )
         // Interleaved, so the global ids of each community's proposals have gaps.

@@ -1,4 +1,6 @@
+import type { Action } from '../../src/domain/action.ts'
 import type { Community } from '../../src/domain/community.ts'
+import type { JsonObject } from '../../src/domain/json.ts'
 import type { Member } from '../../src/domain/member.ts'
 import { emptyBlocks, type Policy } from '../../src/domain/policy.ts'
 import type { Proposal } from '../../src/domain/proposal.ts'
@@ -22,6 +24,24 @@ export function policyInput(patch: Partial<PolicyInput> = {}): PolicyInput {
   }
 }
 
+/** What a proposal is made from: a policy (`policyInput()`) and a PolicyKit action on test.post. */
+export async function seedPolicyAndAction(
+  store: Store,
+  communityId: number,
+  input: { now: number; initiatorId?: number | null; params?: JsonObject },
+): Promise<{ policy: Policy; action: Action }> {
+  const policy = await store.policies.create(communityId, policyInput(), input.now)
+  const { action } = await store.actions.create(communityId, {
+    kind: 'platform',
+    type: 'test.post',
+    origin: 'policykit',
+    initiatorId: input.initiatorId ?? null,
+    params: input.params ?? {},
+    now: input.now,
+  })
+  return { policy, action }
+}
+
 export interface ProposalWorld {
   community: Community
   member: Member
@@ -36,11 +56,7 @@ export async function seedProposal(store: Store, name = 'c'): Promise<ProposalWo
     username: 'ada',
     now: 1000,
   })
-  const policy = await store.policies.create(community.id, policyInput(), 1000)
-  const { action } = await store.actions.create(community.id, {
-    kind: 'platform',
-    type: 'test.post',
-    origin: 'policykit',
+  const { policy, action } = await seedPolicyAndAction(store, community.id, {
     initiatorId: member.id,
     params: { text: 'hi' },
     now: 1000,
@@ -60,15 +76,7 @@ export async function seedProposal(store: Store, name = 'c'): Promise<ProposalWo
  */
 export async function proposeElsewhere(store: Store, count: number): Promise<Proposal[]> {
   const elsewhere = await store.communities.create({ name: `Elsewhere ${Math.random().toString(36).slice(2)}`, now: 1 })
-  const policy = await store.policies.create(elsewhere.id, policyInput(), 1)
-  const { action } = await store.actions.create(elsewhere.id, {
-    kind: 'platform',
-    type: 'test.post',
-    origin: 'policykit',
-    initiatorId: null,
-    params: {},
-    now: 1,
-  })
+  const { policy, action } = await seedPolicyAndAction(store, elsewhere.id, { now: 1 })
   const made: Proposal[] = []
   for (let i = 0; i < count; i += 1) {
     made.push(

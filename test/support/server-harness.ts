@@ -130,6 +130,64 @@ export function signedInClient(app: FastifyInstance, res: LightMyRequestResponse
   }
 }
 
+/**
+ * The first-run set-up by password (`POST /api/setup`): a community and its `admin` account
+ * (password `testPassword`), signed in.
+ */
+export async function setUpByPassword(
+  app: FastifyInstance,
+  input: { token: string; communityName: string; kit: string; remoteAddress?: string },
+): Promise<{ communityId: number; admin: TestClient }> {
+  const setup = await app.inject({
+    method: 'POST',
+    url: '/api/setup',
+    ...(input.remoteAddress !== undefined && { remoteAddress: input.remoteAddress }),
+    payload: {
+      token: input.token,
+      communityName: input.communityName,
+      kit: input.kit,
+      username: 'admin',
+      displayName: 'Admin',
+      password: testPassword,
+    },
+  })
+  if (setup.statusCode !== 200) {
+    throw new Error(`set-up failed: ${setup.statusCode} ${setup.body}`)
+  }
+  const communityId = toTestResponse<SessionJson>(setup).json.memberships[0]?.communityId
+  if (communityId === undefined) {
+    throw new Error(`set-up made no community: ${setup.body}`)
+  }
+  return { communityId, admin: signedInClient(app, setup, communityId) }
+}
+
+/**
+ * A new member of the community (local account, password `testPassword`), signed in: `admin`
+ * makes an invite, accepted over the API from `remoteAddress` (the invite routes are limited per
+ * address).
+ */
+export async function joinByInvite(
+  app: FastifyInstance,
+  input: { admin: TestClient; communityId: number; username: string; remoteAddress: string },
+): Promise<TestClient> {
+  const { admin, communityId, username } = input
+  const invite = await admin.post<InviteJson>(`/api/communities/${communityId}/invites`, {})
+  const token = invite.json.url?.split('/').pop()
+  if (invite.status !== 201 || token === undefined) {
+    throw new Error(`could not make an invite: ${invite.status} ${invite.text}`)
+  }
+  const accepted = await app.inject({
+    method: 'POST',
+    url: `/api/invites/${token}/accept`,
+    remoteAddress: input.remoteAddress,
+    payload: { username, password: testPassword },
+  })
+  if (accepted.statusCode !== 200) {
+    throw new Error(`could not accept the invite as ${username}: ${accepted.statusCode} ${accepted.body}`)
+  }
+  return signedInClient(app, accepted, communityId)
+}
+
 export interface TestApp {
   app: FastifyInstance
   deps: ServerDeps
@@ -213,28 +271,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return `10.0.${Math.floor(address / 250)}.${(address % 250) + 1}`
   }
 
-  const setup = await app.inject({
-    method: 'POST',
-    url: '/api/setup',
+  const { communityId, admin } = await setUpByPassword(app, {
+    token: testSetupToken,
+    communityName: 'Test community',
+    kit: options.kit ?? 'democracy',
     remoteAddress: nextAddress(),
-    payload: {
-      token: testSetupToken,
-      communityName: 'Test community',
-      kit: options.kit ?? 'democracy',
-      username: 'admin',
-      displayName: 'Admin',
-      password: testPassword,
-    },
-  })
-  if (setup.statusCode !== 200) {
+  }).catch(async (e: unknown) => {
     await close()
-    throw new Error(`set-up failed: ${setup.statusCode} ${setup.body}`)
-  }
-  const communityId = toTestResponse<SessionJson>(setup).json.memberships[0]?.communityId
-  if (communityId === undefined) {
-    throw new Error(`set-up made no community: ${setup.body}`)
-  }
-  const admin = signedInClient(app, setup, communityId)
+    throw e
+  })
 
   return {
     app,
@@ -244,21 +289,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     communityId,
     admin,
     async member(username, memberOptions = {}) {
-      const invite = await admin.post<InviteJson>(`/api/communities/${communityId}/invites`, {})
-      if (invite.status !== 201 || invite.json.url === undefined) {
-        throw new Error(`could not make an invite: ${invite.status} ${invite.text}`)
-      }
-      const token = invite.json.url.split('/').pop() ?? ''
-      const accepted = await app.inject({
-        method: 'POST',
-        url: `/api/invites/${token}/accept`,
-        remoteAddress: nextAddress(),
-        payload: { username, password: testPassword },
-      })
-      if (accepted.statusCode !== 200) {
-        throw new Error(`could not accept the invite as ${username}: ${accepted.statusCode} ${accepted.body}`)
-      }
-      const client = signedInClient(app, accepted, communityId)
+      const client = await joinByInvite(app, { admin, communityId, username, remoteAddress: nextAddress() })
       for (const name of memberOptions.roles ?? []) {
         const role = await store.roles.getByName(communityId, name)
         if (!role) {

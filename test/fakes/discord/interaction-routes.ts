@@ -19,6 +19,19 @@ function byToken(state: FakeState, token: string): InteractionRecord {
   return record
 }
 
+/** The interaction a webhook request's token names, once answered, and its channel. */
+function acknowledged(state: FakeState, request: RestRequest): { record: InteractionRecord; channel: FakeChannel } {
+  const record = byToken(state, request.params.token ?? '')
+  if (record.callback === null) {
+    throw unknown.webhook()
+  }
+  const channel = state.guild.channels.get(record.channelId)
+  if (channel === undefined) {
+    throw unknown.channel()
+  }
+  return { record, channel }
+}
+
 /** Waits, for a route of the application's interaction webhook, until the interaction's answer is taken. */
 export async function interactionAnswered(state: FakeState, params: Record<string, string>): Promise<void> {
   if (params.application !== state.applicationId && params.webhook !== state.applicationId) {
@@ -43,14 +56,7 @@ export const interactionRoutes: Route[] = [
       if (request.params.application !== state.applicationId) {
         throw unknown.webhook()
       }
-      const record = byToken(state, request.params.token ?? '')
-      if (record.callback === null) {
-        throw unknown.webhook()
-      }
-      const channel = state.guild.channels.get(record.channelId)
-      if (channel === undefined) {
-        throw unknown.channel()
-      }
+      const { record, channel } = acknowledged(state, request)
       const content = typeof request.body.content === 'string' ? textField(request, 'content', 2000) : undefined
       const components = Array.isArray(request.body.components) ? request.body.components : undefined
       record.edits.push({ ...request.body })
@@ -96,14 +102,7 @@ export function callbackOf(body: Record<string, unknown>): { type: number; data?
 
 /** `POST /webhooks/:application/:token`: a follow-up message to an acknowledged interaction. */
 export function answerFollowUp(state: FakeState, request: RestRequest): Reply {
-  const record = byToken(state, request.params.token ?? '')
-  if (record.callback === null) {
-    throw unknown.webhook()
-  }
-  const channel = state.guild.channels.get(record.channelId)
-  if (channel === undefined) {
-    throw unknown.channel()
-  }
+  const { record, channel } = acknowledged(state, request)
   const content = textField(request, 'content', 2000)
   const flags = typeof request.body.flags === 'number' ? request.body.flags : 0
   // An ephemeral follow-up (flags 64) is shown to the invoker only: it is not kept in the channel.

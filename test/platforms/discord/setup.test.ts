@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startFakeDiscord, type FakeDiscord, type FakeMember } from '../../fakes/discord/fake-discord.ts'
 import { permissionBits } from '../../fakes/discord/guild.ts'
+import { discordEnv } from '../../support/discord-app.ts'
 import { fakeClock, type FakeClock } from '../../support/fake-clock.ts'
 import { freePort } from '../../support/free-port.ts'
 import { assertFounded, startFreshApp, type FreshApp } from '../../support/fresh-app.ts'
@@ -30,15 +31,7 @@ describe('setting PolicyKit up with Discord (first run, democracy kit)', () => {
     t = await startFreshApp({
       port,
       clock,
-      env: {
-        DISCORD_CLIENT_ID: fake.clientId,
-        DISCORD_CLIENT_SECRET: fake.clientSecret,
-        DISCORD_BOT_TOKEN: fake.botToken,
-        DISCORD_PUBLIC_KEY: fake.publicKey,
-        DISCORD_API_URL: fake.apiUrl,
-        DISCORD_AUTHORIZE_URL: fake.authorizeUrl,
-        DISCORD_GATEWAY_URL: fake.gateway.url,
-      },
+      env: discordEnv(fake),
     })
     people = ['ada', 'bob', 'carol'].map((name) => fake.addMember({ name, globalName: `${name} Discord` }))
     fake.addMember({ name: 'somebot', bot: true })

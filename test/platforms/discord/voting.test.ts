@@ -45,6 +45,21 @@ for (const dialect of testDialects()) {
       return message
     }
 
+    /** Ada proposes posting `text` in #general: the proposal, waiting for a vote. */
+    const proposeInGeneral = async (text: string) => {
+      const ada = await memberOf(rig.ada)
+      const proposed = await rig.engine.propose({
+        communityId: rig.communityId,
+        type: 'discord.postMessage',
+        params: { channel: rig.fake.general.id, text },
+        initiatorId: ada.id,
+        origin: 'policykit',
+      })
+      assert.equal(proposed.status, 'proposed')
+      assert.ok('proposal' in proposed)
+      return proposed.proposal
+    }
+
     before(async () => {
       rig = await startDiscordRig(dialect)
       bob = rig.fake.addMember({ name: 'bob' })
@@ -70,21 +85,12 @@ for (const dialect of testDialects()) {
             return PROPOSED`,
         },
       })
-      const ada = await memberOf(rig.ada)
-      const proposed = await rig.engine.propose({
-        communityId: rig.communityId,
-        type: 'discord.postMessage',
-        params: { channel: rig.fake.general.id, text: 'tulips are lovely' },
-        initiatorId: ada.id,
-        origin: 'policykit',
-      })
-      assert.equal(proposed.status, 'proposed')
-      assert.ok('proposal' in proposed)
+      const pending = await proposeInGeneral('tulips are lovely')
       const message = voteMessage()
       assert.match(message.content, /Post this\?/)
       assert.match(message.content, /👍 Yes: 0/)
       assert.deepEqual([...message.reactions.keys()], ['👍', '👎'], 'the bot offers the voting reactions')
-      const proposal = await rig.store.proposals.get(rig.communityId, proposed.proposal.id)
+      const proposal = await rig.store.proposals.get(rig.communityId, pending.id)
       assert.equal(proposal?.votePostId, `${rig.fake.general.id}:${message.id}`)
       assert.equal(
         proposal?.voteUrl,
@@ -108,15 +114,15 @@ for (const dialect of testDialects()) {
         assert.equal(forged.status, 401, tamper)
       }
       assert.match(message.content, /👍 Yes: 1/, 'a forged or stale click changes nothing')
-      assert.equal((await rig.store.votes.list(rig.communityId, proposed.proposal.id)).length, 1)
+      assert.equal((await rig.store.votes.list(rig.communityId, pending.id)).length, 1)
 
       const carolClick = await rig.fake.as(carol).click(message, 'policykit_vote:yes')
       assert.equal(carolClick.answer?.['type'], 7)
       await rig.fake.redeliverLast()
       await rig.clock.settle()
-      const decided = await rig.store.proposals.get(rig.communityId, proposed.proposal.id)
+      const decided = await rig.store.proposals.get(rig.communityId, pending.id)
       assert.equal(decided?.status, 'passed')
-      assert.equal((await rig.store.votes.list(rig.communityId, proposed.proposal.id)).length, 2)
+      assert.equal((await rig.store.votes.list(rig.communityId, pending.id)).length, 2)
       const reposted = rig.fake.general.messages.find((m) => m.content === 'tulips are lovely')
       assert.ok(reposted, 'the message was posted')
       assert.ok(reposted.webhookId !== null, 'through the channel webhook')
@@ -135,16 +141,7 @@ for (const dialect of testDialects()) {
           check: `return proposal.getYesVotes().length >= 2 ? PASSED : PROPOSED`,
         },
       })
-      const ada = await memberOf(rig.ada)
-      const proposed = await rig.engine.propose({
-        communityId: rig.communityId,
-        type: 'discord.postMessage',
-        params: { channel: rig.fake.general.id, text: 'slow lilies' },
-        initiatorId: ada.id,
-        origin: 'policykit',
-      })
-      assert.equal(proposed.status, 'proposed')
-      assert.ok('proposal' in proposed)
+      const pending = await proposeInGeneral('slow lilies')
       const message = rig.fake.general.messages.find((m) => m.content.startsWith('Lilies?'))
       assert.ok(message)
       // Discord is slow to take the tally's rewrite: counting the click cannot finish in time.
@@ -159,7 +156,7 @@ for (const dialect of testDialects()) {
         'the clicked message is rewritten through the interaction',
       )
       assert.match(message.content, /👍 Yes: 1/)
-      assert.equal((await rig.store.votes.list(rig.communityId, proposed.proposal.id)).length, 1, 'counted once')
+      assert.equal((await rig.store.votes.list(rig.communityId, pending.id)).length, 1, 'counted once')
     })
 
     it('offers the policy functions: channels, people in a channel, messages, direct messages, renames', async () => {

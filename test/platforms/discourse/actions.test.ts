@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createPlatformPorts } from '../../../src/create-platform-ports.ts'
-import type { JsonObject } from '../../../src/domain/json.ts'
-import { silentLogger } from '../../../src/engine/logger.ts'
-import { PlatformAccess } from '../../../src/engine/platform-access.ts'
 import { isAppError } from '../../../src/errors.ts'
 import { createDiscoursePlatform } from '../../../src/platforms/discourse/manifest.ts'
 import { discourseEcho } from '../../../src/platforms/discourse/echoes.ts'
@@ -14,6 +10,7 @@ import { connectFakeDiscourseDirectly, testDiscourseOptions } from '../../fakes/
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 import type { ForumUser } from '../../fakes/discourse/forum.ts'
 import { fakeClock } from '../../support/fake-clock.ts'
+import { platformAlone, type PlatformAlone } from '../../support/platform-alone.ts'
 import { openTestStore } from '../../support/test-store.ts'
 
 /** Discourse's actions against the fake forum, called as the engine calls them. */
@@ -21,10 +18,10 @@ describe('Discourse actions', () => {
   let store: Store
   let fake: FakeDiscourse
   let platform: PlatformDef
-  let access: PlatformAccess
   let communityId: number
   let ada: ForumUser
   let ports: PlatformPorts
+  let run: PlatformAlone['run']
   const clock = fakeClock()
 
   before(async () => {
@@ -32,48 +29,18 @@ describe('Discourse actions', () => {
     fake = await startFakeDiscourse({ now: () => clock.now() })
     const bot = fake.forum.addUser({ username: 'policykit', admin: true })
     ada = fake.forum.addUser({ username: 'ada' })
-    ports = createPlatformPorts({
-      platform: 'discourse',
+    ;({ platform, ports, communityId, run } = await platformAlone({
       store,
-      engine: { current: null },
-      logger: silentLogger,
+      name: 'discourse',
       now: () => clock.now(),
-    })
-    platform = createDiscoursePlatform(testDiscourseOptions, ports)
-    access = new PlatformAccess({ store, platforms: [platform], fetch, logger: silentLogger, now: () => clock.now() })
-    communityId = (await store.communities.create({ name: 'Gardeners', now: clock.now() })).id
+      create: (platformPorts) => createDiscoursePlatform(testDiscourseOptions, platformPorts),
+    }))
     await connectFakeDiscourseDirectly(store, fake, communityId, bot, clock.now())
   })
   after(async () => {
     await fake.close()
     await store.close()
   })
-
-  const run = async (
-    name: string,
-    step: 'execute' | 'revert',
-    params: JsonObject,
-    result: JsonObject | null = null,
-  ) => {
-    const def = platform.actions[name]
-    assert.ok(def)
-    const { action } = await store.actions.create(communityId, {
-      kind: 'platform',
-      type: `discourse.${name}`,
-      origin: 'policykit',
-      initiatorId: null,
-      params,
-      now: clock.now(),
-    })
-    const ctx = await access.context(communityId, platform)
-    const parsed = def.params.parse(params)
-    const attempt = { ...ctx, idempotencyKey: `discourse:${action.id}:${step}`, retry: false }
-    if (step === 'execute') {
-      return (await def.execute?.(attempt, parsed, action)) ?? null
-    }
-    await def.revert?.(attempt, parsed, result, action)
-    return null
-  }
 
   it('recovers a topic seen on the forum instead of posting it again, and deletes it to undo', async () => {
     const { topic, post } = fake.forum.createTopic(ada, { title: 'Compost rota', raw: 'Who turns it?' })

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { getKit } from '../../../src/kits/list-kits.ts'
 import { discourseCredentials } from '../../../src/platforms/discourse/credentials.ts'
 import { discourseWebhookSecret } from '../../../src/platforms/discourse/webhook-secret.ts'
 import { startFakeDiscourse, type FakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
@@ -8,7 +7,7 @@ import type { ForumUser } from '../../fakes/discourse/forum.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot } from '../../support/browser.ts'
 import { fakeClock } from '../../support/fake-clock.ts'
 import { freePort } from '../../support/free-port.ts'
-import { assertFounded, startFreshApp, type FreshApp } from '../../support/fresh-app.ts'
+import { assertFounded, assertKitPolicies, startFreshApp, type FreshApp } from '../../support/fresh-app.ts'
 import { setCookie, toTestResponse, type TestResponse } from '../../support/server-harness.ts'
 import { testDiscourseEnv, testDiscourseWebhookKey } from '../../fakes/discourse/connect-directly.ts'
 
@@ -211,13 +210,7 @@ describe('Set up with Discourse on the set-up page (Chromium)', { skip: browserS
       const [community] = await t.app.store.communities.listAll()
       assert.ok(community)
       assert.equal(community.name, 'Orchard Forum')
-      const policies = await t.app.store.policies.list(community.id)
-      assert.deepEqual(
-        policies.map((p) => p.name).toSorted(),
-        getKit('democracy')
-          .policies.map((p) => p.name)
-          .toSorted(),
-      )
+      await assertKitPolicies(t.app.store, community.id, 'democracy')
     } finally {
       await chromium.close()
       await t.close()

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import { after, before, describe, it } from 'node:test'
-import { emptyBlocks } from '../../../src/domain/policy.ts'
+import { emptyBlocks, type PolicyBlocks } from '../../../src/domain/policy.ts'
 import type { Proposal } from '../../../src/domain/proposal.ts'
+import type { PolicyInput } from '../../../src/store/store.ts'
 import { seedExampleConfig, sourcecredUrl, startMetagovRig, type MetagovRig } from './metagov-rig.ts'
 
 /** POSTs as the gateway does: a bare string body, with no content type. */
@@ -201,42 +202,54 @@ describe('Metagov, end to end (real server, fake gateway)', () => {
     assert.equal((await rig.server.store.actions.list(communityId())).length, before)
   })
 
-  const pollPolicy = {
-    name: 'Loomio decides documents',
-    kind: 'constitution' as const,
+  /** A constitution policy on constitution.addDocument, ahead of the kit's. */
+  const documentPolicy = (name: string, blocks: Partial<PolicyBlocks>): Partial<PolicyInput> => ({
+    name,
+    kind: 'constitution',
     actionTypes: ['constitution.addDocument'],
     priority: 10,
-    blocks: {
-      ...emptyBlocks(),
-      notify: [
-        'const closingAt = new Date(proposal.proposedAt + 3 * 24 * 3600 * 1000)',
-        "const result = metagov.startProcess('loomio.poll', {",
-        "  title: 'Agree or disagree?',",
-        "  options: ['agree', 'disagree'],",
-        "  poll_type: 'proposal',",
-        '  closing_at: closingAt.toISOString().slice(0, 10),',
-        '})',
-        "proposal.data.set('poll_url', result.poll_url)",
-      ].join('\n'),
-      check: [
-        'const result = metagov.getProcessOutcome()',
-        'if (result === null) {',
-        '  return PROPOSED',
-        '}',
-        'if (result.errors && Object.keys(result.errors).length > 0) {',
-        '  return FAILED',
-        '}',
-        'const votes = result.outcome.votes ?? {}',
-        'const agree = votes.agree ? votes.agree.count : 0',
-        'const disagree = votes.disagree ? votes.disagree.count : 0',
-        'return agree > disagree ? PASSED : FAILED',
-      ].join('\n'),
-    },
+    blocks: { ...emptyBlocks(), ...blocks },
+  })
+  /** Runs `body` with `policy` in force, then switches it off, clears the gateway's processes and brings it back up. */
+  const withPolicy = async (policy: Partial<PolicyInput>, body: (policyId: number) => Promise<void>) => {
+    const policyId = await rig.addPolicy(policy)
+    try {
+      await body(policyId)
+    } finally {
+      rig.gateway.down = false
+      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
+      rig.gateway.processes.clear()
+    }
   }
 
-  it('starts a loomio.poll, stays pending while it runs, and decides on the callback when it closes', async () => {
-    const policyId = await rig.addPolicy(pollPolicy)
-    try {
+  const pollPolicy = documentPolicy('Loomio decides documents', {
+    notify: [
+      'const closingAt = new Date(proposal.proposedAt + 3 * 24 * 3600 * 1000)',
+      "const result = metagov.startProcess('loomio.poll', {",
+      "  title: 'Agree or disagree?',",
+      "  options: ['agree', 'disagree'],",
+      "  poll_type: 'proposal',",
+      '  closing_at: closingAt.toISOString().slice(0, 10),',
+      '})',
+      "proposal.data.set('poll_url', result.poll_url)",
+    ].join('\n'),
+    check: [
+      'const result = metagov.getProcessOutcome()',
+      'if (result === null) {',
+      '  return PROPOSED',
+      '}',
+      'if (result.errors && Object.keys(result.errors).length > 0) {',
+      '  return FAILED',
+      '}',
+      'const votes = result.outcome.votes ?? {}',
+      'const agree = votes.agree ? votes.agree.count : 0',
+      'const disagree = votes.disagree ? votes.disagree.count : 0',
+      'return agree > disagree ? PASSED : FAILED',
+    ].join('\n'),
+  })
+
+  it('starts a loomio.poll, stays pending while it runs, and decides on the callback when it closes', () =>
+    withPolicy(pollPolicy, async () => {
       const proposal = await propose('loomio-decided')
       assert.equal(proposal.status, 'proposed', await logsOf(proposal.id))
       assert.match(JSON.stringify(proposal.data['poll_url']), /^"https:\/\/www\.loomio\.org\/p\//)
@@ -262,20 +275,11 @@ describe('Metagov, end to end (real server, fake gateway)', () => {
       assert.equal((await proposalOf(proposal.actionId)).status, 'passed')
       const documents = await rig.server.store.documents.list(communityId())
       assert.ok(documents.some((d) => d.name === 'loomio-decided'))
-    } finally {
-      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
-      rig.gateway.processes.clear()
-    }
-  })
+    }))
 
-  it('uses randomness.random-int in check, and tells the author which plugin refused and why', async () => {
-    const policyId = await rig.addPolicy({
-      name: 'Luck decides',
-      kind: 'constitution',
-      actionTypes: ['constitution.addDocument'],
-      priority: 10,
-      blocks: {
-        ...emptyBlocks(),
+  it('uses randomness.random-int in check, and tells the author which plugin refused and why', () =>
+    withPolicy(
+      documentPolicy('Luck decides', {
         check: [
           'const parameters = { low: 0, high: 10 }',
           "const response = metagov.performAction('randomness.random-int', parameters)",
@@ -284,50 +288,42 @@ describe('Metagov, end to end (real server, fake gateway)', () => {
           '}',
           'return FAILED',
         ].join('\n'),
-      },
-    })
-    try {
-      rig.gateway.random = () => 0.95
-      assert.equal((await propose('lucky')).status, 'passed')
-      rig.gateway.random = () => 0.05
-      assert.equal((await propose('unlucky')).status, 'failed')
-      await rig.server.store.policies.update(
-        communityId(),
-        policyId,
-        {
-          blocks: {
-            ...emptyBlocks(),
-            check: "metagov.performAction('randomness.random-int', { low: 'zero' })\nreturn PASSED",
+      }),
+      async (policyId) => {
+        rig.gateway.random = () => 0.95
+        assert.equal((await propose('lucky')).status, 'passed')
+        rig.gateway.random = () => 0.05
+        assert.equal((await propose('unlucky')).status, 'failed')
+        await rig.server.store.policies.update(
+          communityId(),
+          policyId,
+          {
+            blocks: {
+              ...emptyBlocks(),
+              check: "metagov.performAction('randomness.random-int', { low: 'zero' })\nreturn PASSED",
+            },
           },
-        },
-        rig.server.clock.now(),
-      )
-      const refused = await propose('bad-params')
-      assert.match(
-        await actionLogs(refused.actionId),
-        /randomness\.random-int.*plugin randomness's schema: low: .*expected number/,
-      )
-      await rig.server.store.policies.update(
-        communityId(),
-        policyId,
-        { blocks: { ...emptyBlocks(), check: "metagov.performAction('near.view', {})\nreturn PASSED" } },
-        rig.server.clock.now(),
-      )
-      const notEnabled = await propose('not-enabled')
-      assert.match(await actionLogs(notEnabled.actionId), /the plugin near is not enabled in this community/)
-    } finally {
-      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
-    }
-  })
+          rig.server.clock.now(),
+        )
+        const refused = await propose('bad-params')
+        assert.match(
+          await actionLogs(refused.actionId),
+          /randomness\.random-int.*plugin randomness's schema: low: .*expected number/,
+        )
+        await rig.server.store.policies.update(
+          communityId(),
+          policyId,
+          { blocks: { ...emptyBlocks(), check: "metagov.performAction('near.view', {})\nreturn PASSED" } },
+          rig.server.clock.now(),
+        )
+        const notEnabled = await propose('not-enabled')
+        assert.match(await actionLogs(notEnabled.actionId), /the plugin near is not enabled in this community/)
+      },
+    ))
 
-  it('weights votes by SourceCred cred', async () => {
-    const policyId = await rig.addPolicy({
-      name: 'Cred-weighted vote',
-      kind: 'constitution',
-      actionTypes: ['constitution.addDocument'],
-      priority: 10,
-      blocks: {
-        ...emptyBlocks(),
+  it('weights votes by SourceCred cred', () =>
+    withPolicy(
+      documentPolicy('Cred-weighted vote', {
         check: [
           'let yes = 0',
           'let no = 0',
@@ -341,26 +337,25 @@ describe('Metagov, end to end (real server, fake gateway)', () => {
           '}',
           'return yes > no ? PASSED : FAILED',
         ].join('\n'),
+      }),
+      async () => {
+        const carol = await rig.server.member('carol')
+        rig.driver.setCred(sourcecredUrl, 'admin', 1.5)
+        rig.driver.setCred(sourcecredUrl, 'carol', 12)
+        const proposal = await propose('cred-weighted')
+        assert.equal(proposal.status, 'proposed')
+        await rig.server.engine.castVote(communityId(), proposal.id, rig.admin.memberId, {
+          kind: 'boolean',
+          value: true,
+        })
+        await rig.server.engine.castVote(communityId(), proposal.id, carol.memberId, { kind: 'boolean', value: false })
+        // One member each way, but carol's cred outweighs.
+        assert.equal((await proposalOf(proposal.actionId)).status, 'failed', await logsOf(proposal.id))
       },
-    })
-    try {
-      const carol = await rig.server.member('carol')
-      rig.driver.setCred(sourcecredUrl, 'admin', 1.5)
-      rig.driver.setCred(sourcecredUrl, 'carol', 12)
-      const proposal = await propose('cred-weighted')
-      assert.equal(proposal.status, 'proposed')
-      await rig.server.engine.castVote(communityId(), proposal.id, rig.admin.memberId, { kind: 'boolean', value: true })
-      await rig.server.engine.castVote(communityId(), proposal.id, carol.memberId, { kind: 'boolean', value: false })
-      // One member each way, but carol's cred outweighs.
-      assert.equal((await proposalOf(proposal.actionId)).status, 'failed', await logsOf(proposal.id))
-    } finally {
-      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
-    }
-  })
+    ))
 
-  it('keeps a proposal pending while the gateway is down, and decides it (sweep) once it is back', async () => {
-    const policyId = await rig.addPolicy(pollPolicy)
-    try {
+  it('keeps a proposal pending while the gateway is down, and decides it (sweep) once it is back', () =>
+    withPolicy(pollPolicy, async () => {
       const proposal = await propose('survives-an-outage')
       const process = rig.driver.only('loomio.poll')
       await rig.driver.loomioVote(process.id, 'ada', 'agree')
@@ -376,43 +371,29 @@ describe('Metagov, end to end (real server, fake gateway)', () => {
       await rig.server.clock.advance(120_000)
       await rig.server.engine.sweep()
       assert.equal((await proposalOf(proposal.actionId)).status, 'passed')
-    } finally {
-      rig.gateway.down = false
-      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
-      rig.gateway.processes.clear()
-    }
-  })
+    }))
 
-  it('closes the process on the gateway when its proposal is decided otherwise', async () => {
-    const policyId = await rig.addPolicy({
-      name: 'GitHub vote with a deadline',
-      kind: 'constitution',
-      actionTypes: ['constitution.addDocument'],
-      priority: 10,
-      blocks: {
-        ...emptyBlocks(),
+  it('closes the process on the gateway when its proposal is decided otherwise', () =>
+    withPolicy(
+      documentPolicy('GitHub vote with a deadline', {
         notify: "metagov.startProcess('github.issue-react-vote', { repo_name: 'gardeners/site', question: 'Add it?' })",
         check: 'return proposal.getTimeElapsed() > 3600 * 1000 ? FAILED : PROPOSED',
+      }),
+      async () => {
+        const proposal = await propose('deadline')
+        const process = rig.driver.only('github.issue-react-vote')
+        assert.equal(process.status, 'pending')
+        await rig.driver.react(process.id, 'grace', '+1')
+        await rig.server.clock.advance(2 * 3600 * 1000)
+        await rig.server.engine.recheck(communityId(), proposal.id)
+        assert.equal((await proposalOf(proposal.actionId)).status, 'failed')
+        assert.equal(process.status, 'completed')
+        assert.deepEqual(process.outcome['votes'], { yes: 1, no: 0 })
+        assert.ok(
+          rig.gateway.requests.some(
+            (r) => r.method === 'DELETE' && r.path.endsWith(`/github.issue-react-vote/${process.id}`),
+          ),
+        )
       },
-    })
-    try {
-      const proposal = await propose('deadline')
-      const process = rig.driver.only('github.issue-react-vote')
-      assert.equal(process.status, 'pending')
-      await rig.driver.react(process.id, 'grace', '+1')
-      await rig.server.clock.advance(2 * 3600 * 1000)
-      await rig.server.engine.recheck(communityId(), proposal.id)
-      assert.equal((await proposalOf(proposal.actionId)).status, 'failed')
-      assert.equal(process.status, 'completed')
-      assert.deepEqual(process.outcome['votes'], { yes: 1, no: 0 })
-      assert.ok(
-        rig.gateway.requests.some(
-          (r) => r.method === 'DELETE' && r.path.endsWith(`/github.issue-react-vote/${process.id}`),
-        ),
-      )
-    } finally {
-      await rig.server.store.policies.setActive(communityId(), policyId, false, rig.server.clock.now())
-      rig.gateway.processes.clear()
-    }
-  })
+    ))
 })

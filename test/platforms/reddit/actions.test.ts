@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createPlatformPorts } from '../../../src/create-platform-ports.ts'
-import type { JsonObject } from '../../../src/domain/json.ts'
-import { silentLogger } from '../../../src/engine/logger.ts'
-import { PlatformAccess } from '../../../src/engine/platform-access.ts'
 import type { PlatformDef } from '../../../src/platforms/platform.ts'
 import { createRedditPlatform } from '../../../src/platforms/reddit/manifest.ts'
 import type { Store } from '../../../src/store/store.ts'
 import { connectFakeRedditDirectly, fakeRedditOptions } from '../../fakes/reddit/connect-directly.ts'
 import { startFakeReddit, type FakeReddit } from '../../fakes/reddit/fake-reddit.ts'
 import type { RedditUser, Subreddit } from '../../fakes/reddit/subreddit.ts'
+import { platformAlone, type PlatformAlone } from '../../support/platform-alone.ts'
 import { openTestStore } from '../../support/test-store.ts'
 
 /** Reddit's moderation actions against the fake Reddit, called as the engine calls them. */
@@ -17,8 +14,8 @@ describe('Reddit moderation actions', () => {
   let store: Store
   let fake: FakeReddit
   let platform: PlatformDef
-  let access: PlatformAccess
   let communityId: number
+  let run: PlatformAlone['run']
   let mod: RedditUser
   let ada: RedditUser
   let subreddit: Subreddit
@@ -29,49 +26,18 @@ describe('Reddit moderation actions', () => {
     mod = fake.world.addUser('gardenmod')
     ada = fake.world.addUser('ada_grows')
     subreddit = fake.world.addSubreddit('gardening', [{ user: mod }])
-    const ports = createPlatformPorts({
-      platform: 'reddit',
+    ;({ platform, communityId, run } = await platformAlone({
       store,
-      engine: { current: null },
-      logger: silentLogger,
+      name: 'reddit',
       now: () => Date.now(),
-    })
-    platform = createRedditPlatform(fakeRedditOptions(fake), ports)
-    access = new PlatformAccess({ store, platforms: [platform], fetch, logger: silentLogger, now: () => Date.now() })
-    communityId = (await store.communities.create({ name: 'Gardeners', now: Date.now() })).id
+      create: (ports) => createRedditPlatform(fakeRedditOptions(fake), ports),
+    }))
     await connectFakeRedditDirectly(store, fake, { communityId, moderator: mod, subreddit, now: Date.now() })
   })
   after(async () => {
     await fake.close()
     await store.close()
   })
-
-  /** Runs the action's execute (its result) or, given that result, its revert. */
-  const run = async (
-    name: string,
-    step: 'execute' | 'revert',
-    params: JsonObject,
-    result: JsonObject | null = null,
-  ) => {
-    const def = platform.actions[name]
-    assert.ok(def)
-    const { action } = await store.actions.create(communityId, {
-      kind: 'platform',
-      type: `reddit.${name}`,
-      origin: 'policykit',
-      initiatorId: null,
-      params,
-      now: Date.now(),
-    })
-    const ctx = await access.context(communityId, platform)
-    const attempt = { ...ctx, idempotencyKey: `reddit:${action.id}:${step}`, retry: false }
-    const parsed = def.params.parse(params)
-    if (step === 'execute') {
-      return (await def.execute?.(attempt, parsed, action)) ?? null
-    }
-    await def.revert?.(attempt, parsed, result, action)
-    return null
-  }
 
   it('locks a post and unlocks it to undo', async () => {
     const post = fake.as(ada).post(subreddit, { title: 'Heated', text: 'opinions' })

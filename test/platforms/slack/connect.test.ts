@@ -24,7 +24,7 @@ import {
   toTestResponse,
   type TestClient,
 } from '../../support/server-harness.ts'
-import { sessionOf, startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
+import { startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
 
 interface ErrorBody {
   error: { code: string; message: string }
@@ -222,7 +222,7 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
     const res = await signInAs(t, bob)
     assert.equal(res.status, 302)
     assert.equal(res.headers['location'], `/c/${t.communityId}`)
-    const session = await sessionOf(t, setCookie(res.headers, sessionCookie))
+    const session = await t.sessionOf(res)
     const member = await memberOfSlackUser(t, bob)
     assert.deepEqual(
       session?.memberships.map((m) => [m.communityId, m.memberId]),
@@ -230,7 +230,7 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
     )
     // Linked for good: the next sign-in is the same user.
     const again = await signInAs(t, bob)
-    const second = await sessionOf(t, setCookie(again.headers, sessionCookie))
+    const second = await t.sessionOf(again)
     assert.equal(second?.user.id, session?.user.id)
     // No password was set: the password sign-in for that user fails as a wrong password does.
     const password = await t.app.server.inject({
@@ -244,7 +244,7 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
 
   it("signs the installer in as the dashboard admin (their linked member's user)", async () => {
     const res = await signInAs(t, t.slackAdmin)
-    const session = await sessionOf(t, setCookie(res.headers, sessionCookie))
+    const session = await t.sessionOf(res)
     assert.equal(session?.user.id, t.admin.userId)
   })
 
@@ -254,7 +254,7 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
     assert.equal(res.status, 302)
     const member = await memberOfSlackUser(t, erin)
     assert.equal(member?.displayName, 'Erin Late')
-    const session = await sessionOf(t, setCookie(res.headers, sessionCookie))
+    const session = await t.sessionOf(res)
     assert.equal(session?.memberships[0]?.memberId, member?.id)
   })
 

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { localPlatform } from '../../../src/domain/user.ts'
-import { getKit } from '../../../src/kits/list-kits.ts'
 import { readSlackCredentials } from '../../../src/platforms/slack/credentials.ts'
 import { sessionCookie } from '../../../src/server/auth/session.ts'
 import type { SetupStatusJson } from '../../../src/server/presenters.ts'
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot } from '../../support/browser.ts'
+import { assertFounded, assertKitPolicies } from '../../support/fresh-app.ts'
 import { createTestApp, setCookie, setCookies, testPassword, toTestResponse } from '../../support/server-harness.ts'
-import { sessionOf, startFreshSlackApp, type FreshSlackApp } from '../../support/slack-app.ts'
+import { startFreshSlackApp, type FreshSlackApp } from '../../support/slack-app.ts'
 
 interface ErrorBody {
   error: { code: string; message: string }
@@ -130,7 +130,7 @@ describe('setting PolicyKit up with Slack (first run, democracy kit)', () => {
     assert.equal(setCookie(res.headers, sessionCookie), undefined)
     assert.deepEqual(await t.app.store.communities.listAll(), [])
     assert.equal(await t.app.store.users.findForSignIn('bob'), undefined)
-    assert.equal(((await t.visit('/api/setup')).json as SetupStatusJson).needed, true)
+    assert.equal((await t.setupStatus()).needed, true)
   })
 
   it('founds the community from the workspace: kit, founder as admin, integration on, members, signed in', async () => {
@@ -141,31 +141,20 @@ describe('setting PolicyKit up with Slack (first run, democracy kit)', () => {
 
     const res = await t.visit(t.authorize(authorizeUrl, t.slackAdmin), null, { cookie })
     assert.equal(res.status, 302, res.text)
-    const [community] = await store.communities.listAll()
-    assert.ok(community)
-    assert.equal(res.headers['location'], `/c/${community.id}?connected=slack`)
-    assert.equal(community.name, t.fake.workspace.team.name)
-
-    // The kit's policies, plus the Admin role for the founder: the installing Slack admin.
-    const policies = await store.policies.list(community.id)
-    assert.deepEqual(
-      policies.map((p) => p.name).toSorted(),
-      getKit('democracy')
-        .policies.map((p) => p.name)
-        .toSorted(),
-    )
-    const founder = await store.members.findByAccount(community.id, 'slack', t.slackAdmin.id)
-    assert.ok(founder)
+    // The kit's policies, the founder (the installing Slack admin) an Admin, the integration on, signed in.
+    const { community, founder, session } = await assertFounded(t, res, {
+      name: t.fake.workspace.team.name,
+      kit: 'democracy',
+      platform: 'slack',
+      founderAccount: t.slackAdmin.id,
+      externalId: t.fake.workspace.team.id,
+    })
     assert.equal(founder.username, 'ada')
     assert.equal(founder.displayName, 'Ada Admin')
-    const roles = await store.roles.effectiveRoles(community.id, founder.id)
-    assert.ok(roles.some((r) => r.name === 'Admin' && r.permissions.includes('manage_integrations')))
 
     // The integration is on at once (no addIntegration vote, though the kit would hold one).
     const [integration] = await store.integrations.list(community.id)
     assert.ok(integration)
-    assert.equal(integration.externalId, t.fake.workspace.team.id)
-    assert.equal(integration.active, true)
     assert.deepEqual(integration.config, {
       teamName: t.fake.workspace.team.name,
       botUserId: t.fake.bot.id,
@@ -184,12 +173,8 @@ describe('setting PolicyKit up with Slack (first run, democracy kit)', () => {
     assert.equal((await store.members.list(community.id)).length, 1 + t.slackUsers.length)
 
     // The browser is signed in as the founder, whose login is linked with a `local` account.
-    const session = await sessionOf(t, setCookie(res.headers, sessionCookie))
-    assert.deepEqual(session?.memberships, [
-      { communityId: community.id, communityName: community.name, memberId: founder.id },
-    ])
     const local = (await store.members.accounts(community.id, founder.id)).find((a) => a.platform === localPlatform)
-    assert.equal(local?.externalId, String(session?.user.id))
+    assert.equal(local?.externalId, String(session.user.id))
     assert.equal(setCookie(res.headers, setupCookie), undefined, 'the set-up cookie is cleared')
 
     // The set-up token is used up, in both flows.
@@ -200,7 +185,7 @@ describe('setting PolicyKit up with Slack (first run, democracy kit)', () => {
     assert.equal(again.status, 403)
     assert.equal((await passwordSetUp(t)).statusCode, 403)
     assert.equal((await store.communities.listAll()).length, 1)
-    assert.equal(((await t.visit('/api/setup')).json as SetupStatusJson).needed, false)
+    assert.equal((await t.setupStatus()).needed, false)
   })
 
   it('lets the founder sign in with Slack again as the same user; their login has no usable password', async () => {
@@ -211,7 +196,7 @@ describe('setting PolicyKit up with Slack (first run, democracy kit)', () => {
     assert.ok(cookie)
     const res = await t.visit(t.authorize(String(start.headers['location']), t.slackAdmin), null, { cookie })
     assert.equal(res.status, 302)
-    const session = await sessionOf(t, setCookie(res.headers, sessionCookie))
+    const session = await t.sessionOf(res)
     assert.equal(session?.memberships[0]?.memberId, founder?.id)
     const password = await t.app.server.inject({
       method: 'POST',
@@ -261,13 +246,7 @@ describe('Set up with Slack on the set-up page (Chromium)', { skip: browserSkipR
       assert.ok(community)
       assert.equal(community.name, t.fake.workspace.team.name)
       assert.equal(new URL(page.url()).pathname, `/c/${community.id}`)
-      const policies = await t.app.store.policies.list(community.id)
-      assert.deepEqual(
-        policies.map((p) => p.name).toSorted(),
-        getKit('democracy')
-          .policies.map((p) => p.name)
-          .toSorted(),
-      )
+      await assertKitPolicies(t.app.store, community.id, 'democracy')
     } finally {
       await chromium.close()
       await t.close()
