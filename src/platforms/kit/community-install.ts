@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { rowId } from '../../domain/int4.ts'
+import { rowId, rowIdParam } from '../../domain/int4.ts'
 import type { Member } from '../../domain/member.ts'
 import { AppError, isAppError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
@@ -12,6 +12,13 @@ import { readState, signState } from './signed-state.ts'
  * it: only a member who may `manage_integrations` starts it, and the provider's callback must come
  * back to the same session, within ten minutes, for the community the state names.
  */
+
+/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
+export const installLinkQuery = z.object({
+  community: rowIdParam.optional(),
+  setup: z.string().max(200).optional(),
+  kit: z.string().max(100).optional(),
+})
 
 /** How long an install may take between PolicyKit's redirect and the provider's callback. */
 const lifetimeMs = 10 * 60_000

@@ -4,7 +4,7 @@ import { Routes } from 'discord-api-types/v10'
 import { z } from 'zod'
 import type { Member } from '../../../domain/member.ts'
 import { AppError, isAppError, statusByCode } from '../../../errors.ts'
-import { errorPage, wantsPage } from '../../kit/browser-pages.ts'
+import { browserRoute, errorPage, wantsPage } from '../../kit/browser-pages.ts'
 import { ensureMember } from '../../kit/ensure-member.ts'
 import {
   authorizationCode,
@@ -33,8 +33,6 @@ export const discordSignInCallbackPath = `${discordSignInPath}/callback`
 const callbackPath = discordSignInCallbackPath
 const cookieName = 'pk_discord_signin'
 const lifetimeMs = 10 * 60_000
-const rateLimit = { max: 30, timeWindow: 60_000 }
-
 const pending = z.object({ st: z.string() })
 
 const signInKey = (host: PlatformHost) => host.deriveKey('discord sign-in')
@@ -159,10 +157,10 @@ export function discordSignInRoutes(deps: DiscordDeps): PlatformHttp {
           back: { href: '/login', label: 'Back to sign-in' },
         })
       })
-      routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (_request, reply) =>
+      routes.get('/signin', browserRoute, async (_request, reply) =>
         reply.header('cache-control', 'no-store').redirect(discordSignInUrl(host, deps, reply)),
       )
-      routes.get('/signin/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/signin/callback', browserRoute, async (request, reply) => {
         const callback = parseLinkQuery(oauthCallbackQuery, request.query)
         const { communityId } = await completeDiscordSignIn(host, deps, request, reply, callback)
         return reply.redirect(`/c/${communityId}`)

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { rowIdParam } from '../../../domain/int4.ts'
-import { AppError, isAppError, statusByCode } from '../../../errors.ts'
-import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pages.ts'
-import { communityOfInstall, managingMember, startCommunityInstall } from '../../kit/community-install.ts'
+import { AppError } from '../../../errors.ts'
+import { browserRoute, connectErrorHandler, installedSettingsUrl } from '../../kit/browser-pages.ts'
+import {
+  communityOfInstall,
+  installLinkQuery,
+  managingMember,
+  startCommunityInstall,
+} from '../../kit/community-install.ts'
 import { activate, linkInstaller, saveIntegration } from '../../kit/install-steps.ts'
 import { authorizationCode, oauthCallbackQuery, parseLinkQuery, roundTripCookie } from '../../kit/oauth.ts'
 import { readState, signState } from '../../kit/signed-state.ts'
@@ -27,13 +31,8 @@ export const redditLinks = {
   setupPath: redditSetupPath,
 } satisfies PlatformLinks
 
-const rateLimit = { max: 30, timeWindow: 60_000 }
 const lifetimeMs = 10 * 60_000
-/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
-const installQuery = z.object({
-  community: rowIdParam.optional(),
-  setup: z.string().max(200).optional(),
-  kit: z.string().max(100).optional(),
+const installQuery = installLinkQuery.extend({
   /** Which of the moderator's subreddits to connect (else: the only one, or a page to pick). */
   subreddit: z
     .string()
@@ -60,30 +59,11 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
   return async (app, host) => {
     const setup = redditSetup(host)
     await app.register(async (routes) => {
-      routes.setErrorHandler(async (error, request, reply) => {
-        if (!isAppError(error) || !wantsPage(request)) {
-          throw error
-        }
-        const setupBack = await setup.backLink(request)
-        if (setupBack) {
-          return errorPage(reply, statusByCode[error.code], {
-            platform: 'Reddit',
-            title: 'PolicyKit could not be set up with Reddit',
-            message: error.message,
-            back: setupBack,
-          })
-        }
-        return errorPage(reply, statusByCode[error.code], {
-          platform: 'Reddit',
-          title: 'Reddit could not be connected',
-          message: error.message,
-          back: { href: '/', label: 'Back to PolicyKit' },
-        })
-      })
+      routes.setErrorHandler(connectErrorHandler(setup, redditLinks.title))
 
       const cookieOptions = () => roundTripCookie(host.publicUrl, '/platforms/reddit')
 
-      routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/install', browserRoute, async (request, reply) => {
         const { community, subreddit, setup: token, kit } = parseLinkQuery(installQuery, request.query)
         if (token !== undefined) {
           const url = await setupAuthorizeUrl(setup, host, deps, reply, { token, kit, subreddit })
@@ -112,7 +92,7 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
         return reply.redirect(authorizeUrl(host, deps, { state, scopes: redditModScopes, permanent: true }))
       })
 
-      routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (_request, reply) => {
+      routes.get('/signin', browserRoute, async (_request, reply) => {
         const nonce = randomBytes(16).toString('base64url')
         reply.setCookie(
           signInCookie,
@@ -131,7 +111,7 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
         )
       })
 
-      routes.get('/oauth/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/oauth/callback', browserRoute, async (request, reply) => {
         const callback = parseLinkQuery(oauthCallbackQuery, request.query)
         if (callback.state?.startsWith(signInPrefix) === true) {
           const communityId = await completeSignIn(
