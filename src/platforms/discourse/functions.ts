@@ -4,7 +4,7 @@ import type { Member } from '../../domain/member.ts'
 import { AppError } from '../../errors.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import type { PolicyCallContext, PolicyFunction } from '../platform.ts'
-import { policyArgs } from '../kit/policy-args.ts'
+import { policyArgs, voteOptionsArg } from '../kit/policy-args.ts'
 import { discoursePlatformName, forumCall, forumOf } from './context.ts'
 import { noLabel, pollName, yesLabel } from './poll-votes.ts'
 import { voteHeading } from '../kit/vote-heading.ts'
@@ -30,12 +30,7 @@ const privateMessageArgs = z.strictObject({
 })
 const initiateVoteArgs = z.strictObject({
   text: z.string().max(10_000).optional(),
-  options: z
-    .array(z.string().trim().min(1).max(200))
-    .min(2)
-    .max(20)
-    .refine((options) => new Set(options).size === options.length, 'options must differ from each other')
-    .optional(),
+  options: voteOptionsArg({ length: 200, count: 20 }),
   /** Posts the vote in this topic; a new topic without it. */
   topicId: id.optional(),
   /** Who may vote (members' ids or forum usernames); everyone without it. */

@@ -48,3 +48,13 @@ export function channelArgOf(id: z.ZodType<string>) {
 export function channelOf(arg: string | { channel?: string | undefined } | undefined): string | undefined {
   return typeof arg === 'string' ? arg : arg?.channel
 }
+
+/** A vote's options, when it is not yes/no: at least two, all different, within the platform's limits. */
+export function voteOptionsArg(limits: { length: number; count: number }) {
+  return z
+    .array(z.string().trim().min(1).max(limits.length))
+    .min(2)
+    .max(limits.count)
+    .refine((options) => new Set(options).size === options.length, 'options must differ from each other')
+    .optional()
+}
