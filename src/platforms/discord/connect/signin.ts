@@ -5,7 +5,6 @@ import { z } from 'zod'
 import type { Member } from '../../../domain/member.ts'
 import { AppError, isAppError, statusByCode } from '../../../errors.ts'
 import { browserRoute, errorPage, wantsPage } from '../../kit/browser-pages.ts'
-import { ensureMember } from '../../kit/ensure-member.ts'
 import {
   authorizationCode,
   oauthCallbackQuery,
@@ -19,7 +18,8 @@ import type { PlatformHost, PlatformHttp } from '../../platform-http.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordPlatformName } from '../names.ts'
-import { grantedUser, type DiscordUser } from './grant.ts'
+import { ensureDiscordMember, type DiscordUser } from '../users.ts'
+import { grantedUser } from './grant.ts'
 
 /**
  * Sign in with Discord (OAuth2, the `identify` scope only): a member of a connected guild signs
@@ -91,11 +91,7 @@ async function memberOfDiscordUser(
   }
   for (const { communityId, externalId } of integrations) {
     if (await inGuild(deps, externalId, user.id)) {
-      const member = await ensureMember(ports.members, communityId, {
-        externalId: user.id,
-        name: user.username,
-        displayName: user.global_name ?? undefined,
-      })
+      const member = await ensureDiscordMember(ports.members, communityId, user)
       return { communityId, member }
     }
   }

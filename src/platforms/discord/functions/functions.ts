@@ -2,13 +2,13 @@ import { Routes } from 'discord-api-types/v10'
 import { z } from 'zod'
 import type { JsonObject } from '../../../domain/json.ts'
 import { AppError } from '../../../errors.ts'
-import { ensureMember } from '../../kit/ensure-member.ts'
 import { channelArgOf, channelOf, messageArg } from '../../kit/policy-args.ts'
 import type { PolicyCallContext, PolicyFunction } from '../../platform.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import { discordPermissionBits, memberGuildPermissions } from '../connect/permissions.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordEchoes, expectingEcho } from '../echoes.ts'
+import { ensureDiscordMember, guildMembers } from '../users.ts'
 import { initiateVote } from '../voting/initiate-vote.ts'
 import {
   discordIdOf,
@@ -49,17 +49,6 @@ const channelJson = z.object({
 })
 const guildJson = z.object({ id: z.string(), owner_id: z.string() })
 const rolesJson = z.array(z.object({ id: z.string(), permissions: z.string() }))
-const membersJson = z.array(
-  z.object({
-    user: z.object({
-      id: z.string(),
-      username: z.string(),
-      global_name: z.string().nullable().optional(),
-      bot: z.boolean().optional(),
-    }),
-    roles: z.array(z.string()),
-  }),
-)
 
 function guildOf(ctx: PolicyCallContext): string {
   if (ctx.integration === null) {
@@ -175,45 +164,28 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
         callDiscord('read the roles', () => rest().get(Routes.guildRoles(guildId))).then((r) => rolesJson.parse(r)),
       ])
       const people: JsonObject[] = []
-      let after = '0'
-      for (let pages = 0; pages < 1000; pages++) {
-        const page = membersJson.parse(
-          await callDiscord('list the guild members', () =>
-            rest().get(Routes.guildMembers(guildId), { query: new URLSearchParams({ limit: '1000', after }) }),
-          ),
-        )
-        for (const m of page) {
-          if (m.user.bot === true) {
-            continue
-          }
-          const base = memberGuildPermissions({
-            guildId,
-            ownerId: guild.owner_id,
-            userId: m.user.id,
-            memberRoleIds: m.roles,
-            roles,
-          })
-          const bits = channelPermissions(base, guildId, m.user.id, m.roles, channel.permission_overwrites ?? [])
-          if ((bits & discordPermissionBits.viewChannel) === 0n) {
-            continue
-          }
-          const member = await ensureMember(ports.members, ctx.communityId, {
-            externalId: m.user.id,
-            name: m.user.username,
-            displayName: m.user.global_name ?? undefined,
-          })
-          people.push({
-            id: member.id,
-            username: member.username,
-            displayName: member.displayName,
-            discordId: m.user.id,
-          })
+      for await (const m of guildMembers(options, guildId)) {
+        if (m.user.bot === true) {
+          continue
         }
-        const last = page.at(-1)
-        if (page.length < 1000 || last === undefined) {
-          break
+        const base = memberGuildPermissions({
+          guildId,
+          ownerId: guild.owner_id,
+          userId: m.user.id,
+          memberRoleIds: m.roles,
+          roles,
+        })
+        const bits = channelPermissions(base, guildId, m.user.id, m.roles, channel.permission_overwrites ?? [])
+        if ((bits & discordPermissionBits.viewChannel) === 0n) {
+          continue
         }
-        after = last.user.id
+        const member = await ensureDiscordMember(ports.members, ctx.communityId, m.user)
+        people.push({
+          id: member.id,
+          username: member.username,
+          displayName: member.displayName,
+          discordId: m.user.id,
+        })
       }
       return people
     },
