@@ -153,9 +153,7 @@ export async function completeInstall(
     credentials: { installerUserId: installer.id },
   })
   await linkInstaller(ports, communityId, member, installer)
-  const activation = integration.active
-    ? ({ status: 'active' } as const)
-    : await activate(ports, communityId, member.id, integration.id)
+  const activation = await activate(ports, communityId, member.id, integration)
   const members = await importDiscordMembers(options, ports.members, communityId, guildId)
   const current = (await ports.integrations.get(communityId, integration.id)) ?? integration
   host.logger.info(

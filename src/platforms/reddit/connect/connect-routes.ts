@@ -160,9 +160,7 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
           credentials: grant.credentials,
         })
         await linkInstaller(ports, communityId, member, { id: accountId(grant.username), name: grant.username })
-        const activation = integration.active
-          ? ({ status: 'active' } as const)
-          : await activate(ports, communityId, member.id, integration.id)
+        const activation = await activate(ports, communityId, member.id, integration)
         const moderators = await importModerators(deps, communityId, integration.id)
         host.logger.info(
           { communityId, subreddit: chosen.subreddit.name, activation: activation.status, moderators },

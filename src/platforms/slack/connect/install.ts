@@ -91,9 +91,7 @@ export async function completeInstall(
 
   const integration = await saveIntegration(ports, communityId, existing, { externalId: team.id, config, credentials })
   await linkInstaller(ports, communityId, member, installer)
-  const activation = integration.active
-    ? ({ status: 'active' } as const)
-    : await activate(ports, communityId, member.id, integration.id)
+  const activation = await activate(ports, communityId, member.id, integration)
   const members = await importSlackMembers(ports.members, communityId, bot)
   const current = (await ports.integrations.get(communityId, integration.id)) ?? integration
   host.logger.info(
