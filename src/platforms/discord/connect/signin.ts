@@ -1,19 +1,11 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Routes } from 'discord-api-types/v10'
 import { z } from 'zod'
 import type { Member } from '../../../domain/member.ts'
 import { AppError, isAppError, statusByCode } from '../../../errors.ts'
 import { browserRoute, errorPage, wantsPage } from '../../kit/browser-pages.ts'
-import {
-  authorizationCode,
-  oauthCallbackQuery,
-  parseLinkQuery,
-  roundTripCookie,
-  type OAuthCallback,
-} from '../../kit/oauth.ts'
-import { readState, signState } from '../../kit/signed-state.ts'
-import { constantTimeEqual } from '../../kit/verify-request.ts'
+import { authorizationCode, oauthCallbackQuery, parseLinkQuery, type OAuthCallback } from '../../kit/oauth.ts'
+import { signInRoundTrip } from '../../kit/sign-in-round-trip.ts'
 import type { PlatformHost, PlatformHttp } from '../../platform-http.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
@@ -31,20 +23,13 @@ import { grantedUser } from './grant.ts'
 export const discordSignInPath = '/platforms/discord/signin'
 export const discordSignInCallbackPath = `${discordSignInPath}/callback`
 const callbackPath = discordSignInCallbackPath
-const cookieName = 'pk_discord_signin'
-const lifetimeMs = 10 * 60_000
-const pending = z.object({ st: z.string() })
 
-const signInKey = (host: PlatformHost) => host.deriveKey('discord sign-in')
-const cookieOptions = (host: PlatformHost) => roundTripCookie(host.publicUrl, discordSignInPath)
+const roundTrip = (host: PlatformHost) =>
+  signInRoundTrip(host, { platform: discordPlatformName, title: 'Discord', cookiePath: discordSignInPath })
 
 /** Step one: a fresh state, kept in a short-lived signed cookie; the URL of Discord's authorize page. */
 export function discordSignInUrl(host: PlatformHost, deps: DiscordDeps, reply: FastifyReply): string {
-  const state = randomBytes(16).toString('base64url')
-  reply.setCookie(cookieName, signState(signInKey(host), { st: state }, host.now() + lifetimeMs), {
-    ...cookieOptions(host),
-    maxAge: lifetimeMs / 1000,
-  })
+  const { state } = roundTrip(host).start(reply)
   const url = new URL(deps.options.authorizeUrl)
   url.searchParams.set('client_id', deps.options.clientId)
   url.searchParams.set('response_type', 'code')
@@ -109,15 +94,7 @@ export async function completeDiscordSignIn(
   reply: FastifyReply,
   callback: OAuthCallback,
 ): Promise<{ communityId: number }> {
-  const cookie = request.cookies[cookieName]
-  reply.clearCookie(cookieName, cookieOptions(host))
-  const started = cookie === undefined ? null : readState(signInKey(host), cookie, pending, host.now())
-  if (!started || callback.state === undefined || !constantTimeEqual(callback.state, started.st)) {
-    throw new AppError(
-      'forbidden',
-      'This Discord sign-in was not started in this browser, or took longer than 10 minutes. Try again.',
-    )
-  }
+  roundTrip(host).finish(request, reply, callback.state)
   const code = authorizationCode(callback, 'Discord did not sign you in', 'Discord')
   const user = await grantedUser(deps.options, code, `${host.publicUrl}${callbackPath}`)
   if (user.bot === true) {
