@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { AppError } from '../../../errors.ts'
@@ -12,7 +11,7 @@ import {
 import { activate, linkInstaller, saveIntegration } from '../../kit/install-steps.ts'
 import { authorizationCode, oauthCallbackQuery, parseLinkQuery, roundTripCookie } from '../../kit/oauth.ts'
 import { readState, signState } from '../../kit/signed-state.ts'
-import { constantTimeEqual } from '../../kit/verify-request.ts'
+import { signInRoundTrip } from '../../kit/sign-in-round-trip.ts'
 import type { PlatformLinks } from '../../platform.ts'
 import type { PlatformHost, PlatformHttp } from '../../platform-http.ts'
 import type { RedditDeps } from '../deps.ts'
@@ -42,10 +41,11 @@ const installQuery = installLinkQuery.extend({
 
 /** The subreddit picked before going to Reddit, for the callback (this browser only). */
 const pickCookie = 'pk_reddit_pick'
-const signInCookie = 'pk_reddit_signin'
 const signInPrefix = 'signin.'
+/** Sign in with Reddit's state and nonce, in the browser that started it. */
+const redditSignIn = (host: PlatformHost) =>
+  signInRoundTrip(host, { platform: 'reddit', title: 'Reddit', cookiePath: '/platforms/reddit' })
 const pick = z.object({ sr: z.string() })
-const signInPending = z.object({ n: z.string() })
 
 /**
  * Connecting a subreddit, founding the first community from one (Set up with Reddit) and Sign in
@@ -93,18 +93,10 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
       })
 
       routes.get('/signin', browserRoute, async (_request, reply) => {
-        const nonce = randomBytes(16).toString('base64url')
-        reply.setCookie(
-          signInCookie,
-          signState(host.deriveKey('reddit sign-in'), { n: nonce }, host.now() + lifetimeMs),
-          {
-            ...cookieOptions(),
-            maxAge: lifetimeMs / 1000,
-          },
-        )
+        const { state } = redditSignIn(host).start(reply)
         return reply.header('cache-control', 'no-store').redirect(
           authorizeUrl(host, deps, {
-            state: `${signInPrefix}${nonce}`,
+            state: `${signInPrefix}${state}`,
             scopes: redditSignInScopes,
             permanent: false,
           }),
@@ -178,19 +170,10 @@ async function completeSignIn(
   deps: RedditDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  nonce: string,
+  state: string,
   callback: z.infer<typeof oauthCallbackQuery>,
 ): Promise<number> {
-  const cookie = request.cookies[signInCookie]
-  reply.clearCookie(signInCookie, roundTripCookie(host.publicUrl, '/platforms/reddit'))
-  const started =
-    cookie === undefined ? null : readState(host.deriveKey('reddit sign-in'), cookie, signInPending, host.now())
-  if (!started || !constantTimeEqual(started.n, nonce)) {
-    throw new AppError(
-      'forbidden',
-      'This Reddit sign-in was not started in this browser, or took longer than 10 minutes. Try again.',
-    )
-  }
+  redditSignIn(host).finish(request, reply, state)
   const code = authorizationCode(callback, 'Reddit did not sign you in', 'Reddit')
   const grant = await exchangeCode(host, deps, code)
   for (const integration of await deps.ports.integrations.listAll({ activeOnly: true })) {
