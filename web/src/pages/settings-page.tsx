@@ -83,15 +83,12 @@ function DisplayName() {
   const { api } = useApp()
   const { community, reload } = useCommunity()
   const [name, setName] = useState(community.me.displayName)
-  const [done, setDone] = useState(false)
-  const { busy, error, run } = useSubmit()
+  const { busy, error, done, run } = useSubmit()
 
   async function save(event: FormEvent) {
     event.preventDefault()
-    setDone(false)
     await run(async () => {
       await api.put(`/api/communities/${community.id}/members/me/display-name`, { displayName: name })
-      setDone(true)
       reload()
     })
   }
@@ -126,17 +123,14 @@ function ChangePassword() {
   const { api } = useApp()
   const [current, setCurrent] = useState('')
   const [next, setNext] = useState('')
-  const [done, setDone] = useState(false)
-  const { busy, error, run } = useSubmit()
+  const { busy, error, done, run } = useSubmit()
 
   async function change(event: FormEvent) {
     event.preventDefault()
-    setDone(false)
     await run(async () => {
       await api.put('/api/session/password', { currentPassword: current, newPassword: next })
       setCurrent('')
       setNext('')
-      setDone(true)
     })
   }
 
