@@ -2,12 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { AppError } from '../../../errors.ts'
 import { browserRoute, connectErrorHandler, installedSettingsUrl } from '../../kit/browser-pages.ts'
-import {
-  communityOfInstall,
-  installLinkQuery,
-  managingMember,
-  startCommunityInstall,
-} from '../../kit/community-install.ts'
+import { installLinkQuery, resumeCommunityInstall, startCommunityInstall } from '../../kit/community-install.ts'
 import { activate, linkInstaller, saveIntegration } from '../../kit/install-steps.ts'
 import { authorizationCode, oauthCallbackQuery, parseLinkQuery, roundTripCookie } from '../../kit/oauth.ts'
 import { readState, signState } from '../../kit/signed-state.ts'
@@ -119,13 +114,11 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
         if (setup.isSetupState(callback.state)) {
           return completeSetup(setup, host, deps, request, reply, callback)
         }
-        const communityId = communityOfInstall(host, request, {
+        const { communityId, code, member } = await resumeCommunityInstall(host, request, callback, {
           platform: 'reddit',
           title: 'Reddit',
-          state: callback.state,
+          refused: 'Reddit did not authorize PolicyKit',
         })
-        const code = authorizationCode(callback, 'Reddit did not authorize PolicyKit', 'Reddit')
-        const member = await managingMember(host, request, communityId, 'Reddit')
         const picked = request.cookies[pickCookie]
         reply.clearCookie(pickCookie, cookieOptions())
         const wanted = picked === undefined ? null : readState(host.deriveKey('reddit pick'), picked, pick, host.now())
