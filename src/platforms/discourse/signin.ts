@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { AppError, isAppError, statusByCode } from '../../errors.ts'
-import { browserRoute, errorPage, wantsPage } from '../kit/browser-pages.ts'
+import { AppError } from '../../errors.ts'
+import { browserRoute, signInErrorHandler } from '../kit/browser-pages.ts'
 import { parseLinkQuery, roundTripCookie } from '../kit/oauth.ts'
 import { readState, signState } from '../kit/signed-state.ts'
 import { constantTimeEqual } from '../kit/verify-request.ts'
@@ -41,17 +41,7 @@ export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
   return async (app, host) => {
     const key = host.deriveKey('discourse sign-in')
     await app.register(async (routes) => {
-      routes.setErrorHandler(async (error, request, reply) => {
-        if (!isAppError(error) || !wantsPage(request)) {
-          throw error
-        }
-        return errorPage(reply, statusByCode[error.code], {
-          platform: 'Discourse',
-          title: 'Discourse could not sign you in',
-          message: error.message,
-          back: { href: '/login', label: 'Back to sign-in' },
-        })
-      })
+      routes.setErrorHandler(signInErrorHandler('Discourse'))
 
       /** Step one: `GET /platforms/discourse/signin?forum=<url>` (a form asks for the forum without it). */
       routes.get('/signin', browserRoute, async (request, reply) => {

@@ -69,6 +69,21 @@ export function connectErrorHandler(
   }
 }
 
+/** The error handler of a platform's sign-in routes: an `AppError` a browser meets leads back to PolicyKit's sign-in. */
+export function signInErrorHandler(title: string) {
+  return async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (!isAppError(error) || !wantsPage(request)) {
+      throw error
+    }
+    return errorPage(reply, statusByCode[error.code], {
+      platform: title,
+      title: `${title} could not sign you in`,
+      message: error.message,
+      back: { href: '/login', label: 'Back to sign-in' },
+    })
+  }
+}
+
 /**
  * Where the dashboard shows what an install did: the community's settings, told which platform
  * connected and how its activation went. A refusal travels as a code, not the message: the page

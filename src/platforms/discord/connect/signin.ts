@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Routes } from 'discord-api-types/v10'
 import { z } from 'zod'
 import type { Member } from '../../../domain/member.ts'
-import { AppError, isAppError, statusByCode } from '../../../errors.ts'
-import { browserRoute, errorPage, wantsPage } from '../../kit/browser-pages.ts'
+import { AppError, isAppError } from '../../../errors.ts'
+import { browserRoute, signInErrorHandler } from '../../kit/browser-pages.ts'
 import { authorizationCode, oauthCallbackQuery, parseLinkQuery, type OAuthCallback } from '../../kit/oauth.ts'
 import { signInRoundTrip } from '../../kit/sign-in-round-trip.ts'
 import type { PlatformHost, PlatformHttp } from '../../platform-http.ts'
@@ -119,17 +119,7 @@ export async function completeDiscordSignIn(
 export function discordSignInRoutes(deps: DiscordDeps): PlatformHttp {
   return async (app, host) => {
     await app.register(async (routes) => {
-      routes.setErrorHandler(async (error, request, reply) => {
-        if (!isAppError(error) || !wantsPage(request)) {
-          throw error
-        }
-        return errorPage(reply, statusByCode[error.code], {
-          platform: 'Discord',
-          title: 'Discord could not sign you in',
-          message: error.message,
-          back: { href: '/login', label: 'Back to sign-in' },
-        })
-      })
+      routes.setErrorHandler(signInErrorHandler('Discord'))
       routes.get('/signin', browserRoute, async (_request, reply) =>
         reply.header('cache-control', 'no-store').redirect(discordSignInUrl(host, deps, reply)),
       )
