@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { JsonValue } from '../../domain/json.ts'
 import type { Member } from '../../domain/member.ts'
 import { AppError } from '../../errors.ts'
+import { policyArgs } from '../kit/policy-args.ts'
 import type { PolicyFunction } from '../platform.ts'
 import type { ConstitutionDeps } from './constitution-deps.ts'
 import { effectiveRoles, loadRoleGraph, memberHolds, type RoleGraph } from './role-graph.ts'
@@ -26,14 +26,7 @@ const initiateVoteArgs = z.strictObject({
 
 const getMembersArgs = z.strictObject({ role: memberFilter.role, permission: memberFilter.permission })
 
-function parseArgs<T>(name: string, schema: z.ZodType<T>, arg: JsonValue | undefined): T {
-  const parsed = schema.safeParse(arg ?? {})
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
-    throw new AppError('invalid_input', `constitution.${name}: ${issues.join('; ')}`)
-  }
-  return parsed.data
-}
+const { parseArgs } = policyArgs('constitution')
 
 function select(
   graph: RoleGraph,

@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import type { JsonObject } from '../../domain/json.ts'
 import { AppError } from '../../errors.ts'
-import { ensureMember } from '../kit/ensure-member.ts'
 import { headerValue, verifyEd25519Request } from '../kit/verify-request.ts'
 import type { WebhookDef, WebhookReceipt, WebhookRequest } from '../platform.ts'
 import type { DiscordDeps } from './deps.ts'
 import { discordPlatformName } from './names.ts'
+import { discordUser, ensureDiscordMember } from './users.ts'
 import { realTimers, settleWithin } from '../kit/answer-in-time.ts'
 import { voteRefusal } from '../kit/vote-tally.ts'
 import { editOriginalAnswer, followUpAnswer } from './interaction-replies.ts'
@@ -29,12 +29,7 @@ const interaction = z.object({
   channel_id: z.string().optional(),
   member: z
     .object({
-      user: z.object({
-        id: z.string(),
-        username: z.string(),
-        global_name: z.string().nullable().optional(),
-        bot: z.boolean().optional(),
-      }),
+      user: discordUser,
     })
     .optional(),
   message: z.object({ id: z.string(), channel_id: z.string() }).optional(),
@@ -94,11 +89,7 @@ async function slashCommand(deps: DiscordDeps, body: Interaction): Promise<Webho
       return
     }
     try {
-      const member = await ensureMember(ports.members, communityId, {
-        externalId: user.id,
-        name: user.username,
-        displayName: user.global_name ?? undefined,
-      })
+      const member = await ensureDiscordMember(ports.members, communityId, user)
       await ports.trigger({
         communityId,
         type: `${discordPlatformName}.slashCommand`,

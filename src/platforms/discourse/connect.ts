@@ -164,9 +164,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
         config: { title },
         credentials: forum,
       })
-      const activation = integration.active
-        ? ({ status: 'active' } as const)
-        : await activate(ports, communityId, member.id, integration.id)
+      const activation = await activate(ports, communityId, member.id, integration)
       const imported = await importForumMembers(fetch, ports.members, communityId, forum)
       host.logger.info(
         { communityId, forum: forum.url, activation: activation.status, members: imported.count },

@@ -1,10 +1,11 @@
 import { z } from 'zod'
-import type { JsonObject, JsonValue } from '../../domain/json.ts'
+import type { JsonObject } from '../../domain/json.ts'
 import type { Member } from '../../domain/member.ts'
 import { AppError } from '../../errors.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import type { PolicyCallContext, PolicyFunction } from '../platform.ts'
-import { forumCall, forumOf } from './context.ts'
+import { policyArgs, voteOptionsArg } from '../kit/policy-args.ts'
+import { discoursePlatformName, forumCall, forumOf } from './context.ts'
 import { noLabel, pollName, yesLabel } from './poll-votes.ts'
 import { voteHeading } from '../kit/vote-heading.ts'
 
@@ -29,12 +30,7 @@ const privateMessageArgs = z.strictObject({
 })
 const initiateVoteArgs = z.strictObject({
   text: z.string().max(10_000).optional(),
-  options: z
-    .array(z.string().trim().min(1).max(200))
-    .min(2)
-    .max(20)
-    .refine((options) => new Set(options).size === options.length, 'options must differ from each other')
-    .optional(),
+  options: voteOptionsArg({ length: 200, count: 20 }),
   /** Posts the vote in this topic; a new topic without it. */
   topicId: id.optional(),
   /** Who may vote (members' ids or forum usernames); everyone without it. */
@@ -50,14 +46,7 @@ const categories = z.object({
 })
 const activeUsers = z.array(z.object({ id: z.number().int(), username: z.string(), name: z.string().nullable() }))
 
-function parseArgs<T>(name: string, schema: z.ZodType<T>, arg: JsonValue | undefined): T {
-  const parsed = schema.safeParse(arg ?? {})
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
-    throw new AppError('invalid_input', `discourse.${name}: ${issues.join('; ')}`)
-  }
-  return parsed.data
-}
+const { parseArgs } = policyArgs(discoursePlatformName)
 
 function made(what: string, value: unknown): z.infer<typeof postMade> {
   const parsed = postMade.safeParse(value)

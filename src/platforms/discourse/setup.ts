@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { AppError, isAppError, statusByCode } from '../../errors.ts'
-import { errorPage, escapeHtml, wantsPage } from '../kit/browser-pages.ts'
+import { browserRoute, errorPage, escapeHtml, wantsPage } from '../kit/browser-pages.ts'
 import { firstCommunitySetup, type FirstCommunitySetup } from '../kit/first-community-setup.ts'
 import { parseLinkQuery } from '../kit/oauth.ts'
 import { seal, unseal } from '../kit/sealed.ts'
@@ -29,8 +29,6 @@ import { grantOfPayload, ownerOfUserKey, userApiKeyAttempt, type ForumCurrentUse
 
 export const discourseSetupPath = '/platforms/discourse/setup'
 const callbackPath = `${discourseSetupPath}/callback`
-const rateLimit = { max: 30, timeWindow: 60_000 }
-
 const startQuery = z.object({ setup: z.string().max(200), kit: z.string().max(100).optional() })
 const formBody = discourseCredentials.extend({ setup: z.string().max(200), kit: z.string().max(100).optional() })
 const callbackQuery = z.object({ payload: z.string().min(1).max(4096) })
@@ -217,13 +215,13 @@ export function discourseSetupRoutes(options: DiscourseOptions, ports: PlatformP
       })
 
       /** Step one: the form, once the token and kit are found good. */
-      routes.get('/setup', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/setup', browserRoute, async (request, reply) => {
         const { setup: token, kit } = parseLinkQuery(startQuery, request.query)
         return formPage(reply, 200, { token, kit: await setup.check({ token, kit }) })
       })
       // A sign-in route: a cross-site post is refused by its Origin.
-      routes.post('/setup', { schema: { hide: true }, config: { rateLimit, signIn: true } }, start)
-      routes.get('/setup/callback', { schema: { hide: true }, config: { rateLimit } }, complete)
+      routes.post('/setup', { ...browserRoute, config: { ...browserRoute.config, signIn: true } }, start)
+      routes.get('/setup/callback', browserRoute, complete)
     })
   }
 }

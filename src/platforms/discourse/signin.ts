@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { AppError, isAppError, statusByCode } from '../../errors.ts'
-import { errorPage, wantsPage } from '../kit/browser-pages.ts'
+import { AppError } from '../../errors.ts'
+import { browserRoute, signInErrorHandler } from '../kit/browser-pages.ts'
 import { parseLinkQuery, roundTripCookie } from '../kit/oauth.ts'
 import { readState, signState } from '../kit/signed-state.ts'
 import { constantTimeEqual } from '../kit/verify-request.ts'
@@ -25,8 +25,6 @@ export const signInPath = '/platforms/discourse/signin'
 const callbackPath = `${signInPath}/callback`
 const cookieName = 'pk_discourse_signin'
 const lifetimeMs = 10 * 60_000
-const rateLimit = { max: 30, timeWindow: 60_000 }
-
 const attempt = z.object({ f: z.string(), n: z.string(), c: z.string(), k: z.string() })
 const startQuery = z.object({ forum: forumUrl.optional() })
 const callbackQuery = z.object({ payload: z.string().min(1).max(4096) })
@@ -43,20 +41,10 @@ export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
   return async (app, host) => {
     const key = host.deriveKey('discourse sign-in')
     await app.register(async (routes) => {
-      routes.setErrorHandler(async (error, request, reply) => {
-        if (!isAppError(error) || !wantsPage(request)) {
-          throw error
-        }
-        return errorPage(reply, statusByCode[error.code], {
-          platform: 'Discourse',
-          title: 'Discourse could not sign you in',
-          message: error.message,
-          back: { href: '/login', label: 'Back to sign-in' },
-        })
-      })
+      routes.setErrorHandler(signInErrorHandler('Discourse'))
 
       /** Step one: `GET /platforms/discourse/signin?forum=<url>` (a form asks for the forum without it). */
-      routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/signin', browserRoute, async (request, reply) => {
         const { forum } = parseLinkQuery(startQuery, request.query)
         if (forum === undefined) {
           return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(formPage(null))
@@ -80,7 +68,7 @@ export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
       })
 
       /** Step two: the forum's redirect with `payload`; signs the member in and goes to their community. */
-      routes.get('/signin/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/signin/callback', browserRoute, async (request, reply) => {
         const cookie = request.cookies[cookieName]
         reply.clearCookie(cookieName, cookieOptions(host))
         const started = cookie === undefined ? null : readState(key, cookie, attempt, host.now())

@@ -2,16 +2,15 @@ import { createHmac } from 'node:crypto'
 import { z } from 'zod'
 import { parseBoundedJson } from '../../domain/json-depth.ts'
 import type { JsonObject } from '../../domain/json.ts'
-import type { Member } from '../../domain/member.ts'
 import { AppError, isAppError } from '../../errors.ts'
 import { handleOnce } from '../kit/delivery-ledger.ts'
-import { ensureMember } from '../kit/ensure-member.ts'
 import { constantTimeEqual, headerValue } from '../kit/verify-request.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import type { WebhookDef, WebhookRequest } from '../platform.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials, forumUrl } from './credentials.ts'
 import { changeEchoOf, discourseEcho } from './echoes.ts'
+import { memberOfForumUser } from './forum-members.ts'
 import { syncPollVotes } from './poll-votes.ts'
 import type { DiscourseOptions } from './options.ts'
 import { discourseTriggers } from './triggers.ts'
@@ -58,20 +57,33 @@ const hookPost = z.object({
 })
 type HookPost = z.infer<typeof hookPost>
 
-/** The forum user behind an event: a member (made on first sight), or null for Discourse's own accounts (negative ids). */
-async function memberOf(
+/**
+ * What a member did on the forum, proposed as a governed action. One the action type refuses
+ * (its params out of bounds) is logged and left ungoverned: the delivery still succeeds.
+ */
+async function governObserved(
   ports: PlatformPorts,
   communityId: number,
-  user: { id: number; username: string; name?: string | null | undefined },
-): Promise<Member | null> {
-  if (user.id <= 0) {
-    return null
-  }
-  return ensureMember(ports.members, communityId, {
-    externalId: String(user.id),
-    name: user.username,
-    displayName: user.name ?? undefined,
+  eventId: string,
+  post: HookPost,
+  observed: { type: string; params: JsonObject; result: JsonObject; externalId: string },
+): Promise<void> {
+  const member = await memberOfForumUser(ports, communityId, {
+    id: post.user_id,
+    username: post.username,
+    name: post.name,
   })
+  try {
+    await ports.propose({ communityId, ...observed, initiatorId: member?.id ?? null, origin: 'platform' })
+  } catch (e) {
+    if (!isAppError(e, 'invalid_input')) {
+      throw e
+    }
+    ports.logger.warn(
+      { platform: discoursePlatformName, communityId, eventId, reason: e.message },
+      `discourse: ${observed.type} not governed`,
+    )
+  }
 }
 
 /** A member's new topic (its first post carries the raw) or reply, as a governed action. */
@@ -79,8 +91,13 @@ async function governPost(ports: PlatformPorts, communityId: number, eventId: st
   if (post.topic_archetype === 'private_message' || post.raw === undefined) {
     return
   }
-  const member = await memberOf(ports, communityId, { id: post.user_id, username: post.username, name: post.name })
-  const observed: { type: string; params: JsonObject; result: JsonObject } =
+  const result = { topicId: post.topic_id, postId: post.id }
+  const externalId = `post:${post.id}`
+  await governObserved(
+    ports,
+    communityId,
+    eventId,
+    post,
     post.post_number === 1
       ? {
           type: `${discoursePlatformName}.createTopic`,
@@ -90,30 +107,16 @@ async function governPost(ports: PlatformPorts, communityId: number, eventId: st
             ...(post.category_id ? { category: post.category_id } : {}),
             topicId: post.topic_id,
           },
-          result: { topicId: post.topic_id, postId: post.id },
+          result,
+          externalId,
         }
       : {
           type: `${discoursePlatformName}.createPost`,
           params: { topicId: post.topic_id, raw: post.raw, postId: post.id },
-          result: { topicId: post.topic_id, postId: post.id },
-        }
-  try {
-    await ports.propose({
-      communityId,
-      ...observed,
-      initiatorId: member?.id ?? null,
-      origin: 'platform',
-      externalId: `post:${post.id}`,
-    })
-  } catch (e) {
-    if (!isAppError(e, 'invalid_input')) {
-      throw e
-    }
-    ports.logger.warn(
-      { platform: discoursePlatformName, communityId, eventId, reason: e.message },
-      'discourse: post not governed',
-    )
-  }
+          result,
+          externalId,
+        },
+  )
 }
 
 /** A member's edit of a post, as a governed `discourse.editPost` (undoing it restores the text before). */
@@ -121,26 +124,12 @@ async function governEdit(ports: PlatformPorts, communityId: number, eventId: st
   if (post.topic_archetype === 'private_message' || post.raw === undefined || post.version === undefined) {
     return
   }
-  const member = await memberOf(ports, communityId, { id: post.user_id, username: post.username, name: post.name })
-  try {
-    await ports.propose({
-      communityId,
-      type: `${discoursePlatformName}.editPost`,
-      params: { postId: post.id, raw: post.raw, version: post.version },
-      result: { postId: post.id, version: post.version },
-      initiatorId: member?.id ?? null,
-      origin: 'platform',
-      externalId: `edit:${post.id}:${post.version}`,
-    })
-  } catch (e) {
-    if (!isAppError(e, 'invalid_input')) {
-      throw e
-    }
-    ports.logger.warn(
-      { platform: discoursePlatformName, communityId, eventId, reason: e.message },
-      'discourse: edit not governed',
-    )
-  }
+  await governObserved(ports, communityId, eventId, post, {
+    type: `${discoursePlatformName}.editPost`,
+    params: { postId: post.id, raw: post.raw, version: post.version },
+    result: { postId: post.id, version: post.version },
+    externalId: `edit:${post.id}:${post.version}`,
+  })
 }
 
 /** Who an event is by: the post's or topic's author, or the user it is about. */
@@ -242,7 +231,7 @@ export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPort
               await governPost(ports, communityId, eventId, post.data)
             }
             if (Object.hasOwn(discourseTriggers, event)) {
-              const member = actor ? await memberOf(ports, communityId, actor) : null
+              const member = actor ? await memberOfForumUser(ports, communityId, actor) : null
               await ports.trigger({
                 communityId,
                 type: `${discoursePlatformName}.${event}`,

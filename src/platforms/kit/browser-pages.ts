@@ -1,5 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isAppError, statusByCode } from '../../errors.ts'
+import type { FirstCommunitySetup } from './first-community-setup.ts'
 import type { Activation } from './install-steps.ts'
+
+/**
+ * The options of a route browsers follow (install, set-up, sign-in): not part of the API's
+ * documentation, and answering each address at a human pace.
+ */
+export const browserRoute = { schema: { hide: true }, config: { rateLimit: { max: 30, timeWindow: 60_000 } } }
 
 /** Text made safe to put in HTML, in an element or a quoted attribute. */
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -22,6 +30,58 @@ export function errorPage(
 <body><main><h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p>
 <p><a href="${escapeHtml(back.href)}">${escapeHtml(back.label)}</a></p></main></body></html>`
   return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body)
+}
+
+/**
+ * The error handler of a platform's OAuth routes (install, set-up, sign-in), top-level browser
+ * navigations: an `AppError` a browser meets becomes a page leading back to the set-up while it
+ * can go on, else to `back` (PolicyKit's start page unless said). Anything else, or a script's
+ * request, goes on to the app's handler.
+ */
+export function connectErrorHandler(
+  setup: Pick<FirstCommunitySetup, 'backLink'>,
+  title: string,
+  back: (request: FastifyRequest) => { href: string; label: string } = () => ({
+    href: '/',
+    label: 'Back to PolicyKit',
+  }),
+) {
+  return async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (!isAppError(error) || !wantsPage(request)) {
+      throw error
+    }
+    const status = statusByCode[error.code]
+    const setupBack = await setup.backLink(request)
+    if (setupBack) {
+      return errorPage(reply, status, {
+        platform: title,
+        title: `PolicyKit could not be set up with ${title}`,
+        message: error.message,
+        back: setupBack,
+      })
+    }
+    return errorPage(reply, status, {
+      platform: title,
+      title: `${title} could not be connected`,
+      message: error.message,
+      back: back(request),
+    })
+  }
+}
+
+/** The error handler of a platform's sign-in routes: an `AppError` a browser meets leads back to PolicyKit's sign-in. */
+export function signInErrorHandler(title: string) {
+  return async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (!isAppError(error) || !wantsPage(request)) {
+      throw error
+    }
+    return errorPage(reply, statusByCode[error.code], {
+      platform: title,
+      title: `${title} could not sign you in`,
+      message: error.message,
+      back: { href: '/login', label: 'Back to sign-in' },
+    })
+  }
 }
 
 /**

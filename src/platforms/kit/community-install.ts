@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { rowId } from '../../domain/int4.ts'
+import { rowId, rowIdParam } from '../../domain/int4.ts'
 import type { Member } from '../../domain/member.ts'
 import { AppError, isAppError } from '../../errors.ts'
 import type { PlatformHost } from '../platform-http.ts'
+import { authorizationCode, type OAuthCallback } from './oauth.ts'
 import { readState, signState } from './signed-state.ts'
 
 /**
@@ -12,6 +13,13 @@ import { readState, signState } from './signed-state.ts'
  * it: only a member who may `manage_integrations` starts it, and the provider's callback must come
  * back to the same session, within ten minutes, for the community the state names.
  */
+
+/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
+export const installLinkQuery = z.object({
+  community: rowIdParam.optional(),
+  setup: z.string().max(200).optional(),
+  kit: z.string().max(100).optional(),
+})
 
 /** How long an install may take between PolicyKit's redirect and the provider's callback. */
 const lifetimeMs = 10 * 60_000
@@ -58,7 +66,7 @@ export async function startCommunityInstall(
 }
 
 /** The community the callback's `state` names, when it was made here, for this session, and has not expired. */
-export function communityOfInstall(
+function communityOfInstall(
   host: PlatformHost,
   request: FastifyRequest,
   install: { platform: string; title: string; state: string | undefined },
@@ -73,4 +81,21 @@ export function communityOfInstall(
     )
   }
   return parsed.c
+}
+
+/**
+ * Step two, the provider's callback: the community its `state` names, the authorization code
+ * (the provider's refusal is answered with `refused`), and the member of this session who may
+ * connect it.
+ */
+export async function resumeCommunityInstall(
+  host: PlatformHost,
+  request: FastifyRequest,
+  callback: OAuthCallback,
+  install: { platform: string; title: string; refused: string },
+): Promise<{ communityId: number; code: string; member: Member }> {
+  const communityId = communityOfInstall(host, request, { ...install, state: callback.state })
+  const code = authorizationCode(callback, install.refused, install.title)
+  const member = await managingMember(host, request, communityId, install.title)
+  return { communityId, code, member }
 }

@@ -62,16 +62,21 @@ export async function linkInstaller(
 }
 
 /**
- * Proposes `constitution.addIntegration` as the installer, governed like any constitution action,
- * and says where that left the integration (read back: an action the engine executed, or a
- * proposal that passed at once, has switched it on).
+ * Switches the integration on unless it is (a reinstall): proposes `constitution.addIntegration`
+ * as the installer, governed like any constitution action, and says where that left the
+ * integration (read back: an action the engine executed, or a proposal that passed at once, has
+ * switched it on).
  */
 export async function activate(
   ports: PlatformPorts,
   communityId: number,
   memberId: number,
-  integrationId: number,
+  integration: Pick<Integration, 'id' | 'active'>,
 ): Promise<Activation> {
+  if (integration.active) {
+    return { status: 'active' }
+  }
+  const integrationId = integration.id
   let outcome: ProposeResult
   try {
     outcome = await ports.propose({

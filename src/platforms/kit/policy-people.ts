@@ -63,7 +63,7 @@ function describe(user: PolicyUser): string {
 }
 
 /** The members `users` name, in order and without repeats; a name that is no member is an error. */
-export async function resolvePeople(
+async function resolvePeople(
   members: MembersPort,
   communityId: number,
   users: PolicyUser[],
@@ -85,11 +85,35 @@ export async function resolvePeople(
 }
 
 /** The platform user ids of `people`; a member without an account there cannot be reached there. */
-export function externalIdsOf(people: PlatformPerson[], platform: PeoplePlatform, purpose: string): string[] {
+function externalIdsOf(people: PlatformPerson[], platform: PeoplePlatform, purpose: string): string[] {
   return people.map((person) => {
     if (person.externalId === null) {
       throw new AppError('invalid_input', `${person.member.username} has no ${platform.title} account to ${purpose}`)
     }
     return person.externalId
   })
+}
+
+/** The people functions of one platform, bound to it. */
+export function platformPeople(platform: PeoplePlatform) {
+  /** The members `users` name, in order and without repeats, with their user ids on the platform. */
+  function resolve(members: MembersPort, communityId: number, users: PolicyUser[]): Promise<PlatformPerson[]> {
+    return resolvePeople(members, communityId, users, platform)
+  }
+
+  /** The platform user ids of `people`; a member without an account there cannot be reached there. */
+  function idsOf(people: PlatformPerson[], purpose: string): string[] {
+    return externalIdsOf(people, platform, purpose)
+  }
+
+  /** The platform user id of the one member `user` names. */
+  async function idOf(members: MembersPort, communityId: number, user: PolicyUser, purpose: string): Promise<string> {
+    const [id] = idsOf(await resolve(members, communityId, [user]), purpose)
+    if (id === undefined) {
+      throw new Error('resolvePeople returned nobody for one user')
+    }
+    return id
+  }
+
+  return { resolvePeople: resolve, idsOf, idOf }
 }

@@ -82,9 +82,7 @@ export function metagovConfigRoutes(client: GatewayClient, ports: PlatformPorts)
         })
         found = { integration, credentials: { plugins: [], proposed: {} } }
       }
-      const activation = found.integration.active
-        ? ({ status: 'active' } as const)
-        : await activate(ports, body.community, member.id, found.integration.id)
+      const activation = await activate(ports, body.community, member.id, found.integration)
       return { integrationId: found.integration.id, slug: found.integration.externalId, activation }
     })
 

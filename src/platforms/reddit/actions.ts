@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { JsonObject } from '../../domain/json.ts'
 import { AppError } from '../../errors.ts'
-import { defineAction, type ActionDef } from '../platform.ts'
+import { defineAction, type ActionDef, type ExecutionContext } from '../platform.ts'
 import type { RedditOperations } from './operations.ts'
 import { commentFullname, postFullname, redditUsername, thingFullname } from './things.ts'
 
@@ -87,45 +87,60 @@ function moderation<P extends JsonObject>(
   })
 }
 
-export function redditActions(ops: RedditOperations): Record<string, ActionDef> {
-  const submitPost = defineAction({
-    description:
-      'A self-post in the subreddit. Seen on Reddit, it is removed while its proposal is pending and approved when ' +
-      'it passes; proposed in PolicyKit, PolicyKit submits it when it passes.',
-    params: submitPostParams,
-    result: madeResult,
-    async execute(ctx, params): Promise<JsonObject> {
-      if (params.fullname !== undefined) {
-        await ops.moderate(ctx, 'approve', params.fullname)
-        return { fullname: params.fullname }
-      }
-      const made = await ops.submit(ctx, params)
-      return { fullname: made.fullname, url: made.url }
-    },
-    async revert(ctx, params, result) {
-      await ops.moderate(ctx, 'remove', params.fullname ?? fullnameOf('reddit.submitPost', result))
-    },
-    creates: ['fullname'],
-  })
-
-  const postComment = defineAction({
-    description:
-      'A comment on a post or a reply to a comment. Seen on Reddit, it is removed while pending and approved when it ' +
-      'passes; proposed in PolicyKit, PolicyKit posts it when it passes.',
-    params: postCommentParams,
+/**
+ * A post or comment, seen on Reddit (`fullname` set: passing approves it) or proposed in
+ * PolicyKit (passing makes it, with `make`); undoing removes it either way.
+ */
+function seenOrMade<P extends JsonObject & { fullname?: string | undefined }>(
+  ops: RedditOperations,
+  spec: {
+    type: string
+    description: string
+    params: z.ZodType<P>
+    make: (ctx: ExecutionContext, params: P) => Promise<JsonObject>
+  },
+): ActionDef {
+  return defineAction({
+    description: spec.description,
+    params: spec.params,
     result: madeResult,
     async execute(ctx, params) {
       if (params.fullname !== undefined) {
         await ops.moderate(ctx, 'approve', params.fullname)
         return { fullname: params.fullname }
       }
+      return spec.make(ctx, params)
+    },
+    async revert(ctx, params, result) {
+      await ops.moderate(ctx, 'remove', params.fullname ?? fullnameOf(spec.type, result))
+    },
+    creates: ['fullname'],
+  })
+}
+
+export function redditActions(ops: RedditOperations): Record<string, ActionDef> {
+  const submitPost = seenOrMade(ops, {
+    type: 'reddit.submitPost',
+    description:
+      'A self-post in the subreddit. Seen on Reddit, it is removed while its proposal is pending and approved when ' +
+      'it passes; proposed in PolicyKit, PolicyKit submits it when it passes.',
+    params: submitPostParams,
+    async make(ctx, params) {
+      const made = await ops.submit(ctx, params)
+      return { fullname: made.fullname, url: made.url }
+    },
+  })
+
+  const postComment = seenOrMade(ops, {
+    type: 'reddit.postComment',
+    description:
+      'A comment on a post or a reply to a comment. Seen on Reddit, it is removed while pending and approved when it ' +
+      'passes; proposed in PolicyKit, PolicyKit posts it when it passes.',
+    params: postCommentParams,
+    async make(ctx, params) {
       const made = await ops.comment(ctx, params.parent, params.text)
       return { fullname: made.name }
     },
-    async revert(ctx, params, result) {
-      await ops.moderate(ctx, 'remove', params.fullname ?? fullnameOf('reddit.postComment', result))
-    },
-    creates: ['fullname'],
   })
 
   const lockPost = moderation(ops, {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import type { ConnectablePlatformJson, ConnectFormJson, FormConnectionJson } from '../../../src/server/presenters.ts'
-import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
+import { useSubmit } from '../use-submit.ts'
 import { ActivationText } from './activation-text.tsx'
 import { CopyField } from './copy-field.tsx'
 
@@ -109,24 +109,17 @@ export function ConnectForm({
   const { community } = useCommunity()
   const [values, setValues] = useState<Values>(() => initialValues(form))
   const [result, setResult] = useState<FormConnectionJson | null>(null)
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
   const { platform, title } = connectable
 
   async function connect(event: FormEvent) {
     event.preventDefault()
-    setBusy(true)
-    setError('')
     setResult(null)
-    try {
+    await run(async () => {
       setResult(await api.post<FormConnectionJson>(form.path, { community: community.id, ...values }))
       setValues(initialValues(form))
       onConnected()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   const headingId = `connect-${platform}-heading`

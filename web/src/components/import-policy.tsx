@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react'
 import type { ProposeResultJson } from '../../../src/server/presenters.ts'
-import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { followResult } from '../propose-result.ts'
+import { useSubmit } from '../use-submit.ts'
 
 /** Proposes `constitution.addPolicy` from an exported policy document (a JSON file). */
 export function ImportPolicy() {
@@ -10,19 +10,16 @@ export function ImportPolicy() {
   const { community, base } = useCommunity()
   const [file, setFile] = useState<File | null>(null)
   const [activate, setActivate] = useState(false)
-  const [error, setError] = useState('')
   const [message, setMessage] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
 
   async function submit(event: FormEvent) {
     event.preventDefault()
     if (!file) {
       return
     }
-    setError('')
     setMessage('')
-    setBusy(true)
-    try {
+    await run(async () => {
       let policyDocument: unknown
       try {
         policyDocument = JSON.parse(await file.text())
@@ -34,11 +31,7 @@ export function ImportPolicy() {
         activate,
       })
       setMessage(followResult(base, result) ?? '')
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   return (

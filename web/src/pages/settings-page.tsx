@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react'
 import type { ApiTokenJson, InviteJson } from '../../../src/server/presenters.ts'
-import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { CopyField } from '../components/copy-field.tsx'
 import { IntegrationsSection } from '../components/integrations-section.tsx'
@@ -9,6 +8,7 @@ import { formatTime } from '../format-time.ts'
 import { navigate } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 /**
  * `/c/:cid/settings`: for every member their password and API tokens; integrations and invites
@@ -38,21 +38,14 @@ function LeaveCommunity() {
   const { api, refreshSession } = useApp()
   const { community } = useCommunity()
   const [confirming, setConfirming] = useState(false)
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
 
-  async function leave() {
-    setBusy(true)
-    setError('')
-    try {
+  const leave = () =>
+    run(async () => {
       await api.delete(`/api/communities/${community.id}/members/me`)
       await refreshSession()
       navigate('/')
-    } catch (e) {
-      setError(errorMessage(e))
-      setBusy(false)
-    }
-  }
+    })
 
   return (
     <section aria-labelledby="leave-heading">
@@ -90,24 +83,14 @@ function DisplayName() {
   const { api } = useApp()
   const { community, reload } = useCommunity()
   const [name, setName] = useState(community.me.displayName)
-  const [error, setError] = useState('')
-  const [done, setDone] = useState(false)
-  const [busy, setBusy] = useState(false)
+  const { busy, error, done, run } = useSubmit()
 
   async function save(event: FormEvent) {
     event.preventDefault()
-    setBusy(true)
-    setError('')
-    setDone(false)
-    try {
+    await run(async () => {
       await api.put(`/api/communities/${community.id}/members/me/display-name`, { displayName: name })
-      setDone(true)
       reload()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   return (
@@ -140,25 +123,15 @@ function ChangePassword() {
   const { api } = useApp()
   const [current, setCurrent] = useState('')
   const [next, setNext] = useState('')
-  const [error, setError] = useState('')
-  const [done, setDone] = useState(false)
-  const [busy, setBusy] = useState(false)
+  const { busy, error, done, run } = useSubmit()
 
   async function change(event: FormEvent) {
     event.preventDefault()
-    setBusy(true)
-    setError('')
-    setDone(false)
-    try {
+    await run(async () => {
       await api.put('/api/session/password', { currentPassword: current, newPassword: next })
       setCurrent('')
       setNext('')
-      setDone(true)
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   return (
@@ -221,40 +194,44 @@ function inviteStatus(invite: InviteJson): string {
   }
 }
 
-function Invites() {
+/**
+ * What a member makes and revokes here (invite links, API tokens): the list, and the one just
+ * made, shown this once (only its hash is kept) until it is revoked.
+ */
+function useRevocables<T extends { id: number }>(path: string) {
   const { api } = useApp()
-  const { community } = useCommunity()
-  const path = `/api/communities/${community.id}/invites`
-  const invites = useResource(path, (signal) => api.get<InviteJson[]>(path, signal))
-  const [created, setCreated] = useState<InviteJson | null>(null)
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const list = useResource(path, (signal) => api.get<T[]>(path, signal))
+  const [created, setCreated] = useState<T | null>(null)
+  const { busy, error, run } = useSubmit()
 
-  async function create() {
-    setBusy(true)
-    setError('')
-    try {
-      setCreated(await api.post<InviteJson>(path, {}))
-      invites.reload()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  async function revoke(invite: InviteJson) {
-    setError('')
-    try {
-      await api.delete(`${path}/${invite.id}`)
-      if (created?.id === invite.id) {
+  /** Makes one with `body`; `made` runs once it is made. */
+  const create = (body: unknown, made?: () => void) =>
+    run(async () => {
+      setCreated(await api.post<T>(path, body))
+      made?.()
+      list.reload()
+    })
+  const revoke = (item: T) =>
+    run(async () => {
+      await api.delete(`${path}/${item.id}`)
+      if (created?.id === item.id) {
         setCreated(null)
       }
-      invites.reload()
-    } catch (e) {
-      setError(errorMessage(e))
-    }
-  }
+      list.reload()
+    })
+  return { list, created, busy, error, create, revoke }
+}
+
+function Invites() {
+  const { community } = useCommunity()
+  const {
+    list: invites,
+    created,
+    busy,
+    error,
+    create,
+    revoke,
+  } = useRevocables<InviteJson>(`/api/communities/${community.id}/invites`)
 
   return (
     <section aria-labelledby="invites-heading">
@@ -263,7 +240,7 @@ function Invites() {
         An invite link lets one person join: it works once, for 7 days. It is shown only when made (only its hash is
         kept): if a link is lost or went to the wrong person, revoke it and make a new one.
       </p>
-      <button type="button" disabled={busy} onClick={() => void create()}>
+      <button type="button" disabled={busy} onClick={() => void create({})}>
         Create invite link
       </button>
       {error && (
@@ -322,41 +299,20 @@ function Invites() {
 }
 
 function ApiTokens() {
-  const { api } = useApp()
   const { community } = useCommunity()
-  const path = `/api/communities/${community.id}/tokens`
-  const tokens = useResource(path, (signal) => api.get<ApiTokenJson[]>(path, signal))
+  const {
+    list: tokens,
+    created,
+    busy,
+    error,
+    create,
+    revoke,
+  } = useRevocables<ApiTokenJson>(`/api/communities/${community.id}/tokens`)
   const [name, setName] = useState('')
-  const [created, setCreated] = useState<ApiTokenJson | null>(null)
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
 
-  async function create(event: FormEvent) {
+  async function createToken(event: FormEvent) {
     event.preventDefault()
-    setBusy(true)
-    setError('')
-    try {
-      setCreated(await api.post<ApiTokenJson>(path, { name }))
-      setName('')
-      tokens.reload()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  async function revoke(token: ApiTokenJson) {
-    setError('')
-    try {
-      await api.delete(`${path}/${token.id}`)
-      if (created?.id === token.id) {
-        setCreated(null)
-      }
-      tokens.reload()
-    } catch (e) {
-      setError(errorMessage(e))
-    }
+    await create({ name }, () => setName(''))
   }
 
   return (
@@ -365,7 +321,7 @@ function ApiTokens() {
       <p className="hint">
         A token acts as you in this community, for scripts: send it as <code>Authorization: Bearer &lt;token&gt;</code>.
       </p>
-      <form className="form form-row" onSubmit={(e) => void create(e)}>
+      <form className="form form-row" onSubmit={(e) => void createToken(e)}>
         <div className="field">
           <label htmlFor="token-name">Token name</label>
           <input id="token-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />

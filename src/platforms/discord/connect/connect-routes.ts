@@ -1,23 +1,12 @@
-import { z } from 'zod'
-import { rowIdParam } from '../../../domain/int4.ts'
-import { AppError, isAppError, statusByCode } from '../../../errors.ts'
-import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pages.ts'
+import { AppError } from '../../../errors.ts'
+import { browserRoute, connectErrorHandler, installedSettingsUrl } from '../../kit/browser-pages.ts'
+import { installLinkQuery } from '../../kit/community-install.ts'
 import { oauthCallbackQuery, parseLinkQuery } from '../../kit/oauth.ts'
 import type { PlatformHttp } from '../../platform-http.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordPlatformName } from '../names.ts'
 import { completeInstall, discordLinks, installCallbackQuery, installUrl } from './install.ts'
 import { completeSetupInstall, discordSetup, setupInstallUrl } from './setup-install.ts'
-
-/** These routes are followed by browsers; each answers from one address at a human pace. */
-const rateLimit = { max: 30, timeWindow: 60_000 }
-
-/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
-const installQuery = z.object({
-  community: rowIdParam.optional(),
-  setup: z.string().max(200).optional(),
-  kit: z.string().max(100).optional(),
-})
 
 /**
  * Connecting a guild (OAuth2 install with the bot) and founding the first community from one (Set
@@ -30,29 +19,10 @@ export function discordConnectRoutes(deps: DiscordDeps): PlatformHttp {
   return async (app, host) => {
     const setup = discordSetup(host)
     await app.register(async (routes) => {
-      routes.setErrorHandler(async (error, request, reply) => {
-        if (!isAppError(error) || !wantsPage(request)) {
-          throw error
-        }
-        const setupBack = await setup.backLink(request)
-        if (setupBack) {
-          return errorPage(reply, statusByCode[error.code], {
-            platform: discordLinks.title,
-            title: 'PolicyKit could not be set up with Discord',
-            message: error.message,
-            back: setupBack,
-          })
-        }
-        return errorPage(reply, statusByCode[error.code], {
-          platform: discordLinks.title,
-          title: 'Discord could not be connected',
-          message: error.message,
-          back: { href: '/', label: 'Back to PolicyKit' },
-        })
-      })
+      routes.setErrorHandler(connectErrorHandler(setup, discordLinks.title))
 
-      routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
-        const { community, setup: token, kit } = parseLinkQuery(installQuery, request.query)
+      routes.get('/install', browserRoute, async (request, reply) => {
+        const { community, setup: token, kit } = parseLinkQuery(installLinkQuery, request.query)
         if (token !== undefined) {
           const url = await setupInstallUrl(setup, host, deps, reply, { token, kit })
           return reply.header('cache-control', 'no-store').redirect(url)
@@ -63,7 +33,7 @@ export function discordConnectRoutes(deps: DiscordDeps): PlatformHttp {
         return reply.redirect(await installUrl(host, deps, request, community))
       })
 
-      routes.get('/install/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/install/callback', browserRoute, async (request, reply) => {
         const callback = parseLinkQuery(oauthCallbackQuery.extend(installCallbackQuery.shape), request.query)
         if (callback.error === undefined && callback.code === undefined) {
           throw new AppError('invalid_input', 'Discord sent no authorization code.')

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../../../errors.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordOptions } from '../options.ts'
+import { discordUser, guildMember, type DiscordUser } from '../users.ts'
 import { canManageGuild, memberGuildPermissions } from './permissions.ts'
 
 const tokenResponse = z.object({
@@ -11,17 +12,7 @@ const tokenResponse = z.object({
   scope: z.string(),
 })
 
-/** A Discord user as `/users/@me` and member objects show them. */
-const discordUser = z.object({
-  id: z.string(),
-  username: z.string(),
-  global_name: z.string().nullable().optional(),
-  bot: z.boolean().optional(),
-})
-export type DiscordUser = z.infer<typeof discordUser>
-
 const guildJson = z.object({ id: z.string(), name: z.string(), owner_id: z.string() })
-const memberJson = z.object({ user: discordUser, roles: z.array(z.string()) })
 const rolesJson = z.array(z.object({ id: z.string(), permissions: z.string() }))
 
 /**
@@ -67,9 +58,9 @@ export async function installerStanding(
   const rest = discordRest(options)
   const guild = guildJson.parse(await callDiscord('read the guild', () => rest.get(Routes.guild(guildId))))
   const roles = rolesJson.parse(await callDiscord('read the guild roles', () => rest.get(Routes.guildRoles(guildId))))
-  let member: z.infer<typeof memberJson>
+  let member: z.infer<typeof guildMember>
   try {
-    member = memberJson.parse(
+    member = guildMember.parse(
       await callDiscord('read the installer', () => rest.get(Routes.guildMember(guildId, userId))),
     )
   } catch (e) {

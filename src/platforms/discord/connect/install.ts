@@ -3,9 +3,9 @@ import { discordSignInPath } from './signin.ts'
 import { z } from 'zod'
 import type { Integration } from '../../../domain/community.ts'
 import { AppError } from '../../../errors.ts'
-import { communityOfInstall, managingMember, startCommunityInstall } from '../../kit/community-install.ts'
+import { resumeCommunityInstall, startCommunityInstall } from '../../kit/community-install.ts'
 import { activate, linkInstaller, saveIntegration, type Activation } from '../../kit/install-steps.ts'
-import { authorizationCode, type OAuthCallback } from '../../kit/oauth.ts'
+import type { OAuthCallback } from '../../kit/oauth.ts'
 import type { PlatformLinks } from '../../platform.ts'
 import type { PlatformHost } from '../../platform-http.ts'
 import type { DiscordDeps } from '../deps.ts'
@@ -120,13 +120,11 @@ export async function completeInstall(
   request: FastifyRequest,
   callback: OAuthCallback & z.infer<typeof installCallbackQuery>,
 ): Promise<DiscordInstallResult> {
-  const communityId = communityOfInstall(host, request, {
+  const { communityId, code, member } = await resumeCommunityInstall(host, request, callback, {
     platform: discordPlatformName,
     title: 'Discord',
-    state: callback.state,
+    refused: 'Discord did not add PolicyKit',
   })
-  const code = authorizationCode(callback, 'Discord did not add PolicyKit', 'Discord')
-  const member = await managingMember(host, request, communityId, 'Discord')
   const { ports, options } = deps
   const { guildId, guildName, installer } = await checkedInstaller(host, options, code, callback.guild_id)
 
@@ -153,9 +151,7 @@ export async function completeInstall(
     credentials: { installerUserId: installer.id },
   })
   await linkInstaller(ports, communityId, member, installer)
-  const activation = integration.active
-    ? ({ status: 'active' } as const)
-    : await activate(ports, communityId, member.id, integration.id)
+  const activation = await activate(ports, communityId, member.id, integration)
   const members = await importDiscordMembers(options, ports.members, communityId, guildId)
   const current = (await ports.integrations.get(communityId, integration.id)) ?? integration
   host.logger.info(

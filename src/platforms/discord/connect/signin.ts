@@ -1,25 +1,17 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Routes } from 'discord-api-types/v10'
 import { z } from 'zod'
 import type { Member } from '../../../domain/member.ts'
-import { AppError, isAppError, statusByCode } from '../../../errors.ts'
-import { errorPage, wantsPage } from '../../kit/browser-pages.ts'
-import { ensureMember } from '../../kit/ensure-member.ts'
-import {
-  authorizationCode,
-  oauthCallbackQuery,
-  parseLinkQuery,
-  roundTripCookie,
-  type OAuthCallback,
-} from '../../kit/oauth.ts'
-import { readState, signState } from '../../kit/signed-state.ts'
-import { constantTimeEqual } from '../../kit/verify-request.ts'
+import { AppError, isAppError } from '../../../errors.ts'
+import { browserRoute, signInErrorHandler } from '../../kit/browser-pages.ts'
+import { authorizationCode, oauthCallbackQuery, parseLinkQuery, type OAuthCallback } from '../../kit/oauth.ts'
+import { signInRoundTrip } from '../../kit/sign-in-round-trip.ts'
 import type { PlatformHost, PlatformHttp } from '../../platform-http.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordPlatformName } from '../names.ts'
-import { grantedUser, type DiscordUser } from './grant.ts'
+import { ensureDiscordMember, type DiscordUser } from '../users.ts'
+import { grantedUser } from './grant.ts'
 
 /**
  * Sign in with Discord (OAuth2, the `identify` scope only): a member of a connected guild signs
@@ -31,22 +23,13 @@ import { grantedUser, type DiscordUser } from './grant.ts'
 export const discordSignInPath = '/platforms/discord/signin'
 export const discordSignInCallbackPath = `${discordSignInPath}/callback`
 const callbackPath = discordSignInCallbackPath
-const cookieName = 'pk_discord_signin'
-const lifetimeMs = 10 * 60_000
-const rateLimit = { max: 30, timeWindow: 60_000 }
 
-const pending = z.object({ st: z.string() })
-
-const signInKey = (host: PlatformHost) => host.deriveKey('discord sign-in')
-const cookieOptions = (host: PlatformHost) => roundTripCookie(host.publicUrl, discordSignInPath)
+const roundTrip = (host: PlatformHost) =>
+  signInRoundTrip(host, { platform: discordPlatformName, title: 'Discord', cookiePath: discordSignInPath })
 
 /** Step one: a fresh state, kept in a short-lived signed cookie; the URL of Discord's authorize page. */
 export function discordSignInUrl(host: PlatformHost, deps: DiscordDeps, reply: FastifyReply): string {
-  const state = randomBytes(16).toString('base64url')
-  reply.setCookie(cookieName, signState(signInKey(host), { st: state }, host.now() + lifetimeMs), {
-    ...cookieOptions(host),
-    maxAge: lifetimeMs / 1000,
-  })
+  const { state } = roundTrip(host).start(reply)
   const url = new URL(deps.options.authorizeUrl)
   url.searchParams.set('client_id', deps.options.clientId)
   url.searchParams.set('response_type', 'code')
@@ -93,11 +76,7 @@ async function memberOfDiscordUser(
   }
   for (const { communityId, externalId } of integrations) {
     if (await inGuild(deps, externalId, user.id)) {
-      const member = await ensureMember(ports.members, communityId, {
-        externalId: user.id,
-        name: user.username,
-        displayName: user.global_name ?? undefined,
-      })
+      const member = await ensureDiscordMember(ports.members, communityId, user)
       return { communityId, member }
     }
   }
@@ -115,15 +94,7 @@ export async function completeDiscordSignIn(
   reply: FastifyReply,
   callback: OAuthCallback,
 ): Promise<{ communityId: number }> {
-  const cookie = request.cookies[cookieName]
-  reply.clearCookie(cookieName, cookieOptions(host))
-  const started = cookie === undefined ? null : readState(signInKey(host), cookie, pending, host.now())
-  if (!started || callback.state === undefined || !constantTimeEqual(callback.state, started.st)) {
-    throw new AppError(
-      'forbidden',
-      'This Discord sign-in was not started in this browser, or took longer than 10 minutes. Try again.',
-    )
-  }
+  roundTrip(host).finish(request, reply, callback.state)
   const code = authorizationCode(callback, 'Discord did not sign you in', 'Discord')
   const user = await grantedUser(deps.options, code, `${host.publicUrl}${callbackPath}`)
   if (user.bot === true) {
@@ -148,21 +119,11 @@ export async function completeDiscordSignIn(
 export function discordSignInRoutes(deps: DiscordDeps): PlatformHttp {
   return async (app, host) => {
     await app.register(async (routes) => {
-      routes.setErrorHandler(async (error, request, reply) => {
-        if (!isAppError(error) || !wantsPage(request)) {
-          throw error
-        }
-        return errorPage(reply, statusByCode[error.code], {
-          platform: 'Discord',
-          title: 'Discord could not sign you in',
-          message: error.message,
-          back: { href: '/login', label: 'Back to sign-in' },
-        })
-      })
-      routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (_request, reply) =>
+      routes.setErrorHandler(signInErrorHandler('Discord'))
+      routes.get('/signin', browserRoute, async (_request, reply) =>
         reply.header('cache-control', 'no-store').redirect(discordSignInUrl(host, deps, reply)),
       )
-      routes.get('/signin/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/signin/callback', browserRoute, async (request, reply) => {
         const callback = parseLinkQuery(oauthCallbackQuery, request.query)
         const { communityId } = await completeDiscordSignIn(host, deps, request, reply, callback)
         return reply.redirect(`/c/${communityId}`)

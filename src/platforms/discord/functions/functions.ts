@@ -1,15 +1,24 @@
 import { Routes } from 'discord-api-types/v10'
 import { z } from 'zod'
-import type { JsonObject, JsonValue } from '../../../domain/json.ts'
+import type { JsonObject } from '../../../domain/json.ts'
 import { AppError } from '../../../errors.ts'
-import { ensureMember } from '../../kit/ensure-member.ts'
+import { channelArgOf, channelOf, messageArg } from '../../kit/policy-args.ts'
 import type { PolicyCallContext, PolicyFunction } from '../../platform.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import { discordPermissionBits, memberGuildPermissions } from '../connect/permissions.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordEchoes, expectingEcho } from '../echoes.ts'
+import { ensureDiscordMember, guildMembers } from '../users.ts'
 import { initiateVote } from '../voting/initiate-vote.ts'
-import { discordIdsOf, parseArgs, policyUser, resolvePeople, snowflakeArg, targetChannel } from './policy-call.ts'
+import {
+  discordIdOf,
+  discordIdsOf,
+  parseArgs,
+  policyUser,
+  resolvePeople,
+  snowflakeArg,
+  targetChannel,
+} from './policy-call.ts'
 
 const content = z.string().min(1).max(2000)
 const postMessageArgs = z.strictObject({
@@ -18,7 +27,7 @@ const postMessageArgs = z.strictObject({
   replyTo: snowflakeArg.optional(),
 })
 const directMessageArgs = z.strictObject({ text: content, users: z.array(policyUser).min(1) })
-const channelArg = z.union([snowflakeArg, z.strictObject({ channel: snowflakeArg.optional() })]).optional()
+const channelArg = channelArgOf(snowflakeArg)
 const channelName = z
   .string()
   .min(1)
@@ -40,26 +49,6 @@ const channelJson = z.object({
 })
 const guildJson = z.object({ id: z.string(), owner_id: z.string() })
 const rolesJson = z.array(z.object({ id: z.string(), permissions: z.string() }))
-const membersJson = z.array(
-  z.object({
-    user: z.object({
-      id: z.string(),
-      username: z.string(),
-      global_name: z.string().nullable().optional(),
-      bot: z.boolean().optional(),
-    }),
-    roles: z.array(z.string()),
-  }),
-)
-
-/** `discord.postMessage('hi')` is `discord.postMessage({ text: 'hi' })`. */
-function messageArg(arg: JsonValue | undefined): JsonValue | undefined {
-  return typeof arg === 'string' ? { text: arg } : arg
-}
-
-function channelOf(arg: z.infer<typeof channelArg>): string | undefined {
-  return typeof arg === 'string' ? arg : arg?.channel
-}
 
 function guildOf(ctx: PolicyCallContext): string {
   if (ctx.integration === null) {
@@ -109,14 +98,6 @@ function channelPermissions(
 export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFunction> {
   const { ports, options } = deps
   const rest = () => discordRest(options)
-
-  async function oneDiscordUser(ctx: PolicyCallContext, user: z.infer<typeof policyUser>, purpose: string) {
-    const [id] = discordIdsOf(await resolvePeople(ports.members, ctx.communityId, [user]), purpose)
-    if (id === undefined) {
-      throw new Error('resolvePeople returned nobody for one user')
-    }
-    return id
-  }
 
   return {
     /** `discord.postMessage({ text, channel?, replyTo? })`: the bot posts; `{ channel, message }`. */
@@ -183,45 +164,28 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
         callDiscord('read the roles', () => rest().get(Routes.guildRoles(guildId))).then((r) => rolesJson.parse(r)),
       ])
       const people: JsonObject[] = []
-      let after = '0'
-      for (let pages = 0; pages < 1000; pages++) {
-        const page = membersJson.parse(
-          await callDiscord('list the guild members', () =>
-            rest().get(Routes.guildMembers(guildId), { query: new URLSearchParams({ limit: '1000', after }) }),
-          ),
-        )
-        for (const m of page) {
-          if (m.user.bot === true) {
-            continue
-          }
-          const base = memberGuildPermissions({
-            guildId,
-            ownerId: guild.owner_id,
-            userId: m.user.id,
-            memberRoleIds: m.roles,
-            roles,
-          })
-          const bits = channelPermissions(base, guildId, m.user.id, m.roles, channel.permission_overwrites ?? [])
-          if ((bits & discordPermissionBits.viewChannel) === 0n) {
-            continue
-          }
-          const member = await ensureMember(ports.members, ctx.communityId, {
-            externalId: m.user.id,
-            name: m.user.username,
-            displayName: m.user.global_name ?? undefined,
-          })
-          people.push({
-            id: member.id,
-            username: member.username,
-            displayName: member.displayName,
-            discordId: m.user.id,
-          })
+      for await (const m of guildMembers(options, guildId)) {
+        if (m.user.bot === true) {
+          continue
         }
-        const last = page.at(-1)
-        if (page.length < 1000 || last === undefined) {
-          break
+        const base = memberGuildPermissions({
+          guildId,
+          ownerId: guild.owner_id,
+          userId: m.user.id,
+          memberRoleIds: m.roles,
+          roles,
+        })
+        const bits = channelPermissions(base, guildId, m.user.id, m.roles, channel.permission_overwrites ?? [])
+        if ((bits & discordPermissionBits.viewChannel) === 0n) {
+          continue
         }
-        after = last.user.id
+        const member = await ensureDiscordMember(ports.members, ctx.communityId, m.user)
+        people.push({
+          id: member.id,
+          username: member.username,
+          displayName: member.displayName,
+          discordId: m.user.id,
+        })
       }
       return people
     },
@@ -251,7 +215,7 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
     /** `discord.kickMember({ user })`: removes them from the guild (an invite lets them back). */
     async kickMember(ctx, arg) {
       const args = parseArgs('kickMember', memberArgs, arg)
-      const user = await oneDiscordUser(ctx, args.user, 'remove from the server')
+      const user = await discordIdOf(ports.members, ctx.communityId, args.user, 'remove from the server')
       await expectingEcho(ports, ctx.communityId, discordEchoes.memberRemoved(user), () =>
         callDiscord('kick the member', () => rest().delete(Routes.guildMember(guildOf(ctx), user))),
       )
@@ -261,7 +225,7 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
     /** `discord.addRole({ user, role })`: gives them the Discord role. */
     async addRole(ctx, arg) {
       const args = parseArgs('addRole', roleArgs, arg)
-      const user = await oneDiscordUser(ctx, args.user, 'give a role')
+      const user = await discordIdOf(ports.members, ctx.communityId, args.user, 'give a role')
       await expectingEcho(ports, ctx.communityId, discordEchoes.memberRoles(user), () =>
         callDiscord('add the role', () => rest().put(Routes.guildMemberRole(guildOf(ctx), user, args.role))),
       )
@@ -271,7 +235,7 @@ export function discordFunctions(deps: DiscordDeps): Record<string, PolicyFuncti
     /** `discord.removeRole({ user, role })`: takes the Discord role from them. */
     async removeRole(ctx, arg) {
       const args = parseArgs('removeRole', roleArgs, arg)
-      const user = await oneDiscordUser(ctx, args.user, 'take a role from')
+      const user = await discordIdOf(ports.members, ctx.communityId, args.user, 'take a role from')
       await expectingEcho(ports, ctx.communityId, discordEchoes.memberRoles(user), () =>
         callDiscord('remove the role', () => rest().delete(Routes.guildMemberRole(guildOf(ctx), user, args.role))),
       )

@@ -4,23 +4,15 @@ import type { Integration } from '../../../domain/community.ts'
 import type { JsonObject } from '../../../domain/json.ts'
 import type { Member } from '../../../domain/member.ts'
 import { isAppError, toError } from '../../../errors.ts'
-import { ensureMember } from '../../kit/ensure-member.ts'
 import { noteLostAccess } from '../../kit/switch-off.ts'
 import { callDiscord, discordRest } from '../client.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordEchoes } from '../echoes.ts'
 import { discordPlatformName } from '../names.ts'
+import { discordUser, ensureDiscordMember, type DiscordUser } from '../users.ts'
 import { discordGatewayEvents, type DiscordGatewayEvent } from '../triggers.ts'
 import { voteFromReaction } from '../voting/vote-message.ts'
 import { castDiscordVote, proposalOfVoteMessage, withdrawDiscordVote } from '../voting/votes.ts'
-
-const user = z.object({
-  id: z.string(),
-  username: z.string(),
-  global_name: z.string().nullable().optional(),
-  bot: z.boolean().optional(),
-})
-type DiscordUser = z.infer<typeof user>
 
 const message = z.object({
   id: z.string(),
@@ -28,7 +20,7 @@ const message = z.object({
   guild_id: z.string().optional(),
   type: z.number(),
   content: z.string(),
-  author: user,
+  author: discordUser,
   webhook_id: z.string().optional(),
   message_reference: z.object({ message_id: z.string().optional() }).optional(),
 })
@@ -44,7 +36,7 @@ const reaction = z.object({
   message_id: z.string(),
   guild_id: z.string().optional(),
   emoji: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
-  member: z.object({ user }).optional(),
+  member: z.object({ user: discordUser }).optional(),
 })
 const guildCreate = z.object({
   id: z.string(),
@@ -198,7 +190,7 @@ class Dispatched {
   actorOf(d: Record<string, unknown>): DiscordUser | null {
     const candidate =
       d.author ?? (typeof d.member === 'object' && d.member !== null && 'user' in d.member ? d.member.user : d.user)
-    const parsed = user.safeParse(candidate)
+    const parsed = discordUser.safeParse(candidate)
     return parsed.success ? parsed.data : null
   }
 
@@ -206,11 +198,7 @@ class Dispatched {
     if (person === null || person.bot === true) {
       return null
     }
-    return ensureMember(this.deps.ports.members, this.communityId, {
-      externalId: person.id,
-      name: person.username,
-      displayName: person.global_name ?? undefined,
-    })
+    return ensureDiscordMember(this.deps.ports.members, this.communityId, person)
   }
 
   async trigger(initiator: Member | null): Promise<void> {

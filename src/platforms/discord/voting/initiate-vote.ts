@@ -1,6 +1,7 @@
 import { Routes } from 'discord-api-types/v10'
 import { z } from 'zod'
 import { AppError } from '../../../errors.ts'
+import { voteOptionsArg } from '../../kit/policy-args.ts'
 import { proposalTally } from '../../kit/vote-tally.ts'
 import type { PolicyCallContext, PolicyFunction } from '../../platform.ts'
 import { callDiscord, discordRest } from '../client.ts'
@@ -14,12 +15,7 @@ const initiateVoteArgs = z.strictObject({
   channel: snowflakeArg.optional(),
   /** Who may vote (members); everyone in the community without. */
   users: z.array(policyUser).optional(),
-  options: z
-    .array(z.string().trim().min(1).max(80))
-    .min(2)
-    .max(maxVoteOptions)
-    .refine((options) => new Set(options).size === options.length, 'options must differ from each other')
-    .optional(),
+  options: voteOptionsArg({ length: 80, count: maxVoteOptions }),
 })
 
 function defaultText(ctx: PolicyCallContext): string {

@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { rowIdParam } from '../../../domain/int4.ts'
-import { AppError, isAppError, statusByCode } from '../../../errors.ts'
-import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pages.ts'
-import { communityOfInstall, managingMember, startCommunityInstall } from '../../kit/community-install.ts'
+import { AppError } from '../../../errors.ts'
+import { browserRoute, connectErrorHandler, installedSettingsUrl } from '../../kit/browser-pages.ts'
+import { installLinkQuery, resumeCommunityInstall, startCommunityInstall } from '../../kit/community-install.ts'
 import { activate, linkInstaller, saveIntegration } from '../../kit/install-steps.ts'
 import { authorizationCode, oauthCallbackQuery, parseLinkQuery, roundTripCookie } from '../../kit/oauth.ts'
 import { readState, signState } from '../../kit/signed-state.ts'
-import { constantTimeEqual } from '../../kit/verify-request.ts'
+import { signInRoundTrip } from '../../kit/sign-in-round-trip.ts'
 import type { PlatformLinks } from '../../platform.ts'
 import type { PlatformHost, PlatformHttp } from '../../platform-http.ts'
 import type { RedditDeps } from '../deps.ts'
@@ -27,13 +25,8 @@ export const redditLinks = {
   setupPath: redditSetupPath,
 } satisfies PlatformLinks
 
-const rateLimit = { max: 30, timeWindow: 60_000 }
 const lifetimeMs = 10 * 60_000
-/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
-const installQuery = z.object({
-  community: rowIdParam.optional(),
-  setup: z.string().max(200).optional(),
-  kit: z.string().max(100).optional(),
+const installQuery = installLinkQuery.extend({
   /** Which of the moderator's subreddits to connect (else: the only one, or a page to pick). */
   subreddit: z
     .string()
@@ -43,10 +36,11 @@ const installQuery = z.object({
 
 /** The subreddit picked before going to Reddit, for the callback (this browser only). */
 const pickCookie = 'pk_reddit_pick'
-const signInCookie = 'pk_reddit_signin'
 const signInPrefix = 'signin.'
+/** Sign in with Reddit's state and nonce, in the browser that started it. */
+const redditSignIn = (host: PlatformHost) =>
+  signInRoundTrip(host, { platform: 'reddit', title: 'Reddit', cookiePath: '/platforms/reddit' })
 const pick = z.object({ sr: z.string() })
-const signInPending = z.object({ n: z.string() })
 
 /**
  * Connecting a subreddit, founding the first community from one (Set up with Reddit) and Sign in
@@ -60,30 +54,11 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
   return async (app, host) => {
     const setup = redditSetup(host)
     await app.register(async (routes) => {
-      routes.setErrorHandler(async (error, request, reply) => {
-        if (!isAppError(error) || !wantsPage(request)) {
-          throw error
-        }
-        const setupBack = await setup.backLink(request)
-        if (setupBack) {
-          return errorPage(reply, statusByCode[error.code], {
-            platform: 'Reddit',
-            title: 'PolicyKit could not be set up with Reddit',
-            message: error.message,
-            back: setupBack,
-          })
-        }
-        return errorPage(reply, statusByCode[error.code], {
-          platform: 'Reddit',
-          title: 'Reddit could not be connected',
-          message: error.message,
-          back: { href: '/', label: 'Back to PolicyKit' },
-        })
-      })
+      routes.setErrorHandler(connectErrorHandler(setup, redditLinks.title))
 
       const cookieOptions = () => roundTripCookie(host.publicUrl, '/platforms/reddit')
 
-      routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/install', browserRoute, async (request, reply) => {
         const { community, subreddit, setup: token, kit } = parseLinkQuery(installQuery, request.query)
         if (token !== undefined) {
           const url = await setupAuthorizeUrl(setup, host, deps, reply, { token, kit, subreddit })
@@ -112,26 +87,18 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
         return reply.redirect(authorizeUrl(host, deps, { state, scopes: redditModScopes, permanent: true }))
       })
 
-      routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (_request, reply) => {
-        const nonce = randomBytes(16).toString('base64url')
-        reply.setCookie(
-          signInCookie,
-          signState(host.deriveKey('reddit sign-in'), { n: nonce }, host.now() + lifetimeMs),
-          {
-            ...cookieOptions(),
-            maxAge: lifetimeMs / 1000,
-          },
-        )
+      routes.get('/signin', browserRoute, async (_request, reply) => {
+        const { state } = redditSignIn(host).start(reply)
         return reply.header('cache-control', 'no-store').redirect(
           authorizeUrl(host, deps, {
-            state: `${signInPrefix}${nonce}`,
+            state: `${signInPrefix}${state}`,
             scopes: redditSignInScopes,
             permanent: false,
           }),
         )
       })
 
-      routes.get('/oauth/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/oauth/callback', browserRoute, async (request, reply) => {
         const callback = parseLinkQuery(oauthCallbackQuery, request.query)
         if (callback.state?.startsWith(signInPrefix) === true) {
           const communityId = await completeSignIn(
@@ -147,13 +114,11 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
         if (setup.isSetupState(callback.state)) {
           return completeSetup(setup, host, deps, request, reply, callback)
         }
-        const communityId = communityOfInstall(host, request, {
+        const { communityId, code, member } = await resumeCommunityInstall(host, request, callback, {
           platform: 'reddit',
           title: 'Reddit',
-          state: callback.state,
+          refused: 'Reddit did not authorize PolicyKit',
         })
-        const code = authorizationCode(callback, 'Reddit did not authorize PolicyKit', 'Reddit')
-        const member = await managingMember(host, request, communityId, 'Reddit')
         const picked = request.cookies[pickCookie]
         reply.clearCookie(pickCookie, cookieOptions())
         const wanted = picked === undefined ? null : readState(host.deriveKey('reddit pick'), picked, pick, host.now())
@@ -180,9 +145,7 @@ export function redditConnectRoutes(deps: RedditDeps): PlatformHttp {
           credentials: grant.credentials,
         })
         await linkInstaller(ports, communityId, member, { id: accountId(grant.username), name: grant.username })
-        const activation = integration.active
-          ? ({ status: 'active' } as const)
-          : await activate(ports, communityId, member.id, integration.id)
+        const activation = await activate(ports, communityId, member.id, integration)
         const moderators = await importModerators(deps, communityId, integration.id)
         host.logger.info(
           { communityId, subreddit: chosen.subreddit.name, activation: activation.status, moderators },
@@ -200,19 +163,10 @@ async function completeSignIn(
   deps: RedditDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  nonce: string,
+  state: string,
   callback: z.infer<typeof oauthCallbackQuery>,
 ): Promise<number> {
-  const cookie = request.cookies[signInCookie]
-  reply.clearCookie(signInCookie, roundTripCookie(host.publicUrl, '/platforms/reddit'))
-  const started =
-    cookie === undefined ? null : readState(host.deriveKey('reddit sign-in'), cookie, signInPending, host.now())
-  if (!started || !constantTimeEqual(started.n, nonce)) {
-    throw new AppError(
-      'forbidden',
-      'This Reddit sign-in was not started in this browser, or took longer than 10 minutes. Try again.',
-    )
-  }
+  redditSignIn(host).finish(request, reply, state)
   const code = authorizationCode(callback, 'Reddit did not sign you in', 'Reddit')
   const grant = await exchangeCode(host, deps, code)
   for (const integration of await deps.ports.integrations.listAll({ activeOnly: true })) {

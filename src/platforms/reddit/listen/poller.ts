@@ -107,50 +107,42 @@ export async function pollSubreddit(
         await voteReply(proposal.id, proposal.voteOptions, member.id, item.data.name, item.data.body)
         return
       }
-      await ports.propose({
-        communityId,
-        type: 'reddit.postComment',
-        params: {
-          parent: item.data.parent_id,
-          text: item.data.body,
-          fullname: item.data.name,
-          author: item.data.author,
-        },
-        initiatorId: member.id,
-        origin: 'platform',
-        externalId: item.data.name,
-        result: { fullname: item.data.name },
-      })
-      await ports.trigger({
-        communityId,
-        type: 'reddit.comment',
-        data: commentTrigger(item.data),
-        initiatorId: member.id,
-      })
-      return
     }
+    /** What a member did: the action to govern, and the event for trigger policies. */
+    const seen: { type: string; params: JsonObject; trigger: { type: string; data: JsonObject } } =
+      item.kind === 't1'
+        ? {
+            type: 'reddit.postComment',
+            params: {
+              parent: item.data.parent_id,
+              text: item.data.body,
+              fullname: item.data.name,
+              author: item.data.author,
+            },
+            trigger: { type: 'reddit.comment', data: commentTrigger(item.data) },
+          }
+        : {
+            type: 'reddit.submitPost',
+            params: {
+              title: item.data.title.slice(0, 300),
+              text: item.data.selftext,
+              fullname: item.data.name,
+              author: item.data.author,
+              ...(item.data.url ? { url: item.data.url } : {}),
+              ...(item.data.link_flair_text ? { flair: item.data.link_flair_text.slice(0, 64) } : {}),
+            },
+            trigger: { type: 'reddit.submission', data: postTrigger(item.data) },
+          }
     await ports.propose({
       communityId,
-      type: 'reddit.submitPost',
-      params: {
-        title: item.data.title.slice(0, 300),
-        text: item.data.selftext,
-        fullname: item.data.name,
-        author: item.data.author,
-        ...(item.data.url ? { url: item.data.url } : {}),
-        ...(item.data.link_flair_text ? { flair: item.data.link_flair_text.slice(0, 64) } : {}),
-      },
+      type: seen.type,
+      params: seen.params,
       initiatorId: member.id,
       origin: 'platform',
       externalId: item.data.name,
       result: { fullname: item.data.name },
     })
-    await ports.trigger({
-      communityId,
-      type: 'reddit.submission',
-      data: postTrigger(item.data),
-      initiatorId: member.id,
-    })
+    await ports.trigger({ communityId, ...seen.trigger, initiatorId: member.id })
   }
 
   let tracked: TrackedReplies | null = null

@@ -1,31 +1,20 @@
 import { z } from 'zod'
 import type { Proposal } from '../../../domain/proposal.ts'
-import { rowId } from '../../../domain/int4.ts'
-import { AppError } from '../../../errors.ts'
+import { voteOptionsArg } from '../../kit/policy-args.ts'
+import { policyUser } from '../../kit/policy-people.ts'
 import { proposalTally } from '../../kit/vote-tally.ts'
 import type { PlatformContext, PolicyFunction, VoteHosting } from '../../platform.ts'
 import type { RedditDeps } from '../deps.ts'
 import type { RedditOperations } from '../operations.ts'
-import { parseArgs } from '../policy-args.ts'
+import { parseArgs, redditPeople } from '../policy-args.ts'
 import { voteCommentText } from './vote-replies.ts'
 import { voteHeading } from '../../kit/vote-heading.ts'
 
-const member = z.union([
-  rowId,
-  z.string().min(1),
-  z.looseObject({ id: rowId.optional(), username: z.string().optional() }),
-])
-
 const initiateVoteArgs = z.strictObject({
   text: z.string().max(10_000).optional(),
-  options: z
-    .array(z.string().trim().min(1).max(200))
-    .min(2)
-    .max(20)
-    .refine((o) => new Set(o).size === o.length, 'options must differ from each other')
-    .optional(),
+  options: voteOptionsArg({ length: 200, count: 20 }),
   /** Who may vote (members: ids, usernames or member objects); absent: every member. */
-  users: z.array(member).optional(),
+  users: z.array(policyUser).optional(),
 })
 
 /**
@@ -58,22 +47,8 @@ export function initiateVote(deps: RedditDeps, ops: RedditOperations): PolicyFun
       url = made.url
     }
     if (args.users !== undefined) {
-      const ids: number[] = []
-      for (const user of args.users) {
-        const found =
-          typeof user === 'number'
-            ? await deps.ports.members.get(ctx.communityId, user)
-            : typeof user === 'string'
-              ? await deps.ports.members.getByUsername(ctx.communityId, user)
-              : user.id !== undefined
-                ? await deps.ports.members.get(ctx.communityId, user.id)
-                : await deps.ports.members.getByUsername(ctx.communityId, user.username ?? '')
-        if (!found) {
-          throw new AppError('invalid_input', `reddit.initiateVote: no member ${JSON.stringify(user)}`)
-        }
-        ids.push(found.id)
-      }
-      await ctx.setVoters(ids)
+      const people = await redditPeople.resolvePeople(deps.ports.members, ctx.communityId, args.users)
+      await ctx.setVoters(people.map((p) => p.member.id))
     }
     await ctx.setVotePost({ postId, url, text, options })
     await noteOpenVote(deps, ctx.communityId, postId)

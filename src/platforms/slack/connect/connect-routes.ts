@@ -1,7 +1,6 @@
-import { z } from 'zod'
-import { rowIdParam } from '../../../domain/int4.ts'
-import { AppError, isAppError, statusByCode } from '../../../errors.ts'
-import { errorPage, installedSettingsUrl, wantsPage } from '../../kit/browser-pages.ts'
+import { AppError } from '../../../errors.ts'
+import { browserRoute, connectErrorHandler, installedSettingsUrl } from '../../kit/browser-pages.ts'
+import { installLinkQuery } from '../../kit/community-install.ts'
 import { oauthCallbackQuery, parseLinkQuery } from '../../kit/oauth.ts'
 import type { PlatformHttp } from '../../platform-http.ts'
 import { completeInstall, installUrl, slackLinks } from './install.ts'
@@ -9,16 +8,6 @@ import { completeSetupInstall, setupInstallUrl, slackSetup } from './setup-insta
 import { completeSignIn, signInUrl } from './signin.ts'
 import { slackPlatformName } from '../members.ts'
 import type { SlackDeps } from '../slack-deps.ts'
-
-/** These routes are followed by browsers; each answers from one address at a human pace. */
-const rateLimit = { max: 30, timeWindow: 60_000 }
-
-/** `?community=<id>` connects a community; `?setup=<set-up token>&kit=<kit>` founds the first one. */
-const installQuery = z.object({
-  community: rowIdParam.optional(),
-  setup: z.string().max(200).optional(),
-  kit: z.string().max(100).optional(),
-})
 
 /**
  * Connecting a workspace (OAuth v2 install), founding the first community from one (Set up with
@@ -32,31 +21,16 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
   return async (app, host) => {
     const setup = slackSetup(host)
     await app.register(async (routes) => {
-      routes.setErrorHandler(async (error, request, reply) => {
-        if (!isAppError(error) || !wantsPage(request)) {
-          throw error
-        }
-        const status = statusByCode[error.code]
-        const setupBack = await setup.backLink(request)
-        if (setupBack) {
-          return errorPage(reply, status, {
-            platform: slackLinks.title,
-            title: 'PolicyKit could not be set up with Slack',
-            message: error.message,
-            back: setupBack,
-          })
-        }
-        const signIn = request.url.startsWith(slackLinks.signInPath)
-        return errorPage(reply, status, {
-          platform: slackLinks.title,
-          title: 'Slack could not be connected',
-          message: error.message,
-          back: signIn ? { href: '/login', label: 'Back to sign-in' } : { href: '/', label: 'Back to PolicyKit' },
-        })
-      })
+      routes.setErrorHandler(
+        connectErrorHandler(setup, slackLinks.title, (request) =>
+          request.url.startsWith(slackLinks.signInPath)
+            ? { href: '/login', label: 'Back to sign-in' }
+            : { href: '/', label: 'Back to PolicyKit' },
+        ),
+      )
 
-      routes.get('/install', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
-        const { community, setup: token, kit } = parseLinkQuery(installQuery, request.query)
+      routes.get('/install', browserRoute, async (request, reply) => {
+        const { community, setup: token, kit } = parseLinkQuery(installLinkQuery, request.query)
         if (token !== undefined) {
           const url = await setupInstallUrl(setup, host, options, reply, { token, kit })
           return reply.header('cache-control', 'no-store').redirect(url)
@@ -67,7 +41,7 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
         return reply.redirect(await installUrl(host, deps, request, community))
       })
 
-      routes.get('/oauth/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/oauth/callback', browserRoute, async (request, reply) => {
         const callback = parseLinkQuery(oauthCallbackQuery, request.query)
         if (setup.isSetupState(callback.state)) {
           const { communityId } = await completeSetupInstall(setup, host, deps, request, reply, callback)
@@ -77,11 +51,11 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
         return reply.redirect(installedSettingsUrl(slackPlatformName, result.communityId, result.activation))
       })
 
-      routes.get('/signin', { schema: { hide: true }, config: { rateLimit } }, async (_request, reply) => {
+      routes.get('/signin', browserRoute, async (_request, reply) => {
         return reply.header('cache-control', 'no-store').redirect(signInUrl(host, options, reply))
       })
 
-      routes.get('/signin/callback', { schema: { hide: true }, config: { rateLimit } }, async (request, reply) => {
+      routes.get('/signin/callback', browserRoute, async (request, reply) => {
         const { communityId } = await completeSignIn(
           host,
           deps,

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify'
 import type { Integration } from '../../../domain/community.ts'
 import { AppError } from '../../../errors.ts'
-import { communityOfInstall, managingMember, startCommunityInstall } from '../../kit/community-install.ts'
+import { resumeCommunityInstall, startCommunityInstall } from '../../kit/community-install.ts'
 import { activate, linkInstaller, saveIntegration, type Activation } from '../../kit/install-steps.ts'
-import { authorizationCode, type OAuthCallback } from '../../kit/oauth.ts'
+import type { OAuthCallback } from '../../kit/oauth.ts'
 import type { PlatformLinks } from '../../platform.ts'
 import type { PlatformHost } from '../../platform-http.ts'
 import { importSlackMembers } from './import-members.ts'
@@ -60,13 +60,11 @@ export async function completeInstall(
   request: FastifyRequest,
   callback: OAuthCallback,
 ): Promise<InstallResult> {
-  const communityId = communityOfInstall(host, request, {
+  const { communityId, code, member } = await resumeCommunityInstall(host, request, callback, {
     platform: slackPlatformName,
     title: 'Slack',
-    state: callback.state,
+    refused: 'Slack did not install PolicyKit',
   })
-  const code = authorizationCode(callback, 'Slack did not install PolicyKit', 'Slack')
-  const member = await managingMember(host, request, communityId, 'Slack')
   const { ports, options } = deps
   const { team, installer, credentials, config, bot } = await grantInstall(host, ports, options, code)
 
@@ -91,9 +89,7 @@ export async function completeInstall(
 
   const integration = await saveIntegration(ports, communityId, existing, { externalId: team.id, config, credentials })
   await linkInstaller(ports, communityId, member, installer)
-  const activation = integration.active
-    ? ({ status: 'active' } as const)
-    : await activate(ports, communityId, member.id, integration.id)
+  const activation = await activate(ports, communityId, member.id, integration)
   const members = await importSlackMembers(ports.members, communityId, bot)
   const current = (await ports.integrations.get(communityId, integration.id)) ?? integration
   host.logger.info(

@@ -1,16 +1,15 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Integration } from '../../../domain/community.ts'
 import type { Member } from '../../../domain/member.ts'
 import { AppError } from '../../../errors.ts'
-import { authorizationCode, roundTripCookie, type OAuthCallback } from '../../kit/oauth.ts'
-import { readState, signState } from '../../kit/signed-state.ts'
+import { authorizationCode, type OAuthCallback } from '../../kit/oauth.ts'
+import { signInRoundTrip } from '../../kit/sign-in-round-trip.ts'
 import { constantTimeEqual } from '../../kit/verify-request.ts'
 import type { PlatformHost } from '../../platform-http.ts'
 import { callSlack, slackClient } from '../client.ts'
 import { readSlackCredentials } from '../credentials.ts'
-import { ensureSlackMember, isWorkspacePerson } from '../members.ts'
+import { ensureSlackMember, isWorkspacePerson, slackPlatformName } from '../members.ts'
 import type { SlackOptions } from '../options.ts'
 import type { SlackDeps } from '../slack-deps.ts'
 
@@ -22,24 +21,13 @@ import type { SlackDeps } from '../slack-deps.ts'
 
 export const signInCallbackPath = '/platforms/slack/signin/callback'
 
-/** Holds the state and nonce of one sign-in in the browser that started it. */
-const signInCookie = 'pk_slack_signin'
-const signInLifetimeMs = 10 * 60_000
-
-const pending = z.object({ st: z.string(), n: z.string() })
-
-function signInKey(host: PlatformHost): Buffer {
-  return host.deriveKey('slack sign-in')
-}
-
-const cookieOptions = (host: PlatformHost) => roundTripCookie(host.publicUrl, '/platforms/slack/signin')
+/** The state and nonce of one sign-in, kept in the browser that started it. */
+const roundTrip = (host: PlatformHost) =>
+  signInRoundTrip(host, { platform: slackPlatformName, title: 'Slack', cookiePath: '/platforms/slack/signin' })
 
 /** Step one: a fresh state and nonce, kept in a short-lived signed cookie; the URL of Slack's authorize page. */
 export function signInUrl(host: PlatformHost, options: SlackOptions, reply: FastifyReply): string {
-  const state = randomBytes(16).toString('base64url')
-  const nonce = randomBytes(16).toString('base64url')
-  const value = signState(signInKey(host), { st: state, n: nonce }, host.now() + signInLifetimeMs)
-  reply.setCookie(signInCookie, value, { ...cookieOptions(host), maxAge: signInLifetimeMs / 1000 })
+  const { state, nonce } = roundTrip(host).start(reply)
   const url = new URL(options.oidcAuthorizeUrl)
   url.searchParams.set('response_type', 'code')
   url.searchParams.set('scope', 'openid profile')
@@ -105,17 +93,9 @@ export async function completeSignIn(
   reply: FastifyReply,
   callback: OAuthCallback,
 ): Promise<{ communityId: number }> {
-  const cookie = request.cookies[signInCookie]
-  reply.clearCookie(signInCookie, cookieOptions(host))
   const { options, ports } = deps
   const now = host.now()
-  const started = cookie === undefined ? null : readState(signInKey(host), cookie, pending, now)
-  if (!started || callback.state === undefined || !constantTimeEqual(callback.state, started.st)) {
-    throw new AppError(
-      'forbidden',
-      'This Slack sign-in was not started in this browser, or took longer than 10 minutes. Try again.',
-    )
-  }
+  const started = roundTrip(host).finish(request, reply, callback.state)
   const code = authorizationCode(callback, 'Slack did not sign you in', 'Slack')
 
   const tokens = tokenResponse.safeParse(
@@ -131,7 +111,7 @@ export async function completeSignIn(
   if (!tokens.success) {
     throw new AppError('platform_rejected', 'Slack did not return the sign-in tokens.')
   }
-  const claims = idTokenFor(tokens.data.id_token, options, started.n, now)
+  const claims = idTokenFor(tokens.data.id_token, options, started.nonce, now)
   const info = userInfoClaims.safeParse(
     await callSlack('openid.connect.userInfo', () =>
       slackClient(tokens.data.access_token, options).openid.connect.userInfo(),

@@ -1,13 +1,14 @@
 import { z } from 'zod'
-import type { JsonObject, JsonValue } from '../../../domain/json.ts'
+import type { JsonObject } from '../../../domain/json.ts'
 import { AppError } from '../../../errors.ts'
-import type { PolicyCallContext, PolicyFunction } from '../../platform.ts'
+import { channelArgOf, channelOf, messageArg } from '../../kit/policy-args.ts'
+import type { PolicyFunction } from '../../platform.ts'
 import { conversationName, slackOperations } from '../actions/actions.ts'
 import { callSlack } from '../client.ts'
 import { initiateVote } from '../voting/initiate-vote.ts'
 import { ensureSlackMember, isWorkspacePerson } from '../members.ts'
 import { allPages, openConversation, parseArgs, targetChannel } from './policy-call.ts'
-import { policyUser, resolvePeople, slackIdsOf, type PolicyUser } from './policy-users.ts'
+import { policyUser, resolvePeople, slackIdOf, slackIdsOf } from './policy-users.ts'
 import { slackClients } from '../slack-clients.ts'
 import type { SlackDeps } from '../slack-deps.ts'
 
@@ -20,22 +21,13 @@ const postMessageArgs = z.strictObject({
   threadTs: z.string().min(1).optional(),
 })
 
-const channelArg = z.union([z.string().min(1), z.strictObject({ channel: z.string().min(1).optional() })]).optional()
+const channelArg = channelArgOf(z.string().min(1))
 
 const conversationTypes = z.enum(['public_channel', 'private_channel', 'mpim', 'im'])
 const typesArg = z.union([conversationTypes, z.array(conversationTypes).min(1)])
 
 const renameArgs = z.strictObject({ channel: z.string().min(1).optional(), name: conversationName })
 const memberArgs = z.strictObject({ channel: z.string().min(1).optional(), user: policyUser })
-
-/** `slack.postMessage('hi')` is `slack.postMessage({ text: 'hi' })`. */
-function messageArg(arg: JsonValue | undefined): JsonValue | undefined {
-  return typeof arg === 'string' ? { text: arg } : arg
-}
-
-function channelOf(arg: z.infer<typeof channelArg>): string | undefined {
-  return typeof arg === 'string' ? arg : arg?.channel
-}
 
 /** A member as the Slack functions return them. */
 function memberJson(member: { id: number; username: string; displayName: string }, slackId: string): JsonObject {
@@ -50,14 +42,6 @@ function memberJson(member: { id: number; username: string; displayName: string 
 export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> {
   const { ports, options } = deps
   const ops = slackOperations(deps)
-
-  async function oneSlackUser(ctx: PolicyCallContext, user: PolicyUser, purpose: string): Promise<string> {
-    const [slackId] = slackIdsOf(await resolvePeople(ports.members, ctx.communityId, [user]), purpose)
-    if (slackId === undefined) {
-      throw new Error('resolvePeople returned nobody for one user')
-    }
-    return slackId
-  }
 
   return {
     /**
@@ -178,7 +162,7 @@ export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> 
     async kickConversation(ctx, arg) {
       const args = parseArgs('kickConversation', memberArgs, arg)
       const channel = targetChannel(ctx, 'kickConversation', args.channel)
-      const user = await oneSlackUser(ctx, args.user, 'remove from a channel')
+      const user = await slackIdOf(ports.members, ctx.communityId, args.user, 'remove from a channel')
       await ops.removeFromConversation(ctx, { channel, user })
       return { channel, user }
     },
@@ -187,7 +171,7 @@ export function slackFunctions(deps: SlackDeps): Record<string, PolicyFunction> 
     async joinConversation(ctx, arg) {
       const args = parseArgs('joinConversation', memberArgs, arg)
       const channel = targetChannel(ctx, 'joinConversation', args.channel)
-      const user = await oneSlackUser(ctx, args.user, 'add to a channel')
+      const user = await slackIdOf(ports.members, ctx.communityId, args.user, 'add to a channel')
       await ops.inviteToConversation(ctx, { channel, user })
       return { channel, user }
     },

@@ -1,30 +1,12 @@
 import type { WebClient } from '@slack/web-api'
-import type { z } from 'zod'
-import type { JsonValue } from '../../../domain/json.ts'
 import { AppError } from '../../../errors.ts'
-import type { PolicyCallContext } from '../../platform.ts'
+import { policyArgs } from '../../kit/policy-args.ts'
 import { callSlack } from '../client.ts'
+import { slackPlatformName } from '../members.ts'
 
 /** What Slack's policy functions share: their arguments, the default channel, direct messages. */
 
-export function parseArgs<T>(name: string, schema: z.ZodType<T>, arg: JsonValue | undefined): T {
-  const parsed = schema.safeParse(arg ?? {})
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
-    throw new AppError('invalid_input', `slack.${name}: ${issues.join('; ')}`)
-  }
-  return parsed.data
-}
-
-/** `channel` if given, else the channel of the action the proposal governs. */
-export function targetChannel(ctx: PolicyCallContext, name: string, channel: string | undefined): string {
-  const governed = ctx.action.params['channel']
-  const target = channel ?? (typeof governed === 'string' ? governed : undefined)
-  if (target === undefined || target === '') {
-    throw new AppError('invalid_input', `slack.${name}: no channel given, and the governed action has none`)
-  }
-  return target
-}
+export const { parseArgs, targetChannel } = policyArgs(slackPlatformName)
 
 /** The direct message (one user) or group DM (several, at most 8) between the bot and `slackIds`. */
 export async function openConversation(bot: WebClient, slackIds: string[]): Promise<string> {

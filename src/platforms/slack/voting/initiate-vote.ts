@@ -6,6 +6,7 @@ import { openConversation, parseArgs, targetChannel } from '../functions/policy-
 import { policyUser, resolvePeople, slackIdsOf } from '../functions/policy-users.ts'
 import { slackClients } from '../slack-clients.ts'
 import type { SlackDeps } from '../slack-deps.ts'
+import { voteOptionsArg } from '../../kit/policy-args.ts'
 import { proposalTally } from '../../kit/vote-tally.ts'
 import { voteHeading } from '../../kit/vote-heading.ts'
 import { maxVoteOptions, voteBlocks, votePostId } from './vote-message.ts'
@@ -15,12 +16,7 @@ const initiateVoteArgs = z.strictObject({
   channel: z.string().min(1).optional(),
   /** Who may vote; for `mpim` and `im`, also whom the vote is sent to. */
   users: z.array(policyUser).optional(),
-  options: z
-    .array(z.string().trim().min(1).max(200))
-    .min(2)
-    .max(maxVoteOptions)
-    .refine((options) => new Set(options).size === options.length, 'options must differ from each other')
-    .optional(),
+  options: voteOptionsArg({ length: 200, count: maxVoteOptions }),
   /** `channel` (default), `mpim`: a group DM with `users`, `im`: a direct message to one user. */
   postType: z.enum(['channel', 'mpim', 'im']).default('channel'),
 })
