@@ -101,7 +101,7 @@ export default tseslint.config(
   layer(['src/platforms/constitution/*.ts'], platformImports('../', { handedStore: true })),
   layer(['src/platforms/constitution/*/**'], platformImports('../../', { handedStore: true })),
   {
-    files: ['bin/**/*.js', 'eslint.config.js', 'web/vite.config.ts'],
+    files: ['bin/**/*.js', 'eslint.config.js', 'vite.config.ts', 'web/vite.config.ts'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
