@@ -6,6 +6,7 @@ import { AppError, toError } from '../errors.ts'
 import type {
   ActionDef,
   ActionPresentation,
+  PresentWant,
   KnownTypes,
   PlatformContext,
   PlatformDef,
@@ -87,7 +88,7 @@ export class PlatformAccess {
    * An action as people see it: its type's `present` (title, subject, diff), or its
    * description as the title. Never throws: what cannot be presented gets the plain title.
    */
-  async present(communityId: number, action: Action): Promise<ActionPresentation> {
+  async present(communityId: number, action: Action, want: PresentWant): Promise<ActionPresentation> {
     const platform = this.byName.get(action.platform)
     const def = platform?.actions[action.type.slice(action.platform.length + 1)]
     const plain = { title: def ? sentenceCase(def.description) : action.type }
@@ -99,7 +100,7 @@ export class PlatformAccess {
       return plain
     }
     try {
-      return await def.present(await this.context(communityId, platform), params.data)
+      return await def.present(await this.context(communityId, platform), params.data, want)
     } catch (e) {
       this.deps.logger.warn({ communityId, actionId: action.id, err: toError(e) }, 'could not present an action')
       return plain
@@ -139,7 +140,7 @@ export class PlatformAccess {
               onVotePost(platform.name, post)
             },
             setVoters: (memberIds) => this.deps.store.proposals.setEligibleVoters(communityId, proposal.id, memberIds),
-            presentAction: () => this.present(communityId, action),
+            presentAction: () => this.present(communityId, action, { diff: true }),
           }
           return fn(ctx, ...args)
         }

@@ -80,9 +80,10 @@ export interface ActionDef<P extends JsonObject = JsonObject> {
   revert?(ctx: ExecutionContext, params: P, result: JsonObject | null, action: Action): Promise<void>
   /**
    * Its title for people and, for a change, what it changes (absent: the title is `description`).
-   * Reads only; a failure shows the plain title.
+   * Reads only; a failure shows the plain title. `want.diff` false: no diff is shown (a list of
+   * proposals), so none need be made.
    */
-  present?(ctx: PlatformContext, params: P): Promise<ActionPresentation>
+  present?(ctx: PlatformContext, params: P, want: PresentWant): Promise<ActionPresentation>
   /**
    * The keys of what `execute` returns that name what it made (`documentId`, a new policy's
    * `versionId`…): the API hands them to whoever proposed it, so a script can go on from there.
@@ -91,6 +92,11 @@ export interface ActionDef<P extends JsonObject = JsonObject> {
 }
 
 /** How people see one proposed action: on its proposal's page, in lists, in vote messages. */
+/** What of an action's presentation is shown where it is asked for. */
+export interface PresentWant {
+  diff: boolean
+}
+
 export interface ActionPresentation {
   /** A human title, e.g. `Add policy ‘Documents need two yeses’`. */
   title: string

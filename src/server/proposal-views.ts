@@ -8,7 +8,7 @@ import { mayVote } from '../engine/may-vote.ts'
 import { effectiveRoles, loadRoleGraph } from '../platforms/constitution/role-graph.ts'
 import type { Store } from '../store/store.ts'
 import { PlatformAccess } from '../engine/platform-access.ts'
-import type { ActionPresentation } from '../platforms/platform.ts'
+import type { ActionPresentation, PresentWant } from '../platforms/platform.ts'
 import type { ServerDeps } from './server-deps.ts'
 import type { CommunityAccess } from './community-access.ts'
 import { presentAction, presentLog, tallyVotes } from './present.ts'
@@ -21,7 +21,7 @@ export const dashboardVotePlatform = 'constitution'
 const proposalLogLimit = 200
 
 /** An action as people see it (title, subject, diff): its type's `present`, or its description. */
-export type ActionPresenter = (communityId: number, action: Action) => Promise<ActionPresentation>
+export type ActionPresenter = (communityId: number, action: Action, want: PresentWant) => Promise<ActionPresentation>
 
 /** The server's presenter, over the platforms it runs. */
 export function actionPresenter(deps: Pick<ServerDeps, 'store' | 'platforms' | 'logger' | 'clock'>): ActionPresenter {
@@ -32,7 +32,7 @@ export function actionPresenter(deps: Pick<ServerDeps, 'store' | 'platforms' | '
     logger: deps.logger,
     now: () => deps.clock.now(),
   })
-  return (communityId, action) => access.present(communityId, action)
+  return (communityId, action, want) => access.present(communityId, action, want)
 }
 
 /** What a proposal's summary is made of. */
@@ -76,12 +76,16 @@ function summaryOf(parts: SummaryParts): ProposalSummaryJson {
   }
 }
 
-/** Loads what the summaries need, each action, initiator and policy version once. */
+/**
+ * Loads what the summaries need, each action, initiator and policy version once; the actions'
+ * diffs only when they are shown (`want`: the proposal's own page, not a list).
+ */
 async function loadParts(
   store: Store,
   present: ActionPresenter,
   communityId: number,
   proposals: readonly Proposal[],
+  want: PresentWant = { diff: false },
 ): Promise<SummaryParts[]> {
   const [actions, versionById, votes] = await Promise.all([
     Promise.all(proposals.map((p) => store.actions.get(communityId, p.actionId))),
@@ -104,7 +108,7 @@ async function loadParts(
         initiator: action.initiatorId === null ? undefined : initiators.get(action.initiatorId),
         version,
         votes: votes[i] ?? [],
-        presentation: await present(communityId, action),
+        presentation: await present(communityId, action, want),
       }
     }),
   )
@@ -287,7 +291,7 @@ export async function proposalDetail(
 ): Promise<ProposalDetailJson> {
   const { communityId } = proposal
   const [[parts], votes, logs] = await Promise.all([
-    loadParts(store, present, communityId, [proposal]),
+    loadParts(store, present, communityId, [proposal], { diff: true }),
     store.votes.listWithVoters(communityId, proposal.id),
     proposalLogs(store, proposal),
   ])

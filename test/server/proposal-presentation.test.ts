@@ -6,6 +6,7 @@ import type {
   ProposalPageJson,
   ProposeResultJson,
 } from '../../src/server/presenters.ts'
+import { proposalSummaries, type ActionPresenter } from '../../src/server/proposal-views.ts'
 import { startTestServer, type TestServer } from '../support/server-harness.ts'
 import { proposeElsewhere } from '../store/seed.ts'
 
@@ -81,5 +82,20 @@ describe('proposals for people', () => {
       `${base}/proposals/${(await s.admin.get<ProposalPageJson>(`${base}/proposals`)).json.items.at(-1)?.id}`,
     )
     assert.equal(added.json.diff, null, 'nothing to diff for a proposal that changes nothing in force')
+
+    // A list shows titles only: it asks for no diff, and the policy change keeps its title.
+    const page = await s.admin.get<ProposalPageJson>(`${base}/proposals?limit=100`)
+    assert.equal(page.json.items.find((p) => p.id === result.proposalId)?.title, `Change policy ‘${target.name}’`)
+    const asked: boolean[] = []
+    const recording: ActionPresenter = (_communityId, action, want) => {
+      asked.push(want.diff)
+      return Promise.resolve({ title: action.type })
+    }
+    const proposals = await s.store.proposals.list(s.communityId, { limit: 5 })
+    await proposalSummaries(s.store, recording, s.communityId, proposals)
+    assert.deepEqual(
+      asked,
+      proposals.map(() => false),
+    )
   })
 })

@@ -2,11 +2,11 @@ import { structuredPatch } from 'diff'
 import type { JsonObject, JsonValue } from '../../domain/json.ts'
 import { toPolicyDocument } from '../../domain/policy-document.ts'
 import { policyText } from '../../domain/policy-text.ts'
-import type { ActionPresentation, PlatformContext } from '../platform.ts'
+import type { ActionPresentation, PlatformContext, PresentWant } from '../platform.ts'
 import { changed, changePolicyParams } from './actions/policies.ts'
 import type { ConstitutionDeps } from './constitution-deps.ts'
 
-type Present = (ctx: PlatformContext, params: JsonObject) => Promise<ActionPresentation>
+type Present = (ctx: PlatformContext, params: JsonObject, want: PresentWant) => Promise<ActionPresentation>
 
 /** A quoted name as titles show it: ‘Documents need two yeses’. */
 const quoted = (name: string) => `‘${name}’`
@@ -40,13 +40,16 @@ export function constitutionPresenters({ store }: ConstitutionDeps): Record<stri
 
   return {
     addPolicy: async (_ctx, p) => ({ title: `Add policy ${quoted(text(p['name']))}` }),
-    async changePolicy(ctx, p) {
+    async changePolicy(ctx, p, want) {
       const params = changePolicyParams.parse(p)
       const policy = await store.policies.get(ctx.communityId, params.policyId)
       if (!policy) {
         return { title: `Change policy #${params.policyId}` }
       }
       const subject = { name: policy.name, path: `policies/${policy.id}` }
+      if (!want.diff) {
+        return { title: `Change policy ${quoted(policy.name)}`, subject }
+      }
       let after: string
       try {
         after = policyText(changed(policy, params))
@@ -81,7 +84,7 @@ export function constitutionPresenters({ store }: ConstitutionDeps): Record<stri
       title: `Remove ${quoted(await memberName(ctx.communityId, id(p['memberId'])))} from the community`,
     }),
     addDocument: async (_ctx, p) => ({ title: `Add document ${quoted(text(p['name']))}` }),
-    async changeDocument(ctx, p) {
+    async changeDocument(ctx, p, want) {
       const documentId = id(p['documentId'])
       const doc = await store.documents.get(ctx.communityId, documentId)
       if (!doc) {
@@ -92,7 +95,9 @@ export function constitutionPresenters({ store }: ConstitutionDeps): Record<stri
       return {
         title: `Change document ${quoted(doc.name)}`,
         subject: { name: doc.name, path: `documents/${doc.id}` },
-        diff: unifiedDiff(`name: ${doc.name}\n${doc.text}\n`, `name: ${afterName}\n${afterText}\n`),
+        ...(want.diff && {
+          diff: unifiedDiff(`name: ${doc.name}\n${doc.text}\n`, `name: ${afterName}\n${afterText}\n`),
+        }),
       }
     },
     removeDocument: async (ctx, p) => ({
