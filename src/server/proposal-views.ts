@@ -78,7 +78,8 @@ function summaryOf(parts: SummaryParts): ProposalSummaryJson {
 
 /**
  * Loads what the summaries need, each action, initiator and policy version once; the actions'
- * diffs only when they are shown (`want`: the proposal's own page, not a list).
+ * diffs only when they are shown (`want`: the proposal's own page, not a list). `votes`: each
+ * proposal's votes when the caller reads them anyway.
  */
 async function loadParts(
   store: Store,
@@ -86,11 +87,12 @@ async function loadParts(
   communityId: number,
   proposals: readonly Proposal[],
   want: PresentWant = { diff: false },
+  votes: Promise<Vote[][]> = Promise.all(proposals.map((p) => store.votes.list(communityId, p.id))),
 ): Promise<SummaryParts[]> {
-  const [actions, versionById, votes] = await Promise.all([
+  const [actions, versionById, votesOf] = await Promise.all([
     Promise.all(proposals.map((p) => store.actions.get(communityId, p.actionId))),
     versionsOf(store, communityId, proposals),
-    Promise.all(proposals.map((p) => store.votes.list(communityId, p.id))),
+    votes,
   ])
   const initiatorIds = [...new Set(actions.flatMap((a) => (a && a.initiatorId !== null ? [a.initiatorId] : [])))]
   const initiators = new Map((await store.members.getMany(communityId, initiatorIds)).map((m) => [m.id, m]))
@@ -107,7 +109,7 @@ async function loadParts(
         action,
         initiator: action.initiatorId === null ? undefined : initiators.get(action.initiatorId),
         version,
-        votes: votes[i] ?? [],
+        votes: votesOf[i] ?? [],
         presentation: await present(communityId, action, want),
       }
     }),
@@ -290,9 +292,18 @@ export async function proposalDetail(
   proposal: Proposal,
 ): Promise<ProposalDetailJson> {
   const { communityId } = proposal
+  // The votes with their voters' names, read once for the tally and for the list of votes.
+  const withVoters = store.votes.listWithVoters(communityId, proposal.id)
   const [[parts], votes, logs] = await Promise.all([
-    loadParts(store, present, communityId, [proposal], { diff: true }),
-    store.votes.listWithVoters(communityId, proposal.id),
+    loadParts(
+      store,
+      present,
+      communityId,
+      [proposal],
+      { diff: true },
+      withVoters.then((v) => [v]),
+    ),
+    withVoters,
     proposalLogs(store, proposal),
   ])
   if (!parts) {
