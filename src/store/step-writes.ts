@@ -76,6 +76,22 @@ function logParams(entry: LogInput): LogParams {
   }
 }
 
+/**
+ * The proposal's UPDATE parameters for a step, and whether it has one: a lease to let go, data
+ * or the notified flag to write (else only its log lines are written, if any).
+ */
+function proposalStep(community: number, proposal: number, writes: StepWrites) {
+  const release = writes.releaseToken !== undefined
+  const values = {
+    community,
+    proposal,
+    data: writes.data === undefined ? null : JSON.stringify(writes.data),
+    notified: writes.notified ? 1 : 0,
+    token: writes.releaseToken ?? null,
+  }
+  return { release, touches: release || values.data !== null || values.notified === 1, values }
+}
+
 /** The statements, prepared once per connection; better-sqlite3 runs them synchronously. */
 export class SqliteStepWriter {
   private readonly database: BetterSqlite3.Database
@@ -94,17 +110,12 @@ export class SqliteStepWriter {
       for (const entry of writes.logs) {
         this.insertLog.run({ ...logParams(entry), community })
       }
-      const params = {
-        community,
-        proposal,
-        data: writes.data === undefined ? null : JSON.stringify(writes.data),
-        notified: writes.notified ? 1 : 0,
+      const { release, touches, values } = proposalStep(community, proposal, writes)
+      if (release) {
+        return this.release.get(values) as StepRow | undefined
       }
-      if (writes.releaseToken !== undefined) {
-        return this.release.get({ ...params, token: writes.releaseToken }) as StepRow | undefined
-      }
-      if (params.data !== null || params.notified === 1) {
-        this.update.run(params)
+      if (touches) {
+        this.update.run(values)
       }
       return undefined
     })
@@ -137,16 +148,7 @@ export async function postgresStep(
       return { ...p, message: withoutNul(p.message), details: p.details === null ? null : withoutNul(p.details) }
     }),
   )
-  const values: Record<string, unknown> = {
-    community,
-    proposal,
-    data: writes.data === undefined ? null : JSON.stringify(writes.data),
-    notified: writes.notified ? 1 : 0,
-    token: writes.releaseToken ?? null,
-    logs,
-  }
-  const release = writes.releaseToken !== undefined
-  const touches = release || values['data'] !== null || values['notified'] === 1
+  const { release, touches, values } = proposalStep(community, proposal, writes)
   const insert = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id, level,
       message, details, created_at)
     select case when l.action is null then l.platform else (select platform from actions a where a.id = l.action) end,
@@ -160,7 +162,7 @@ export async function postgresStep(
   }
   const update = updateText(columns, release)
   const text = !touches ? insert : writes.logs.length > 0 ? `with logged as (${insert}) ${update}` : update
-  const query = withParameters(text, values)
+  const query = withParameters(text, { ...values, logs })
   const rows = await sql<StepRow>`${query}`.execute(db)
   return rows.rows[0]
 }
@@ -177,12 +179,10 @@ export async function sqliteStepUpdate(
   proposal: number,
   writes: StepWrites,
 ): Promise<StepRow | undefined> {
-  const release = writes.releaseToken !== undefined
-  const data = writes.data === undefined ? null : JSON.stringify(writes.data)
-  if (!release && data === null && !writes.notified) {
+  const { release, touches, values } = proposalStep(community, proposal, writes)
+  if (!touches) {
     return undefined
   }
-  const values = { community, proposal, data, notified: writes.notified ? 1 : 0, token: writes.releaseToken ?? null }
   const rows = await sql<StepRow>`${withParameters(updateText(columns, release), values)}`.execute(db)
   return rows.rows[0]
 }
