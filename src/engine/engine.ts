@@ -376,28 +376,82 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /**
-   * Holds the proposal's lease while `first` runs (handed the proposal as the lease found it),
-   * then re-checks for as long as re-checks came in meanwhile; false when someone else holds it.
+   * Re-checks the pending proposal under its lock (`Store.proposalLocks`), which takes no write:
+   * a re-check that changes nothing writes nothing. Runs again for as long as re-checks were
+   * asked for meanwhile, here or (PostgreSQL) by another process. When someone else holds the
+   * proposal, they are asked to re-check once more instead: the lock's holder here or elsewhere
+   * (the count in the row, which the holder reads before it is done), or a first evaluation's
+   * lease (see `whileLeased`).
    */
-  async function withLease(
+  async function recheckLocked(communityId: number, proposalId: number): Promise<'checked' | 'busy' | 'closed'> {
+    const locks = store.proposalLocks
+    // Whether this call re-checked it at least once (a later round may find it decided).
+    let checked = false
+    for (;;) {
+      let attempt = await locks.tryLock(proposalId)
+      if (attempt === 'elsewhere') {
+        // Asked first, then tried again: either this takes it now, or its holder lets go after
+        // the request was counted, and reads it.
+        await store.proposals.requestRecheck(communityId, proposalId)
+        attempt = await locks.tryLock(proposalId)
+      }
+      if (attempt !== 'taken') {
+        const proposal = await store.proposals.get(communityId, proposalId)
+        return checked ? 'checked' : proposal?.status === 'proposed' ? 'busy' : 'closed'
+      }
+      let result: 'checked' | 'again' | 'busy' | 'closed'
+      let askedHere: boolean
+      try {
+        for (;;) {
+          result = await recheckHeld(communityId, proposalId)
+          checked ||= result === 'checked' || result === 'again'
+          if (!(result === 'again' || (result === 'checked' && locks.takeRequest(proposalId)))) {
+            break
+          }
+        }
+      } finally {
+        askedHere = await locks.unlock(proposalId)
+      }
+      if (askedHere) {
+        // Asked here after the last look: once more (a decided proposal is seen closed at once).
+        continue
+      }
+      if (result !== 'checked') {
+        return checked ? 'checked' : result
+      }
+      // A request from elsewhere counted after the last look, while this process held the lock.
+      if (locks.alone || !(await store.proposals.recheckRequested(communityId, proposalId))) {
+        return 'checked'
+      }
+    }
+  }
+
+  /** One re-check with the proposal's lock held; `again` when more were asked for meanwhile. */
+  async function recheckHeld(
     communityId: number,
     proposalId: number,
-    first: (leased: Proposal, release: Release) => Promise<void>,
-  ): Promise<boolean> {
-    const lease = newLease()
-    const now = clock.now()
-    const leased = await store.proposals.acquireLeaseReading(communityId, proposalId, { ...lease, now })
-    if (!leased) {
-      return false
+  ): Promise<'checked' | 'again' | 'busy' | 'closed'> {
+    for (;;) {
+      const found = await store.proposals.readForRecheck(communityId, proposalId)
+      if (found?.proposal.status !== 'proposed') {
+        return 'closed'
+      }
+      const { lease } = found
+      if (lease && lease.until >= clock.now()) {
+        // Its first evaluation runs: its holder re-checks before letting go. Else it let go: look again.
+        if (await store.proposals.askLeaseHolder(communityId, proposalId, clock.now())) {
+          return 'busy'
+        }
+        continue
+      }
+      // Its first evaluation's process died (the lease ran out): this re-check is that evaluation.
+      if (lease && !(await store.proposals.breakLease(communityId, proposalId, lease.token))) {
+        continue
+      }
+      const hold = new LockHold(found.requested)
+      await recheckLeased(found.proposal, hold)
+      return hold.released?.recheck ? 'again' : 'checked'
     }
-    await whileLeased(
-      communityId,
-      proposalId,
-      lease.token,
-      (release) => first(leased, release),
-      (release) => recheckLoaded(communityId, proposalId, release),
-    )
-    return true
   }
 
   function newLease(): { token: string; owner: string; until: number } {
@@ -466,14 +520,14 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /** Inside the lease: reads the proposal afresh (a loop round may follow a decision). */
-  async function recheckLoaded(communityId: number, proposalId: number, release: Release): Promise<void> {
+  async function recheckLoaded(communityId: number, proposalId: number, release: LeaseRelease): Promise<void> {
     const current = await store.proposals.get(communityId, proposalId)
     if (current) {
       await recheckLeased(current, release)
     }
   }
 
-  async function recheckLeased(current: Proposal, release: Release): Promise<void> {
+  async function recheckLeased(current: Proposal, release: LeaseRelease): Promise<void> {
     if (current.status !== 'proposed') {
       return
     }
@@ -816,14 +870,12 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     async recheck(communityId, proposalId) {
-      // The lease is taken only on a pending proposal, so the common case costs no extra read.
       const start = performance.now()
-      if (await withLease(communityId, proposalId, recheckLeased)) {
+      const result = await recheckLocked(communityId, proposalId)
+      if (result === 'checked') {
         latencies.recheck.observe(secondsSince(start))
-        return 'checked'
       }
-      const proposal = await store.proposals.get(communityId, proposalId)
-      return proposal?.status === 'proposed' ? 'busy' : 'closed'
+      return result
     },
 
     async sweep() {
@@ -943,10 +995,43 @@ class Release implements LeaseRelease {
     this.token = token
   }
 
+  letGo(): { releaseToken: string } {
+    return { releaseToken: this.token }
+  }
+
+  decided(): void {
+    // The lease is let go all the same.
+  }
+
   async run(store: Store): Promise<{ recheck: boolean; proposal: Proposal | undefined }> {
     const released = await store.proposals.releaseLeaseReading(this.communityId, this.proposalId, this.token)
     this.settle(released)
     return released
+  }
+
+  settle(released: { recheck: boolean; proposal: Proposal | undefined }): void {
+    this.released = released
+  }
+}
+
+/**
+ * A re-check under the proposal's lock: its last writes answer the requests it found, when there
+ * were any and the proposal is still pending (else it writes nothing for them).
+ */
+class LockHold implements LeaseRelease {
+  released: { recheck: boolean; proposal: Proposal | undefined } | undefined
+  private requested: number
+
+  constructor(requested: number) {
+    this.requested = requested
+  }
+
+  letGo(): { answered: number } | undefined {
+    return this.requested > 0 ? { answered: this.requested } : undefined
+  }
+
+  decided(): void {
+    this.requested = 0
   }
 
   settle(released: { recheck: boolean; proposal: Proposal | undefined }): void {

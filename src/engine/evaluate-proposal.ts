@@ -288,6 +288,7 @@ export async function evaluateProposal(
     logBlockError(deps.logger, ctx, error, 'moving on to the next eligible policy')
     // notify may have opened a vote before it raised, so its host is told too.
     if (await store.proposals.decide(proposal.communityId, proposal.id, 'errored', ctx.now)) {
+      last?.decided()
       deps.logger.info(
         {
           communityId: proposal.communityId,
@@ -312,6 +313,7 @@ export async function evaluateProposal(
       }
       await ctx.flush(undefined, trx)
     })
+    last?.decided()
     if (!decided) {
       // Someone else decided it first; their decision stands and nothing runs twice.
       return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status

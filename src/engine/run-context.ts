@@ -275,15 +275,16 @@ export class RunContext {
       }
       return
     }
+    const letGo = release?.letGo()
     const writes: StepWrites = {
       logs,
       ...(this.dataDirty && { data: { ...this.data } }),
       ...(this.notified && { notified: true }),
-      ...(release && { releaseToken: release.token }),
+      ...letGo,
     }
     this.dataDirty = false
     this.notified = false
-    if (!release && writes.data === undefined && !writes.notified && logs.length === 0) {
+    if (!letGo && writes.data === undefined && !writes.notified && logs.length === 0) {
       return
     }
     const released = await store.proposals.finishStep(this.communityId, proposal.id, writes)
@@ -293,9 +294,15 @@ export class RunContext {
   }
 }
 
-/** The lease an evaluation holds, let go with its last writes (see `RunContext.flush`). */
+/**
+ * What an evaluation holds the proposal by (a first evaluation's lease, or a re-check's lock), let
+ * go with its last writes (see `RunContext.flush`).
+ */
 export interface LeaseRelease {
-  readonly token: string
+  /** What the last writes let go of; undefined when there is nothing to write for it. */
+  letGo(): Pick<StepWrites, 'releaseToken' | 'answered'> | undefined
+  /** The proposal was decided: requests to re-check it need no answer any more. */
+  decided(): void
   /** Told what letting go found: whether a re-check came in meanwhile, and the proposal then. */
   settle(released: { recheck: boolean; proposal: Proposal | undefined }): void
 }

@@ -185,11 +185,16 @@ export interface ProposalsTable {
   notified: number
   /** 1 once the pass or fail block has run (at most once) */
   outcome_ran: number
-  /** who is evaluating it now, and until when; another evaluation sets recheck_requested instead */
+  /**
+   * the first evaluation's lease (the proposal is born with it): who holds it, and until when;
+   * a re-check meanwhile counts itself in recheck_requested instead (later re-checks hold the
+   * proposal's lock, `Store.proposalLocks`, which writes nothing)
+   */
   lease_token: string | null
   lease_until: number | null
   /** the owner id of the process holding the lease, which renews it while alive */
   lease_owner: string | null
+  /** re-checks requested (a vote, a re-check that found the proposal held) and not answered yet */
   recheck_requested: number
 }
 

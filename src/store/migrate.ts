@@ -17,6 +17,7 @@ import * as platformCursors from './migrations/0015-platform-cursors.ts'
 import * as communityCacheVersion from './migrations/0019-community-cache-version.ts'
 import * as proposalNumbersAndLeaving from './migrations/0020-proposal-numbers-and-leaving.ts'
 import * as listenerState from './migrations/0021-listener-state.ts'
+import * as countedRecheckRequests from './migrations/0022-counted-recheck-requests.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -41,6 +42,7 @@ const migrations: Record<string, MigrationModule> = {
   '0019-community-cache-version': communityCacheVersion,
   '0020-proposal-numbers-and-leaving': proposalNumbersAndLeaving,
   '0021-listener-state': listenerState,
+  '0022-counted-recheck-requests': countedRecheckRequests,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

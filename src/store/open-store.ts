@@ -20,6 +20,7 @@ import { createListenerLeaseRepo } from './listener-lease-repo.ts'
 import { createMemberRepo } from './member-repo.ts'
 import { createPolicyRepo } from './policy-repo.ts'
 import { Prepared } from './prepared.ts'
+import { postgresProposalLocks, sqliteProposalLocks, type ProposalLocks } from './proposal-locks.ts'
 import { NulFreeStrings } from './nul-free-strings.ts'
 import { createProposalRepo } from './proposal-repo.ts'
 import { createRoleRepo } from './role-repo.ts'
@@ -45,14 +46,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     throw new Error(`secret key must be 32 bytes, got ${options.secretKey.length}`)
   }
   if (options.databaseUrl) {
-    const db = await openPostgres(options.databaseUrl, options.pgSchema)
-    return bindStore(db, 'postgres', options.secretKey, new AsyncLocalStorage())
+    const { db, locks } = await openPostgres(options.databaseUrl, options.pgSchema)
+    return bindStore(db, 'postgres', options.secretKey, new AsyncLocalStorage(), locks)
   }
   if (!options.sqlitePath) {
     throw new Error('openStore needs a databaseUrl or a sqlitePath')
   }
   const { db, statements } = openSqlite(options.sqlitePath)
-  return bindStore(db, 'sqlite', options.secretKey, new AsyncLocalStorage(), statements)
+  const locks = sqliteProposalLocks(options.sqlitePath)
+  return bindStore(db, 'sqlite', options.secretKey, new AsyncLocalStorage(), locks, statements)
 }
 
 function openSqlite(path: string): { db: Kysely<Database>; statements: StatementCache } {
@@ -91,18 +93,22 @@ function pgTypes(types: typeof PgTypes): CustomTypesConfig {
 
 const schemaName = /^[a-z_][a-z0-9_]*$/
 
-async function openPostgres(connectionString: string, schema: string | undefined): Promise<Kysely<Database>> {
+async function openPostgres(
+  connectionString: string,
+  schema: string | undefined,
+): Promise<{ db: Kysely<Database>; locks: ProposalLocks }> {
   if (schema !== undefined && !schemaName.test(schema)) {
     throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must match ${String(schemaName)}`)
   }
   // Imported here, not at the top: a server on SQLite never loads the PostgreSQL driver.
   const { default: pg } = await import('pg')
-  const pool = new pg.Pool({
+  const settings = {
     connectionString,
     types: pgTypes(pg.types),
     // Set per connection at startup, so every query, pooled or in a transaction, sees it.
     ...(schema !== undefined && { options: `-c search_path=${schema}` }),
-  })
+  }
+  const pool = new pg.Pool(settings)
   if (schema !== undefined) {
     try {
       await pool.query(`create schema if not exists ${schema}`)
@@ -114,7 +120,15 @@ async function openPostgres(connectionString: string, schema: string | undefined
       }
     }
   }
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new NulFreeStrings()] })
+  const locks = postgresProposalLocks(async () => {
+    const client = new pg.Client(settings)
+    await client.connect()
+    return client
+  })
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new NulFreeStrings()] }),
+    locks,
+  }
 }
 
 /**
@@ -127,6 +141,7 @@ function bindStore(
   dialect: Dialect,
   secretKey: Buffer,
   ambient: AsyncLocalStorage<Store>,
+  proposalLocks: ProposalLocks,
   /** SQLite's connection and its statements, for the root store only (a transaction's go through `db`). */
   sqlite?: StatementCache,
 ): Store {
@@ -137,7 +152,7 @@ function bindStore(
     db,
     transaction: (fn) =>
       inTransaction(db, (trx) => {
-        const bound = trx === db ? store : bindStore(trx, dialect, secretKey, ambient)
+        const bound = trx === db ? store : bindStore(trx, dialect, secretKey, ambient, proposalLocks)
         return ambient.run(bound, () => fn(bound))
       }),
     joining() {
@@ -163,10 +178,12 @@ function bindStore(
     invites: createInviteRepo(db),
     attempts: createAttemptRepo(db),
     listenerLeases: createListenerLeaseRepo(db),
+    proposalLocks,
     async close() {
       if (db.isTransaction) {
         throw new Error('close the store, not a transaction')
       }
+      await proposalLocks.close()
       await db.destroy()
     },
   }

@@ -41,9 +41,6 @@ const columns = [
 
 type ProposalRow = Pick<Selectable<ProposalsTable>, (typeof columns)[number]>
 
-/** What the lease's statements return: the columns and the lease's token. */
-const returned = `${columns.join(', ')}, lease_token`
-
 function toProposal(row: ProposalRow): Proposal {
   return {
     id: row.id,
@@ -166,30 +163,6 @@ export function createProposalRepo(
     return db.updateTable('proposals').where('community_id', '=', communityId).where('id', '=', proposalId)
   }
 
-  async function acquireLease(
-    communityId: number,
-    proposalId: number,
-    { token, owner, until, now }: { token: string; owner: string; until: number; now: number },
-  ): Promise<Proposal | undefined> {
-    // One statement decides both outcomes atomically: take a free (or expired) lease, or
-    // leave the holder's lease alone and ask it to re-check. Doing it in two statements
-    // would lose the request when the holder lets go between them. A new holder evaluates
-    // from scratch, which answers any earlier request. Every re-check's first statement:
-    // prepared.
-    const free = '(lease_token is null or lease_until < $1)'
-    const row = await prepared.first<ProposalRow & { lease_token: string | null }>(
-      `update proposals set
-          lease_token = case when ${free} then cast($2 as text) else lease_token end,
-          lease_until = case when ${free} then cast($3 as bigint) else lease_until end,
-          lease_owner = case when ${free} then cast($4 as text) else lease_owner end,
-          recheck_requested = case when ${free} then 0 else 1 end
-        where community_id = $5 and id = $6 and status = 'proposed'
-        returning ${returned}`,
-      [now, token, until, owner, communityId, proposalId],
-    )
-    return row?.lease_token === token ? toProposal(row) : undefined
-  }
-
   /** Lets go of the lease `token` holds (kept when a re-check was asked for meanwhile): a step that writes nothing else. */
   async function releaseLease(
     communityId: number,
@@ -235,12 +208,11 @@ export function createProposalRepo(
     },
 
     async get(communityId, proposalId) {
-      const row = await db
-        .selectFrom('proposals')
-        .select(columns)
-        .where('community_id', '=', communityId)
-        .where('id', '=', proposalId)
-        .executeTakeFirst()
+      // A vote's, a decision's and its outcome's: prepared.
+      const row = await prepared.first<ProposalRow>(
+        `select ${columns.join(', ')} from proposals where community_id = $1 and id = $2`,
+        [communityId, proposalId],
+      )
       return row && toProposal(row)
     },
 
@@ -355,11 +327,50 @@ export function createProposalRepo(
       return result.numUpdatedRows > 0n
     },
 
-    async acquireLease(communityId, proposalId, lease) {
-      return (await acquireLease(communityId, proposalId, lease)) !== undefined
+    async readForRecheck(communityId, proposalId) {
+      // Every re-check's first statement: prepared.
+      const row = await prepared.first<
+        ProposalRow & { lease_token: string | null; lease_until: number | null; recheck_requested: number }
+      >(
+        `select ${columns.join(', ')}, lease_token, lease_until, recheck_requested from proposals
+          where community_id = $1 and id = $2`,
+        [communityId, proposalId],
+      )
+      if (!row) {
+        return undefined
+      }
+      return {
+        proposal: toProposal(row),
+        lease: row.lease_token === null ? null : { token: row.lease_token, until: Number(row.lease_until ?? 0) },
+        requested: Number(row.recheck_requested),
+      }
     },
 
-    acquireLeaseReading: acquireLease,
+    async askLeaseHolder(communityId, proposalId, now) {
+      const result = await byId(communityId, proposalId)
+        .set((eb) => ({ recheck_requested: eb('recheck_requested', '+', 1) }))
+        .where('status', '=', 'proposed')
+        .where('lease_token', 'is not', null)
+        .where('lease_until', '>=', now)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+
+    async breakLease(communityId, proposalId, token) {
+      const result = await byId(communityId, proposalId)
+        .set({ lease_token: null, lease_until: null, lease_owner: null })
+        .where('lease_token', '=', token)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+
+    async recheckRequested(communityId, proposalId) {
+      const row = await prepared.first<{ recheck_requested: number }>(
+        `select recheck_requested from proposals where community_id = $1 and id = $2 and status = 'proposed'`,
+        [communityId, proposalId],
+      )
+      return Number(row?.recheck_requested ?? 0) > 0
+    },
 
     async releaseLease(communityId, proposalId, token) {
       return { recheck: (await releaseLease(communityId, proposalId, token)).recheck }
@@ -370,10 +381,14 @@ export function createProposalRepo(
     async finishStep(communityId, proposalId, writes) {
       const row = await writeStep(communityId, proposalId, writes)
       const token = writes.releaseToken
-      if (token === undefined) {
-        return undefined
+      const proposal = row && toProposal(row as unknown as ProposalRow)
+      if (token !== undefined) {
+        return { recheck: row?.lease_token === token, proposal }
       }
-      return { recheck: row?.lease_token === token, proposal: row && toProposal(row as unknown as ProposalRow) }
+      if (writes.answered !== undefined) {
+        return { recheck: proposal?.status === 'proposed' && Number(row?.recheck_requested ?? 0) > 0, proposal }
+      }
+      return undefined
     },
 
     async renewLeases(owner, until) {
@@ -386,7 +401,10 @@ export function createProposalRepo(
     },
 
     async requestRecheck(communityId, proposalId) {
-      await byId(communityId, proposalId).set({ recheck_requested: 1 }).where('status', '=', 'proposed').execute()
+      await byId(communityId, proposalId)
+        .set((eb) => ({ recheck_requested: eb('recheck_requested', '+', 1) }))
+        .where('status', '=', 'proposed')
+        .execute()
     },
 
     async takeoverPage(now, limit) {
@@ -397,7 +415,7 @@ export function createProposalRepo(
         .where((eb) =>
           eb.or([
             eb.and([eb('lease_token', 'is not', null), eb('lease_until', '<', now)]),
-            eb.and([eb('lease_token', 'is', null), eb('recheck_requested', '=', 1)]),
+            eb.and([eb('lease_token', 'is', null), eb('recheck_requested', '>', 0)]),
           ]),
         )
         .orderBy('id')

@@ -10,8 +10,8 @@ import type { Database } from './database.ts'
 import { withoutNul } from './nul-free-strings.ts'
 import type { LogInput, StepWrites } from './store.ts'
 
-/** A proposal row as written back by the step (its columns and its lease token). */
-export type StepRow = Record<string, unknown> & { lease_token: string | null }
+/** A proposal row as written back by the step (its columns, its lease token and requests). */
+export type StepRow = Record<string, unknown> & { lease_token: string | null; recheck_requested?: number }
 
 /** A line without an action may still be about a platform (a Slack uninstall names it in its details). */
 export function detailsPlatform(details: JsonObject | null | undefined): string | null {
@@ -20,29 +20,40 @@ export function detailsPlatform(details: JsonObject | null | undefined): string 
 }
 
 /** The lease is kept (and reported) only when a re-check was requested while it was held. */
-const keep = `(recheck_requested = 1 and status = 'proposed')`
+const keep = `(recheck_requested > 0 and status = 'proposed')`
 const ours = `lease_token = :token`
 
 /**
- * The proposal's UPDATE, in both dialects (named parameters filled in by each): data and flag
- * always; the lease only when `:token` holds it (else it stays the other holder's).
+ * How a step lets go of the proposal: not at all, the lease `:token` holds (`release`), or the
+ * re-check requests `:answered` counts, answered under the proposal's lock (`answer`).
  */
-function updateText(columns: readonly string[], release: boolean): string {
-  const lease = release
-    ? `,
+type LetGo = 'none' | 'release' | 'answer'
+
+/**
+ * The proposal's UPDATE, in both dialects (named parameters filled in by each): data and flag
+ * always; the lease only when `:token` holds it (else it stays the other holder's); the requests
+ * only when none came since they were read (else the holder re-checks again).
+ */
+function updateText(columns: readonly string[], letGo: LetGo): string {
+  const release =
+    letGo === 'release'
+      ? `,
       lease_token = case when ${ours} and not ${keep} then null else lease_token end,
       lease_until = case when ${ours} and not ${keep} then null else lease_until end,
       lease_owner = case when ${ours} and not ${keep} then null else lease_owner end,
       recheck_requested = case when ${ours} then 0 else recheck_requested end`
-    : ''
+      : letGo === 'answer'
+        ? `,
+      recheck_requested = case when recheck_requested = :answered then 0 else recheck_requested end`
+        : ''
   return `update proposals set
       data = coalesce(:data, data),
-      notified = case when :notified = 1 then 1 else notified end${lease}
+      notified = case when :notified = 1 then 1 else notified end${release}
     where community_id = :community and id = :proposal${
-      release
-        ? `
-    returning ${columns.join(', ')}, lease_token`
-        : ''
+      letGo === 'none'
+        ? ''
+        : `
+    returning ${columns.join(', ')}, lease_token, recheck_requested`
     }`
 }
 
@@ -81,41 +92,41 @@ function logParams(entry: LogInput): LogParams {
  * or the notified flag to write (else only its log lines are written, if any).
  */
 function proposalStep(community: number, proposal: number, writes: StepWrites) {
-  const release = writes.releaseToken !== undefined
+  const letGo: LetGo = writes.releaseToken !== undefined ? 'release' : writes.answered !== undefined ? 'answer' : 'none'
   const values = {
     community,
     proposal,
     data: writes.data === undefined ? null : JSON.stringify(writes.data),
     notified: writes.notified ? 1 : 0,
     token: writes.releaseToken ?? null,
+    answered: writes.answered ?? 0,
   }
-  return { release, touches: release || values.data !== null || values.notified === 1, values }
+  return { letGo, touches: letGo !== 'none' || values.data !== null || values.notified === 1, values }
 }
 
 /** The statements, prepared once per connection; better-sqlite3 runs them synchronously. */
 export class SqliteStepWriter {
   private readonly database: BetterSqlite3.Database
-  private readonly update: BetterSqlite3.Statement
-  private readonly release: BetterSqlite3.Statement
+  private readonly update: Record<LetGo, BetterSqlite3.Statement>
   private readonly insertLog: BetterSqlite3.Statement
   private readonly write: (community: number, proposal: number, writes: StepWrites) => StepRow | undefined
 
   constructor(database: BetterSqlite3.Database, columns: readonly string[]) {
     this.database = database
     const named = (text: string) => text.replace(/:(\w+)/g, '@$1')
-    this.update = database.prepare(named(updateText(columns, false)))
-    this.release = database.prepare(named(updateText(columns, true)))
+    const prepare = (letGo: LetGo) => database.prepare(named(updateText(columns, letGo)))
+    this.update = { none: prepare('none'), release: prepare('release'), answer: prepare('answer') }
     this.insertLog = database.prepare(named(insertLogText))
     this.write = database.transaction((community: number, proposal: number, writes: StepWrites) => {
       for (const entry of writes.logs) {
         this.insertLog.run({ ...logParams(entry), community })
       }
-      const { release, touches, values } = proposalStep(community, proposal, writes)
-      if (release) {
-        return this.release.get(values) as StepRow | undefined
+      const { letGo, touches, values } = proposalStep(community, proposal, writes)
+      if (letGo !== 'none') {
+        return this.update[letGo].get(values) as StepRow | undefined
       }
       if (touches) {
-        this.update.run(values)
+        this.update.none.run(values)
       }
       return undefined
     })
@@ -148,7 +159,7 @@ export async function postgresStep(
       return { ...p, message: withoutNul(p.message), details: p.details === null ? null : withoutNul(p.details) }
     }),
   )
-  const { release, touches, values } = proposalStep(community, proposal, writes)
+  const { letGo, touches, values } = proposalStep(community, proposal, writes)
   const insert = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id, level,
       message, details, created_at)
     select case when l.action is null then l.platform else (select platform from actions a where a.id = l.action) end,
@@ -160,7 +171,7 @@ export async function postgresStep(
   if (!touches && writes.logs.length === 0) {
     return undefined
   }
-  const update = updateText(columns, release)
+  const update = updateText(columns, letGo)
   const text = !touches ? insert : writes.logs.length > 0 ? `with logged as (${insert}) ${update}` : update
   const query = withParameters(text, { ...values, logs })
   const rows = await sql<StepRow>`${query}`.execute(db)
@@ -179,11 +190,11 @@ export async function sqliteStepUpdate(
   proposal: number,
   writes: StepWrites,
 ): Promise<StepRow | undefined> {
-  const { release, touches, values } = proposalStep(community, proposal, writes)
+  const { letGo, touches, values } = proposalStep(community, proposal, writes)
   if (!touches) {
     return undefined
   }
-  const rows = await sql<StepRow>`${withParameters(updateText(columns, release), values)}`.execute(db)
+  const rows = await sql<StepRow>`${withParameters(updateText(columns, letGo), values)}`.execute(db)
   return rows.rows[0]
 }
 

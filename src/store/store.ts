@@ -9,6 +9,7 @@ import type { ApiToken, Invite, Session, User } from '../domain/user.ts'
 import type { Vote, VoteValue } from '../domain/vote.ts'
 import type { Database } from './database.ts'
 import type { JobRepo } from './jobs.ts'
+import type { ProposalLocks } from './proposal-locks.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -46,6 +47,8 @@ export interface Store {
   readonly invites: InviteRepo
   readonly attempts: AttemptRepo
   readonly listenerLeases: ListenerLeaseRepo
+  /** Who re-checks each pending proposal, across processes (one store's, shared by its transactions). */
+  readonly proposalLocks: ProposalLocks
   close(): Promise<void>
 }
 
@@ -270,7 +273,7 @@ export interface NewProposal {
   now: number
   /**
    * The new proposal is born leased to its first evaluation, so nothing (a vote, the sweep) can
-   * evaluate it before that evaluation starts; see `acquireLease`.
+   * evaluate it before that evaluation starts; see `readForRecheck`.
    */
   lease?: { token: string; owner: string; until: number }
 }
@@ -322,26 +325,26 @@ export interface ProposalRepo {
   /** Compare-and-set outcome_ran 0 → 1: the pass or fail block runs once. */
   markOutcomeRan(communityId: number, proposalId: number): Promise<boolean>
   /**
-   * Takes the evaluation lease when the proposal is pending and nobody holds an unexpired
-   * lease. When someone else holds it, sets `recheck_requested` so the holder evaluates again
-   * before letting go, and returns false.
+   * A pending proposal as a re-check finds it, with the lease of a first evaluation (the only
+   * evaluation that holds one: the proposal is born with it) and how many re-checks were
+   * requested; undefined when there is no such proposal.
    */
-  acquireLease(
-    communityId: number,
-    proposalId: number,
-    lease: { token: string; owner: string; until: number; now: number },
-  ): Promise<boolean>
-  /** `acquireLease` that also reads the proposal: as it is once leased, or undefined when not leased. */
-  acquireLeaseReading(
-    communityId: number,
-    proposalId: number,
-    lease: { token: string; owner: string; until: number; now: number },
-  ): Promise<Proposal | undefined>
+  readForRecheck(communityId: number, proposalId: number): Promise<RecheckState | undefined>
+  /**
+   * Asks the holder of the proposal's unexpired lease to re-check before letting go; false when
+   * no one holds one (any more).
+   */
+  askLeaseHolder(communityId: number, proposalId: number, now: number): Promise<boolean>
+  /** Takes an expired lease away from its holder (it died); false when `token` holds it no more. */
+  breakLease(communityId: number, proposalId: number, token: string): Promise<boolean>
+  /** Whether re-checks were requested and not yet answered (see `StepWrites.answered`). */
+  recheckRequested(communityId: number, proposalId: number): Promise<boolean>
   /** The heartbeat: every lease `owner` holds now lasts until `until`. */
   renewLeases(owner: string, until: number): Promise<void>
   /**
    * Notes that the pending proposal must be evaluated again (a vote was cast), in the vote's
-   * transaction, so that a crash before the re-check leaves it for the takeover to find.
+   * transaction, so that a crash before the re-check leaves it for the takeover to find. Counted:
+   * a re-check answers the requests it saw, and one made meanwhile stays.
    */
   requestRecheck(communityId: number, proposalId: number): Promise<void>
   /**
@@ -373,8 +376,9 @@ export interface ProposalRepo {
    * What one evaluation step leaves, written at its end all at once (one synchronous transaction
    * on SQLite, one statement on PostgreSQL): its log lines, the proposal's data and notified flag
    * and, with `releaseToken`, the lease let go as `releaseLeaseReading` does (whose answer it
-   * gives then, except that the proposal may be read even when the token held nothing; undefined
-   * without a token).
+   * gives then, except that the proposal may be read even when the token held nothing), or with
+   * `answered` the requests a locked re-check answered (its answer: whether more came meanwhile);
+   * undefined with neither.
    */
   finishStep(
     communityId: number,
@@ -422,6 +426,20 @@ export interface StepWrites {
   logs: LogInput[]
   /** Lets go of the lease this token holds, as `ProposalRepo.releaseLeaseReading` does. */
   releaseToken?: string
+  /**
+   * A re-check under the proposal's lock (`Store.proposalLocks`): the count of requests it found
+   * (`RecheckState.requested`), cleared unless more came meanwhile (then `recheck` is true).
+   */
+  answered?: number
+}
+
+/** What `ProposalRepo.readForRecheck` finds. */
+export interface RecheckState {
+  proposal: Proposal
+  /** A first evaluation's lease, expired or not. */
+  lease: { token: string; until: number } | null
+  /** Re-checks requested (`requestRecheck`) and not answered yet. */
+  requested: number
 }
 
 export interface LogRepo {

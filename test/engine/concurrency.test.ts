@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { sql } from 'kysely'
 import { createEngine } from '../../src/engine/engine.ts'
 import type { Member } from '../../src/domain/member.ts'
 import { engineHarness, type EngineHarness } from '../support/engine-harness.ts'
@@ -80,6 +81,39 @@ for (const dialect of testDialects()) {
       )
       await Promise.all(casts)
       assert.equal((await h.store.proposals.get(h.community.id, proposalId))?.status, 'passed')
+    })
+
+    it('writes nothing for a re-check that changes nothing, and answers a vote with one write', async () => {
+      const outcome = await h.engine.propose({
+        communityId: h.community.id,
+        type: 'test.post',
+        params: { text: 'quiet' },
+        initiatorId: null,
+        origin: 'policykit',
+      })
+      assert.ok('proposal' in outcome && outcome.proposal)
+      const proposalId = outcome.proposal.id
+      // What a write leaves behind: SQLite counts the rows this connection changed; PostgreSQL
+      // gives the proposal's row a new version (xmin) on every update.
+      const written = async (): Promise<string> => {
+        const query =
+          dialect === 'sqlite'
+            ? sql<{ n: unknown }>`select total_changes() as n`
+            : sql<{ n: unknown }>`select xmin::text || '/' || (select count(*) from evaluation_logs) as n
+                from proposals where id = ${proposalId}`
+        return String((await query.execute(h.store.db)).rows[0]?.n)
+      }
+      const before = await written()
+      assert.equal(await h.engine.recheck(h.community.id, proposalId), 'checked')
+      assert.equal(await h.engine.recheck(h.community.id, proposalId), 'checked')
+      assert.equal(await written(), before, 'two re-checks wrote nothing')
+
+      await h.engine.castVote(h.community.id, proposalId, voters[0]?.id ?? 0, { kind: 'boolean', value: true })
+      const voted = await written()
+      assert.notEqual(voted, before)
+      assert.equal((await h.store.proposals.readForRecheck(h.community.id, proposalId))?.requested, 0, 'answered')
+      assert.equal(await h.engine.recheck(h.community.id, proposalId), 'checked')
+      assert.equal(await written(), voted, 'and nothing after that')
     })
   })
 }

@@ -152,6 +152,7 @@ describe('sqlite: open a file', () => {
         '0019-community-cache-version',
         '0020-proposal-numbers-and-leaving',
         '0021-listener-state',
+        '0022-counted-recheck-requests',
       ])
       const journal = await sql<{
         journal_mode: string

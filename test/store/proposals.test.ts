@@ -223,52 +223,80 @@ for (const dialect of testDialects()) {
       assert.equal(ran.filter(Boolean).length, 1)
     })
 
-    it('gives the lease to one caller and asks it to re-check when others came meanwhile', async () => {
-      const { community, proposal } = await seedProposal(store)
-      const tokens = Array.from({ length: 10 }, (_, i) => `t${i}`)
-      const acquired = await Promise.all(
-        tokens.map((t) =>
-          store.proposals.acquireLease(community.id, proposal.id, { token: t, owner: 'test', until: 2000, now: 1000 }),
-        ),
+    it("asks a first evaluation's lease holder to re-check while its lease lasts, and lets an expired lease be broken", async () => {
+      const { community, proposal } = await seedProposal(store, 'c', { token: 'first', owner: 'test', until: 2000 })
+      assert.deepEqual((await store.proposals.readForRecheck(community.id, proposal.id))?.lease, {
+        token: 'first',
+        until: 2000,
+      })
+      // Ten re-checks at once: each is counted, none takes the lease.
+      const asked = await ten(() => store.proposals.askLeaseHolder(community.id, proposal.id, 1500))
+      assert.deepEqual(
+        asked,
+        Array.from({ length: 10 }, () => true),
       )
-      assert.equal(acquired.filter(Boolean).length, 1)
-      const holder = tokens[acquired.indexOf(true)] ?? ''
-
+      assert.equal((await store.proposals.readForRecheck(community.id, proposal.id))?.requested, 10)
       // A loser's token does not release anything.
       assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'nobody'), { recheck: false })
-      // The others asked for a re-check: the holder keeps the lease once more, then lets go.
-      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: true })
+      // The holder keeps the lease once more (the requests answered), then lets go.
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'first'), { recheck: true })
+      assert.equal((await store.proposals.readForRecheck(community.id, proposal.id))?.requested, 0)
+      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'first'), { recheck: false })
+      assert.equal((await store.proposals.readForRecheck(community.id, proposal.id))?.lease, null)
+      assert.equal(await store.proposals.askLeaseHolder(community.id, proposal.id, 1500), false, 'no lease to ask')
+
+      const slow = await seedProposal(store, 'slow', { token: 'slow', owner: 'test', until: 2000 })
+      assert.equal(await store.proposals.askLeaseHolder(slow.community.id, slow.proposal.id, 2001), false, 'expired')
+      assert.equal(await store.proposals.breakLease(slow.community.id, slow.proposal.id, 'other'), false)
+      assert.equal(await store.proposals.breakLease(slow.community.id, slow.proposal.id, 'slow'), true)
+      assert.equal((await store.proposals.readForRecheck(slow.community.id, slow.proposal.id))?.lease, null)
+      // The slow holder comes back: it lets go of nothing and hears of no request.
+      assert.deepEqual(await store.proposals.releaseLease(slow.community.id, slow.proposal.id, 'slow'), {
+        recheck: false,
+      })
+    })
+
+    it('counts requested re-checks, and clears only the ones a re-check answered', async () => {
+      const { community, proposal } = await seedProposal(store)
+      const requested = async () => (await store.proposals.readForRecheck(community.id, proposal.id))?.requested
+      assert.equal(await store.proposals.recheckRequested(community.id, proposal.id), false)
+      await store.proposals.requestRecheck(community.id, proposal.id)
+      await store.proposals.requestRecheck(community.id, proposal.id)
+      assert.equal(await requested(), 2)
+      assert.equal(await store.proposals.recheckRequested(community.id, proposal.id), true)
+      // Another came after the re-check read two: it stays, and the re-check runs again.
+      await store.proposals.requestRecheck(community.id, proposal.id)
+      const more = await store.proposals.finishStep(community.id, proposal.id, { logs: [], answered: 2 })
+      assert.equal(more?.recheck, true)
+      assert.equal(await requested(), 3)
+      const done = await store.proposals.finishStep(community.id, proposal.id, {
+        logs: [],
+        data: { n: 1 },
+        answered: 3,
+      })
+      assert.deepEqual(done, { recheck: false, proposal: { ...proposal, data: { n: 1 } } })
+      assert.equal(await requested(), 0)
+      // A decided proposal takes no request, and none is reported.
+      await store.proposals.requestRecheck(community.id, proposal.id)
+      assert.equal(await store.proposals.decide(community.id, proposal.id, 'passed', 2000), true)
+      await store.proposals.requestRecheck(community.id, proposal.id)
+      assert.equal(await requested(), 1)
+      assert.equal(await store.proposals.recheckRequested(community.id, proposal.id), false)
       assert.equal(
-        await store.proposals.acquireLease(community.id, proposal.id, {
-          token: 'late',
-          owner: 'test',
-          until: 2000,
-          now: 1000,
-        }),
+        (await store.proposals.finishStep(community.id, proposal.id, { logs: [], answered: 0 }))?.recheck,
         false,
       )
-      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: true })
-      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, holder), { recheck: false })
-
-      assert.equal(
-        await store.proposals.acquireLease(community.id, proposal.id, {
-          token: 'next',
-          owner: 'test',
-          until: 3000,
-          now: 1500,
-        }),
-        true,
-      )
-      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'next'), { recheck: false })
     })
 
     it("writes a step's log lines, data and notified flag with the lease's release, on its own or in a transaction", async () => {
       for (const inTransaction of [false, true]) {
-        const { community, policy, proposal } = await seedProposal(store, `step-${inTransaction}`)
-        const lease = { token: 'step', owner: 'test', until: 2000, now: 1000 }
-        assert.equal(await store.proposals.acquireLease(community.id, proposal.id, lease), true)
+        const { community, policy, proposal } = await seedProposal(store, `step-${inTransaction}`, {
+          token: 'step',
+          owner: 'test',
+          until: 2000,
+        })
         // A vote came in meanwhile: the holder keeps the lease, to re-check.
-        assert.equal(await store.proposals.acquireLease(community.id, proposal.id, { ...lease, token: 'vote' }), false)
+        assert.equal(await store.proposals.askLeaseHolder(community.id, proposal.id, 1000), true)
         const line = (message: string) => ({
           proposalId: proposal.id,
           actionId: proposal.actionId,
@@ -294,8 +322,8 @@ for (const dialect of testDialects()) {
         assert.deepEqual((await store.proposals.get(community.id, proposal.id))?.data, { n: 1 })
         const released = await finish({ logs: [], data: { n: 2 }, releaseToken: 'step' })
         assert.deepEqual(released, { recheck: false, proposal: { ...proposal, data: { n: 2 }, notified: true } })
-        // Let go: the next caller gets the lease.
-        assert.equal(await store.proposals.acquireLease(community.id, proposal.id, { ...lease, token: 'next' }), true)
+        // Let go: no one holds it.
+        assert.equal((await store.proposals.readForRecheck(community.id, proposal.id))?.lease, null)
         const logs = await store.logs.list(community.id, { proposalId: proposal.id })
         assert.deepEqual(
           logs.map((l) => [l.message, l.platform]),
@@ -306,50 +334,6 @@ for (const dialect of testDialects()) {
           ],
         )
       }
-    })
-
-    it('lets an expired lease be taken over, and gives no lease on a decided proposal', async () => {
-      const { community, proposal } = await seedProposal(store)
-      assert.equal(
-        await store.proposals.acquireLease(community.id, proposal.id, {
-          token: 'slow',
-          owner: 'test',
-          until: 2000,
-          now: 1000,
-        }),
-        true,
-      )
-      assert.equal(
-        await store.proposals.acquireLease(community.id, proposal.id, {
-          token: 'fresh',
-          owner: 'test',
-          until: 5000,
-          now: 2500,
-        }),
-        true,
-      )
-      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'slow'), { recheck: false })
-      // A re-check requested of a proposal that is decided meanwhile is dropped.
-      assert.equal(
-        await store.proposals.acquireLease(community.id, proposal.id, {
-          token: 'other',
-          owner: 'test',
-          until: 5000,
-          now: 2600,
-        }),
-        false,
-      )
-      assert.equal(await store.proposals.decide(community.id, proposal.id, 'passed', 2700), true)
-      assert.deepEqual(await store.proposals.releaseLease(community.id, proposal.id, 'fresh'), { recheck: false })
-      assert.equal(
-        await store.proposals.acquireLease(community.id, proposal.id, {
-          token: 'after',
-          owner: 'test',
-          until: 9000,
-          now: 8000,
-        }),
-        false,
-      )
     })
 
     it('makes an action and its leased proposal together, once per delivery, and not under a version of another community', async () => {
@@ -375,14 +359,11 @@ for (const dialect of testDialects()) {
       assert.equal(made.proposal.actionId, made.action.id)
       assert.equal(made.proposal.number, 2) // after seedProposal's
       assert.equal(made.proposal.status, 'proposed')
-      // Born leased: nobody else can take it.
-      const taken = await store.proposals.acquireLease(community.id, made.proposal.id, {
-        token: 'other',
-        owner: 'them',
+      // Born leased: a re-check asks its holder.
+      assert.deepEqual((await store.proposals.readForRecheck(community.id, made.proposal.id))?.lease, {
+        token: 'held',
         until: 9000,
-        now: 2000,
       })
-      assert.equal(taken, false)
 
       // The same delivery again: the first action, nothing new.
       const again = await store.proposals.createWithAction(community.id, action('again', 'm1'), under)
@@ -420,10 +401,9 @@ for (const dialect of testDialects()) {
       assert.equal(await store.proposals.decide(b.community.id, id, 'failed', 1), false)
       assert.equal(await store.proposals.markNotified(b.community.id, id), false)
       assert.equal(await store.proposals.markOutcomeRan(b.community.id, id), false)
-      assert.equal(
-        await store.proposals.acquireLease(b.community.id, id, { token: 't', owner: 'test', until: 2000, now: 1000 }),
-        false,
-      )
+      assert.equal(await store.proposals.readForRecheck(b.community.id, id), undefined)
+      await store.proposals.requestRecheck(b.community.id, id)
+      assert.equal(await store.proposals.recheckRequested(a.community.id, id), false)
       await assert.rejects(store.proposals.setData(b.community.id, id, { x: 1 }), (e) => isAppError(e, 'not_found'))
       await assert.rejects(store.proposals.setEligibleVoters(b.community.id, id, [1]), (e) =>
         isAppError(e, 'not_found'),
@@ -456,10 +436,7 @@ for (const dialect of testDialects()) {
         (e) => isAppError(e, 'not_found'),
       )
       assert.deepEqual(await store.proposals.get(a.community.id, id), a.proposal)
-      assert.equal(
-        await store.proposals.acquireLease(a.community.id, id, { token: 't', owner: 'test', until: 2000, now: 1000 }),
-        true,
-      )
+      assert.deepEqual((await store.proposals.readForRecheck(a.community.id, id))?.proposal, a.proposal)
     })
 
     it('names the row of corrupted data', async () => {

@@ -4,7 +4,7 @@ import type { JsonObject } from '../../src/domain/json.ts'
 import type { Member } from '../../src/domain/member.ts'
 import { emptyBlocks, type Policy } from '../../src/domain/policy.ts'
 import type { Proposal } from '../../src/domain/proposal.ts'
-import type { PolicyInput, Store } from '../../src/store/store.ts'
+import type { NewProposal, PolicyInput, Store } from '../../src/store/store.ts'
 
 /** Store tests share one store per suite; each test seeds communities of its own. */
 export async function seedCommunity(store: Store, name = 'c'): Promise<Community> {
@@ -50,7 +50,8 @@ export interface ProposalWorld {
 }
 
 /** A community with a member, a policy and one pending proposal on an action. */
-export async function seedProposal(store: Store, name = 'c'): Promise<ProposalWorld> {
+/** `lease`: the proposal is born leased to a first evaluation, as the engine makes it. */
+export async function seedProposal(store: Store, name = 'c', lease?: NewProposal['lease']): Promise<ProposalWorld> {
   const community = await seedCommunity(store, name)
   const member = await store.members.create(community.id, {
     username: 'ada',
@@ -66,6 +67,7 @@ export async function seedProposal(store: Store, name = 'c'): Promise<ProposalWo
     policyId: policy.id,
     policyVersionId: policy.versionId,
     now: 1000,
+    ...(lease && { lease }),
   })
   return { community, member, policy, proposal }
 }
