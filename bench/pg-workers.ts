@@ -20,8 +20,9 @@ export interface PgWorkersFigures {
   /** Throughput of 2 workers over 1 (target ≥ 1.8 on a machine with the cores for it). */
   pg_workers_speedup: number
   /**
-   * A worker SIGKILLed while it holds proposals: until the other worker has decided every one
-   * of them (the lease, POLICYKIT_LEASE_SECONDS, must run out first).
+   * A worker SIGKILLed while it holds proposals: until the other worker has decided and carried
+   * out every one of them (the next heartbeat for a re-check, whose lock died with the process;
+   * the lease, POLICYKIT_LEASE_SECONDS, for an outcome it was carrying out).
    */
   takeover_ms: number
   takeover_lease_seconds: number
@@ -94,22 +95,28 @@ export async function pgWorkersPart(
     await waitExecuted(store, communityId, two)
     const perSecond2 = two.length / ((Date.now() - started) / 1000)
 
-    // A small batch, so no backlog hides the takeover: kill the first worker once work is under
-    // way, and time the proposals it still holds (a lease the other worker cannot take before it
-    // ends). A kill that caught it holding nothing is tried again.
+    // A small batch, so no backlog hides the takeover: kill the first worker once it holds a
+    // proposal (its re-check lock, held through the decision's outcome), and time the proposals
+    // it held: their re-checks were requested with the votes, so another process's heartbeat
+    // finds them once the lock went with the dead process's connection, and an outcome it was
+    // carrying out is taken over when its job's lease runs out. A kill that caught it holding
+    // nothing is tried again.
     let takeoverMs: number | undefined
-    for (let attempt = 0; attempt < 5 && takeoverMs === undefined; attempt++) {
+    for (let attempt = 0; attempt < 10 && takeoverMs === undefined; attempt++) {
       const small = await prepare(8)
       await release(small)
-      while ((await leased(store, small)).length === 0) {
-        await delay(2)
+      let atKill: { pid: number; id: number }[] = []
+      while (atKill.length === 0 && (await pendingOf(store, small)) > 0) {
+        atKill = await locked(store, schema, small)
       }
       await kill(workers[0] ?? never())
       const killedAt = Date.now()
-      const atKill = await leased(store, small)
+      const unfinished = await notExecuted(store, communityId, small)
       await delay(300)
-      const now = await leased(store, small)
-      const held = atKill.filter((a) => now.some((b) => b.id === a.id && b.owner === a.owner)).map((a) => a.id)
+      const alive = await backends(store)
+      // Held by the dead worker's connection, and not carried out when it died.
+      const dead = new Set(atKill.filter((lock) => !alive.has(lock.pid)).map((lock) => lock.id))
+      const held = unfinished.filter((id) => dead.has(id))
       if (held.length > 0) {
         await waitExecuted(store, communityId, held)
         takeoverMs = Date.now() - killedAt
@@ -119,7 +126,7 @@ export async function pgWorkersPart(
       processes.push(workers[0])
     }
     if (takeoverMs === undefined) {
-      throw new Error('five kills caught the worker holding nothing')
+      throw new Error('ten kills caught the worker holding nothing')
     }
     return {
       pg_workers_1_per_s: perSecond1,
@@ -156,34 +163,51 @@ async function giveVotes(store: Store, communityId: number, voters: Voter[], ids
   }
 }
 
-async function leased(store: Store, ids: number[]): Promise<{ id: number; owner: string | null }[]> {
-  const rows = await store.db
+/** The proposals among `ids` whose re-check lock a connection holds, and that connection's backend. */
+async function locked(store: Store, schema: string, ids: number[]): Promise<{ pid: number; id: number }[]> {
+  // The lock space of the schema's proposals (src/store/proposal-locks.ts), as pg_locks shows it (an oid).
+  const space = sql`(hashtext(${`${schema}.policykit.proposals`})::bigint + 4294967296) % 4294967296`
+  const { rows } = await sql<{ pid: number; id: number }>`select pid, objid::bigint as id from pg_locks
+    where locktype = 'advisory' and objsubid = 2 and granted and classid::bigint = ${space}
+      and objid::bigint in (${sql.join(ids)})`.execute(store.db)
+  return rows.map((row) => ({ pid: Number(row.pid), id: Number(row.id) }))
+}
+
+/** The server's backends now. */
+async function backends(store: Store): Promise<Set<number>> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity`.execute(store.db)
+  return new Set(rows.map((row) => Number(row.pid)))
+}
+
+async function pendingOf(store: Store, ids: number[]): Promise<number> {
+  const row = await store.db
     .selectFrom('proposals')
-    .select(['id', 'lease_owner'])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('id', 'in', ids)
     .where('status', '=', 'proposed')
-    .where('lease_owner', 'is not', null)
-    .execute()
-  return rows.map((r) => ({ id: Number(r.id), owner: r.lease_owner }))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }
 
 async function waitExecuted(store: Store, communityId: number, ids: number[]): Promise<void> {
   const deadline = Date.now() + 300_000
-  for (;;) {
-    const open = await store.db
-      .selectFrom('proposals')
-      .innerJoin('actions', 'actions.id', 'proposals.action_id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('proposals.community_id', '=', communityId)
-      .where('proposals.id', 'in', ids)
-      .where((eb) => eb.or([eb('proposals.status', '!=', 'passed'), eb('actions.execution_state', '!=', 'executed')]))
-      .executeTakeFirst()
-    if (Number(open?.n ?? 0) === 0) {
-      return
-    }
+  while ((await notExecuted(store, communityId, ids)).length > 0) {
     if (Date.now() > deadline) {
       throw new Error('the workers did not decide the batch within 300 s')
     }
     await delay(10)
   }
+}
+
+/** Those of `ids` not yet passed and executed. */
+async function notExecuted(store: Store, communityId: number, ids: number[]): Promise<number[]> {
+  const rows = await store.db
+    .selectFrom('proposals')
+    .innerJoin('actions', 'actions.id', 'proposals.action_id')
+    .select('proposals.id')
+    .where('proposals.community_id', '=', communityId)
+    .where('proposals.id', 'in', ids)
+    .where((eb) => eb.or([eb('proposals.status', '!=', 'passed'), eb('actions.execution_state', '!=', 'executed')]))
+    .execute()
+  return rows.map((row) => Number(row.id))
 }
