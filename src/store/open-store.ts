@@ -20,6 +20,7 @@ import { createListenerLeaseRepo } from './listener-lease-repo.ts'
 import { createMemberRepo } from './member-repo.ts'
 import { createPolicyRepo } from './policy-repo.ts'
 import { Prepared } from './prepared.ts'
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts'
 import { postgresProposalLocks, sqliteProposalLocks, type ProposalLocks } from './proposal-locks.ts'
 import { NulFreeStrings } from './nul-free-strings.ts'
 import { createProposalRepo } from './proposal-repo.ts'
@@ -52,12 +53,16 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (!options.sqlitePath) {
     throw new Error('openStore needs a databaseUrl or a sqlitePath')
   }
-  const { db, statements } = openSqlite(options.sqlitePath)
+  const { db, statements, checkpointer } = openSqlite(options.sqlitePath)
   const locks = sqliteProposalLocks(options.sqlitePath)
-  return bindStore(db, 'sqlite', options.secretKey, new AsyncLocalStorage(), locks, statements)
+  return bindStore(db, 'sqlite', options.secretKey, new AsyncLocalStorage(), locks, statements, checkpointer)
 }
 
-function openSqlite(path: string): { db: Kysely<Database>; statements: StatementCache } {
+function openSqlite(path: string): {
+  db: Kysely<Database>
+  statements: StatementCache
+  checkpointer: WalCheckpointer | undefined
+} {
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     // SQLite gives the -wal and -shm files the database file's mode, so it is made 0600 first.
@@ -75,6 +80,7 @@ function openSqlite(path: string): { db: Kysely<Database>; statements: Statement
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(statements) }) }),
     statements,
+    checkpointer: path === ':memory:' ? undefined : startWalCheckpointer(database, path),
   }
 }
 
@@ -144,6 +150,7 @@ function bindStore(
   proposalLocks: ProposalLocks,
   /** SQLite's connection and its statements, for the root store only (a transaction's go through `db`). */
   sqlite?: StatementCache,
+  checkpointer?: WalCheckpointer,
 ): Store {
   let joined: Store | undefined
   const prepared = new Prepared(db, dialect, sqlite)
@@ -184,6 +191,7 @@ function bindStore(
         throw new Error('close the store, not a transaction')
       }
       await proposalLocks.close()
+      await checkpointer?.stop()
       await db.destroy()
     },
   }
