@@ -1,7 +1,7 @@
 // Not part of `npm run bench`: bench/run.ts's re-check pass (b), repeated to time or profile it
 // (`node --cpu-prof bench/profile-recheck.ts [N] [PASSES]`). A re-check that changes nothing
 // writes nothing, so each pass re-checks the same N pending proposals.
-import { propose, setup } from './setup.ts'
+import { castTwoYesOneNo, propose, setup } from './setup.ts'
 
 const n = Number(process.argv[2] ?? '1000')
 const passes = Number(process.argv[3] ?? '5')
@@ -13,19 +13,7 @@ for (let i = 0; i < n; i++) {
     ids.push(outcome.proposal.id)
   }
 }
-const [a, b, c] = s.voterIds
-if (a === undefined || b === undefined || c === undefined) {
-  throw new Error('bench setup made no voters')
-}
-for (const proposalId of ids) {
-  for (const [memberId, value] of [
-    [a, true],
-    [b, true],
-    [c, false],
-  ] as const) {
-    await s.store.votes.cast(s.communityId, { proposalId, memberId, vote: { kind: 'boolean', value }, now: Date.now() })
-  }
-}
+await castTwoYesOneNo(s, ids)
 for (let pass = 0; pass < passes; pass++) {
   const start = performance.now()
   const { checked } = await s.engine.sweep()

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { postgresFloor, sqliteFloor } from './floor.ts'
 import { sandboxPart } from './sandbox.ts'
 import type { ServerRss } from './server-rss.ts'
-import { propose, setup } from './setup.ts'
+import { castTwoYesOneNo, propose, setup } from './setup.ts'
 
 const { values } = parseArgs({
   options: {
@@ -73,24 +73,7 @@ async function evaluationParts() {
       }
     }
   })
-  const [a, b, c] = s.voterIds
-  if (a === undefined || b === undefined || c === undefined) {
-    throw new Error('bench setup made no voters')
-  }
-  for (const proposalId of proposalIds) {
-    for (const [memberId, value] of [
-      [a, true],
-      [b, true],
-      [c, false],
-    ] as const) {
-      await s.store.votes.cast(s.communityId, {
-        proposalId,
-        memberId,
-        vote: { kind: 'boolean', value },
-        now: Date.now(),
-      })
-    }
-  }
+  await castTwoYesOneNo(s, proposalIds)
   let checked = 0
   const recheck = await timeIt(async () => {
     checked = (await s.engine.sweep()).checked

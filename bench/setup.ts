@@ -116,3 +116,25 @@ export const propose = (s: Setup, i: number) =>
     initiatorId: s.proposerId,
     origin: 'policykit',
   })
+
+/** The votes (b) re-checks: two yes and one no on each proposal, cast straight into the store. */
+export async function castTwoYesOneNo(s: Setup, proposalIds: number[]): Promise<void> {
+  const [a, b, c] = s.voterIds
+  if (a === undefined || b === undefined || c === undefined) {
+    throw new Error('bench setup made no voters')
+  }
+  for (const proposalId of proposalIds) {
+    for (const [memberId, value] of [
+      [a, true],
+      [b, true],
+      [c, false],
+    ] as const) {
+      await s.store.votes.cast(s.communityId, {
+        proposalId,
+        memberId,
+        vote: { kind: 'boolean', value },
+        now: Date.now(),
+      })
+    }
+  }
+}

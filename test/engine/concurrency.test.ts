@@ -67,15 +67,7 @@ for (const dialect of testDialects()) {
     })
 
     it('does not lose a vote that arrives while the proposal is being evaluated', async () => {
-      const outcome = await h.engine.propose({
-        communityId: h.community.id,
-        type: 'test.post',
-        params: { text: 'late vote' },
-        initiatorId: null,
-        origin: 'policykit',
-      })
-      assert.ok('proposal' in outcome && outcome.proposal)
-      const proposalId = outcome.proposal.id
+      const proposalId = (await h.post('late vote')).id
       const casts = voters.map((voter) =>
         h.engine.castVote(h.community.id, proposalId, voter.id, { kind: 'boolean', value: true }),
       )
@@ -84,15 +76,7 @@ for (const dialect of testDialects()) {
     })
 
     it('writes nothing for a re-check that changes nothing, and answers a vote with one write', async () => {
-      const outcome = await h.engine.propose({
-        communityId: h.community.id,
-        type: 'test.post',
-        params: { text: 'quiet' },
-        initiatorId: null,
-        origin: 'policykit',
-      })
-      assert.ok('proposal' in outcome && outcome.proposal)
-      const proposalId = outcome.proposal.id
+      const proposalId = (await h.post('quiet')).id
       // What a write leaves behind: SQLite counts the rows this connection changed; PostgreSQL
       // gives the proposal's row a new version (xmin) on every update.
       const written = async (): Promise<string> => {

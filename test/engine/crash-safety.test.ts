@@ -47,17 +47,7 @@ for (const dialect of testDialects()) {
       await h.close()
     })
 
-    async function proposePost(text: string, runtime: EngineRuntime) {
-      const outcome = await runtime.engine.propose({
-        communityId: h.community.id,
-        type: 'test.post',
-        params: { text },
-        initiatorId: null,
-        origin: 'policykit',
-      })
-      assert.ok('proposal' in outcome && outcome.proposal)
-      return outcome.proposal
-    }
+    const proposePost = (text: string, runtime: EngineRuntime) => h.post(text, runtime.engine)
 
     it('carries out a passed decision whose process died before executing it', async () => {
       const dying = await startProcess(h)

@@ -33,17 +33,7 @@ for (const dialect of testDialects()) {
       await h.close()
     })
 
-    const proposePost = async (text: string) => {
-      const outcome = await runtime.engine.propose({
-        communityId: h.community.id,
-        type: 'test.post',
-        params: { text },
-        initiatorId: null,
-        origin: 'policykit',
-      })
-      assert.ok('proposal' in outcome && outcome.proposal)
-      return outcome.proposal
-    }
+    const proposePost = (text: string) => h.post(text, runtime.engine)
 
     const status = async (proposalId: number) => (await h.store.proposals.get(h.community.id, proposalId))?.status
 

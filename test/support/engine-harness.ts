@@ -4,6 +4,7 @@ import type { JsonObject } from '../../src/domain/json.ts'
 import type { Community } from '../../src/domain/community.ts'
 import type { Member, Permission, Role } from '../../src/domain/member.ts'
 import { emptyBlocks, type Policy, type PolicyBlocks } from '../../src/domain/policy.ts'
+import type { Proposal } from '../../src/domain/proposal.ts'
 import { createConstitutionPlatform } from '../../src/platforms/constitution/manifest.ts'
 import type { PlatformDef } from '../../src/platforms/platform.ts'
 import type { Sandbox } from '../../src/sandbox/sandbox.ts'
@@ -32,6 +33,8 @@ export interface EngineHarness {
   policy(input: Partial<Omit<PolicyInput, 'blocks'>> & { blocks?: Partial<PolicyBlocks> }): Promise<Policy>
   /** Proposes `constitution.<name>` in PolicyKit as the member `initiatorId`. */
   constitution(name: string, params: JsonObject, initiatorId: number): Promise<ProposeOutcome>
+  /** Proposes a `test.post` in PolicyKit (no initiator) through `engine`: the proposal it made. */
+  post(text: string, engine?: Engine): Promise<Proposal>
   close(): Promise<void>
 }
 
@@ -116,6 +119,19 @@ export async function engineHarness(
         },
         clock.now(),
       )
+    },
+    async post(text, through = engine) {
+      const outcome = await through.propose({
+        communityId: community.id,
+        type: 'test.post',
+        params: { text },
+        initiatorId: null,
+        origin: 'policykit',
+      })
+      if (!('proposal' in outcome) || !outcome.proposal) {
+        throw new Error(`test.post '${text}' made no proposal (${outcome.status})`)
+      }
+      return outcome.proposal
     },
     constitution(name, params, initiatorId) {
       return engine.propose({
