@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -31,17 +31,15 @@ describe('sqlite: the write-ahead log checkpointed on a thread of its own', () =
         await until(() => autocheckpoint(db) === 10_000),
         'the serving connection leaves checkpoints to the thread',
       )
+      const sizeBefore = statSync(file).size
       const insert = db.prepare('insert into t values (?)')
       for (let i = 0; i < 200; i++) {
         insert.run('x'.repeat(1000))
       }
-      // What the log holds and how much of it is in the database file, without checkpointing.
-      const backfilled = () => {
-        const row = db.prepare('select count(*) as n from t').get() as { n: number }
-        const [state] = db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[]
-        return row.n === 200 && state !== undefined && state.log > 0 && state.checkpointed === state.log
-      }
-      assert.ok(await until(backfilled), 'the thread checkpointed every frame')
+      // The rows are in the log; only a checkpoint copies them into the database file, and the
+      // serving connection makes none below 10,000 pages.
+      const backfilled = () => statSync(file).size > sizeBefore + 100 * 1024
+      assert.ok(await until(backfilled), 'the thread copied the log into the database file')
     } finally {
       await checkpointer.stop()
     }
