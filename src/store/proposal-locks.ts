@@ -124,11 +124,14 @@ export function sqliteProposalLocks(path: string): ProposalLocks {
 export function postgresProposalLocks(connect: () => Promise<Client>): ProposalLocks {
   const local = new LocalLocks()
   let session: Promise<{ client: Client; space: number }> | undefined
+  /** The connection each lock was taken on: the one to let go on (a later one holds none of them). */
+  const heldOn = new Map<number, { client: Client; space: number }>()
   const open = async (): Promise<{ client: Client; space: number }> => {
     const client = await connect()
     client.on('error', () => {
       // Its locks are gone with it; the next lock opens another connection.
       session = undefined
+      client.end().catch(() => {})
     })
     const { rows } = await client.query<{ space: number }>(
       `select hashtext(current_schema() || '.policykit.proposals') as space`,
@@ -153,12 +156,13 @@ export function postgresProposalLocks(connect: () => Promise<Client>): ProposalL
         return 'asked'
       }
       try {
-        const { client, space } = await connection()
-        const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, $2) as locked', [
-          space,
-          proposalId,
-        ])
+        const current = await connection()
+        const { rows } = await current.client.query<{ locked: boolean }>(
+          'select pg_try_advisory_lock($1, $2) as locked',
+          [current.space, proposalId],
+        )
         if (rows[0]?.locked) {
+          heldOn.set(proposalId, current)
           return 'taken'
         }
       } catch (e) {
@@ -170,9 +174,10 @@ export function postgresProposalLocks(connect: () => Promise<Client>): ProposalL
     },
     takeRequest: (proposalId) => local.takeRequest(proposalId),
     async unlock(proposalId) {
+      const holder = heldOn.get(proposalId)
+      heldOn.delete(proposalId)
       try {
-        const current = session && (await session)
-        await current?.client.query('select pg_advisory_unlock($1, $2)', [current.space, proposalId])
+        await holder?.client.query('select pg_advisory_unlock($1, $2)', [holder.space, proposalId])
       } catch {
         // The connection broke: PostgreSQL let go of its locks already.
       }
