@@ -45,7 +45,8 @@ export async function setup(
     schema = `bench_${process.pid}_${Date.now()}`
     store = await openStore({ databaseUrl, pgSchema: schema, secretKey })
   } else {
-    store = await openStore({ sqlitePath: path.join(dir, 'bench.db'), secretKey })
+    // As the server opens it (its checkpoints on their own thread).
+    store = await openStore({ sqlitePath: path.join(dir, 'bench.db'), secretKey, checkpointThread: true })
   }
   await migrate(store)
   const sandbox = await createQuickJsSandbox({ poolSize: options.poolSize ?? 2 })

@@ -53,12 +53,14 @@ const webDist = path.join(projectRoot, 'web', 'dist')
 export async function openConfiguredStore(
   config: Config,
   secretKey: Buffer = configuredSecretKey(config),
+  /** For a process that serves (`start`, `worker`): see `OpenStoreOptions.checkpointThread`. */
+  serving = false,
 ): Promise<Store> {
   if (config.databaseUrl) {
     return openStore({ databaseUrl: config.databaseUrl, secretKey })
   }
   makePrivateDirectory(config.dataDir)
-  return openStore({ sqlitePath: config.sqlitePath, secretKey })
+  return openStore({ sqlitePath: config.sqlitePath, secretKey, checkpointThread: serving })
 }
 
 /**
@@ -140,7 +142,7 @@ export async function startRuntime(
   options: { runJobs?: boolean } = {},
 ): Promise<Runtime> {
   const secretKey = configuredSecretKey(config)
-  const store = await openConfiguredStore(config, secretKey)
+  const store = await openConfiguredStore(config, secretKey, true)
   const applied = await migrate(store)
   logger.info({ applied, database: store.dialect }, `database ready (${applied.length} migrations applied)`)
   const sandbox = await createQuickJsSandbox({

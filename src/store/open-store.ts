@@ -40,6 +40,11 @@ export interface OpenStoreOptions {
   pgSchema?: string
   /** 32 bytes; encrypts integration credentials. */
   secretKey: Buffer
+  /**
+   * SQLite file only: checkpoint its log on a thread of its own (`wal-checkpointer.ts`), for a
+   * process that serves (a short command leaves checkpoints to SQLite and costs no thread).
+   */
+  checkpointThread?: boolean
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
@@ -53,12 +58,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (!options.sqlitePath) {
     throw new Error('openStore needs a databaseUrl or a sqlitePath')
   }
-  const { db, statements, checkpointer } = openSqlite(options.sqlitePath)
+  const { db, statements, checkpointer } = openSqlite(options.sqlitePath, options.checkpointThread ?? false)
   const locks = sqliteProposalLocks(options.sqlitePath)
   return bindStore(db, 'sqlite', options.secretKey, new AsyncLocalStorage(), locks, statements, checkpointer)
 }
 
-function openSqlite(path: string): {
+function openSqlite(
+  path: string,
+  checkpointThread: boolean,
+): {
   db: Kysely<Database>
   statements: StatementCache
   checkpointer: WalCheckpointer | undefined
@@ -80,7 +88,7 @@ function openSqlite(path: string): {
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(statements) }) }),
     statements,
-    checkpointer: path === ':memory:' ? undefined : startWalCheckpointer(database, path),
+    checkpointer: checkpointThread && path !== ':memory:' ? startWalCheckpointer(database, path) : undefined,
   }
 }
 
