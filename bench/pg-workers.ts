@@ -9,6 +9,7 @@ import { systemClock } from '../src/scheduler/clock.ts'
 import { createPgBossQueue } from '../src/scheduler/pg-boss-queue.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { openStore } from '../src/store/open-store.ts'
+import { proposalLockSpaceOid } from '../src/store/proposal-locks.ts'
 import type { Store } from '../src/store/store.ts'
 import { startWorker } from './cluster-kill-rig.ts'
 import { delay, freePort, kill, never, propose, rigEnv, setUp, startWeb, type Voter } from './kill-rig.ts'
@@ -165,8 +166,7 @@ async function giveVotes(store: Store, communityId: number, voters: Voter[], ids
 
 /** The proposals among `ids` whose re-check lock a connection holds, and that connection's backend. */
 async function locked(store: Store, schema: string, ids: number[]): Promise<{ pid: number; id: number }[]> {
-  // The lock space of the schema's proposals (src/store/proposal-locks.ts), as pg_locks shows it (an oid).
-  const space = sql`(hashtext(${`${schema}.policykit.proposals`})::bigint + 4294967296) % 4294967296`
+  const space = proposalLockSpaceOid(schema)
   const { rows } = await sql<{ pid: number; id: number }>`select pid, objid::bigint as id from pg_locks
     where locktype = 'advisory' and objsubid = 2 and granted and classid::bigint = ${space}
       and objid::bigint in (${sql.join(ids)})`.execute(store.db)

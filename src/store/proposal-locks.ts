@@ -5,8 +5,20 @@
 // this process, and only the process that holds the database's re-check lock file takes them
 // (the operating system lets go of that file's lock when the process dies).
 import SqliteDatabase from 'better-sqlite3'
+import { sql, type RawBuilder } from 'kysely'
 import type { Client } from 'pg'
 import { makePrivateFile } from './make-private.ts'
+
+/** A schema's proposal locks are in the lock space `hashtext('<schema>' || this)`. */
+const spaceSuffix = '.policykit.proposals'
+
+/**
+ * The lock space of `schema`'s proposals as `pg_locks.classid` shows it (an oid: the hash taken
+ * as unsigned), for finding who holds which proposal (tests, the bench).
+ */
+export function proposalLockSpaceOid(schema: string): RawBuilder<number> {
+  return sql<number>`(hashtext(${schema + spaceSuffix})::bigint + 4294967296) % 4294967296`
+}
 
 /** What trying a proposal's lock found. */
 export type LockAttempt =
@@ -133,9 +145,9 @@ export function postgresProposalLocks(connect: () => Promise<Client>): ProposalL
       session = undefined
       client.end().catch(() => {})
     })
-    const { rows } = await client.query<{ space: number }>(
-      `select hashtext(current_schema() || '.policykit.proposals') as space`,
-    )
+    const { rows } = await client.query<{ space: number }>('select hashtext(current_schema() || $1) as space', [
+      spaceSuffix,
+    ])
     const space = rows[0]?.space
     if (space === undefined) {
       throw new Error('PostgreSQL gave no lock space')

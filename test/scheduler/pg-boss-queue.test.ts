@@ -10,6 +10,7 @@ import type { QueuedJob } from '../../src/scheduler/job-queue.ts'
 import { createPgBossQueue, deadLetterQueue, type PgBossQueue } from '../../src/scheduler/pg-boss-queue.ts'
 import type { Store } from '../../src/store/store.ts'
 import { openTestStore } from '../support/test-store.ts'
+import { until } from '../support/until.ts'
 
 const databaseUrl = process.env['DATABASE_URL']
 
@@ -152,9 +153,7 @@ describe('postgres: the pg-boss queue', { skip: !databaseUrl }, () => {
     assert.equal(await admin.retry('not-a-job-id'), false)
     const before = broken.length
     assert.equal(await admin.retry(dead.id), true)
-    while (broken.length === before) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    assert.ok(await until(() => broken.length > before, 10_000), 'retry ran the job again')
     assert.equal(broken.length, before + 1)
   })
 

@@ -6,8 +6,10 @@ import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { migrate } from '../../src/store/migrate.ts'
 import { openStore } from '../../src/store/open-store.ts'
+import { proposalLockSpaceOid } from '../../src/store/proposal-locks.ts'
 import type { Store } from '../../src/store/store.ts'
 import { testDialects, testSecretKey } from '../support/test-store.ts'
+import { until } from '../support/until.ts'
 
 describe('sqlite: proposal locks', () => {
   let dir: string
@@ -85,15 +87,9 @@ describe('postgres: proposal locks', { skip: !testDialects().includes('postgres'
 
     // The holder's lock connection dies: PostgreSQL lets go of its locks. (This schema's lock
     // space, as an oid: other test files' locks are left alone.)
-    const space = sql`(hashtext(${`${schema}.policykit.proposals`})::bigint + 4294967296) % 4294967296`
     await sql`select pg_terminate_backend(pid) from pg_locks
-      where locktype = 'advisory' and objid = 5 and classid::bigint = ${space}`.execute(first.db)
-    let attempt = await first.proposalLocks.tryLock(5)
-    for (let i = 0; attempt !== 'taken' && i < 50; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-      attempt = await first.proposalLocks.tryLock(5)
-    }
-    assert.equal(attempt, 'taken')
+      where locktype = 'advisory' and objid = 5 and classid::bigint = ${proposalLockSpaceOid(schema)}`.execute(first.db)
+    assert.ok(await until(async () => (await first.proposalLocks.tryLock(5)) === 'taken', 1000))
     await first.proposalLocks.unlock(5)
     await second.proposalLocks.unlock(6)
   })

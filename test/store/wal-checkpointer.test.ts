@@ -5,16 +5,9 @@ import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import { startWalCheckpointer } from '../../src/store/wal-checkpointer.ts'
+import { until } from '../support/until.ts'
 
 const autocheckpoint = (db: Database.Database) => db.pragma('wal_autocheckpoint', { simple: true })
-
-async function until(condition: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!condition() && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  return condition()
-}
 
 describe('sqlite: the write-ahead log checkpointed on a thread of its own', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'policykit-wal-'))
