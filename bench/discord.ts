@@ -121,7 +121,7 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
   const repostMs = await timeDecidingVote({
     voters,
     click: (voter) => fake.as(voter).click(voteMessage, 'policykit_vote:yes'),
-    calls: () => fake.calls,
+    callCount: () => fake.calls.length,
     reposted: (since) =>
       received(
         w,

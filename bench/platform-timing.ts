@@ -46,10 +46,11 @@ export function percentile(sorted: number[], q: number): number {
  * A vote three voters decide: the first two click yes (each answered 200), then the time from the
  * deciding voter's click to the re-post `reposted(from)` finds among the calls from `from` on.
  */
-export async function timeDecidingVote<V, C>(input: {
+export async function timeDecidingVote<V>(input: {
   voters: readonly [V, V, V]
   click: (voter: V) => Promise<{ status: number }>
-  calls: () => readonly C[]
+  /** How many calls the fake platform has received so far. */
+  callCount: () => number
   reposted: (from: number) => Promise<{ at: number }>
   settle: () => Promise<void>
 }): Promise<number> {
@@ -61,7 +62,7 @@ export async function timeDecidingVote<V, C>(input: {
     }
   }
   await input.settle()
-  const from = input.calls().length
+  const from = input.callCount()
   const start = performance.now()
   const [click, reposted] = await Promise.all([input.click(deciding), input.reposted(from)])
   if (click.status !== 200) {

@@ -89,7 +89,7 @@ async function holdAndDecide(w: World, i: number): Promise<{ revertMs: number; r
   const repostMs = await timeDecidingVote({
     voters,
     click: (voter) => fake.as(voter).clickButton(decisions, voteTs, voteActionId, 'yes'),
-    calls: () => fake.calls,
+    callCount: () => fake.calls.length,
     reposted: (since) =>
       received(
         fake,

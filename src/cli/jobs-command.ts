@@ -68,7 +68,7 @@ export function pgBossJobsAdmin(queue: PgBossQueue, schema: string, store: Store
   const db = () => queue.boss.getDb()
   return {
     async list({ state, limit }) {
-      const states = state ? pgBossStates[state] : ['created', 'retry', 'active']
+      const states = state ? pgBossStates[state] : [...pgBossStates.queued, ...pgBossStates.running]
       const { rows } = await db().executeSql(
         `select id, name, state, retry_count, start_after, source_name, coalesce(source_output, output) as output
          from ${schema}.job where (name <> $1 and state = any($2)) or (name = $1 and $3)

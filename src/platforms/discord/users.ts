@@ -17,6 +17,7 @@ export type DiscordUser = z.infer<typeof discordUser>
 
 /** A guild member: the user and their role ids. */
 export const guildMember = z.object({ user: discordUser, roles: z.array(z.string()) })
+const guildMemberPage = z.array(guildMember)
 type GuildMember = z.infer<typeof guildMember>
 
 /** The member a Discord user is, made on first sight (shown by their global name, if they have one). */
@@ -40,13 +41,11 @@ export async function* guildMembers(
   let after = '0'
   // A bound against a cursor that never moves: 1,000 pages is past any guild PolicyKit serves.
   for (let pages = 0; pages < 1000; pages++) {
-    const page = z
-      .array(guildMember)
-      .parse(
-        await callDiscord('list the guild members', () =>
-          rest.get(Routes.guildMembers(guildId), { query: new URLSearchParams({ limit: String(pageSize), after }) }),
-        ),
-      )
+    const page = guildMemberPage.parse(
+      await callDiscord('list the guild members', () =>
+        rest.get(Routes.guildMembers(guildId), { query: new URLSearchParams({ limit: String(pageSize), after }) }),
+      ),
+    )
     yield* page
     const last = page.at(-1)
     if (page.length < pageSize || last === undefined) {
