@@ -174,13 +174,7 @@ async function voteClick(deps: DiscordDeps, body: Interaction): Promise<WebhookR
       return 'repeat'
     }
     try {
-      const outcome = await castDiscordVote(
-        deps,
-        communityId,
-        proposal,
-        { id: user.id, username: user.username, globalName: user.global_name, bot: user.bot },
-        vote,
-      )
+      const outcome = await castDiscordVote(deps, communityId, proposal, user, vote)
       await ports.deliveries.finish(communityId, deliveryId)
       if (outcome !== 'cast') {
         return { refused: voteRefusal[outcome] }

@@ -298,13 +298,7 @@ class Dispatched {
     }
     if (added) {
       if (person !== null) {
-        await castDiscordVote(
-          this.deps,
-          this.communityId,
-          proposal,
-          { id: person.id, username: person.username, globalName: person.global_name, bot: person.bot },
-          vote,
-        )
+        await castDiscordVote(this.deps, this.communityId, proposal, person, vote)
       }
       return
     }

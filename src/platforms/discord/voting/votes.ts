@@ -1,10 +1,10 @@
 import type { Proposal } from '../../../domain/proposal.ts'
 import type { VoteValue } from '../../../domain/vote.ts'
 import { toError } from '../../../errors.ts'
-import { ensureMember } from '../../kit/ensure-member.ts'
 import { castHostedVote, withdrawHostedVote, type CastOutcome } from '../../kit/vote-tally.ts'
 import type { DiscordDeps } from '../deps.ts'
 import { discordPlatformName } from '../names.ts'
+import { ensureDiscordMember, type DiscordUser } from '../users.ts'
 import { rewriteVoteMessage } from './voting.ts'
 import { votePostId } from './vote-message.ts'
 
@@ -18,33 +18,22 @@ export function proposalOfVoteMessage(
   return deps.ports.votes.proposalOfPost(communityId, votePostId(channel, message))
 }
 
-/** A Discord user who votes: a person (not a bot), provisioned as a member on first sight. */
-export interface DiscordVoter {
-  id: string
-  username: string
-  globalName?: string | null | undefined
-  bot?: boolean | undefined
-}
-
 /**
  * Casts (or moves) the Discord user's vote (a click or a reaction) through the engine, which
  * re-checks the proposal at once; a vote that leaves it open rewrites the tally on the message.
+ * The voter is a person (a bot's vote is refused), provisioned as a member on first sight.
  */
 export async function castDiscordVote(
   deps: DiscordDeps,
   communityId: number,
   proposal: Proposal,
-  voter: DiscordVoter,
+  voter: DiscordUser,
   vote: VoteValue,
 ): Promise<CastOutcome> {
   if (voter.bot === true) {
     return 'not_a_member'
   }
-  const member = await ensureMember(deps.ports.members, communityId, {
-    externalId: voter.id,
-    name: voter.username,
-    displayName: voter.globalName ?? undefined,
-  })
+  const member = await ensureDiscordMember(deps.ports.members, communityId, voter)
   return castHostedVote(
     deps.ports.votes,
     { communityId, proposalId: proposal.id, memberId: member.id, vote },
