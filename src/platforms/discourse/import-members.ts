@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { ensureMember } from '../kit/ensure-member.ts'
 import type { MembersPort } from '../platform-ports.ts'
 import { callDiscourse } from './client.ts'
 import type { DiscourseCredentials } from './credentials.ts'
+import { memberOfForumUser } from './forum-members.ts'
 
 const activeUsers = z.array(
   z.object({
@@ -39,14 +39,9 @@ export async function importForumMembers(
       break
     }
     for (const user of parsed.data) {
-      if (user.id <= 0 || user.username === forum.apiUsername) {
+      if (user.username === forum.apiUsername || !(await memberOfForumUser(members, communityId, user))) {
         continue
       }
-      await ensureMember(members, communityId, {
-        externalId: String(user.id),
-        name: user.username,
-        displayName: user.name ?? undefined,
-      })
       count += 1
       if (user.admin || user.moderator) {
         staff.push(user.username)

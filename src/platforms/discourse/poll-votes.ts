@@ -157,7 +157,7 @@ export async function syncPollVotes(
   const inPoll = new Set<number>()
   let changed = 0
   for (const { user, vote } of chosen.values()) {
-    const member = await memberOfForumUser(ports, communityId, user)
+    const member = await memberOfForumUser(ports.members, communityId, user)
     if (!member) {
       continue
     }

@@ -92,7 +92,7 @@ export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
           throw new AppError('not_found', `The forum ${started.f} is not connected to a PolicyKit community.`)
         }
         const { communityId } = integration
-        const member = await memberOfForumUser(ports, communityId, who)
+        const member = await memberOfForumUser(ports.members, communityId, who)
         if (!member) {
           throw new AppError('forbidden', 'This Discourse account cannot sign in to PolicyKit.')
         }

@@ -68,7 +68,7 @@ async function governObserved(
   post: HookPost,
   observed: { type: string; params: JsonObject; result: JsonObject; externalId: string },
 ): Promise<void> {
-  const member = await memberOfForumUser(ports, communityId, {
+  const member = await memberOfForumUser(ports.members, communityId, {
     id: post.user_id,
     username: post.username,
     name: post.name,
@@ -231,7 +231,7 @@ export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPort
               await governPost(ports, communityId, eventId, post.data)
             }
             if (Object.hasOwn(discourseTriggers, event)) {
-              const member = actor ? await memberOfForumUser(ports, communityId, actor) : null
+              const member = actor ? await memberOfForumUser(ports.members, communityId, actor) : null
               await ports.trigger({
                 communityId,
                 type: `${discoursePlatformName}.${event}`,
