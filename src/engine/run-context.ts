@@ -8,7 +8,7 @@ import type { Vote } from '../domain/vote.ts'
 import { variableValues } from '../domain/policy.ts'
 import { AppError } from '../errors.ts'
 import type { HostFunction } from '../sandbox/sandbox.ts'
-import type { LogInput, StepWrites, Store } from '../store/store.ts'
+import type { LogInput, StepWrites, Store, VoteWithVoter } from '../store/store.ts'
 
 /** The governed action as policy code sees it, with its initiator resolved. */
 export interface ActionView {
@@ -52,7 +52,7 @@ export class RunContext {
   /** The first evaluation got as far as notify (a blank one): written with the rest. */
   private notified = false
   private votePost: { postId: string; url: string | null } | null = null
-  private votes: Array<Vote & { username: string }> | null = null
+  private votes: VoteWithVoter[] | null = null
   readonly store: Store
   readonly view: ActionView
   readonly version: PolicyVersion

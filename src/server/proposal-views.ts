@@ -86,13 +86,13 @@ async function loadParts(
   present: ActionPresenter,
   communityId: number,
   proposals: readonly Proposal[],
-  want: PresentWant = { diff: false },
-  votes: Promise<Vote[][]> = Promise.all(proposals.map((p) => store.votes.list(communityId, p.id))),
+  options: { want?: PresentWant; votes?: Promise<Vote[][]> } = {},
 ): Promise<SummaryParts[]> {
+  const want = options.want ?? { diff: false }
   const [actions, versionById, votesOf] = await Promise.all([
     Promise.all(proposals.map((p) => store.actions.get(communityId, p.actionId))),
     versionsOf(store, communityId, proposals),
-    votes,
+    options.votes ?? Promise.all(proposals.map((p) => store.votes.list(communityId, p.id))),
   ])
   const initiatorIds = [...new Set(actions.flatMap((a) => (a && a.initiatorId !== null ? [a.initiatorId] : [])))]
   const initiators = new Map((await store.members.getMany(communityId, initiatorIds)).map((m) => [m.id, m]))
@@ -295,24 +295,13 @@ export async function proposalDetail(
   // The votes with their voters' names, read once for the tally and for the list of votes.
   const withVoters = store.votes.listWithVoters(communityId, proposal.id)
   const [[parts], votes, logs] = await Promise.all([
-    loadParts(
-      store,
-      present,
-      communityId,
-      [proposal],
-      { diff: true },
-      withVoters.then((v) => [v]),
-    ),
+    loadParts(store, present, communityId, [proposal], { want: { diff: true }, votes: withVoters.then((v) => [v]) }),
     withVoters,
     proposalLogs(store, proposal),
   ])
   if (!parts) {
     throw new Error('unreachable: one part per proposal')
   }
-  const voters = new Map(
-    (await store.members.getMany(communityId, [...new Set(votes.map((v) => v.memberId))])).map((m) => [m.id, m]),
-  )
-  const named = votes.map((v) => ({ ...v, displayName: voters.get(v.memberId)?.displayName ?? v.username }))
   const mine = votes.find((v) => v.memberId === access.member.id)
   const [stillToVote, related] = await Promise.all([
     membersStillToVote(store, proposal, parts.version.name, votes),
@@ -335,7 +324,7 @@ export async function proposalDetail(
             canVote: canVoteHere(access, proposal, parts.version.name),
             myVote: mine ? mine.value : null,
           },
-    votes: named.map((v) => ({
+    votes: votes.map((v) => ({
       memberId: v.memberId,
       username: v.username,
       displayName: v.displayName,
@@ -344,6 +333,6 @@ export async function proposalDetail(
     })),
     data: proposal.data,
     logs: access.can('view_logs') ? logs.map(presentLog) : [],
-    timeline: timeline(proposal, parts.action, parts.initiator, named, logs),
+    timeline: timeline(proposal, parts.action, parts.initiator, votes, logs),
   }
 }

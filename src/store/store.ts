@@ -387,6 +387,8 @@ export interface ProposalRepo {
   ): Promise<{ recheck: boolean; proposal: Proposal | undefined } | undefined>
 }
 
+export type VoteWithVoter = Vote & { username: string; displayName: string }
+
 export interface VoteFilter {
   kind?: VoteValue['kind']
   /** Only votes with this value (for boolean: true = yes). */
@@ -402,8 +404,11 @@ export interface VoteRepo {
   ): Promise<Vote>
   withdraw(communityId: number, proposalId: number, memberId: number): Promise<boolean>
   list(communityId: number, proposalId: number, filter?: VoteFilter): Promise<Vote[]>
-  /** All votes of a proposal, each with its voter's username (what policy code filters by). */
-  listWithVoters(communityId: number, proposalId: number): Promise<Array<Vote & { username: string }>>
+  /**
+   * All votes of a proposal, each with its voter's username (what policy code filters by) and
+   * display name (what the proposal's page shows).
+   */
+  listWithVoters(communityId: number, proposalId: number): Promise<VoteWithVoter[]>
   count(communityId: number, proposalId: number, filter?: VoteFilter): Promise<number>
 }
 

@@ -105,13 +105,13 @@ export function createVoteRepo(db: Kysely<Database>, prepared: Prepared): VoteRe
 
     async listWithVoters(communityId, proposalId) {
       // Read by every evaluation: a prepared statement.
-      const rows = await prepared.all<Selectable<VotesTable> & { username: string }>(
-        `select v.*, m.username from votes v
+      const rows = await prepared.all<Selectable<VotesTable> & { username: string; display_name: string }>(
+        `select v.*, m.username, m.display_name from votes v
           join members m on m.id = v.member_id and m.community_id = v.community_id
           where v.community_id = $1 and v.proposal_id = $2 order by v.id`,
         [communityId, proposalId],
       )
-      return rows.map((row) => ({ ...toVote(row), username: row.username }))
+      return rows.map((row) => ({ ...toVote(row), username: row.username, displayName: row.display_name }))
     },
 
     async count(communityId, proposalId, filter = {}) {

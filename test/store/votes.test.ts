@@ -118,6 +118,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await store.votes.listWithVoters(b.community.id, a.proposal.id), [])
       const [withVoter] = await store.votes.listWithVoters(a.community.id, a.proposal.id)
       assert.equal(withVoter?.username, a.member.username)
+      assert.equal(withVoter?.displayName, a.member.displayName)
       assert.equal(withVoter?.memberId, a.member.id)
       assert.equal(await store.votes.count(b.community.id, a.proposal.id), 0)
       assert.equal(await store.votes.withdraw(b.community.id, a.proposal.id, a.member.id), false)
