@@ -33,19 +33,12 @@ export function errorPage(
 }
 
 /**
- * The error handler of a platform's OAuth routes (install, set-up, sign-in), top-level browser
+ * The error handler of a platform's OAuth connect routes (install, set-up), top-level browser
  * navigations: an `AppError` a browser meets becomes a page leading back to the set-up while it
- * can go on, else to `back` (PolicyKit's start page unless said). Anything else, or a script's
- * request, goes on to the app's handler.
+ * can go on, else to PolicyKit's start page. Anything else, or a script's request, goes on to the
+ * app's handler. (Sign-in routes have `signInErrorHandler`.)
  */
-export function connectErrorHandler(
-  setup: Pick<FirstCommunitySetup, 'backLink'>,
-  title: string,
-  back: (request: FastifyRequest) => { href: string; label: string } = () => ({
-    href: '/',
-    label: 'Back to PolicyKit',
-  }),
-) {
+export function connectErrorHandler(setup: Pick<FirstCommunitySetup, 'backLink'>, title: string) {
   return async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!isAppError(error) || !wantsPage(request)) {
       throw error
@@ -64,7 +57,7 @@ export function connectErrorHandler(
       platform: title,
       title: `${title} could not be connected`,
       message: error.message,
-      back: back(request),
+      back: { href: '/', label: 'Back to PolicyKit' },
     })
   }
 }

@@ -301,6 +301,11 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
     const altered = await t.visit(callback, null, { cookie: `${e.cookie.slice(0, -2)}xx` })
     assert.equal(altered.status, 403)
     assert.equal(setCookie(altered.headers, sessionCookie), undefined)
+    // A browser is shown a page that leads back to sign-in.
+    const page = await t.visit(callback, null, { cookie: `${e.cookie.slice(0, -2)}xx`, accept: 'text/html' })
+    assert.equal(page.status, 403)
+    assert.match(page.text, /Slack could not sign you in/)
+    assert.match(page.text, /href="\/login"/)
   })
 
   it('lets platform routes ignore a session cookie without CSRF token instead of refusing the request', async () => {

@@ -1,5 +1,5 @@
 import { AppError } from '../../../errors.ts'
-import { browserRoute, connectErrorHandler, installedSettingsUrl } from '../../kit/browser-pages.ts'
+import { browserRoute, connectErrorHandler, installedSettingsUrl, signInErrorHandler } from '../../kit/browser-pages.ts'
 import { installLinkQuery } from '../../kit/community-install.ts'
 import { oauthCallbackQuery, parseLinkQuery } from '../../kit/oauth.ts'
 import type { PlatformHttp } from '../../platform-http.ts'
@@ -21,13 +21,7 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
   return async (app, host) => {
     const setup = slackSetup(host)
     await app.register(async (routes) => {
-      routes.setErrorHandler(
-        connectErrorHandler(setup, slackLinks.title, (request) =>
-          request.url.startsWith(slackLinks.signInPath)
-            ? { href: '/login', label: 'Back to sign-in' }
-            : { href: '/', label: 'Back to PolicyKit' },
-        ),
-      )
+      routes.setErrorHandler(connectErrorHandler(setup, slackLinks.title))
 
       routes.get('/install', browserRoute, async (request, reply) => {
         const { community, setup: token, kit } = parseLinkQuery(installLinkQuery, request.query)
@@ -50,6 +44,10 @@ export function slackConnectRoutes(deps: SlackDeps): PlatformHttp {
         const result = await completeInstall(host, deps, request, callback)
         return reply.redirect(installedSettingsUrl(slackPlatformName, result.communityId, result.activation))
       })
+    })
+    await app.register(async (routes) => {
+      // Sign-in's errors lead back to PolicyKit's sign-in page.
+      routes.setErrorHandler(signInErrorHandler(slackLinks.title))
 
       routes.get('/signin', browserRoute, async (_request, reply) => {
         return reply.header('cache-control', 'no-store').redirect(signInUrl(host, options, reply))
