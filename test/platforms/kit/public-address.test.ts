@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { privateAddressOf } from '../../../src/platforms/kit/public-address.ts'
 import { checkForum } from '../../../src/platforms/discourse/connect.ts'
+import { startFakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
 
 describe('addresses a community enters must be public', () => {
   it('names the address of this host, of private and link-local networks, IPv4 and IPv6', async () => {
@@ -34,19 +35,20 @@ describe('addresses a community enters must be public', () => {
   })
 
   it('refuses to connect a forum on a private address before asking it anything, unless the operator allows it', async () => {
-    const forum = { url: 'http://10.0.0.7', apiKey: 'key', apiUsername: 'system' }
-    let asked = 0
-    const fetchFn: typeof fetch = () => {
-      asked += 1
-      return Promise.resolve(new Response(JSON.stringify({ about: { title: 'Inner forum' } })))
+    // The fake forum listens on 127.0.0.1: this server's own address.
+    const fake = await startFakeDiscourse({ title: 'Inner forum' })
+    fake.forum.addUser({ username: 'policykit', admin: true })
+    try {
+      const forum = { url: fake.url, apiKey: fake.apiKey, apiUsername: 'policykit' }
+      await assert.rejects(checkForum(fetch, forum, 'invalid_input', { privateAddresses: false }), (e: Error) =>
+        /is on a private network or this server \(127\.0\.0\.1\).*DISCOURSE_PRIVATE_ADDRESSES=allow/.test(e.message),
+      )
+      assert.equal(fake.requests.length, 0, 'nothing was asked of it')
+      assert.equal(await checkForum(fetch, forum, 'invalid_input', { privateAddresses: true }), 'Inner forum')
+      assert.ok(fake.requests.includes('GET /about.json'), fake.requests.join(', '))
+      assert.deepEqual(fake.violations, [])
+    } finally {
+      await fake.close()
     }
-    await assert.rejects(checkForum(fetchFn, forum, 'invalid_input', { privateAddresses: false }), (e: Error) =>
-      /http:\/\/10\.0\.0\.7 is on a private network or this server \(10\.0\.0\.7\).*DISCOURSE_PRIVATE_ADDRESSES=allow/.test(
-        e.message,
-      ),
-    )
-    assert.equal(asked, 0)
-    assert.equal(await checkForum(fetchFn, forum, 'invalid_input', { privateAddresses: true }), 'Inner forum')
-    assert.equal(asked, 2) // about.json, then the admin user list
   })
 })
