@@ -35,6 +35,25 @@ export interface Proposal {
   notified: boolean
 }
 
+/** A proposal as it is made: pending, with no vote, data or decision yet. */
+export function newProposal(
+  fields: Pick<Proposal, 'id' | 'communityId' | 'number' | 'actionId' | 'policyId' | 'policyVersionId' | 'proposedAt'>,
+): Proposal {
+  return {
+    ...fields,
+    status: 'proposed',
+    decidedAt: null,
+    votePostId: null,
+    voteUrl: null,
+    votePlatform: null,
+    eligibleVoters: null,
+    voteText: null,
+    voteOptions: null,
+    data: {},
+    notified: false,
+  }
+}
+
 /** Only the exact strings count; anything else (undefined too) means still proposed. */
 export function normalizeCheckResult(value: unknown): CheckResult {
   return value === 'passed' || value === 'failed' ? value : 'proposed'

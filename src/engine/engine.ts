@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto'
-import type { Action, ActionKind, ActionOrigin } from '../domain/action.ts'
+import { actionPlatform, type Action, type ActionKind, type ActionOrigin } from '../domain/action.ts'
 import { readCommunitySettings } from '../domain/community-settings.ts'
 import type { JsonObject } from '../domain/json.ts'
 import { hasPermission } from '../domain/member.ts'
 import type { PolicyVersion } from '../domain/policy.ts'
-import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
+import { newProposal, type Proposal, type ProposalStatus } from '../domain/proposal.ts'
 import type { VoteValue } from '../domain/vote.ts'
 import { AppError, toError } from '../errors.ts'
 import type { PlatformDef } from '../platforms/platform.ts'
 import type { Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
-import type { Store } from '../store/store.ts'
+import type { ActionInput, Store } from '../store/store.ts'
 import { CommunityCache, type CommunitySnapshot, type Initiator } from './community-cache.ts'
 import {
   evaluateProposal,
+  evaluateUnwritten,
   filterMatches,
   knownFilterResult,
+  mayEvaluateUnwritten,
   runOutcome,
   type EvaluationDeps,
 } from './evaluate-proposal.ts'
@@ -568,7 +570,7 @@ export function createEngine(deps: EngineDeps): Engine {
     community: CommunitySnapshot,
     kind: ActionKind,
     type: string,
-  ): Promise<{ policyId: number; policyVersionId: number } | undefined> {
+  ): Promise<PolicyVersion | undefined> {
     for (const policy of await community.candidates(kind, type)) {
       const version = await versions.get(communityId, policy.versionId)
       const matches = version && knownFilterResult(version)
@@ -576,10 +578,72 @@ export function createEngine(deps: EngineDeps): Engine {
         return undefined
       }
       if (matches) {
-        return { policyId: policy.id, policyVersionId: policy.versionId }
+        return version
       }
     }
     return undefined
+  }
+
+  /**
+   * Versions whose first evaluation, run before anything was written, called a platform or
+   * failed: it would only do so again, so their new actions are written first.
+   */
+  const writtenFirst = new Set<number>()
+
+  /**
+   * A new action governed by `version`, known without running a filter, evaluated first and
+   * written after (`evaluateUnwritten`): the action, its pending proposal and the evaluation's
+   * log lines in one commit. Undefined when it must go the ordinary way (nothing was written).
+   */
+  async function proposeUnwritten(
+    actionInput: ActionInput,
+    communityId: number,
+    version: PolicyVersion,
+    initiator: Initiator | null,
+  ): Promise<{ action: Action; created: boolean; proposal: Proposal | undefined } | undefined> {
+    if (writtenFirst.has(version.versionId) || !mayEvaluateUnwritten(version, actionInput)) {
+      return undefined
+    }
+    const ids = await store.proposals.nextIds(communityId)
+    const now = actionInput.now
+    const action: Action = {
+      id: ids.actionId,
+      communityId,
+      kind: actionInput.kind,
+      type: actionInput.type,
+      platform: actionPlatform(actionInput.type),
+      origin: actionInput.origin,
+      initiatorId: actionInput.initiatorId,
+      params: actionInput.params,
+      result: actionInput.result ?? null,
+      executionState: 'none',
+      externalId: actionInput.externalId ?? null,
+      createdAt: now,
+    }
+    const proposal = newProposal({
+      id: ids.proposalId,
+      communityId,
+      number: ids.number,
+      actionId: ids.actionId,
+      policyId: version.policyId,
+      policyVersionId: version.versionId,
+      proposedAt: now,
+    })
+    markNew(proposal)
+    const evaluated = await evaluateUnwritten(evaluation, proposal, viewWith(action, initiator), version)
+    if (!('writes' in evaluated)) {
+      if (!evaluated.again) {
+        writtenFirst.add(version.versionId)
+      }
+      return undefined
+    }
+    return store.proposals.createEvaluated(communityId, actionInput, {
+      policyId: version.policyId,
+      policyVersionId: version.versionId,
+      now,
+      expected: ids,
+      writes: evaluated.writes,
+    })
   }
 
   /**
@@ -751,21 +815,29 @@ export function createEngine(deps: EngineDeps): Engine {
         result: input.result ?? null,
         now: clock.now(),
       }
-      // Governed by a policy known without running a filter: the action and its proposal in one commit.
+      // Governed by a policy known without running a filter: the action and its proposal in one
+      // commit, with the first evaluation's writes when it can run before them.
       const governor =
         canPropose && !canExecute ? await knownGovernor(input.communityId, community, kind, input.type) : undefined
-      const lease = governor && newLease()
+      const evaluated = governor && (await proposeUnwritten(actionInput, input.communityId, governor, initiator))
+      if (evaluated?.created && evaluated.proposal) {
+        latencies.firstEvaluation.observe(secondsSince(start))
+        return { status: 'proposed', action: evaluated.action, proposal: evaluated.proposal }
+      }
+      const lease = governor && !evaluated ? newLease() : undefined
       const {
         action,
         created,
         proposal: premade,
-      } = governor && lease
+      } = evaluated ??
+      (governor && lease
         ? await store.proposals.createWithAction(input.communityId, actionInput, {
-            ...governor,
+            policyId: governor.policyId,
+            policyVersionId: governor.versionId,
             now: actionInput.now,
             lease,
           })
-        : { ...(await store.actions.create(input.communityId, actionInput)), proposal: undefined }
+        : { ...(await store.actions.create(input.communityId, actionInput)), proposal: undefined })
       if (!created) {
         const [proposal] = await store.proposals.list(input.communityId, { actionId: action.id, limit: 1 })
         return { status: 'duplicate', action, proposal }

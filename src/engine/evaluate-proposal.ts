@@ -2,7 +2,7 @@ import { blockNames, type BlockName, type PolicyVersion } from '../domain/policy
 import { normalizeCheckResult, type Proposal, type ProposalStatus } from '../domain/proposal.ts'
 import type { HostFunction, Sandbox, SandboxError, SandboxResult } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
-import type { Store } from '../store/store.ts'
+import type { StepWrites, Store } from '../store/store.ts'
 import type { Action } from '../domain/action.ts'
 import { isAppError, type AppError } from '../errors.ts'
 import type { Logger } from './logger.ts'
@@ -218,6 +218,66 @@ export async function runOutcome(
 }
 
 /**
+ * Whether a new action's first evaluation under `version` may run before anything is written
+ * (`evaluateUnwritten`): there is no notify block to run once, and no action on a platform to
+ * revert, after it.
+ */
+export function mayEvaluateUnwritten(version: PolicyVersion, action: Pick<Action, 'origin' | 'kind'>): boolean {
+  return isBlank(version.blocks.notify) && action.origin === 'policykit' && action.kind !== 'trigger'
+}
+
+/**
+ * How a first evaluation run before anything was written ended: `writes`, what the proposal's
+ * first row and log lines are to hold (pending, notified); else it was left to the ordinary way,
+ * `again` telling whether the version's next first evaluation may still be tried this way.
+ */
+export type UnwrittenOutcome = { writes: StepWrites } | { again: boolean }
+
+/**
+ * A first evaluation (initialize, check) of a proposal that is not written yet, nor its action:
+ * both stand under the ids they are about to get, so that they, the evaluation's data and its log
+ * lines are then written in one commit. Only what the blocks can do inside the sandbox counts. A
+ * block that calls a platform (the call is refused and not made), raises, or decides, ends it
+ * having done nothing outside this process: the caller writes the action and evaluates it the
+ * ordinary way, its blocks running again. Only a proposal the check leaves pending gets `writes`.
+ */
+export async function evaluateUnwritten(
+  deps: EvaluationDeps,
+  proposal: Proposal,
+  view: ActionView,
+  version: PolicyVersion,
+): Promise<UnwrittenOutcome> {
+  const ctx = new RunContext({ store: deps.store, view, version, proposal, now: deps.clock.now() })
+  const called = { platform: false }
+  const refused: Record<string, HostFunction> = {}
+  const platformFunctions = await deps.access.policyFunctions(proposal.communityId, proposal, view.action, () => {})
+  for (const path of Object.keys(platformFunctions)) {
+    refused[path] = () => {
+      called.platform = true
+      throw new Error(`${path} is not called before the proposal is written`)
+    }
+  }
+  const functions = ctx.functions()
+  const init = await runBlock(deps, ctx, 'initialize', functions, refused)
+  const check = init.ok ? await runBlock(deps, ctx, 'check', functions, refused) : init
+  if (called.platform || !check.ok) {
+    // A server too slow to answer the block's calls is no reason to give up on this way for good.
+    return { again: !called.platform && !check.ok && check.error.hostBound === true }
+  }
+  const status = normalizeCheckResult(check.value)
+  if (status !== 'proposed') {
+    return { again: true }
+  }
+  ctx.log('debug', checkReturned(status))
+  ctx.markNotified()
+  return { writes: ctx.takeWrites() }
+}
+
+function checkReturned(status: ProposalStatus): string {
+  return `check returned ${status}`
+}
+
+/**
  * One evaluation of a proposal under its pinned policy version (DESIGN §3): on the first,
  * initialize → check → pass/fail, or revert and notify while it stays proposed; on later ones,
  * check → pass/fail. Returns the status it leaves the proposal in; `errored` means the first
@@ -351,7 +411,7 @@ export async function evaluateProposal(
     }
     const status = normalizeCheckResult(check.value)
     if (first || status !== 'proposed') {
-      ctx.log('debug', `check returned ${status}`)
+      ctx.log('debug', checkReturned(status))
     }
     if (status !== 'proposed') {
       return await decide(status)

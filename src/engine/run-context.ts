@@ -260,6 +260,18 @@ export class RunContext {
     this.notified = true
   }
 
+  /** What the blocks changed and the log lines written so far, taken (they are written once). */
+  takeWrites(): StepWrites {
+    const writes: StepWrites = {
+      logs: this.logs.splice(0),
+      ...(this.dataDirty && { data: { ...this.data } }),
+      ...(this.notified && { notified: true }),
+    }
+    this.dataDirty = false
+    this.notified = false
+    return writes
+  }
+
   /**
    * Writes what the blocks changed (the proposal's data, the log lines, the notified flag) and,
    * with `release`, lets go of the lease, all at once (`ProposalRepo.finishStep`: one synchronous
@@ -268,23 +280,16 @@ export class RunContext {
    */
   async flush(release?: LeaseRelease, store: Store = this.store): Promise<void> {
     const proposal = this.proposal
-    const logs = this.logs.splice(0)
     if (!proposal) {
+      const logs = this.logs.splice(0)
       if (logs.length > 0) {
         await store.logs.add(this.communityId, logs)
       }
       return
     }
     const letGo = release?.letGo()
-    const writes: StepWrites = {
-      logs,
-      ...(this.dataDirty && { data: { ...this.data } }),
-      ...(this.notified && { notified: true }),
-      ...letGo,
-    }
-    this.dataDirty = false
-    this.notified = false
-    if (!letGo && writes.data === undefined && !writes.notified && logs.length === 0) {
+    const writes: StepWrites = { ...this.takeWrites(), ...letGo }
+    if (!letGo && writes.data === undefined && !writes.notified && writes.logs.length === 0) {
       return
     }
     const released = await store.proposals.finishStep(this.communityId, proposal.id, writes)

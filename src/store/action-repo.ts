@@ -26,15 +26,20 @@ export function toAction(row: Selectable<ActionsTable>): Action {
 }
 
 /**
- * The action's INSERT (`$1`…`$10`, see `insertActionParams`). ON CONFLICT DO NOTHING makes a
- * repeated delivery (also a concurrent one) insert nothing instead of failing; the first
- * delivery's row is then read back (`deliveredBefore`).
+ * The action's INSERT (`$1`…`$10`, see `insertActionParams`); with `id` (an expression), the row
+ * gets that id rather than the next one. ON CONFLICT DO NOTHING makes a repeated delivery (also
+ * a concurrent one) insert nothing instead of failing; the first delivery's row is then read
+ * back (`deliveredBefore`).
  */
-export const insertActionText = `insert into actions (community_id, kind, type, platform, origin, initiator_id, params,
-    result, execution_state, external_id, created_at)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, 'none', $9, $10)
+export function insertActionSql(id?: string): string {
+  return `insert into actions (${id === undefined ? '' : 'id, '}community_id, kind, type, platform, origin,
+    initiator_id, params, result, execution_state, external_id, created_at)
+  values (${id === undefined ? '' : `${id}, `}$1, $2, $3, $4, $5, $6, $7, $8, 'none', $9, $10)
   on conflict (community_id, platform, external_id) do nothing
   returning *`
+}
+
+export const insertActionText = insertActionSql()
 
 export function insertActionParams(communityId: number, input: ActionInput): unknown[] {
   return [

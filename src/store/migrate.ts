@@ -18,6 +18,7 @@ import * as communityCacheVersion from './migrations/0019-community-cache-versio
 import * as proposalNumbersAndLeaving from './migrations/0020-proposal-numbers-and-leaving.ts'
 import * as listenerState from './migrations/0021-listener-state.ts'
 import * as countedRecheckRequests from './migrations/0022-counted-recheck-requests.ts'
+import * as logReferenceIndexes from './migrations/0023-log-reference-indexes.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -43,6 +44,7 @@ const migrations: Record<string, MigrationModule> = {
   '0020-proposal-numbers-and-leaving': proposalNumbersAndLeaving,
   '0021-listener-state': listenerState,
   '0022-counted-recheck-requests': countedRecheckRequests,
+  '0023-log-reference-indexes': logReferenceIndexes,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

@@ -118,9 +118,7 @@ export class SqliteStepWriter {
     this.update = { none: prepare('none'), release: prepare('release'), answer: prepare('answer') }
     this.insertLog = database.prepare(named(insertLogText))
     this.write = database.transaction((community: number, proposal: number, writes: StepWrites) => {
-      for (const entry of writes.logs) {
-        this.insertLog.run({ ...logParams(entry), community })
-      }
+      this.insertLogs(community, writes.logs)
       const { letGo, touches, values } = proposalStep(community, proposal, writes)
       if (letGo !== 'none') {
         return this.update[letGo].get(values) as StepRow | undefined
@@ -130,6 +128,13 @@ export class SqliteStepWriter {
       }
       return undefined
     })
+  }
+
+  /** The log lines, in the transaction open on the connection (or each in its own). */
+  insertLogs(community: number, logs: readonly LogInput[]): void {
+    for (const entry of logs) {
+      this.insertLog.run({ ...logParams(entry), community })
+    }
   }
 
   /**
@@ -145,6 +150,19 @@ export class SqliteStepWriter {
   }
 }
 
+/**
+ * Log lines as one JSON parameter, for PostgreSQL's `jsonb_to_recordset` (platform, proposal,
+ * action, policy, level, message, details, now), without the NUL characters its text refuses.
+ */
+export function postgresLogRows(logs: readonly LogInput[]): string {
+  return JSON.stringify(
+    logs.map((entry) => {
+      const p = logParams(entry)
+      return { ...p, message: withoutNul(p.message), details: p.details === null ? null : withoutNul(p.details) }
+    }),
+  )
+}
+
 /** The PostgreSQL statement: the log lines inserted and the proposal updated in one round trip. */
 export async function postgresStep(
   db: Kysely<Database>,
@@ -153,12 +171,7 @@ export async function postgresStep(
   proposal: number,
   writes: StepWrites,
 ): Promise<StepRow | undefined> {
-  const logs = JSON.stringify(
-    writes.logs.map((entry) => {
-      const p = logParams(entry)
-      return { ...p, message: withoutNul(p.message), details: p.details === null ? null : withoutNul(p.details) }
-    }),
-  )
+  const logs = postgresLogRows(writes.logs)
   const { letGo, touches, values } = proposalStep(community, proposal, writes)
   const insert = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id, level,
       message, details, created_at)

@@ -278,6 +278,13 @@ export interface NewProposal {
   lease?: { token: string; owner: string; until: number }
 }
 
+/** The ids a new action and its proposal will get, and the proposal's number in its community. */
+export interface NewIds {
+  actionId: number
+  proposalId: number
+  number: number
+}
+
 export interface ProposalRepo {
   create(communityId: number, input: NewProposal & { actionId: number }): Promise<Proposal>
   /**
@@ -290,6 +297,24 @@ export interface ProposalRepo {
     action: ActionInput,
     proposal: NewProposal,
   ): Promise<{ action: Action; created: boolean; proposal: Proposal | undefined }>
+  /**
+   * The ids the community's next action and proposal will get, and that proposal's number, as
+   * things stand now, for a first evaluation run before they are written (`createEvaluated`).
+   * On PostgreSQL the ids are taken for it (one never used leaves a gap).
+   */
+  nextIds(communityId: number): Promise<NewIds>
+  /**
+   * The action and its proposal after its first evaluation ran on `expected` (`nextIds`): both,
+   * the proposal pending, notified, unleased and with the evaluation's data, and its log lines,
+   * in one commit. Nothing is written, and undefined returned, when the rows would not get those
+   * ids (someone made an action or proposal meanwhile) or the policy version is not the
+   * community's any more. When the action was delivered before, that action and no proposal.
+   */
+  createEvaluated(
+    communityId: number,
+    action: ActionInput,
+    proposal: NewProposal & { expected: NewIds; writes: Pick<StepWrites, 'data' | 'logs'> },
+  ): Promise<{ action: Action; created: boolean; proposal: Proposal | undefined } | undefined>
   get(communityId: number, proposalId: number): Promise<Proposal | undefined>
   list(
     communityId: number,

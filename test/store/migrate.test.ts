@@ -153,6 +153,7 @@ describe('sqlite: open a file', () => {
         '0020-proposal-numbers-and-leaving',
         '0021-listener-state',
         '0022-counted-recheck-requests',
+        '0023-log-reference-indexes',
       ])
       const journal = await sql<{
         journal_mode: string

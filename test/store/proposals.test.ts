@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { CompiledQuery } from 'kysely'
 import { isAppError } from '../../src/errors.ts'
-import type { Store } from '../../src/store/store.ts'
+import { insertActionText } from '../../src/store/action-repo.ts'
+import { insertProposalOfAction } from '../../src/store/proposal-repo.ts'
+import type { NewIds, Store } from '../../src/store/store.ts'
 import { openTestStore, testDialects } from '../support/test-store.ts'
 import { seedProposal } from './seed.ts'
 
@@ -390,6 +393,117 @@ for (const dialect of testDialects()) {
       const kept = await store.proposals.createWithAction(community.id, action('after', 'm2'), under)
       assert.equal(kept.created, true)
       assert.equal(kept.proposal?.number, 3)
+    })
+
+    it('makes an action and its proposal after a first evaluation in one go, on the ids it expected, or not at all', async () => {
+      const { community, member, policy } = await seedProposal(store)
+      const action = (text: string, externalId: string | null = null) => ({
+        kind: 'platform' as const,
+        type: 'test.post',
+        origin: 'policykit' as const,
+        initiatorId: member.id,
+        params: { text },
+        externalId,
+        now: 3000,
+      })
+      const evaluated = (ids: NewIds) => {
+        const line = (message: string) => ({
+          proposalId: ids.proposalId,
+          actionId: ids.actionId,
+          policyId: policy.id,
+          level: 'debug' as const,
+          message,
+          details: null,
+          now: 3000,
+        })
+        return {
+          policyId: policy.id,
+          policyVersionId: policy.versionId,
+          now: 3000,
+          expected: ids,
+          writes: { data: { opened: true }, logs: [line('opened'), line('check returned proposed')] },
+        }
+      }
+      const rows = async () =>
+        Promise.all(
+          (['actions', 'proposals', 'evaluation_logs'] as const).map(async (table) =>
+            Number(
+              (
+                await store.db
+                  .selectFrom(table)
+                  .select((eb) => eb.fn.countAll<number>().as('n'))
+                  .executeTakeFirstOrThrow()
+              ).n,
+            ),
+          ),
+        )
+
+      // Someone proposed meanwhile: nothing is written.
+      const expected = await store.proposals.nextIds(community.id)
+      assert.equal(expected.number, 2) // after seedProposal's
+      await store.proposals.createWithAction(community.id, action('meanwhile'), {
+        policyId: policy.id,
+        policyVersionId: policy.versionId,
+        now: 3000,
+      })
+      const other = await seedProposal(store, 'other')
+      const before = await rows()
+      assert.equal(
+        await store.proposals.createEvaluated(community.id, action('late', 'e1'), evaluated(expected)),
+        undefined,
+      )
+      // Nor under a number that was taken, nor under a version of another community.
+      const taken = { ...(await store.proposals.nextIds(community.id)), number: 1 }
+      assert.equal(
+        await store.proposals.createEvaluated(community.id, action('late', 'e1'), evaluated(taken)),
+        undefined,
+      )
+      const elsewhere = await store.proposals.nextIds(community.id)
+      const underOther = { ...evaluated(elsewhere), policyId: other.policy.id, policyVersionId: other.policy.versionId }
+      assert.equal(await store.proposals.createEvaluated(community.id, action('late', 'e1'), underOther), undefined)
+      assert.deepEqual(await rows(), before, 'nothing was written')
+
+      const ids = await store.proposals.nextIds(community.id)
+      const made = await store.proposals.createEvaluated(community.id, action('first', 'e1'), evaluated(ids))
+      assert.ok(made?.created && made.proposal)
+      assert.equal(made.action.id, ids.actionId)
+      assert.deepEqual(made.action.params, { text: 'first' })
+      assert.equal(made.proposal.id, ids.proposalId)
+      assert.equal(made.proposal.number, 3)
+      assert.deepEqual(made.proposal.data, { opened: true })
+      assert.equal(made.proposal.notified, true)
+      assert.deepEqual(await store.proposals.get(community.id, made.proposal.id), made.proposal)
+      // Not leased: a re-check may take it at once.
+      assert.deepEqual((await store.proposals.readForRecheck(community.id, made.proposal.id))?.lease, null)
+      const lines = await store.logs.list(community.id, { proposalId: made.proposal.id })
+      assert.deepEqual(lines.map((l) => [l.message, l.actionId, l.platform]).sort(), [
+        ['check returned proposed', ids.actionId, 'test'],
+        ['opened', ids.actionId, 'test'],
+      ])
+
+      // The same delivery again: the first action, nothing new.
+      const again = await store.proposals.createEvaluated(
+        community.id,
+        action('again', 'e1'),
+        evaluated(await store.proposals.nextIds(community.id)),
+      )
+      assert.deepEqual(again, { action: made.action, created: false, proposal: undefined })
+    })
+
+    it('inserts an action and a proposal without reading a table whole', async (t) => {
+      if (dialect !== 'sqlite') {
+        t.skip('SQLite only: it checks the foreign keys of an INSERT … RETURNING in the tables that refer to it')
+        return
+      }
+      for (const text of [insertActionText, ...insertProposalOfAction.sqlite]) {
+        const sqliteText = text.replace(/\$\d+/g, '?')
+        const params = Array.from(sqliteText.matchAll(/\?/g), () => 1)
+        const plan = await store.db.executeQuery<{ detail: string }>(
+          CompiledQuery.raw(`explain query plan ${sqliteText}`, params),
+        )
+        const scans = plan.rows.map((row) => row.detail).filter((detail) => /^SCAN (?!CONSTANT ROW)/.test(detail))
+        assert.deepEqual(scans, [], text)
+      }
     })
 
     it('keeps another community out', async () => {
