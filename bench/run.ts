@@ -58,21 +58,29 @@ async function timeIt(fn: () => Promise<void>): Promise<number> {
   return performance.now() - start
 }
 
-/** (a) first evaluation, (b) one re-check pass with 2 yes + 1 no on each, (c) the floor. */
+/**
+ * (a) first evaluation, (b) one re-check pass with 2 yes + 1 no on each, (c) the floor. The first
+ * evaluation is timed twice: over the first N actions after start (cold: the sandbox workers and
+ * the JavaScript compilers are still warming up, which takes about a thousand actions), and over
+ * the next N, the steady state the target is about.
+ */
 async function evaluationParts() {
   const s = await setup(databaseUrl)
   for (let i = 0; i < 20; i++) {
-    await propose(s, -i) // warm-up: JIT, sandbox pool, statement caches
+    await propose(s, -i - 1) // the sandbox pool started, the statements prepared
   }
   const proposalIds: number[] = []
-  const first = await timeIt(async () => {
-    for (let i = 0; i < n; i++) {
-      const outcome = await propose(s, i)
-      if ('proposal' in outcome && outcome.proposal) {
-        proposalIds.push(outcome.proposal.id)
+  const proposeMany = (from: number) =>
+    timeIt(async () => {
+      for (let i = from; i < from + n; i++) {
+        const outcome = await propose(s, i)
+        if ('proposal' in outcome && outcome.proposal) {
+          proposalIds.push(outcome.proposal.id)
+        }
       }
-    }
-  })
+    })
+  const cold = await proposeMany(0)
+  const first = await proposeMany(n)
   await castTwoYesOneNo(s, proposalIds)
   let checked = 0
   const recheck = await timeIt(async () => {
@@ -88,6 +96,7 @@ async function evaluationParts() {
   await s.close()
   return {
     first_eval_ms_per_action: first / n,
+    first_eval_cold_ms_per_action: cold / n,
     recheck_ms_per_proposal: recheck / Math.max(checked, 1),
     floor_ms_per_action: floor,
     rechecked: checked,
@@ -181,6 +190,7 @@ async function main() {
   const workers = databaseUrl ? await pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 }) : {}
   const result = {
     first_eval_ms_per_action: evaluation.first_eval_ms_per_action,
+    first_eval_cold_ms_per_action: evaluation.first_eval_cold_ms_per_action,
     recheck_ms_per_proposal: evaluation.recheck_ms_per_proposal,
     floor_ms_per_action: evaluation.floor_ms_per_action,
     vote_to_decision_p50_ms: latency.vote_to_decision_p50_ms,
@@ -206,6 +216,11 @@ async function main() {
       '(a) first evaluation, ms/action',
       f(result.first_eval_ms_per_action),
       `${(original.first / result.first_eval_ms_per_action).toFixed(1)}× original, ${(result.first_eval_ms_per_action / result.floor_ms_per_action).toFixed(1)}× floor; target ${databaseUrl ? '≤ 8 ms' : '≤ 0.6 ms and ≤ 2× floor'}`,
+    ],
+    [
+      '(a) the same, the first N after start',
+      f(result.first_eval_cold_ms_per_action),
+      'while the sandbox and the JIT warm up',
     ],
     [
       '(b) re-check, ms/proposal',
