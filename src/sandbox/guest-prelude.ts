@@ -28,6 +28,11 @@ export const bridgeName = '__policykitHost'
  * `u` (undefined), `v<json>` (a value) or `e<json>` ({ name, message, stack } of an error).
  * Host functions cross as JSON text: the host never touches a guest object, so getters, proxies
  * or cycles in what the guest passes or returns run (and fail) inside the guest.
+ *
+ * The stubs are made once per set of `paths` and shared by every run with that set, frozen with
+ * the objects that hold them, each the prototype of an object of the run's own: a namespace
+ * (`logger`, `slack`) made for the run, or the data object that has functions (`proposal`). A stub calls the host
+ * function of its index in the current run, so nothing of one run is reachable from the next.
  */
 const preludeText = `(function (g) {
   'use strict'
@@ -138,18 +143,76 @@ const preludeText = `(function (g) {
     (function () { return getOwnPropertyDescriptor(arguments, 'callee') })(),
   ])
 
-  function stub(id, known) {
-    return function () {
-      const args = []
-      for (let i = 0; i < arguments.length; i++) args[i] = arguments[i]
-      let n = args.length
-      while (n > 0 && args[n - 1] === undefined) n--
-      args.length = n
-      const text = stringify(args)
-      const out = known !== null && hasOwn(known, text) ? known[text] : host.call(id, text)
-      if (out === 'u') return undefined
-      if (out[0] === 'v') return parse(apply(slice, out, [1]))
-      throw new RealError(apply(slice, out, [1]))
+  const objectPrototype = Object.prototype
+  const arraySlice = Array.prototype.slice
+  const setPrototypeOf = Object.setPrototypeOf
+  const create = Object.create
+  const RealMap = Map
+  const mapGet = Map.prototype.get
+  const mapSet = Map.prototype.set
+  let known = []
+
+  function stub(id) {
+    return {
+      stub() {
+        const args = []
+        for (let i = 0; i < arguments.length; i++) args[i] = arguments[i]
+        let n = args.length
+        while (n > 0 && args[n - 1] === undefined) n--
+        args.length = n
+        const text = stringify(args)
+        const answers = known[id]
+        const out = answers !== null && answers !== undefined && hasOwn(answers, text) ? answers[text] : host.call(id, text)
+        if (out === 'u') return undefined
+        if (out[0] === 'v') return parse(apply(slice, out, [1]))
+        throw new RealError(apply(slice, out, [1]))
+      },
+    }.stub
+  }
+
+  const plans = new RealMap()
+  function planOf(paths) {
+    const cached = apply(mapGet, plans, [paths])
+    if (cached !== undefined) return cached
+    const parents = []
+    const byParent = new RealMap()
+    const parsed = parse(paths)
+    for (let id = 0; id < parsed.length; id++) {
+      const parts = parsed[id]
+      const at = stringify(apply(arraySlice, parts, [0, parts.length - 1]))
+      let parent = apply(mapGet, byParent, [at])
+      if (parent === undefined) {
+        parent = { parts: apply(arraySlice, parts, [0, parts.length - 1]), methods: {} }
+        apply(mapSet, byParent, [at, parent])
+        apply(push, parents, [parent])
+      }
+      define(parent.methods, parts[parts.length - 1], stub(id))
+    }
+    harden(parents)
+    apply(mapSet, plans, [paths, parents])
+    return parents
+  }
+
+  function install(scope, parents) {
+    for (let p = 0; p < parents.length; p++) {
+      const { parts, methods } = parents[p]
+      let target = scope
+      let i = 0
+      for (; i < parts.length - 1 && target !== undefined; i++) {
+        let next = target[parts[i]]
+        if (next === undefined) define(target, parts[i], (next = {}))
+        target = next !== null && typeof next === 'object' ? next : undefined
+      }
+      if (target === undefined) continue
+      if (parts.length === 0) {
+        for (const key of ownKeys(methods)) define(target, key, methods[key])
+        continue
+      }
+      const last = parts[parts.length - 1]
+      const existing = target[last]
+      if (existing === undefined) define(target, last, create(methods))
+      else if (existing !== null && typeof existing === 'object' && getPrototypeOf(existing) === objectPrototype) setPrototypeOf(existing, methods)
+      else if (existing !== null && typeof existing === 'object') for (const key of ownKeys(methods)) define(existing, key, methods[key])
     }
   }
 
@@ -186,18 +249,8 @@ const preludeText = `(function (g) {
     now = fixedNow
     seed = fixedSeed | 0
     const scope = parse(data)
-    const parsedPaths = parse(paths)
-    const parsedAnswers = parse(answers)
-    for (let id = 0; id < parsedPaths.length; id++) {
-      const parts = parsedPaths[id]
-      let target = scope
-      for (let i = 0; i < parts.length - 1 && target !== undefined; i++) {
-        let next = target[parts[i]]
-        if (next === undefined) define(target, parts[i], (next = {}))
-        target = next !== null && typeof next === 'object' ? next : undefined
-      }
-      if (target !== undefined) define(target, parts[parts.length - 1], stub(id, parsedAnswers[id] ?? null))
-    }
+    known = parse(answers)
+    install(scope, planOf(paths))
     const parsedNames = parse(names)
     const args = []
     for (let i = 0; i < parsedNames.length; i++) args[i] = scope[parsedNames[i]]

@@ -193,6 +193,62 @@ describe('quickjs sandbox: isolation between runs of one pooled context', () => 
     assert.deepEqual(valueOf(await asCommunity('community 2')), [])
   })
 
+  it('host functions and their namespaces, shared by runs with the same functions, carry nothing over', async () => {
+    const calls: string[] = []
+    const functions = {
+      'logger.info': (what: unknown) => void calls.push(`info ${String(what)}`),
+      'proposal.getYesVotes': () => ['yes'],
+      'proposal.data.get': (key: unknown) => `got ${String(key)}`,
+      'x.note': (what: unknown) => void calls.push(`note ${String(what)}`),
+    }
+    const globals = (secret: string) => ({ proposal: { id: 1, secret } })
+    const asCommunity = (secret: string, code: string) => run(code, { globals: globals(secret), functions })
+    const places = `[Object.getPrototypeOf(proposal), proposal.getYesVotes, Object.getPrototypeOf(proposal.data),
+      proposal.data.get, Object.getPrototypeOf(logger), logger, logger.info, Object.getPrototypeOf(x), x.note]`
+    const stash = `
+      const found = []
+      for (const place of ${places}) {
+        try { if (place.stash !== undefined) found.push(place.stash) } catch (e) {}
+        try { place.stash = proposal.secret } catch (e) {}
+        try { Object.defineProperty(place, 'stash', { value: proposal.secret }) } catch (e) {}
+      }
+      try { Object.getPrototypeOf(proposal).getYesVotes = () => ['hijacked'] } catch (e) {}
+      try { logger.info = () => 'hijacked' } catch (e) {}
+      try { delete x.note } catch (e) {}
+      try { Object.setPrototypeOf(Object.getPrototypeOf(proposal), { evil: 1 }) } catch (e) {}
+      return found`
+    assert.deepEqual(valueOf(await asCommunity('community 1', stash)), [])
+    assert.deepEqual(valueOf(await asCommunity('community 2', stash)), [])
+    const read = `logger.info('hello'); x.note(proposal.secret)
+      return [proposal.getYesVotes(), proposal.data.get('k'), typeof proposal.evil, proposal.secret,
+        Object.keys(proposal), typeof logger.stash]`
+    assert.deepEqual(valueOf(await asCommunity('community 3', read)), [
+      ['yes'],
+      'got k',
+      'undefined',
+      'community 3',
+      ['id', 'secret'],
+      'undefined',
+    ])
+    assert.deepEqual(calls, ['info hello', 'note community 3'])
+  })
+
+  it('makes the namespaces of host functions whether or not the data has them', async () => {
+    const functions = {
+      'proposal.getYesVotes': () => ['yes'],
+      'proposal.data.get': (key: unknown) => `got ${String(key)}`,
+      'a.b.c': () => 'deep',
+    }
+    const read = 'return [proposal.getYesVotes(), proposal.data.get(1), a.b.c(), typeof proposal.id]'
+    assert.deepEqual(valueOf(await run(read, { functions })), [['yes'], 'got 1', 'deep', 'undefined'])
+    assert.deepEqual(valueOf(await run(read, { functions, globals: { proposal: { id: 7 } } })), [
+      ['yes'],
+      'got 1',
+      'deep',
+      'number',
+    ])
+  })
+
   it('still runs ordinary code that assigns properties its prototypes also have', async () => {
     const code = `
       class Refusal extends Error {
