@@ -177,7 +177,7 @@ export class PlatformAccess {
       communityId,
       integration,
       credentials,
-      fetch: this.deps.fetch,
+      fetch: platform.fetch ? platform.fetch(this.deps.fetch) : this.deps.fetch,
       logger: platformLogger,
       now: () => this.deps.now(),
     }

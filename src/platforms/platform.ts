@@ -297,6 +297,11 @@ export interface PlatformDef {
   links?: PlatformLinks
   /** Its background work (gateway connections, pollers). */
   listeners?: ListenerDef[]
+  /**
+   * The fetch its calls go through (`PlatformContext.fetch`), made from the server's: a platform
+   * whose addresses communities enter (a forum's) keeps them to the public internet.
+   */
+  fetch?: (base: typeof fetch) => typeof fetch
 }
 
 /** A `policykit <platform> <command>` the platform offers (e.g. `slack manifest`). */

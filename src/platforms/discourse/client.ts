@@ -1,10 +1,24 @@
 import type { JsonObject } from '../../domain/json.ts'
-import { AppError } from '../../errors.ts'
+import { AppError, isAppError } from '../../errors.ts'
+import { publicOnlyFetch } from '../kit/public-address.ts'
 import type { DiscourseCredentials } from './credentials.ts'
+import type { DiscourseOptions } from './options.ts'
+
+/**
+ * The fetch every call to a forum goes through: only the public internet (`publicOnlyFetch`),
+ * unless the operator allows forums on private addresses (`DISCOURSE_PRIVATE_ADDRESSES=allow`).
+ */
+export function forumFetch(
+  options: Pick<DiscourseOptions, 'privateAddresses'>,
+  base: typeof fetch = fetch,
+): typeof fetch {
+  return options.privateAddresses ? base : publicOnlyFetch
+}
 
 /**
  * One request to a forum's API as the connected admin key (`Api-Key`, `Api-Username`), JSON in,
- * the forum's answer as it is; a network failure or timeout is `platform_unavailable`.
+ * the forum's answer as it is; a network failure or timeout is `platform_unavailable`, an address
+ * `fetchFn` refuses `platform_rejected`.
  */
 export async function requestDiscourse(
   fetchFn: typeof fetch,
@@ -26,7 +40,10 @@ export async function requestDiscourse(
       signal: AbortSignal.timeout(10_000),
     })
   } catch (e) {
-    throw new AppError('platform_unavailable', `${method} ${path}: the forum cannot be reached`, { cause: e })
+    // A refused address says why; anything else is a forum that cannot be reached now.
+    throw isAppError(e)
+      ? e
+      : new AppError('platform_unavailable', `${method} ${path}: the forum cannot be reached`, { cause: e })
   }
 }
 

@@ -8,7 +8,7 @@ import type { PlatformHttp } from '../platform-http.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import type { FormConnection } from '../../domain/connect-form.ts'
 import type { PlatformLinks } from '../platform.ts'
-import { callDiscourse, jsonOf, requestDiscourse } from './client.ts'
+import { callDiscourse, forumFetch, jsonOf, requestDiscourse } from './client.ts'
 import { discourseCredentials, type DiscourseCredentials } from './credentials.ts'
 import { importForumMembers } from './import-members.ts'
 import type { DiscourseOptions } from './options.ts'
@@ -112,11 +112,12 @@ export function forumWebhook(publicUrl: string, options: DiscourseOptions, forum
  * says so and the admin makes it by hand.
  */
 export async function makeWebhook(
+  fetchFn: typeof fetch,
   forum: DiscourseCredentials,
   webhook: { url: string; secret: string },
 ): Promise<{ created: boolean; error?: string }> {
   try {
-    await callDiscourse(fetch, forum, 'POST', '/admin/api/web_hooks.json', {
+    await callDiscourse(fetchFn, forum, 'POST', '/admin/api/web_hooks.json', {
       web_hook: {
         payload_url: webhook.url,
         content_type: 1,
@@ -143,6 +144,7 @@ export async function makeWebhook(
  * in Discourse (its URL, content type and this forum's secret).
  */
 export function discourseConnectRoutes(options: DiscourseOptions, ports: PlatformPorts): PlatformHttp {
+  const fetchFn = forumFetch(options)
   return async (app, host) => {
     app.post('/connect', async (request) => {
       const body = connectBody.safeParse(request.body)
@@ -154,7 +156,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
       }
       const { community: communityId, createWebhook, ...forum } = body.data
       const member = await managingMember(host, request, communityId, 'Discourse')
-      const title = await checkForum(fetch, forum, 'invalid_input', options)
+      const title = await checkForum(fetchFn, forum, 'invalid_input', options)
       const existing = await ports.integrations.findByExternalId(forum.url)
       if (existing && existing.communityId !== communityId) {
         throw new AppError('conflict', `The forum ${forum.url} is already connected to another PolicyKit community.`)
@@ -165,13 +167,13 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
         credentials: forum,
       })
       const activation = await activate(ports, communityId, member.id, integration)
-      const imported = await importForumMembers(fetch, ports.members, communityId, forum)
+      const imported = await importForumMembers(fetchFn, ports.members, communityId, forum)
       host.logger.info(
         { communityId, forum: forum.url, activation: activation.status, members: imported.count },
         `Discourse forum ${title} connected`,
       )
       const webhook = forumWebhook(host.publicUrl, options, forum.url)
-      const made = createWebhook ? await makeWebhook(forum, webhook) : null
+      const made = createWebhook ? await makeWebhook(fetchFn, forum, webhook) : null
       const answer: FormConnection = {
         integrationId: integration.id,
         activation,

@@ -1,6 +1,7 @@
 import { definePlatform, type PlatformDef } from '../platform.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
 import { discourseActions } from './actions.ts'
+import { forumFetch } from './client.ts'
 import { checkForum, discourseConnectRoutes, discourseLinks } from './connect.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials } from './credentials.ts'
@@ -28,7 +29,7 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
       kind: 'apiKey',
       credentials: discourseCredentials,
       async check(credentials) {
-        await checkForum(fetch, discourseCredentials.parse(credentials), 'conflict', options)
+        await checkForum(forumFetch(options), discourseCredentials.parse(credentials), 'conflict', options)
       },
     },
     functions: discourseFunctions(ports),
@@ -36,7 +37,12 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
     voting: discourseVoting(ports),
     listeners: [discoursePollListener(options, ports)],
     webhooks: discourseWebhooks(options, ports),
-    http: [discourseConnectRoutes(options, ports), discourseSignInRoutes(ports), discourseSetupRoutes(options, ports)],
+    http: [
+      discourseConnectRoutes(options, ports),
+      discourseSignInRoutes(options, ports),
+      discourseSetupRoutes(options, ports),
+    ],
     links: discourseLinks,
+    fetch: (base) => forumFetch(options, base),
   })
 }

@@ -8,8 +8,9 @@ export interface DiscourseOptions {
    */
   pollIntervalMs: number
   /**
-   * Whether a forum whose address is on a private network (or this host) may be connected;
-   * off, such an address is refused, so that PolicyKit cannot be pointed into its own network.
+   * Whether a forum whose address is on a private network (or this host) may be connected and
+   * called; off, such an address is refused, at connecting and by every call (`forumFetch`), so
+   * that PolicyKit cannot be pointed into its own network.
    */
   privateAddresses: boolean
 }

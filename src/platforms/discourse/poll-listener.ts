@@ -5,6 +5,7 @@ import type { ListenerDef } from '../platform.ts'
 import { discoursePlatformName } from './context.ts'
 import type { DiscourseOptions } from './options.ts'
 import { forumOfCommunity, syncPollVotes } from './poll-votes.ts'
+import { forumFetch } from './client.ts'
 
 /** Pending proposals read per page of the sweep over them. */
 const pageSize = 100
@@ -16,11 +17,8 @@ const pageSize = 100
  * over; a vote cast twice would only be cast once, the engine moves or keeps it). A forum that
  * answers 429 is left alone until its Retry-After has passed; its proposals are read then.
  */
-export function discoursePollListener(
-  options: DiscourseOptions,
-  ports: PlatformPorts,
-  fetchFn: typeof fetch = fetch,
-): ListenerDef {
+export function discoursePollListener(options: DiscourseOptions, ports: PlatformPorts): ListenerDef {
+  const fetchFn = forumFetch(options)
   /** Forum URL → when it may be called again (after a 429), in this process's monotonic ms: the wait is real time. */
   const resting = new Map<string, number>()
 

@@ -7,7 +7,7 @@ import { defaultPollIntervalMs, type DiscourseOptions } from './options.ts'
  * is connected per community with its own URL and admin API key. `DISCOURSE_POLL_SECONDS` (default
  * 30, fractions allowed): how often pending proposals with a Discourse poll read its voters.
  * `DISCOURSE_PRIVATE_ADDRESSES` (`allow` or the default `refuse`): whether a forum on a private
- * network or this host may be connected.
+ * network or this host may be connected and called (`forumFetch`).
  */
 export const discourseSettings = z
   .object({

@@ -7,6 +7,7 @@ import { parseLinkQuery } from '../kit/oauth.ts'
 import { seal, unseal } from '../kit/sealed.ts'
 import type { PlatformHost, PlatformHttp } from '../platform-http.ts'
 import type { PlatformPorts } from '../platform-ports.ts'
+import { forumFetch } from './client.ts'
 import { checkForum, forumWebhook, makeWebhook } from './connect.ts'
 import { discoursePlatformName } from './context.ts'
 import { discourseCredentials, type DiscourseCredentials } from './credentials.ts'
@@ -111,6 +112,7 @@ function requireStaff(who: ForumCurrentUser | null, forumTitleText: string): For
 }
 
 export function discourseSetupRoutes(options: DiscourseOptions, ports: PlatformPorts): PlatformHttp {
+  const fetchFn = forumFetch(options)
   return async (app, host) => {
     const setup = discourseSetup(host)
     const sealKey = host.deriveKey('discourse setup seal')
@@ -121,7 +123,7 @@ export function discourseSetupRoutes(options: DiscourseOptions, ports: PlatformP
       const { setup: token, kit } = form
       const forum: DiscourseCredentials = { url: form.url, apiKey: form.apiKey, apiUsername: form.apiUsername }
       await setup.check({ token, kit })
-      const title = await checkForum(fetch, forum, 'invalid_input', options)
+      const title = await checkForum(fetchFn, forum, 'invalid_input', options)
       if (await ports.integrations.findByExternalId(forum.url)) {
         throw new AppError('conflict', `The forum ${forum.url} is already connected to a PolicyKit community.`)
       }
@@ -153,7 +155,7 @@ export function discourseSetupRoutes(options: DiscourseOptions, ports: PlatformP
       }
       const { f: url, u: apiUsername, a: sealedApiKey, c: clientId, t: title } = saved.data
       const forum: DiscourseCredentials = { url, apiUsername, apiKey: unseal(sealKey, sealedApiKey).toString('utf8') }
-      const founder = requireStaff(await ownerOfUserKey(url, granted.key, clientId), title)
+      const founder = requireStaff(await ownerOfUserKey(fetchFn, url, granted.key, clientId), title)
       if (await ports.integrations.findByExternalId(url)) {
         throw new AppError('conflict', `The forum ${url} is already connected to a PolicyKit community.`)
       }
@@ -171,9 +173,9 @@ export function discourseSetupRoutes(options: DiscourseOptions, ports: PlatformP
           },
           integration: { platform: discoursePlatformName, externalId: url, config: { title }, credentials: forum },
         },
-        async (id) => (await importForumMembers(fetch, ports.members, id, forum)).count,
+        async (id) => (await importForumMembers(fetchFn, ports.members, id, forum)).count,
       )
-      const made = await makeWebhook(forum, forumWebhook(host.publicUrl, options, url))
+      const made = await makeWebhook(fetchFn, forum, forumWebhook(host.publicUrl, options, url))
       if (!made.created) {
         host.logger.warn(
           { communityId, forum: url, error: made.error },

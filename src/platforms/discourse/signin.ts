@@ -11,6 +11,8 @@ import { discoursePlatformName } from './context.ts'
 import { forumUrl } from './credentials.ts'
 import { memberOfForumUser } from './forum-members.ts'
 import { grantOfPayload, ownerOfUserKey, userApiKeyAttempt } from './user-api-key.ts'
+import { forumFetch } from './client.ts'
+import type { DiscourseOptions } from './options.ts'
 
 /**
  * Sign in with Discourse through its User API Key flow: for each attempt PolicyKit makes an RSA
@@ -37,7 +39,8 @@ const formPage = (message: string | null) => `<!doctype html>
 <form method="get" action="${signInPath}"><label>Your forum’s address <input name="forum" type="url" required placeholder="https://forum.example.org"></label>
 <button type="submit">Continue</button></form><p><a href="/login">Back to sign-in</a></p></main></body></html>`
 
-export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
+export function discourseSignInRoutes(options: DiscourseOptions, ports: PlatformPorts): PlatformHttp {
+  const fetchFn = forumFetch(options)
   return async (app, host) => {
     const key = host.deriveKey('discourse sign-in')
     await app.register(async (routes) => {
@@ -83,7 +86,7 @@ export function discourseSignInRoutes(ports: PlatformPorts): PlatformHttp {
         if (!granted || !constantTimeEqual(granted.nonce, started.n)) {
           throw new AppError('forbidden', 'Discourse sign-in could not be verified. Try again.')
         }
-        const who = await ownerOfUserKey(started.f, granted.key, started.c)
+        const who = await ownerOfUserKey(fetchFn, started.f, granted.key, started.c)
         if (!who) {
           throw new AppError('forbidden', 'Discourse did not say who signed in. Try again.')
         }

@@ -70,8 +70,15 @@ export function grantOfPayload(sealKey: Buffer, sealedKey: string, payload: stri
 }
 
 /** A call with the user's key (`User-Api-Key`, `User-Api-Client-Id`); null when the forum says no. */
-async function withUserKey(forum: string, path: string, method: 'GET' | 'POST', key: string, clientId: string) {
-  const response = await fetch(`${forum}${path}`, {
+async function withUserKey(
+  fetchFn: typeof fetch,
+  forum: string,
+  path: string,
+  method: 'GET' | 'POST',
+  key: string,
+  clientId: string,
+) {
+  const response = await fetchFn(`${forum}${path}`, {
     method,
     headers: { 'user-api-key': key, 'user-api-client-id': clientId, accept: 'application/json' },
     signal: AbortSignal.timeout(10_000),
@@ -88,12 +95,19 @@ async function withUserKey(forum: string, path: string, method: 'GET' | 'POST', 
 }
 
 /** Who the user key belongs to (null when the forum does not say), then the key is revoked. */
-export async function ownerOfUserKey(forum: string, key: string, clientId: string): Promise<ForumCurrentUser | null> {
+export async function ownerOfUserKey(
+  fetchFn: typeof fetch,
+  forum: string,
+  key: string,
+  clientId: string,
+): Promise<ForumCurrentUser | null> {
   try {
-    const answer = currentUser.safeParse(await withUserKey(forum, '/session/current.json', 'GET', key, clientId))
+    const answer = currentUser.safeParse(
+      await withUserKey(fetchFn, forum, '/session/current.json', 'GET', key, clientId),
+    )
     return answer.success ? answer.data.current_user : null
   } finally {
     // The key served to learn who it is: it is given back at once.
-    await withUserKey(forum, '/user-api-key/revoke', 'POST', key, clientId).catch(() => null)
+    await withUserKey(fetchFn, forum, '/user-api-key/revoke', 'POST', key, clientId).catch(() => null)
   }
 }

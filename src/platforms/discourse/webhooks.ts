@@ -15,6 +15,7 @@ import { syncPollVotes } from './poll-votes.ts'
 import type { DiscourseOptions } from './options.ts'
 import { discourseTriggers } from './triggers.ts'
 import { discourseWebhookSecret } from './webhook-secret.ts'
+import { forumFetch } from './client.ts'
 
 /** Discourse waits 30 s for an answer; PolicyKit answers well within it. */
 const answerWithinMs = 10_000
@@ -201,7 +202,7 @@ export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPort
               : undefined
             if (voteOf?.status === 'proposed') {
               try {
-                await syncPollVotes(ports, fetch, credentials, voteOf)
+                await syncPollVotes(ports, forumFetch(options), credentials, voteOf)
               } catch (e) {
                 // The poller reads them later; a busy forum is no reason to have the delivery retried.
                 if (!isAppError(e, 'platform_unavailable')) {

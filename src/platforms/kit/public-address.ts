@@ -1,5 +1,8 @@
+import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns'
 import { lookup } from 'node:dns/promises'
 import { BlockList, isIP } from 'node:net'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { AppError } from '../../errors.ts'
 
 /**
  * Addresses that are not on the public internet: this host, private and shared networks,
@@ -61,3 +64,84 @@ export async function privateAddressOf(url: string): Promise<string | undefined>
   }
   return addresses.find((address) => !isPublic(address))
 }
+
+/** A name that resolved to an address off the public internet, refused where the connection is made. */
+class NotPublic extends Error {
+  readonly address: string
+  constructor(hostname: string, address: string) {
+    super(`${hostname} resolves to ${address}, which is not on the public internet`)
+    this.address = address
+  }
+}
+
+/** `dns.lookup` for a connection: refuses a name with one address `allowed` refuses. */
+function guardedLookup(allowed: (address: string) => boolean) {
+  return (
+    hostname: string,
+    options: LookupOptions,
+    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
+    lookupCallback(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) {
+        callback(error, [])
+        return
+      }
+      const hidden = addresses.find((found) => !allowed(found.address))
+      const first = addresses[0]
+      if (hidden !== undefined || first === undefined) {
+        callback(new NotPublic(hostname, hidden?.address ?? 'no address'), [])
+      } else if (options.all === true) {
+        callback(null, addresses)
+      } else {
+        callback(null, first.address, first.family)
+      }
+    })
+  }
+}
+
+function refusal(url: URL, address: string): AppError {
+  return new AppError(
+    'platform_rejected',
+    `${url.origin} is on a private network or this server (${address}): PolicyKit calls only addresses on the public internet unless its operator allows private ones.`,
+  )
+}
+
+/**
+ * A fetch that reaches only addresses `allowed` lets through: a name is checked when the
+ * connection is made, every address it resolves to then (so a name that turns to point elsewhere
+ * later, DNS rebinding, is refused as well), an address written in the URL before, and a
+ * redirect is refused rather than followed (where it points was never checked). Refusals are
+ * `platform_rejected`, saying why.
+ */
+export function addressCheckedFetch(allowed: (address: string) => boolean): typeof fetch {
+  const agent = new Agent({ connect: { lookup: guardedLookup(allowed) } })
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input)
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
+    if (isIP(host) !== 0 && !allowed(host)) {
+      throw refusal(url, host)
+    }
+    let response
+    try {
+      // undici's own fetch: Node's takes no dispatcher from another undici release.
+      response = await undiciFetch(url, {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        dispatcher: agent,
+        redirect: 'manual',
+      })
+    } catch (e) {
+      const cause: unknown = e instanceof Error ? e.cause : undefined
+      throw cause instanceof NotPublic ? refusal(url, cause.address) : e
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw new AppError(
+        'platform_rejected',
+        `${url.origin} answered with a redirect to ${response.headers.get('location') ?? 'nowhere'}; PolicyKit follows none: give the address it redirects to.`,
+      )
+    }
+    return response as unknown as Response
+  }
+}
+
+/** A fetch that reaches only the public internet, for addresses a community entered (a forum's). */
+export const publicOnlyFetch: typeof fetch = addressCheckedFetch(isPublic)

@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, it } from 'node:test'
-import { privateAddressOf } from '../../../src/platforms/kit/public-address.ts'
+import { isAppError } from '../../../src/errors.ts'
+import { addressCheckedFetch, privateAddressOf, publicOnlyFetch } from '../../../src/platforms/kit/public-address.ts'
+import { callDiscourse, forumFetch } from '../../../src/platforms/discourse/client.ts'
 import { checkForum } from '../../../src/platforms/discourse/connect.ts'
+import { createDiscoursePlatform } from '../../../src/platforms/discourse/manifest.ts'
+import { connectFakeDiscourseDirectly, testDiscourseOptions } from '../../fakes/discourse/connect-directly.ts'
 import { startFakeDiscourse } from '../../fakes/discourse/fake-discourse.ts'
+import { fakeClock } from '../../support/fake-clock.ts'
+import { platformAlone } from '../../support/platform-alone.ts'
+import { openTestStore } from '../../support/test-store.ts'
+
+const refusedAsPrivate = (e: unknown) =>
+  isAppError(e, 'platform_rejected') && /is on a private network or this server \((127\.0\.0\.1|::1)\)/.test(e.message)
 
 describe('addresses a community enters must be public', () => {
   it('names the address of this host, of private and link-local networks, IPv4 and IPv6', async () => {
@@ -49,6 +61,75 @@ describe('addresses a community enters must be public', () => {
       assert.deepEqual(fake.violations, [])
     } finally {
       await fake.close()
+    }
+  })
+
+  it('checks every call where it connects: a name resolving inside when connecting, an address in the URL before', async () => {
+    const fake = await startFakeDiscourse({ title: 'Inner forum' })
+    fake.forum.addUser({ username: 'policykit', admin: true })
+    try {
+      const { port } = new URL(fake.url)
+      const forum = (host: string) => ({ url: `http://${host}:${port}`, apiKey: fake.apiKey, apiUsername: 'policykit' })
+      for (const host of ['localhost', '127.0.0.1']) {
+        await assert.rejects(callDiscourse(publicOnlyFetch, forum(host), 'GET', '/about.json'), refusedAsPrivate, host)
+      }
+      assert.deepEqual(fake.requests, [], 'nothing was asked of it')
+      // The same checks, letting this host's addresses through: the forum answers.
+      const loopback = addressCheckedFetch((address) => address === '127.0.0.1' || address === '::1')
+      const about = await callDiscourse(loopback, forum('localhost'), 'GET', '/about.json')
+      assert.equal((about as { about?: { title?: string } }).about?.title, 'Inner forum')
+      assert.deepEqual(fake.violations, [])
+    } finally {
+      await fake.close()
+    }
+  })
+
+  it('follows no redirect: where it points was never checked', async () => {
+    const redirecting = createServer((_request, response) => {
+      response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' })
+      response.end()
+    })
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = redirecting.address() as AddressInfo
+      const loopback = addressCheckedFetch((address) => address === '127.0.0.1')
+      const forum = { url: `http://127.0.0.1:${port}`, apiKey: 'k', apiUsername: 'policykit' }
+      await assert.rejects(
+        callDiscourse(loopback, forum, 'GET', '/about.json'),
+        (e: unknown) =>
+          isAppError(e, 'platform_rejected') &&
+          /redirect to http:\/\/169\.254\.169\.254\/latest\/meta-data/.test(e.message),
+      )
+    } finally {
+      redirecting.close()
+    }
+  })
+
+  it('keeps a connected forum’s calls to the public internet unless the operator allows private addresses', async () => {
+    assert.equal(forumFetch({ privateAddresses: false }), publicOnlyFetch)
+    assert.equal(forumFetch({ privateAddresses: true }, fetch), fetch)
+    const store = await openTestStore('sqlite')
+    const fake = await startFakeDiscourse({ title: 'Inner forum' })
+    const clock = fakeClock()
+    try {
+      const bot = fake.forum.addUser({ username: 'policykit', admin: true })
+      // Connected while the operator allowed it; the platform now runs with private addresses refused.
+      const { communityId, run } = await platformAlone({
+        store,
+        name: 'discourse',
+        now: () => clock.now(),
+        create: (ports) => createDiscoursePlatform({ ...testDiscourseOptions, privateAddresses: false }, ports),
+      })
+      await connectFakeDiscourseDirectly(store, fake, communityId, bot, clock.now())
+      const before = fake.requests.length
+      await assert.rejects(
+        run('createTopic', 'execute', { title: 'Inside', raw: 'Hello', category: 1 }),
+        refusedAsPrivate,
+      )
+      assert.equal(fake.requests.length, before, 'nothing was asked of it')
+    } finally {
+      await fake.close()
+      await store.close()
     }
   })
 })
