@@ -378,6 +378,10 @@ export function createProposalRepo(
         return createEvaluatedPostgres(communityId, action, actionParams, proposal, expected, writes)
       }
       const steps = sqliteSteps()
+      if (!steps) {
+        // A transaction's store: nothing is written ahead of it, the caller goes the ordinary way.
+        return undefined
+      }
       let made
       try {
         made = prepared.syncTransaction((all) => {
@@ -394,7 +398,7 @@ export function createProposalRepo(
             actionRow.id !== expected.actionId ||
             proposalRow?.id !== expected.proposalId ||
             proposalRow.number !== expected.number
-          if (moved || !steps) {
+          if (moved) {
             throw idsMoved
           }
           steps.insertLogs(communityId, writes.logs)
