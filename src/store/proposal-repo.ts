@@ -279,7 +279,6 @@ export function createProposalRepo(
   async function createEvaluatedPostgres(
     communityId: number,
     action: ActionInput,
-    actionParams: unknown[],
     proposal: NewProposal,
     expected: NewIds,
     writes: Pick<StepWrites, 'data' | 'logs'>,
@@ -287,7 +286,7 @@ export function createProposalRepo(
     let row: { action: Selectable<ActionsTable> | null; proposal: ProposalRow | null } | undefined
     try {
       row = await prepared.first(insertEvaluatedText, [
-        ...actionParams,
+        ...insertActionParams(communityId, action),
         expected.actionId,
         expected.proposalId,
         expected.number,
@@ -373,10 +372,10 @@ export function createProposalRepo(
     },
 
     async createEvaluated(communityId, action, { expected, writes, ...proposal }) {
-      const actionParams = insertActionParams(communityId, action)
       if (dialect === 'postgres') {
-        return createEvaluatedPostgres(communityId, action, actionParams, proposal, expected, writes)
+        return createEvaluatedPostgres(communityId, action, proposal, expected, writes)
       }
+      const actionParams = insertActionParams(communityId, action)
       const steps = sqliteSteps()
       if (!steps) {
         // A transaction's store: nothing is written ahead of it, the caller goes the ordinary way.

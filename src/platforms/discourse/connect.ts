@@ -58,11 +58,11 @@ const about = z.object({ about: z.object({ title: z.string() }) })
  * saying what to give instead; a forum that is rate limiting stays `platform_unavailable`.
  */
 export async function checkForum(
-  fetchFn: typeof fetch,
   forum: DiscourseCredentials,
   code: 'invalid_input' | 'conflict',
   options: Pick<DiscourseOptions, 'privateAddresses'>,
 ): Promise<string> {
+  const fetchFn = forumFetch(options)
   const refuse = (message: string) => new AppError(code, message)
   const hidden = options.privateAddresses ? undefined : await privateAddressOf(forum.url)
   if (hidden !== undefined) {
@@ -156,7 +156,7 @@ export function discourseConnectRoutes(options: DiscourseOptions, ports: Platfor
       }
       const { community: communityId, createWebhook, ...forum } = body.data
       const member = await managingMember(host, request, communityId, 'Discourse')
-      const title = await checkForum(fetchFn, forum, 'invalid_input', options)
+      const title = await checkForum(forum, 'invalid_input', options)
       const existing = await ports.integrations.findByExternalId(forum.url)
       if (existing && existing.communityId !== communityId) {
         throw new AppError('conflict', `The forum ${forum.url} is already connected to another PolicyKit community.`)

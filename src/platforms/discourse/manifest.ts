@@ -29,7 +29,7 @@ export function createDiscoursePlatform(options: DiscourseOptions, ports: Platfo
       kind: 'apiKey',
       credentials: discourseCredentials,
       async check(credentials) {
-        await checkForum(forumFetch(options), discourseCredentials.parse(credentials), 'conflict', options)
+        await checkForum(discourseCredentials.parse(credentials), 'conflict', options)
       },
     },
     functions: discourseFunctions(ports),

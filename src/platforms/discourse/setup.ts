@@ -123,7 +123,7 @@ export function discourseSetupRoutes(options: DiscourseOptions, ports: PlatformP
       const { setup: token, kit } = form
       const forum: DiscourseCredentials = { url: form.url, apiKey: form.apiKey, apiUsername: form.apiUsername }
       await setup.check({ token, kit })
-      const title = await checkForum(fetchFn, forum, 'invalid_input', options)
+      const title = await checkForum(forum, 'invalid_input', options)
       if (await ports.integrations.findByExternalId(forum.url)) {
         throw new AppError('conflict', `The forum ${forum.url} is already connected to a PolicyKit community.`)
       }

@@ -160,6 +160,7 @@ function actorOf(payload: Record<string, unknown>): { id: number; username: stri
  * PolicyKit's own (recognised by that identity) and neither governed nor triggering.
  */
 export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPorts): WebhookDef[] {
+  const fetchFn = forumFetch(options)
   const verify = discourseSigned(options)
   const webhook: WebhookDef = {
     path: '/webhook',
@@ -202,7 +203,7 @@ export function discourseWebhooks(options: DiscourseOptions, ports: PlatformPort
               : undefined
             if (voteOf?.status === 'proposed') {
               try {
-                await syncPollVotes(ports, forumFetch(options), credentials, voteOf)
+                await syncPollVotes(ports, fetchFn, credentials, voteOf)
               } catch (e) {
                 // The poller reads them later; a busy forum is no reason to have the delivery retried.
                 if (!isAppError(e, 'platform_unavailable')) {

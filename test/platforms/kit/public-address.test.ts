@@ -52,11 +52,11 @@ describe('addresses a community enters must be public', () => {
     fake.forum.addUser({ username: 'policykit', admin: true })
     try {
       const forum = { url: fake.url, apiKey: fake.apiKey, apiUsername: 'policykit' }
-      await assert.rejects(checkForum(fetch, forum, 'invalid_input', { privateAddresses: false }), (e: Error) =>
+      await assert.rejects(checkForum(forum, 'invalid_input', { privateAddresses: false }), (e: Error) =>
         /is on a private network or this server \(127\.0\.0\.1\).*DISCOURSE_PRIVATE_ADDRESSES=allow/.test(e.message),
       )
       assert.equal(fake.requests.length, 0, 'nothing was asked of it')
-      assert.equal(await checkForum(fetch, forum, 'invalid_input', { privateAddresses: true }), 'Inner forum')
+      assert.equal(await checkForum(forum, 'invalid_input', { privateAddresses: true }), 'Inner forum')
       assert.ok(fake.requests.includes('GET /about.json'), fake.requests.join(', '))
       assert.deepEqual(fake.violations, [])
     } finally {
