@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts'
 import { deliveredBefore, insertActionParams, insertActionSql, insertActionText, toAction } from './action-repo.ts'
 import type { ActionsTable, Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
-import { parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
+import { isUniqueViolation, parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
 import { createLogRepo } from './log-repo.ts'
 import type { Prepared } from './prepared.ts'
 import type { StatementCache } from './statement-cache.ts'
@@ -106,6 +106,25 @@ function insertProposalParams(
   ]
 }
 
+/** SQLite: one row of VALUES for a proposal of the action in `$9`/`$10` (community, id), numbered `number`. */
+function insertProposalValues(number: string): string {
+  return `insert into proposals (community_id, action_id, policy_id, policy_version_id, status, proposed_at,
+      lease_token, lease_until, lease_owner, notified, data, number)
+    values ($9, $10, $6, $5, 'proposed', $1, $2, $3, $4, $7, $8, ${number})
+    returning ${columns.join(', ')}`
+}
+
+/** SQLite: the proposal numbered with the community's next number (migration 0020: why this is safe on both dialects). */
+const insertNextNumbered = insertProposalValues(
+  '(select coalesce(max(number), 0) + 1 from proposals where community_id = $9)',
+)
+
+/** SQLite: the proposal numbered `$11`; a number taken fails it (the community's numbers are unique). */
+const insertGivenNumber = insertProposalValues('$11')
+
+/** SQLite: whether version `$5` of policy `$6` is community `$9`'s. */
+const versionOfCommunity = 'select 1 as ok from policy_versions where community_id = $9 and id = $5 and policy_id = $6'
+
 /**
  * The statements that insert a proposal of the action in `$9`/`$10` (community, id), run in turn,
  * each giving a row or ending it: nothing is inserted for an action or version of another
@@ -118,12 +137,18 @@ export const insertProposalOfAction: Record<Dialect, string[]> = {
   sqlite: [
     `select 1 as ok where exists (select 1 from actions where community_id = $9 and id = $10)
       and exists (select 1 from policy_versions where community_id = $9 and id = $5 and policy_id = $6)`,
-    `insert into proposals (community_id, action_id, policy_id, policy_version_id, status, proposed_at,
-        lease_token, lease_until, lease_owner, notified, data, number)
-      values ($9, $10, $6, $5, 'proposed', $1, $2, $3, $4, $7, $8,
-        (select coalesce(max(number), 0) + 1 from proposals where community_id = $9))
-      returning ${columns.join(', ')}`,
+    insertNextNumbered,
   ],
+}
+
+/**
+ * SQLite: the statements that insert the proposal of an action inserted in the same transaction
+ * (so only its version is checked, and not at all when `versionKnown`), numbered by the
+ * community's next number or by `$11`.
+ */
+export function insertProposalOfNewAction(versionKnown: boolean, numbered: boolean): string[] {
+  const insert = numbered ? insertGivenNumber : insertNextNumbered
+  return versionKnown ? [insert] : [versionOfCommunity, insert]
 }
 
 /** Runs `statements` in turn with `params`, synchronously: the last one's first row, unless one gave none. */
@@ -171,7 +196,7 @@ const insertBothText = `with a as (${insertActionText}), made as (${insertPropos
 const nextIdsText: Record<Dialect, string> = {
   sqlite: `select coalesce((select seq from sqlite_sequence where name = 'actions'), 0) + 1 as action_id,
       coalesce((select seq from sqlite_sequence where name = 'proposals'), 0) + 1 as proposal_id,
-      (select coalesce(max(number), 0) + 1 from proposals where community_id = $1) as number`,
+      coalesce((select number from proposals where community_id = $1 order by number desc limit 1), 0) + 1 as number`,
   postgres: `select nextval(pg_get_serial_sequence('actions', 'id')) as action_id,
       nextval(pg_get_serial_sequence('proposals', 'id')) as proposal_id,
       (select coalesce(max(number), 0) + 1 from proposals where community_id = $1) as number`,
@@ -225,6 +250,15 @@ export function createProposalRepo(
   prepared: Prepared,
   sqlite?: StatementCache,
 ): ProposalRepo {
+  /**
+   * The policy versions (community, policy, version) a proposal was committed under by this
+   * repo: a version is its community's for good (versions are never deleted, and their ids
+   * never reused), so it is not checked again when a proposal of a new action is inserted.
+   */
+  const knownVersions = new Set<string>()
+  const versionKey = (communityId: number, { policyId, policyVersionId }: NewProposal) =>
+    `${communityId}/${policyId}/${policyVersionId}`
+
   // Prepared at first use: the tables exist only once the store is migrated.
   let stepWriter: SqliteStepWriter | undefined
   const sqliteSteps = () => (sqlite ? (stepWriter ??= new SqliteStepWriter(sqlite.database, columns)) : undefined)
@@ -261,18 +295,23 @@ export function createProposalRepo(
       return { action: row?.action ?? undefined, proposal: row?.proposal ?? undefined }
     }
     const ofAction = (actionId: number) => [...proposalParams, communityId, actionId]
-    const inserts = insertProposalOfAction.sqlite
     // SQLite: one synchronous transaction, so one commit.
+    const key = versionKey(communityId, proposal)
+    const inserts = insertProposalOfNewAction(knownVersions.has(key), false)
     const now = prepared.syncTransaction((all) => {
       const [actionRow] = all<Selectable<ActionsTable>>(insertActionText, actionParams)
       return { action: actionRow, proposal: actionRow && lastRow<ProposalRow>(inserts, all, ofAction(actionRow.id)) }
     })
     if (now) {
+      if (now.proposal) {
+        knownVersions.add(key)
+      }
       return now
     }
     // Inside a transaction already (its statements atomic with it): one after the other.
     const actionRow = await prepared.first<Selectable<ActionsTable>>(insertActionText, actionParams)
-    const proposalRow = actionRow && (await lastRowInTurn<ProposalRow>(inserts, prepared, ofAction(actionRow.id)))
+    const proposalRow =
+      actionRow && (await lastRowInTurn<ProposalRow>(insertProposalOfAction.sqlite, prepared, ofAction(actionRow.id)))
     return { action: actionRow, proposal: proposalRow }
   }
 
@@ -381,6 +420,8 @@ export function createProposalRepo(
         // A transaction's store: nothing is written ahead of it, the caller goes the ordinary way.
         return undefined
       }
+      const key = versionKey(communityId, proposal)
+      const inserts = insertProposalOfNewAction(knownVersions.has(key), true)
       let made
       try {
         made = prepared.syncTransaction((all) => {
@@ -388,29 +429,30 @@ export function createProposalRepo(
           if (!actionRow) {
             return { action: undefined, proposal: undefined }
           }
-          const proposalRow = lastRow<ProposalRow>(insertProposalOfAction.sqlite, all, [
+          const proposalRow = lastRow<ProposalRow>(inserts, all, [
             ...insertProposalParams(proposal, writes),
             communityId,
             actionRow.id,
+            expected.number,
           ])
-          const moved =
-            actionRow.id !== expected.actionId ||
-            proposalRow?.id !== expected.proposalId ||
-            proposalRow.number !== expected.number
-          if (moved) {
+          if (actionRow.id !== expected.actionId || proposalRow?.id !== expected.proposalId) {
             throw idsMoved
           }
           steps.insertLogs(communityId, writes.logs)
           return { action: actionRow, proposal: proposalRow }
         })
       } catch (e) {
-        if (e === idsMoved) {
+        // The number was taken meanwhile (the community's numbers are unique): nothing written.
+        if (e === idsMoved || isUniqueViolation(e)) {
           return undefined
         }
         throw e
       }
       if (!made) {
         return undefined
+      }
+      if (made.proposal) {
+        knownVersions.add(key)
       }
       if (!made.action) {
         return { action: await deliveredBefore(db, communityId, action), created: false, proposal: undefined }

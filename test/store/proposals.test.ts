@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { CompiledQuery } from 'kysely'
 import { isAppError } from '../../src/errors.ts'
 import { insertActionText } from '../../src/store/action-repo.ts'
-import { insertProposalOfAction } from '../../src/store/proposal-repo.ts'
+import { insertProposalOfAction, insertProposalOfNewAction } from '../../src/store/proposal-repo.ts'
 import type { NewIds, Store } from '../../src/store/store.ts'
 import { openTestStore, testDialects } from '../support/test-store.ts'
 import { seedProposal } from './seed.ts'
@@ -488,12 +488,23 @@ for (const dialect of testDialects()) {
         evaluated(await store.proposals.nextIds(community.id)),
       )
       assert.deepEqual(again, { action: made.action, created: false, proposal: undefined })
+
+      // A version a proposal was made under is still checked for another community.
+      const intruder = { ...action('intruder'), initiatorId: other.member.id }
+      const underMine = evaluated(await store.proposals.nextIds(other.community.id))
+      assert.equal(await store.proposals.createEvaluated(other.community.id, intruder, underMine), undefined)
+      const lone = await store.proposals.createWithAction(other.community.id, intruder, underMine)
+      assert.equal(lone.proposal, undefined)
     })
 
     // SQLite checks the foreign keys of an INSERT … RETURNING in the tables that refer to its rows.
     if (dialect === 'sqlite') {
       it('inserts an action and a proposal without reading a table whole', async () => {
-        for (const text of [insertActionText, ...insertProposalOfAction.sqlite]) {
+        for (const text of [
+          insertActionText,
+          ...insertProposalOfAction.sqlite,
+          ...insertProposalOfNewAction(false, true),
+        ]) {
           const sqliteText = text.replace(/\$\d+/g, '?')
           const params = Array.from(sqliteText.matchAll(/\?/g), () => 1)
           const plan = await store.db.executeQuery<{ detail: string }>(
