@@ -104,14 +104,24 @@ export function createVoteRepo(db: Kysely<Database>, prepared: Prepared): VoteRe
     },
 
     async listWithVoters(communityId, proposalId) {
-      // Read by every evaluation: a prepared statement.
-      const rows = await prepared.all<Selectable<VotesTable> & { username: string; display_name: string }>(
-        `select v.*, m.username, m.display_name from votes v
-          join members m on m.id = v.member_id and m.community_id = v.community_id
-          where v.community_id = $1 and v.proposal_id = $2 order by v.id`,
+      // Read by every evaluation: a prepared statement. Each voter's name by a subquery, and the
+      // order (that of casting) made here: on SQLite the same rows by a join, sorted in a
+      // temporary B-tree (the index on votes is by proposal and member), took three times as long.
+      const rows = await prepared.all<
+        Selectable<VotesTable> & { username: string | null; display_name: string | null }
+      >(
+        `select v.*,
+            (select m.username from members m where m.id = v.member_id and m.community_id = v.community_id)
+              as username,
+            (select m.display_name from members m where m.id = v.member_id and m.community_id = v.community_id)
+              as display_name
+          from votes v where v.community_id = $1 and v.proposal_id = $2`,
         [communityId, proposalId],
       )
-      return rows.map((row) => ({ ...toVote(row), username: row.username, displayName: row.display_name }))
+      return rows
+        .filter((row): row is typeof row & { username: string; display_name: string } => row.username !== null)
+        .sort((a, b) => a.id - b.id)
+        .map((row) => ({ ...toVote(row), username: row.username, displayName: row.display_name }))
     },
 
     async count(communityId, proposalId, filter = {}) {

@@ -105,6 +105,43 @@ for (const dialect of testDialects()) {
       )
     })
 
+    it('lists the votes with their voters in the order they were cast', async () => {
+      const { community, member: ada, proposal } = await seedProposal(store, 'order')
+      const bob = await store.members.create(community.id, { username: 'bob', now: 1 })
+      const cy = await store.members.create(community.id, { username: 'cy', now: 1 })
+      for (const [memberId, value] of [
+        [cy.id, 'c'],
+        [ada.id, 'a'],
+        [bob.id, 'b'],
+      ] as const) {
+        await store.votes.cast(community.id, {
+          proposalId: proposal.id,
+          memberId,
+          vote: { kind: 'choice', value },
+          now: 1,
+        })
+      }
+      // Cast again: the vote keeps its place.
+      await store.votes.cast(community.id, {
+        proposalId: proposal.id,
+        memberId: ada.id,
+        vote: { kind: 'choice', value: 'a2' },
+        now: 2,
+      })
+      const listed = await store.votes.listWithVoters(community.id, proposal.id)
+      assert.deepEqual(
+        listed.map((v) => [v.username, v.value]),
+        (await store.votes.list(community.id, proposal.id)).map((v) => [
+          [cy, ada, bob].find((m) => m.id === v.memberId)?.username,
+          v.value,
+        ]),
+      )
+      assert.deepEqual(
+        listed.map((v) => v.username),
+        ['cy', 'ada', 'bob'],
+      )
+    })
+
     it('keeps another community out', async () => {
       const a = await seedProposal(store, 'a')
       const b = await seedProposal(store, 'b')
