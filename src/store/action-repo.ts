@@ -72,6 +72,22 @@ export async function deliveredBefore(db: Kysely<Database>, communityId: number,
   return toAction(existing)
 }
 
+/**
+ * SQLite: the claim of action `$6` of community `$5` in one of `count` states (`$7`…): to state
+ * `$1` at `$2` by `$3`, its tries counted again from 1 unless its key stays `$4`. Every SET
+ * expression reads the row as it was, so the CASE compares with the previous key.
+ */
+function claimText(count: number): string {
+  const states = Array.from({ length: count }, (_, i) => `$${7 + i}`).join(', ')
+  return `update actions set execution_state = $1, execution_claimed_at = $2, execution_claimed_by = $3,
+      execution_tries = case when execution_key = $4 then execution_tries + 1 else 1 end, execution_key = $4
+    where community_id = $5 and id = $6 and execution_state in (${states})`
+}
+
+/** SQLite: whether the statement before changed a row, and action `$2`'s tries. */
+const claimedText = `select changes() as changed,
+  (select execution_tries from actions where community_id = $1 and id = $2) as tries`
+
 export function createActionRepo(db: Kysely<Database>, prepared: Prepared): ActionRepo {
   // Both on every evaluation's path: prepared statements.
   async function get(communityId: number, actionId: number): Promise<Action | undefined> {
@@ -112,6 +128,16 @@ export function createActionRepo(db: Kysely<Database>, prepared: Prepared): Acti
     async claim(communityId, actionId, { from, to, now, owner, key }) {
       if (from.length === 0) {
         return undefined
+      }
+      // SQLite: the UPDATE, then its count of rows and the tries read back, in one synchronous
+      // transaction: the same UPDATE with RETURNING took twice as long (62 against 27 µs).
+      const claimed = prepared.syncTransaction((all) => {
+        all(claimText(from.length), [to, now, owner, key, communityId, actionId, ...from])
+        const [row] = all<{ changed: number; tries: number }>(claimedText, [communityId, actionId])
+        return row && row.changed > 0 ? { tries: Number(row.tries) } : null
+      })
+      if (claimed !== undefined) {
+        return claimed ?? undefined
       }
       const row = await db
         .updateTable('actions')

@@ -184,7 +184,7 @@ function bindStore(
     policies: createPolicyRepo(db, dialect),
     actions: createActionRepo(db, prepared),
     proposals: createProposalRepo(db, dialect, prepared, sqlite),
-    votes: createVoteRepo(db, prepared),
+    votes: createVoteRepo(db, dialect, prepared),
     logs: createLogRepo(db),
     jobs: createJobRepo(db, dialect),
     users: createUserRepo(db),

@@ -100,3 +100,35 @@ export class Prepared {
     return sqlite.database.transaction(() => work((text, params) => runNow(sqlite, text, params)))()
   }
 }
+
+/** Runs `statements` in turn with `params`, synchronously: the last one's first row, unless one gave none. */
+export function lastRow<Row>(
+  statements: readonly string[],
+  all: <R>(text: string, params: readonly unknown[]) => R[],
+  params: readonly unknown[],
+): Row | undefined {
+  let row: Row | undefined
+  for (const text of statements) {
+    row = all<Row>(text, params)[0]
+    if (row === undefined) {
+      return undefined
+    }
+  }
+  return row
+}
+
+/** `lastRow` through `prepared`, each statement awaited. */
+export async function lastRowInTurn<Row>(
+  statements: readonly string[],
+  prepared: Prepared,
+  params: readonly unknown[],
+): Promise<Row | undefined> {
+  let row: Row | undefined
+  for (const text of statements) {
+    row = await prepared.first<Row>(text, params)
+    if (row === undefined) {
+      return undefined
+    }
+  }
+  return row
+}

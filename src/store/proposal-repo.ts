@@ -7,7 +7,7 @@ import type { ActionsTable, Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
 import { isUniqueViolation, parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
 import { createLogRepo } from './log-repo.ts'
-import type { Prepared } from './prepared.ts'
+import { lastRow, lastRowInTurn, type Prepared } from './prepared.ts'
 import type { StatementCache } from './statement-cache.ts'
 import { postgresLogRows, postgresStep, SqliteStepWriter, sqliteStepUpdate, type StepRow } from './step-writes.ts'
 import type { ActionInput, DecisionCount, Dialect, NewIds, NewProposal, ProposalRepo, StepWrites } from './store.ts'
@@ -149,38 +149,6 @@ export const insertProposalOfAction: Record<Dialect, string[]> = {
 export function insertProposalOfNewAction(versionKnown: boolean, numbered: boolean): string[] {
   const insert = numbered ? insertGivenNumber : insertNextNumbered
   return versionKnown ? [insert] : [versionOfCommunity, insert]
-}
-
-/** Runs `statements` in turn with `params`, synchronously: the last one's first row, unless one gave none. */
-function lastRow<Row>(
-  statements: readonly string[],
-  all: <R>(text: string, params: readonly unknown[]) => R[],
-  params: readonly unknown[],
-): Row | undefined {
-  let row: Row | undefined
-  for (const text of statements) {
-    row = all<Row>(text, params)[0]
-    if (row === undefined) {
-      return undefined
-    }
-  }
-  return row
-}
-
-/** `lastRow` through `prepared`, each statement awaited. */
-async function lastRowInTurn<Row>(
-  statements: readonly string[],
-  prepared: Prepared,
-  params: readonly unknown[],
-): Promise<Row | undefined> {
-  let row: Row | undefined
-  for (const text of statements) {
-    row = await prepared.first<Row>(text, params)
-    if (row === undefined) {
-      return undefined
-    }
-  }
-  return row
 }
 
 /** On PostgreSQL, the action and its proposal in one statement (one round trip, one commit). */

@@ -3,8 +3,10 @@ import type { Vote, VoteValue } from '../domain/vote.ts'
 import { AppError } from '../errors.ts'
 import type { Database, VotesTable } from './database.ts'
 import { parseJsonText } from './rows.ts'
-import type { Prepared } from './prepared.ts'
-import type { VoteFilter, VoteRepo } from './store.ts'
+import { lastRow, lastRowInTurn, type Prepared } from './prepared.ts'
+import type { Dialect, VoteFilter, VoteRepo } from './store.ts'
+
+type CastInput = Parameters<VoteRepo['cast']>[1]
 
 function toVoteValue(row: Selectable<VotesTable>): VoteValue {
   const value = parseJsonText('votes', row.id, 'value', row.value)
@@ -30,7 +32,18 @@ function toVote(row: Selectable<VotesTable>): Vote {
   }
 }
 
-export function createVoteRepo(db: Kysely<Database>, prepared: Prepared): VoteRepo {
+/** SQLite: whether proposal `$2` and member `$3` are community `$1`'s. */
+const castGuardText = `select 1 as ok where exists (select 1 from proposals where community_id = $1 and id = $2)
+  and exists (select 1 from members where community_id = $1 and id = $3)`
+
+/** SQLite: the vote (`$4` kind, `$5` value as JSON, `$6` cast at), replacing the member's earlier one. */
+const castValuesText = `insert into votes (community_id, proposal_id, member_id, kind, value, cast_at)
+  values ($1, $2, $3, $4, $5, $6)
+  on conflict (proposal_id, member_id) do update set kind = excluded.kind, value = excluded.value,
+    cast_at = excluded.cast_at
+  returning *`
+
+export function createVoteRepo(db: Kysely<Database>, dialect: Dialect, prepared: Prepared): VoteRepo {
   /** Votes of one proposal matching the filter; values compare as their stored JSON text. */
   function selectVotes(communityId: number, proposalId: number, filter: VoteFilter) {
     let query = db.selectFrom('votes').where('community_id', '=', communityId).where('proposal_id', '=', proposalId)
@@ -50,40 +63,66 @@ export function createVoteRepo(db: Kysely<Database>, prepared: Prepared): VoteRe
     return query
   }
 
+  /**
+   * SQLite: a check that the proposal and the member are the community's, then one row of
+   * VALUES (in one synchronous transaction when nothing else holds the connection): the
+   * INSERT … SELECT that PostgreSQL runs took half as long again.
+   */
+  async function castSqlite(communityId: number, input: CastInput): Promise<Selectable<VotesTable> | undefined> {
+    const params = [
+      communityId,
+      input.proposalId,
+      input.memberId,
+      input.vote.kind,
+      JSON.stringify(input.vote.value),
+      input.now,
+    ]
+    const statements = [castGuardText, castValuesText]
+    const made = prepared.syncTransaction((all) => ({ row: lastRow<Selectable<VotesTable>>(statements, all, params) }))
+    return made ? made.row : lastRowInTurn<Selectable<VotesTable>>(statements, prepared, params)
+  }
+
+  async function castPostgres(
+    communityId: number,
+    { proposalId, memberId, vote, now }: CastInput,
+  ): Promise<Selectable<VotesTable> | undefined> {
+    // Insert-select: only a proposal and a member of this community produce a row. The
+    // upsert replaces the member's earlier vote in the same statement.
+    return db
+      .insertInto('votes')
+      .columns(['community_id', 'proposal_id', 'member_id', 'kind', 'value', 'cast_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('proposals as p')
+          .innerJoin('members as m', 'm.community_id', 'p.community_id')
+          .select([
+            'p.community_id',
+            'p.id',
+            'm.id',
+            sql<string>`cast(${vote.kind} as text)`.as('kind'),
+            sql<string>`cast(${JSON.stringify(vote.value)} as text)`.as('value'),
+            sql<number>`cast(${now} as bigint)`.as('cast_at'),
+          ])
+          .where('p.community_id', '=', communityId)
+          .where('p.id', '=', proposalId)
+          .where('m.id', '=', memberId),
+      )
+      .onConflict((oc) =>
+        oc.columns(['proposal_id', 'member_id']).doUpdateSet((eb) => ({
+          kind: eb.ref('excluded.kind'),
+          value: eb.ref('excluded.value'),
+          cast_at: eb.ref('excluded.cast_at'),
+        })),
+      )
+      .returningAll()
+      .executeTakeFirst()
+  }
+
   return {
-    async cast(communityId, { proposalId, memberId, vote, now }) {
-      // Insert-select: only a proposal and a member of this community produce a row. The
-      // upsert replaces the member's earlier vote in the same statement.
-      const row = await db
-        .insertInto('votes')
-        .columns(['community_id', 'proposal_id', 'member_id', 'kind', 'value', 'cast_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('proposals as p')
-            .innerJoin('members as m', 'm.community_id', 'p.community_id')
-            .select([
-              'p.community_id',
-              'p.id',
-              'm.id',
-              sql<string>`cast(${vote.kind} as text)`.as('kind'),
-              sql<string>`cast(${JSON.stringify(vote.value)} as text)`.as('value'),
-              sql<number>`cast(${now} as bigint)`.as('cast_at'),
-            ])
-            .where('p.community_id', '=', communityId)
-            .where('p.id', '=', proposalId)
-            .where('m.id', '=', memberId),
-        )
-        .onConflict((oc) =>
-          oc.columns(['proposal_id', 'member_id']).doUpdateSet((eb) => ({
-            kind: eb.ref('excluded.kind'),
-            value: eb.ref('excluded.value'),
-            cast_at: eb.ref('excluded.cast_at'),
-          })),
-        )
-        .returningAll()
-        .executeTakeFirst()
+    async cast(communityId, input) {
+      const row = dialect === 'sqlite' ? await castSqlite(communityId, input) : await castPostgres(communityId, input)
       if (!row) {
-        throw new AppError('not_found', `proposal ${proposalId} or member ${memberId} not found`)
+        throw new AppError('not_found', `proposal ${input.proposalId} or member ${input.memberId} not found`)
       }
       return toVote(row)
     },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import type { ExecutionState } from '../../src/domain/action.ts'
 import type { ActionInput, Store } from '../../src/store/store.ts'
 import { openTestStore, testDialects } from '../support/test-store.ts'
 import { seedCommunity } from './seed.ts'
@@ -101,6 +102,39 @@ for (const dialect of testDialects()) {
       })
       assert.equal(await store.actions.transitionExecution(c.id, action.id, ['reverting'], 'reverted', null), true)
       assert.equal((await store.actions.get(c.id, action.id))?.result, null)
+    })
+
+    it('claims an action for one holder at a time, counting the tries of one key', async () => {
+      const c = await seedCommunity(store)
+      const { action } = await store.actions.create(c.id, slackPost(null))
+      const claim = (owner: string, key: string, from: ExecutionState[] = ['none']) =>
+        store.actions.claim(c.id, action.id, { from, to: 'executing', now: 20, owner, key })
+      const first = await Promise.all([claim('a', 'k1'), claim('b', 'k1'), claim('c', 'k1')])
+      assert.deepEqual(
+        first.filter((claimed) => claimed !== undefined),
+        [{ tries: 1 }],
+        'one of three concurrent claims',
+      )
+      assert.equal(await claim('a', 'k1'), undefined, 'not in a state it may be claimed from')
+      // Let go without being carried out (the holder died): the same key again is a retry.
+      assert.equal(await store.actions.transitionExecution(c.id, action.id, ['executing'], 'none'), true)
+      assert.deepEqual(await claim('b', 'k1'), { tries: 2 })
+      assert.equal(await store.actions.transitionExecution(c.id, action.id, ['executing'], 'none'), true)
+      assert.deepEqual(await claim('b', 'k2', ['executed', 'none']), { tries: 1 }, 'another key starts afresh')
+      const other = await seedCommunity(store)
+      assert.equal(await store.actions.transitionExecution(c.id, action.id, ['executing'], 'none'), true)
+      assert.equal(
+        await store.actions.claim(other.id, action.id, {
+          from: ['none'],
+          to: 'executing',
+          now: 20,
+          owner: 'x',
+          key: 'k',
+        }),
+        undefined,
+        "another community's action",
+      )
+      assert.equal(await claim('a', 'k3', []), undefined)
     })
 
     it('finds claims older than a time, and releases only those', async () => {
