@@ -72,16 +72,47 @@ export async function deliveredBefore(db: Kysely<Database>, communityId: number,
   return toAction(existing)
 }
 
+/** `$first`, `$first+1`… for a list of `count` values. */
+function placeholders(first: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ')
+}
+
+/** Statement texts by their shape, made once (the same text is then found at once where it is prepared). */
+const texts = new Map<string, string>()
+function textOf(shape: string, make: () => string): string {
+  let text = texts.get(shape)
+  if (text === undefined) {
+    text = make()
+    texts.set(shape, text)
+  }
+  return text
+}
+
 /**
  * SQLite: the claim of action `$6` of community `$5` in one of `count` states (`$7`…): to state
  * `$1` at `$2` by `$3`, its tries counted again from 1 unless its key stays `$4`. Every SET
  * expression reads the row as it was, so the CASE compares with the previous key.
  */
 function claimText(count: number): string {
-  const states = Array.from({ length: count }, (_, i) => `$${7 + i}`).join(', ')
-  return `update actions set execution_state = $1, execution_claimed_at = $2, execution_claimed_by = $3,
+  return textOf(
+    `claim ${count}`,
+    () => `update actions set execution_state = $1, execution_claimed_at = $2, execution_claimed_by = $3,
       execution_tries = case when execution_key = $4 then execution_tries + 1 else 1 end, execution_key = $4
-    where community_id = $5 and id = $6 and execution_state in (${states})`
+    where community_id = $5 and id = $6 and execution_state in (${placeholders(7, count)})`,
+  )
+}
+
+/**
+ * Action `$3` of community `$2`, in one of `count` states (`$4`…), to state `$1`, its claim let
+ * go; with `result`, its result set to the parameter after the states.
+ */
+function transitionText(count: number, result: boolean): string {
+  return textOf(
+    `transition ${count} ${result}`,
+    () => `update actions set execution_state = $1, execution_claimed_at = null, execution_claimed_by = null
+      ${result ? `, result = $${4 + count}` : ''}
+    where community_id = $2 and id = $3 and execution_state in (${placeholders(4, count)})`,
+  )
 }
 
 /** SQLite: whether the statement before changed a row, and action `$2`'s tries. */
@@ -176,21 +207,11 @@ export function createActionRepo(db: Kysely<Database>, prepared: Prepared): Acti
       if (from.length === 0) {
         return false
       }
-      const updated = await db
-        .updateTable('actions')
-        .set({
-          execution_state: to,
-          execution_claimed_at: null,
-          execution_claimed_by: null,
-          ...(result !== undefined && {
-            result: result === null ? null : JSON.stringify(result),
-          }),
-        })
-        .where('community_id', '=', communityId)
-        .where('id', '=', actionId)
-        .where('execution_state', 'in', from)
-        .executeTakeFirst()
-      return updated.numUpdatedRows > 0n
+      const params: unknown[] = [to, communityId, actionId, ...from]
+      if (result !== undefined) {
+        params.push(result === null ? null : JSON.stringify(result))
+      }
+      return (await prepared.changes(transitionText(from.length, result !== undefined), params)) > 0
     },
 
     async overdueClaims(claimedBefore, limit) {

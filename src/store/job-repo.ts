@@ -3,6 +3,7 @@ import type { Database, JobsTable } from './database.ts'
 import type { Job, JobRepo, JobState } from './jobs.ts'
 import { isUniqueViolation, parseEnum, parseJsonObject } from './rows.ts'
 import type { Dialect } from './store.ts'
+import type { Prepared } from './prepared.ts'
 
 const defaultMaxAttempts = 10
 const jobStates: readonly JobState[] = ['queued', 'running', 'done', 'failed']
@@ -13,7 +14,7 @@ const jobStates: readonly JobState[] = ['queued', 'running', 'done', 'failed']
  * it to a transaction of its own. Finished jobs are deleted: the table holds work still to do
  * and failures to look at, while every vote makes a job.
  */
-export function createJobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
+export function createJobRepo(db: Kysely<Database>, dialect: Dialect, prepared: Prepared): JobRepo {
   const owned = (jobId: number, workerId: string) =>
     db.updateTable('jobs').where('id', '=', jobId).where('locked_by', '=', workerId).where('state', '=', 'running')
 
@@ -160,12 +161,11 @@ export function createJobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
     },
 
     async complete(jobId, workerId) {
-      await db
-        .deleteFrom('jobs')
-        .where('id', '=', jobId)
-        .where('locked_by', '=', workerId)
-        .where('state', '=', 'running')
-        .execute()
+      // Every job's end (every decision's outcome, on one process): a prepared statement.
+      await prepared.changes(`delete from jobs where id = $1 and locked_by = $2 and state = 'running'`, [
+        jobId,
+        workerId,
+      ])
     },
 
     async fail(jobId, workerId, error, retryAt, now) {

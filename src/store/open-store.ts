@@ -186,7 +186,7 @@ function bindStore(
     proposals: createProposalRepo(db, dialect, prepared, sqlite),
     votes: createVoteRepo(db, dialect, prepared),
     logs: createLogRepo(db),
-    jobs: createJobRepo(db, dialect),
+    jobs: createJobRepo(db, dialect, prepared),
     users: createUserRepo(db),
     sessions: createSessionRepo(db),
     apiTokens: createApiTokenRepo(db),

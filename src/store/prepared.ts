@@ -82,6 +82,22 @@ export class Prepared {
     return result.rows
   }
 
+  /** Runs `text` (an INSERT, UPDATE or DELETE without RETURNING): how many rows it changed. */
+  async changes(text: string, params: readonly unknown[]): Promise<number> {
+    const { postgres, sqlite, order } = parse(text)
+    if (this.dialect === 'sqlite' && this.sqlite && !this.sqlite.database.inTransaction) {
+      return this.sqlite.prepare(sqlite).run(order.map((i) => params[i])).changes
+    }
+    const compiled =
+      this.dialect === 'postgres'
+        ? CompiledQuery.raw(postgres, params.map(withoutNul))
+        : CompiledQuery.raw(
+            sqlite,
+            order.map((i) => params[i]),
+          )
+    return Number((await this.db.executeQuery(compiled)).numAffectedRows ?? 0)
+  }
+
   async first<Row>(text: string, params: readonly unknown[]): Promise<Row | undefined> {
     return (await this.all<Row>(text, params))[0]
   }

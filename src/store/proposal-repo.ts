@@ -205,6 +205,14 @@ const insertEvaluatedText = `with a as (${insertActionSql('cast($11 as integer)'
  */
 const notAsExpected = '22P02'
 
+/** A pending proposal decided (`$3`, at `$4`); a decided one stays as it is. Every vote's. */
+const decideText = `update proposals set status = $3, decided_at = $4
+  where community_id = $1 and id = $2 and status = 'proposed'`
+
+/** A pending proposal's request to be checked again, counted. Every vote's. */
+const requestRecheckText = `update proposals set recheck_requested = recheck_requested + 1
+  where community_id = $1 and id = $2 and status = 'proposed'`
+
 /** Thrown inside `createEvaluated`'s transaction to undo it: the rows did not get the ids expected. */
 const idsMoved = new Error('the new rows did not get the ids expected')
 
@@ -521,11 +529,7 @@ export function createProposalRepo(
     },
 
     async decide(communityId, proposalId, status, now) {
-      const result = await byId(communityId, proposalId)
-        .set({ status, decided_at: now })
-        .where('status', '=', 'proposed')
-        .executeTakeFirst()
-      return result.numUpdatedRows > 0n
+      return (await prepared.changes(decideText, [communityId, proposalId, status, now])) > 0
     },
 
     async markNotified(communityId, proposalId) {
@@ -622,10 +626,7 @@ export function createProposalRepo(
     },
 
     async requestRecheck(communityId, proposalId) {
-      await byId(communityId, proposalId)
-        .set((eb) => ({ recheck_requested: eb('recheck_requested', '+', 1) }))
-        .where('status', '=', 'proposed')
-        .execute()
+      await prepared.changes(requestRecheckText, [communityId, proposalId])
     },
 
     async takeoverPage(now, limit) {

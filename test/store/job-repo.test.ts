@@ -7,6 +7,7 @@ import { createJobRepo } from '../../src/store/job-repo.ts'
 import type { JobInput, JobRepo } from '../../src/store/jobs.ts'
 import type { Store } from '../../src/store/store.ts'
 import { openTestStore, testDialects } from '../support/test-store.ts'
+import { Prepared } from '../../src/store/prepared.ts'
 
 const t0 = Date.UTC(2026, 0, 1)
 const lease = 30_000
@@ -44,7 +45,7 @@ async function secondPool(store: Store): Promise<{ jobs: JobRepo; close: () => P
       }),
     }),
   })
-  return { jobs: createJobRepo(db, 'postgres'), close: () => db.destroy() }
+  return { jobs: createJobRepo(db, 'postgres', new Prepared(db, 'postgres')), close: () => db.destroy() }
 }
 
 for (const dialect of testDialects()) {
