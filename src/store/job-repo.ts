@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { Database, JobsTable } from './database.ts'
 import type { Job, JobRepo, JobState } from './jobs.ts'
 import { isUniqueViolation, parseEnum, parseJsonObject } from './rows.ts'
@@ -14,6 +14,18 @@ const jobStates: readonly JobState[] = ['queued', 'running', 'done', 'failed']
  * it to a transaction of its own. Finished jobs are deleted: the table holds work still to do
  * and failures to look at, while every vote makes a job.
  */
+/**
+ * A job (`$1`…`$11`: community, name, payload, singleton key, state, run at, attempts, locked by
+ * and until, max attempts, now). The partial unique index decides races between enqueuers: no
+ * error, no aborted transaction, nothing inserted. Its predicate is spelled literally: both
+ * databases match it as text.
+ */
+const enqueueText = `insert into jobs (community_id, name, payload, singleton_key, state, run_at, attempts, locked_by,
+    locked_until, max_attempts, created_at, updated_at)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+  on conflict (singleton_key) where state = 'queued' do nothing
+  returning *`
+
 export function createJobRepo(db: Kysely<Database>, dialect: Dialect, prepared: Prepared): JobRepo {
   const owned = (jobId: number, workerId: string) =>
     db.updateTable('jobs').where('id', '=', jobId).where('locked_by', '=', workerId).where('state', '=', 'running')
@@ -67,32 +79,20 @@ export function createJobRepo(db: Kysely<Database>, dialect: Dialect, prepared: 
   return {
     async enqueue(input) {
       const key = input.singletonKey ?? null
-      const row = await db
-        .insertInto('jobs')
-        .values({
-          community_id: input.communityId,
-          name: input.name,
-          payload: JSON.stringify(input.payload),
-          singleton_key: key,
-          state: input.lockedBy ? 'running' : 'queued',
-          run_at: input.runAt,
-          attempts: input.lockedBy ? 1 : 0,
-          locked_by: input.lockedBy?.workerId ?? null,
-          locked_until: input.lockedBy?.until ?? null,
-          max_attempts: input.maxAttempts ?? defaultMaxAttempts,
-          created_at: input.now,
-          updated_at: input.now,
-        })
-        // The partial unique index decides races between enqueuers; no error, no aborted
-        // transaction. Its predicate is spelled literally: both databases match it as text.
-        .onConflict((oc) =>
-          oc
-            .column('singleton_key')
-            .where(sql<boolean>`state = 'queued'`)
-            .doNothing(),
-        )
-        .returningAll()
-        .executeTakeFirst()
+      // Every decision's outcome is a job: a prepared statement.
+      const row = await prepared.first<Selectable<JobsTable>>(enqueueText, [
+        input.communityId,
+        input.name,
+        JSON.stringify(input.payload),
+        key,
+        input.lockedBy ? 'running' : 'queued',
+        input.runAt,
+        input.lockedBy ? 1 : 0,
+        input.lockedBy?.workerId ?? null,
+        input.lockedBy?.until ?? null,
+        input.maxAttempts ?? defaultMaxAttempts,
+        input.now,
+      ])
       if (row) {
         return toJob(row)
       }

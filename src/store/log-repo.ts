@@ -2,7 +2,8 @@ import type { InsertObject, Kysely, Selectable } from 'kysely'
 import { logLevels, type EvaluationLog } from '../domain/community.ts'
 import type { Database, EvaluationLogsTable } from './database.ts'
 import { parseEnum, parseJsonObjectOrNull, newestFirst } from './rows.ts'
-import { detailsPlatform } from './step-writes.ts'
+import type { Prepared } from './prepared.ts'
+import { detailsPlatform, insertLogRowText, logRow } from './step-writes.ts'
 import type { LogRepo } from './store.ts'
 
 /** Rows per INSERT: keeps a large batch under SQLite's bound-parameter limit. */
@@ -24,9 +25,24 @@ function toLog(row: Selectable<EvaluationLogsTable> & { proposal_number: number 
   }
 }
 
-export function createLogRepo(db: Kysely<Database>): LogRepo {
+/**
+ * `sqlite`: the root SQLite store's statements, with which lines are inserted as prepared
+ * statements (every decision writes one), in one transaction.
+ */
+export function createLogRepo(db: Kysely<Database>, sqlite?: Prepared): LogRepo {
   return {
     async add(communityId, entries) {
+      if (sqlite) {
+        const rows = entries.map((entry) => logRow(communityId, entry))
+        const done = sqlite.syncTransaction((all) => rows.map((row) => all(insertLogRowText, row)))
+        if (!done) {
+          // Inside a transaction already: its statements, one after the other.
+          for (const row of rows) {
+            await sqlite.changes(insertLogRowText, row)
+          }
+        }
+        return
+      }
       const rows = entries.map((entry): InsertObject<Database, 'evaluation_logs'> => ({
         // The action's platform, read in the same statement (no round trip).
         platform:

@@ -185,7 +185,7 @@ function bindStore(
     actions: createActionRepo(db, prepared),
     proposals: createProposalRepo(db, dialect, prepared, sqlite),
     votes: createVoteRepo(db, dialect, prepared),
-    logs: createLogRepo(db),
+    logs: createLogRepo(db, dialect === 'sqlite' ? prepared : undefined),
     jobs: createJobRepo(db, dialect, prepared),
     users: createUserRepo(db),
     sessions: createSessionRepo(db),

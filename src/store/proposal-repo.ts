@@ -250,7 +250,7 @@ export function createProposalRepo(
     }
     // Inside a transaction (this store's, or one open on the connection): its statements, in turn.
     if (writes.logs.length > 0) {
-      await createLogRepo(db).add(communityId, writes.logs)
+      await createLogRepo(db, prepared).add(communityId, writes.logs)
     }
     return sqliteStepUpdate(db, columns, communityId, proposalId, writes)
   }

@@ -62,6 +62,18 @@ const insertLogText = `insert into evaluation_logs (platform, community_id, prop
   values (case when :action is null then :platform else (select platform from actions where id = :action) end,
     :community, :proposal, :action, :policy, :level, :message, :details, :now)`
 
+/** `insertLogText` with positional parameters (`$1`…`$9`, as `logRow` gives them), for `Prepared`. */
+export const insertLogRowText = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id,
+    level, message, details, created_at)
+  values (case when $4 is null then $1 else (select platform from actions where id = $4) end,
+    $2, $3, $4, $5, $6, $7, $8, $9)`
+
+/** A log line's parameters for `insertLogRowText`. */
+export function logRow(community: number, entry: LogInput): unknown[] {
+  const p = logParams(entry)
+  return [p.platform, community, p.proposal, p.action, p.policy, p.level, p.message, p.details, p.now]
+}
+
 interface LogParams {
   platform: string | null
   proposal: number | null
