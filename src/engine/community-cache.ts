@@ -82,7 +82,7 @@ export class CommunityCache {
 /** What `CommunityCache` knows of one community at one version (undefined: the community is gone). */
 export class CommunitySnapshot {
   private readonly store: Store
-  private readonly communityId: number
+  readonly communityId: number
   private readonly entry: Entry | undefined
 
   constructor(store: Store, communityId: number, entry: Entry | undefined) {

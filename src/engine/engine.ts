@@ -566,13 +566,12 @@ export function createEngine(deps: EngineDeps): Engine {
    * its proposal can be made with the action, in one commit. Undefined when a filter must run.
    */
   async function knownGovernor(
-    communityId: number,
     community: CommunitySnapshot,
     kind: ActionKind,
     type: string,
   ): Promise<PolicyVersion | undefined> {
     for (const policy of await community.candidates(kind, type)) {
-      const version = await versions.get(communityId, policy.versionId)
+      const version = await versions.get(community.communityId, policy.versionId)
       const matches = version && knownFilterResult(version)
       if (matches === undefined) {
         return undefined
@@ -817,8 +816,7 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       // Governed by a policy known without running a filter: the action and its proposal in one
       // commit, with the first evaluation's writes when it can run before them.
-      const governor =
-        canPropose && !canExecute ? await knownGovernor(input.communityId, community, kind, input.type) : undefined
+      const governor = canPropose && !canExecute ? await knownGovernor(community, kind, input.type) : undefined
       const evaluated = governor && (await proposeUnwritten(actionInput, input.communityId, governor, initiator))
       if (evaluated?.created && evaluated.proposal) {
         latencies.firstEvaluation.observe(secondsSince(start))
