@@ -489,6 +489,26 @@ for (const dialect of testDialects()) {
       )
       assert.deepEqual(again, { action: made.action, created: false, proposal: undefined })
 
+      // A proposal made where this store does not see it (a transaction here; another process on
+      // the same database) takes the number expected: nothing is written, and the next ids are right.
+      const stale = await store.proposals.nextIds(community.id)
+      const elsewhereMade = await store.transaction((trx) =>
+        trx.proposals.createWithAction(community.id, action('in a transaction'), {
+          policyId: policy.id,
+          policyVersionId: policy.versionId,
+          now: 3000,
+        }),
+      )
+      assert.equal(elsewhereMade.proposal?.number, stale.number)
+      const counted = await rows()
+      assert.equal(await store.proposals.createEvaluated(community.id, action('late'), evaluated(stale)), undefined)
+      assert.deepEqual(await rows(), counted, 'nothing was written')
+      const fresh = await store.proposals.nextIds(community.id)
+      assert.equal(fresh.number, stale.number + 1)
+      const after = await store.proposals.createEvaluated(community.id, action('late'), evaluated(fresh))
+      assert.equal(after?.proposal?.number, fresh.number)
+      assert.equal((await store.proposals.nextIds(community.id)).number, fresh.number + 1)
+
       // A version a proposal was made under is still checked for another community.
       const intruder = { ...action('intruder'), initiatorId: other.member.id }
       const underMine = evaluated(await store.proposals.nextIds(other.community.id))
