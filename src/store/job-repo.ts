@@ -9,12 +9,6 @@ const defaultMaxAttempts = 10
 const jobStates: readonly JobState[] = ['queued', 'running', 'done', 'failed']
 
 /**
- * The durable job table. Every method is a single statement (or a short sequence of them that
- * is safe to interrupt), never `db.transaction()`, so the repo also works when the store binds
- * it to a transaction of its own. Finished jobs are deleted: the table holds work still to do
- * and failures to look at, while every vote makes a job.
- */
-/**
  * A job (`$1`…`$11`: community, name, payload, singleton key, state, run at, attempts, locked by
  * and until, max attempts, now). The partial unique index decides races between enqueuers: no
  * error, no aborted transaction, nothing inserted. Its predicate is spelled literally: both
@@ -26,6 +20,12 @@ const enqueueText = `insert into jobs (community_id, name, payload, singleton_ke
   on conflict (singleton_key) where state = 'queued' do nothing
   returning *`
 
+/**
+ * The durable job table. Every method is a single statement (or a short sequence of them that
+ * is safe to interrupt), never `db.transaction()`, so the repo also works when the store binds
+ * it to a transaction of its own. Finished jobs are deleted: the table holds work still to do
+ * and failures to look at, while every vote makes a job.
+ */
 export function createJobRepo(db: Kysely<Database>, dialect: Dialect, prepared: Prepared): JobRepo {
   const owned = (jobId: number, workerId: string) =>
     db.updateTable('jobs').where('id', '=', jobId).where('locked_by', '=', workerId).where('state', '=', 'running')

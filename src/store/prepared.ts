@@ -64,38 +64,47 @@ export class Prepared {
 
   /** The rows `text` returns with `params` (`$1` is `params[0]`). */
   async all<Row>(text: string, params: readonly unknown[]): Promise<Row[]> {
-    const { postgres, sqlite, order } = parse(text)
-    if (this.dialect === 'postgres') {
-      const result = await this.db.executeQuery<Row>(CompiledQuery.raw(postgres, params.map(withoutNul)))
-      return result.rows
-    }
     // A transaction someone opened through Kysely holds the connection: wait for it, not join it.
-    if (this.sqlite && !this.sqlite.database.inTransaction) {
-      return runNow(this.sqlite, text, params)
+    const sqlite = this.sqliteNow()
+    if (sqlite) {
+      return runNow(sqlite, text, params)
     }
-    const result = await this.db.executeQuery<Row>(
-      CompiledQuery.raw(
-        sqlite,
-        order.map((i) => params[i]),
-      ),
-    )
-    return result.rows
+    return (await this.db.executeQuery<Row>(this.compiled(text, params))).rows
   }
 
   /** Runs `text` (an INSERT, UPDATE or DELETE without RETURNING): how many rows it changed. */
   async changes(text: string, params: readonly unknown[]): Promise<number> {
-    const { postgres, sqlite, order } = parse(text)
-    if (this.dialect === 'sqlite' && this.sqlite && !this.sqlite.database.inTransaction) {
-      return this.sqlite.prepare(sqlite).run(order.map((i) => params[i])).changes
+    const sqlite = this.sqliteNow()
+    if (sqlite) {
+      const { sqlite: sqliteText, order } = parse(text)
+      return sqlite.prepare(sqliteText).run(order.map((i) => params[i])).changes
     }
-    const compiled =
-      this.dialect === 'postgres'
-        ? CompiledQuery.raw(postgres, params.map(withoutNul))
-        : CompiledQuery.raw(
-            sqlite,
-            order.map((i) => params[i]),
-          )
-    return Number((await this.db.executeQuery(compiled)).numAffectedRows ?? 0)
+    return Number((await this.db.executeQuery(this.compiled(text, params))).numAffectedRows ?? 0)
+  }
+
+  /**
+   * `statements` run in turn with `params`, each giving a row or ending it (`lastRow`): in one
+   * synchronous transaction on the root SQLite store, else one after the other.
+   */
+  async lastRowOf<Row>(statements: readonly string[], params: readonly unknown[]): Promise<Row | undefined> {
+    const now = this.syncTransaction((all) => ({ row: lastRow<Row>(statements, all, params) }))
+    return now ? now.row : lastRowInTurn<Row>(statements, this, params)
+  }
+
+  /** The root SQLite store's statements, when nothing else holds its connection: run them now. */
+  private sqliteNow(): StatementCache | undefined {
+    return this.dialect === 'sqlite' && this.sqlite && !this.sqlite.database.inTransaction ? this.sqlite : undefined
+  }
+
+  /** `text` as Kysely runs it on `db`: this dialect's text and parameters, already compiled. */
+  private compiled(text: string, params: readonly unknown[]): CompiledQuery {
+    const { postgres, sqlite, order } = parse(text)
+    return this.dialect === 'postgres'
+      ? CompiledQuery.raw(postgres, params.map(withoutNul))
+      : CompiledQuery.raw(
+          sqlite,
+          order.map((i) => params[i]),
+        )
   }
 
   async first<Row>(text: string, params: readonly unknown[]): Promise<Row | undefined> {
@@ -109,8 +118,8 @@ export class Prepared {
    * its ordinary way then.
    */
   syncTransaction<T>(work: (all: <Row>(text: string, params: readonly unknown[]) => Row[]) => T): T | undefined {
-    const sqlite = this.sqlite
-    if (this.dialect !== 'sqlite' || !sqlite || sqlite.database.inTransaction) {
+    const sqlite = this.sqliteNow()
+    if (!sqlite) {
       return undefined
     }
     return sqlite.database.transaction(() => work((text, params) => runNow(sqlite, text, params)))()

@@ -373,9 +373,7 @@ export function createProposalRepo(
       // Every first evaluation's: prepared, and on SQLite one commit.
       const inserts = insertProposalOfAction[dialect]
       const params = [...insertProposalParams(input), communityId, input.actionId]
-      const row =
-        prepared.syncTransaction((all) => lastRow<ProposalRow>(inserts, all, params)) ??
-        (await lastRowInTurn<ProposalRow>(inserts, prepared, params))
+      const row = await prepared.lastRowOf<ProposalRow>(inserts, params)
       noteNumber(row)
       if (!row) {
         const { actionId, policyVersionId, policyId } = input
@@ -445,11 +443,13 @@ export function createProposalRepo(
           return { action: actionRow, proposal: proposalRow }
         })
       } catch (e) {
-        // The number was taken meanwhile (the community's numbers are unique): nothing written.
-        if (e === idsMoved || isUniqueViolation(e)) {
-          if (e !== idsMoved) {
-            lastNumbers?.delete(communityId)
-          }
+        if (e === idsMoved) {
+          return undefined
+        }
+        if (isUniqueViolation(e)) {
+          // The number was taken meanwhile (the community's numbers are unique): nothing written,
+          // and the community's next number is read afresh next time.
+          lastNumbers?.delete(communityId)
           return undefined
         }
         throw e

@@ -57,21 +57,32 @@ function updateText(columns: readonly string[], letGo: LetGo): string {
     }`
 }
 
-const insertLogText = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id,
-    level, message, details, created_at)
-  values (case when :action is null then :platform else (select platform from actions where id = :action) end,
-    :community, :proposal, :action, :policy, :level, :message, :details, :now)`
+/** A log line's parameters, in the order `insertLogRowText` numbers them. */
+const logParamOrder = [
+  'platform',
+  'community',
+  'proposal',
+  'action',
+  'policy',
+  'level',
+  'message',
+  'details',
+  'now',
+] as const
 
-/** `insertLogText` with positional parameters (`$1`…`$9`, as `logRow` gives them), for `Prepared`. */
+/** A log line's INSERT, its parameters numbered (`$1`…`$9`, as `logRow` gives them) for `Prepared`. */
 export const insertLogRowText = `insert into evaluation_logs (platform, community_id, proposal_id, action_id, policy_id,
     level, message, details, created_at)
   values (case when $4 is null then $1 else (select platform from actions where id = $4) end,
     $2, $3, $4, $5, $6, $7, $8, $9)`
 
+/** The same INSERT with named parameters (`:action`…), for the step writer's own statement. */
+const insertLogText = insertLogRowText.replace(/\$(\d)/g, (_, n: string) => `:${logParamOrder[Number(n) - 1] ?? ''}`)
+
 /** A log line's parameters for `insertLogRowText`. */
 export function logRow(community: number, entry: LogInput): unknown[] {
-  const p = logParams(entry)
-  return [p.platform, community, p.proposal, p.action, p.policy, p.level, p.message, p.details, p.now]
+  const params = { ...logParams(entry), community }
+  return logParamOrder.map((name) => params[name])
 }
 
 interface LogParams {

@@ -3,7 +3,7 @@ import type { Vote, VoteValue } from '../domain/vote.ts'
 import { AppError } from '../errors.ts'
 import type { Database, VotesTable } from './database.ts'
 import { parseJsonText } from './rows.ts'
-import { lastRow, lastRowInTurn, type Prepared } from './prepared.ts'
+import type { Prepared } from './prepared.ts'
 import type { Dialect, VoteFilter, VoteRepo } from './store.ts'
 
 type CastInput = Parameters<VoteRepo['cast']>[1]
@@ -77,9 +77,7 @@ export function createVoteRepo(db: Kysely<Database>, dialect: Dialect, prepared:
       JSON.stringify(input.vote.value),
       input.now,
     ]
-    const statements = [castGuardText, castValuesText]
-    const made = prepared.syncTransaction((all) => ({ row: lastRow<Selectable<VotesTable>>(statements, all, params) }))
-    return made ? made.row : lastRowInTurn<Selectable<VotesTable>>(statements, prepared, params)
+    return prepared.lastRowOf<Selectable<VotesTable>>([castGuardText, castValuesText], params)
   }
 
   async function castPostgres(
