@@ -39,6 +39,14 @@ const recycleAboveBytes = 40 * 1024 * 1024
 /** Performs a host call for the guest (blocking this thread) and returns its encoded outcome. */
 export type HostCaller = (index: number, args: string) => string
 
+/** The CPU time this thread has used, in ms. */
+export type CpuClock = () => number
+
+function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage()
+  return (user + system) / 1000
+}
+
 /** A context with the prelude run and everything frozen, reused by run after run. */
 interface PooledContext {
   context: QuickJSContext
@@ -63,10 +71,12 @@ export class QuickJsRunner {
   private broken = false
   private readonly module: QuickJSWASMModule
   private readonly memory: WebAssembly.Memory
+  private readonly cpuClock: CpuClock
 
-  private constructor(module: QuickJSWASMModule, memory: WebAssembly.Memory) {
+  private constructor(module: QuickJSWASMModule, memory: WebAssembly.Memory, cpuClock: CpuClock) {
     this.module = module
     this.memory = memory
+    this.cpuClock = cpuClock
     this.runtime = this.newRuntime()
   }
 
@@ -76,11 +86,18 @@ export class QuickJsRunner {
     return runtime
   }
 
-  /** A capped `WebAssembly.Memory`, since QuickJS's own memory limit does not stop every bomb. */
-  static async create(wasmModule: WebAssembly.Module, memoryPages: number): Promise<QuickJsRunner> {
+  /**
+   * A capped `WebAssembly.Memory`, since QuickJS's own memory limit does not stop every bomb.
+   * `cpuClock` is this thread's CPU time (a test gives its own).
+   */
+  static async create(
+    wasmModule: WebAssembly.Module,
+    memoryPages: number,
+    cpuClock: CpuClock = threadCpuMs,
+  ): Promise<QuickJsRunner> {
     const memory = new WebAssembly.Memory({ initial: Math.min(256, memoryPages), maximum: memoryPages })
     const module = await newQuickJSWASMModuleFromVariant(newVariant(baseVariant, { wasmModule, wasmMemory: memory }))
-    const runner = new QuickJsRunner(module, memory)
+    const runner = new QuickJsRunner(module, memory, cpuClock)
     runner.pool()
     return runner
   }
@@ -90,9 +107,25 @@ export class QuickJsRunner {
     return this.broken || this.memory.buffer.byteLength > recycleAboveBytes
   }
 
+  /**
+   * Called by QuickJS every so many operations of a running guest. The clock is looked at
+   * first, which costs nothing: a run cannot have used more CPU than the time it has taken. Once
+   * that time is past the budget, the thread's CPU time decides, less what the run's host calls
+   * took: a thread that a busy machine kept waiting has not spent its budget, and gets what is
+   * left of it (the wall-clock limit, enforced from the main thread, still bounds the run).
+   */
   private shouldInterrupt(): boolean {
     const run = this.current
-    if (run === null || performance.now() <= run.deadline) {
+    if (run === null) {
+      return false
+    }
+    const now = performance.now()
+    if (now <= run.deadline) {
+      return false
+    }
+    const left = run.cpuMs - (this.cpuClock() - run.cpuStart - run.hostMs)
+    if (left > 0) {
+      run.deadline = now + left
       return false
     }
     run.interrupted = true
@@ -156,6 +189,8 @@ export class QuickJsRunner {
       budgetExceeded: false,
       deadline: performance.now() + limits.cpuMs,
       cpuMs: limits.cpuMs,
+      cpuStart: this.cpuClock(),
+      hostMs: 0,
       interrupted: false,
     }
     this.runtime.setMemoryLimit(limits.memoryBytes)
@@ -273,8 +308,11 @@ export class QuickJsRunner {
     const args = context.typeof(argsHandle) === 'string' ? context.getString(argsHandle) : '[]'
     const started = performance.now()
     const encoded = caller(context.getNumber(idHandle), args)
-    // Host time is not the guest's CPU time (the wall-clock limit covers it).
-    run.deadline += performance.now() - started
+    // Host time is not the guest's CPU time (the wall-clock limit covers it), even where this
+    // thread spent it awake, waiting for the answer.
+    const took = performance.now() - started
+    run.deadline += took
+    run.hostMs += took
     return context.newString(encoded)
   }
 }

@@ -10,9 +10,16 @@ export interface RunState {
   hostCallsLeft: number
   hostCallLimit: number
   budgetExceeded: boolean
-  /** `performance.now()` past which the interrupt handler stops the guest; host calls push it. */
+  /**
+   * `performance.now()` past which the interrupt handler looks at the CPU time the run used
+   * (and stops the guest if it is past `cpuMs`); host calls push it.
+   */
   deadline: number
   cpuMs: number
+  /** The thread's CPU time, in ms, when the run began. */
+  cpuStart: number
+  /** Time the run's host calls took, in ms: not the guest's. */
+  hostMs: number
   interrupted: boolean
 }
 
