@@ -139,15 +139,35 @@ export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}):
     () => new SandboxThread({ entry, wasmModule, memoryPages, spinMs }),
   )
 
-  async function run(request: BlockRun): Promise<SandboxResult> {
+  /** The last background run, settled: the next one starts after it (`BlockRun.background`). */
+  let backgroundTurn: Promise<unknown> = Promise.resolve()
+  /** The thread running a background run now, if any. */
+  let backgroundThread: SandboxThread | null = null
+
+  function run(request: BlockRun): Promise<SandboxResult> {
+    if (!request.background) {
+      return runNow(request)
+    }
+    const result = backgroundTurn.then(() => runNow(request))
+    backgroundTurn = result.catch(() => undefined)
+    // The caller's other work is done (it waits for this one's turn): the run before it is
+    // waited for awake, as a lone run is, rather than by going to sleep and being woken.
+    backgroundThread?.waitAwake()
+    return result
+  }
+
+  async function runNow(request: BlockRun): Promise<SandboxResult> {
     const functions = hostFunctions(request)
     const globals = request.globals ?? {}
     Object.keys(globals).forEach((name) => checkName(name, 'global'))
     const paths = functions.map(({ path }) => path.split('.'))
     const names = [...new Set([...Object.keys(globals), ...paths.map((parts) => parts[0] ?? '')])].sort()
     const runLimits = resolveLimits(limits, request.limits)
-    const outcome = await pool.use((thread) =>
-      thread.submit(
+    const outcome = await pool.use((thread) => {
+      if (request.background) {
+        backgroundThread = thread
+      }
+      return thread.submit(
         {
           type: 'run',
           block: request.block,
@@ -162,8 +182,12 @@ export async function createQuickJsSandbox(options: QuickJsSandboxOptions = {}):
         },
         functions,
         runLimits.wallMs,
-      ),
-    )
+        !request.background,
+      )
+    })
+    if (request.background) {
+      backgroundThread = null
+    }
     if (outcome.type !== 'reply') {
       return { ok: false, error: lostJob(request.block, outcome, runLimits.wallMs) }
     }

@@ -102,8 +102,11 @@ export class SandboxThread {
     )
   }
 
-  /** Sends one job; resolves when it ends, however it ends. Never rejects. */
-  submit(message: Job, functions: JobFunction[], wallMs: number): Promise<JobOutcome> {
+  /**
+   * Sends one job; resolves when it ends, however it ends. Never rejects. `awake`: when it is
+   * the only job in flight, the calling thread waits awake for it (see `awaitAwake`).
+   */
+  submit(message: Job, functions: JobFunction[], wallMs: number, awake = true): Promise<JobOutcome> {
     if (this.done || this.job !== null) {
       return Promise.resolve({ type: 'crashed', error: new Error('sandbox worker is not available') })
     }
@@ -128,10 +131,20 @@ export class SandboxThread {
       this.job = active
       inFlight += 1
       this.worker.postMessage({ ...message, id } satisfies ToWorker)
-      if (inFlight === 1) {
+      if (awake && inFlight === 1) {
         this.awaitAwake(active)
       }
     })
+  }
+
+  /**
+   * Waits awake for the job in flight when it is the only one, as `submit` does (see
+   * `awaitAwake`): for a caller that sent it without and now has nothing else to do.
+   */
+  waitAwake(): void {
+    if (this.job !== null && inFlight === 1) {
+      this.awaitAwake(this.job)
+    }
   }
 
   /**

@@ -77,6 +77,12 @@ export interface BlockRun {
   /** Seed of `Math.random` inside the run. */
   randomSeed?: number
   limits?: Partial<SandboxLimits>
+  /**
+   * The caller has other work to do while this runs (the sweep, with another proposal to read):
+   * the calling thread does not wait awake for the result, and such runs take turns, one at a
+   * time, so that they keep going to the thread that has just run one, still awake.
+   */
+  background?: boolean
 }
 
 /** Runs untrusted policy code off the main thread; no run sees anything an earlier one did. */
@@ -88,4 +94,13 @@ export interface Sandbox {
    */
   compile(block: string, code: string): Promise<SandboxError | null>
   close(): Promise<void>
+}
+
+/** `sandbox` with every run in the background (`BlockRun.background`). */
+export function inBackground(sandbox: Sandbox): Sandbox {
+  return {
+    run: (request) => sandbox.run({ ...request, background: true }),
+    compile: (block, code) => sandbox.compile(block, code),
+    close: () => sandbox.close(),
+  }
 }

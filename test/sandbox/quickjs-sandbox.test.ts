@@ -363,3 +363,51 @@ describe('quickjs sandbox: code nested too deeply to parse', () => {
     assert.equal(valueOf(await sandbox.run({ block: 'check', code: 'return !!1' })), true)
   })
 })
+
+describe('quickjs sandbox: runs in the background', () => {
+  let sandbox: Sandbox
+  before(async () => {
+    sandbox = await createQuickJsSandbox({ poolSize: 2 })
+  })
+  after(() => sandbox.close())
+
+  /** Runs `label`'s block, which calls the host as it starts and ends; the calls go in `seen`. */
+  function traced(seen: string[], label: string, background: boolean): Promise<SandboxResult> {
+    const mark = (what: unknown) => {
+      seen.push(`${label} ${String(what)}`)
+      return null
+    }
+    // The host answers the first call late, so that a run alongside would start meanwhile.
+    const functions = {
+      'host.start': () => {
+        mark('start')
+        return new Promise<null>((resolve) => setTimeout(() => resolve(null), 30))
+      },
+      'host.end': () => mark('end'),
+    }
+    return sandbox.run({ block: 'check', code: `host.start(); host.end(); return '${label}'`, functions, background })
+  }
+
+  it('takes turns: one starts after the one before it ended, each with its result', async () => {
+    const seen: string[] = []
+    const results = await Promise.all(['a', 'b', 'c'].map((label) => traced(seen, label, true)))
+    assert.deepEqual(results.map(valueOf), ['a', 'b', 'c'])
+    assert.deepEqual(seen, ['a start', 'a end', 'b start', 'b end', 'c start', 'c end'])
+  })
+
+  it('keeps taking turns after a run that failed', async () => {
+    const failed = sandbox.run({ block: 'check', code: 'throw new Error("no")', background: true })
+    const after = sandbox.run({ block: 'check', code: 'return 2', background: true })
+    assert.equal(errorOf(await failed).message, 'no')
+    assert.equal(valueOf(await after), 2)
+  })
+
+  it('does not hold up runs that are not in the background', async () => {
+    // Both threads started first, so that neither run waits for one to start.
+    const ready = () => sandbox.run({ block: 'check', code: 'return 1' })
+    await Promise.all([ready(), ready()])
+    const seen: string[] = []
+    await Promise.all([traced(seen, 'a', true), traced(seen, 'b', false)])
+    assert.deepEqual(seen.slice(0, 2).sort(), ['a start', 'b start'], 'both started before either ended')
+  })
+})
