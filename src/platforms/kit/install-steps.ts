@@ -1,6 +1,6 @@
 import type { Integration } from '../../domain/community.ts'
 import type { Member } from '../../domain/member.ts'
-import { isAppError, toError } from '../../errors.ts'
+import { AppError, isAppError, toError } from '../../errors.ts'
 import type { JsonObject } from '../../domain/json.ts'
 import type { PlatformPorts, ProposeResult } from '../platform-ports.ts'
 
@@ -16,6 +16,39 @@ export type Activation =
   | { status: 'proposed' | 'failed' | 'errored'; proposalId: number }
   /** `reason` is for the log; `code` is what the dashboard is told. */
   | { status: 'refused'; code: RefusalCode; reason: string }
+
+/**
+ * Where an install into `communityId` goes: the community's integration for `externalId` (a
+ * reinstall), or undefined for a new one. Refused when that workspace or server (`what`, as
+ * people call it: 'Slack workspace') is connected to another community, or the community to
+ * another one; `beforeRefusing` runs first (to give back what the platform granted).
+ */
+export async function installTarget(
+  ports: PlatformPorts,
+  communityId: number,
+  target: { externalId: string; name: string; what: string },
+  beforeRefusing: () => Promise<void> = async () => undefined,
+): Promise<Integration | undefined> {
+  const existing = await ports.integrations.findByExternalId(target.externalId)
+  if (existing && existing.communityId !== communityId) {
+    await beforeRefusing()
+    throw new AppError(
+      'conflict',
+      `The ${target.what} ${target.name} is already connected to another PolicyKit community.`,
+    )
+  }
+  const otherActive = (await ports.integrations.list(communityId, { activeOnly: true })).find(
+    (i) => i.externalId !== target.externalId,
+  )
+  if (otherActive) {
+    await beforeRefusing()
+    throw new AppError(
+      'conflict',
+      `This community is connected to another ${target.what} (${otherActive.externalId}); disconnect it first.`,
+    )
+  }
+  return existing
+}
 
 /** A reinstall refreshes the tokens; a first install stores the integration switched off. */
 export async function saveIntegration(

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Integration } from '../../../domain/community.ts'
 import { AppError } from '../../../errors.ts'
 import { resumeCommunityInstall, startCommunityInstall } from '../../kit/community-install.ts'
-import { activate, linkInstaller, saveIntegration, type Activation } from '../../kit/install-steps.ts'
+import { activate, installTarget, linkInstaller, saveIntegration, type Activation } from '../../kit/install-steps.ts'
 import type { OAuthCallback } from '../../kit/oauth.ts'
 import type { PlatformLinks } from '../../platform.ts'
 import type { PlatformHost } from '../../platform-http.ts'
@@ -128,22 +128,11 @@ export async function completeInstall(
   const { ports, options } = deps
   const { guildId, guildName, installer } = await checkedInstaller(host, options, code, callback.guild_id)
 
-  const existing = await ports.integrations.findByExternalId(guildId)
-  if (existing && existing.communityId !== communityId) {
-    throw new AppError(
-      'conflict',
-      `The Discord server ${guildName} is already connected to another PolicyKit community.`,
-    )
-  }
-  const otherActive = (await ports.integrations.list(communityId, { activeOnly: true })).find(
-    (i) => i.externalId !== guildId,
-  )
-  if (otherActive) {
-    throw new AppError(
-      'conflict',
-      `This community is connected to another Discord server (${otherActive.externalId}); disconnect it first.`,
-    )
-  }
+  const existing = await installTarget(ports, communityId, {
+    externalId: guildId,
+    name: guildName,
+    what: 'Discord server',
+  })
   await registerPolicykitCommand(options, guildId)
   const integration = await saveIntegration(ports, communityId, existing, {
     externalId: guildId,

@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Integration } from '../../../domain/community.ts'
-import { AppError } from '../../../errors.ts'
 import { resumeCommunityInstall, startCommunityInstall } from '../../kit/community-install.ts'
-import { activate, linkInstaller, saveIntegration, type Activation } from '../../kit/install-steps.ts'
+import { activate, installTarget, linkInstaller, saveIntegration, type Activation } from '../../kit/install-steps.ts'
 import type { OAuthCallback } from '../../kit/oauth.ts'
 import type { PlatformLinks } from '../../platform.ts'
 import type { PlatformHost } from '../../platform-http.ts'
@@ -68,24 +67,12 @@ export async function completeInstall(
   const { ports, options } = deps
   const { team, installer, credentials, config, bot } = await grantInstall(host, ports, options, code)
 
-  const existing = await ports.integrations.findByExternalId(team.id)
-  if (existing && existing.communityId !== communityId) {
-    await discardGrant(ports, options, team.id, credentials)
-    throw new AppError(
-      'conflict',
-      `The Slack workspace ${team.name} is already connected to another PolicyKit community.`,
-    )
-  }
-  const otherActive = (await ports.integrations.list(communityId, { activeOnly: true })).find(
-    (i) => i.externalId !== team.id,
+  const existing = await installTarget(
+    ports,
+    communityId,
+    { externalId: team.id, name: team.name, what: 'Slack workspace' },
+    () => discardGrant(ports, options, team.id, credentials),
   )
-  if (otherActive) {
-    await discardGrant(ports, options, team.id, credentials)
-    throw new AppError(
-      'conflict',
-      `This community is connected to another Slack workspace (${otherActive.externalId}); disconnect it first.`,
-    )
-  }
 
   const integration = await saveIntegration(ports, communityId, existing, { externalId: team.id, config, credentials })
   await linkInstaller(ports, communityId, member, installer)
