@@ -1,10 +1,10 @@
 import { useState } from 'react'
 import type { ConnectablePlatformJson, IntegrationJson, ProposeResultJson } from '../../../src/server/presenters.ts'
-import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { formatTime } from '../format-time.ts'
 import { useLocation } from '../router.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 import { ActivationText } from './activation-text.tsx'
 import { ConnectForm } from './connect-form.tsx'
 import { Link } from './link.tsx'
@@ -80,28 +80,21 @@ export function IntegrationsSection() {
     api.get<ConnectablePlatformJson[]>(connectablePath, signal),
   )
   const [outcome, setOutcome] = useState<Outcome | null>(null)
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
   /** The platform whose connect form is open. */
   const [formOf, setFormOf] = useState<string | null>(null)
 
   async function propose(integration: IntegrationJson, type: 'addIntegration' | 'removeIntegration') {
-    setBusy(true)
-    setError('')
     setOutcome(null)
     const doing = `${type === 'addIntegration' ? 'activating' : 'disconnecting'} ${integration.platform}`
-    try {
+    await run(async () => {
       const result = await api.post<ProposeResultJson>(`/api/communities/${community.id}/actions`, {
         type: `constitution.${type}`,
         params: { integrationId: integration.id },
       })
       setOutcome(outcomeOf(result, doing))
       integrations.reload()
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   const connected = new Set(integrations.data?.map((i) => i.platform) ?? [])

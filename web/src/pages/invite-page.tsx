@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import type { InviteInfoJson, SessionJson } from '../../../src/server/presenters.ts'
-import { ApiError, errorMessage } from '../api.ts'
+import { ApiError } from '../api.ts'
 import { useApp } from '../app-context.ts'
 import { AccountFields } from '../components/account-fields.tsx'
 import { ErrorAlert } from '../components/error-alert.tsx'
@@ -10,6 +10,7 @@ import { SignOutButton } from '../components/sign-out-button.tsx'
 import { navigate } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 /** `/invite/:token`: join a community with a new account, or as the signed-in user. */
 export function InvitePage({ token }: { token: string }) {
@@ -64,30 +65,23 @@ function Join({ token, info }: { token: string; info: InviteInfoJson }) {
   const [displayName, setDisplayName] = useState('')
   const [password, setPassword] = useState('')
   const [confirmation, setConfirmation] = useState('')
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
   const acceptPath = `/api/invites/${encodeURIComponent(token)}/accept`
 
   async function accept(body: object) {
-    setBusy(true)
-    setError('')
-    try {
-      const joined = await api.post<SessionJson>(acceptPath, body)
-      setSession(joined)
-      navigate(`/c/${communityId}`)
-    } catch (e) {
-      setError(errorMessage(e))
-      setBusy(false)
-    }
+    const joined = await api.post<SessionJson>(acceptPath, body)
+    setSession(joined)
+    navigate(`/c/${communityId}`)
   }
 
   function createAccount(event: FormEvent) {
     event.preventDefault()
-    if (password !== confirmation) {
-      setError('The two passwords are not the same')
-      return
-    }
-    void accept({ username, password, ...(displayName.trim() !== '' && { displayName }) })
+    void run(async () => {
+      if (password !== confirmation) {
+        throw new Error('The two passwords are not the same')
+      }
+      await accept({ username, password, ...(displayName.trim() !== '' && { displayName }) })
+    })
   }
 
   const errorAlert = error && (
@@ -104,7 +98,7 @@ function Join({ token, info }: { token: string; info: InviteInfoJson }) {
         </p>
         {errorAlert}
         <div className="actions">
-          <button type="button" disabled={busy} onClick={() => void accept({})}>
+          <button type="button" disabled={busy} onClick={() => void run(() => accept({}))}>
             Join as {session.user.username}
           </button>
           <SignOutButton />

@@ -8,6 +8,7 @@ import { navigate, useLocation } from '../router.ts'
 import { safeNext } from '../safe-next.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 function signInError(e: unknown): string {
   if (e instanceof ApiError && e.status === 401) {
@@ -26,8 +27,7 @@ export function LoginPage() {
   const next = safeNext(query.get('next'))
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit(signInError)
   const [signedIn, setSignedIn] = useState(false)
   const providers = useResource('/api/auth/providers', (signal) =>
     api.get<SignInProviderJson[]>('/api/auth/providers', signal),
@@ -39,17 +39,12 @@ export function LoginPage() {
 
   async function signIn(event: FormEvent) {
     event.preventDefault()
-    setBusy(true)
-    setError('')
-    try {
+    await run(async () => {
       const created = await api.post<SessionJson>('/api/session', { username, password })
       setSignedIn(true)
       setSession(created)
       navigate(next)
-    } catch (e) {
-      setError(signInError(e))
-      setBusy(false)
-    }
+    })
   }
 
   return (

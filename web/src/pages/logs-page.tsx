@@ -1,6 +1,5 @@
 import { useState } from 'react'
 import type { ActionTypeJson, LogJson } from '../../../src/server/presenters.ts'
-import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { Link } from '../components/link.tsx'
 import { ResourceView } from '../components/resource-view.tsx'
@@ -8,6 +7,7 @@ import { formatTime } from '../format-time.ts'
 import { navigate, useLocation } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 const pageSize = 50
 
@@ -141,8 +141,7 @@ export function LogsPage() {
 function Pages(props: { first: LogJson[]; base: string; loadPage: (before: number) => Promise<LogJson[]> }) {
   const [more, setMore] = useState<LogJson[]>([])
   const [done, setDone] = useState(props.first.length < pageSize)
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
   const lines = [...props.first, ...more]
 
   async function older() {
@@ -150,17 +149,11 @@ function Pages(props: { first: LogJson[]; base: string; loadPage: (before: numbe
     if (last === undefined) {
       return
     }
-    setBusy(true)
-    setError('')
-    try {
+    await run(async () => {
       const page = await props.loadPage(last.id)
       setMore((items) => [...items, ...page])
       setDone(page.length < pageSize)
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   if (lines.length === 0) {

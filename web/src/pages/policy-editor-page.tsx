@@ -13,6 +13,7 @@ import { policyCompletions } from '../policy-completions.ts'
 import { followResult } from '../propose-result.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 const blocks: { name: BlockName; about: string }[] = [
   { name: 'filter', about: 'Return true when this policy should govern the action.' },
@@ -171,9 +172,8 @@ function PolicyForm({ initial, scope }: { initial: PolicyJson | null; scope: Pol
   const [draft, setDraft] = useState(() => draftOf(initial))
   const [problems, setProblems] = useState<PolicyCheckJson['errors']>([])
   const [checkNote, setCheckNote] = useState('')
-  const [error, setError] = useState('')
   const [message, setMessage] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
 
   const draftRef = useRef(draft)
   useEffect(() => {
@@ -222,24 +222,13 @@ function PolicyForm({ initial, scope }: { initial: PolicyJson | null; scope: Pol
 
   async function submit(event: FormEvent) {
     event.preventDefault()
-    setError('')
     setMessage('')
-    let body
-    try {
-      body = proposal(draft, initial)
-    } catch (e) {
-      setError(errorMessage(e))
-      return
-    }
-    setBusy(true)
-    try {
+    await run(async () => {
+      // A draft the page cannot read (variables that are not JSON) throws here, before sending.
+      const body = proposal(draft, initial)
       const result = await api.post<ProposeResultJson>(`/api/communities/${community.id}/actions`, body)
       setMessage(followResult(base, result) ?? '')
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   const problemCount = problems.length

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { JsonValue } from '../../../src/domain/json.ts'
 import type { ProposalDetailJson } from '../../../src/server/presenters.ts'
-import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { ErrorAlert } from '../components/error-alert.tsx'
 import { Link } from '../components/link.tsx'
@@ -11,6 +10,7 @@ import { UnifiedDiff } from '../components/unified-diff.tsx'
 import { VoteTally } from '../components/vote-tally.tsx'
 import { formatTime } from '../format-time.ts'
 import { usePageTitle } from '../use-page-title.ts'
+import { useSubmit } from '../use-submit.ts'
 
 const pollMs = 3000
 
@@ -251,23 +251,13 @@ function VoteSection({
   onChange: (detail: ProposalDetailJson) => void
 }) {
   const { api } = useApp()
-  const [busy, setBusy] = useState(false)
-  const [message, setMessage] = useState('')
-  const [error, setError] = useState('')
+  const { busy, error, done, run } = useSubmit()
   const { vote } = detail
 
   async function cast(value: boolean | string) {
-    setBusy(true)
-    setError('')
-    setMessage('')
-    try {
+    await run(async () => {
       onChange(await api.put<ProposalDetailJson>(`${path}/vote`, { value }))
-      setMessage('Your vote was recorded.')
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   if (vote === null) {
@@ -317,7 +307,7 @@ function VoteSection({
           )}
         </div>
       )}
-      <div aria-live="polite">{message && <p className="alert alert-success">{message}</p>}</div>
+      <div aria-live="polite">{done && <p className="alert alert-success">Your vote was recorded.</p>}</div>
       {error && (
         <p role="alert" className="alert alert-error">
           {error}

@@ -1,12 +1,12 @@
 import { useState } from 'react'
 import type { ProposalPageJson, ProposalSummaryJson } from '../../../src/server/presenters.ts'
-import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { ProposalList } from '../components/proposal-list.tsx'
 import { ResourceView } from '../components/resource-view.tsx'
 import { navigate, useLocation } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 const statuses = [
   { value: '', label: 'All' },
@@ -70,21 +70,14 @@ function Pages(props: {
 }) {
   const [more, setMore] = useState<ProposalSummaryJson[]>([])
   const [nextBefore, setNextBefore] = useState(props.first.nextBefore)
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
 
   async function older(before: number) {
-    setBusy(true)
-    setError('')
-    try {
+    await run(async () => {
       const page = await props.loadPage(before)
       setMore((items) => [...items, ...page.items])
       setNextBefore(page.nextBefore)
-    } catch (e) {
-      setError(errorMessage(e))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   return (

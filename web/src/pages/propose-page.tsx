@@ -12,6 +12,7 @@ import { navigate, useLocation } from '../router.ts'
 import { fieldsOf } from '../schema-fields.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 /** `/c/:cid/propose?type=…`: any action type the member may propose, with a form made from its params' schema. */
 export function ProposePage() {
@@ -86,28 +87,25 @@ export function ProposePage() {
 function ActionForm({ type, preset }: { type: ActionTypeJson; preset: Record<string, string> }) {
   const { api } = useApp()
   const { community, base } = useCommunity()
-  const [error, setError] = useState('')
+  /** What the form found wrong before sending: shown in place of a refusal, until the next proposal. */
+  const [invalid, setInvalid] = useState('')
   const [message, setMessage] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error: refusal, run } = useSubmit((e) => `Refused: ${errorMessage(e)}`)
+  const error = invalid || refusal
   const prefill = useResource(`${type.type}?${JSON.stringify(preset)}`, (signal) =>
     loadPrefill(api, community, type.type, preset, signal),
   )
 
   async function propose(params: JsonObject) {
-    setBusy(true)
-    setError('')
+    setInvalid('')
     setMessage('')
-    try {
+    await run(async () => {
       const result = await api.post<ProposeResultJson>(`/api/communities/${community.id}/actions`, {
         type: type.type,
         params,
       })
       setMessage(followResult(base, result) ?? '')
-    } catch (e) {
-      setError(`Refused: ${errorMessage(e)}`)
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   const feedback = (
@@ -135,7 +133,7 @@ function ActionForm({ type, preset }: { type: ActionTypeJson; preset: Record<str
     const fields = fieldsOf(type.paramsSchema)
     form =
       fields.length === 0 && type.paramsSchema['properties'] === undefined ? (
-        <JsonParamsForm busy={busy} onSubmit={(p) => void propose(p)} onInvalid={setError} />
+        <JsonParamsForm busy={busy} onSubmit={(p) => void propose(p)} onInvalid={setInvalid} />
       ) : (
         <ResourceView resource={prefill}>
           {(values) => (
@@ -144,7 +142,7 @@ function ActionForm({ type, preset }: { type: ActionTypeJson; preset: Record<str
               preset={values}
               busy={busy}
               onSubmit={(p) => void propose(p)}
-              onInvalid={setError}
+              onInvalid={setInvalid}
             />
           )}
         </ResourceView>

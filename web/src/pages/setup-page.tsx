@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react'
 import type { KitJson, SessionJson, SetupPlatformJson, SetupStatusJson } from '../../../src/server/presenters.ts'
-import { errorMessage } from '../api.ts'
 import { useApp } from '../app-context.ts'
 import { AccountFields } from '../components/account-fields.tsx'
 import { Link } from '../components/link.tsx'
@@ -9,6 +8,7 @@ import { ResourceView } from '../components/resource-view.tsx'
 import { navigate, useLocation } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 /** `/setup?token=…`: the first community and its first admin, from the link `npm start` prints. */
 export function SetupPage() {
@@ -86,18 +86,14 @@ function SetupForm({ token, kits }: { token: string; kits: KitJson[] }) {
   const [displayName, setDisplayName] = useState('')
   const [password, setPassword] = useState('')
   const [confirmation, setConfirmation] = useState('')
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
 
   async function submit(event: FormEvent) {
     event.preventDefault()
-    if (password !== confirmation) {
-      setError('The two passwords are not the same')
-      return
-    }
-    setBusy(true)
-    setError('')
-    try {
+    await run(async () => {
+      if (password !== confirmation) {
+        throw new Error('The two passwords are not the same')
+      }
       const session = await api.post<SessionJson>('/api/setup', {
         token,
         communityName,
@@ -109,10 +105,7 @@ function SetupForm({ token, kits }: { token: string; kits: KitJson[] }) {
       setSession(session)
       const first = session.memberships[0]
       navigate(first ? `/c/${first.communityId}` : '/')
-    } catch (e) {
-      setError(errorMessage(e))
-      setBusy(false)
-    }
+    })
   }
 
   return (
