@@ -8,7 +8,7 @@ import { useSubmit } from '../use-submit.ts'
 import { ActivationText } from './activation-text.tsx'
 import { ConnectForm } from './connect-form.tsx'
 import { Link } from './link.tsx'
-import { ResourceView } from './resource-view.tsx'
+import { ResourceTable } from './resource-table.tsx'
 
 /** What proposing an activation or a disconnection did, for the person who clicked. */
 interface Outcome {
@@ -124,50 +124,30 @@ export function IntegrationsSection() {
           {error}
         </p>
       )}
-      <ResourceView resource={integrations}>
-        {(list) =>
-          list.length === 0 ? (
-            <p className="muted">No integrations connected yet</p>
-          ) : (
-            <div className="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Platform</th>
-                    <th scope="col">Connected to</th>
-                    <th scope="col">Active</th>
-                    <th scope="col">Since</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((i) => (
-                    <tr key={i.id}>
-                      <th scope="row">{i.platform}</th>
-                      <td>{connectedTo(i)}</td>
-                      <td>{i.active ? 'Active' : 'Inactive'}</td>
-                      <td>{formatTime(i.createdAt)}</td>
-                      <td>
-                        <button
-                          type="button"
-                          className="button-secondary"
-                          disabled={busy}
-                          onClick={() => void propose(i, i.active ? 'removeIntegration' : 'addIntegration')}
-                        >
-                          {i.active ? 'Disconnect' : 'Activate'}
-                          <span className="visually-hidden"> {i.platform}</span>
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
-      </ResourceView>
+      <ResourceTable
+        resource={integrations}
+        columns={['Platform', 'Connected to', 'Active', 'Since']}
+        empty="No integrations connected yet"
+        row={(i) => (
+          <tr key={i.id}>
+            <th scope="row">{i.platform}</th>
+            <td>{connectedTo(i)}</td>
+            <td>{i.active ? 'Active' : 'Inactive'}</td>
+            <td>{formatTime(i.createdAt)}</td>
+            <td>
+              <button
+                type="button"
+                className="button-secondary"
+                disabled={busy}
+                onClick={() => void propose(i, i.active ? 'removeIntegration' : 'addIntegration')}
+              >
+                {i.active ? 'Disconnect' : 'Activate'}
+                <span className="visually-hidden"> {i.platform}</span>
+              </button>
+            </td>
+          </tr>
+        )}
+      />
       {connectable.data && connectable.data.length > 0 && (
         <p className="actions">
           {connectable.data.map((c) => {

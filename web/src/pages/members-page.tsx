@@ -5,7 +5,7 @@ import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { CopyField } from '../components/copy-field.tsx'
 import { Link } from '../components/link.tsx'
-import { ResourceView } from '../components/resource-view.tsx'
+import { ResourceTable } from '../components/resource-table.tsx'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 
@@ -57,53 +57,37 @@ export function MembersPage() {
             value={claim.url}
           />
         )}
-        <ResourceView resource={members}>
-          {(list) => (
-            <div className="table-scroll">
-              <table className="stacked">
-                <thead>
-                  <tr>
-                    <th scope="col">Username</th>
-                    <th scope="col">Display name</th>
-                    <th scope="col">Roles</th>
-                    <th scope="col">Platforms</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((m) => (
-                    <tr key={m.id}>
-                      <th scope="row">{m.username}</th>
-                      <td data-label="Display name">{m.displayName}</td>
-                      <td data-label="Roles">{m.roles.join(', ')}</td>
-                      <td data-label="Platforms">{m.platforms.join(', ')}</td>
-                      <td className="row-actions">
-                        <Link href={propose('assignRole', `&memberId=${m.id}`)}>
-                          Give a role<span className="visually-hidden"> to {m.username}</span>
-                        </Link>
-                        <Link href={propose('unassignRole', `&memberId=${m.id}`)}>
-                          Take a role<span className="visually-hidden"> from {m.username}</span>
-                        </Link>
-                        {m.id !== community.me.memberId && (
-                          <Link href={propose('removeMember', `&memberId=${m.id}`)}>
-                            Remove<span className="visually-hidden"> {m.username} from the community</span>
-                          </Link>
-                        )}
-                        {mayInvite && !m.platforms.includes(localPlatform) && (
-                          <button type="button" className="button-link" onClick={() => void makeClaimLink(m)}>
-                            Sign-in link<span className="visually-hidden"> for {m.username}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+        <ResourceTable
+          resource={members}
+          className="stacked"
+          columns={['Username', 'Display name', 'Roles', 'Platforms']}
+          row={(m) => (
+            <tr key={m.id}>
+              <th scope="row">{m.username}</th>
+              <td data-label="Display name">{m.displayName}</td>
+              <td data-label="Roles">{m.roles.join(', ')}</td>
+              <td data-label="Platforms">{m.platforms.join(', ')}</td>
+              <td className="row-actions">
+                <Link href={propose('assignRole', `&memberId=${m.id}`)}>
+                  Give a role<span className="visually-hidden"> to {m.username}</span>
+                </Link>
+                <Link href={propose('unassignRole', `&memberId=${m.id}`)}>
+                  Take a role<span className="visually-hidden"> from {m.username}</span>
+                </Link>
+                {m.id !== community.me.memberId && (
+                  <Link href={propose('removeMember', `&memberId=${m.id}`)}>
+                    Remove<span className="visually-hidden"> {m.username} from the community</span>
+                  </Link>
+                )}
+                {mayInvite && !m.platforms.includes(localPlatform) && (
+                  <button type="button" className="button-link" onClick={() => void makeClaimLink(m)}>
+                    Sign-in link<span className="visually-hidden"> for {m.username}</span>
+                  </button>
+                )}
+              </td>
+            </tr>
           )}
-        </ResourceView>
+        />
       </section>
       <section aria-labelledby="roles-heading">
         <h2 id="roles-heading">Roles</h2>
@@ -112,58 +96,43 @@ export function MembersPage() {
             Propose a new role
           </Link>
         </p>
-        <ResourceView resource={roles}>
-          {(list) => (
-            <div className="table-scroll">
-              <table className="stacked">
-                <thead>
-                  <tr>
-                    <th scope="col">Role</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">Permissions</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((r) => (
-                    <tr key={r.id}>
-                      <th scope="row">
-                        {r.name}
-                        {r.isDefault && <span className="tag">default</span>}
-                      </th>
-                      <td data-label="Description">{r.description}</td>
-                      <td data-label="Permissions">
-                        {r.permissions.length === 0 ? (
-                          <span className="muted">none</span>
-                        ) : (
-                          <ul className="plain-list">
-                            {r.permissions.map((p) => (
-                              <li key={p}>
-                                <code>{p}</code>
-                              </li>
-                            ))}
-                          </ul>
-                        )}
-                      </td>
-                      <td className="row-actions">
-                        <Link href={propose('changeRole', `&roleId=${r.id}`)}>
-                          Change<span className="visually-hidden"> role {r.name}</span>
-                        </Link>
-                        {!r.isDefault && (
-                          <Link href={propose('removeRole', `&roleId=${r.id}`)}>
-                            Remove<span className="visually-hidden"> role {r.name}</span>
-                          </Link>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+        <ResourceTable
+          resource={roles}
+          className="stacked"
+          columns={['Role', 'Description', 'Permissions']}
+          row={(r) => (
+            <tr key={r.id}>
+              <th scope="row">
+                {r.name}
+                {r.isDefault && <span className="tag">default</span>}
+              </th>
+              <td data-label="Description">{r.description}</td>
+              <td data-label="Permissions">
+                {r.permissions.length === 0 ? (
+                  <span className="muted">none</span>
+                ) : (
+                  <ul className="plain-list">
+                    {r.permissions.map((p) => (
+                      <li key={p}>
+                        <code>{p}</code>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+              <td className="row-actions">
+                <Link href={propose('changeRole', `&roleId=${r.id}`)}>
+                  Change<span className="visually-hidden"> role {r.name}</span>
+                </Link>
+                {!r.isDefault && (
+                  <Link href={propose('removeRole', `&roleId=${r.id}`)}>
+                    Remove<span className="visually-hidden"> role {r.name}</span>
+                  </Link>
+                )}
+              </td>
+            </tr>
           )}
-        </ResourceView>
+        />
       </section>
     </>
   )

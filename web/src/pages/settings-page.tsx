@@ -3,7 +3,7 @@ import type { ApiTokenJson, InviteJson } from '../../../src/server/presenters.ts
 import { useApp, useCommunity } from '../app-context.ts'
 import { CopyField } from '../components/copy-field.tsx'
 import { IntegrationsSection } from '../components/integrations-section.tsx'
-import { ResourceView } from '../components/resource-view.tsx'
+import { ResourceTable } from '../components/resource-table.tsx'
 import { formatTime } from '../format-time.ts'
 import { navigate } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
@@ -251,49 +251,28 @@ function Invites() {
       <div aria-live="polite">
         {created?.url && <CopyField id="invite-link" label="Invite link" value={created.url} />}
       </div>
-      <ResourceView resource={invites}>
-        {(list) =>
-          list.length === 0 ? (
-            <p className="muted">No invites yet.</p>
-          ) : (
-            <div className="table-scroll">
-              <table>
-                <caption className="visually-hidden">Invites</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Created</th>
-                    <th scope="col">By</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">For</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((i) => (
-                    <tr key={i.id}>
-                      <th scope="row">{formatTime(i.createdAt)}</th>
-                      <td>{i.createdBy}</td>
-                      <td>{formatTime(i.expiresAt)}</td>
-                      <td>{i.forMember ?? 'anyone'}</td>
-                      <td>{inviteStatus(i)}</td>
-                      <td>
-                        {i.status === 'open' && (
-                          <button type="button" className="button-secondary" onClick={() => void revoke(i)}>
-                            Revoke<span className="visually-hidden"> the invite made {formatTime(i.createdAt)}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
-      </ResourceView>
+      <ResourceTable
+        resource={invites}
+        caption="Invites"
+        columns={['Created', 'By', 'Expires', 'For', 'Status']}
+        empty="No invites yet."
+        row={(i) => (
+          <tr key={i.id}>
+            <th scope="row">{formatTime(i.createdAt)}</th>
+            <td>{i.createdBy}</td>
+            <td>{formatTime(i.expiresAt)}</td>
+            <td>{i.forMember ?? 'anyone'}</td>
+            <td>{inviteStatus(i)}</td>
+            <td>
+              {i.status === 'open' && (
+                <button type="button" className="button-secondary" onClick={() => void revoke(i)}>
+                  Revoke<span className="visually-hidden"> the invite made {formatTime(i.createdAt)}</span>
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   )
 }
@@ -345,45 +324,27 @@ function ApiTokens() {
           </div>
         )}
       </div>
-      <ResourceView resource={tokens}>
-        {(list) =>
-          list.length === 0 ? (
-            <p className="muted">No API tokens.</p>
-          ) : (
-            <div className="table-scroll">
-              <table className="stacked">
-                <caption className="visually-hidden">Your API tokens</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((t) => (
-                    <tr key={t.id}>
-                      <th scope="row" className="long-name">
-                        {t.name}
-                      </th>
-                      <td data-label="Created">{formatTime(t.createdAt)}</td>
-                      <td data-label="Last used">{t.lastUsedAt === null ? 'Never' : formatTime(t.lastUsedAt)}</td>
-                      <td>
-                        <button type="button" className="button-secondary" onClick={() => void revoke(t)}>
-                          Revoke<span className="visually-hidden"> {t.name}</span>
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
-      </ResourceView>
+      <ResourceTable
+        resource={tokens}
+        className="stacked"
+        caption="Your API tokens"
+        columns={['Name', 'Created', 'Last used']}
+        empty="No API tokens."
+        row={(t) => (
+          <tr key={t.id}>
+            <th scope="row" className="long-name">
+              {t.name}
+            </th>
+            <td data-label="Created">{formatTime(t.createdAt)}</td>
+            <td data-label="Last used">{t.lastUsedAt === null ? 'Never' : formatTime(t.lastUsedAt)}</td>
+            <td>
+              <button type="button" className="button-secondary" onClick={() => void revoke(t)}>
+                Revoke<span className="visually-hidden"> {t.name}</span>
+              </button>
+            </td>
+          </tr>
+        )}
+      />
     </section>
   )
 }
