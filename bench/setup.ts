@@ -35,7 +35,7 @@ export interface Setup {
 
 export async function setup(
   databaseUrl: string | undefined,
-  options: { scheduler?: boolean; poolSize?: number } = {},
+  options: { scheduler?: boolean; poolSize?: number; spinMs?: number } = {},
 ): Promise<Setup & { awaitDecision?: (id: number) => Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'policykit-bench-'))
   const secretKey = Buffer.alloc(32, 1)
@@ -49,7 +49,10 @@ export async function setup(
     store = await openStore({ sqlitePath: path.join(dir, 'bench.db'), secretKey, checkpointThread: true })
   }
   await migrate(store)
-  const sandbox = await createQuickJsSandbox({ poolSize: options.poolSize ?? 2 })
+  const sandbox = await createQuickJsSandbox({
+    poolSize: options.poolSize ?? 2,
+    ...(options.spinMs === undefined ? {} : { spinMs: options.spinMs }),
+  })
   const { platform } = testPlatform()
   const now = Date.now()
   const community = await store.communities.create({ name: 'Bench', now })
