@@ -32,13 +32,24 @@ describe('the Metagov config page in Chromium', { skip: skip ?? false }, () => {
     await gateway.close()
   })
 
-  it("sets Metagov up, checks the config before sending it, saves the seed's example and shows secrets masked", async () => {
+  it("sets Metagov up once the gateway answers, checks the config before sending it, saves the seed's example and shows secrets masked", async () => {
     const page = await signedInPage(chromium, baseUrl)
     await page.getByRole('navigation', { name: 'Community' }).waitFor()
     await page.goto('/metagov/config')
-    await page.getByRole('button', { name: 'Set up Metagov' }).click()
+    const setUp = page.getByRole('button', { name: 'Set up Metagov' })
+    await setUp.waitFor()
+    // The first attempt finds the gateway down: its error shows until the next attempt, which works.
+    gateway.down = true
+    await setUp.click()
+    const failed = page.getByRole('alert').filter({ hasText: /Metagov/ })
+    await failed.waitFor()
+    assert.equal(await failed.getAttribute('class'), 'alert alert-error')
+    const why = await failed.innerText()
+    gateway.down = false
+    await setUp.click()
     const editor = page.getByLabel(/Plugins \(JSON/)
     await editor.waitFor()
+    assert.equal(await page.getByRole('alert').filter({ hasText: why }).count(), 0, 'the failed attempt is forgotten')
     assert.equal(gateway.communities.size, 1)
     // Field help from the gateway's schemas.
     await page.getByText('Open Collective slug').waitFor()
@@ -59,6 +70,33 @@ describe('the Metagov config page in Chromium', { skip: skip ?? false }, () => {
     const shown = await editor.inputValue()
     assert.match(shown, /"api_key": "\*\*\*\*\*\*\*\*"/)
     assert.doesNotMatch(shown, /loomio-api-key/)
+    await page.context().close()
+  })
+
+  it('warns, as a warning, before a save that re-creates a plugin, and saves once confirmed', async () => {
+    const page = await signedInPage(chromium, baseUrl)
+    await page.getByRole('navigation', { name: 'Community' }).waitFor()
+    await page.goto('/metagov/config')
+    const editor = page.getByLabel(/Plugins \(JSON/)
+    await until(async () => /"api_key"/.test(await editor.inputValue()), 10_000)
+    const config = JSON.parse(await editor.inputValue()) as { plugins: { name: string; config: object }[] }
+    const changed = config.plugins.map((p) =>
+      p.name === 'sourcecred' ? { name: p.name, config: { server_url: 'https://cred.example.net' } } : p,
+    )
+    await editor.fill(JSON.stringify({ plugins: changed }))
+    const sourcecred = () => [...gateway.plugins.values()].find((p) => p.name === 'sourcecred')
+    const before = sourcecred()?.id
+    await page.getByRole('button', { name: 'Save (proposes the change)' }).click()
+    const warning = page.getByRole('alert').filter({ hasText: 're-creates sourcecred' })
+    await warning.waitFor()
+    assert.equal(await warning.getAttribute('class'), 'alert alert-warning')
+    assert.equal(sourcecred()?.id, before, 'nothing changed yet')
+
+    await page.getByRole('button', { name: 'Save anyway (re-creates the plugins named above)' }).click()
+    await page.getByRole('alert').filter({ hasText: 'Saved' }).waitFor()
+    assert.equal(await warning.count(), 0, 'the warning went with the save it warned about')
+    assert.notEqual(sourcecred()?.id, before)
+    assert.deepEqual(sourcecred()?.config, { server_url: 'https://cred.example.net' })
     await page.context().close()
   })
 })

@@ -91,6 +91,7 @@ export function MetagovConfigPage() {
   }
 
   async function connect() {
+    setMessage(null)
     setBusy(true)
     try {
       await api.post('/platforms/metagov/connect', { community: community.id, readableName: community.name })
@@ -106,6 +107,7 @@ export function MetagovConfigPage() {
     if (!page) {
       return
     }
+    setMessage(null)
     const problems = localProblems(text, page.schemas)
     if (problems.length > 0) {
       setMessage({ kind: 'error', text: problems.join('; ') })
@@ -143,7 +145,7 @@ export function MetagovConfigPage() {
     <>
       <h1>Metagov</h1>
       {message && (
-        <p role="alert" className={`alert alert-${message.kind === 'warning' ? 'error' : message.kind}`}>
+        <p role="alert" className={`alert alert-${message.kind}`}>
           {message.text}
         </p>
       )}
