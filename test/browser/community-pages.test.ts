@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core'
 import type { InviteJson, ProposalDetailJson } from '../../src/server/presenters.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot, signedInPage, type TestBrowser } from '../support/browser.ts'
 import { startTestServer, type TestServer } from '../support/server-harness.ts'
+import { until } from '../support/until.ts'
 import { proposeElsewhere } from '../store/seed.ts'
 
 const webRoot = join(import.meta.dirname, '..', '..', 'web', 'dist')
@@ -242,5 +243,24 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     assert.equal(proposed?.type, 'constitution.removeMember')
     assert.deepEqual(proposed.params, { memberId: rex.memberId })
     assert.equal(proposed.initiatorId, s.admin.memberId)
+  })
+
+  it('makes one sign-in link for a member without a login however fast the button is clicked', async () => {
+    const imported = await s.store.members.create(s.communityId, { username: 'ivy', now: s.clock.now() })
+    const admin = await signIn('admin')
+    await admin.goto(`${base}/members`)
+    let posts = 0
+    admin.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith(`/api/communities/${s.communityId}/invites`)) {
+        posts++
+      }
+    })
+    const button = admin.getByRole('button', { name: 'Sign-in link for ivy' })
+    await button.dblclick()
+    assert.match(await admin.getByLabel(/^Sign-in link for ivy/).inputValue(), /\/invite\/[\w-]+$/)
+    assert.ok(await until(() => button.isEnabled()), 'the button works again once the link is made')
+    assert.equal(posts, 1, 'one request')
+    const invites = (await s.store.invites.list(s.communityId)).filter((i) => i.forMemberId === imported.id)
+    assert.equal(invites.length, 1, 'one invite')
   })
 })

@@ -1,13 +1,13 @@
 import { useState } from 'react'
 import type { InviteJson, MemberJson, RoleJson } from '../../../src/server/presenters.ts'
 import { localPlatform } from '../../../src/domain/user.ts'
-import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { CopyField } from '../components/copy-field.tsx'
 import { Link } from '../components/link.tsx'
 import { ResourceTable } from '../components/resource-table.tsx'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { useSubmit } from '../use-submit.ts'
 
 /** `/c/:cid/members`: who is here, with which roles, and what each role may do. */
 export function MembersPage() {
@@ -21,18 +21,15 @@ export function MembersPage() {
   const propose = (type: string, params = '') => `${base}/propose?type=constitution.${type}${params}`
   const mayInvite = can('manage_members')
   const [claim, setClaim] = useState<{ username: string; url: string } | null>(null)
-  const [claimError, setClaimError] = useState('')
+  const claiming = useSubmit()
 
   /** A single-use link that gives a member without a dashboard login (imported, or made by the CLI) one. */
   async function makeClaimLink(member: MemberJson) {
-    setClaimError('')
-    try {
+    await claiming.run(async () => {
+      setClaim(null)
       const invite = await api.post<InviteJson>(`/api/communities/${community.id}/invites`, { member: member.username })
       setClaim({ username: member.username, url: invite.url ?? '' })
-    } catch (e) {
-      setClaim(null)
-      setClaimError(errorMessage(e))
-    }
+    })
   }
 
   return (
@@ -45,9 +42,9 @@ export function MembersPage() {
             Propose role change
           </Link>
         </p>
-        {claimError && (
+        {claiming.error && (
           <p role="alert" className="alert alert-error">
-            {claimError}
+            {claiming.error}
           </p>
         )}
         {claim && (
@@ -80,7 +77,12 @@ export function MembersPage() {
                   </Link>
                 )}
                 {mayInvite && !m.platforms.includes(localPlatform) && (
-                  <button type="button" className="button-link" onClick={() => void makeClaimLink(m)}>
+                  <button
+                    type="button"
+                    className="button-link"
+                    onClick={() => void makeClaimLink(m)}
+                    disabled={claiming.busy}
+                  >
                     Sign-in link<span className="visually-hidden"> for {m.username}</span>
                   </button>
                 )}
