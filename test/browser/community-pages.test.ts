@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import type { InviteJson, ProposalDetailJson } from '../../src/server/presenters.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot, signedInPage, type TestBrowser } from '../support/browser.ts'
-import { startTestServer, type TestServer } from '../support/server-harness.ts'
+import { startTestServer, testPassword, type TestServer } from '../support/server-harness.ts'
 import { until } from '../support/until.ts'
 import { proposeElsewhere } from '../store/seed.ts'
 
@@ -262,5 +262,27 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     assert.equal(posts, 1, 'one request')
     const invites = (await s.store.invites.list(s.communityId)).filter((i) => i.forMemberId === imported.id)
     assert.equal(invites.length, 1, 'one invite')
+  })
+
+  it('sends a sign-in once: the button stays off after it succeeded, on a page that stays put', async () => {
+    const context = await chromium.browser.newContext({ baseURL: baseUrl })
+    const page = await context.newPage()
+    page.setDefaultTimeout(10_000)
+    // `next` is the sign-in page itself: signing in leaves the form where it is.
+    await page.goto('/login?next=/login')
+    await page.getByLabel('Username').fill('admin')
+    await page.getByLabel('Password').fill(testPassword)
+    const signedIn = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/session'))
+    const button = page.getByRole('button', { name: 'Sign in', exact: true })
+    await button.click()
+    assert.ok((await signedIn).ok())
+    // Let the page take in the answer (the request's end, React's render) before looking.
+    await page.evaluate(
+      () =>
+        new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 100)))),
+    )
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+    assert.equal(await button.isDisabled(), true)
+    await context.close()
   })
 })

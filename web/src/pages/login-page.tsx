@@ -81,7 +81,8 @@ export function LoginPage() {
             {error}
           </p>
         )}
-        <button type="submit" disabled={busy}>
+        {/* Once signed in, never again from this form (it stays when `next` is this page). */}
+        <button type="submit" disabled={busy || signedIn}>
           Sign in
         </button>
       </form>
