@@ -4,6 +4,7 @@ import { useApp, useCommunity } from '../app-context.ts'
 import { useSubmit } from '../use-submit.ts'
 import { ActivationText } from './activation-text.tsx'
 import { CopyField } from './copy-field.tsx'
+import { ErrorText } from './error-alert.tsx'
 
 type Values = Record<string, string | boolean>
 
@@ -141,11 +142,7 @@ export function ConnectForm({
           {busy ? `Checking with ${title}…` : `Connect ${title}`}
         </button>
       </form>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div aria-live="polite">{result && <Connected title={title} platform={platform} result={result} />}</div>
     </section>
   )

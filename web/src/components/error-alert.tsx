@@ -10,3 +10,12 @@ export function ErrorAlert({ error, children }: { error: unknown; children?: Rea
     </div>
   )
 }
+
+/** A message already worded for the person using the page, as an error announced at once; nothing while it is empty. */
+export function ErrorText({ text }: { text: string }) {
+  return text ? (
+    <p role="alert" className="alert alert-error">
+      {text}
+    </p>
+  ) : null
+}

@@ -3,6 +3,7 @@ import type { ProposeResultJson } from '../../../src/server/presenters.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { followResult } from '../propose-result.ts'
 import { useSubmit } from '../use-submit.ts'
+import { ErrorText } from './error-alert.tsx'
 
 /** Proposes `constitution.addPolicy` from an exported policy document (a JSON file). */
 export function ImportPolicy() {
@@ -58,11 +59,7 @@ export function ImportPolicy() {
           />
           <label htmlFor="import-activate">Active when added</label>
         </div>
-        {error && (
-          <p role="alert" className="alert alert-error">
-            {error}
-          </p>
-        )}
+        <ErrorText text={error} />
         <div aria-live="polite">{message && <p className="alert alert-success">{message}</p>}</div>
         <button type="submit" disabled={busy}>
           Propose import

@@ -9,6 +9,7 @@ import { ActivationText } from './activation-text.tsx'
 import { ConnectForm } from './connect-form.tsx'
 import { Link } from './link.tsx'
 import { ResourceTable } from './resource-table.tsx'
+import { ErrorText } from './error-alert.tsx'
 
 /** What proposing an activation or a disconnection did, for the person who clicked. */
 interface Outcome {
@@ -119,11 +120,7 @@ export function IntegrationsSection() {
           </p>
         )}
       </div>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <ResourceTable
         resource={integrations}
         columns={['Platform', 'Connected to', 'Active', 'Since']}

@@ -3,7 +3,7 @@ import type { InviteInfoJson, SessionJson } from '../../../src/server/presenters
 import { ApiError } from '../api.ts'
 import { useApp } from '../app-context.ts'
 import { AccountFields } from '../components/account-fields.tsx'
-import { ErrorAlert } from '../components/error-alert.tsx'
+import { ErrorAlert, ErrorText } from '../components/error-alert.tsx'
 import { Link } from '../components/link.tsx'
 import { PublicLayout } from '../components/public-layout.tsx'
 import { SignOutButton } from '../components/sign-out-button.tsx'
@@ -84,11 +84,7 @@ function Join({ token, info }: { token: string; info: InviteInfoJson }) {
     })
   }
 
-  const errorAlert = error && (
-    <p role="alert" className="alert alert-error">
-      {error}
-    </p>
-  )
+  const errorAlert = <ErrorText text={error} />
 
   if (session) {
     return (

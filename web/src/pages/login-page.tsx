@@ -9,6 +9,7 @@ import { safeNext } from '../safe-next.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 import { useSubmit } from '../use-submit.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 
 function signInError(e: unknown): string {
   if (e instanceof ApiError && e.status === 401) {
@@ -76,11 +77,7 @@ export function LoginPage() {
             onChange={(e) => setPassword(e.target.value)}
           />
         </div>
-        {error && (
-          <p role="alert" className="alert alert-error">
-            {error}
-          </p>
-        )}
+        <ErrorText text={error} />
         {/* Once signed in, never again from this form (it stays when `next` is this page). */}
         <button type="submit" disabled={busy || signedIn}>
           Sign in

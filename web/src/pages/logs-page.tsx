@@ -8,6 +8,7 @@ import { navigate, useLocation } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 import { useSubmit } from '../use-submit.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 
 const pageSize = 50
 
@@ -194,11 +195,7 @@ function Pages(props: { first: LogJson[]; base: string; loadPage: (before: numbe
           </tbody>
         </table>
       </div>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       {!done && (
         <button type="button" className="button-secondary" disabled={busy} onClick={() => void older()}>
           Older

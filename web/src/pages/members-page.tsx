@@ -8,6 +8,7 @@ import { ResourceTable } from '../components/resource-table.tsx'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 import { useSubmit } from '../use-submit.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 
 /** `/c/:cid/members`: who is here, with which roles, and what each role may do. */
 export function MembersPage() {
@@ -42,11 +43,7 @@ export function MembersPage() {
             Propose role change
           </Link>
         </p>
-        {claiming.error && (
-          <p role="alert" className="alert alert-error">
-            {claiming.error}
-          </p>
-        )}
+        <ErrorText text={claiming.error} />
         {claim && (
           <CopyField
             id="claim-link"

@@ -9,6 +9,7 @@ import { Link } from '../components/link.tsx'
 import { ResourceView } from '../components/resource-view.tsx'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 
 const kinds: { kind: ActionKind; title: string; about: string }[] = [
   { kind: 'platform', title: 'Platform policies', about: 'govern what members do on connected platforms' },
@@ -145,11 +146,7 @@ function GoverningForm() {
         </div>
         <button type="submit">Find</button>
       </form>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div aria-live="polite">
         {result &&
           (result.candidates.length === 0 ? (

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import type { JsonValue } from '../../../src/domain/json.ts'
 import type { ProposalDetailJson } from '../../../src/server/presenters.ts'
 import { useApp, useCommunity } from '../app-context.ts'
-import { ErrorAlert } from '../components/error-alert.tsx'
+import { ErrorAlert, ErrorText } from '../components/error-alert.tsx'
 import { Link } from '../components/link.tsx'
 import { ParamsView } from '../components/params-view.tsx'
 import { StatusBadge } from '../components/status-badge.tsx'
@@ -308,11 +308,7 @@ function VoteSection({
         </div>
       )}
       <div aria-live="polite">{done && <p className="alert alert-success">Your vote was recorded.</p>}</div>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       {detail.votes.length > 0 && (
         <div className="table-scroll">
           <table>

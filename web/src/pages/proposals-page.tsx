@@ -7,6 +7,7 @@ import { navigate, useLocation } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 import { useSubmit } from '../use-submit.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 
 const statuses = [
   { value: '', label: 'All' },
@@ -83,11 +84,7 @@ function Pages(props: {
   return (
     <>
       <ProposalList items={[...props.first.items, ...more]} base={props.base} empty="No proposals." />
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       {nextBefore !== null && (
         <button type="button" className="button-secondary" disabled={busy} onClick={() => void older(nextBefore)}>
           Older

@@ -13,6 +13,7 @@ import { fieldsOf } from '../schema-fields.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 import { useSubmit } from '../use-submit.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 
 /** `/c/:cid/propose?type=…`: any action type the member may propose, with a form made from its params' schema. */
 export function ProposePage() {
@@ -110,11 +111,7 @@ function ActionForm({ type, preset }: { type: ActionTypeJson; preset: Record<str
 
   const feedback = (
     <>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div aria-live="polite">{message && <p className="alert alert-success">{message}</p>}</div>
     </>
   )

@@ -9,6 +9,7 @@ import { navigate } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 import { useSubmit } from '../use-submit.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 
 /**
  * `/c/:cid/settings`: for every member their password and API tokens; integrations and invites
@@ -69,11 +70,7 @@ function LeaveCommunity() {
           Leave {community.name}…
         </button>
       )}
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
     </section>
   )
 }
@@ -108,11 +105,7 @@ function DisplayName() {
           Save display name
         </button>
       </form>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div aria-live="polite">{done && <p className="alert alert-success">Your display name was changed.</p>}</div>
     </section>
   )
@@ -170,11 +163,7 @@ function ChangePassword() {
           Change password
         </button>
       </form>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div aria-live="polite">{done && <p className="alert alert-success">Your password was changed.</p>}</div>
     </section>
   )
@@ -243,11 +232,7 @@ function Invites() {
       <button type="button" disabled={busy} onClick={() => void create({})}>
         Create invite link
       </button>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div aria-live="polite">
         {created?.url && <CopyField id="invite-link" label="Invite link" value={created.url} />}
       </div>
@@ -309,11 +294,7 @@ function ApiTokens() {
           Create token
         </button>
       </form>
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <div aria-live="polite">
         {created?.token && (
           <div className="alert alert-warning">

@@ -9,6 +9,7 @@ import { navigate, useLocation } from '../router.ts'
 import { usePageTitle } from '../use-page-title.ts'
 import { useResource } from '../use-resource.ts'
 import { useSubmit } from '../use-submit.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 
 /** `/setup?token=…`: the first community and its first admin, from the link `npm start` prints. */
 export function SetupPage() {
@@ -133,11 +134,7 @@ function SetupForm({ token, kits }: { token: string; kits: KitJson[] }) {
         confirmation={confirmation}
         setConfirmation={setConfirmation}
       />
-      {error && (
-        <p role="alert" className="alert alert-error">
-          {error}
-        </p>
-      )}
+      <ErrorText text={error} />
       <button type="submit" disabled={busy}>
         Create community
       </button>
