@@ -1,5 +1,8 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { enginePlatforms } from '../../src/app.ts'
+import { localPlatform } from '../../src/domain/user.ts'
+import { createCommunityWithKit } from '../../src/kits/apply-kit.ts'
+import { hashPassword } from '../../src/server/auth/password.ts'
 import { noPlatformSettings, type PlatformSettings } from '../../src/platforms/registry.ts'
 import { createEngine, type Engine } from '../../src/engine/engine.ts'
 import { silentLogger } from '../../src/engine/logger.ts'
@@ -128,6 +131,42 @@ export function signedInClient(app: FastifyInstance, res: LightMyRequestResponse
     put: (url, body) => send('PUT', url, body),
     delete: (url) => send('DELETE', url),
   }
+}
+
+/**
+ * Another community (testing kit) whose creator has an account `username` (password
+ * `testPassword`), signed in there: for what another community may not do.
+ */
+export async function otherCommunity(
+  app: { store: Store; server: FastifyInstance },
+  input: { name: string; username: string; now: number; remoteAddress: string },
+): Promise<{ communityId: number; client: TestClient }> {
+  const { store, server } = app
+  const { name, username, now } = input
+  const { community, creator } = await createCommunityWithKit(store, {
+    name,
+    kit: 'testing',
+    creator: { username },
+    now,
+  })
+  const user = await store.users.create({
+    username,
+    displayName: username,
+    passwordHash: await hashPassword(testPassword),
+    now,
+  })
+  await store.members.linkAccount(community.id, creator.id, {
+    platform: localPlatform,
+    externalId: String(user.id),
+    username,
+  })
+  const signedIn = await server.inject({
+    method: 'POST',
+    url: '/api/session',
+    remoteAddress: input.remoteAddress,
+    payload: { username, password: testPassword },
+  })
+  return { communityId: community.id, client: signedInClient(server, signedIn, community.id) }
 }
 
 /**

@@ -4,12 +4,9 @@ import {
   discordInstallPermissions,
   discordPermissionBits as bits,
 } from '../../../src/platforms/discord/connect/permissions.ts'
-import { localPlatform } from '../../../src/domain/user.ts'
-import { createCommunityWithKit } from '../../../src/kits/apply-kit.ts'
-import { hashPassword } from '../../../src/server/auth/password.ts'
 import { permissionBits } from '../../fakes/discord/fake-discord.ts'
 import { startDiscordApp, type DiscordTestApp } from '../../support/discord-app.ts'
-import { signedInClient, testPassword } from '../../support/server-harness.ts'
+import { otherCommunity } from '../../support/server-harness.ts'
 
 interface ErrorBody {
   error: { code: string; message: string }
@@ -107,33 +104,14 @@ describe('connecting Discord (OAuth2 install with the bot, testing kit)', () => 
   })
 
   it('refuses a guild that is connected to another community, storing nothing', async () => {
-    const { store, server } = t.app
-    const now = t.clock.now()
-    const { community, creator } = await createCommunityWithKit(store, {
+    const { store } = t.app
+    const { communityId, client: other } = await otherCommunity(t.app, {
       name: 'Elsewhere',
-      kit: 'testing',
-      creator: { username: 'other' },
-      now,
-    })
-    const user = await store.users.create({
       username: 'other',
-      displayName: 'Other',
-      passwordHash: await hashPassword(testPassword),
-      now,
-    })
-    await store.members.linkAccount(community.id, creator.id, {
-      platform: localPlatform,
-      externalId: String(user.id),
-      username: 'other',
-    })
-    const signedIn = await server.inject({
-      method: 'POST',
-      url: '/api/session',
+      now: t.clock.now(),
       remoteAddress: '10.9.0.4',
-      payload: { username: 'other', password: testPassword },
     })
-    const other = signedInClient(server, signedIn, community.id)
-    const start = await t.visit(`/platforms/discord/install?community=${community.id}`, other)
+    const start = await t.visit(`/platforms/discord/install?community=${communityId}`, other)
     assert.equal(start.status, 302)
     const res = await t.visit(t.fake.authorize(String(start.headers['location']), t.fake.owner.user), other)
     assert.equal(res.status, 409)
@@ -141,7 +119,7 @@ describe('connecting Discord (OAuth2 install with the bot, testing kit)', () => 
       (res.json as ErrorBody).error.message,
       `The Discord server ${t.fake.guild.name} is already connected to another PolicyKit community.`,
     )
-    assert.deepEqual(await store.integrations.list(community.id), [])
+    assert.deepEqual(await store.integrations.list(communityId), [])
     const [connected] = await store.integrations.list(t.communityId)
     assert.equal(connected?.active, true, 'the first community keeps its connection')
   })

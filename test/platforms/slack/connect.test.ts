@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { localPlatform } from '../../../src/domain/user.ts'
-import { createCommunityWithKit } from '../../../src/kits/apply-kit.ts'
 import { readSlackCredentials } from '../../../src/platforms/slack/credentials.ts'
 import { slackBotEvents } from '../../../src/platforms/slack/listen/event-subscriptions.ts'
 import { slackLifecycleEvents } from '../../../src/platforms/slack/listen/lifecycle.ts'
 import { slackTriggers } from '../../../src/platforms/slack/listen/triggers.ts'
 import { slackBotScopes, slackUserScopes } from '../../../src/platforms/slack/connect/scopes.ts'
-import { hashPassword } from '../../../src/server/auth/password.ts'
 import { sessionCookie } from '../../../src/server/auth/session.ts'
 import type {
   ConnectablePlatformJson,
@@ -18,11 +15,11 @@ import type {
 import type { FakeUser } from '../../fakes/slack/fake-slack.ts'
 import { browserSkipReason, launchBrowser, saveScreenshot, signedInPage } from '../../support/browser.ts'
 import {
+  otherCommunity,
   setCookie,
   signedInClient,
   testPassword,
   toTestResponse,
-  type TestClient,
 } from '../../support/server-harness.ts'
 import { startSlackApp, type SlackTestApp } from '../../support/slack-app.ts'
 
@@ -345,40 +342,21 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
   })
 
   it('refuses a workspace that is connected to another community', async () => {
-    const { store, server } = t.app
-    const now = t.clock.now()
-    const { community, creator } = await createCommunityWithKit(store, {
+    const { store } = t.app
+    const { communityId, client: other } = await otherCommunity(t.app, {
       name: 'Elsewhere',
-      kit: 'testing',
-      creator: { username: 'other' },
-      now,
-    })
-    const user = await store.users.create({
       username: 'other',
-      displayName: 'Other',
-      passwordHash: await hashPassword(testPassword),
-      now,
-    })
-    await store.members.linkAccount(community.id, creator.id, {
-      platform: localPlatform,
-      externalId: String(user.id),
-      username: 'other',
-    })
-    const signedIn = await server.inject({
-      method: 'POST',
-      url: '/api/session',
+      now: t.clock.now(),
       remoteAddress: '10.9.0.3',
-      payload: { username: 'other', password: testPassword },
     })
-    const other: TestClient = signedInClient(server, signedIn, community.id)
-    const start = await t.startInstall(other, community.id)
+    const start = await t.startInstall(other, communityId)
     assert.equal(start.status, 302)
     const otherAdmin = t.fake.addUser({ name: 'otheradmin', admin: true })
     const revokedBefore = t.fake.callsTo('auth.revoke').length
     const res = await t.visit(t.authorize(String(start.headers['location']), otherAdmin), other)
     assert.equal(res.status, 409)
     assert.match((res.json as ErrorBody).error.message, /already connected to another PolicyKit community/)
-    assert.deepEqual(await store.integrations.list(community.id), [])
+    assert.deepEqual(await store.integrations.list(communityId), [])
     // The new admin's token is revoked; the bot token, which Slack keeps across installs and the
     // connected community uses, is not.
     const granted = grantedTokens(t)
