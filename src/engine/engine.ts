@@ -774,17 +774,24 @@ export function createEngine(deps: EngineDeps): Engine {
   /** When this engine last swept each community (kept in memory: a restart sweeps all at once). */
   const lastSwept = new Map<number, number>()
 
-  /** Whether a sweep that began at `now` re-checks the community; decided once per sweep. */
-  async function sweepDue(due: Map<number, boolean>, communityId: number, now: number): Promise<boolean> {
+  /**
+   * Whether a sweep that began at `now` re-checks the community: decided once per sweep, by the
+   * first of its lanes to ask (the others wait for that answer; asked again, the community would
+   * look swept already).
+   */
+  function sweepDue(due: Map<number, Promise<boolean>>, communityId: number, now: number): Promise<boolean> {
     let isDue = due.get(communityId)
     if (isDue === undefined) {
-      const community = await store.communities.get(communityId)
-      const seconds = community ? readCommunitySettings(community.settings).sweepSeconds : undefined
-      const last = lastSwept.get(communityId)
-      isDue = seconds === undefined || last === undefined || now - last >= seconds * 1000
-      if (isDue) {
-        lastSwept.set(communityId, now)
-      }
+      isDue = (async () => {
+        const community = await store.communities.get(communityId)
+        const seconds = community ? readCommunitySettings(community.settings).sweepSeconds : undefined
+        const last = lastSwept.get(communityId)
+        const dueNow = seconds === undefined || last === undefined || now - last >= seconds * 1000
+        if (dueNow) {
+          lastSwept.set(communityId, now)
+        }
+        return dueNow
+      })()
       due.set(communityId, isDue)
     }
     return isDue
@@ -986,7 +993,7 @@ export function createEngine(deps: EngineDeps): Engine {
         logger.error({ err: toError(e) }, 'sweep: looking for interrupted executions failed')
       }
       const now = clock.now()
-      const due = new Map<number, boolean>()
+      const due = new Map<number, Promise<boolean>>()
       let checked = 0
       for (let afterId = 0; ;) {
         const page = await store.proposals.pendingPage(afterId, 200)

@@ -67,4 +67,31 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await h.engine.sweep(), { checked: 2 })
     })
   })
+
+  describe(`${dialect}: a community's sweep interval, with several of its proposals pending`, () => {
+    let h: EngineHarness
+
+    before(async () => {
+      h = await engineHarness(dialect)
+      await h.role('Admin', ['propose:*', 'execute:constitution.*'])
+      const admin = await h.member('admin', ['Admin'])
+      await h.policy({ name: 'wait', actionTypes: ['test.post'], blocks: { check: 'return PROPOSED' } })
+      assert.equal((await h.constitution('changeSettings', { sweepSeconds: 300 }, admin.id)).status, 'executed')
+      for (const text of ['one', 'two', 'three']) {
+        await h.engine.propose({
+          communityId: h.community.id,
+          type: 'test.post',
+          params: { text },
+          initiatorId: admin.id,
+          origin: 'policykit',
+        })
+      }
+    })
+    after(() => h.close())
+
+    it('re-checks every one of them when the community is due, however many at a time the sweep takes', async () => {
+      assert.deepEqual(await h.engine.sweep(), { checked: 3 })
+      assert.deepEqual(await h.engine.sweep(), { checked: 0 }, 'not due again yet')
+    })
+  })
 }
