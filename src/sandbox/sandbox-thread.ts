@@ -131,15 +131,15 @@ export class SandboxThread {
       this.job = active
       inFlight += 1
       this.worker.postMessage({ ...message, id } satisfies ToWorker)
-      if (awake && inFlight === 1) {
-        this.awaitAwake(active)
+      if (awake) {
+        this.waitAwake()
       }
     })
   }
 
   /**
-   * Waits awake for the job in flight when it is the only one, as `submit` does (see
-   * `awaitAwake`): for a caller that sent it without and now has nothing else to do.
+   * Waits awake for the job in flight when it is the only one (see `awaitAwake`): `submit` does,
+   * unless told not to, and a caller that sent one so may do it later, with nothing else to do.
    */
   waitAwake(): void {
     if (this.job !== null && inFlight === 1) {
