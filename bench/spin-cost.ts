@@ -20,13 +20,16 @@ async function timed(items: number, fn: () => Promise<unknown>): Promise<{ wall:
   return { wall: (performance.now() - start) / items, cpu: (used.user + used.system) / 1000 / items }
 }
 
+/** First evaluations before the timed ones: the sandbox threads started, the statements prepared. */
+const warm = 200
+
 const format = ({ wall, cpu }: { wall: number; cpu: number }) => `${wall.toFixed(3)} ms, CPU ${cpu.toFixed(3)} ms`
 
 for (let round = 0; round < rounds; round++) {
   for (const spinMs of [1, 0]) {
     const s = await setup(undefined, { spinMs })
-    for (let i = 0; i < 200; i++) {
-      await propose(s, -i - 1) // warm: the sandbox threads started, the statements prepared
+    for (let i = 0; i < warm; i++) {
+      await propose(s, -i - 1)
     }
     const ids: number[] = []
     const first = await timed(n, async () => {
@@ -38,7 +41,7 @@ for (let round = 0; round < rounds; round++) {
       }
     })
     await castTwoYesOneNo(s, ids)
-    const swept = await timed(ids.length + 200, () => s.engine.sweep())
+    const swept = await timed(ids.length + warm, () => s.engine.sweep()) // the warm ones are pending too
     process.stdout.write(`spin ${spinMs} ms: first evaluation ${format(first)}; re-check ${format(swept)}\n`)
     await s.close()
   }

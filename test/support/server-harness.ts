@@ -134,15 +134,17 @@ export function signedInClient(app: FastifyInstance, res: LightMyRequestResponse
 }
 
 /**
- * Another community (testing kit) whose creator has an account `username` (password
- * `testPassword`), signed in there: for what another community may not do.
+ * Another community, "Elsewhere" (testing kit), whose creator has an account `other` (password
+ * `testPassword`), signed in there from `remoteAddress`: for what another community may not do.
  */
 export async function otherCommunity(
   app: { store: Store; server: FastifyInstance },
-  input: { name: string; username: string; now: number; remoteAddress: string },
+  now: number,
+  remoteAddress: string,
 ): Promise<{ communityId: number; client: TestClient }> {
   const { store, server } = app
-  const { name, username, now } = input
+  const name = 'Elsewhere'
+  const username = 'other'
   const { community, creator } = await createCommunityWithKit(store, {
     name,
     kit: 'testing',
@@ -163,7 +165,7 @@ export async function otherCommunity(
   const signedIn = await server.inject({
     method: 'POST',
     url: '/api/session',
-    remoteAddress: input.remoteAddress,
+    remoteAddress,
     payload: { username, password: testPassword },
   })
   return { communityId: community.id, client: signedInClient(server, signedIn, community.id) }

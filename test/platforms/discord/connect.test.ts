@@ -105,12 +105,7 @@ describe('connecting Discord (OAuth2 install with the bot, testing kit)', () => 
 
   it('refuses a guild that is connected to another community, storing nothing', async () => {
     const { store } = t.app
-    const { communityId, client: other } = await otherCommunity(t.app, {
-      name: 'Elsewhere',
-      username: 'other',
-      now: t.clock.now(),
-      remoteAddress: '10.9.0.4',
-    })
+    const { communityId, client: other } = await otherCommunity(t.app, t.clock.now(), '10.9.0.4')
     const start = await t.visit(`/platforms/discord/install?community=${communityId}`, other)
     assert.equal(start.status, 302)
     const res = await t.visit(t.fake.authorize(String(start.headers['location']), t.fake.owner.user), other)

@@ -343,12 +343,7 @@ describe('connecting Slack (OAuth v2 install, testing kit)', () => {
 
   it('refuses a workspace that is connected to another community', async () => {
     const { store } = t.app
-    const { communityId, client: other } = await otherCommunity(t.app, {
-      name: 'Elsewhere',
-      username: 'other',
-      now: t.clock.now(),
-      remoteAddress: '10.9.0.3',
-    })
+    const { communityId, client: other } = await otherCommunity(t.app, t.clock.now(), '10.9.0.3')
     const start = await t.startInstall(other, communityId)
     assert.equal(start.status, 302)
     const otherAdmin = t.fake.addUser({ name: 'otheradmin', admin: true })
