@@ -41,8 +41,9 @@ export interface OpenStoreOptions {
   /** 32 bytes; encrypts integration credentials. */
   secretKey: Buffer
   /**
-   * SQLite file only: checkpoint its log on a thread of its own (`wal-checkpointer.ts`), for a
-   * process that serves (a short command leaves checkpoints to SQLite and costs no thread).
+   * SQLite file only: checkpoint its log every quarter second, on a thread of its own while
+   * writes are many (`wal-checkpointer.ts`), for a process that serves (a short command leaves
+   * checkpoints to SQLite).
    */
   checkpointThread?: boolean
 }
