@@ -71,7 +71,15 @@ export function startWalCheckpointer(
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
   // Rows inserted, updated or deleted through this connection since it opened.
   const changes = database.prepare('select total_changes()').pluck()
-  let seenChanges = Number(changes.get())
+  const totalChanges = (): number | null => {
+    try {
+      return Number(changes.get())
+    } catch {
+      // The connection is busy with a statement it reads rows from: the next look counts.
+      return null
+    }
+  }
+  let seenChanges = totalChanges() ?? 0
   let checkpointedChanges = seenChanges
   let thread: Worker | null = null
   let ending = false
@@ -133,7 +141,10 @@ export function startWalCheckpointer(
     if (stopped || !database.open) {
       return
     }
-    const total = Number(changes.get())
+    const total = totalChanges()
+    if (total === null) {
+      return
+    }
     const written = total - seenChanges
     seenChanges = total
     const now = performance.now()
