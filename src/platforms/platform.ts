@@ -265,8 +265,24 @@ export interface PlatformLinks {
   /** Connects a community with a form on the settings page instead (an API key rather than OAuth). */
   connectForm?: ConnectForm
   signInPath: string | null
-  /** Founds the first community from the platform (set-up page): `?setup=<token>&kit=<name>` is appended. */
-  setupPath: string | null
+  /** Founds the first community from the platform (set-up page; absent: it cannot). */
+  setup?: PlatformSetupLink
+}
+
+/**
+ * Founding the first community from a platform, as the set-up page offers it: "<how> instead: the
+ * community is named after the <place>, its people become members, and you sign in with <title>.
+ * Only <who> can do this."
+ */
+export interface PlatformSetupLink {
+  /** The route that starts it: `?setup=<token>&kit=<name>` is appended. */
+  path: string
+  /** What the community is founded from, e.g. `Slack workspace`. */
+  place: string
+  /** Who may found it, e.g. `an admin or owner of the workspace`. */
+  who: string
+  /** What the founder does, as an imperative, e.g. `Install PolicyKit in your Slack workspace`. */
+  how: string
 }
 
 export interface PlatformDef {

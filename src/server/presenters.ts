@@ -42,12 +42,18 @@ export interface KitJson {
   description: string
 }
 
-/** A configured platform the first community can be founded from (`Set up with Slack`). */
+/** A configured platform the first community can be founded from (`Set up with Slack`): its `links.setup`. */
 export interface SetupPlatformJson {
   platform: string
   title: string
   /** A full-page link the browser follows with `?setup=<set-up token>&kit=<kit name>`. */
   setupPath: string
+  /** What the community is founded from, e.g. `Slack workspace`. */
+  place: string
+  /** Who may found it, e.g. `an admin or owner of the workspace`. */
+  who: string
+  /** What the founder does, e.g. `Install PolicyKit in your Slack workspace`. */
+  how: string
 }
 
 /** `GET /api/setup` (public). */

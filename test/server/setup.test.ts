@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
+import type { PlatformDef } from '../../src/platforms/platform.ts'
+import { createServer } from '../../src/server/create-server.ts'
 import type { ErrorJson, SessionJson, SetupStatusJson } from '../../src/server/presenters.ts'
 import {
   createTestApp,
@@ -34,6 +36,46 @@ describe('first-run set-up', () => {
     assert.equal(res.status, 200)
     assert.equal(res.json.needed, true)
     assert.ok(res.json.kits.some((k) => k.name === 'democracy' && k.title.length > 0))
+  })
+
+  it('offers the platforms that declare a set-up, in their own words, and no other', async () => {
+    const founds: PlatformDef = {
+      name: 'guild',
+      actions: {},
+      links: {
+        title: 'Guild',
+        installPath: null,
+        signInPath: null,
+        setup: {
+          path: '/platforms/guild/setup',
+          place: 'guild hall',
+          who: 'the guild master',
+          how: 'Ring the guild bell',
+        },
+      },
+    }
+    const doesNot: PlatformDef = {
+      name: 'club',
+      actions: {},
+      links: { title: 'Club', installPath: null, signInPath: null },
+    }
+    const server = await createServer({ ...t.deps, platforms: [...t.deps.platforms, founds, doesNot] })
+    try {
+      const res = toTestResponse<SetupStatusJson>(await server.inject({ url: '/api/setup' }))
+      assert.equal(res.status, 200)
+      assert.deepEqual(res.json.platforms, [
+        {
+          platform: 'guild',
+          title: 'Guild',
+          setupPath: '/platforms/guild/setup',
+          place: 'guild hall',
+          who: 'the guild master',
+          how: 'Ring the guild bell',
+        },
+      ])
+    } finally {
+      await server.close()
+    }
   })
 
   it('refuses a wrong token and creates nothing', async () => {

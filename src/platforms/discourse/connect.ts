@@ -39,8 +39,13 @@ export const discourseLinks = {
     ],
   },
   signInPath: '/platforms/discourse/signin',
-  /** A form for the forum's URL, an admin API key and username, then the founder proves who they are (setup.ts). */
-  setupPath: '/platforms/discourse/setup',
+  setup: {
+    /** A form for the forum's URL, an admin API key and username, then the founder proves who they are (setup.ts). */
+    path: '/platforms/discourse/setup',
+    place: 'Discourse forum',
+    who: 'an admin or moderator of the forum, with an admin API key for it',
+    how: 'Give PolicyKit your forum’s address and an admin API key, then confirm who you are on the forum',
+  },
 } satisfies PlatformLinks
 
 const connectBody = discourseCredentials.extend({

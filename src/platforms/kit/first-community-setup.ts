@@ -10,7 +10,7 @@ import { constantTimeEqual } from './verify-request.ts'
 /**
  * Founding the first community from a platform (Set up with Slack, Discord, Reddit, Discourse):
  * on first run, someone who runs a workspace, guild, subreddit or forum founds the first
- * community from it with the set-up token and a starter kit (`GET <setupPath>?setup=…&kit=…`).
+ * community from it with the set-up token and a starter kit (`GET <links.setup.path>?setup=…&kit=…`).
  * Nobody is signed in yet, so the round trip through the platform is bound to the browser that
  * started it by a short-lived signed cookie holding the token (never sent to the platform), the
  * kit and a nonce; the nonce comes back from the platform (in an OAuth `state` marked as a
@@ -90,7 +90,7 @@ export function firstCommunitySetup(
     title: string
     /** Where the cookie is sent: a prefix of the path the platform comes back to. */
     cookiePath: string
-    /** The route that starts a set-up (`?setup=<token>&kit=<kit>`): the platform's `setupPath`. */
+    /** The route that starts a set-up (`?setup=<token>&kit=<kit>`): the platform's `links.setup.path`. */
     startPath: string
     /**
      * Where the platform comes back to. `shared`: a community's install comes back there too, and

@@ -26,7 +26,6 @@ export const metagovLinks = {
   title: 'Metagov',
   installPath: null,
   signInPath: null,
-  setupPath: null,
 } satisfies PlatformLinks
 
 const communityQuery = z.object({ community: z.coerce.number().pipe(rowId) })

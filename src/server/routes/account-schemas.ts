@@ -38,7 +38,16 @@ export const sessionJson = z.object({
 export const setupStatusJson = z.object({
   needed: z.boolean(),
   kits: z.array(z.object({ name: z.string(), title: z.string(), description: z.string() })),
-  platforms: z.array(z.object({ platform: z.string(), title: z.string(), setupPath: z.string() })),
+  platforms: z.array(
+    z.object({
+      platform: z.string(),
+      title: z.string(),
+      setupPath: z.string(),
+      place: z.string(),
+      who: z.string(),
+      how: z.string(),
+    }),
+  ),
 }) satisfies z.ZodType<SetupStatusJson>
 
 const inviteStatuses = ['open', 'used', 'revoked', 'expired'] as const satisfies readonly InviteJson['status'][]

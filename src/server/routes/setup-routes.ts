@@ -24,8 +24,8 @@ export async function setupRoutes(
 ): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>()
   const { store } = deps
-  const platforms = platformLinks(deps).flatMap((link) =>
-    link.setupPath === null ? [] : [{ platform: link.platform, title: link.title, setupPath: link.setupPath }],
+  const platforms = platformLinks(deps).flatMap(({ platform, title, setup }) =>
+    setup ? [{ platform, title, setupPath: setup.path, place: setup.place, who: setup.who, how: setup.how }] : [],
   )
 
   routes.get(

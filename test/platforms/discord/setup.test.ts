@@ -58,7 +58,14 @@ describe('setting PolicyKit up with Discord (first run, democracy kit)', () => {
 
   it('offers Discord on the set-up status', async () => {
     assert.deepEqual((await t.setupStatus()).platforms, [
-      { platform: 'discord', title: 'Discord', setupPath: '/platforms/discord/install' },
+      {
+        platform: 'discord',
+        title: 'Discord',
+        setupPath: '/platforms/discord/install',
+        place: 'Discord server',
+        who: 'someone with Administrator or Manage Server in the server',
+        how: 'Add PolicyKit’s bot to your Discord server',
+      },
     ])
   })
 

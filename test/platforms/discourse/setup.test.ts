@@ -66,7 +66,14 @@ describe('setting PolicyKit up with Discourse (first run, democracy kit)', () =>
 
   it('offers Discourse on the set-up status', async () => {
     assert.deepEqual((await t.setupStatus()).platforms, [
-      { platform: 'discourse', title: 'Discourse', setupPath: '/platforms/discourse/setup' },
+      {
+        platform: 'discourse',
+        title: 'Discourse',
+        setupPath: '/platforms/discourse/setup',
+        place: 'Discourse forum',
+        who: 'an admin or moderator of the forum, with an admin API key for it',
+        how: 'Give PolicyKit your forum’s address and an admin API key, then confirm who you are on the forum',
+      },
     ])
   })
 
@@ -195,6 +202,11 @@ describe('Set up with Discourse on the set-up page (Chromium)', { skip: browserS
       await page.goto(`/setup?${new URLSearchParams({ token: t.setupToken })}`)
       await page.getByRole('heading', { name: 'Set up with Reddit' }).waitFor()
       await page.getByRole('heading', { name: 'Set up with Discourse' }).waitFor()
+      // Each platform's text is its own.
+      await page.getByText('Only a moderator of the subreddit with the posts, access and mail permissions').waitFor()
+      await page
+        .getByText('Only an admin or moderator of the forum, with an admin API key for it can do this.')
+        .waitFor()
       const kits = page.getByRole('group', { name: 'Starter kit for the Discourse community' })
       await kits.getByLabel('Democracy').check()
       await page.getByRole('link', { name: 'Set up with Discourse' }).click()

@@ -68,7 +68,14 @@ describe('setting PolicyKit up with Reddit (first run, democracy kit)', () => {
 
   it('offers Reddit on the set-up status', async () => {
     assert.deepEqual((await t.setupStatus()).platforms, [
-      { platform: 'reddit', title: 'Reddit', setupPath: '/platforms/reddit/install' },
+      {
+        platform: 'reddit',
+        title: 'Reddit',
+        setupPath: '/platforms/reddit/install',
+        place: 'subreddit',
+        who: 'a moderator of the subreddit with the posts, access and mail permissions (or all)',
+        how: 'Authorize PolicyKit on Reddit and pick one of the subreddits you moderate',
+      },
     ])
   })
 

@@ -61,7 +61,16 @@ describe('setting PolicyKit up with Slack (first run, democracy kit)', () => {
     const res = await t.visit('/api/setup')
     const status = res.json as SetupStatusJson
     assert.equal(status.needed, true)
-    assert.deepEqual(status.platforms, [{ platform: 'slack', title: 'Slack', setupPath: '/platforms/slack/install' }])
+    assert.deepEqual(status.platforms, [
+      {
+        platform: 'slack',
+        title: 'Slack',
+        setupPath: '/platforms/slack/install',
+        place: 'Slack workspace',
+        who: 'an admin or owner of the workspace',
+        how: 'Install PolicyKit in your Slack workspace',
+      },
+    ])
   })
 
   it('refuses a wrong set-up token before any redirect to Slack, with a page for a browser', async () => {
@@ -229,6 +238,13 @@ describe('Set up with Slack on the set-up page (Chromium)', { skip: browserSkipR
       const page = await context.newPage()
       await page.goto(`/setup?${new URLSearchParams({ token: t.setupToken })}`)
       await page.getByRole('heading', { name: 'Set up with Slack' }).waitFor()
+      // What founding from Slack means, in Slack's own words (its links.setup).
+      assert.equal(
+        await page.getByRole('region', { name: 'Set up with Slack' }).getByRole('paragraph').first().textContent(),
+        'Install PolicyKit in your Slack workspace instead: the community is named after the Slack workspace, its ' +
+          'people become members, and you sign in with Slack. Only an admin or owner of the workspace can do this. ' +
+          'Communities made later connect Slack from their settings.',
+      )
       const kits = page.getByRole('group', { name: 'Starter kit for the Slack community' })
       // Radio buttons move with the arrow keys: from Moderators to Democracy.
       await kits.getByLabel('Moderators').check()

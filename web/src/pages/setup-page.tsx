@@ -142,51 +142,23 @@ function SetupForm({ token, kits }: { token: string; kits: KitJson[] }) {
   )
 }
 
-/** What founding a community from each platform means: what it is founded from, and who may do it. */
-const platformSetupText: Record<string, { place: string; who: string; how: string }> = {
-  slack: {
-    place: 'Slack workspace',
-    who: 'an admin or owner of the workspace',
-    how: 'Install PolicyKit in your Slack workspace',
-  },
-  discord: {
-    place: 'Discord server',
-    who: 'someone with Administrator or Manage Server in the server',
-    how: 'Add PolicyKit’s bot to your Discord server',
-  },
-  reddit: {
-    place: 'subreddit',
-    who: 'a moderator of the subreddit with the posts, access and mail permissions (or all)',
-    how: 'Authorize PolicyKit on Reddit and pick one of the subreddits you moderate',
-  },
-  discourse: {
-    place: 'Discourse forum',
-    who: 'an admin or moderator of the forum, with an admin API key for it',
-    how: 'Give PolicyKit your forum’s address and an admin API key, then confirm who you are on the forum',
-  },
-}
-
 /**
- * Set up with a platform (Slack, Discord, Reddit, Discourse): its own kit choice, then a full-page
- * link to the platform's set-up route, which takes the browser through the platform and back,
- * signed in.
+ * Set up with a platform (Slack, Discord, Reddit, Discourse): what founding from it means, in the
+ * platform's own words, its own kit choice, then a full-page link to the platform's set-up route,
+ * which takes the browser through the platform and back, signed in.
  */
 function PlatformSetup({ token, kits, platform }: { token: string; kits: KitJson[]; platform: SetupPlatformJson }) {
   const [kit, setKit] = useState(kits[0]?.name ?? '')
   const id = `setup-${platform.platform}`
   const href = `${platform.setupPath}?${new URLSearchParams({ setup: token, kit })}`
   const { title } = platform
-  const text = platformSetupText[platform.platform] ?? {
-    place: `${title} community`,
-    who: `someone who runs it on ${title}`,
-    how: `Connect PolicyKit to ${title}`,
-  }
   return (
     <section className="form" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Set up with {title}</h2>
       <p>
-        {text.how} instead: the community is named after the {text.place}, its people become members, and you sign in
-        with {title}. Only {text.who} can do this. Communities made later connect {title} from their settings.
+        {platform.how} instead: the community is named after the {platform.place}, its people become members, and you
+        sign in with {title}. Only {platform.who} can do this. Communities made later connect {title} from their
+        settings.
       </p>
       <KitChoice
         name={`${id}-kit`}

@@ -27,8 +27,13 @@ export const discordLinks = {
   title: 'Discord',
   installPath: '/platforms/discord/install',
   signInPath: discordSignInPath,
-  /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
-  setupPath: '/platforms/discord/install',
+  setup: {
+    /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
+    path: '/platforms/discord/install',
+    place: 'Discord server',
+    who: 'someone with Administrator or Manage Server in the server',
+    how: 'Add PolicyKit’s bot to your Discord server',
+  },
 } satisfies PlatformLinks
 
 /** What Discord's redirect brings back besides the code: the guild the bot was added to. */

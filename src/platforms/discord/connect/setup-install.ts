@@ -23,7 +23,7 @@ export function discordSetup(host: PlatformHost): FirstCommunitySetup {
     platform: discordPlatformName,
     title: 'Discord',
     cookiePath: '/platforms/discord/install',
-    startPath: discordLinks.setupPath,
+    startPath: discordLinks.setup.path,
     callback: { path: installCallbackPath, shared: true },
   })
 }

@@ -21,8 +21,13 @@ export const redditLinks = {
   title: 'Reddit',
   installPath: '/platforms/reddit/install',
   signInPath: '/platforms/reddit/signin',
-  /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
-  setupPath: redditSetupPath,
+  setup: {
+    /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
+    path: redditSetupPath,
+    place: 'subreddit',
+    who: 'a moderator of the subreddit with the posts, access and mail permissions (or all)',
+    how: 'Authorize PolicyKit on Reddit and pick one of the subreddits you moderate',
+  },
 } satisfies PlatformLinks
 
 const lifetimeMs = 10 * 60_000

@@ -15,8 +15,13 @@ export const slackLinks = {
   title: 'Slack',
   installPath: '/platforms/slack/install',
   signInPath: '/platforms/slack/signin',
-  /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
-  setupPath: '/platforms/slack/install',
+  setup: {
+    /** The same route: `?setup=<set-up token>&kit=<kit>` founds the first community (setup-install.ts). */
+    path: '/platforms/slack/install',
+    place: 'Slack workspace',
+    who: 'an admin or owner of the workspace',
+    how: 'Install PolicyKit in your Slack workspace',
+  },
 } satisfies PlatformLinks
 
 /**

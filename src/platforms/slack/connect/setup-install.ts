@@ -22,7 +22,7 @@ export function slackSetup(host: PlatformHost): FirstCommunitySetup {
     platform: slackPlatformName,
     title: 'Slack',
     cookiePath: '/platforms/slack/oauth',
-    startPath: slackLinks.setupPath,
+    startPath: slackLinks.setup.path,
     callback: { path: installCallbackPath, shared: true },
   })
 }
