@@ -264,6 +264,51 @@ describe('community pages in Chromium', { skip: skip ?? false }, () => {
     assert.equal(invites.length, 1, 'one invite')
   })
 
+  it('darkens a link-look button on hover only while it can be clicked', async () => {
+    await s.store.members.create(s.communityId, { username: 'iris', now: s.clock.now() })
+    const admin = await signIn('admin')
+    await admin.goto(`${base}/members`)
+    // The invite request waits until released: meanwhile the button is disabled.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    await admin.route(`**/api/communities/${s.communityId}/invites`, async (route) => {
+      await held
+      await route.continue()
+    })
+    const button = admin.getByRole('button', { name: 'Sign-in link for iris' })
+    const look = () =>
+      button.evaluate((e) => {
+        const style = getComputedStyle(e)
+        return { color: style.color, background: style.backgroundColor, opacity: style.opacity, cursor: style.cursor }
+      })
+    const transparent = 'rgba(0, 0, 0, 0)'
+
+    const enabled = await look()
+    await button.hover()
+    const hovered = await look()
+    assert.notEqual(hovered.color, enabled.color, 'hovered, it darkens')
+    assert.equal(hovered.background, transparent, 'without a fill')
+    assert.equal(hovered.cursor, 'pointer')
+
+    await button.click()
+    await until(() => button.isDisabled())
+    assert.equal(await button.isDisabled(), true)
+    await admin.mouse.move(0, 0)
+    const disabled = await look()
+    await button.hover()
+    assert.deepEqual(await look(), disabled, 'hovering a disabled one changes nothing')
+    assert.equal(disabled.color, enabled.color)
+    assert.equal(disabled.background, transparent)
+    assert.equal(disabled.opacity, '0.6', 'dimmed, as other disabled buttons')
+    assert.equal(disabled.cursor, 'not-allowed')
+
+    release()
+    await admin.getByLabel(/^Sign-in link for iris/).waitFor()
+    await admin.context().close()
+  })
+
   it('sends a sign-in once: the button stays off after it succeeded, on a page that stays put', async () => {
     const context = await chromium.browser.newContext({ baseURL: baseUrl })
     const page = await context.newPage()

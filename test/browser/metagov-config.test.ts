@@ -99,4 +99,19 @@ describe('the Metagov config page in Chromium', { skip: skip ?? false }, () => {
     assert.deepEqual(sourcecred()?.config, { server_url: 'https://cred.example.net' })
     await page.context().close()
   })
+
+  it('tells a member who does not manage integrations, as an alert, that the config is not for them', async () => {
+    const observer = await s.store.roles.create(s.communityId, { name: 'Observer', permissions: ['vote'] })
+    await s.member('olga', { roles: [observer.name] })
+    const page = await signedInPage(chromium, baseUrl, 'olga')
+    await page.getByRole('navigation', { name: 'Community' }).waitFor()
+    await page.goto('/metagov/config')
+    const refused = page
+      .getByRole('alert')
+      .filter({ hasText: 'Only members who manage integrations can see the Metagov config.' })
+    await refused.waitFor()
+    assert.equal(await refused.getAttribute('class'), 'alert alert-error')
+    assert.equal(await page.getByLabel(/Plugins \(JSON/).count(), 0, 'no editor')
+    await page.context().close()
+  })
 })

@@ -11,11 +11,15 @@ export function ErrorAlert({ error, children }: { error: unknown; children?: Rea
   )
 }
 
-/** A message already worded for the person using the page, as an error announced at once; nothing while it is empty. */
-export function ErrorText({ text }: { text: string }) {
-  return text ? (
+/**
+ * A message already worded for the person using the page (`text`, or `children` when it needs
+ * markup), as an error announced at once; nothing while it is empty.
+ */
+export function ErrorText({ text, children }: { text?: string; children?: ReactNode }) {
+  const message = text || children
+  return message ? (
     <p role="alert" className="alert alert-error">
-      {text}
+      {message}
     </p>
   ) : null
 }

@@ -29,15 +29,13 @@ export function InvitePage({ token }: { token: string }) {
   } else if (info.state === 'failed') {
     body =
       info.error instanceof ApiError && info.error.status === 404 ? (
-        <p role="alert" className="alert alert-error">
-          This invite link is not valid or was already used. Ask for a new one.
-        </p>
+        <ErrorText text="This invite link is not valid or was already used. Ask for a new one." />
       ) : (
         <ErrorAlert error={info.error} />
       )
   } else if (!info.data.valid) {
     body = (
-      <p role="alert" className="alert alert-error">
+      <ErrorText>
         This invite to {info.data.communityName}{' '}
         {info.data.status === 'revoked'
           ? 'was revoked'
@@ -45,7 +43,7 @@ export function InvitePage({ token }: { token: string }) {
             ? 'was already used'
             : 'has expired'}
         . Ask for a new one.
-      </p>
+      </ErrorText>
     )
   } else {
     body = <Join token={token} info={info.data} />

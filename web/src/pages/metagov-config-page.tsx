@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import { ApiError, errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
+import { ErrorText } from '../components/error-alert.tsx'
 import { Link } from '../components/link.tsx'
 import { usePageTitle } from '../use-page-title.ts'
 
@@ -87,7 +88,7 @@ export function MetagovConfigPage() {
   }, [path])
 
   if (!can('manage_integrations')) {
-    return <p className="alert alert-error">Only members who manage integrations can see the Metagov config.</p>
+    return <ErrorText text="Only members who manage integrations can see the Metagov config." />
   }
 
   async function connect() {

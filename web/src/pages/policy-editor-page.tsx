@@ -6,6 +6,7 @@ import { actionKindNames, toActionKind } from '../action-kind.ts'
 import { errorMessage } from '../api.ts'
 import { useApp, useCommunity } from '../app-context.ts'
 import { BlockEditor } from '../components/block-editor.tsx'
+import { ErrorText } from '../components/error-alert.tsx'
 import { Link } from '../components/link.tsx'
 import { ResourceView } from '../components/resource-view.tsx'
 import { policyNames } from '../policy-api.ts'
@@ -349,11 +350,7 @@ function PolicyForm({ initial, scope }: { initial: PolicyJson | null; scope: Pol
           )
         })}
 
-        {error && (
-          <div role="alert" className="alert alert-error">
-            <p>{error}</p>
-          </div>
-        )}
+        <ErrorText text={error} />
         <div aria-live="polite">{message && <p className="alert alert-success">{message}</p>}</div>
         <div className="actions">
           <button type="submit" disabled={busy}>

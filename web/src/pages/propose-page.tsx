@@ -71,11 +71,7 @@ export function ProposePage() {
                   ))}
                 </select>
               </div>
-              {chosen !== '' && !type && (
-                <p role="alert" className="alert alert-error">
-                  You cannot propose {chosen} here.
-                </p>
-              )}
+              {chosen !== '' && !type && <ErrorText text={`You cannot propose ${chosen} here.`} />}
               {type && <ActionForm key={`${type.type}?${query.toString()}`} type={type} preset={preset} />}
             </>
           )

@@ -28,9 +28,9 @@ export function SetupPage() {
               PolicyKit is already set up. <Link href="/login">Sign in</Link>.
             </p>
           ) : token === '' ? (
-            <p role="alert" className="alert alert-error">
+            <ErrorText>
               This page needs the set-up link that <code>npm start</code> printed, with its token.
-            </p>
+            </ErrorText>
           ) : (
             <>
               {platforms.length > 0 && <h2>With a username and password</h2>}
