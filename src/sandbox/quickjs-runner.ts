@@ -12,7 +12,7 @@ import { BlockFactories } from './block-factories.ts'
 import { bridgeName, preludeFilename, preludeSource } from './guest-prelude.ts'
 import { engineError, failure, readOutcome, type RunState } from './run-outcome.ts'
 import type { SandboxError, SandboxLimits, SandboxResult } from './sandbox.ts'
-import type { CompileMessage, RunMessage } from './worker-protocol.ts'
+import { progressSlot, type CompileMessage, type RunMessage } from './worker-protocol.ts'
 
 // The package's types describe its CommonJS build (the variant under `default`); Node loads its
 // ESM build, whose default export is the variant itself.
@@ -72,11 +72,18 @@ export class QuickJsRunner {
   private readonly module: QuickJSWASMModule
   private readonly memory: WebAssembly.Memory
   private readonly cpuClock: CpuClock
+  private readonly progress: Int32Array | null
 
-  private constructor(module: QuickJSWASMModule, memory: WebAssembly.Memory, cpuClock: CpuClock) {
+  private constructor(
+    module: QuickJSWASMModule,
+    memory: WebAssembly.Memory,
+    cpuClock: CpuClock,
+    progress: Int32Array | null,
+  ) {
     this.module = module
     this.memory = memory
     this.cpuClock = cpuClock
+    this.progress = progress
     this.runtime = this.newRuntime()
   }
 
@@ -88,16 +95,18 @@ export class QuickJsRunner {
 
   /**
    * A capped `WebAssembly.Memory`, since QuickJS's own memory limit does not stop every bomb.
-   * `cpuClock` is this thread's CPU time (a test gives its own).
+   * `cpuClock` is this thread's CPU time (a test gives its own); `progress`, when given, gets 1
+   * added at its `progressSlot` at each of the guest's interrupt checks (`WorkerSetup.signal`).
    */
   static async create(
     wasmModule: WebAssembly.Module,
     memoryPages: number,
-    cpuClock: CpuClock = threadCpuMs,
+    options: { cpuClock?: CpuClock; progress?: Int32Array } = {},
   ): Promise<QuickJsRunner> {
+    const { cpuClock = threadCpuMs, progress = null } = options
     const memory = new WebAssembly.Memory({ initial: Math.min(256, memoryPages), maximum: memoryPages })
     const module = await newQuickJSWASMModuleFromVariant(newVariant(baseVariant, { wasmModule, wasmMemory: memory }))
-    const runner = new QuickJsRunner(module, memory, cpuClock)
+    const runner = new QuickJsRunner(module, memory, cpuClock, progress)
     runner.pool()
     return runner
   }
@@ -112,12 +121,16 @@ export class QuickJsRunner {
    * first, which costs nothing: a run cannot have used more CPU than the time it has taken. Once
    * that time is past the budget, the thread's CPU time decides, less what the run's host calls
    * took: a thread that a busy machine kept waiting has not spent its budget, and gets what is
-   * left of it (the wall-clock limit, enforced from the main thread, still bounds the run).
+   * left of it (the wall-clock limit, enforced from the main thread, still bounds the run; each
+   * check counts on `progress`, which tells the main thread the run is going on).
    */
   private shouldInterrupt(): boolean {
     const run = this.current
     if (run === null) {
       return false
+    }
+    if (this.progress !== null) {
+      Atomics.add(this.progress, progressSlot, 1)
     }
     const now = performance.now()
     if (now <= run.deadline) {

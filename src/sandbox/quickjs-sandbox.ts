@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { projectRoot } from '../project-root.ts'
 import type { JsonValue } from '../domain/json.ts'
 import { encodeValue } from './host-calls.ts'
-import { SandboxThread, type JobFunction, type JobOutcome } from './sandbox-thread.ts'
+import { SandboxThread, starvedAfter, type JobFunction, type JobOutcome } from './sandbox-thread.ts'
 import { defaultSpinMs } from './worker-protocol.ts'
 import { ThreadPool } from './thread-pool.ts'
 import {
@@ -103,6 +103,15 @@ function knownAnswers(answers: Record<string, JsonValue | undefined> | undefined
 
 /** How a job that got no reply ended, as the guest's result. */
 function lostJob(block: string, outcome: Exclude<JobOutcome, { type: 'reply' }>, wallMs: number): SandboxError {
+  if (outcome.type === 'timeout' && outcome.starved) {
+    // Going on, yet short of its CPU time (which the worker enforces): the machine was too busy.
+    return {
+      kind: 'timeout',
+      message: `not finished after ${wallMs * starvedAfter} ms of wall-clock time: the server was too busy to run it`,
+      block,
+      hostBound: true,
+    }
+  }
   if (outcome.type === 'timeout') {
     // Mostly waiting on the main thread (a slow database or platform): the server's fault.
     const hostBound = outcome.hostMs * 2 >= wallMs

@@ -1,16 +1,39 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 import type { HostFunction } from './sandbox.ts'
 import { performHostCall } from './host-calls.ts'
-import { AdaptiveSpin, type FromWorker, type Job, type ToWorker, type WorkerSetup } from './worker-protocol.ts'
+import {
+  AdaptiveSpin,
+  progressSlot,
+  replySlot,
+  signalSlots,
+  type FromWorker,
+  type Job,
+  type ToWorker,
+  type WorkerSetup,
+} from './worker-protocol.ts'
 
 type Reply = Extract<FromWorker, { type: 'ran' | 'compiled' }>
 
 /** How a job ended: the worker's reply, killed at its wall-clock limit, or the worker died. */
 export type JobOutcome =
   | { type: 'reply'; reply: Reply }
-  /** `hostMs`: how much of the run went waiting for host calls (the main thread's share). */
-  | { type: 'timeout'; hostMs: number }
+  /**
+   * `hostMs`: how much of the run went waiting for host calls (the main thread's share).
+   * `starved`: the guest was still going on at `starvedAfter` times its limit (see `overran`).
+   */
+  | { type: 'timeout'; hostMs: number; starved: boolean }
   | { type: 'crashed'; error: Error }
+
+/**
+ * Past its wall-clock limit, a run whose guest went on within the last `stillGoingMs` (its
+ * interrupt checks counted, no host call out) is let go on, look after look, up to
+ * `starvedAfter` times the limit: it is not stuck in QuickJS's C code, which makes no checks,
+ * and its CPU limit, enforced inside and lower than the wall-clock one, stops it once it has used
+ * its CPU time. So a run that the limit finds going on is one a busy machine kept waiting, not
+ * one that ran away. (With a CPU limit not lower than the wall-clock one, no run is let go on.)
+ */
+export const stillGoingMs = 100
+export const starvedAfter = 5
 
 /** A host function a job may call, by the index the guest's stub passes. */
 export interface JobFunction {
@@ -22,6 +45,11 @@ interface ActiveJob {
   id: number
   functions: JobFunction[]
   timer: NodeJS.Timeout
+  /** When it was sent, and the guest's interrupt checks counted at the last look (`overran`). */
+  sentAt: number
+  progress: number
+  /** Whether its CPU limit is lower than its wall-clock one: it may be let go on past the latter. */
+  patient: boolean
   /** Time spent in finished host calls, and when the one in flight (if any) began. */
   hostMs: number
   callStart: number | null
@@ -60,7 +88,7 @@ export class SandboxThread {
   private nextId = 1
 
   constructor(options: ThreadOptions) {
-    const shared = new SharedArrayBuffer(4)
+    const shared = new SharedArrayBuffer(signalSlots * Int32Array.BYTES_PER_ELEMENT)
     this.signal = new Int32Array(shared)
     const channel = new MessageChannel()
     this.replies = channel.port1
@@ -113,15 +141,17 @@ export class SandboxThread {
     const id = this.nextId++
     this.worker.ref()
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.stop({ type: 'timeout', hostMs: this.hostTime() }), wallMs)
       const active: ActiveJob = {
         id,
         functions,
-        timer,
+        timer: setTimeout(() => this.overran(active, wallMs), wallMs),
+        sentAt: performance.now(),
+        progress: Atomics.load(this.signal, progressSlot),
+        patient: message.limits.cpuMs < wallMs,
         hostMs: 0,
         callStart: null,
         settle: (outcome) => {
-          clearTimeout(timer)
+          clearTimeout(active.timer)
           inFlight -= 1
           this.job = null
           this.worker.unref()
@@ -193,6 +223,25 @@ export class SandboxThread {
     }
   }
 
+  /**
+   * `job` is past its wall-clock limit (`wallMs`), or past a look after it: ended, unless the
+   * guest went on since the last look (see `stillGoingMs`), which earns it another look.
+   */
+  private overran(job: ActiveJob, wallMs: number): void {
+    if (this.job !== job) {
+      return
+    }
+    const progress = Atomics.load(this.signal, progressSlot)
+    const goingOn = job.patient && progress !== job.progress && job.callStart === null
+    const starved = goingOn && performance.now() - job.sentAt >= wallMs * starvedAfter
+    if (goingOn && !starved) {
+      job.progress = progress
+      job.timer = setTimeout(() => this.overran(job, wallMs), stillGoingMs)
+      return
+    }
+    this.stop({ type: 'timeout', hostMs: this.hostTime(), starved })
+  }
+
   /** Hands a host call's outcome to the blocked worker, unless its job ended meanwhile. */
   private answer(job: ActiveJob, encoded: string): void {
     if (this.job !== job || this.done) {
@@ -203,8 +252,8 @@ export class SandboxThread {
       job.callStart = null
     }
     this.replies.postMessage(encoded)
-    Atomics.store(this.signal, 0, 1)
-    Atomics.notify(this.signal, 0)
+    Atomics.store(this.signal, replySlot, 1)
+    Atomics.notify(this.signal, replySlot)
   }
 
   /** The running job's time in host calls so far, the one in flight included. */

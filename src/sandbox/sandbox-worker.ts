@@ -3,7 +3,7 @@
 // shared signal while the main thread performs them, so they look synchronous to the guest.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
 import { QuickJsRunner } from './quickjs-runner.ts'
-import { AdaptiveSpin, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.ts'
+import { AdaptiveSpin, replySlot, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.ts'
 
 const jobs = parentPort
 if (jobs === null) {
@@ -25,7 +25,7 @@ if (!isSetup(data)) {
 const setup = data
 const signal = new Int32Array(setup.signal)
 const toMain: MessagePort = setup.toMain
-const runner = await QuickJsRunner.create(setup.wasmModule, setup.memoryPages)
+const runner = await QuickJsRunner.create(setup.wasmModule, setup.memoryPages, { progress: signal })
 
 function send(message: FromWorker): void {
   toMain.postMessage(message)
@@ -35,11 +35,11 @@ const forAnswers = new AdaptiveSpin()
 const forJobs = new AdaptiveSpin()
 
 function callHost(index: number, args: string): string {
-  Atomics.store(signal, 0, 0)
+  Atomics.store(signal, replySlot, 0)
   send({ type: 'call', index, args })
   // Most answers come from memory at once: waiting awake for them spares the wake-up.
-  forAnswers.wait(setup.spinMs, () => Atomics.load(signal, 0) !== 0)
-  Atomics.wait(signal, 0, 0)
+  forAnswers.wait(setup.spinMs, () => Atomics.load(signal, replySlot) !== 0)
+  Atomics.wait(signal, replySlot, 0)
   const reply: unknown = receiveMessageOnPort(setup.replies)?.message
   return typeof reply === 'string' ? reply : 'ethe host gave no answer'
 }

@@ -10,8 +10,9 @@ export interface SandboxError {
   /** 1-based line within the block body, when known. */
   line?: number
   /**
-   * A wall-clock `timeout` of a run that spent at least half its time waiting for host calls
-   * (the database, platforms): the server was slow, not the policy.
+   * A wall-clock `timeout` that is the server's doing, not the policy's: the run spent at least
+   * half its time waiting for host calls (the database, platforms), or was still going on, short
+   * of its CPU time, when the machine had kept it waiting five times its limit.
    */
   hostBound?: true
 }
@@ -30,7 +31,8 @@ export interface SandboxLimits {
   cpuMs: number
   /**
    * Wall-clock time for the whole run, host calls included: past it the worker running the
-   * block is terminated (what stops loops inside QuickJS's C code) and replaced.
+   * block is terminated (what stops loops inside QuickJS's C code) and replaced, unless the
+   * guest is still going on (a busy machine kept it waiting): then up to five times it.
    */
   wallMs: number
   /** QuickJS heap limit in bytes (the WebAssembly.Memory cap is the hard backstop). */

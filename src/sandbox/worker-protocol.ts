@@ -45,11 +45,21 @@ export type FromWorker =
   | { type: 'ran'; id: number; result: SandboxResult; recycle: boolean }
   | { type: 'compiled'; id: number; error: SandboxError | null; recycle: boolean }
 
+/** The `WorkerSetup.signal` slots. */
+export const replySlot = 0
+export const progressSlot = 1
+export const signalSlots = 2
+
 /** What the main thread hands a new worker. */
 export interface WorkerSetup {
   wasmModule: WebAssembly.Module
   memoryPages: number
-  /** Int32Array over it: 0 while a host call is out, 1 once its reply is on `replies`. */
+  /**
+   * Int32Array over it: at `replySlot`, 0 while a host call is out, 1 once its reply is on
+   * `replies`; at `progressSlot`, a count the guest's every interrupt check adds to (QuickJS
+   * makes one every few thousand operations), by which the main thread tells a run that goes on
+   * from one stuck inside QuickJS's C code.
+   */
   signal: SharedArrayBuffer
   /** Host call answers, main → worker. */
   replies: MessagePort

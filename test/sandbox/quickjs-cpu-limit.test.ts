@@ -22,7 +22,7 @@ describe('the sandbox CPU limit', { timeout: 20_000 }, () => {
   const busy = 'let n = 0\nfor (let i = 0; i < 3000000; i++) n += i % 7\nreturn n > 0'
 
   async function runWith(cpuClock: CpuClock | undefined, code: string): Promise<SandboxResult> {
-    const runner = await QuickJsRunner.create(wasmModule, 1024, cpuClock)
+    const runner = await QuickJsRunner.create(wasmModule, 1024, { cpuClock })
     const message: RunMessage = {
       type: 'run',
       block: 'check',
