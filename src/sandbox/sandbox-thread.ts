@@ -32,7 +32,7 @@ export type JobOutcome =
  * its CPU time. So a run that the limit finds going on is one a busy machine kept waiting, not
  * one that ran away. (With a CPU limit not lower than the wall-clock one, no run is let go on.)
  */
-export const stillGoingMs = 100
+const stillGoingMs = 100
 export const starvedAfter = 5
 
 /** A host function a job may call, by the index the guest's stub passes. */

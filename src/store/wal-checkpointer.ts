@@ -84,7 +84,6 @@ export function startWalCheckpointer(
   let thread: Worker | null = null
   let ending = false
   let failed = false
-  let stopped = false
   let busyAt = 0
 
   const setAutocheckpoint = (pages: number) => {
@@ -138,7 +137,7 @@ export function startWalCheckpointer(
   }
 
   function look() {
-    if (stopped || !database.open) {
+    if (!database.open) {
       return
     }
     const total = totalChanges()
@@ -183,11 +182,10 @@ export function startWalCheckpointer(
     get threaded() {
       return thread !== null && !ending
     },
+    // Ending the thread hands checkpoints back to SQLite's default; without one they never left it.
     async stop() {
-      stopped = true
       clearInterval(timer)
       await endThread()
-      setAutocheckpoint(sqliteDefault)
     },
   }
 }
