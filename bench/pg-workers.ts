@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { recheckJob } from '../src/scheduler/scheduler.ts'
@@ -20,6 +20,14 @@ export interface PgWorkersFigures {
   pg_workers_2_per_s: number
   /** Throughput of 2 workers over 1 (target ≥ 1.8 on a machine with the cores for it). */
   pg_workers_speedup: number
+  /**
+   * The machine's cores busy (every process: workers, PostgreSQL, this bench) while one worker,
+   * then two, ran the timed batch: 2 workers cannot beat 1 by more than the cores left idle with
+   * one (`os.availableParallelism()` over the first).
+   */
+  pg_workers_1_cores_busy: number
+  pg_workers_2_cores_busy: number
+  cores: number
   /**
    * A worker SIGKILLed while it holds proposals: until the other worker has decided and carried
    * out every one of them (the next heartbeat for a re-check, whose lock died with the process;
@@ -73,32 +81,45 @@ export async function pgWorkersPart(
       }
       return ids
     }
+    /**
+     * The proposals' re-checks asked for, as a vote's are (the votes were given before): the
+     * requests in one commit, the jobs sent a few at a time, so the producer's round trips do
+     * not pace the workers it times.
+     */
     const release = async (ids: number[]) => {
-      await giveVotes(store, communityId, voters, ids)
-      for (const id of ids) {
-        await queue.send(recheckJob, { communityId, proposalId: id }, { communityId, singletonKey: `recheck:${id}` })
-      }
+      await store.transaction(async (trx) => {
+        for (const id of ids) {
+          await trx.proposals.requestRecheck(communityId, id)
+        }
+      })
+      await inParallel(ids, 8, (id) =>
+        queue.send(recheckJob, { communityId, proposalId: id }, { communityId, singletonKey: `recheck:${id}` }),
+      )
     }
     /** Proposals decided and carried out per second over a batch, once the workers are warm. */
     const throughput = async () => {
       // A new worker's first jobs wait for its compilers and the sandbox: an untimed batch first
       // (a cold worker measured about a fifth of a warm one's throughput).
       const warmUp = await prepare(options.proposals / 2)
+      await giveVotes(store, communityId, voters, warmUp)
       await release(warmUp)
       await waitExecuted(store, communityId, warmUp)
       const timed = await prepare()
+      await giveVotes(store, communityId, voters, timed)
       const started = Date.now()
+      const busy = machineBusy()
       await release(timed)
       await waitExecuted(store, communityId, timed)
-      return timed.length / ((Date.now() - started) / 1000)
+      const seconds = (Date.now() - started) / 1000
+      return { perSecond: timed.length / seconds, coresBusy: busy.since() / seconds }
     }
     const workers = [await startWorker(env)]
     processes.push(...workers)
-    const perSecond1 = await throughput()
+    const one = await throughput()
     const second = await startWorker(env)
     workers.push(second)
     processes.push(second)
-    const perSecond2 = await throughput()
+    const two = await throughput()
 
     // A small batch, so no backlog hides the takeover: kill the first worker once it holds a
     // proposal (its re-check lock, held through the decision's outcome), and time the proposals
@@ -109,6 +130,7 @@ export async function pgWorkersPart(
     let takeoverMs: number | undefined
     for (let attempt = 0; attempt < 10 && takeoverMs === undefined; attempt++) {
       const small = await prepare(8)
+      await giveVotes(store, communityId, voters, small)
       await release(small)
       let atKill: { pid: number; id: number }[] = []
       while (atKill.length === 0 && (await pendingOf(store, small)) > 0) {
@@ -134,9 +156,12 @@ export async function pgWorkersPart(
       throw new Error('ten kills caught the worker holding nothing')
     }
     return {
-      pg_workers_1_per_s: perSecond1,
-      pg_workers_2_per_s: perSecond2,
-      pg_workers_speedup: perSecond2 / perSecond1,
+      pg_workers_1_per_s: one.perSecond,
+      pg_workers_2_per_s: two.perSecond,
+      pg_workers_speedup: two.perSecond / one.perSecond,
+      pg_workers_1_cores_busy: one.coresBusy,
+      pg_workers_2_cores_busy: two.coresBusy,
+      cores: availableParallelism(),
       takeover_ms: takeoverMs,
       takeover_lease_seconds: options.leaseSeconds,
     }
@@ -150,11 +175,14 @@ export async function pgWorkersPart(
   }
 }
 
-/** Every voter's yes, with the request to re-check, as a vote cast through the engine writes them. */
+/**
+ * Every voter's yes, as a vote cast through the engine writes it, but not yet the request to
+ * re-check (`release`): a heartbeat takes over a requested re-check that nobody runs.
+ */
 async function giveVotes(store: Store, communityId: number, voters: Voter[], ids: number[]): Promise<void> {
   const now = Date.now()
-  for (const proposalId of ids) {
-    await store.transaction(async (trx) => {
+  await store.transaction(async (trx) => {
+    for (const proposalId of ids) {
       for (const voter of voters) {
         await trx.votes.cast(communityId, {
           proposalId,
@@ -163,9 +191,37 @@ async function giveVotes(store: Store, communityId: number, voters: Voter[], ids
           now,
         })
       }
-      await trx.proposals.requestRecheck(communityId, proposalId)
-    })
+    }
+  })
+}
+
+/** `run` for each item, at most `width` at a time. */
+async function inParallel<T>(items: T[], width: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0
+  const lane = async () => {
+    while (next < items.length) {
+      await run(items[next++] as T)
+    }
   }
+  await Promise.all(Array.from({ length: width }, lane))
+}
+
+/**
+ * The machine's CPU time from now (Linux's /proc/stat, in its clock ticks of 1/100 s): `since()`
+ * gives the seconds of CPU time all cores spent busy since (NaN where there is no /proc/stat).
+ */
+function machineBusy(): { since(): number } {
+  const busyTicks = () => {
+    try {
+      const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? []
+      // user nice system idle iowait irq softirq steal: all but idle and iowait.
+      return cpu.slice(0, 8).reduce((sum, ticks, i) => (i === 3 || i === 4 ? sum : sum + ticks), 0)
+    } catch {
+      return Number.NaN
+    }
+  }
+  const start = busyTicks()
+  return { since: () => (busyTicks() - start) / 100 }
 }
 
 /** The proposals among `ids` whose re-check lock a connection holds, and that connection's backend. */

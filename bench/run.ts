@@ -150,6 +150,12 @@ async function rssPart(): Promise<ServerRss> {
   return serverRssPart(serverFlags, Number(values.pending))
 }
 
+/** Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over. */
+async function workersPart(databaseUrl: string) {
+  const { pgWorkersPart } = await import('./pg-workers.ts')
+  return pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 })
+}
+
 /** A heading, then one aligned line per figure: name, value, note. */
 function printTable(heading: string, rows: [string, string, string][]): void {
   process.stdout.write(`${heading}\n\n`)
@@ -176,6 +182,13 @@ async function main() {
     process.stdout.write(`${JSON.stringify(await latencyPart())}\n`)
     return
   }
+  if (values.part === 'workers') {
+    if (!databaseUrl) {
+      throw new Error('--part workers needs --postgres (and DATABASE_URL)')
+    }
+    process.stdout.write(`${JSON.stringify(await workersPart(databaseUrl))}\n`)
+    return
+  }
   const evaluation = await evaluationParts()
   const latency = await latencyPart()
   // Loaded here, not at the top: the RSS child must not carry the server, Slack's SDK and the fake.
@@ -186,8 +199,7 @@ async function main() {
   const sandbox = await sandboxPart(n)
   const rss = await rssPart()
   // Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over.
-  const { pgWorkersPart } = await import('./pg-workers.ts')
-  const workers = databaseUrl ? await pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 }) : {}
+  const workers = databaseUrl ? await workersPart(databaseUrl) : undefined
   const result = {
     first_eval_ms_per_action: evaluation.first_eval_ms_per_action,
     first_eval_cold_ms_per_action: evaluation.first_eval_cold_ms_per_action,
@@ -282,6 +294,20 @@ async function main() {
     ['(k) /healthz p99 during runaway, ms', f(result.healthz_p99_during_runaway_ms), 'target ≤ 100'],
   ]
   printTable(`\nSandbox (worker threads), N = ${n}`, sandboxRows)
+  if (workers) {
+    const cores = (busy: number) => `${busy.toFixed(2)} of ${workers.cores} cores busy`
+    const workerRows: [string, string, string][] = [
+      ['(n) one worker, proposals/s', perS(workers.pg_workers_1_per_s), cores(workers.pg_workers_1_cores_busy)],
+      ['(n) two workers, proposals/s', perS(workers.pg_workers_2_per_s), cores(workers.pg_workers_2_cores_busy)],
+      [
+        '(n) two over one',
+        `${workers.pg_workers_speedup.toFixed(2)}×`,
+        `target ≥ 1.8×; at most ${(workers.cores / workers.pg_workers_1_cores_busy).toFixed(2)}× with the cores one leaves idle`,
+      ],
+      ['(o) killed worker taken over, ms', f(workers.takeover_ms), `lease ${workers.takeover_lease_seconds} s`],
+    ]
+    printTable('\nWorker processes on PostgreSQL (pg-boss), 100 proposals a batch', workerRows)
+  }
 }
 
 await main()
