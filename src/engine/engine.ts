@@ -20,6 +20,7 @@ import {
   mayEvaluateUnwritten,
   runOutcome,
   type EvaluationDeps,
+  type Loaded,
 } from './evaluate-proposal.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import { createEngineLatencies, secondsSince, type EngineLatencies } from './latencies.ts'
@@ -185,8 +186,9 @@ export function createEngine(deps: EngineDeps): Engine {
     status: 'passed' | 'failed',
     now: number,
     also: (store: Store, decided: boolean) => Promise<void>,
+    loaded: Loaded,
   ) {
-    const decided = await decide(proposal, status, now, also)
+    const decided = await decide(proposal, status, now, also, loaded)
     const at = votedAt.get(proposal.id)
     if (decided && at !== undefined) {
       votedAt.delete(proposal.id)
@@ -201,6 +203,7 @@ export function createEngine(deps: EngineDeps): Engine {
     status: 'passed' | 'failed',
     now: number,
     also: (store: Store, decided: boolean) => Promise<void>,
+    loaded: Loaded,
   ): Promise<{ run(): Promise<void> } | undefined> {
     const { communityId, id } = proposal
     const jobs = deps.jobs
@@ -208,7 +211,7 @@ export function createEngine(deps: EngineDeps): Engine {
       // No queue to take over: the outcome runs now, in this process only.
       const decided = await store.proposals.decide(communityId, id, status, now)
       await also(store, decided)
-      return decided ? { run: () => engine.runOutcome(communityId, id) } : undefined
+      return decided ? { run: () => outcomeOf(communityId, id, loaded) } : undefined
     }
     const scheduled = await store.transaction(async (trx) => {
       const decided = await trx.proposals.decide(communityId, id, status, now)
@@ -219,13 +222,27 @@ export function createEngine(deps: EngineDeps): Engine {
       scheduled && {
         async run() {
           try {
-            await engine.runOutcome(communityId, id)
+            await outcomeOf(communityId, id, loaded)
           } finally {
             await scheduled.done()
           }
         },
       }
     )
+  }
+
+  /**
+   * Runs a decided proposal's outcome (`runOutcome`). The proposal is read again (the deciding
+   * step wrote its data and vote post); its action and policy version, which a decision does
+   * not change, are `loaded` by the evaluation that decided it when that ran in this process.
+   */
+  async function outcomeOf(communityId: number, proposalId: number, loaded?: Loaded): Promise<void> {
+    const proposal = await store.proposals.get(communityId, proposalId)
+    if (!proposal || (proposal.status !== 'passed' && proposal.status !== 'failed')) {
+      return
+    }
+    const { actionView, version } = loaded ?? (await loadForEvaluation(proposal))
+    await runOutcome(evaluation, proposal, actionView, version)
   }
 
   async function initiatorOf(communityId: number, memberId: number | null): Promise<Initiator | null> {
@@ -561,7 +578,7 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /** A proposal's action as its blocks see it, and its pinned policy version. */
-  async function loadForEvaluation(proposal: Proposal): Promise<{ actionView: ActionView; version: PolicyVersion }> {
+  async function loadForEvaluation(proposal: Proposal): Promise<Loaded> {
     const action = await store.actions.get(proposal.communityId, proposal.actionId)
     const version = await versions.get(proposal.communityId, proposal.policyVersionId)
     if (!action || !version) {
@@ -1023,14 +1040,7 @@ export function createEngine(deps: EngineDeps): Engine {
       }
     },
 
-    async runOutcome(communityId, proposalId) {
-      const proposal = await store.proposals.get(communityId, proposalId)
-      if (!proposal || (proposal.status !== 'passed' && proposal.status !== 'failed')) {
-        return
-      }
-      const { actionView, version } = await loadForEvaluation(proposal)
-      await runOutcome(evaluation, proposal, actionView, version)
-    },
+    runOutcome: (communityId, proposalId) => outcomeOf(communityId, proposalId),
 
     async heartbeat() {
       const now = clock.now()

@@ -26,16 +26,24 @@ export interface EvaluationDeps {
    * outcome (pass/fail block, execute or revert) so that a crash cannot lose it. Undefined when
    * someone else decided it first; else `run` carries the outcome out now, in this process.
    * `also` runs in the decision's transaction, told whether this call decided it (the step's
-   * writes, so that they and the decision commit together).
+   * writes, so that they and the decision commit together). `loaded`: the action as the
+   * evaluation's blocks saw it and the policy version, which the outcome run here uses as they are.
    */
   decide(
     proposal: Proposal,
     status: 'passed' | 'failed',
     now: number,
     also: (store: Store, decided: boolean) => Promise<void>,
+    loaded: Loaded,
   ): Promise<{ run(): Promise<void> } | undefined>
   /** Re-checks the proposal at `atMs` (the sweep does it anyway when there is no queue). */
   recheckAt(proposal: Proposal, atMs: number): Promise<void>
+}
+
+/** What an evaluation loaded besides the proposal: its action as the blocks see it, and the pinned version. */
+export interface Loaded {
+  actionView: ActionView
+  version: PolicyVersion
 }
 
 /** How long an evaluation step waits for a platform that gave no Retry-After. */
@@ -367,12 +375,18 @@ export async function evaluateProposal(
 
   const decide = async (status: 'passed' | 'failed'): Promise<ProposalStatus> => {
     // What the check block wrote (data, log lines) is kept whoever decides, with the decision.
-    const decided = await deps.decide(proposal, status, ctx.now, async (trx, won) => {
-      if (won) {
-        ctx.log('info', `proposal #${proposal.number} ${status}`)
-      }
-      await ctx.flush(undefined, trx)
-    })
+    const decided = await deps.decide(
+      proposal,
+      status,
+      ctx.now,
+      async (trx, won) => {
+        if (won) {
+          ctx.log('info', `proposal #${proposal.number} ${status}`)
+        }
+        await ctx.flush(undefined, trx)
+      },
+      { actionView: view, version },
+    )
     last?.decided()
     if (!decided) {
       // Someone else decided it first; their decision stands and nothing runs twice.

@@ -85,5 +85,15 @@ export function createDocumentRepo(db: Kysely<Database>): DocumentRepo {
       const rows = await query.orderBy('id').execute()
       return rows.map(toDocument)
     },
+
+    async activeNames(communityId) {
+      return db
+        .selectFrom('documents')
+        .select(['id', 'name'])
+        .where('community_id', '=', communityId)
+        .where('active', '=', 1)
+        .orderBy('id')
+        .execute()
+    },
   }
 }

@@ -165,6 +165,16 @@ export function createPolicyRepo(db: Kysely<Database>, dialect: Dialect): Policy
       return rows.map(toPolicy)
     },
 
+    async activeNames(communityId) {
+      return db
+        .selectFrom('policies')
+        .select(['id', 'name'])
+        .where('community_id', '=', communityId)
+        .where('active', '=', 1)
+        .orderBy('id')
+        .execute()
+    },
+
     async candidates(communityId, kind, actionType) {
       // A cheap substring test on the stored JSON narrows the rows before they are parsed;
       // the exact membership test runs below.

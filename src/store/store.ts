@@ -158,6 +158,14 @@ export interface DocumentRepo {
   setActive(communityId: number, documentId: number, active: boolean, now: number): Promise<void>
   get(communityId: number, documentId: number): Promise<Document | undefined>
   list(communityId: number, options?: { activeOnly?: boolean }): Promise<Document[]>
+  /** The active documents' ids and names, without their texts (for the check that names differ). */
+  activeNames(communityId: number): Promise<Named[]>
+}
+
+/** A row's id and name, for the checks that two names differ (`refuseSameName`). */
+export interface Named {
+  id: number
+  name: string
 }
 
 export interface PolicyInput {
@@ -178,6 +186,8 @@ export interface PolicyRepo {
   setActive(communityId: number, policyId: number, active: boolean, now: number): Promise<Policy>
   get(communityId: number, policyId: number): Promise<Policy | undefined>
   list(communityId: number, options?: { kind?: ActionKind; activeOnly?: boolean }): Promise<Policy[]>
+  /** The active policies' ids and names, without their code (for the check that names differ). */
+  activeNames(communityId: number): Promise<Named[]>
   /**
    * Active policies of a kind that could govern `actionType` (those listing it, and base
    * policies listing none), in evaluation order: priority descending, then most recently

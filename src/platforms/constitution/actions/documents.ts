@@ -21,7 +21,7 @@ async function existingDocument(store: Store, communityId: number, id: number): 
 
 /** Two active documents never share a name (`Charter` and `charter` are one name). */
 async function checkNameFree(store: Store, communityId: number, name: string, documentId?: number): Promise<void> {
-  refuseSameName('an active document', await store.documents.list(communityId, { activeOnly: true }), name, documentId)
+  refuseSameName('an active document', await store.documents.activeNames(communityId), name, documentId)
 }
 
 /** The community's documents (a code of conduct, a charter…). */
