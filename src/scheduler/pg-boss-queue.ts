@@ -181,10 +181,12 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
   // wait, unless it fetches in bursts: while a fetch comes back full, a burst fetches again at
   // once. It needs batches of two or more (a batch of one is always full), so the jobs are taken
   // two at a time by half as many loops: a backlog of 100 re-checks took ~25 s with one job a
-  // fetch (four loops, a job a second each), as long as the waiting jobs take with batches.
-  const batchSize = Math.min(2, concurrency)
+  // fetch (four loops, a job a second each). With an odd concurrency (1 included), the loops take
+  // one job more than may run: it waits for a turn (`turns`), as long as the job before it runs.
+  const batchSize = 2
   async function register(name: string, handler: JobHandler): Promise<void> {
     await ensureQueue(name)
+    const turns = inTurns(concurrency)
     await boss.work(
       name,
       {
@@ -197,7 +199,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
         perJobResults: true,
       },
       async (jobs) => {
-        const run = Promise.all(jobs.map((job) => runOne(name, handler, job)))
+        const run = Promise.all(jobs.map((job) => turns(() => runOne(name, handler, job))))
         running.add(run)
         try {
           return await run
@@ -287,6 +289,30 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
         .parse(rows)
         .map((r) => ({ name: r.name, state: r.state, count: r.count, oldestDueAt: r.oldest?.getTime() ?? null }))
     },
+  }
+}
+
+/** Runs what it is given at most `width` at a time; the rest wait their turn, in order. */
+function inTurns(width: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0
+  const waiting: (() => void)[] = []
+  return async (work) => {
+    if (running < width) {
+      running++
+    } else {
+      // The one that finishes hands its place over (running stays the same).
+      await new Promise<void>((resolve) => waiting.push(resolve))
+    }
+    try {
+      return await work()
+    } finally {
+      const next = waiting.shift()
+      if (next) {
+        next()
+      } else {
+        running--
+      }
+    }
   }
 }
 

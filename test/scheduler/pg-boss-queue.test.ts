@@ -92,32 +92,41 @@ describe('postgres: the pg-boss queue', { skip: !databaseUrl }, () => {
     assert.equal(job.attempt, 1)
   })
 
-  it('takes waiting jobs one batch after another, without waiting out its poll interval between them', async () => {
-    const name = 'test.backlog'
-    for (let i = 0; i < 12; i++) {
-      await queue.send(name, { i }, { singletonKey: `backlog-${i}` })
-    }
-    // Another process takes them, polling once a minute: only its bursts can take all twelve soon.
-    const ran: unknown[] = []
-    const worker = createPgBossQueue({
-      connectionString: databaseUrl ?? '',
-      schema,
-      clock: systemClock,
-      pollIntervalMs: 60_000,
-      concurrency: 2,
-      supervise: false,
+  for (const concurrency of [1, 2, 3]) {
+    it(`takes waiting jobs one batch after another without waiting out its poll interval, ${concurrency} at once at most`, async () => {
+      const name = `test.backlog${concurrency}`
+      for (let i = 0; i < 12; i++) {
+        await queue.send(name, { i }, { singletonKey: `backlog-${i}` })
+      }
+      // Another process takes them, polling once a minute: only its bursts can take all twelve soon.
+      const ran: unknown[] = []
+      let running = 0
+      let most = 0
+      const worker = createPgBossQueue({
+        connectionString: databaseUrl ?? '',
+        schema,
+        clock: systemClock,
+        pollIntervalMs: 60_000,
+        concurrency,
+        supervise: false,
+      })
+      worker.work(name, async (job) => {
+        running++
+        most = Math.max(most, running)
+        // Long enough for the jobs fetched with it to overlap it, were they let.
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        running--
+        ran.push(job.data)
+      })
+      await worker.start()
+      try {
+        assert.ok(await until(() => ran.length === 12, 20_000), `${ran.length} of 12 jobs ran`)
+      } finally {
+        await worker.stop()
+      }
+      assert.equal(most, concurrency, 'as many at once as asked, no more')
     })
-    worker.work(name, (job) => {
-      ran.push(job.data)
-      return Promise.resolve()
-    })
-    await worker.start()
-    try {
-      assert.ok(await until(() => ran.length === 12, 20_000), `${ran.length} of 12 jobs ran`)
-    } finally {
-      await worker.stop()
-    }
-  })
+  }
 
   it('keeps one waiting job per singleton key, moved up to the sooner time asked', async () => {
     const far = Date.now() + 3_600_000
