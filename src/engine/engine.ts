@@ -631,7 +631,8 @@ export function createEngine(deps: EngineDeps): Engine {
   /**
    * A new action governed by `version`, known without running a filter, evaluated first and
    * written after (`evaluateUnwritten`): the action, its pending proposal and the evaluation's
-   * log lines in one commit. Undefined when it must go the ordinary way (nothing was written).
+   * log lines in one commit, then, when the check decided, the decision and its outcome.
+   * Undefined when it must go the ordinary way (nothing was written).
    */
   async function proposeUnwritten(
     actionInput: ActionInput,
@@ -675,13 +676,19 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       return undefined
     }
-    return store.proposals.createEvaluated(communityId, actionInput, {
+    const made = await store.proposals.createEvaluated(communityId, actionInput, {
       policyId: version.policyId,
       policyVersionId: version.versionId,
       now,
       expected: ids,
       writes: evaluated.writes,
     })
+    if (!made?.created || !made.proposal || !evaluated.decide) {
+      return made
+    }
+    // Its check decided: decided now that it is written, and its outcome carried out.
+    await evaluated.decide()
+    return { ...made, proposal: (await store.proposals.get(communityId, made.proposal.id)) ?? made.proposal }
   }
 
   /**
@@ -880,7 +887,7 @@ export function createEngine(deps: EngineDeps): Engine {
       const evaluated = governor && (await proposeUnwritten(actionInput, input.communityId, governor, initiator))
       if (evaluated?.created && evaluated.proposal) {
         latencies.firstEvaluation.observe(secondsSince(start))
-        return { status: 'proposed', action: evaluated.action, proposal: evaluated.proposal }
+        return { status: evaluated.proposal.status, action: evaluated.action, proposal: evaluated.proposal }
       }
       const lease = governor && !evaluated ? newLease() : undefined
       const {

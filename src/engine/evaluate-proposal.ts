@@ -236,18 +236,20 @@ export function mayEvaluateUnwritten(version: PolicyVersion, action: Pick<Action
 
 /**
  * How a first evaluation run before anything was written ended: `writes`, what the proposal's
- * first row and log lines are to hold (pending, notified); else it was left to the ordinary way,
- * `again` telling whether the version's next first evaluation may still be tried this way.
+ * first row and log lines are to hold (pending, notified), and when its check decided, `decide`,
+ * which decides it and carries the outcome out once those rows are written; else it was left to
+ * the ordinary way, `again` telling whether the version's next first evaluation may still be
+ * tried this way.
  */
-export type UnwrittenOutcome = { writes: StepWrites } | { again: boolean }
+export type UnwrittenOutcome = { writes: StepWrites; decide?: () => Promise<ProposalStatus> } | { again: boolean }
 
 /**
  * A first evaluation (initialize, check) of a proposal that is not written yet, nor its action:
  * both stand under the ids they are about to get, so that they, the evaluation's data and its log
  * lines are then written in one commit. Only what the blocks can do inside the sandbox counts. A
- * block that calls a platform (the call is refused and not made), raises, or decides, ends it
- * having done nothing outside this process: the caller writes the action and evaluates it the
- * ordinary way, its blocks running again. Only a proposal the check leaves pending gets `writes`.
+ * block that calls a platform (the call is refused and not made) or raises ends it having done
+ * nothing outside this process: the caller writes the action and evaluates it the ordinary way,
+ * its blocks running again. A check that decides is decided once the rows are written (`decide`).
  */
 export async function evaluateUnwritten(
   deps: EvaluationDeps,
@@ -273,16 +275,65 @@ export async function evaluateUnwritten(
     return { again: !called.platform && !check.ok && check.error.hostBound === true }
   }
   const status = normalizeCheckResult(check.value)
-  if (status !== 'proposed') {
-    return { again: true }
-  }
   ctx.log('debug', checkReturned(status))
+  if (status !== 'proposed') {
+    // Written as it stands, then decided as the ordinary way decides it (the blocks ran once).
+    const writes = ctx.takeWrites()
+    return { writes, decide: () => decideStep(deps, ctx, proposal, view, version, status) }
+  }
   ctx.markNotified()
   return { writes: ctx.takeWrites() }
 }
 
 function checkReturned(status: ProposalStatus): string {
   return `check returned ${status}`
+}
+
+/**
+ * Decides the proposal as its check said, what the step's blocks wrote (`ctx`: data, log lines)
+ * committing with the decision whoever decides, then carries the outcome out here. Gives the
+ * status the proposal is left in: another's decision when someone decided it first.
+ */
+async function decideStep(
+  deps: EvaluationDeps,
+  ctx: RunContext,
+  proposal: Proposal,
+  view: ActionView,
+  version: PolicyVersion,
+  status: 'passed' | 'failed',
+  last?: LeaseRelease,
+): Promise<ProposalStatus> {
+  const decided = await deps.decide(
+    proposal,
+    status,
+    ctx.now,
+    async (trx, won) => {
+      if (won) {
+        ctx.log('info', `proposal #${proposal.number} ${status}`)
+      }
+      await ctx.flush(undefined, trx)
+    },
+    { actionView: view, version },
+  )
+  last?.decided()
+  if (!decided) {
+    // Someone else decided it first; their decision stands and nothing runs twice.
+    return (await deps.store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
+  }
+  deps.logger.info(
+    {
+      communityId: proposal.communityId,
+      proposalId: proposal.id,
+      proposalNumber: proposal.number,
+      actionId: view.action.id,
+      type: view.action.type,
+      policyId: version.policyId,
+      status,
+    },
+    `proposal #${proposal.number} ${status}`,
+  )
+  await decided.run()
+  return status
 }
 
 /**
@@ -373,41 +424,6 @@ export async function evaluateProposal(
     return 'errored'
   }
 
-  const decide = async (status: 'passed' | 'failed'): Promise<ProposalStatus> => {
-    // What the check block wrote (data, log lines) is kept whoever decides, with the decision.
-    const decided = await deps.decide(
-      proposal,
-      status,
-      ctx.now,
-      async (trx, won) => {
-        if (won) {
-          ctx.log('info', `proposal #${proposal.number} ${status}`)
-        }
-        await ctx.flush(undefined, trx)
-      },
-      { actionView: view, version },
-    )
-    last?.decided()
-    if (!decided) {
-      // Someone else decided it first; their decision stands and nothing runs twice.
-      return (await store.proposals.get(proposal.communityId, proposal.id))?.status ?? status
-    }
-    deps.logger.info(
-      {
-        communityId: proposal.communityId,
-        proposalId: proposal.id,
-        proposalNumber: proposal.number,
-        actionId: view.action.id,
-        type: view.action.type,
-        policyId: version.policyId,
-        status,
-      },
-      `proposal #${proposal.number} ${status}`,
-    )
-    await decided.run()
-    return status
-  }
-
   try {
     if (first) {
       const init = await runBlock(deps, ctx, 'initialize', functions, platformFunctions)
@@ -428,7 +444,7 @@ export async function evaluateProposal(
       ctx.log('debug', checkReturned(status))
     }
     if (status !== 'proposed') {
-      return await decide(status)
+      return await decideStep(deps, ctx, proposal, view, version, status, last)
     }
     if (first) {
       if (governed && governed.origin === 'platform') {

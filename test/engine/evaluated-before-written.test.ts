@@ -9,7 +9,8 @@ import { testDialects } from '../support/test-store.ts'
  * A new action whose policy is known without running a filter, and whose first evaluation needs
  * nothing but the sandbox (no platform call, no notify block, nothing to revert), is evaluated
  * before anything is written: the action, its pending proposal and what the evaluation wrote are
- * then written in one commit. Anything else goes the ordinary way, with nothing done twice.
+ * then written in one commit, and decided after when its check decided. Anything else goes the
+ * ordinary way, with nothing done twice.
  */
 for (const dialect of testDialects()) {
   describe(`${dialect}: a first evaluation run before its proposal is written`, () => {
@@ -153,18 +154,42 @@ return PROPOSED`,
       assert.match(errors[0]?.message ?? '', /no quorum table/)
     })
 
-    it('carries out a first check that decides once', async () => {
+    it('carries out a first check that decides once, its blocks run once, before anything was written', async () => {
       await h.policy({ blocks: { initialize: `proposal.data.set('opened', true)`, check: 'return PASSED' } })
-      const { engine } = countingEngine()
+      const { engine, writes } = countingEngine()
       const outcome = await post(engine, 'passes at once')
       assert.equal(outcome.status, 'passed')
       assert.ok('proposal' in outcome && outcome.proposal)
+      assert.equal(outcome.proposal.status, 'passed', 'the proposal as the decision left it')
+      assert.deepEqual(
+        writes,
+        { createEvaluated: 1, finishStep: 1 },
+        'written with what its blocks wrote, then decided with its last log line: never made the ordinary way',
+      )
       assert.deepEqual(
         h.world.calls.map((c) => c.op),
         ['execute'],
       )
       assert.deepEqual((await h.store.proposals.get(h.community.id, outcome.proposal.id))?.data, { opened: true })
       assert.deepEqual(await messagesOf(outcome.action.id), ['check returned passed', `proposal #1 passed`])
+    })
+
+    it('fails a first check that fails at once, its data and log lines kept, nothing executed', async () => {
+      await h.policy({
+        blocks: { check: `proposal.data.set('why', 'closed'); logger.info('no vote needed'); return FAILED` },
+      })
+      const { engine, writes } = countingEngine()
+      const outcome = await post(engine, 'fails at once')
+      assert.equal(outcome.status, 'failed')
+      assert.ok('proposal' in outcome && outcome.proposal)
+      assert.deepEqual(writes, { createEvaluated: 1, finishStep: 1 })
+      assert.deepEqual(outcome.proposal.data, { why: 'closed' })
+      assert.deepEqual(h.world.calls, [], 'a failed action made by PolicyKit is not carried out, nor reverted')
+      assert.deepEqual(await messagesOf(outcome.action.id), [
+        'check returned failed',
+        'no vote needed',
+        `proposal #${outcome.proposal.number} failed`,
+      ])
     })
   })
 }
