@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Document } from '../domain/community.ts'
 import { AppError } from '../errors.ts'
 import type { Database, DocumentsTable } from './database.ts'
-import { flag } from './rows.ts'
+import { activeNames, flag } from './rows.ts'
 import type { DocumentRepo } from './store.ts'
 
 function toDocument(row: Selectable<DocumentsTable>): Document {
@@ -86,14 +86,6 @@ export function createDocumentRepo(db: Kysely<Database>): DocumentRepo {
       return rows.map(toDocument)
     },
 
-    async activeNames(communityId) {
-      return db
-        .selectFrom('documents')
-        .select(['id', 'name'])
-        .where('community_id', '=', communityId)
-        .where('active', '=', 1)
-        .orderBy('id')
-        .execute()
-    },
+    activeNames: (communityId) => activeNames(db, 'documents', communityId),
   }
 }

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts'
 import type { Database } from './database.ts'
 import { inTransaction } from './in-transaction.ts'
 import { toContentColumns, toPolicy, toVersion } from './policy-rows.ts'
-import { flag } from './rows.ts'
+import { activeNames, flag } from './rows.ts'
 import type { Dialect, PolicyInput, PolicyRepo } from './store.ts'
 
 export function createPolicyRepo(db: Kysely<Database>, dialect: Dialect): PolicyRepo {
@@ -165,15 +165,7 @@ export function createPolicyRepo(db: Kysely<Database>, dialect: Dialect): Policy
       return rows.map(toPolicy)
     },
 
-    async activeNames(communityId) {
-      return db
-        .selectFrom('policies')
-        .select(['id', 'name'])
-        .where('community_id', '=', communityId)
-        .where('active', '=', 1)
-        .orderBy('id')
-        .execute()
-    },
+    activeNames: (communityId) => activeNames(db, 'policies', communityId),
 
     async candidates(communityId, kind, actionType) {
       // A cheap substring test on the stored JSON narrows the rows before they are parsed;

@@ -1,6 +1,8 @@
-import { sql, type SelectQueryBuilder } from 'kysely'
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import type { z } from 'zod'
 import type { JsonObject } from '../domain/json.ts'
+import type { Database } from './database.ts'
+import type { Named } from './store.ts'
 
 /**
  * Reading stored JSON back. A row that does not parse is data corruption, not a caller's
@@ -81,4 +83,22 @@ export function newestFirst<DB, TB extends keyof DB, O>(
   const id = sql.ref<number>('id')
   const older = page.beforeId === undefined ? query : query.where(id, '<', page.beforeId)
   return older.orderBy(id, 'desc').limit(page.limit ?? 100)
+}
+
+/**
+ * A community's active documents or policies, only their ids and names (not a document's text
+ * nor a policy's code), in id order: for the checks that two active ones have different names.
+ */
+export function activeNames(
+  db: Kysely<Database>,
+  table: 'documents' | 'policies',
+  communityId: number,
+): Promise<Named[]> {
+  return db
+    .selectFrom(table)
+    .select(['id', 'name'])
+    .where('community_id', '=', communityId)
+    .where('active', '=', 1)
+    .orderBy('id')
+    .execute()
 }
