@@ -150,10 +150,13 @@ async function rssPart(): Promise<ServerRss> {
   return serverRssPart(serverFlags, Number(values.pending))
 }
 
+/** Proposals in each timed batch of the worker part (a batch of 100 lasted ~1.3 s, too short to be steady). */
+const workerBatch = 200
+
 /** Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over. */
 async function workersPart(databaseUrl: string) {
   const { pgWorkersPart } = await import('./pg-workers.ts')
-  return pgWorkersPart(databaseUrl, { proposals: 100, leaseSeconds: 5 })
+  return pgWorkersPart(databaseUrl, { proposals: workerBatch, leaseSeconds: 5 })
 }
 
 /** A heading, then one aligned line per figure: name, value, note. */
@@ -306,7 +309,7 @@ async function main() {
       ],
       ['(o) killed worker taken over, ms', f(workers.takeover_ms), `lease ${workers.takeover_lease_seconds} s`],
     ]
-    printTable('\nWorker processes on PostgreSQL (pg-boss), 100 proposals a batch', workerRows)
+    printTable(`\nWorker processes on PostgreSQL (pg-boss), ${workerBatch} proposals a batch`, workerRows)
   }
 }
 
