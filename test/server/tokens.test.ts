@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { createCommunityWithKit } from '../../src/kits/apply-kit.ts'
+import { lastUsedPrecisionMs } from '../../src/server/auth/authenticate.ts'
 import type { ApiTokenJson, CommunityJson, ErrorJson, InviteJson, SessionJson } from '../../src/server/presenters.ts'
 import { startTestServer, toTestResponse, type TestResponse, type TestServer } from '../support/server-harness.ts'
 
@@ -63,6 +64,22 @@ describe('API tokens', () => {
     const session = await bearer<SessionJson>(token, 'GET', '/api/session')
     assert.equal(session.status, 200)
     assert.equal(session.json.csrfToken, '')
+  })
+
+  it('records its last use to the minute: no write for each request', async () => {
+    const { token } = await makeToken('busy bot')
+    const lastUsed = async () =>
+      (await s.admin.get<ApiTokenJson[]>(tokens)).json.find((t) => t.name === 'busy bot')?.lastUsedAt
+    const community = `/api/communities/${s.communityId}`
+    assert.equal((await bearer(token, 'GET', community)).status, 200)
+    const first = s.clock.now()
+    assert.equal(await lastUsed(), first)
+    await s.clock.advance(lastUsedPrecisionMs - 1)
+    assert.equal((await bearer(token, 'GET', community)).status, 200)
+    assert.equal(await lastUsed(), first, 'less than a minute later: not written again')
+    await s.clock.advance(1)
+    assert.equal((await bearer(token, 'GET', community)).status, 200)
+    assert.equal(await lastUsed(), first + lastUsedPrecisionMs)
   })
 
   it('sees only its own community: another one, where its user is a member too, is not found', async () => {
