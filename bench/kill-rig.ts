@@ -263,11 +263,30 @@ export async function propose(base: string, communityId: number, voter: Voter, n
     body: JSON.stringify({ type: 'constitution.addDocument', params: { name, text: `Document ${name}.` } }),
     signal: AbortSignal.timeout(requestTimeoutMs),
   })
-  const body = (await res.json()) as { status?: string; proposalId?: number | null }
+  const body = (await res.json()) as { status?: string; proposalId?: number | null; action?: { id?: number } }
   if (res.status !== 201 || body.status !== 'proposed' || typeof body.proposalId !== 'number') {
-    throw new Error(`proposing ${name}: ${res.status} ${JSON.stringify(body)}`)
+    // What the action's log says of it (an evaluation's error, say), to tell why.
+    const log = body.action?.id === undefined ? '' : await actionLog(base, communityId, voter, body.action.id)
+    throw new Error(`proposing ${name}: ${res.status} ${JSON.stringify(body)}${log}`)
   }
   return body.proposalId
+}
+
+/** The action's log lines, oldest first, as one string to append to an error ('' if they cannot be read). */
+async function actionLog(base: string, communityId: number, voter: Voter, actionId: number): Promise<string> {
+  try {
+    const res = await fetch(`${base}/api/communities/${communityId}/logs?actionId=${actionId}&limit=100`, {
+      headers: { authorization: `Bearer ${voter.token}` },
+      signal: AbortSignal.timeout(requestTimeoutMs),
+    })
+    const lines = (await res.json()) as { level?: string; message?: string }[]
+    return `; its log: ${lines
+      .reverse()
+      .map((l) => `[${l.level}] ${l.message}`)
+      .join(' | ')}`
+  } catch (e) {
+    return `; its log could not be read: ${String(e)}`
+  }
 }
 
 /** Sends every vote, `concurrency` at a time; returns those answered 2xx. */

@@ -429,6 +429,14 @@ for (const dialect of testDialects()) {
       assert.ok(withLogs.json.logs.some((l) => l.message.startsWith('vote opened')))
       const withoutLogs = await voter.get<ProposalDetailJson>(`${base}/proposals/${pending.id}`)
       assert.deepEqual(withoutLogs.json.logs, [])
+      const ofAction = await admin.get<LogJson[]>(`${base}/logs?actionId=${pending.action.id}`)
+      assert.equal(ofAction.status, 200, ofAction.text)
+      assert.ok(ofAction.json.some((l) => l.message.startsWith('vote opened')))
+      assert.ok(
+        ofAction.json.every((l) => l.actionId === pending.action.id),
+        'only lines about that action',
+      )
+      assert.equal((await admin.get(`${base}/logs?actionId=x`)).status, 400)
 
       const integrations = await admin.get<IntegrationJson[]>(`${base}/integrations`)
       assert.equal(integrations.status, 200, integrations.text)

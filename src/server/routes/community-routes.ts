@@ -242,6 +242,7 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
         querystring: z.object({
           proposalId: idParam.optional(),
           proposalNumber: idParam.optional().describe("only lines about the community's proposal of this number"),
+          actionId: idParam.optional().describe('only lines about this action (also one no policy governed)'),
           level: z.enum(logLevels).optional().describe('only lines this severe or more'),
           platform: z.string().min(1).max(100).optional().describe('only lines about this platform'),
           limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -252,11 +253,12 @@ export async function communityRoutes(app: FastifyInstance, deps: ServerDeps): P
     },
     async (request) => {
       const { community } = await requirePermission(deps, request, request.params.communityId, 'view_logs')
-      const { proposalId, proposalNumber, level, platform, limit, before } = request.query
+      const { proposalId, proposalNumber, actionId, level, platform, limit, before } = request.query
       const logs = await store.logs.list(community.id, {
         limit,
         ...(proposalId !== undefined && { proposalId }),
         ...(proposalNumber !== undefined && { proposalNumber }),
+        ...(actionId !== undefined && { actionId }),
         ...(level !== undefined && { level }),
         ...(platform !== undefined && { platform }),
         ...(before !== undefined && { beforeId: before }),
