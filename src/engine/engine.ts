@@ -694,18 +694,23 @@ export function createEngine(deps: EngineDeps): Engine {
   /**
    * First evaluation: the first candidate whose filter matches governs; errors move on, and the
    * next candidate sees the action as it now is (reverted, if the errored evaluation reverted it).
-   * `made`: the proposal already made with the action for the candidate known to govern it.
+   * `made`: the proposal already made with the action for the candidate known to govern it;
+   * `erred`: a candidate whose first evaluation, run before the action was written, errored.
    */
   async function govern(
     actionView: ActionView,
     kind: ActionKind,
     community: CommunitySnapshot,
     made?: NewLeased,
+    erred?: number,
   ): Promise<Proposal | undefined> {
     const { communityId, id: actionId, type } = actionView.action
     let current = actionView
     const candidates = await community.candidates(kind, type)
     for (const policy of candidates) {
+      if (policy.id === erred) {
+        continue
+      }
       const version = await versions.get(communityId, policy.versionId)
       const premade = made?.created.policyId === policy.id ? made : undefined
       if (!version || (!premade && !(await filterMatches(evaluation, current, version)))) {
@@ -885,7 +890,9 @@ export function createEngine(deps: EngineDeps): Engine {
       // commit, with the first evaluation's writes when it can run before them.
       const governor = canPropose && !canExecute ? await knownGovernor(community, kind, input.type) : undefined
       const evaluated = governor && (await proposeUnwritten(actionInput, input.communityId, governor, initiator))
-      if (evaluated?.created && evaluated.proposal) {
+      // Its first evaluation, run before it was written, errored: the next eligible policy is tried.
+      const erred = evaluated?.proposal?.status === 'errored' ? evaluated.proposal.policyId : undefined
+      if (evaluated?.created && evaluated.proposal && erred === undefined) {
         latencies.firstEvaluation.observe(secondsSince(start))
         return { status: evaluated.proposal.status, action: evaluated.action, proposal: evaluated.proposal }
       }
@@ -926,6 +933,7 @@ export function createEngine(deps: EngineDeps): Engine {
         kind,
         community,
         premade && lease && { created: premade, token: lease.token },
+        erred,
       )
       if (!proposal) {
         await logAction(action, 'warn', `no active policy governs ${action.type}; it was left as it is`)

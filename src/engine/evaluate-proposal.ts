@@ -236,10 +236,10 @@ export function mayEvaluateUnwritten(version: PolicyVersion, action: Pick<Action
 
 /**
  * How a first evaluation run before anything was written ended: `writes`, what the proposal's
- * first row and log lines are to hold (pending, notified), and when its check decided, `decide`,
- * which decides it and carries the outcome out once those rows are written; else it was left to
- * the ordinary way, `again` telling whether the version's next first evaluation may still be
- * tried this way.
+ * first row and log lines are to hold (pending, notified), and when its check decided or a block
+ * raised, `decide`, which decides it (carrying the outcome out) or makes it `errored` once those
+ * rows are written; else it was left to the ordinary way, `again` telling whether the version's
+ * next first evaluation may still be tried this way.
  */
 export type UnwrittenOutcome = { writes: StepWrites; decide?: () => Promise<ProposalStatus> } | { again: boolean }
 
@@ -247,9 +247,10 @@ export type UnwrittenOutcome = { writes: StepWrites; decide?: () => Promise<Prop
  * A first evaluation (initialize, check) of a proposal that is not written yet, nor its action:
  * both stand under the ids they are about to get, so that they, the evaluation's data and its log
  * lines are then written in one commit. Only what the blocks can do inside the sandbox counts. A
- * block that calls a platform (the call is refused and not made) or raises ends it having done
- * nothing outside this process: the caller writes the action and evaluates it the ordinary way,
- * its blocks running again. A check that decides is decided once the rows are written (`decide`).
+ * block that calls a platform (the call is refused and not made), or fails because the server was
+ * too slow, ends it having done nothing outside this process: the caller writes the action and
+ * evaluates it the ordinary way, its blocks running again. A check that decides, or a block that
+ * raises, is decided (or errored) once the rows are written (`decide`).
  */
 export async function evaluateUnwritten(
   deps: EvaluationDeps,
@@ -270,9 +271,14 @@ export async function evaluateUnwritten(
   const functions = ctx.functions()
   const init = await runBlock(deps, ctx, 'initialize', functions, refused)
   const check = init.ok ? await runBlock(deps, ctx, 'check', functions, refused) : init
-  if (called.platform || !check.ok) {
+  if (called.platform || (!check.ok && check.error.hostBound)) {
     // A server too slow to answer the block's calls is no reason to give up on this way for good.
-    return { again: !called.platform && !check.ok && check.error.hostBound === true }
+    return { again: !called.platform }
+  }
+  if (!check.ok) {
+    // The policy's own error: the ordinary way would only run the blocks again to it.
+    const { error } = check
+    return { writes: ctx.takeWrites(), decide: () => erroredStep(deps, ctx, proposal, error) }
   }
   const status = normalizeCheckResult(check.value)
   ctx.log('debug', checkReturned(status))
@@ -287,6 +293,37 @@ export async function evaluateUnwritten(
 
 function checkReturned(status: ProposalStatus): string {
   return `check returned ${status}`
+}
+
+/**
+ * A first evaluation's block failed through the policy's fault: the proposal is `errored` (what
+ * its blocks wrote kept, the error in its log), and the caller moves on to the next eligible policy.
+ */
+async function erroredStep(
+  deps: EvaluationDeps,
+  ctx: RunContext,
+  proposal: Proposal,
+  error: SandboxError,
+  last?: LeaseRelease,
+): Promise<ProposalStatus> {
+  logBlockError(deps.logger, ctx, error, 'moving on to the next eligible policy')
+  // notify may have opened a vote before it raised, so its host is told too.
+  if (await deps.store.proposals.decide(proposal.communityId, proposal.id, 'errored', ctx.now)) {
+    last?.decided()
+    deps.logger.info(
+      {
+        communityId: proposal.communityId,
+        proposalId: proposal.id,
+        proposalNumber: proposal.number,
+        actionId: ctx.view.action.id,
+        status: 'errored',
+      },
+      `proposal #${proposal.number} errored: the next eligible policy is tried`,
+    )
+    await ctx.flush()
+    await deps.onDecided(proposal)
+  }
+  return 'errored'
 }
 
 /**
@@ -403,26 +440,7 @@ export async function evaluateProposal(
     return errored(error)
   }
 
-  const errored = async (error: SandboxError): Promise<ProposalStatus> => {
-    logBlockError(deps.logger, ctx, error, 'moving on to the next eligible policy')
-    // notify may have opened a vote before it raised, so its host is told too.
-    if (await store.proposals.decide(proposal.communityId, proposal.id, 'errored', ctx.now)) {
-      last?.decided()
-      deps.logger.info(
-        {
-          communityId: proposal.communityId,
-          proposalId: proposal.id,
-          proposalNumber: proposal.number,
-          actionId: view.action.id,
-          status: 'errored',
-        },
-        `proposal #${proposal.number} errored: the next eligible policy is tried`,
-      )
-      await ctx.flush()
-      await deps.onDecided(proposal)
-    }
-    return 'errored'
-  }
+  const errored = (error: SandboxError): Promise<ProposalStatus> => erroredStep(deps, ctx, proposal, error, last)
 
   try {
     if (first) {

@@ -9,8 +9,8 @@ import { testDialects } from '../support/test-store.ts'
  * A new action whose policy is known without running a filter, and whose first evaluation needs
  * nothing but the sandbox (no platform call, no notify block, nothing to revert), is evaluated
  * before anything is written: the action, its pending proposal and what the evaluation wrote are
- * then written in one commit, and decided after when its check decided. Anything else goes the
- * ordinary way, with nothing done twice.
+ * then written in one commit, and decided (or errored) after when its check decided (or a block
+ * raised). Anything else goes the ordinary way, with nothing done twice.
  */
 for (const dialect of testDialects()) {
   describe(`${dialect}: a first evaluation run before its proposal is written`, () => {
@@ -139,14 +139,26 @@ return PROPOSED`,
       assert.equal((await h.store.proposals.get(h.community.id, first.proposal.id))?.notified, true)
     })
 
-    it('errors a proposal whose check raises once, logging the error once, and moves on', async () => {
+    it('errors a proposal whose check raises once, its blocks run once, logging the error once, and moves on', async () => {
       await h.policy({ name: 'fallback', blocks: { check: 'return PASSED' } })
-      await h.policy({ name: 'throws', priority: 5, blocks: { check: `throw new Error('no quorum table')` } })
-      const { engine } = countingEngine()
+      await h.policy({
+        name: 'throws',
+        priority: 5,
+        blocks: { check: `logger.info('counting'); throw new Error('no quorum table')` },
+      })
+      const { engine, writes } = countingEngine()
       const outcome = await post(engine, 'raises')
       assert.equal(outcome.status, 'passed')
+      assert.equal(writes['createEvaluated'], 1, 'the errored proposal written as its first evaluation left it')
+      assert.equal(writes['createWithAction'], undefined, 'never made the ordinary way, its blocks run again')
       const proposals = await h.store.proposals.list(h.community.id, { actionId: outcome.action.id })
       assert.deepEqual(proposals.map((p) => p.status).sort(), ['errored', 'passed'])
+      const errored = proposals.find((p) => p.status === 'errored')
+      assert.ok(errored)
+      assert.deepEqual(
+        (await h.store.logs.list(h.community.id, { proposalId: errored.id })).map((l) => l.message).sort(),
+        ['counting', 'runtime error in check, line 1: no quorum table (moving on to the next eligible policy)'],
+      )
       const errors = (await h.store.logs.list(h.community.id, { actionId: outcome.action.id })).filter(
         (l) => l.level === 'error',
       )
