@@ -297,35 +297,38 @@ export async function sendVotes(
   concurrency: number,
   hangs: string[] = [],
 ): Promise<{ proposalId: number; memberId: number }[]> {
-  const acknowledged: { proposalId: number; memberId: number }[] = []
+  const answered = await inParallel(votes, concurrency, async (vote) => {
+    try {
+      const res = await fetch(`${base}/api/communities/${communityId}/proposals/${vote.proposalId}/vote`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${vote.voter.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ value: true }),
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      })
+      await res.arrayBuffer()
+      return res.ok ? { proposalId: vote.proposalId, memberId: vote.voter.memberId } : undefined
+    } catch (e) {
+      // The app was killed: this vote was not acknowledged. No answer at all is a hang.
+      if (e instanceof Error && e.name === 'TimeoutError') {
+        hangs.push(`the vote of member ${vote.voter.memberId} on proposal ${vote.proposalId} got no answer`)
+      }
+      return undefined
+    }
+  })
+  return answered.filter((ack) => ack !== undefined)
+}
+
+/** `run` for each of `items`, at most `width` at a time: their results, in the items' order. */
+export async function inParallel<T, R>(items: readonly T[], width: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length)
   let next = 0
-  const worker = async () => {
-    while (next < votes.length) {
-      const vote = votes[next++]
-      if (!vote) {
-        return
-      }
-      try {
-        const res = await fetch(`${base}/api/communities/${communityId}/proposals/${vote.proposalId}/vote`, {
-          method: 'PUT',
-          headers: { authorization: `Bearer ${vote.voter.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ value: true }),
-          signal: AbortSignal.timeout(requestTimeoutMs),
-        })
-        await res.arrayBuffer()
-        if (res.ok) {
-          acknowledged.push({ proposalId: vote.proposalId, memberId: vote.voter.memberId })
-        }
-      } catch (e) {
-        // The app was killed: this vote was not acknowledged. No answer at all is a hang.
-        if (e instanceof Error && e.name === 'TimeoutError') {
-          hangs.push(`the vote of member ${vote.voter.memberId} on proposal ${vote.proposalId} got no answer`)
-        }
-      }
+  const lane = async () => {
+    for (let i = next++; i < items.length; i = next++) {
+      results[i] = await run(items[i] as T)
     }
   }
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  return acknowledged
+  await Promise.all(Array.from({ length: width }, lane))
+  return results
 }
 
 export async function fullyVoted(store: Store, communityId: number, proposalIds: number[]): Promise<number[]> {

@@ -12,7 +12,7 @@ import { openStore } from '../src/store/open-store.ts'
 import { proposalLockSpaceOid } from '../src/store/proposal-locks.ts'
 import type { Store } from '../src/store/store.ts'
 import { startWorker } from './cluster-kill-rig.ts'
-import { delay, freePort, kill, never, propose, rigEnv, setUp, startWeb, type Voter } from './kill-rig.ts'
+import { delay, freePort, inParallel, kill, never, propose, rigEnv, setUp, startWeb, type Voter } from './kill-rig.ts'
 
 export interface PgWorkersFigures {
   /** Proposals decided and executed per second by one worker process, then by two. */
@@ -70,16 +70,8 @@ export async function pgWorkersPart(
     let batch = 0
     const prepare = async (size = options.proposals) => {
       batch++
-      const ids: number[] = []
-      for (let i = 0; i < size; i += 10) {
-        const n = Math.min(10, size - i)
-        ids.push(
-          ...(await Promise.all(
-            Array.from({ length: n }, (_, j) => propose(base, communityId, voters[0] ?? never(), `b${batch}-${i + j}`)),
-          )),
-        )
-      }
-      return ids
+      const names = Array.from({ length: size }, (_, i) => `b${batch}-${i}`)
+      return inParallel(names, 10, (name) => propose(base, communityId, voters[0] ?? never(), name))
     }
     /**
      * The proposals' re-checks asked for, as a vote's are (the votes were given before): the
@@ -193,17 +185,6 @@ async function giveVotes(store: Store, communityId: number, voters: Voter[], ids
       }
     }
   })
-}
-
-/** `run` for each item, at most `width` at a time. */
-async function inParallel<T>(items: T[], width: number, run: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0
-  const lane = async () => {
-    while (next < items.length) {
-      await run(items[next++] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: width }, lane))
 }
 
 /**

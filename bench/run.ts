@@ -201,7 +201,6 @@ async function main() {
   const discord = await discordPart(discordN)
   const sandbox = await sandboxPart(n)
   const rss = await rssPart()
-  // Worker processes on PostgreSQL (pg-boss): 2 vs 1, and a killed worker's proposals taken over.
   const workers = databaseUrl ? await workersPart(databaseUrl) : undefined
   const result = {
     first_eval_ms_per_action: evaluation.first_eval_ms_per_action,

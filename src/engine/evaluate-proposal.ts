@@ -285,7 +285,7 @@ export async function evaluateUnwritten(
   if (status !== 'proposed') {
     // Written as it stands, then decided as the ordinary way decides it (the blocks ran once).
     const writes = ctx.takeWrites()
-    return { writes, decide: () => decideStep(deps, ctx, proposal, view, version, status) }
+    return { writes, decide: () => decideStep(deps, ctx, proposal, status) }
   }
   ctx.markNotified()
   return { writes: ctx.takeWrites() }
@@ -335,11 +335,10 @@ async function decideStep(
   deps: EvaluationDeps,
   ctx: RunContext,
   proposal: Proposal,
-  view: ActionView,
-  version: PolicyVersion,
   status: 'passed' | 'failed',
   last?: LeaseRelease,
 ): Promise<ProposalStatus> {
+  const { view, version } = ctx
   const decided = await deps.decide(
     proposal,
     status,
@@ -462,7 +461,7 @@ export async function evaluateProposal(
       ctx.log('debug', checkReturned(status))
     }
     if (status !== 'proposed') {
-      return await decideStep(deps, ctx, proposal, view, version, status, last)
+      return await decideStep(deps, ctx, proposal, status, last)
     }
     if (first) {
       if (governed && governed.origin === 'platform') {
