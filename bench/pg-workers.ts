@@ -240,14 +240,17 @@ async function waitExecuted(store: Store, communityId: number, ids: number[]): P
   }
 }
 
-/** Those of `ids` not yet passed and executed. */
+/**
+ * Those of `ids` not yet passed and executed. Asked while the workers are timed, so the ids are
+ * one array parameter: a prepared statement with one parameter per id cost PostgreSQL ~1 ms a look.
+ */
 async function notExecuted(store: Store, communityId: number, ids: number[]): Promise<number[]> {
   const rows = await store.db
     .selectFrom('proposals')
     .innerJoin('actions', 'actions.id', 'proposals.action_id')
     .select('proposals.id')
     .where('proposals.community_id', '=', communityId)
-    .where('proposals.id', 'in', ids)
+    .where('proposals.id', '=', sql<number>`any(${ids})`)
     .where((eb) => eb.or([eb('proposals.status', '!=', 'passed'), eb('actions.execution_state', '!=', 'executed')]))
     .execute()
   return rows.map((row) => Number(row.id))

@@ -1,5 +1,7 @@
-import { fromKysely, PgBoss, type Db as IDatabase, type JobResult } from 'pg-boss'
+import { fromKysely, PgBoss, type ConstructorOptions, type Db as IDatabase, type JobResult } from 'pg-boss'
+import type { PoolConfig } from 'pg'
 import { z } from 'zod'
+import { PreparingClient } from '../store/pg-client.ts'
 import { isJsonValue, type JsonObject } from '../domain/json.ts'
 import { isAppError, toError } from '../errors.ts'
 import type { Clock } from './clock.ts'
@@ -56,7 +58,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
   const retention = options.retention ?? { completedSeconds: 7 * 86_400, queuedSeconds: 14 * 86_400 }
   const expireSeconds = options.expireSeconds ?? 15 * 60
   const supervise = options.supervise ?? true
-  const boss = new PgBoss({
+  const settings: ConstructorOptions & Pick<PoolConfig, 'Client'> = {
     connectionString: options.connectionString,
     schema: options.schema,
     max: concurrency + 2,
@@ -66,7 +68,11 @@ export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
     // A job sent by a web process wakes an idle worker at once rather than at its next poll.
     useListenNotify: true,
     application_name: 'policykit',
-  })
+    // Its statements prepared on each connection, as the store's are: pg-boss hands its options
+    // to node-postgres's pool, though its types do not say so (a test checks it does).
+    Client: PreparingClient,
+  }
+  const boss = new PgBoss(settings)
   boss.on('error', (e: unknown) => logger.error({ err: toError(e) }, 'pg-boss error'))
 
   const handlers = new Map<string, JobHandler>()

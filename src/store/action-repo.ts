@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import { actionKinds, actionPlatform, executionStates, type Action, type ActionOrigin } from '../domain/action.ts'
 import type { ActionsTable, Database } from './database.ts'
-import { parseEnum, parseJsonObject, parseJsonObjectOrNull, newestFirst } from './rows.ts'
+import { columnsOf, parseEnum, parseJsonObject, parseJsonObjectOrNull, newestFirst } from './rows.ts'
 import type { Prepared } from './prepared.ts'
 import type { ActionInput, ActionRepo, ClaimedState } from './store.ts'
 
@@ -25,6 +25,26 @@ export function toAction(row: Selectable<ActionsTable>): Action {
   }
 }
 
+/** Every column of an action row. */
+const actionColumns = columnsOf<ActionsTable>({
+  id: true,
+  community_id: true,
+  kind: true,
+  type: true,
+  platform: true,
+  origin: true,
+  initiator_id: true,
+  params: true,
+  result: true,
+  execution_state: true,
+  execution_claimed_at: true,
+  execution_claimed_by: true,
+  execution_key: true,
+  execution_tries: true,
+  external_id: true,
+  created_at: true,
+}).join(', ')
+
 /**
  * The action's INSERT (`$1`…`$10`, see `insertActionParams`); with `id` (an expression), the row
  * gets that id rather than the next one. ON CONFLICT DO NOTHING makes a repeated delivery (also
@@ -36,7 +56,7 @@ export function insertActionSql(id?: string): string {
     initiator_id, params, result, execution_state, external_id, created_at)
   values (${id === undefined ? '' : `${id}, `}$1, $2, $3, $4, $5, $6, $7, $8, 'none', $9, $10)
   on conflict (community_id, platform, external_id) do nothing
-  returning *`
+  returning ${actionColumns}`
 }
 
 export const insertActionText = insertActionSql()
@@ -124,7 +144,7 @@ export function createActionRepo(db: Kysely<Database>, prepared: Prepared): Acti
   // Both on every evaluation's path: prepared statements.
   async function get(communityId: number, actionId: number): Promise<Action | undefined> {
     const row = await prepared.first<Selectable<ActionsTable>>(
-      'select * from actions where community_id = $1 and id = $2',
+      `select ${actionColumns} from actions where community_id = $1 and id = $2`,
       [communityId, actionId],
     )
     return row && toAction(row)

@@ -117,13 +117,14 @@ async function openPostgres(
   }
   // Imported here, not at the top: a server on SQLite never loads the PostgreSQL driver.
   const { default: pg } = await import('pg')
+  const { PreparingClient } = await import('./pg-client.ts')
   const settings = {
     connectionString,
     types: pgTypes(pg.types),
     // Set per connection at startup, so every query, pooled or in a transaction, sees it.
     ...(schema !== undefined && { options: `-c search_path=${schema}` }),
   }
-  const pool = new pg.Pool(settings)
+  const pool = new pg.Pool({ ...settings, Client: PreparingClient })
   if (schema !== undefined) {
     try {
       await pool.query(`create schema if not exists ${schema}`)
@@ -136,7 +137,7 @@ async function openPostgres(
     }
   }
   const locks = postgresProposalLocks(async () => {
-    const client = new pg.Client(settings)
+    const client = new PreparingClient(settings)
     await client.connect()
     return client
   })

@@ -5,6 +5,15 @@ import type { Database } from './database.ts'
 import type { Named } from './store.ts'
 
 /**
+ * A table's columns, for statements that read whole rows: named one by one rather than `*`, so
+ * that a prepared statement keeps its columns when a migration adds one (`pg-client.ts`). Every
+ * column of the table, and only those, as the keys of `columns`.
+ */
+export function columnsOf<Table>(columns: Record<keyof Table & string, true>): readonly string[] {
+  return Object.keys(columns)
+}
+
+/**
  * Reading stored JSON back. A row that does not parse is data corruption, not a caller's
  * mistake, so it throws a plain Error naming the table, row and column for the operator.
  */

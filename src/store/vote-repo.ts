@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Vote, VoteValue } from '../domain/vote.ts'
 import { AppError } from '../errors.ts'
 import type { Database, VotesTable } from './database.ts'
-import { parseJsonText } from './rows.ts'
+import { columnsOf, parseJsonText } from './rows.ts'
 import type { Prepared } from './prepared.ts'
 import type { Dialect, VoteFilter, VoteRepo } from './store.ts'
 
@@ -31,6 +31,19 @@ function toVote(row: Selectable<VotesTable>): Vote {
     ...toVoteValue(row),
   }
 }
+
+/** Every column of a vote row, as those of `v`. */
+const voteColumns = columnsOf<VotesTable>({
+  id: true,
+  community_id: true,
+  proposal_id: true,
+  member_id: true,
+  kind: true,
+  value: true,
+  cast_at: true,
+})
+  .map((column) => `v.${column}`)
+  .join(', ')
 
 /** SQLite: whether proposal `$2` and member `$3` are community `$1`'s. */
 const castGuardText = `select 1 as ok where exists (select 1 from proposals where community_id = $1 and id = $2)
@@ -147,7 +160,7 @@ export function createVoteRepo(db: Kysely<Database>, dialect: Dialect, prepared:
       const rows = await prepared.all<
         Selectable<VotesTable> & { username: string | null; display_name: string | null }
       >(
-        `select v.*,
+        `select ${voteColumns},
             (select m.username from members m where m.id = v.member_id and m.community_id = v.community_id)
               as username,
             (select m.display_name from members m where m.id = v.member_id and m.community_id = v.community_id)

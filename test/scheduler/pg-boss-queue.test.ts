@@ -92,6 +92,36 @@ describe('postgres: the pg-boss queue', { skip: !databaseUrl }, () => {
     assert.equal(job.attempt, 1)
   })
 
+  it("prepares pg-boss's statements on its connections, as the store's are", async () => {
+    const sender = createPgBossQueue({
+      connectionString: databaseUrl ?? '',
+      schema,
+      clock: systemClock,
+      supervise: false,
+    })
+    await sender.start()
+    try {
+      for (let i = 0; i < 3; i++) {
+        await sender.send('test.prepared', { i })
+      }
+      // Each connection of its pool at once (each asks while the others wait), for what it holds.
+      const held = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          sender.boss.getDb().executeSql(
+            `with pause as (select pg_sleep(0.05)) select statement from pause, pg_prepared_statements
+             where statement like '%INSERT INTO ${schema}.job%'`,
+          ),
+        ),
+      )
+      assert.ok(
+        held.some(({ rows }) => rows.length === 1),
+        'the send is a prepared statement on the connection that ran it',
+      )
+    } finally {
+      await sender.stop()
+    }
+  })
+
   for (const concurrency of [1, 2, 3]) {
     it(`takes waiting jobs one batch after another without waiting out its poll interval, ${concurrency} at once at most`, async () => {
       const name = `test.backlog${concurrency}`
