@@ -6,6 +6,7 @@ import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
+import { withNameHeld } from '../name-held.ts'
 
 const documentId = rowId
 const name = nameSchema(200)
@@ -34,8 +35,12 @@ export function documentActions({ store }: ConstitutionDeps): Record<string, Act
       await checkNameFree(store, ctx.communityId, params.name)
     },
     async execute(ctx, params) {
-      await checkNameFree(store, ctx.communityId, params.name)
-      const document = await store.documents.create(ctx.communityId, { ...params, now: ctx.now() })
+      const document = await withNameHeld(
+        store,
+        ctx.communityId,
+        (trx) => checkNameFree(trx, ctx.communityId, params.name),
+        (trx) => trx.documents.create(ctx.communityId, { ...params, now: ctx.now() }),
+      )
       return { documentId: document.id }
     },
   })
@@ -52,10 +57,17 @@ export function documentActions({ store }: ConstitutionDeps): Record<string, Act
       }
     },
     async execute(ctx, { documentId: id, ...patch }) {
-      if (patch.name !== undefined) {
-        await checkNameFree(store, ctx.communityId, patch.name, id)
-      }
-      await store.documents.update(ctx.communityId, id, { ...patch, now: ctx.now() })
+      const { name } = patch
+      await withNameHeld(
+        store,
+        ctx.communityId,
+        async (trx) => {
+          if (name !== undefined) {
+            await checkNameFree(trx, ctx.communityId, name, id)
+          }
+        },
+        (trx) => trx.documents.update(ctx.communityId, id, { ...patch, now: ctx.now() }),
+      )
       return { documentId: id }
     },
   })

@@ -13,6 +13,7 @@ import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
+import { withNameHeld } from '../name-held.ts'
 import { checkActionTypes, checkPolicyCode } from '../policy-checks.ts'
 import { refuseSameName } from '../../../domain/names.ts'
 
@@ -107,16 +108,22 @@ export function policyActions({ store, sandbox }: ConstitutionDeps): Record<stri
       await checkPolicyCode(sandbox, doc.blocks)
     },
     async execute(ctx, doc) {
-      return store.transaction(async (trx) => {
-        if (doc.active) {
-          await checkNameFree(trx, ctx.communityId, doc.name)
-        }
-        let policy = await trx.policies.create(ctx.communityId, toPolicyInput(doc), ctx.now())
-        if (!doc.active) {
-          policy = await trx.policies.setActive(ctx.communityId, policy.id, false, ctx.now())
-        }
-        return { policyId: policy.id, versionId: policy.versionId }
-      })
+      return withNameHeld(
+        store,
+        ctx.communityId,
+        async (trx) => {
+          if (doc.active) {
+            await checkNameFree(trx, ctx.communityId, doc.name)
+          }
+        },
+        async (trx) => {
+          let policy = await trx.policies.create(ctx.communityId, toPolicyInput(doc), ctx.now())
+          if (!doc.active) {
+            policy = await trx.policies.setActive(ctx.communityId, policy.id, false, ctx.now())
+          }
+          return { policyId: policy.id, versionId: policy.versionId }
+        },
+      )
     },
   })
 
@@ -133,12 +140,23 @@ export function policyActions({ store, sandbox }: ConstitutionDeps): Record<stri
       await checkPolicyCode(sandbox, params.blocks ?? {})
     },
     async execute(ctx, params) {
-      // Applied to the policy as it is now: another change may have passed since this was proposed.
-      return store.transaction(async (trx) => {
-        const doc = changed(await existingPolicy(trx, ctx.communityId, params.policyId), params)
-        const policy = await trx.policies.update(ctx.communityId, params.policyId, toPolicyInput(doc), ctx.now())
-        return { policyId: policy.id, versionId: policy.versionId, version: policy.version }
-      })
+      // Applied to the policy as it is now: another change may have passed since this was
+      // proposed, or taken the name.
+      const { name } = params
+      return withNameHeld(
+        store,
+        ctx.communityId,
+        async (trx) => {
+          if (name !== undefined) {
+            await checkNameFree(trx, ctx.communityId, name, params.policyId)
+          }
+        },
+        async (trx) => {
+          const doc = changed(await existingPolicy(trx, ctx.communityId, params.policyId), params)
+          const policy = await trx.policies.update(ctx.communityId, params.policyId, toPolicyInput(doc), ctx.now())
+          return { policyId: policy.id, versionId: policy.versionId, version: policy.version }
+        },
+      )
     },
   })
 

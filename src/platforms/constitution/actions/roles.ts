@@ -5,6 +5,7 @@ import { AppError } from '../../../errors.ts'
 import type { Store } from '../../../store/store.ts'
 import { defineAction, type ActionDef } from '../../platform.ts'
 import type { ConstitutionDeps } from '../constitution-deps.ts'
+import { withNameHeld } from '../name-held.ts'
 import { guardAgainstLockOut } from '../lock-out-guard.ts'
 import { checkPermissions } from '../permission-format.ts'
 import type { RoleGraph } from '../role-graph.ts'
@@ -102,8 +103,12 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
     },
     async execute(ctx, params) {
       // Again: another role may have taken the name since this was proposed.
-      await checkNameFree(store, ctx.communityId, params.name)
-      const role = await store.roles.create(ctx.communityId, params)
+      const role = await withNameHeld(
+        store,
+        ctx.communityId,
+        (trx) => checkNameFree(trx, ctx.communityId, params.name),
+        (trx) => trx.roles.create(ctx.communityId, params),
+      )
       return { roleId: role.id }
     },
   })
@@ -137,6 +142,10 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
       return store.transaction(async (trx) => {
         await trx.communities.lock(ctx.communityId)
         const role = await existingRole(trx, ctx.communityId, roleId)
+        // Another role may have taken the name since this was proposed.
+        if (patch.name !== undefined) {
+          await checkNameFree(trx, ctx.communityId, patch.name, roleId)
+        }
         if (patch.permissions !== undefined) {
           await guardAgainstLockOut(
             trx,
