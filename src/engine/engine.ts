@@ -234,15 +234,15 @@ export function createEngine(deps: EngineDeps): Engine {
   /**
    * Runs a decided proposal's outcome (`runOutcome`). The proposal is read again (the deciding
    * step wrote its data and vote post); its action and policy version, which a decision does
-   * not change, are `loaded` by the evaluation that decided it when that ran in this process.
+   * not change, and the votes the deciding check saw are `loaded` by the evaluation that decided
+   * it when that ran in this process.
    */
   async function outcomeOf(communityId: number, proposalId: number, loaded?: Loaded): Promise<void> {
     const proposal = await store.proposals.get(communityId, proposalId)
     if (!proposal || (proposal.status !== 'passed' && proposal.status !== 'failed')) {
       return
     }
-    const { actionView, version } = loaded ?? (await loadForEvaluation(proposal))
-    await runOutcome(evaluation, proposal, actionView, version)
+    await runOutcome(evaluation, proposal, loaded ?? (await loadForEvaluation(proposal)))
   }
 
   async function initiatorOf(communityId: number, memberId: number | null): Promise<Initiator | null> {
@@ -486,7 +486,7 @@ export function createEngine(deps: EngineDeps): Engine {
         continue
       }
       const hold = new LockHold(found.requested)
-      await recheckLeased(found.proposal, hold, evaluationDeps)
+      await recheckLeased(found.proposal, hold, evaluationDeps, found.action)
       return hold.released?.recheck ? 'again' : 'checked'
     }
   }
@@ -564,22 +564,24 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
+  /** `action`: the proposal's, when it was read with it. */
   async function recheckLeased(
     current: Proposal,
     release: LeaseRelease,
     evaluationDeps: EvaluationDeps,
+    action?: Action,
   ): Promise<void> {
     if (current.status !== 'proposed') {
       return
     }
-    const { actionView, version } = await loadForEvaluation(current)
+    const { actionView, version } = await loadForEvaluation(current, action)
     // Not notified yet: the first evaluation died with its process (its lease ran out), so this is it.
     await evaluateProposal(evaluationDeps, current, actionView, version, !current.notified, release)
   }
 
   /** A proposal's action as its blocks see it, and its pinned policy version. */
-  async function loadForEvaluation(proposal: Proposal): Promise<Loaded> {
-    const action = await store.actions.get(proposal.communityId, proposal.actionId)
+  async function loadForEvaluation(proposal: Proposal, read?: Action): Promise<Loaded> {
+    const action = read ?? (await store.actions.get(proposal.communityId, proposal.actionId))
     const version = await versions.get(proposal.communityId, proposal.policyVersionId)
     if (!action || !version) {
       throw new Error(`proposal ${proposal.id} lost its action or policy version`)

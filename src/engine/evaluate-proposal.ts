@@ -2,7 +2,7 @@ import { blockNames, type BlockName, type PolicyVersion } from '../domain/policy
 import { normalizeCheckResult, type Proposal, type ProposalStatus } from '../domain/proposal.ts'
 import type { HostFunction, Sandbox, SandboxError, SandboxResult } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
-import type { StepWrites, Store } from '../store/store.ts'
+import type { StepWrites, Store, VoteWithVoter } from '../store/store.ts'
 import type { Action } from '../domain/action.ts'
 import { isAppError, type AppError } from '../errors.ts'
 import type { Logger } from './logger.ts'
@@ -40,10 +40,15 @@ export interface EvaluationDeps {
   recheckAt(proposal: Proposal, atMs: number): Promise<void>
 }
 
-/** What an evaluation loaded besides the proposal: its action as the blocks see it, and the pinned version. */
+/**
+ * What an evaluation loaded besides the proposal: its action as the blocks see it, the pinned
+ * version and, when its check decided, the votes that check saw (the outcome's blocks see the
+ * votes the decision was made on).
+ */
 export interface Loaded {
   actionView: ActionView
   version: PolicyVersion
+  votes?: VoteWithVoter[] | null
 }
 
 /** How long an evaluation step waits for a platform that gave no Retry-After. */
@@ -184,8 +189,7 @@ export async function filterMatches(deps: EvaluationDeps, view: ActionView, vers
 export async function runOutcome(
   deps: EvaluationDeps,
   proposal: Proposal,
-  view: ActionView,
-  version: PolicyVersion,
+  { actionView: view, version, votes }: Loaded,
 ): Promise<void> {
   const { store } = deps
   const status = proposal.status
@@ -196,7 +200,7 @@ export async function runOutcome(
   try {
     // A blank block has nothing to run at most once: no flag to write.
     if (!isBlank(version.blocks[block]) && (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id))) {
-      const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now() })
+      const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now(), votes })
       try {
         const platformFunctions = await deps.access.policyFunctions(
           proposal.communityId,
@@ -349,7 +353,7 @@ async function decideStep(
       }
       await ctx.flush(undefined, trx)
     },
-    { actionView: view, version },
+    { actionView: view, version, votes: ctx.votesRead },
   )
   last?.decided()
   if (!decided) {

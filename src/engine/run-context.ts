@@ -65,6 +65,8 @@ export class RunContext {
     version: PolicyVersion
     proposal: Proposal | null
     now: number
+    /** The proposal's votes as an evaluation just read them (`votesRead`), not to be read again. */
+    votes?: VoteWithVoter[] | null
   }) {
     this.store = options.store
     this.view = options.view
@@ -75,6 +77,12 @@ export class RunContext {
     if (options.proposal && newProposals.has(options.proposal)) {
       this.votes = []
     }
+    this.votes = options.votes ?? this.votes
+  }
+
+  /** The votes this evaluation's blocks saw; null when none ran that needed them. */
+  get votesRead(): VoteWithVoter[] | null {
+    return this.votes
   }
 
   get communityId(): number {

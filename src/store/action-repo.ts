@@ -26,7 +26,7 @@ export function toAction(row: Selectable<ActionsTable>): Action {
 }
 
 /** Every column of an action row. */
-const actionColumns = columnsOf<ActionsTable>({
+export const actionColumnNames = columnsOf<ActionsTable>({
   id: true,
   community_id: true,
   kind: true,
@@ -43,7 +43,9 @@ const actionColumns = columnsOf<ActionsTable>({
   execution_tries: true,
   external_id: true,
   created_at: true,
-}).join(', ')
+})
+
+const actionColumns = actionColumnNames.join(', ')
 
 /**
  * The action's INSERT (`$1`…`$10`, see `insertActionParams`); with `id` (an expression), the row

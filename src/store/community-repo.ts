@@ -1,10 +1,10 @@
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Prepared } from './prepared.ts'
 import type { Community } from '../domain/community.ts'
 import { AppError } from '../errors.ts'
 import type { CommunitiesTable, Database } from './database.ts'
 import { parseJsonObject } from './rows.ts'
-import type { CommunityRepo } from './store.ts'
+import type { CommunityRepo, Dialect } from './store.ts'
 
 function toCommunity(row: Selectable<CommunitiesTable>): Community {
   return {
@@ -15,7 +15,10 @@ function toCommunity(row: Selectable<CommunitiesTable>): Community {
   }
 }
 
-export function createCommunityRepo(db: Kysely<Database>, prepared: Prepared): CommunityRepo {
+/** A schema's community name locks are in the lock space `hashtext('<schema>' || this)`. */
+const namesSpaceSuffix = '.policykit.names'
+
+export function createCommunityRepo(db: Kysely<Database>, dialect: Dialect, prepared: Prepared): CommunityRepo {
   async function get(communityId: number): Promise<Community | undefined> {
     const row = await db.selectFrom('communities').selectAll().where('id', '=', communityId).executeTakeFirst()
     return row && toCommunity(row)
@@ -72,6 +75,18 @@ export function createCommunityRepo(db: Kysely<Database>, prepared: Prepared): C
         [communityId],
       )
       return row && Number(row.cache_version)
+    },
+
+    async holdNames(communityId) {
+      if (dialect === 'sqlite') {
+        // One writer at a time: taking the write lock now is the hold.
+        return this.lock(communityId)
+      }
+      // A lock of the transaction's, not a row's: nothing is written, so the community's row
+      // (read by every evaluation) does not pile up versions of itself.
+      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${namesSpaceSuffix}), ${communityId})`.execute(
+        db,
+      )
     },
 
     async lock(communityId) {

@@ -178,7 +178,7 @@ function bindStore(
       })
       return joined
     },
-    communities: createCommunityRepo(db, prepared),
+    communities: createCommunityRepo(db, dialect, prepared),
     integrations: createIntegrationRepo(db, secretKey),
     members: createMemberRepo(db),
     roles: createRoleRepo(db),

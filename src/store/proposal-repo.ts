@@ -2,7 +2,14 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Action } from '../domain/action.ts'
 import type { Proposal, ProposalStatus } from '../domain/proposal.ts'
 import { AppError } from '../errors.ts'
-import { deliveredBefore, insertActionParams, insertActionSql, insertActionText, toAction } from './action-repo.ts'
+import {
+  actionColumnNames,
+  deliveredBefore,
+  insertActionParams,
+  insertActionSql,
+  insertActionText,
+  toAction,
+} from './action-repo.ts'
 import type { ActionsTable, Database, ProposalsTable } from './database.ts'
 import { z } from 'zod'
 import { isUniqueViolation, parseEnum, parseJsonAs, parseJsonObject, newestFirst } from './rows.ts'
@@ -208,6 +215,20 @@ const insertEvaluatedText = `with a as (${insertActionSql('cast($11 as integer)'
  * or the version is not the community's (an action was inserted, no proposal).
  */
 const notAsExpected = '22P02'
+
+/** A proposal as a re-check reads it: its columns, its lease and requests, its action's as `action_<column>`. */
+type RecheckRow = ProposalRow & {
+  lease_token: string | null
+  lease_until: number | null
+  recheck_requested: number
+} & Record<`action_${string}`, unknown>
+
+/** The proposal `$2` of community `$1` with its action, in one read (`RecheckRow`). */
+const recheckText = `select ${columns.map((column) => `p.${column}`).join(', ')},
+    p.lease_token, p.lease_until, p.recheck_requested,
+    ${actionColumnNames.map((column) => `a.${column} as action_${column}`).join(', ')}
+  from proposals p join actions a on a.community_id = p.community_id and a.id = p.action_id
+  where p.community_id = $1 and p.id = $2`
 
 /** A pending proposal decided (`$3`, at `$4`); a decided one stays as it is. Every vote's. */
 const decideText = `update proposals set status = $3, decided_at = $4
@@ -584,19 +605,15 @@ export function createProposalRepo(
     },
 
     async readForRecheck(communityId, proposalId) {
-      // Every re-check's first statement: prepared.
-      const row = await prepared.first<
-        ProposalRow & { lease_token: string | null; lease_until: number | null; recheck_requested: number }
-      >(
-        `select ${columns.join(', ')}, lease_token, lease_until, recheck_requested from proposals
-          where community_id = $1 and id = $2`,
-        [communityId, proposalId],
-      )
+      // Every re-check's first statement, its action read with it: prepared.
+      const row = await prepared.first<RecheckRow>(recheckText, [communityId, proposalId])
       if (!row) {
         return undefined
       }
+      const action = Object.fromEntries(actionColumnNames.map((column) => [column, row[`action_${column}`]]))
       return {
         proposal: toProposal(row),
+        action: toAction(action as Selectable<ActionsTable>),
         lease: row.lease_token === null ? null : { token: row.lease_token, until: Number(row.lease_until ?? 0) },
         requested: Number(row.recheck_requested),
       }

@@ -65,6 +65,13 @@ export interface CommunityRepo {
    */
   lock(communityId: number): Promise<void>
   /**
+   * Inside a transaction: holds the names of the community's roles, documents and policies until
+   * the transaction ends, so that a check that a name is free and the change that takes it are
+   * not interleaved with another such pair (`withNameHeld`). On PostgreSQL a lock of the
+   * transaction's (nothing is written); on SQLite the write lock.
+   */
+  holdNames(communityId: number): Promise<void>
+  /**
    * A number that changes whenever the community's members, member roles, roles or policies
    * change (the database bumps it); undefined for an unknown community.
    */
@@ -476,6 +483,8 @@ export interface StepWrites {
 /** What `ProposalRepo.readForRecheck` finds. */
 export interface RecheckState {
   proposal: Proposal
+  /** The proposal's action, read with it. */
+  action: Action
   /** A first evaluation's lease, expired or not. */
   lease: { token: string; until: number } | null
   /** Re-checks requested (`requestRecheck`) and not answered yet. */

@@ -2,7 +2,7 @@ import type { Store } from '../../store/store.ts'
 
 /**
  * Runs `check` (that a name is free) and then `write` (which gives it) as one transaction, with
- * the community held (`CommunityRepo.lock`) from before the check: two changes that would give
+ * the community's names held (`CommunityRepo.holdNames`) from before the check: two changes that would give
  * two roles, active documents or active policies one name, carried out at once by two processes,
  * then run one after the other, and the second is refused by its check.
  */
@@ -13,7 +13,7 @@ export function withNameHeld<T>(
   write: (trx: Store) => Promise<T>,
 ): Promise<T> {
   return store.transaction(async (trx) => {
-    await trx.communities.lock(communityId)
+    await trx.communities.holdNames(communityId)
     await check(trx)
     return write(trx)
   })

@@ -115,6 +115,31 @@ for (const dialect of testDialects()) {
       assert.equal(names.filter((name) => /moderator|stewards/i.test(name)).length, 2)
     })
 
+    it('gives a name once when a role is renamed to it and another added with it, in either order', async () => {
+      const renamed = await h.role('Renamed', [])
+      await assert.rejects(
+        atOnce(
+          () => execute('changeRole', { roleId: renamed.id, name: 'Jury' }),
+          () => execute('addRole', { name: 'jury' }),
+        ),
+        refusedAsTaken,
+      )
+      const added = await h.role('Added', [])
+      await assert.rejects(
+        atOnce(
+          () => execute('addRole', { name: 'Panel' }),
+          () => execute('changeRole', { roleId: added.id, name: 'panel' }),
+        ),
+        refusedAsTaken,
+      )
+      const names = (await h.store.roles.list(h.community.id)).map((role) => role.name)
+      assert.deepEqual(names.filter((name) => /jury|panel|renamed|added/i.test(name)).sort(), [
+        'Added',
+        'Jury',
+        'Panel',
+      ])
+    })
+
     it('adds one of two active policies of one name, and renames one of two policies to one name', async () => {
       const policy = (name: string) => ({
         name,

@@ -140,9 +140,14 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
     },
     async execute(ctx, { roleId, ...patch }) {
       return store.transaction(async (trx) => {
+        // Another role may have taken the name since this was proposed. The names are held
+        // before the community, in the order of the other holders (a new role's row bumps the
+        // community's cache version), so that neither waits for the other.
+        if (patch.name !== undefined) {
+          await trx.communities.holdNames(ctx.communityId)
+        }
         await trx.communities.lock(ctx.communityId)
         const role = await existingRole(trx, ctx.communityId, roleId)
-        // Another role may have taken the name since this was proposed.
         if (patch.name !== undefined) {
           await checkNameFree(trx, ctx.communityId, patch.name, roleId)
         }
