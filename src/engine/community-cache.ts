@@ -34,9 +34,12 @@ export class CommunityCache {
     this.capacity = capacity
   }
 
-  /** The community's entry as current as the database's version says; undefined if it is gone. */
-  private async entry(communityId: number): Promise<Entry | undefined> {
-    const version = await this.store.communities.cacheVersion(communityId)
+  /**
+   * The community's entry as current as the database's version says (`known`: the version as
+   * just read with something else); undefined if it is gone.
+   */
+  private async entry(communityId: number, known?: number): Promise<Entry | undefined> {
+    const version = known ?? (await this.store.communities.cacheVersion(communityId))
     const cached = this.entries.get(communityId)
     if (version === undefined) {
       this.entries.delete(communityId)
@@ -64,13 +67,16 @@ export class CommunityCache {
    * The community as of one read of its version: for the steps of one operation (a proposal's
    * permission check and choice of policy), which then read the version once, not each.
    */
-  async snapshot(communityId: number): Promise<CommunitySnapshot> {
-    return new CommunitySnapshot(this.store, communityId, await this.entry(communityId))
+  async snapshot(communityId: number, knownVersion?: number): Promise<CommunitySnapshot> {
+    return new CommunitySnapshot(this.store, communityId, await this.entry(communityId, knownVersion))
   }
 
-  /** The member and their effective roles; null for a member not (or no longer) in the community. */
-  async initiator(communityId: number, memberId: number): Promise<Initiator | null> {
-    return (await this.snapshot(communityId)).initiator(memberId)
+  /**
+   * The member and their effective roles; null for a member not (or no longer) in the community.
+   * `knownVersion`: the community's `cache_version` as just read with the caller's own data.
+   */
+  async initiator(communityId: number, memberId: number, knownVersion?: number): Promise<Initiator | null> {
+    return (await this.snapshot(communityId, knownVersion)).initiator(memberId)
   }
 
   /** `PolicyRepo.candidates`, kept. */

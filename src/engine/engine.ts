@@ -10,7 +10,7 @@ import { AppError, toError } from '../errors.ts'
 import type { PlatformDef } from '../platforms/platform.ts'
 import { inBackground, type Sandbox } from '../sandbox/sandbox.ts'
 import type { Clock } from '../scheduler/clock.ts'
-import type { ActionInput, Store } from '../store/store.ts'
+import type { ActionInput, RecheckState, Store } from '../store/store.ts'
 import { CommunityCache, type CommunitySnapshot, type Initiator } from './community-cache.ts'
 import {
   evaluateProposal,
@@ -29,6 +29,9 @@ import { claimOf, isRetry, opOfClaim, performAction, type PerformOp, type Perfor
 import { PlatformAccess } from './platform-access.ts'
 import { markNew, type ActionView, type LeaseRelease } from './run-context.ts'
 import { VersionCache } from './version-cache.ts'
+
+/** What a re-check read with its proposal: the action and the community's cache version. */
+type ReadWith = Pick<RecheckState, 'action' | 'cacheVersion'>
 
 /**
  * How long a proposal's lease and an action's claim last unless their holder renews them (the
@@ -245,19 +248,24 @@ export function createEngine(deps: EngineDeps): Engine {
     await runOutcome(evaluation, proposal, loaded ?? (await loadForEvaluation(proposal)))
   }
 
-  async function initiatorOf(communityId: number, memberId: number | null): Promise<Initiator | null> {
+  /** `cacheVersion`: the community's, as just read with the action (see `CommunityCache`). */
+  async function initiatorOf(
+    communityId: number,
+    memberId: number | null,
+    cacheVersion?: number,
+  ): Promise<Initiator | null> {
     if (memberId === null) {
       return null
     }
-    return cached.initiator(communityId, memberId)
+    return cached.initiator(communityId, memberId, cacheVersion)
   }
 
   function viewWith(action: Action, initiator: Initiator | null): ActionView {
     return { action, initiator: initiator && { ...initiator, platform: action.platform } }
   }
 
-  async function view(action: Action): Promise<ActionView> {
-    return viewWith(action, await initiatorOf(action.communityId, action.initiatorId))
+  async function view(action: Action, cacheVersion?: number): Promise<ActionView> {
+    return viewWith(action, await initiatorOf(action.communityId, action.initiatorId, cacheVersion))
   }
 
   /** What the initiator may do; an action nobody initiated has the default role's permissions. */
@@ -486,7 +494,7 @@ export function createEngine(deps: EngineDeps): Engine {
         continue
       }
       const hold = new LockHold(found.requested)
-      await recheckLeased(found.proposal, hold, evaluationDeps, found.action)
+      await recheckLeased(found.proposal, hold, evaluationDeps, found)
       return hold.released?.recheck ? 'again' : 'checked'
     }
   }
@@ -564,41 +572,42 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
-  /** `action`: the proposal's, when it was read with it. */
+  /** `read`: the proposal's action and its community's cache version, when read with it. */
   async function recheckLeased(
     current: Proposal,
     release: LeaseRelease,
     evaluationDeps: EvaluationDeps,
-    action?: Action,
+    read?: ReadWith,
   ): Promise<void> {
     if (current.status !== 'proposed') {
       return
     }
-    const { actionView, version } = await loadForEvaluation(current, action)
+    const { actionView, version } = await loadForEvaluation(current, read)
     // Not notified yet: the first evaluation died with its process (its lease ran out), so this is it.
     await evaluateProposal(evaluationDeps, current, actionView, version, !current.notified, release)
   }
 
   /** A proposal's action as its blocks see it, and its pinned policy version. */
-  async function loadForEvaluation(proposal: Proposal, read?: Action): Promise<Loaded> {
-    const action = read ?? (await store.actions.get(proposal.communityId, proposal.actionId))
+  async function loadForEvaluation(proposal: Proposal, read?: ReadWith): Promise<Loaded> {
+    const action = read?.action ?? (await store.actions.get(proposal.communityId, proposal.actionId))
     const version = await versions.get(proposal.communityId, proposal.policyVersionId)
     if (!action || !version) {
       throw new Error(`proposal ${proposal.id} lost its action or policy version`)
     }
-    const actionView = action.kind === 'trigger' ? await triggerView(action) : await view(action)
+    const actionView =
+      action.kind === 'trigger' ? await triggerView(action, read?.cacheVersion) : await view(action, read?.cacheVersion)
     return { actionView, version }
   }
 
-  async function triggerView(trigger: Action): Promise<ActionView> {
+  async function triggerView(trigger: Action, cacheVersion?: number): Promise<ActionView> {
     const governedId = trigger.params['actionId']
     if (trigger.type.endsWith('.executed') && typeof governedId === 'number') {
       const governed = await store.actions.get(trigger.communityId, governedId)
       if (governed) {
-        return { ...(await view(governed)), triggerType: trigger.type }
+        return { ...(await view(governed, cacheVersion)), triggerType: trigger.type }
       }
     }
-    return view(trigger)
+    return view(trigger, cacheVersion)
   }
 
   /**

@@ -216,16 +216,21 @@ const insertEvaluatedText = `with a as (${insertActionSql('cast($11 as integer)'
  */
 const notAsExpected = '22P02'
 
-/** A proposal as a re-check reads it: its columns, its lease and requests, its action's as `action_<column>`. */
+/**
+ * A proposal as a re-check reads it: its columns, its lease and requests, its community's cache
+ * version, its action's columns as `action_<column>`.
+ */
 type RecheckRow = ProposalRow & {
   lease_token: string | null
   lease_until: number | null
   recheck_requested: number
+  cache_version: number
 } & Record<`action_${string}`, unknown>
 
 /** The proposal `$2` of community `$1` with its action, in one read (`RecheckRow`). */
 const recheckText = `select ${columns.map((column) => `p.${column}`).join(', ')},
     p.lease_token, p.lease_until, p.recheck_requested,
+    (select c.cache_version from communities c where c.id = p.community_id) as cache_version,
     ${actionColumnNames.map((column) => `a.${column} as action_${column}`).join(', ')}
   from proposals p join actions a on a.community_id = p.community_id and a.id = p.action_id
   where p.community_id = $1 and p.id = $2`
@@ -614,6 +619,7 @@ export function createProposalRepo(
       return {
         proposal: toProposal(row),
         action: toAction(action as Selectable<ActionsTable>),
+        cacheVersion: Number(row.cache_version),
         lease: row.lease_token === null ? null : { token: row.lease_token, until: Number(row.lease_until ?? 0) },
         requested: Number(row.recheck_requested),
       }

@@ -485,6 +485,8 @@ export interface RecheckState {
   proposal: Proposal
   /** The proposal's action, read with it. */
   action: Action
+  /** Its community's `cache_version` (`CommunityRepo.cacheVersion`), read with it. */
+  cacheVersion: number
   /** A first evaluation's lease, expired or not. */
   lease: { token: string; until: number } | null
   /** Re-checks requested (`requestRecheck`) and not answered yet. */
