@@ -102,6 +102,8 @@ export interface DocumentsTable {
   id: Generated<number>
   community_id: number
   name: string
+  /** `nameKey(name)`: the name as people tell names apart. */
+  name_key: string
   text: string
   active: number
   updated_at: number
@@ -112,6 +114,8 @@ export interface PoliciesTable {
   id: Generated<number>
   community_id: number
   name: string
+  /** `nameKey(name)`: the name as people tell names apart. */
+  name_key: string
   kind: string
   action_types: string
   priority: number

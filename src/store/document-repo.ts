@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Document } from '../domain/community.ts'
 import { AppError } from '../errors.ts'
 import type { Database, DocumentsTable } from './database.ts'
-import { activeNames, flag } from './rows.ts'
+import { nameKey } from '../domain/names.ts'
+import { activeNamed, flag } from './rows.ts'
 import type { DocumentRepo } from './store.ts'
 
 function toDocument(row: Selectable<DocumentsTable>): Document {
@@ -28,6 +29,7 @@ export function createDocumentRepo(db: Kysely<Database>): DocumentRepo {
         .values({
           community_id: communityId,
           name,
+          name_key: nameKey(name),
           text,
           active: 1,
           updated_at: now,
@@ -41,7 +43,7 @@ export function createDocumentRepo(db: Kysely<Database>): DocumentRepo {
       const row = await db
         .updateTable('documents')
         .set({
-          ...(name !== undefined && { name }),
+          ...(name !== undefined && { name, name_key: nameKey(name) }),
           ...(text !== undefined && { text }),
           updated_at: now,
         })
@@ -86,6 +88,6 @@ export function createDocumentRepo(db: Kysely<Database>): DocumentRepo {
       return rows.map(toDocument)
     },
 
-    activeNames: (communityId) => activeNames(db, 'documents', communityId),
+    activeNamed: (communityId, name) => activeNamed(db, 'documents', communityId, name),
   }
 }

@@ -19,6 +19,7 @@ import * as proposalNumbersAndLeaving from './migrations/0020-proposal-numbers-a
 import * as listenerState from './migrations/0021-listener-state.ts'
 import * as countedRecheckRequests from './migrations/0022-counted-recheck-requests.ts'
 import * as logReferenceIndexes from './migrations/0023-log-reference-indexes.ts'
+import * as nameKeys from './migrations/0024-name-keys.ts'
 import type { Dialect, Store } from './store.ts'
 
 interface MigrationModule {
@@ -45,6 +46,7 @@ const migrations: Record<string, MigrationModule> = {
   '0021-listener-state': listenerState,
   '0022-counted-recheck-requests': countedRecheckRequests,
   '0023-log-reference-indexes': logReferenceIndexes,
+  '0024-name-keys': nameKeys,
 }
 
 function provider(dialect: Dialect): MigrationProvider {

@@ -4,7 +4,8 @@ import { AppError } from '../errors.ts'
 import type { Database } from './database.ts'
 import { inTransaction } from './in-transaction.ts'
 import { toContentColumns, toPolicy, toVersion } from './policy-rows.ts'
-import { activeNames, flag } from './rows.ts'
+import { nameKey } from '../domain/names.ts'
+import { activeNamed, flag } from './rows.ts'
 import type { Dialect, PolicyInput, PolicyRepo } from './store.ts'
 
 export function createPolicyRepo(db: Kysely<Database>, dialect: Dialect): PolicyRepo {
@@ -71,6 +72,7 @@ export function createPolicyRepo(db: Kysely<Database>, dialect: Dialect): Policy
           .values({
             community_id: communityId,
             ...toContentColumns(input),
+            name_key: nameKey(input.name),
             active: 1,
             current_version_id: 0,
             version: 1,
@@ -126,6 +128,7 @@ export function createPolicyRepo(db: Kysely<Database>, dialect: Dialect): Policy
           .updateTable('policies')
           .set({
             ...toContentColumns(content),
+            name_key: nameKey(content.name),
             current_version_id: versionId,
             version,
             updated_at: now,
@@ -165,7 +168,7 @@ export function createPolicyRepo(db: Kysely<Database>, dialect: Dialect): Policy
       return rows.map(toPolicy)
     },
 
-    activeNames: (communityId) => activeNames(db, 'policies', communityId),
+    activeNamed: (communityId, name) => activeNamed(db, 'policies', communityId, name),
 
     async candidates(communityId, kind, actionType) {
       // A cheap substring test on the stored JSON narrows the rows before they are parsed;

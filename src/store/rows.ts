@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import type { z } from 'zod'
 import type { JsonObject } from '../domain/json.ts'
+import { nameKey } from '../domain/names.ts'
 import type { Database } from './database.ts'
 import type { Named } from './store.ts'
 
@@ -95,19 +96,24 @@ export function newestFirst<DB, TB extends keyof DB, O>(
 }
 
 /**
- * A community's active documents or policies, only their ids and names (not a document's text
- * nor a policy's code), in id order: for the checks that two active ones have different names.
+ * The active rows of the community whose name is `name` as people tell names apart (`nameKey`),
+ * by the index on the key: for the check that names differ. A row without a key (written by a
+ * version before migration 0024 while both ran) is told by its name.
  */
-export function activeNames(
+export async function activeNamed(
   db: Kysely<Database>,
   table: 'documents' | 'policies',
   communityId: number,
+  name: string,
 ): Promise<Named[]> {
-  return db
+  const key = nameKey(name)
+  const rows = await db
     .selectFrom(table)
-    .select(['id', 'name'])
+    .select(['id', 'name', 'name_key'])
     .where('community_id', '=', communityId)
+    .where('name_key', 'in', [key, ''])
     .where('active', '=', 1)
     .orderBy('id')
     .execute()
+  return rows.filter((row) => row.name_key === key || nameKey(row.name) === key).map(({ id, name }) => ({ id, name }))
 }

@@ -165,8 +165,11 @@ export interface DocumentRepo {
   setActive(communityId: number, documentId: number, active: boolean, now: number): Promise<void>
   get(communityId: number, documentId: number): Promise<Document | undefined>
   list(communityId: number, options?: { activeOnly?: boolean }): Promise<Document[]>
-  /** The active documents' ids and names, without their texts (for the check that names differ). */
-  activeNames(communityId: number): Promise<Named[]>
+  /**
+   * The active documents named `name` as people tell names apart (`nameKey`), their ids and
+   * names only: for the check that names differ.
+   */
+  activeNamed(communityId: number, name: string): Promise<Named[]>
 }
 
 /** A row's id and name, for the checks that two names differ (`refuseSameName`). */
@@ -193,8 +196,11 @@ export interface PolicyRepo {
   setActive(communityId: number, policyId: number, active: boolean, now: number): Promise<Policy>
   get(communityId: number, policyId: number): Promise<Policy | undefined>
   list(communityId: number, options?: { kind?: ActionKind; activeOnly?: boolean }): Promise<Policy[]>
-  /** The active policies' ids and names, without their code (for the check that names differ). */
-  activeNames(communityId: number): Promise<Named[]>
+  /**
+   * The active policies named `name` as people tell names apart (`nameKey`), their ids and names
+   * only: for the check that names differ.
+   */
+  activeNamed(communityId: number, name: string): Promise<Named[]>
   /**
    * Active policies of a kind that could govern `actionType` (those listing it, and base
    * policies listing none), in evaluation order: priority descending, then most recently

@@ -4,11 +4,42 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { sql } from 'kysely'
+import type { Action } from '../../src/domain/action.ts'
+import { emptyBlocks } from '../../src/domain/policy.ts'
 import { migrate } from '../../src/store/migrate.ts'
 import { openStore } from '../../src/store/open-store.ts'
+import type { Store } from '../../src/store/store.ts'
 import { slackPorts } from '../support/slack-records.ts'
-import { seedPolicyAndAction } from './seed.ts'
 import { openTestStore, testDialects, testSecretKey } from '../support/test-store.ts'
+
+/**
+ * A policy (head and version 1, as the store wrote them before 0024 gave policies a name key)
+ * and a PolicyKit action, in a store migrated no further than that.
+ */
+async function seedBefore0024(
+  store: Store,
+  communityId: number,
+): Promise<{ policy: { id: number; versionId: number }; action: Action }> {
+  const head = await sql<{ id: number }>`insert into policies
+      (community_id, name, kind, action_types, priority, active, current_version_id, version, updated_at)
+    values (${communityId}, 'majority', 'platform', '[]', 0, 1, 0, 1, 1) returning id`.execute(store.db)
+  const id = Number(head.rows[0]?.id)
+  const version = await sql<{ id: number }>`insert into policy_versions
+      (community_id, policy_id, version, name, description, kind, action_types, priority, variables, blocks, created_at)
+    values (${communityId}, ${id}, 1, 'majority', '', 'platform', '[]', 0, '[]', ${JSON.stringify({ ...emptyBlocks(), check: 'return PASSED' })}, 1)
+    returning id`.execute(store.db)
+  const versionId = Number(version.rows[0]?.id)
+  await sql`update policies set current_version_id = ${versionId} where id = ${id}`.execute(store.db)
+  const { action } = await store.actions.create(communityId, {
+    kind: 'platform',
+    type: 'test.post',
+    origin: 'policykit',
+    initiatorId: null,
+    params: {},
+    now: 1,
+  })
+  return { policy: { id, versionId }, action }
+}
 
 for (const dialect of testDialects()) {
   describe(`${dialect}: migrate`, () => {
@@ -88,7 +119,7 @@ for (const dialect of testDialects()) {
         const worlds = await Promise.all(
           ['Gardeners', 'Beekeepers'].map(async (name) => {
             const community = await store.communities.create({ name, now: 1 })
-            return { community, ...(await seedPolicyAndAction(store, community.id, { now: 1 })) }
+            return { community, ...(await seedBefore0024(store, community.id)) }
           }),
         )
         // Interleaved, so the global ids of each community's proposals have gaps.
@@ -117,6 +148,37 @@ for (const dialect of testDialects()) {
           now: 5,
         })
         assert.equal(next.number, 4)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('keys the names of the documents and policies already there, for the check that names differ (0024)', async () => {
+      const store = await openTestStore(dialect, { migrateUpTo: '0023-log-reference-indexes' })
+      try {
+        const community = await store.communities.create({ name: 'Archivists', now: 1 })
+        await sql`insert into documents (community_id, name, text, active, updated_at)
+          values (${community.id}, ' Ｃharter', '', 1, 1), (${community.id}, 'Charter', '', 0, 1)`.execute(store.db)
+        await sql`insert into policies (community_id, name, kind, action_types, priority, active, current_version_id, version, updated_at)
+          values (${community.id}, 'Majority Vote', 'platform', '[]', 0, 1, 0, 1, 1)`.execute(store.db)
+        assert.ok((await migrate(store)).includes('0024-name-keys'))
+        assert.deepEqual(
+          (await store.documents.activeNamed(community.id, 'charter')).map((d) => d.name),
+          [' Ｃharter'],
+          'the active one only',
+        )
+        assert.deepEqual(
+          (await store.policies.activeNamed(community.id, 'majority vote ')).map((p) => p.name),
+          ['Majority Vote'],
+        )
+        // Written by the version before while both run (a rolling upgrade): no key, still told apart.
+        await sql`insert into documents (community_id, name, text, active, updated_at)
+          values (${community.id}, 'Code of Conduct', '', 1, 2)`.execute(store.db)
+        assert.deepEqual(
+          (await store.documents.activeNamed(community.id, 'code of conduct')).map((d) => d.name),
+          ['Code of Conduct'],
+        )
+        assert.deepEqual(await store.documents.activeNamed(community.id, 'code'), [])
       } finally {
         await store.close()
       }
@@ -154,6 +216,7 @@ describe('sqlite: open a file', () => {
         '0021-listener-state',
         '0022-counted-recheck-requests',
         '0023-log-reference-indexes',
+        '0024-name-keys',
       ])
       const journal = await sql<{
         journal_mode: string

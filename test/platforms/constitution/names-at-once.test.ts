@@ -73,7 +73,7 @@ for (const dialect of testDialects()) {
         ),
         refusedAsTaken,
       )
-      const named = (await h.store.documents.activeNames(h.community.id)).filter((d) => /charter/i.test(d.name))
+      const named = await h.store.documents.activeNamed(h.community.id, 'CHARTER')
       assert.deepEqual(
         named.map((d) => d.name),
         ['Charter'],
@@ -162,8 +162,9 @@ for (const dialect of testDialects()) {
         ),
         refusedAsTaken,
       )
-      const names = (await h.store.policies.activeNames(h.community.id)).map((p) => p.name)
-      assert.equal(names.filter((name) => /majority|consensus/i.test(name)).length, 2)
+      for (const name of ['majority', 'consensus']) {
+        assert.equal((await h.store.policies.activeNamed(h.community.id, name)).length, 1, name)
+      }
     })
   })
 }

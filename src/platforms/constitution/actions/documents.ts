@@ -22,7 +22,7 @@ async function existingDocument(store: Store, communityId: number, id: number): 
 
 /** Two active documents never share a name (`Charter` and `charter` are one name). */
 async function checkNameFree(store: Store, communityId: number, name: string, documentId?: number): Promise<void> {
-  refuseSameName('an active document', await store.documents.activeNames(communityId), name, documentId)
+  refuseSameName('an active document', await store.documents.activeNamed(communityId, name), name, documentId)
 }
 
 /** The community's documents (a code of conduct, a charter…). */

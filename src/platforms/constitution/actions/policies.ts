@@ -94,7 +94,7 @@ export function changed(policy: Policy, params: ChangePolicyParams): PolicyDocum
  * an import does not land beside the policy it meant to replace: change that one instead.
  */
 async function checkNameFree(store: Store, communityId: number, name: string, policyId?: number): Promise<void> {
-  refuseSameName('an active policy', await store.policies.activeNames(communityId), name, policyId)
+  refuseSameName('an active policy', await store.policies.activeNamed(communityId, name), name, policyId)
 }
 
 export function policyActions({ store, sandbox }: ConstitutionDeps): Record<string, ActionDef> {
