@@ -489,10 +489,10 @@ export interface StepWrites {
 /** What `ProposalRepo.readForRecheck` finds. */
 export interface RecheckState {
   proposal: Proposal
-  /** The proposal's action, read with it. */
-  action: Action
-  /** Its community's `cache_version` (`CommunityRepo.cacheVersion`), read with it. */
-  cacheVersion: number
+  /** On PostgreSQL, the proposal's action, read with it (one round trip); on SQLite, read apart. */
+  action?: Action
+  /** On PostgreSQL, its community's `cache_version` (`CommunityRepo.cacheVersion`), read with it. */
+  cacheVersion?: number
   /** A first evaluation's lease, expired or not. */
   lease: { token: string; until: number } | null
   /** Re-checks requested (`requestRecheck`) and not answered yet. */
