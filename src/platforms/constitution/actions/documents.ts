@@ -38,7 +38,8 @@ export function documentActions({ store }: ConstitutionDeps): Record<string, Act
       const document = await withNameHeld(
         store,
         ctx.communityId,
-        (trx) => checkNameFree(trx, ctx.communityId, params.name),
+        params.name,
+        (trx, name) => checkNameFree(trx, ctx.communityId, name),
         (trx) => trx.documents.create(ctx.communityId, { ...params, now: ctx.now() }),
       )
       return { documentId: document.id }
@@ -57,15 +58,11 @@ export function documentActions({ store }: ConstitutionDeps): Record<string, Act
       }
     },
     async execute(ctx, { documentId: id, ...patch }) {
-      const { name } = patch
       await withNameHeld(
         store,
         ctx.communityId,
-        async (trx) => {
-          if (name !== undefined) {
-            await checkNameFree(trx, ctx.communityId, name, id)
-          }
-        },
+        patch.name,
+        (trx, name) => checkNameFree(trx, ctx.communityId, name, id),
         (trx) => trx.documents.update(ctx.communityId, id, { ...patch, now: ctx.now() }),
       )
       return { documentId: id }

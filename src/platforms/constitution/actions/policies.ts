@@ -108,14 +108,12 @@ export function policyActions({ store, sandbox }: ConstitutionDeps): Record<stri
       await checkPolicyCode(sandbox, doc.blocks)
     },
     async execute(ctx, doc) {
+      // An inactive policy's name may be another's.
       return withNameHeld(
         store,
         ctx.communityId,
-        async (trx) => {
-          if (doc.active) {
-            await checkNameFree(trx, ctx.communityId, doc.name)
-          }
-        },
+        doc.active ? doc.name : undefined,
+        (trx, name) => checkNameFree(trx, ctx.communityId, name),
         async (trx) => {
           let policy = await trx.policies.create(ctx.communityId, toPolicyInput(doc), ctx.now())
           if (!doc.active) {
@@ -142,15 +140,11 @@ export function policyActions({ store, sandbox }: ConstitutionDeps): Record<stri
     async execute(ctx, params) {
       // Applied to the policy as it is now: another change may have passed since this was
       // proposed, or taken the name.
-      const { name } = params
       return withNameHeld(
         store,
         ctx.communityId,
-        async (trx) => {
-          if (name !== undefined) {
-            await checkNameFree(trx, ctx.communityId, name, params.policyId)
-          }
-        },
+        params.name,
+        (trx, name) => checkNameFree(trx, ctx.communityId, name, params.policyId),
         async (trx) => {
           const doc = changed(await existingPolicy(trx, ctx.communityId, params.policyId), params)
           const policy = await trx.policies.update(ctx.communityId, params.policyId, toPolicyInput(doc), ctx.now())

@@ -106,7 +106,8 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
       const role = await withNameHeld(
         store,
         ctx.communityId,
-        (trx) => checkNameFree(trx, ctx.communityId, params.name),
+        params.name,
+        (trx, name) => checkNameFree(trx, ctx.communityId, name),
         (trx) => trx.roles.create(ctx.communityId, params),
       )
       return { roleId: role.id }
