@@ -16,6 +16,7 @@ import {
   evaluateProposal,
   evaluateUnwritten,
   filterMatches,
+  hasOutcomeBlock,
   knownFilterResult,
   mayEvaluateUnwritten,
   runOutcome,
@@ -241,6 +242,14 @@ export function createEngine(deps: EngineDeps): Engine {
    * it when that ran in this process.
    */
   async function outcomeOf(communityId: number, proposalId: number, loaded?: Loaded): Promise<void> {
+    if (loaded && hasOutcomeBlock(loaded.version)) {
+      // Its block's one run claimed and the proposal read again in one statement.
+      const claimed = await store.proposals.claimOutcome(communityId, proposalId)
+      if (claimed) {
+        await runOutcome(evaluation, claimed, loaded, true)
+        return
+      }
+    }
     const proposal = await store.proposals.get(communityId, proposalId)
     if (!proposal || (proposal.status !== 'passed' && proposal.status !== 'failed')) {
       return

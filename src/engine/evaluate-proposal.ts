@@ -190,6 +190,8 @@ export async function runOutcome(
   deps: EvaluationDeps,
   proposal: Proposal,
   { actionView: view, version, votes }: Loaded,
+  /** The block's one run was claimed already (`ProposalRepo.claimOutcome`), by this caller. */
+  claimed = false,
 ): Promise<void> {
   const { store } = deps
   const status = proposal.status
@@ -199,7 +201,10 @@ export async function runOutcome(
   const block = status === 'passed' ? 'pass' : 'fail'
   try {
     // A blank block has nothing to run at most once: no flag to write.
-    if (!isBlank(version.blocks[block]) && (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id))) {
+    if (
+      !isBlank(version.blocks[block]) &&
+      (claimed || (await store.proposals.markOutcomeRan(proposal.communityId, proposal.id)))
+    ) {
       const ctx = new RunContext({ store, view, version, proposal, now: deps.clock.now(), votes })
       try {
         const platformFunctions = await deps.access.policyFunctions(
@@ -227,6 +232,11 @@ export async function runOutcome(
     // Last, so the vote's host can never hold up or undo what the decision does.
     await deps.onDecided(proposal)
   }
+}
+
+/** Whether the version has a pass or a fail block to run (at most once) when a proposal is decided. */
+export function hasOutcomeBlock(version: PolicyVersion): boolean {
+  return !isBlank(version.blocks.pass) || !isBlank(version.blocks.fail)
 }
 
 /**

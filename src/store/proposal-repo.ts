@@ -243,6 +243,11 @@ const recheckText: Record<Dialect, string> = {
     where community_id = $1 and id = $2`,
 }
 
+/** A decided proposal's outcome flag set (`claimOutcome`), the proposal given back. */
+const claimOutcomeText = `update proposals set outcome_ran = 1
+  where community_id = $1 and id = $2 and outcome_ran = 0 and status in ('passed', 'failed')
+  returning ${columns.join(', ')}`
+
 /** A pending proposal decided (`$3`, at `$4`); a decided one stays as it is. Every vote's. */
 const decideText = `update proposals set status = $3, decided_at = $4
   where community_id = $1 and id = $2 and status = 'proposed'`
@@ -615,6 +620,11 @@ export function createProposalRepo(
         .where('outcome_ran', '=', 0)
         .executeTakeFirst()
       return result.numUpdatedRows > 0n
+    },
+
+    async claimOutcome(communityId, proposalId) {
+      const row = await prepared.first<ProposalRow>(claimOutcomeText, [communityId, proposalId])
+      return row && toProposal(row)
     },
 
     async readForRecheck(communityId, proposalId) {

@@ -373,6 +373,11 @@ export interface ProposalRepo {
   /** Compare-and-set outcome_ran 0 → 1: the pass or fail block runs once. */
   markOutcomeRan(communityId: number, proposalId: number): Promise<boolean>
   /**
+   * `markOutcomeRan` for a decided proposal, giving the proposal as it is now when this call set
+   * the flag (in one statement); undefined when it was set before, or the proposal is pending.
+   */
+  claimOutcome(communityId: number, proposalId: number): Promise<Proposal | undefined>
+  /**
    * A pending proposal as a re-check finds it, with the lease of a first evaluation (the only
    * evaluation that holds one: the proposal is born with it) and how many re-checks were
    * requested; undefined when there is no such proposal.

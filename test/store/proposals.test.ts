@@ -6,7 +6,7 @@ import { insertActionText } from '../../src/store/action-repo.ts'
 import { insertProposalOfAction, insertProposalOfNewAction } from '../../src/store/proposal-repo.ts'
 import type { NewIds, Store } from '../../src/store/store.ts'
 import { openTestStore, testDialects } from '../support/test-store.ts'
-import { seedProposal } from './seed.ts'
+import { seedCommunity, seedProposal } from './seed.ts'
 
 const ten = <T>(fn: () => Promise<T>): Promise<T[]> => Promise.all(Array.from({ length: 10 }, fn))
 
@@ -224,6 +224,22 @@ for (const dialect of testDialects()) {
       assert.equal(notified.filter(Boolean).length, 1)
       const ran = await ten(() => store.proposals.markOutcomeRan(community.id, proposal.id))
       assert.equal(ran.filter(Boolean).length, 1)
+    })
+
+    it("claims a decided proposal's outcome once, giving the proposal with it, and a pending one's never", async () => {
+      const { community, proposal } = await seedProposal(store)
+      assert.equal(await store.proposals.claimOutcome(community.id, proposal.id), undefined, 'pending')
+      await store.proposals.decide(community.id, proposal.id, 'failed', 7000)
+      await store.proposals.setData(community.id, proposal.id, { reason: 'two no votes' })
+      const elsewhere = await seedCommunity(store, 'elsewhere')
+      assert.equal(await store.proposals.claimOutcome(elsewhere.id, proposal.id), undefined, 'not by another community')
+      const claims = await ten(() => store.proposals.claimOutcome(community.id, proposal.id))
+      const [claimed, ...others] = claims.filter((claim) => claim !== undefined)
+      assert.equal(others.length, 0, 'one claim wins')
+      assert.equal(claimed?.status, 'failed')
+      assert.equal(claimed?.decidedAt, 7000)
+      assert.deepEqual(claimed?.data, { reason: 'two no votes' })
+      assert.equal(await store.proposals.markOutcomeRan(community.id, proposal.id), false, 'the flag it set')
     })
 
     it("asks a first evaluation's lease holder to re-check while its lease lasts, and lets an expired lease be broken", async () => {
