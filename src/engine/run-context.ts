@@ -74,10 +74,7 @@ export class RunContext {
     this.proposal = options.proposal
     this.now = options.now
     this.data = options.proposal ? { ...options.proposal.data } : {}
-    if (options.proposal && newProposals.has(options.proposal)) {
-      this.votes = []
-    }
-    this.votes = options.votes ?? this.votes
+    this.votes = options.votes ?? (options.proposal && newProposals.has(options.proposal) ? [] : null)
   }
 
   /** The votes this evaluation's blocks saw; null when none ran that needed them. */

@@ -227,6 +227,9 @@ type RecheckRow = ProposalRow & {
   cache_version?: number
 } & Record<`action_${string}`, unknown>
 
+/** Each action column with its name in a `RecheckRow`. */
+const actionAliases = actionColumnNames.map((column) => [column, `action_${column}` as const] as const)
+
 /**
  * The proposal `$2` of community `$1` (`RecheckRow`). On PostgreSQL with its action and its
  * community's cache version, in one round trip; on SQLite alone: there the join took 40 µs
@@ -236,7 +239,7 @@ const recheckText: Record<Dialect, string> = {
   postgres: `select ${columns.map((column) => `p.${column}`).join(', ')},
       p.lease_token, p.lease_until, p.recheck_requested,
       (select c.cache_version from communities c where c.id = p.community_id) as cache_version,
-      ${actionColumnNames.map((column) => `a.${column} as action_${column}`).join(', ')}
+      ${actionAliases.map(([column, alias]) => `a.${column} as ${alias}`).join(', ')}
     from proposals p join actions a on a.community_id = p.community_id and a.id = p.action_id
     where p.community_id = $1 and p.id = $2`,
   sqlite: `select ${columns.join(', ')}, lease_token, lease_until, recheck_requested from proposals
@@ -641,7 +644,7 @@ export function createProposalRepo(
       if (dialect === 'sqlite') {
         return state
       }
-      const action = Object.fromEntries(actionColumnNames.map((column) => [column, row[`action_${column}`]]))
+      const action = Object.fromEntries(actionAliases.map(([column, alias]) => [column, row[alias]]))
       return {
         ...state,
         action: toAction(action as Selectable<ActionsTable>),

@@ -140,29 +140,27 @@ export function roleActions({ store }: ConstitutionDeps): Record<string, ActionD
       }
     },
     async execute(ctx, { roleId, ...patch }) {
-      return store.transaction(async (trx) => {
-        // Another role may have taken the name since this was proposed. The names are held
-        // before the community, in the order of the other holders (a new role's row bumps the
-        // community's cache version), so that neither waits for the other.
-        if (patch.name !== undefined) {
-          await trx.communities.holdNames(ctx.communityId)
-        }
-        await trx.communities.lock(ctx.communityId)
-        const role = await existingRole(trx, ctx.communityId, roleId)
-        if (patch.name !== undefined) {
-          await checkNameFree(trx, ctx.communityId, patch.name, roleId)
-        }
-        if (patch.permissions !== undefined) {
-          await guardAgainstLockOut(
-            trx,
-            ctx.communityId,
-            withPermissions(role, patch.permissions),
-            `changing the permissions of ${role.name}`,
-          )
-        }
-        await trx.roles.update(ctx.communityId, roleId, patch)
-        return { roleId }
-      })
+      // Another role may have taken the name since this was proposed.
+      return withNameHeld(
+        store,
+        ctx.communityId,
+        patch.name,
+        (trx, name) => checkNameFree(trx, ctx.communityId, name, roleId),
+        async (trx) => {
+          await trx.communities.lock(ctx.communityId)
+          const role = await existingRole(trx, ctx.communityId, roleId)
+          if (patch.permissions !== undefined) {
+            await guardAgainstLockOut(
+              trx,
+              ctx.communityId,
+              withPermissions(role, patch.permissions),
+              `changing the permissions of ${role.name}`,
+            )
+          }
+          await trx.roles.update(ctx.communityId, roleId, patch)
+          return { roleId }
+        },
+      )
     },
   })
 
